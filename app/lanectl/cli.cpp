@@ -1,0 +1,66 @@
+#include "cli.h"
+
+#include <cstdio>
+
+namespace lanectl {
+
+int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
+                   int minPositional, int maxPositional)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    if (!parser.parse(arguments)) {
+        err("lanectl: " + parser.errorText().toStdString() + "\n" + "usage: " + usage.toStdString() +
+            "\n(see --help)\n");
+        return Usage;
+    }
+    if (parser.isSet(help)) {
+        out("usage: " + usage.toStdString() + "\n\n" + parser.helpText().section(QLatin1Char('\n'), 2).toStdString());
+        return Ok;
+    }
+    const auto count = parser.positionalArguments().size();
+    if (count < minPositional || count > maxPositional) {
+        err("lanectl: wrong number of arguments\nusage: " + usage.toStdString() + "\n(see --help)\n");
+        return Usage;
+    }
+    return -1;
+}
+
+void out(const std::string &text)
+{
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+void err(const std::string &text)
+{
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
+}
+
+void printTable(const std::vector<std::vector<std::string>> &rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto &row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    std::string text;
+    for (const auto &row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) {
+                line.append(widths[i] - row[i].size() + 2, ' ');
+            }
+        }
+        text += line + '\n';
+    }
+    out(text);
+}
+
+} // namespace lanectl

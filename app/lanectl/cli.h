@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lanectl {
+
+/// lanectl's exit codes (docs/CLI.md lists them).
+enum ExitCode : int {
+    Ok = 0,
+    Failed = 1,  ///< the input is invalid, or the operation failed
+    Usage = 2,   ///< the command line is wrong
+    IoError = 3, ///< a file could not be read or written
+};
+
+/// One subcommand: its name, one line of help, and the function that runs it on the arguments after it.
+struct Command
+{
+    const char *name;
+    const char *summary;
+    std::function<int(const QStringList &arguments)> run;
+};
+
+/// Parses a subcommand's arguments; on --help prints the help and returns Ok, on errors prints them and
+/// returns Usage; otherwise returns -1 and the caller goes on.
+int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
+                   int minPositional, int maxPositional);
+
+void out(const std::string &text);
+void err(const std::string &text);
+
+/// Prints rows as a table with aligned columns; the first row is the header.
+void printTable(const std::vector<std::vector<std::string>> &rows);
+
+} // namespace lanectl

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace lanedeck {
+
+/// How a request string is matched (Istio StringMatch): exact, prefix, or an RE2 full-match regex.
+struct StringMatch
+{
+    enum class Kind { Exact, Prefix, Regex };
+    Kind kind = Kind::Prefix;
+    std::string value = "/";
+
+    friend bool operator==(const StringMatch &, const StringMatch &) = default;
+};
+
+/// One request header condition of the ingress match.
+struct HeaderMatch
+{
+    std::string name;
+    StringMatch match;
+
+    friend bool operator==(const HeaderMatch &, const HeaderMatch &) = default;
+};
+
+/// Where traffic enters the mesh and which requests the lane group takes.
+struct Ingress
+{
+    std::string gatewayNamespace = "istio-system";
+    std::string gatewayName = "ingressgateway";
+    std::vector<std::string> hosts = {"*"};
+    StringMatch uri;
+    std::vector<HeaderMatch> headers;
+    std::string entryService;
+
+    friend bool operator==(const Ingress &, const Ingress &) = default;
+};
+
+/// A service of the group and the services it calls (its edges in the call graph, in call order).
+struct Service
+{
+    std::string name;
+    std::string ns = "default";
+    int port = 8000;
+    std::vector<std::string> calls;
+
+    friend bool operator==(const Service &, const Service &) = default;
+};
+
+/// A lane: the versions selected by one label value, the services it holds, and its share of ingress traffic.
+struct Lane
+{
+    std::string name;
+    std::string labelKey = "ASM_TRAFFIC_TAG";
+    std::string labelValue;
+    std::vector<std::string> services;
+    int weight = 0;
+
+    friend bool operator==(const Lane &, const Lane &) = default;
+};
+
+enum class LaneMode { Strict, Permissive };
+
+/// How the lane travels between services: which trace context the applications pass through.
+enum class PassThrough {
+    Baggage, ///< W3C baggage, propagated by OpenTelemetry auto-instrumentation (the seed's choice)
+    TraceId, ///< a trace-id header the applications already forward (e.g. x-request-id)
+    Custom,  ///< a header of the operator's choosing
+};
+
+/// A lane group as the operator designs it: everything the ASM console's lane group and lane forms hold.
+struct LaneGroup
+{
+    std::string name;
+    std::string ns = "istio-system";
+    Ingress ingress;
+    LaneMode mode = LaneMode::Permissive;
+    PassThrough passThrough = PassThrough::Baggage;
+    std::string traceHeader; ///< the header for TraceId and Custom pass-through
+    std::string routingHeader = "x-asm-prefer-tag";
+    std::vector<Service> services;
+    std::vector<Lane> lanes;
+    std::string baseline; ///< empty: the first lane
+
+    friend bool operator==(const LaneGroup &, const LaneGroup &) = default;
+
+    const Lane *baselineLane() const;
+    const Lane *lane(const std::string &name) const;
+    const Service *service(const std::string &name) const;
+    bool laneHas(const Lane &lane, const std::string &service) const;
+};
+
+std::string toString(LaneMode mode);
+std::string toString(PassThrough mode);
+std::string toString(StringMatch::Kind kind);
+
+} // namespace lanedeck

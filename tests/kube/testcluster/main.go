@@ -1,0 +1,208 @@
+// Command testcluster runs a real kube-apiserver (k8s.io/kubernetes, in
+// process) on an embedded etcd (go.etcd.io/etcd/server/v3/embed, in process)
+// for LaneDeck's tests, with TLS, token / client-cert / exec auth, RBAC and
+// the Istio (or Alibaba ASM flavoured) CRDs installed.
+//
+//	testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [-- kube-apiserver flags...]
+//
+// Prints exactly one line on stdout, "READY https://127.0.0.1:PORT", once the
+// cluster is usable; all logs go to stderr. Runs until SIGTERM/SIGINT, then
+// stops the apiserver and etcd and exits 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"k8s.io/klog/v2"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func logf(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "testcluster: "+format+"\n", args...)
+}
+
+func run() int {
+	fs := flag.NewFlagSet("testcluster", flag.ContinueOnError)
+	dir := fs.String("dir", "", "directory for etcd data, certificates and kubeconfigs (created if missing)")
+	port := fs.Int("port", 0, "apiserver port on 127.0.0.1 (0 = a free port)")
+	mesh := fs.String("mesh", "istio", "CRD flavour: istio, or asm (VirtualService with route fallback + ASM lane CRDs)")
+	execTTL := fs.Int("exec-ttl", 5, "default lifetime in seconds of the exec plugin's credential (override per run with $LANEDECK_EXEC_TTL_SECONDS)")
+	allIstio := fs.Bool("all-istio-crds", false, "install every Istio CRD, not only networking.istio.io")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [-- kube-apiserver flags...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return 2
+	}
+	if *dir == "" || (*mesh != "istio" && *mesh != "asm") || *port < 0 || *port > 65535 {
+		fs.Usage()
+		return 2
+	}
+	extraArgs := fs.Args() // after "--": passed to kube-apiserver, e.g. --v=2
+
+	absDir, err := filepath.Abs(*dir)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	if err := os.MkdirAll(filepath.Join(absDir, "pki"), 0o755); err != nil {
+		logf("%v", err)
+		return 1
+	}
+
+	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stopSignals()
+	go func() {
+		<-ctx.Done()
+		stopSignals() // a second signal kills the process the default way
+	}()
+
+	code := serve(ctx, absDir, *port, *mesh, *execTTL, *allIstio, extraArgs)
+	klog.Flush()
+	return code
+}
+
+func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, allIstio bool, extraArgs []string) int {
+	start := time.Now()
+	pkiDir := filepath.Join(dir, "pki")
+
+	ca, err := loadOrCreateCA(dir)
+	if err != nil {
+		logf("CA: %v", err)
+		return 1
+	}
+	servingCrt, servingKey := filepath.Join(pkiDir, "serving.crt"), filepath.Join(pkiDir, "serving.key")
+	if err := ca.issueServing(servingCrt, servingKey); err != nil {
+		logf("serving certificate: %v", err)
+		return 1
+	}
+	saKey := filepath.Join(pkiDir, "sa.key")
+	if err := writeServiceAccountKey(saKey); err != nil {
+		logf("service account key: %v", err)
+		return 1
+	}
+	toks, tokenFile, err := loadOrCreateTokens(dir)
+	if err != nil {
+		logf("tokens: %v", err)
+		return 1
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		logf("listen: %v", err)
+		return 1
+	}
+	serverURL := "https://" + ln.Addr().String()
+	if err := writeAllKubeconfigs(dir, serverURL, ca, toks, execTTL); err != nil {
+		ln.Close()
+		logf("kubeconfigs: %v", err)
+		return 1
+	}
+
+	etcd, etcdURL, err := startEtcd(dir)
+	if err != nil {
+		ln.Close()
+		logf("%v", err)
+		return 1
+	}
+	defer func() {
+		etcd.Close()
+		logf("etcd stopped")
+	}()
+	logf("etcd %s ready at %s", etcd.Server.Version().String(), etcdURL)
+
+	args := []string{
+		"--etcd-servers=" + etcdURL,
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--tls-cert-file=" + servingCrt,
+		"--tls-private-key-file=" + servingKey,
+		"--client-ca-file=" + filepath.Join(dir, "ca.crt"),
+		"--token-auth-file=" + tokenFile,
+		"--authorization-mode=RBAC",
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + saKey,
+		"--service-account-signing-key-file=" + saKey,
+		"--service-cluster-ip-range=10.96.0.0/16",
+		"--cert-dir=" + pkiDir,
+		"--profiling=false",
+	}
+	args = append(args, extraArgs...)
+
+	apiCtx, stopAPI := context.WithCancel(ctx)
+	defer stopAPI()
+	apiDone, err := startAPIServer(apiCtx, ln, args)
+	if err != nil {
+		ln.Close()
+		logf("kube-apiserver: %v", err)
+		return 1
+	}
+	// Stops the apiserver and waits for it (it drains requests and closes its
+	// etcd clients) before etcd is closed by the deferred call above.
+	shutdown := func() error {
+		stopAPI()
+		select {
+		case err := <-apiDone:
+			logf("kube-apiserver stopped")
+			return err
+		case <-time.After(60 * time.Second):
+			return errors.New("kube-apiserver did not stop within 60s")
+		}
+	}
+
+	setupDone := make(chan error, 1)
+	go func() { setupDone <- setup(apiCtx, dir, mesh, allIstio) }()
+	select {
+	case err := <-setupDone:
+		if err != nil {
+			logf("setup failed: %v", err)
+			if serr := shutdown(); serr != nil {
+				logf("%v", serr)
+			}
+			return 1
+		}
+	case err := <-apiDone:
+		logf("kube-apiserver exited during startup: %v", err)
+		return 1
+	case <-ctx.Done():
+		logf("signal received during startup, shutting down")
+		if err := shutdown(); err != nil {
+			logf("%v", err)
+			return 1
+		}
+		return 0
+	}
+
+	if err := writeFileAtomic(filepath.Join(dir, "server-url"), []byte(serverURL+"\n"), 0o644); err != nil {
+		logf("%v", err)
+	}
+	logf("ready in %.1fs (mesh=%s, istio.io/api %s)", time.Since(start).Seconds(), mesh, istioAPIVersion)
+	fmt.Fprintf(os.Stdout, "READY %s\n", serverURL)
+
+	select {
+	case <-ctx.Done():
+		logf("signal received, shutting down")
+		if err := shutdown(); err != nil {
+			logf("kube-apiserver shutdown: %v", err)
+			return 1
+		}
+		return 0
+	case err := <-apiDone:
+		logf("kube-apiserver exited unexpectedly: %v", err)
+		return 1
+	}
+}
