@@ -26,6 +26,12 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 	// A throw-away single-member test store: no fsync makes it much faster.
 	cfg.UnsafeNoFsync = true
 	cfg.LogLevel = "warn"
+	// embed.NewConfig leaves this at 0 (only the etcd flag parser sets the
+	// default), which would log every request as "expensive".
+	cfg.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
+	// The HTTP/JSON gateway would dial the advertised client URL (port 0);
+	// the apiserver speaks gRPC only.
+	cfg.EnableGRPCGateway = false
 	cfg.LogOutputs = []string{filepath.Join(dir, "etcd.log")}
 
 	// Port 0 on both listeners: the kernel picks free ports, so no races with

@@ -20,9 +20,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	etcdversion "go.etcd.io/etcd/api/v3/version"
+	"k8s.io/component-base/version"
 	"k8s.io/klog/v2"
 )
 
@@ -78,6 +81,9 @@ func run() int {
 
 func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, allIstio bool, extraArgs []string) int {
 	start := time.Now()
+	if v := version.Get().GitVersion; strings.HasPrefix(v, "v0.0.0") {
+		logf("warning: built without version ldflags (server reports %q, which kubectl cannot parse); build with scripts/testcluster.sh build", v)
+	}
 	pkiDir := filepath.Join(dir, "pki")
 
 	ca, err := loadOrCreateCA(dir)
@@ -123,7 +129,7 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		etcd.Close()
 		logf("etcd stopped")
 	}()
-	logf("etcd %s ready at %s", etcd.Server.Version().String(), etcdURL)
+	logf("etcd %s ready at %s", etcdversion.Version, etcdURL)
 
 	args := []string{
 		"--etcd-servers=" + etcdURL,

@@ -86,7 +86,7 @@ func setup(ctx context.Context, dir, mesh string, allIstio bool) error {
 	if err := applyObj(ctx, dyn, crbGVR, map[string]interface{}{
 		"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
 		"metadata": map[string]interface{}{"name": readonlyRole},
-		"roleRef": map[string]interface{}{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": readonlyRole},
+		"roleRef":  map[string]interface{}{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": readonlyRole},
 		"subjects": []interface{}{
 			map[string]interface{}{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": readonlyUser.name},
 		},

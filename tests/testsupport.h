@@ -1,0 +1,72 @@
+#pragma once
+
+// Helpers shared by the core test suites: the example document and small file utilities.
+
+#include "lanes/document.h"
+#include "lanes/lanepaths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QFile>
+#include <QString>
+#include <QTest>
+
+#include <string>
+
+namespace lanedeck::testing {
+
+inline std::string sourcePath(const char *relative)
+{
+    return std::string(LANEDECK_SOURCE_DIR) + '/' + relative;
+}
+
+inline std::string readText(const std::string &path)
+{
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return file.readAll().toStdString();
+}
+
+/// The seed scenario, as resources/examples/mock.lanes.yaml holds it.
+inline LaneGroup seedGroup()
+{
+    const auto doc = loadLaneGroupFile(sourcePath("resources/examples/mock.lanes.yaml"));
+    return doc.group;
+}
+
+} // namespace lanedeck::testing
+
+// QCOMPARE prints values it can turn into text; these overloads are found by argument-dependent lookup.
+namespace lanedeck {
+inline char *toString(const LaneGroup &group)
+{
+    return qstrdup(serializeLaneGroup(group).c_str());
+}
+inline char *toString(const Hop &hop)
+{
+    return qstrdup((hop.service + ' ' + hop.version + " via " + hop.servedBy + (hop.fallback ? " (fallback)" : "") +
+                    " depth " + std::to_string(hop.depth))
+                       .c_str());
+}
+} // namespace lanedeck
+
+namespace std {
+inline char *toString(const vector<string> &list)
+{
+    string text;
+    for (const auto &item : list) {
+        text += (text.empty() ? "" : ", ") + item;
+    }
+    return qstrdup(('[' + text + ']').c_str());
+}
+} // namespace std
+
+/// QCOMPARE for JSON values (QTest's own overloads cannot take nlohmann::json), printing both on failure.
+#define COMPARE_JSON(actual, expected)                                                                              \
+    do {                                                                                                            \
+        const nlohmann::json a_ = (actual);                                                                         \
+        const nlohmann::json e_ = (expected);                                                                       \
+        QVERIFY2(a_ == e_, ("\n   Actual: " + a_.dump() + "\n Expected: " + e_.dump()).c_str());                  \
+    } while (false)
