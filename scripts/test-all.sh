@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh ci
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
+bash scripts/test-package.sh build/ci
