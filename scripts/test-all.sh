@@ -6,3 +6,4 @@ bash scripts/build.sh ci
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
 bash scripts/test-package.sh build/ci
+bash scripts/fuzz.sh 30
