@@ -22,7 +22,8 @@ Result<Matcher> parseMatcher(const json &object, const std::string &where)
     if (!object.is_object() || object.size() != 1) {
         return Error{where + ": expected exactly one of exact, prefix, regex"};
     }
-    const auto &[key, value] = *object.items().begin();
+    const std::string key = object.begin().key();
+    const json &value = object.begin().value();
     if (!value.is_string()) {
         return Error{where + "." + key + ": must be a string"};
     }
@@ -95,7 +96,7 @@ Result<Target> parseTarget(const json &object, const std::string &where)
 Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
 {
     const std::string where = resource.displayName() + ": spec";
-    const json &spec = resource.object.value("spec", json::object());
+    const json spec = resource.object.value("spec", json::object());
     VirtualServiceRules vs;
     vs.name = resource.name();
     for (const auto &host : spec.value("hosts", json::array())) {
@@ -110,8 +111,9 @@ Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
         const json &rule = http[i];
         HttpRule parsed;
         parsed.name = rule.value("name", std::string());
-        for (std::size_t m = 0; m < rule.value("match", json::array()).size(); ++m) {
-            const json &match = rule["match"][m];
+        const json matches = rule.value("match", json::array());
+        for (std::size_t m = 0; m < matches.size(); ++m) {
+            const json &match = matches[m];
             const std::string mat = at + ".match[" + std::to_string(m) + "]";
             MatchCondition condition;
             for (const char *field : {"uri", "method"}) {
@@ -123,7 +125,8 @@ Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
                     (std::string_view(field) == "uri" ? condition.uri : condition.method) = std::move(*matcher);
                 }
             }
-            for (const auto &[name, value] : match.value("headers", json::object()).items()) {
+            const json headers = match.value("headers", json::object());
+            for (const auto &[name, value] : headers.items()) {
                 auto matcher = parseMatcher(value, mat + ".headers." + name);
                 if (!matcher) {
                     return matcher.error();
@@ -342,7 +345,7 @@ Result<MeshConfig> parseMeshConfig(const std::vector<mesh::Resource> &resources)
             } else if (kind == "DestinationRule") {
                 DestinationSubsets dr;
                 dr.name = resource.name();
-                const json &spec = resource.object.value("spec", json::object());
+                const json spec = resource.object.value("spec", json::object());
                 dr.host = spec.value("host", std::string());
                 for (const auto &subset : spec.value("subsets", json::array())) {
                     dr.subsets[subset.value("name", std::string())] =
@@ -350,7 +353,8 @@ Result<MeshConfig> parseMeshConfig(const std::vector<mesh::Resource> &resources)
                 }
                 config.destinationRules.push_back(std::move(dr));
             } else if (kind == "ASMHeaderPropagation") {
-                for (const auto &header : resource.object["spec"].value("headers", json::array())) {
+                const json headers = resource.object.value("spec", json::object()).value("headers", json::array());
+                for (const auto &header : headers) {
                     config.propagatedHeaders.push_back(lower(header.get<std::string>()));
                 }
             } else if (kind == "ASMSwimLaneGroup" || kind == "ASMSwimLane") {

@@ -70,6 +70,7 @@ public:
         }
         auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
         client->set_keep_alive(true);
+        client->set_tcp_nodelay(true);
         client->set_connection_timeout(2, 0);
         client->set_read_timeout(30, 0);
         client->set_write_timeout(5, 0);
@@ -246,6 +247,8 @@ struct Sandbox::State
     {
         auto server = std::make_unique<httplib::Server>();
         server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+        // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
+        server->set_tcp_nodelay(true);
         server->set_keep_alive_max_count(1000);
         server->set_keep_alive_timeout(1);
         server->set_read_timeout(5, 0);
