@@ -155,8 +155,11 @@ int sandboxCommand(const QStringList &arguments)
                                     QStringLiteral("FLAVOR"), QStringLiteral("asm"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("The gateway's port (default: a free one)."),
                                   QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, port});
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N]"), 1, 1);
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({flavor, port, seed});
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
         code >= 0) {
         return code;
     }
@@ -182,6 +185,7 @@ int sandboxCommand(const QStringList &arguments)
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
     options.gatewayPort = gatewayPort;
+    options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
     if (auto started = box.start(rendered->resources); !started) {
         err("lanectl: " + started.error().message + "\n");
@@ -401,8 +405,11 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption concurrency(QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
                                          QStringLiteral("Requests in flight (default 8)."), QStringLiteral("C"),
                                          QStringLiteral("8"));
-    parser.addOptions({flavor, count, concurrency});
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N]"), 0, 1);
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({flavor, count, concurrency, seed});
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N]"), 0, 1);
         code >= 0) {
         return code;
     }
@@ -434,7 +441,9 @@ int demoCommand(const QStringList &arguments)
         return Failed;
     }
     const sigset_t signals = blockStopSignals();
-    sandbox::Sandbox box(*group);
+    sandbox::SandboxOptions options;
+    options.seed = parser.value(seed).toULongLong();
+    sandbox::Sandbox box(*group, options);
     if (auto started = box.start(rendered->resources); !started) {
         err("lanectl: " + started.error().message + "\n");
         return Failed;

@@ -129,6 +129,9 @@ struct Sandbox::State
     std::thread gatewayThread;
     ConnectionPool pool;
 
+    std::mutex seededMutex;
+    std::mt19937_64 seeded;
+
     std::atomic<unsigned long long> gatewayRequests{0};
     std::atomic<unsigned long long> localReplies{0};
     std::atomic<unsigned long long> upstreamFailures{0};
@@ -230,7 +233,13 @@ struct Sandbox::State
             }
         }
         const auto config = currentConfig();
-        const RouteDecision decision = route(*config, instances, proxied, true, threadRandom());
+        RouteDecision decision;
+        if (options.seed) {
+            std::lock_guard lock(seededMutex);
+            decision = route(*config, instances, proxied, true, seeded);
+        } else {
+            decision = route(*config, instances, proxied, true, threadRandom());
+        }
         if (decision.localStatus) {
             ++localReplies;
             response.status = decision.localStatus;
@@ -249,6 +258,12 @@ struct Sandbox::State
         server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
         // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
         server->set_tcp_nodelay(true);
+        // httplib's default adds SO_REUSEPORT, which would let a second sandbox share a given gateway port
+        // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
+        server->set_socket_options([](socket_t sock) {
+            int yes = 1;
+            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
         server->set_keep_alive_max_count(1000);
         server->set_keep_alive_timeout(1);
         server->set_read_timeout(5, 0);
@@ -348,6 +363,7 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         }
     }
     s.pool.open();
+    s.seeded.seed(s.options.seed);
     const int workloadThreads = s.options.gatewayThreads + 4;
     for (auto &instance : s.instances) {
         auto server = s.makeServer(workloadThreads);

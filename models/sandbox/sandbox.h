@@ -4,6 +4,7 @@
 #include "lanes/lanegroup.h"
 #include "mesh/resource.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,9 @@ struct SandboxOptions
     /// Worker threads of the gateway; each mock gets a few more, so that every connection a busy gateway
     /// opens downstream finds a thread (cpp-httplib serves one keep-alive connection per thread).
     int gatewayThreads = 32;
+    /// Non-zero: the gateway's weighted choices come from one generator seeded with this, so the lanes of the
+    /// first N requests are reproducible whatever the thread timing (tests, demos). 0: random.
+    std::uint64_t seed = 0;
 };
 
 /// Counters of what the sandbox answered, for tests and the GUI's status line.
