@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -183,10 +184,11 @@ struct Sampler::State
         }
     }
 
-    Sample complete(Transfer &transfer, CURLcode code, Aggregate &aggregate)
+    Sample complete(Transfer &transfer, CURLcode code, Aggregate &aggregate, Clock::time_point start)
     {
         Sample sample;
         sample.sequence = transfer.sequence;
+        sample.scheduledMicros = micros(transfer.scheduled - start);
         curl_off_t total = 0;
         curl_easy_getinfo(transfer.easy, CURLINFO_TOTAL_TIME_T, &total);
         long status = 0;
@@ -194,6 +196,13 @@ struct Sampler::State
         sample.status = static_cast<std::int16_t>(std::clamp<long>(status, 0, 999));
         sample.latencyMicros = micros(transfer.started - transfer.scheduled) + static_cast<std::int64_t>(total);
         sample.error = errorKind(code);
+        long osError = 0;
+        curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &osError);
+        if (sample.error == ErrorKind::Connect && osError == ECONNRESET) {
+            // The handshake completed and the server reset the connection before curl saw it established:
+            // a broken connection, not a refused one.
+            sample.error = ErrorKind::Transport;
+        }
         if (sample.error == ErrorKind::None && (status < 200 || status > 299)) {
             sample.error = ErrorKind::HttpStatus;
         }
@@ -288,7 +297,7 @@ struct Sampler::State
                 const CURLcode code = message->data.result;
                 curl_multi_remove_handle(multi, transfer->easy);
                 --inFlight;
-                const Sample sample = complete(*transfer, code, aggregate);
+                const Sample sample = complete(*transfer, code, aggregate, start);
                 aggregate.add(sample);
                 if (config.keepSamples) {
                     result.samples.push_back(sample);
