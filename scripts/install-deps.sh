@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package LaneDeck needs to build, test and package.
 # Idempotent: re-running only installs what is missing.
+# wrk, hey and nginx-light are for bench/bench_sampler only (docs/BENCHMARKS.md); nothing else needs them.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libgl-dev libxkbcommon-dev
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev
   xvfb xauth curl file
+  wrk hey nginx-light
 )
 
 missing=()

@@ -288,7 +288,7 @@ int sampleCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Sends requests to URL, tells which lane served each one, and compares the split with the lane weights. "
-        "Exit code 0 when the split matches the weights, 1 when it does not."));
+        "Exit code 0 when the split matches the weights and no request failed, 1 otherwise."));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The gateway URL."));
     SampleOptions o;
     parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.header, o.method, o.body, o.timeout,
@@ -369,7 +369,7 @@ int sampleCommand(const QStringList &arguments)
     if (int written = writeExports(run, parser.value(o.csv), parser.value(o.json)); written != Ok) {
         return written;
     }
-    return run.summary.matches ? Ok : Failed;
+    return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 
 QString defaultExample()
@@ -395,7 +395,7 @@ int demoCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "The seed's Step 3 on one machine: starts the sandbox for a lane group (default: the mock example), "
         "samples it, prints the split, the verdict and each distinct response chain, and stops. "
-        "Exit code 0 when the split matches the weights."));
+        "Exit code 0 when the split matches the weights and no request failed."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document (optional)."));
     const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
                                     QStringLiteral("FLAVOR"), QStringLiteral("asm"));
@@ -470,7 +470,7 @@ int demoCommand(const QStringList &arguments)
         rows.push_back({std::to_string(chain.count), chain.chain});
     }
     printTable(rows);
-    return run.summary.matches ? Ok : Failed;
+    return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 
 } // namespace

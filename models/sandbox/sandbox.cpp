@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -108,6 +110,90 @@ private:
     bool m_closed = false;
 };
 
+/// Set on the threads that serve connections the pool had no room for: their requests get a 503.
+thread_local bool t_overloaded = false;
+
+/// cpp-httplib's thread pool, with admission control: a server holds one connection per worker thread, and
+/// an unbounded queue behind them makes clients of a burst wait until they time out. Here at most `queued`
+/// connections wait; the ones beyond go to a small overflow pool that answers each request 503 and closes,
+/// as an overloaded Envoy does (UO), so a burst is refused quickly and the server stays up.
+class AdmissionQueue final : public httplib::TaskQueue
+{
+public:
+    AdmissionQueue(std::size_t workers, std::size_t queued, std::size_t overflowWorkers) : m_capacity(workers + queued)
+    {
+        for (std::size_t i = 0; i < workers; ++i) {
+            m_threads.emplace_back([this] { work(m_jobs, false); });
+        }
+        for (std::size_t i = 0; i < overflowWorkers; ++i) {
+            m_threads.emplace_back([this] { work(m_overflow, true); });
+        }
+    }
+
+    void enqueue(std::function<void()> fn) override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            (m_active + m_jobs.size() < m_capacity ? m_jobs : m_overflow).push_back(std::move(fn));
+        }
+        m_ready.notify_all();
+    }
+
+    void shutdown() override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_shutdown = true;
+        }
+        m_ready.notify_all();
+        for (auto &thread : m_threads) {
+            thread.join();
+        }
+    }
+
+private:
+    void work(std::deque<std::function<void()>> &queue, bool overflow)
+    {
+        t_overloaded = overflow;
+        for (;;) {
+            std::function<void()> fn;
+            {
+                std::unique_lock lock(m_mutex);
+                m_ready.wait(lock, [&] { return !queue.empty() || m_shutdown; });
+                if (queue.empty()) {
+                    return; // shut down, and every queued connection served
+                }
+                fn = std::move(queue.front());
+                queue.pop_front();
+                m_active += overflow ? 0 : 1;
+            }
+            fn();
+            std::lock_guard lock(m_mutex);
+            m_active -= overflow ? 0 : 1;
+        }
+    }
+
+    const std::size_t m_capacity;
+    std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::deque<std::function<void()>> m_jobs;
+    std::deque<std::function<void()>> m_overflow;
+    std::size_t m_active = 0;
+    bool m_shutdown = false;
+    std::vector<std::thread> m_threads;
+};
+
+bool refuseWhenOverloaded(httplib::Response &response)
+{
+    if (!t_overloaded) {
+        return false;
+    }
+    response.status = 503;
+    response.set_header("Connection", "close");
+    response.set_content("UO: overloaded, connection refused by admission control", "text/plain");
+    return true;
+}
+
 } // namespace
 
 struct Sandbox::State
@@ -194,6 +280,9 @@ struct Sandbox::State
 
     void serveWorkload(const Instance &instance, const httplib::Request &request, httplib::Response &response)
     {
+        if (refuseWhenOverloaded(response)) {
+            return;
+        }
         std::string body = "-> " + instance.service + "(version: " + instance.version +
                            ", ip: " + options.address + ":" + std::to_string(instance.port) + ")";
         int status = 200;
@@ -222,6 +311,10 @@ struct Sandbox::State
     void serveGateway(const httplib::Request &request, httplib::Response &response)
     {
         ++gatewayRequests;
+        if (refuseWhenOverloaded(response)) {
+            ++localReplies;
+            return;
+        }
         ProxyRequest proxied;
         proxied.authority = request.get_header_value("Host");
         proxied.path = request.path;
@@ -255,7 +348,10 @@ struct Sandbox::State
     std::unique_ptr<httplib::Server> makeServer(int threads)
     {
         auto server = std::make_unique<httplib::Server>();
-        server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+        server->new_task_queue = [threads] {
+            const auto n = static_cast<std::size_t>(threads);
+            return new AdmissionQueue(n, n, 2);
+        };
         // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
         server->set_tcp_nodelay(true);
         // httplib's default adds SO_REUSEPORT, which would let a second sandbox share a given gateway port
@@ -264,7 +360,9 @@ struct Sandbox::State
             int yes = 1;
             setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         });
-        server->set_keep_alive_max_count(1000);
+        // Connections take turns on the workers: each is closed after 100 requests, so a client with more
+        // connections than there are workers is still served by all of them.
+        server->set_keep_alive_max_count(100);
         server->set_keep_alive_timeout(1);
         server->set_read_timeout(5, 0);
         server->set_write_timeout(5, 0);

@@ -197,6 +197,11 @@ Summary summarize(const Aggregate &aggregate, double alpha)
     if (summary.chiSquare.degrees == 0 || summary.chiSquare.pValue >= alpha) {
         summary.matches = true;
         summary.verdict = "matches " + split + ", p = " + formatP(summary.chiSquare.pValue);
+        if (const auto failed = summary.errorCount()) {
+            // The split of what was answered matches, but the run is not clean: say so in the same line.
+            summary.verdict += " (but " + std::to_string(failed) + " of " + std::to_string(summary.total) +
+                               " requests failed)";
+        }
         return summary;
     }
     // The lane with the largest standardized residual is the one that deviates most.

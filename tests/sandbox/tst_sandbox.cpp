@@ -400,6 +400,34 @@ private Q_SLOTS:
         QCOMPARE(response->status, 200);
     }
 
+    void burstBeyondCapacityGets503AndTheSandboxStaysUp()
+    {
+        const LaneGroup group = exampleGroup();
+        sandbox::SandboxOptions options;
+        options.gatewayThreads = 2; // 2 workers and 2 waiting connections; 64 clients overflow it
+        Sandbox box(group, options);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        traffic::SamplerConfig config;
+        config.url = box.gatewayUrl();
+        config.count = 1000;
+        config.concurrency = 64;
+        config.timeout = std::chrono::seconds(20);
+        auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
+        QVERIFY(run.ok());
+        const auto &s = run->summary;
+        QCOMPARE(s.total, 1000u);
+        QVERIFY2(s.errors[std::size_t(traffic::ErrorKind::HttpStatus)] > 0, s.verdict.c_str()); // refused: 503
+        QCOMPARE(s.errorCount(), s.errors[std::size_t(traffic::ErrorKind::HttpStatus)]);       // and nothing worse
+        QVERIFY(s.classified > 0);
+        QCOMPARE(s.leaked, 0u);
+        for (const auto &sample : run->samples) {
+            QVERIFY(sample.error == traffic::ErrorKind::None || sample.status == 503);
+        }
+        auto response = get(box, {{"x-asm-prefer-tag", "s2"}});
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+
     void survivesClientsThatDisconnectMidRequest()
     {
         const LaneGroup group = exampleGroup();
