@@ -183,6 +183,26 @@ private:
     std::vector<std::thread> m_threads;
 };
 
+/// Binds a server to `port` (0: a free one) and returns the port, or -1.
+int bindServer(httplib::Server &server, const std::string &address, int port)
+{
+    auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+    // httplib's default options add SO_REUSEPORT, which would let a second sandbox share a given gateway port
+    // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
+    server.set_socket_options([listening](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        *listening = sock;
+    });
+    const int bound = port > 0 ? (server.bind_to_port(address, port) ? port : -1) : server.bind_to_any_port(address);
+    if (bound > 0 && *listening != INVALID_SOCKET) {
+        // httplib listens with a backlog of 5: a burst of connects overflows it and the dropped SYNs are retried
+        // only after 1 s, 3 s, 7 s... Listening again on a listening socket just raises the backlog.
+        ::listen(*listening, SOMAXCONN);
+    }
+    return bound;
+}
+
 bool refuseWhenOverloaded(httplib::Response &response)
 {
     if (!t_overloaded) {
@@ -354,12 +374,6 @@ struct Sandbox::State
         };
         // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
         server->set_tcp_nodelay(true);
-        // httplib's default adds SO_REUSEPORT, which would let a second sandbox share a given gateway port
-        // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
-        server->set_socket_options([](socket_t sock) {
-            int yes = 1;
-            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        });
         // Connections take turns on the workers: each is closed after 100 requests, so a client with more
         // connections than there are workers is still served by all of them.
         server->set_keep_alive_max_count(100);
@@ -465,7 +479,7 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
     const int workloadThreads = s.options.gatewayThreads + 4;
     for (auto &instance : s.instances) {
         auto server = s.makeServer(workloadThreads);
-        const int port = server->bind_to_any_port(s.options.address);
+        const int port = bindServer(*server, s.options.address, 0);
         if (port <= 0) {
             s.stopServers();
             return Error{"sandbox: cannot bind a port on " + s.options.address};
@@ -486,19 +500,12 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         (s.gateway.get()->*method)(".*", gatewayHandler);
     }
     s.gateway->Patch(".*", gatewayHandler);
-    int port = s.options.gatewayPort;
-    if (port > 0) {
-        if (!s.gateway->bind_to_port(s.options.address, port)) {
-            s.stopServers();
-            return Error{"sandbox: cannot listen on " + s.options.address + ":" + std::to_string(port) +
-                         " (in use?)"};
-        }
-    } else {
-        port = s.gateway->bind_to_any_port(s.options.address);
-        if (port <= 0) {
-            s.stopServers();
-            return Error{"sandbox: cannot bind a port on " + s.options.address};
-        }
+    const int wanted = s.options.gatewayPort;
+    const int port = bindServer(*s.gateway, s.options.address, wanted);
+    if (port <= 0) {
+        s.stopServers();
+        return Error{wanted > 0 ? "sandbox: cannot listen on " + s.options.address + ":" + std::to_string(wanted) + " (in use?)"
+                                : "sandbox: cannot bind a port on " + s.options.address};
     }
     std::vector<httplib::Server *> all;
     for (auto &server : s.workloads) {

@@ -417,7 +417,11 @@ private Q_SLOTS:
         const auto &s = run->summary;
         QCOMPARE(s.total, 1000u);
         QVERIFY2(s.errors[std::size_t(traffic::ErrorKind::HttpStatus)] > 0, s.verdict.c_str()); // refused: 503
-        QCOMPARE(s.errorCount(), s.errors[std::size_t(traffic::ErrorKind::HttpStatus)]);       // and nothing worse
+        std::string kinds;
+        for (std::size_t k = 1; k < traffic::kErrorKinds; ++k) {
+            kinds += traffic::toString(traffic::ErrorKind(k)) + "=" + std::to_string(s.errors[k]) + " ";
+        }
+        QVERIFY2(s.errorCount() == s.errors[std::size_t(traffic::ErrorKind::HttpStatus)], kinds.c_str()); // nothing worse
         QVERIFY(s.classified > 0);
         QCOMPARE(s.leaked, 0u);
         for (const auto &sample : run->samples) {
