@@ -372,8 +372,8 @@ private Q_SLOTS:
     void streamsSnapshots()
     {
         HttpServer server([](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
-        auto config = configFor(server.url(), 60);
-        config.rate = 100; // 0.6 s
+        auto config = configFor(server.url(), 150);
+        config.rate = 100; // 1.5 s
         Sampler sampler(config, Classifier::chain(exampleGroup()));
         std::vector<std::uint64_t> totals; // only the snapshot thread writes, wait() joins it
         sampler.setSnapshotCallback([&](const Summary &s) { totals.push_back(s.total); });
@@ -381,8 +381,13 @@ private Q_SLOTS:
         const auto run = sampler.wait();
         QVERIFY2(totals.size() >= 3, std::to_string(totals.size()).c_str());
         QVERIFY(std::is_sorted(totals.begin(), totals.end()));
-        QCOMPARE(totals.back(), 60u); // the final snapshot is the whole run
-        QCOMPARE(run.summary.total, 60u);
+        QCOMPARE(totals.back(), 150u); // the final snapshot is the whole run
+        QCOMPARE(run.summary.total, 150u);
+        // The per-second series follows the schedule: 100 requests were due in second 0, 50 in second 1.
+        QCOMPARE(run.summary.perSecond.size(), std::size_t(2));
+        QCOMPARE(run.summary.perSecond[0].succeeded, 100u);
+        QCOMPARE(run.summary.perSecond[1].succeeded, 50u);
+        QCOMPARE(run.summary.perSecond[1].lanes.at(0), 50u); // all s1
     }
 
     void refusesBadConfigurations_data()
