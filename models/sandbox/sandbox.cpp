@@ -21,9 +21,10 @@ namespace {
 // Headers a proxy never forwards: hop-by-hop ones, and the pseudo headers cpp-httplib adds on receipt.
 bool isHopHeader(const std::string &name)
 {
-    static const char *const hop[] = {"connection", "keep-alive", "content-length", "transfer-encoding", "host",
-                                      "upgrade",    "te",         "trailer",        "proxy-connection",
-                                      "remote_addr", "remote_port", "local_addr",   "local_port"};
+    static const char *const hop[] = {
+        "connection",  "keep-alive", "content-length", "transfer-encoding", "host",
+        "upgrade",     "te",         "trailer",        "proxy-connection",  "remote_addr",
+        "remote_port", "local_addr", "local_port"};
     for (const char *h : hop) {
         if (name == h) {
             return true;
@@ -120,7 +121,8 @@ thread_local bool t_overloaded = false;
 class AdmissionQueue final : public httplib::TaskQueue
 {
 public:
-    AdmissionQueue(std::size_t workers, std::size_t queued, std::size_t overflowWorkers) : m_capacity(workers + queued)
+    AdmissionQueue(std::size_t workers, std::size_t queued, std::size_t overflowWorkers)
+        : m_capacity(workers + queued)
     {
         for (std::size_t i = 0; i < workers; ++i) {
             m_threads.emplace_back([this] { work(m_jobs, false); });
@@ -194,10 +196,11 @@ int bindServer(httplib::Server &server, const std::string &address, int port)
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         *listening = sock;
     });
-    const int bound = port > 0 ? (server.bind_to_port(address, port) ? port : -1) : server.bind_to_any_port(address);
+    const int bound =
+        port > 0 ? (server.bind_to_port(address, port) ? port : -1) : server.bind_to_any_port(address);
     if (bound > 0 && *listening != INVALID_SOCKET) {
-        // httplib listens with a backlog of 5: a burst of connects overflows it and the dropped SYNs are retried
-        // only after 1 s, 3 s, 7 s... Listening again on a listening socket just raises the backlog.
+        // httplib listens with a backlog of 5: a burst of connects overflows it and the dropped SYNs are
+        // retried only after 1 s, 3 s, 7 s... Listening again on a listening socket just raises the backlog.
         ::listen(*listening, SOMAXCONN);
     }
     return bound;
@@ -272,7 +275,8 @@ struct Sandbox::State
             }
         }
         ++upstreamFailures;
-        return UpstreamReply{503, "UF: upstream connect failure (127.0.0.1:" + std::to_string(port) + ")", false};
+        return UpstreamReply{503, "UF: upstream connect failure (127.0.0.1:" + std::to_string(port) + ")",
+                             false};
     }
 
     // The caller's sidecar: ASM header propagation, then the service's VirtualService and DestinationRule.
@@ -284,7 +288,8 @@ struct Sandbox::State
             if (headers.count(header) || baggage == headers.end()) {
                 continue;
             }
-            const std::string key = header == lower(group.routingHeader) ? mesh::baggageMemberKey(group) : header;
+            const std::string key =
+                header == lower(group.routingHeader) ? mesh::baggageMemberKey(group) : header;
             if (auto value = baggageMember(baggage->second, key); !value.empty()) {
                 headers[header] = std::move(value);
             }
@@ -317,7 +322,8 @@ struct Sandbox::State
             if (reply.fromWorkload) {
                 body += reply.body;
             } else {
-                body += "-> " + calleeName + "(error: " + std::to_string(reply.status) + " " + reply.body + ")";
+                body +=
+                    "-> " + calleeName + "(error: " + std::to_string(reply.status) + " " + reply.body + ")";
             }
             if (reply.status / 100 != 2) {
                 status = reply.status; // the first failure is what the caller sees
@@ -437,9 +443,10 @@ Sandbox::Sandbox(LaneGroup group, SandboxOptions options) : m_state(std::make_un
             if (!service) {
                 continue;
             }
-            const bool known = std::any_of(m_state->instances.begin(), m_state->instances.end(), [&](const Instance &i) {
-                return i.service == name && i.version == lane.labelValue;
-            });
+            const bool known =
+                std::any_of(m_state->instances.begin(), m_state->instances.end(), [&](const Instance &i) {
+                    return i.service == name && i.version == lane.labelValue;
+                });
             if (known) {
                 continue;
             }
@@ -494,7 +501,9 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         s.workloads.push_back(std::move(server));
     }
     s.gateway = s.makeServer(s.options.gatewayThreads);
-    auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) { s.serveGateway(req, res); };
+    auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) {
+        s.serveGateway(req, res);
+    };
     for (auto method : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
                         &httplib::Server::Delete, &httplib::Server::Options}) {
         (s.gateway.get()->*method)(".*", gatewayHandler);
@@ -504,7 +513,8 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
     const int port = bindServer(*s.gateway, s.options.address, wanted);
     if (port <= 0) {
         s.stopServers();
-        return Error{wanted > 0 ? "sandbox: cannot listen on " + s.options.address + ":" + std::to_string(wanted) + " (in use?)"
+        return Error{wanted > 0 ? "sandbox: cannot listen on " + s.options.address + ":" +
+                                      std::to_string(wanted) + " (in use?)"
                                 : "sandbox: cannot bind a port on " + s.options.address};
     }
     std::vector<httplib::Server *> all;

@@ -187,11 +187,12 @@ Summary summarize(const Aggregate &aggregate, double alpha)
             }
         }
         if (summary.leaked) {
-            where += (where.empty() ? "" : ", ") + std::to_string(summary.leaked) + " leaked (matched no lane's path)";
+            where += (where.empty() ? "" : ", ") + std::to_string(summary.leaked) +
+                     " leaked (matched no lane's path)";
         }
         summary.verdict = "does not match " + split + ": " + std::to_string(unexpected) + " of " +
-                          std::to_string(summary.classified + summary.leaked) + " responses outside the weighted lanes (" +
-                          where + ")";
+                          std::to_string(summary.classified + summary.leaked) +
+                          " responses outside the weighted lanes (" + where + ")";
         return summary;
     }
     if (summary.chiSquare.degrees == 0 || summary.chiSquare.pValue >= alpha) {
@@ -218,10 +219,11 @@ Summary summarize(const Aggregate &aggregate, double alpha)
             worst = &row;
         }
     }
-    summary.verdict = "does not match " + split + " (p = " + formatP(summary.chiSquare.pValue) + "): " + worst->name +
-                      " got " + format("%.1f%%", worst->share * 100.0) + " [" +
-                      format("%.1f", worst->interval.low * 100.0) + "-" + format("%.1f%%", worst->interval.high * 100.0) +
-                      "], configured " + format("%.0f%%", worst->expectedShare * 100.0) + " (" +
+    summary.verdict = "does not match " + split + " (p = " + formatP(summary.chiSquare.pValue) +
+                      "): " + worst->name + " got " + format("%.1f%%", worst->share * 100.0) + " [" +
+                      format("%.1f", worst->interval.low * 100.0) + "-" +
+                      format("%.1f%%", worst->interval.high * 100.0) + "], configured " +
+                      format("%.0f%%", worst->expectedShare * 100.0) + " (" +
                       format("%+.1f", (worst->share - worst->expectedShare) * 100.0) + " points)";
     return summary;
 }

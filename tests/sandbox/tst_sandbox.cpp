@@ -47,7 +47,8 @@ std::string expectedChain(const Sandbox &box, const std::vector<std::pair<std::s
 {
     std::string line;
     for (const auto &[service, version] : hops) {
-        line += "-> " + service + "(version: " + version + ", ip: 127.0.0.1:" + std::to_string(portOf(box, service, version)) + ")";
+        line += "-> " + service + "(version: " + version +
+                ", ip: 127.0.0.1:" + std::to_string(portOf(box, service, version)) + ")";
     }
     return line;
 }
@@ -61,10 +62,12 @@ httplib::Result get(const Sandbox &box, const httplib::Headers &headers)
 
 int threadCount()
 {
-    return static_cast<int>(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+    return static_cast<int>(
+        QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
 }
 
-mesh::Resource *findResource(std::vector<mesh::Resource> &resources, const std::string &kind, const std::string &nameSuffix)
+mesh::Resource *findResource(std::vector<mesh::Resource> &resources, const std::string &kind,
+                             const std::string &nameSuffix)
 {
     for (auto &r : resources) {
         if (r.kind() == kind && r.name().ends_with(nameSuffix)) {
@@ -88,9 +91,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("versions"); // of mocka, mockb, mockc
         for (auto flavor : {mesh::Flavor::Asm, mesh::Flavor::Istio}) {
             const std::string f = mesh::toString(flavor);
-            QTest::addRow("%s-s1-baseline", f.c_str()) << flavor << QStringLiteral("s1") << QStringLiteral("v1 v1 v1").split(QLatin1Char(' '));
-            QTest::addRow("%s-s2-mockb-falls-back", f.c_str()) << flavor << QStringLiteral("s2") << QStringLiteral("v2 v1 v2").split(QLatin1Char(' '));
-            QTest::addRow("%s-s3-mocka-mockc-fall-back", f.c_str()) << flavor << QStringLiteral("s3") << QStringLiteral("v1 v3 v1").split(QLatin1Char(' '));
+            QTest::addRow("%s-s1-baseline", f.c_str())
+                << flavor << QStringLiteral("s1") << QStringLiteral("v1 v1 v1").split(QLatin1Char(' '));
+            QTest::addRow("%s-s2-mockb-falls-back", f.c_str())
+                << flavor << QStringLiteral("s2") << QStringLiteral("v2 v1 v2").split(QLatin1Char(' '));
+            QTest::addRow("%s-s3-mocka-mockc-fall-back", f.c_str())
+                << flavor << QStringLiteral("s3") << QStringLiteral("v1 v3 v1").split(QLatin1Char(' '));
         }
     }
 
@@ -187,13 +193,17 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QStringList>("versions"); // what answers a request forced into s2
         QTest::addColumn<QString>("error");        // what the chain says instead, when it fails
-        QTest::addRow("asm-on") << mesh::Flavor::Asm << true << 200 << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("asm-on") << mesh::Flavor::Asm << true << 200
+                                << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
         // ASMHeaderPropagation has no baggage to re-attach the routing header from; ASM's per-lane rules have
         // no default route, so mockb's sidecar answers 404 (NR).
-        QTest::addRow("asm-off") << mesh::Flavor::Asm << false << 404 << QStringList{} << QStringLiteral("-> mockb(error: 404 NR");
-        QTest::addRow("istio-on") << mesh::Flavor::Istio << true << 200 << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("asm-off") << mesh::Flavor::Asm << false << 404 << QStringList{}
+                                 << QStringLiteral("-> mockb(error: 404 NR");
+        QTest::addRow("istio-on") << mesh::Flavor::Istio << true << 200
+                                  << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
         // The istio flavor's default route sends header-less calls to the baseline: the lane leaks into s1.
-        QTest::addRow("istio-off") << mesh::Flavor::Istio << false << 200 << QStringLiteral("v2 v1 v1").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("istio-off") << mesh::Flavor::Istio << false << 200
+                                   << QStringLiteral("v2 v1 v1").split(QLatin1Char(' ')) << QString();
     }
 
     void baggagePropagationSwitch()
@@ -217,7 +227,8 @@ private Q_SLOTS:
         } else {
             QVERIFY2(QString::fromStdString(response->body).contains(error), response->body.c_str());
         }
-        // The chain classifier sees the difference: on, s2 falls back as its path expects; off, the lane leaks.
+        // The chain classifier sees the difference: on, s2 falls back as its path expects; off, the lane
+        // leaks.
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 40;
@@ -345,7 +356,8 @@ private Q_SLOTS:
         const auto before = traffic::wilsonInterval(beforeS3, beforeN, 3.89);
         const auto after = traffic::wilsonInterval(afterS3, afterN, 3.89);
         QVERIFY2(before.low <= 0.2 && 0.2 <= before.high, std::to_string(beforeS3).c_str());
-        QVERIFY2(after.low <= 0.6 && 0.6 <= after.high, (std::to_string(afterS3) + "/" + std::to_string(afterN)).c_str());
+        QVERIFY2(after.low <= 0.6 && 0.6 <= after.high,
+                 (std::to_string(afterS3) + "/" + std::to_string(afterN)).c_str());
     }
 
     void startsStopsAndRestartsCleanly()
@@ -392,8 +404,8 @@ private Q_SLOTS:
         // A bad apply keeps the running configuration.
         auto broken = resourcesFor(group, mesh::Flavor::Asm);
         broken.front().object["spec"]["http"] = nlohmann::json::array({{{"redirect", {{"uri", "/"}}}}});
-        findResource(broken, "VirtualService", "ingress-vs-test")->object["spec"]["http"][0]["match"][0]["headers"]
-            ["x-asm-prefer-tag"] = {{"regex", "("}};
+        findResource(broken, "VirtualService", "ingress-vs-test")
+            ->object["spec"]["http"][0]["match"][0]["headers"]["x-asm-prefer-tag"] = {{"regex", "("}};
         QVERIFY(!first.apply(broken).ok());
         auto response = get(first, {{"x-asm-prefer-tag", "s2"}});
         QVERIFY(response);
@@ -416,12 +428,14 @@ private Q_SLOTS:
         QVERIFY(run.ok());
         const auto &s = run->summary;
         QCOMPARE(s.total, 1000u);
-        QVERIFY2(s.errors[std::size_t(traffic::ErrorKind::HttpStatus)] > 0, s.verdict.c_str()); // refused: 503
+        QVERIFY2(s.errors[std::size_t(traffic::ErrorKind::HttpStatus)] > 0,
+                 s.verdict.c_str()); // refused: 503
         std::string kinds;
         for (std::size_t k = 1; k < traffic::kErrorKinds; ++k) {
             kinds += traffic::toString(traffic::ErrorKind(k)) + "=" + std::to_string(s.errors[k]) + " ";
         }
-        QVERIFY2(s.errorCount() == s.errors[std::size_t(traffic::ErrorKind::HttpStatus)], kinds.c_str()); // nothing worse
+        QVERIFY2(s.errorCount() == s.errors[std::size_t(traffic::ErrorKind::HttpStatus)],
+                 kinds.c_str()); // nothing worse
         QVERIFY(s.classified > 0);
         QCOMPARE(s.leaked, 0u);
         for (const auto &sample : run->samples) {

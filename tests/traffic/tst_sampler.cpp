@@ -1,5 +1,5 @@
-// The sampler against real loopback servers, well-behaved and not: error kinds, classification, the open-model
-// schedule and coordinated omission, stopping, snapshots, and the CSV/JSON exports.
+// The sampler against real loopback servers, well-behaved and not: error kinds, classification, the
+// open-model schedule and coordinated omission, stopping, snapshots, and the CSV/JSON exports.
 #include "lanes/document.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
@@ -35,13 +35,20 @@ LaneGroup exampleGroup()
     return loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
 }
 
-const std::string kS1 = "-> mocka(version: v1, ip: 10.0.0.1)-> mockb(version: v1, ip: 10.0.0.2)-> mockc(version: v1, ip: 10.0.0.3)";
+const std::string kS1 = "-> mocka(version: v1, ip: 10.0.0.1)-> mockb(version: v1, ip: 10.0.0.2)-> "
+                        "mockc(version: v1, ip: 10.0.0.3)";
 
 /// A TCP server that misbehaves at the socket level, where an HTTP library would not let it.
 class RawServer final
 {
 public:
-    enum class Behaviour { Hang, Garbage, Reset, Trickle };
+    enum class Behaviour
+    {
+        Hang,
+        Garbage,
+        Reset,
+        Trickle
+    };
 
     explicit RawServer(Behaviour behaviour) : m_behaviour(behaviour)
     {
@@ -239,7 +246,8 @@ private Q_SLOTS:
         for (std::size_t k = 0; k < kErrorKinds; ++k) {
             kinds += toString(ErrorKind(k)) + "=" + std::to_string(run->summary.errors[k]) + " ";
         }
-        QVERIFY2(run->summary.errors[std::size_t(kind)] == std::uint64_t(n), kinds.c_str()); // every one, of this kind
+        QVERIFY2(run->summary.errors[std::size_t(kind)] == std::uint64_t(n),
+                 kinds.c_str()); // every one, of this kind
         QCOMPARE(run->summary.errorCount(), std::uint64_t(n));
         QCOMPARE(run->summary.classified, 0u);
         QCOMPARE(run->samples.size(), std::size_t(n));
@@ -299,8 +307,9 @@ private Q_SLOTS:
         std::vector<std::string> seen;
         HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
             std::lock_guard lock(mutex);
-            seen.push_back(req.method + "|" + req.get_header_value("Host") + "|" + req.get_header_value("x-asm-prefer-tag") +
-                           "|" + req.get_header_value("baggage") + "|" + req.body);
+            seen.push_back(req.method + "|" + req.get_header_value("Host") + "|" +
+                           req.get_header_value("x-asm-prefer-tag") + "|" + req.get_header_value("baggage") +
+                           "|" + req.body);
             res.set_content(kS1, "text/plain");
         });
         auto config = configFor(server.url(), 3);
@@ -342,7 +351,8 @@ private Q_SLOTS:
 
     void stopsAtAnyMoment()
     {
-        HttpServer server([](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
+        HttpServer server(
+            [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
         auto config = configFor(server.url(), 0);
         config.duration = std::chrono::minutes(10);
         config.rate = 200;
@@ -371,7 +381,8 @@ private Q_SLOTS:
 
     void streamsSnapshots()
     {
-        HttpServer server([](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
+        HttpServer server(
+            [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
         auto config = configFor(server.url(), 150);
         config.rate = 100; // 1.5 s
         Sampler sampler(config, Classifier::chain(exampleGroup()));
@@ -396,8 +407,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("concurrency");
         QTest::addColumn<QString>("header");
         QTest::addRow("not-http") << QStringLiteral("ftp://x/") << 1 << QStringLiteral("a: b");
-        QTest::addRow("zero-concurrency") << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b");
-        QTest::addRow("bad-header") << QStringLiteral("http://127.0.0.1:1/") << 1 << QStringLiteral("no colon");
+        QTest::addRow("zero-concurrency")
+            << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b");
+        QTest::addRow("bad-header") << QStringLiteral("http://127.0.0.1:1/") << 1
+                                    << QStringLiteral("no colon");
     }
 
     void refusesBadConfigurations()
@@ -438,7 +451,8 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 12); // header, 10 samples, final newline
         QCOMPARE(lines[0], QByteArray("sequence,scheduled_us,latency_us,status,error,lane,outcome,chain"));
         QVERIFY(lines[1].startsWith("0,"));
-        QVERIFY2(lines[1].endsWith(",200,none,s1,in-lane,\"" + QByteArray::fromStdString(kS1) + "\""), lines[1].constData());
+        QVERIFY2(lines[1].endsWith(",200,none,s1,in-lane,\"" + QByteArray::fromStdString(kS1) + "\""),
+                 lines[1].constData());
         QVERIFY2(lines[4].endsWith(",503,http-status,,unclassified,"), lines[4].constData());
 
         QFile summary(QString::fromStdString(summaryCsvPath(csvPath)));
@@ -455,10 +469,13 @@ private Q_SLOTS:
         QCOMPARE(s[QStringLiteral("total")].toInt(), 10);
         QCOMPARE(s[QStringLiteral("errors")].toObject()[QStringLiteral("http-status")].toInt(), 1);
         QCOMPARE(s[QStringLiteral("lanes")].toArray()[0].toObject()[QStringLiteral("count")].toInt(), 9);
-        QCOMPARE(root[QStringLiteral("config")].toObject()[QStringLiteral("url")].toString(), QString::fromStdString(server.url()));
-        QCOMPARE(root[QStringLiteral("samples")].toArray()[3].toObject()[QStringLiteral("status")].toInt(), 503);
+        QCOMPARE(root[QStringLiteral("config")].toObject()[QStringLiteral("url")].toString(),
+                 QString::fromStdString(server.url()));
+        QCOMPARE(root[QStringLiteral("samples")].toArray()[3].toObject()[QStringLiteral("status")].toInt(),
+                 503);
         // 9 of 9 in s1 is weak evidence against 60/20/20: chi-square 6 with 2 degrees, p = e^-3.
-        QCOMPARE(s[QStringLiteral("verdict")].toString(), QStringLiteral("matches 60/20/20, p = 0.05 (but 1 of 10 requests failed)"));
+        QCOMPARE(s[QStringLiteral("verdict")].toString(),
+                 QStringLiteral("matches 60/20/20, p = 0.05 (but 1 of 10 requests failed)"));
         QCOMPARE(s[QStringLiteral("chiSquare")].toObject()[QStringLiteral("statistic")].toDouble(), 6.0);
     }
 };
