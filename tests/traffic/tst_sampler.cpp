@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <set>
 #include <thread>
 
 using namespace lanedeck;
@@ -152,6 +153,7 @@ public:
     {
         m_server.Get(".*", handler);
         m_server.Post(".*", handler);
+        m_server.set_keep_alive_max_count(1000); // httplib's default closes a connection after 5 requests
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
         while (!m_server.is_running()) {
@@ -320,6 +322,34 @@ private Q_SLOTS:
         QVERIFY(run.ok());
         QCOMPARE(seen.size(), std::size_t(3));
         QCOMPARE(seen.front(), std::string("POST|shop.example.com|s2|x-asm-prefer-tag=s2|payload"));
+    }
+
+    void keepAliveReusesConnections_data()
+    {
+        QTest::addColumn<bool>("keepAlive");
+        QTest::addColumn<int>("connections");
+        QTest::addRow("keep-alive") << true << 1;
+        QTest::addRow("new-connection-each") << false << 30;
+    }
+
+    void keepAliveReusesConnections()
+    {
+        QFETCH(bool, keepAlive);
+        QFETCH(int, connections);
+        std::mutex mutex;
+        std::set<std::string> clientPorts;
+        HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
+            std::lock_guard lock(mutex);
+            clientPorts.insert(req.get_header_value("REMOTE_PORT"));
+            res.set_content(kS1, "text/plain");
+        });
+        auto config = configFor(server.url(), 30);
+        config.concurrency = 1;
+        config.keepAlive = keepAlive;
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
+        QVERIFY(run.ok());
+        QCOMPARE(run->summary.errorCount(), 0u);
+        QCOMPARE(int(clientPorts.size()), connections);
     }
 
     void openModelCountsStallsAsLatency()
