@@ -185,6 +185,16 @@ private:
     std::vector<std::thread> m_threads;
 };
 
+void routeEveryMethod(httplib::Server &server, const httplib::Server::Handler &handler)
+{
+    server.Get(".*", handler);
+    server.Post(".*", handler);
+    server.Put(".*", handler);
+    server.Patch(".*", handler);
+    server.Delete(".*", handler);
+    server.Options(".*", handler);
+}
+
 /// Binds a server to `port` (0: a free one) and returns the port, or -1.
 int bindServer(httplib::Server &server, const std::string &address, int port)
 {
@@ -254,17 +264,20 @@ struct Sandbox::State
     UpstreamReply forward(int port, const std::string &method, const std::string &path,
                           const std::map<std::string, std::string> &headers, const std::string &body)
     {
-        httplib::Headers outgoing;
+        httplib::Request request;
+        request.method = method;
+        request.path = path;
+        request.body = body;
         for (const auto &[name, value] : headers) {
-            outgoing.emplace(name, value);
+            request.headers.emplace(name, value);
         }
-        // A pooled connection the workload has just closed fails on first use; GET is idempotent, so the
-        // proxy retries once on a fresh connection, as Envoy retries a reset on a reused connection.
-        for (int attempt = 0; attempt < 2; ++attempt) {
+        // A pooled connection the workload has just closed fails on first use. Like Envoy, the proxy retries
+        // once on a fresh connection, for idempotent methods only.
+        const bool idempotent = method == "GET" || method == "HEAD" || method == "OPTIONS" ||
+                                method == "PUT" || method == "DELETE";
+        for (int attempt = 0; attempt < (idempotent ? 2 : 1); ++attempt) {
             auto client = pool.acquire(port);
-            httplib::Result result = method == "POST"  ? client->Post(path, outgoing, body, "text/plain")
-                                     : method == "PUT" ? client->Put(path, outgoing, body, "text/plain")
-                                                       : client->Get(path, outgoing);
+            httplib::Result result = client->send(request);
             if (result) {
                 UpstreamReply reply{result->status, std::move(result->body), true};
                 pool.release(port, std::move(client));
@@ -496,19 +509,14 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         auto handler = [&s, bound](const httplib::Request &req, httplib::Response &res) {
             s.serveWorkload(*bound, req, res);
         };
-        server->Get(".*", handler);
-        server->Post(".*", handler);
+        routeEveryMethod(*server, handler);
         s.workloads.push_back(std::move(server));
     }
     s.gateway = s.makeServer(s.options.gatewayThreads);
     auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) {
         s.serveGateway(req, res);
     };
-    for (auto method : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
-                        &httplib::Server::Delete, &httplib::Server::Options}) {
-        (s.gateway.get()->*method)(".*", gatewayHandler);
-    }
-    s.gateway->Patch(".*", gatewayHandler);
+    routeEveryMethod(*s.gateway, gatewayHandler);
     const int wanted = s.options.gatewayPort;
     const int port = bindServer(*s.gateway, s.options.address, wanted);
     if (port <= 0) {
