@@ -121,6 +121,32 @@ private Q_SLOTS:
         }
     }
 
+    void everyMethodIsRouted_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const char *m : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+            QTest::addRow("%s", m) << QString::fromLatin1(m);
+        }
+    }
+
+    void everyMethodIsRouted()
+    {
+        QFETCH(QString, method);
+        const LaneGroup group = exampleGroup();
+        Sandbox box(group);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        httplib::Request request;
+        request.method = method.toStdString();
+        request.path = "/";
+        request.headers = {{"x-asm-prefer-tag", "s3"}};
+        request.body = "payload";
+        httplib::Client client("127.0.0.1", box.gatewayPort());
+        auto response = client.send(request);
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, expectedChain(box, {{"mocka", "v1"}, {"mockb", "v3"}, {"mockc", "v1"}}));
+    }
+
     void weightedSplitMatchesTheWeights_data()
     {
         QTest::addColumn<mesh::Flavor>("flavor");
