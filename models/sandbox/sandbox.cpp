@@ -489,11 +489,6 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
     if (auto applied = apply(resources); !applied) {
         return applied;
     }
-    for (const auto &instance : s.instances) {
-        if (!s.group.service(instance.service)) {
-            return Error{"sandbox: unknown service " + instance.service};
-        }
-    }
     s.pool.open();
     s.seeded.seed(s.options.seed);
     const int workloadThreads = s.options.gatewayThreads + 4;
