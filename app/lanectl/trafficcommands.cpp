@@ -427,10 +427,14 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, count, concurrency, seed});
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Per-request timeout (default 5s)."),
+                                     QStringLiteral("DURATION"), QStringLiteral("5s"));
+    parser.addOptions({flavor, count, concurrency, seed, timeout});
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N]"), 0, 1);
+            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N] [--timeout D]"),
+            0, 1);
         code >= 0) {
         return code;
     }
@@ -450,6 +454,12 @@ int demoCommand(const QStringList &arguments)
         err("lanectl: -c: expected a positive number\n");
         return Usage;
     }
+    const auto requestTimeout = parseDuration(parser.value(timeout));
+    if (!requestTimeout) {
+        err("lanectl: --timeout: expected a duration like 5s\n");
+        return Usage;
+    }
+    config.timeout = *requestTimeout;
     const QString file =
         parser.positionalArguments().isEmpty() ? defaultExample() : parser.positionalArguments().front();
     int code = Ok;

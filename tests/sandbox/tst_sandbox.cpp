@@ -163,6 +163,7 @@ private Q_SLOTS:
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 3000;
+        config.timeout = std::chrono::seconds(30);
         config.concurrency = 8;
         traffic::Sampler sampler(config, traffic::Classifier::chain(group));
         auto run = sampler.run();
@@ -197,6 +198,7 @@ private Q_SLOTS:
             traffic::SamplerConfig config;
             config.url = box.gatewayUrl();
             config.count = 500;
+            config.timeout = std::chrono::seconds(30);
             config.concurrency = 4;
             auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
             QVERIFY(run.ok());
@@ -258,6 +260,7 @@ private Q_SLOTS:
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 40;
+        config.timeout = std::chrono::seconds(30);
         config.concurrency = 4;
         config.headers = {"x-asm-prefer-tag: s2"};
         auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
@@ -341,6 +344,7 @@ private Q_SLOTS:
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 3000;
+        config.timeout = std::chrono::seconds(30);
         config.rate = 1500; // paced, so that apply() lands mid-run
         config.concurrency = 8;
         traffic::Sampler sampler(config, traffic::Classifier::chain(group));

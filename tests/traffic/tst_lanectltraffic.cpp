@@ -52,9 +52,10 @@ private Q_SLOTS:
     {
         QFETCH(QString, flavor);
         // A seeded gateway: the split of these 1000 requests is fixed, so the verdict is too.
-        const auto demo = runLanectl({QStringLiteral("demo"), kExample, QStringLiteral("--flavor"), flavor,
-                                      QStringLiteral("-n"), QStringLiteral("1000"), QStringLiteral("--seed"),
-                                      QStringLiteral("3")});
+        const auto demo =
+            runLanectl({QStringLiteral("demo"), kExample, QStringLiteral("--flavor"), flavor,
+                        QStringLiteral("-n"), QStringLiteral("1000"), QStringLiteral("--seed"),
+                        QStringLiteral("3"), QStringLiteral("--timeout"), QStringLiteral("30s")});
         QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
         QVERIFY(demo.out.contains(QLatin1String("matches 60/20/20, p = ")));
         QVERIFY(demo.out.contains(QLatin1String("1000 requests in")));
@@ -88,11 +89,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString json = dir.filePath(QStringLiteral("run.json"));
         const QString csv = dir.filePath(QStringLiteral("run.csv"));
-        const auto forced =
-            runLanectl({QStringLiteral("sample"), url, QStringLiteral("--group"), kExample,
-                        QStringLiteral("-n"), QStringLiteral("60"), QStringLiteral("-c"), QStringLiteral("4"),
-                        QStringLiteral("-H"), QStringLiteral("x-asm-prefer-tag: s3"),
-                        QStringLiteral("--json"), json, QStringLiteral("--csv"), csv});
+        const auto forced = runLanectl(
+            {QStringLiteral("sample"), url, QStringLiteral("--group"), kExample, QStringLiteral("-n"),
+             QStringLiteral("60"), QStringLiteral("-c"), QStringLiteral("4"), QStringLiteral("-H"),
+             QStringLiteral("x-asm-prefer-tag: s3"), QStringLiteral("--json"), json, QStringLiteral("--csv"),
+             csv, QStringLiteral("--timeout"), QStringLiteral("30s")});
         // Everything went to s3: a valid measurement whose split does not match 60/20/20 (exit 1).
         QCOMPARE(forced.exitCode, 1);
         QVERIFY2(forced.out.contains(QRegularExpression(QStringLiteral("^s3 +60 +100\\.0%"),
