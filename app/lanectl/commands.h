@@ -7,4 +7,7 @@ namespace lanectl {
 /// validate, render, paths: the commands on lane group documents.
 std::vector<Command> documentCommands();
 
+/// contexts, inventory, apply, diff, import, delete: the commands that talk to a cluster.
+std::vector<Command> clusterCommands();
+
 } // namespace lanectl

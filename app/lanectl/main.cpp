@@ -10,6 +10,9 @@ namespace {
 std::vector<lanectl::Command> allCommands()
 {
     std::vector<lanectl::Command> commands = lanectl::documentCommands();
+    for (auto &c : lanectl::clusterCommands()) {
+        commands.push_back(std::move(c));
+    }
     return commands;
 }
 

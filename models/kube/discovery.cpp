@@ -154,6 +154,17 @@ Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersi
     return Error{"this cluster does not serve " + kind + " in " + apiVersion};
 }
 
+const json &metadataOf(const json &object)
+{
+    static const json empty = json::object();
+    if (object.is_object()) {
+        if (const auto it = object.find("metadata"); it != object.end() && it->is_object()) {
+            return *it;
+        }
+    }
+    return empty;
+}
+
 std::string objectPath(const KindInfo &kind, const std::string &ns, const std::string &name)
 {
     std::string path = apiPrefix(kind.apiVersion);

@@ -43,6 +43,9 @@ Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &o
 /// The REST mapping of an apiVersion+kind, from discovery (or the built-in core kinds).
 Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersion, const std::string &kind);
 
+/// An object's metadata, or an empty object when it has none (const json's operator[] must not miss).
+const nlohmann::json &metadataOf(const nlohmann::json &object);
+
 /// /apis/<g>/<v>[/namespaces/<ns>]/<plural>[/<name>]
 std::string objectPath(const KindInfo &kind, const std::string &ns, const std::string &name = {});
 

@@ -15,7 +15,7 @@ using nlohmann::json;
 const json *find(const std::vector<json> &objects, const std::string &kind, const std::string &name)
 {
     for (const auto &o : objects) {
-        if (o.value("kind", "") == kind && o["metadata"].value("name", "") == name) {
+        if (o.value("kind", "") == kind && metadataOf(o).value("name", "") == name) {
             return &o;
         }
     }
@@ -44,7 +44,7 @@ Result<StringMatch> stringMatch(const json &m, const std::string &field)
 
 std::string annotation(const json &object)
 {
-    return object["metadata"].value("annotations", json::object()).value(mesh::kTopologyAnnotation, "");
+    return metadataOf(object).value("annotations", json::object()).value(mesh::kTopologyAnnotation, "");
 }
 
 /// Ingress gateway, hosts and request match, shared by the VirtualService and ASMSwimLaneGroup forms.
@@ -59,7 +59,8 @@ Result<void> readIngressMatch(const json &match, const std::string &field, const
         g.ingress.uri = *uri;
     }
     g.ingress.headers.clear();
-    for (const auto &[header, m] : match.value("headers", json::object()).items()) {
+    const json headers = match.value("headers", json::object());
+    for (const auto &[header, m] : headers.items()) {
         if (header == routingHeader) {
             continue;
         }
@@ -209,10 +210,10 @@ Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup, co
             }
         }
         std::sort(lanes.begin(), lanes.end(), [](const json *a, const json *b) {
-            return (*a)["metadata"].value("name", "") < (*b)["metadata"].value("name", "");
+            return metadataOf(*a).value("name", "") < metadataOf(*b).value("name", "");
         });
         for (const json *o : lanes) {
-            const std::string objectName = (*o)["metadata"].value("name", "");
+            const std::string objectName = metadataOf(*o).value("name", "");
             Lane lane;
             lane.name = objectName.starts_with(g.name + '-') ? objectName.substr(g.name.size() + 1) : objectName;
             const json &ls = o->at("spec");
@@ -260,7 +261,7 @@ Result<ImportedGroup> rebuildGroup(const std::string &name, const std::string &n
                      mesh::ingressVirtualServiceName(out.group) + " in namespace " + ns +
                      " (and no ASMSwimLaneGroup): nothing LaneDeck pushed to import"};
     }
-    const json labels = (*ingress)["metadata"].value("labels", json::object());
+    const json labels = metadataOf(*ingress).value("labels", json::object());
     out.flavor = labels.value("provider", "") == "asm" ? mesh::Flavor::Asm : mesh::Flavor::Istio;
     return rebuildIstio(std::move(out), *ingress, objects);
 }

@@ -1,5 +1,7 @@
 #include "kube/inventory.h"
 
+#include "kube/discovery.h"
+
 namespace lanedeck::kube {
 namespace {
 
@@ -75,7 +77,7 @@ Result<Inventory> readInventory(Client &client, const std::vector<std::string> &
         std::vector<Workload> workloads;
         for (const auto &d : deployments.json().value("items", json::array())) {
             Workload w;
-            w.name = d["metadata"].value("name", "");
+            w.name = metadataOf(d).value("name", "");
             w.labels = stringMap(d["spec"]["template"]["metadata"].value("labels", json::object()));
             w.replicas = d["spec"].value("replicas", 1);
             w.readyReplicas = d.value("status", json::object()).value("readyReplicas", 0);
@@ -83,7 +85,7 @@ Result<Inventory> readInventory(Client &client, const std::vector<std::string> &
         }
         for (const auto &s : services.json().value("items", json::array())) {
             ServiceInventory si;
-            si.name = s["metadata"].value("name", "");
+            si.name = metadataOf(s).value("name", "");
             si.ns = namespaces[n];
             si.selector = stringMap(s["spec"].value("selector", json::object()));
             for (const auto &p : s["spec"].value("ports", json::array())) {

@@ -237,7 +237,7 @@ private:
                 setError(ap, field + ".auth-provider", "expected a mapping with name and config");
             } else {
                 u.authProvider = scalar(ap, "name", field + ".auth-provider.name");
-                if (const YAML::Node cfg = ap["config"]; cfg.IsMap()) {
+                if (const YAML::Node cfg = ap["config"]; cfg.IsDefined() && cfg.IsMap()) {
                     for (const auto &kv : cfg) {
                         if (kv.second.IsScalar()) {
                             u.authProviderConfig[kv.first.Scalar()] = kv.second.Scalar();

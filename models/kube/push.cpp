@@ -26,7 +26,7 @@ std::string displayName(const json &object)
 
 bool managedByLanedeck(const json &object)
 {
-    for (const auto &entry : object["metadata"].value("managedFields", json::array())) {
+    for (const auto &entry : metadataOf(object).value("managedFields", json::array())) {
         if (entry.value("manager", "") == mesh::kFieldManager) {
             return true;
         }
@@ -83,7 +83,7 @@ std::string deleteBody(const json &object, bool dryRun)
     json body{{"apiVersion", "v1"},
               {"kind", "DeleteOptions"},
               {"preconditions",
-               {{"uid", object["metadata"].value("uid", "")}, {"resourceVersion", resourceVersion(object)}}}};
+               {{"uid", metadataOf(object).value("uid", "")}, {"resourceVersion", resourceVersion(object)}}}};
     if (dryRun) {
         body["dryRun"] = json::array({"All"});
     }
@@ -104,7 +104,7 @@ std::vector<ResourceResult> deleteObjects(Client &client, const MeshDiscovery &m
             results.push_back({displayName(o), Outcome::Failed, info.error().message, {}});
             continue;
         }
-        std::string path = objectPath(*info, o["metadata"].value("namespace", ""), o["metadata"].value("name", ""));
+        std::string path = objectPath(*info, metadataOf(o).value("namespace", ""), metadataOf(o).value("name", ""));
         if (dryRun) {
             path += "?dryRun=All";
         }
