@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <mutex>
+#include <thread>
 
 namespace lanedeck::kube {
 namespace {
@@ -214,6 +215,21 @@ std::vector<Response> Client::send(const std::vector<Request> &requests)
         all[i] = i;
     }
     sendOnce(requests, all, *auth, out);
+    // 429: the server sheds load or a resource's storage is still initializing (fresh CRDs); client-go
+    // retries after Retry-After (1s from the apiserver), up to 10 times.
+    for (int attempt = 0; attempt < 10 && !m_cancelled; ++attempt) {
+        std::vector<std::size_t> throttled;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (out[i].error.empty() && out[i].status == 429) {
+                throttled.push_back(i);
+            }
+        }
+        if (throttled.empty()) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        sendOnce(requests, throttled, *auth, out);
+    }
     if (auth->fromExec) {
         std::vector<std::size_t> unauthorized;
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -330,6 +346,9 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
         resp = Response{};
         if (code == CURLE_OK) {
             curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp.status);
+            long version = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
+            resp.httpVersion = version == CURL_HTTP_VERSION_2_0 ? 2 : 1;
             resp.body = std::move(t->body);
         } else {
             std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);

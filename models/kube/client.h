@@ -38,6 +38,7 @@ struct Response
     long status = 0;
     std::string body;
     std::string error;
+    int httpVersion = 0; ///< 1 or 2: what the connection spoke
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
     bool notFound() const { return error.empty() && status == 404; }
