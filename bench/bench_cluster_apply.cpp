@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <sys/resource.h>
 
 using namespace lanedeck;
 
@@ -91,10 +92,22 @@ double median(std::vector<double> v)
 
 /// LaneDeck's whole push of already rendered resources, from a fresh client (TLS handshake and discovery
 /// included): read live objects, dry run every resource, apply every resource.
-double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::Resource> &resources, bool &ok)
+double cpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::Resource> &resources, int parallel,
+                   bool &ok, double &cpu)
 {
     const auto start = std::chrono::steady_clock::now();
-    auto client = kube::Client::create(connection);
+    const double cpuStart = cpuSeconds();
+    kube::ClientOptions clientOptions;
+    clientOptions.maxParallel = parallel;
+    auto client = kube::Client::create(connection, clientOptions);
     auto mesh = kube::discoverMesh(**client);
     kube::PushOptions options;
     std::string lastPhase;
@@ -110,6 +123,7 @@ double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::R
     };
     auto report = kube::applyResources(**client, *mesh, resources, options);
     const double t = seconds(start);
+    cpu = cpuSeconds() - cpuStart;
     ok = report.ok() && report->ok() &&
          std::all_of(report->results.begin(), report->results.end(),
                      [](const kube::ResourceResult &r) { return r.outcome == kube::Outcome::Created; });
@@ -144,6 +158,7 @@ int main(int argc, char *argv[])
     QString kubeconfig;
     int count = 1000;
     int runs = 3;
+    int parallel = kube::ClientOptions{}.maxParallel;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--kubeconfig")) {
@@ -152,10 +167,12 @@ int main(int argc, char *argv[])
             count = args[i + 1].toInt();
         } else if (args[i] == QLatin1String("--runs")) {
             runs = args[i + 1].toInt();
+        } else if (args[i] == QLatin1String("--parallel")) {
+            parallel = args[i + 1].toInt();
         }
     }
     if (kubeconfig.isEmpty() || count < 1 || runs < 1) {
-        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3]\n");
+        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3] [--parallel 64]\n");
         return 2;
     }
     const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
@@ -177,7 +194,7 @@ int main(int argc, char *argv[])
     std::vector<double> laneDeck;
     std::vector<double> kubectlTimes;
     std::printf("%d resources (istio flavor: DestinationRules + VirtualServices), %d runs\n", count, runs);
-    std::printf("run  lanedeck_s  kubectl_s  ratio\n");
+    std::printf("run  lanedeck_s  kubectl_s  ratio  lanedeck_cpu_s\n");
     for (int run = 0; run < runs; ++run) {
         const std::string nsL = "bench-ld-" + stamp + "-" + std::to_string(run);
         const std::string nsK = "bench-kc-" + stamp + "-" + std::to_string(run);
@@ -194,21 +211,23 @@ int main(int argc, char *argv[])
         bool okL = false;
         bool okK = false;
         double tL = 0;
+        double cpu = 0;
         double tK = 0;
         // Alternate who goes first, so neither always meets a warmer server.
         if (run % 2 == 0) {
-            tL = laneDeckRun(*connection, mine, okL);
+            tL = laneDeckRun(*connection, mine, parallel, okL, cpu);
             tK = kubectlRun(kubectl, kubeconfig, dir.path(), okK);
         } else {
             tK = kubectlRun(kubectl, kubeconfig, dir.path(), okK);
-            tL = laneDeckRun(*connection, mine, okL);
+            tL = laneDeckRun(*connection, mine, parallel, okL, cpu);
         }
         if (!okL || !okK) {
             return 1;
         }
         laneDeck.push_back(tL);
         kubectlTimes.push_back(tK);
-        std::printf("%3d  %10.3f  %9.3f  %5.1fx\n", run + 1, tL, tK, tK / tL);
+        std::printf("%3d  %10.3f  %9.3f  %5.1fx  %14.3f\n", run + 1, tL, tK, tK / tL, cpu);
+        std::fflush(stdout);
     }
     const double mL = median(laneDeck);
     const double mK = median(kubectlTimes);
