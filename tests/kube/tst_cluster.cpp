@@ -173,6 +173,8 @@ private Q_SLOTS:
 
     void applyThenReapply_data();
     void applyThenReapply();
+    void tlsVerification_data();
+    void tlsVerification();
     void dryRunWritesNothing();
     void conflictThenForce();
     void pruneAfterRemovingLane();
@@ -247,6 +249,45 @@ void TestCluster_::applyThenReapply()
     QVERIFY2(second->ok() && all(*second, kube::Outcome::Unchanged), describe(*second).c_str());
     QCOMPARE(second->results.size(), first->results.size());
     QCOMPARE(client->send(kube::Request{"GET", "/version", {}, {}}).httpVersion, 2);
+}
+
+void TestCluster_::tlsVerification_data()
+{
+    QTest::addColumn<QString>("tlsServerName");
+    QTest::addColumn<bool>("dropCa");
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<bool>("reachable");
+    QTest::addRow("ca-from-kubeconfig") << "" << false << false << true;
+    QTest::addRow("tls-server-name-in-certificate") << "kubernetes.default" << false << false << true;
+    QTest::addRow("tls-server-name-not-in-certificate") << "wrong.example" << false << false << false;
+    QTest::addRow("unknown-ca-refused") << "" << true << false << false;
+    QTest::addRow("insecure-skip-tls-verify") << "" << true << true << true;
+}
+
+void TestCluster_::tlsVerification()
+{
+    QFETCH(QString, tlsServerName);
+    QFETCH(bool, dropCa);
+    QFETCH(bool, insecure);
+    QFETCH(bool, reachable);
+    kube::KubeconfigSource source;
+    source.explicitPath = m_istio.kubeconfig().toStdString();
+    auto connection = kube::resolveConnection(*kube::loadKubeconfig(source));
+    VERIFY_RESULT(connection);
+    connection->cluster.tlsServerName = tlsServerName.toStdString();
+    if (dropCa) {
+        connection->cluster.certificateAuthorityData.clear();
+    }
+    connection->cluster.insecureSkipTlsVerify = insecure;
+    auto client = kube::Client::create(*connection);
+    VERIFY_RESULT(client);
+    const kube::Response r = (*client)->send(kube::Request{"GET", "/api/v1/namespaces/default", {}, {}});
+    QVERIFY2(r.ok() == reachable, r.message().c_str());
+    if (!reachable) {
+        QVERIFY2(r.message().find("cannot reach the API server") != std::string::npos &&
+                     (r.message().find("SSL") != std::string::npos || r.message().find("certificate") != std::string::npos),
+                 r.message().c_str());
+    }
 }
 
 void TestCluster_::dryRunWritesNothing()

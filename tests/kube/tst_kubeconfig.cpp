@@ -52,6 +52,7 @@ private Q_SLOTS:
     void errors_data();
     void errors();
     void useContextRewritesTheDefiningFile();
+    void insecureIsAlwaysAWarning();
 };
 
 void TestKubeconfig::merge_data()
@@ -272,6 +273,27 @@ void TestKubeconfig::useContextRewritesTheDefiningFile()
     QCOMPARE(reloaded->currentContext, std::string("ctx-a"));
     QCOMPARE(reloaded->currentContextFile, b.toStdString()); // kubectl writes where current-context was set
     QCOMPARE(reloaded->users.at("v").token, std::string("tok-v")); // the rest of the file survives
+}
+
+void TestKubeconfig::insecureIsAlwaysAWarning()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("config"));
+    write(file, config("c", "https://x:6443", "u", "ctx", "ctx", "    insecure-skip-tls-verify: true\n"));
+    KubeconfigSource source;
+    source.explicitPath = file.toStdString();
+    auto c = resolveConnection(*loadKubeconfig(source));
+    QVERIFY(c.ok());
+    QVERIFY(c->cluster.insecureSkipTlsVerify);
+    QCOMPARE(c->warnings.size(), std::size_t(1));
+    QVERIFY2(c->warnings.front().find("NOT verified") != std::string::npos &&
+                 c->warnings.front().find(file.toStdString()) != std::string::npos,
+             c->warnings.front().c_str());
+    write(file, config("c", "https://x:6443", "u", "ctx", "ctx"));
+    auto verified = resolveConnection(*loadKubeconfig(source));
+    QVERIFY(verified.ok());
+    QVERIFY(!verified->cluster.insecureSkipTlsVerify);
+    QVERIFY(verified->warnings.empty());
 }
 
 QTEST_GUILESS_MAIN(TestKubeconfig)
