@@ -261,6 +261,7 @@ void TestKubeconfig::useContextRewritesTheDefiningFile()
     const QString b = dir.filePath(QStringLiteral("b"));
     write(a, config("c", "https://a:6443", "u", "ctx-a", {}));
     write(b, config("d", "https://b:6443", "v", "ctx-b", "ctx-b"));
+    QVERIFY(QFile::setPermissions(b, QFile::ReadOwner | QFile::WriteOwner));
     KubeconfigSource source;
     source.kubeconfigEnv = (a + QLatin1Char(':') + b).toStdString();
     auto config = loadKubeconfig(source);
@@ -273,6 +274,8 @@ void TestKubeconfig::useContextRewritesTheDefiningFile()
     QCOMPARE(reloaded->currentContext, std::string("ctx-a"));
     QCOMPARE(reloaded->currentContextFile, b.toStdString()); // kubectl writes where current-context was set
     QCOMPARE(reloaded->users.at("v").token, std::string("tok-v")); // the rest of the file survives
+    // It holds credentials: still readable by its owner only.
+    QCOMPARE(QFile::permissions(b) & (QFile::ReadGroup | QFile::ReadOther), QFileDevice::Permissions());
 }
 
 void TestKubeconfig::insecureIsAlwaysAWarning()
