@@ -13,6 +13,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <string>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace lanedeck;
 
@@ -100,6 +102,25 @@ double cpuSeconds()
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+/// CPU seconds a process has used (utime + stime from /proc/PID/stat), or 0 when unknown.
+double processCpuSeconds(long pid)
+{
+    if (pid <= 0) {
+        return 0;
+    }
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    const QByteArray stat = f.readAll();
+    // Fields after the ")" that closes the command name: state is field 3, utime 14, stime 15.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13) {
+        return 0;
+    }
+    return static_cast<double>(fields[11].toLongLong() + fields[12].toLongLong()) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::Resource> &resources, int parallel,
                    bool &ok, double &cpu)
 {
@@ -159,6 +180,7 @@ int main(int argc, char *argv[])
     int count = 1000;
     int runs = 3;
     int parallel = kube::ClientOptions{}.maxParallel;
+    long serverPid = 0;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--kubeconfig")) {
@@ -169,10 +191,12 @@ int main(int argc, char *argv[])
             runs = args[i + 1].toInt();
         } else if (args[i] == QLatin1String("--parallel")) {
             parallel = args[i + 1].toInt();
+        } else if (args[i] == QLatin1String("--server-pid")) {
+            serverPid = args[i + 1].toLong();
         }
     }
     if (kubeconfig.isEmpty() || count < 1 || runs < 1) {
-        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3] [--parallel 64]\n");
+        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3] [--parallel 64] [--server-pid PID]\n");
         return 2;
     }
     const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
@@ -194,7 +218,7 @@ int main(int argc, char *argv[])
     std::vector<double> laneDeck;
     std::vector<double> kubectlTimes;
     std::printf("%d resources (istio flavor: DestinationRules + VirtualServices), %d runs\n", count, runs);
-    std::printf("run  lanedeck_s  kubectl_s  ratio  lanedeck_cpu_s\n");
+    std::printf("run  lanedeck_s  kubectl_s  ratio  lanedeck_cpu_s  server_cpu_lanedeck_s  server_cpu_kubectl_s\n");
     for (int run = 0; run < runs; ++run) {
         const std::string nsL = "bench-ld-" + stamp + "-" + std::to_string(run);
         const std::string nsK = "bench-kc-" + stamp + "-" + std::to_string(run);
@@ -211,22 +235,34 @@ int main(int argc, char *argv[])
         bool okL = false;
         bool okK = false;
         double tL = 0;
-        double cpu = 0;
         double tK = 0;
+        double cpu = 0;
+        double serverL = 0;
+        double serverK = 0;
+        const auto timedL = [&] {
+            const double before = processCpuSeconds(serverPid);
+            tL = laneDeckRun(*connection, mine, parallel, okL, cpu);
+            serverL = processCpuSeconds(serverPid) - before;
+        };
+        const auto timedK = [&] {
+            const double before = processCpuSeconds(serverPid);
+            tK = kubectlRun(kubectl, kubeconfig, dir.path(), okK);
+            serverK = processCpuSeconds(serverPid) - before;
+        };
         // Alternate who goes first, so neither always meets a warmer server.
         if (run % 2 == 0) {
-            tL = laneDeckRun(*connection, mine, parallel, okL, cpu);
-            tK = kubectlRun(kubectl, kubeconfig, dir.path(), okK);
+            timedL();
+            timedK();
         } else {
-            tK = kubectlRun(kubectl, kubeconfig, dir.path(), okK);
-            tL = laneDeckRun(*connection, mine, parallel, okL, cpu);
+            timedK();
+            timedL();
         }
         if (!okL || !okK) {
             return 1;
         }
         laneDeck.push_back(tL);
         kubectlTimes.push_back(tK);
-        std::printf("%3d  %10.3f  %9.3f  %5.1fx  %14.3f\n", run + 1, tL, tK, tK / tL, cpu);
+        std::printf("%3d  %10.3f  %9.3f  %5.1fx  %14.3f  %21.2f  %20.2f\n", run + 1, tL, tK, tK / tL, cpu, serverL, serverK);
         std::fflush(stdout);
     }
     const double mL = median(laneDeck);
