@@ -175,6 +175,8 @@ private Q_SLOTS:
     void applyThenReapply();
     void tlsVerification_data();
     void tlsVerification();
+    void moreAuthKinds_data();
+    void moreAuthKinds();
     void dryRunWritesNothing();
     void conflictThenForce();
     void pruneAfterRemovingLane();
@@ -287,6 +289,68 @@ void TestCluster_::tlsVerification()
         QVERIFY2(r.message().find("cannot reach the API server") != std::string::npos &&
                      (r.message().find("SSL") != std::string::npos || r.message().find("certificate") != std::string::npos),
                  r.message().c_str());
+    }
+}
+
+void TestCluster_::moreAuthKinds_data()
+{
+    QTest::addColumn<QString>("user");     // the users: entry of a kubeconfig written beside the cluster's files
+    QTest::addColumn<QString>("expected"); // "ok", or what the 403 must name
+    QTest::addRow("token-file-relative") << "    tokenFile: admin.token\n" << "ok";
+    QTest::addRow("exec-v1-client-certificate")
+        << "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
+           "      command: ./cert-plugin.sh\n      args: [client.authentication.k8s.io/v1]\n"
+        << "ok";
+    QTest::addRow("exec-v1beta1-client-certificate")
+        << "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ./cert-plugin.sh\n"
+           "      args: [client.authentication.k8s.io/v1beta1]\n"
+        << "ok";
+    QTest::addRow("impersonation") << "    tokenFile: admin.token\n    as: lanedeck-readonly\n    as-groups: [readers]\n"
+                                   << "User \"lanedeck-readonly\" cannot patch";
+}
+
+void TestCluster_::moreAuthKinds()
+{
+    QFETCH(QString, user);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    auto admin = kube::loadKubeconfig({m_istio.kubeconfig().toStdString(), {}, {}});
+    VERIFY_RESULT(admin);
+    const auto &adminUser = admin->users.begin()->second;
+    const auto &cluster = admin->clusters.begin()->second;
+    QVERIFY(writeFileAtomically(dir.filePath(QStringLiteral("admin.token")).toStdString(), adminUser.token + "\n").ok());
+    // An exec plugin that answers with the test cluster's client certificate (system:masters).
+    const std::string plugin =
+        "#!/bin/sh\nesc() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\\n/\\\\n/g' \"$1\"; }\n"
+        "printf '{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"%s\\\\n\",'"
+        " \"$1\" \"$(esc " + m_istio.path(QStringLiteral("client/admin.crt")).toStdString() + ")\"\n"
+        "printf '\"clientKeyData\":\"%s\\\\n\"}}\\n' \"$(esc " + m_istio.path(QStringLiteral("client/admin.key")).toStdString() + ")\"\n";
+    const QString pluginPath = dir.filePath(QStringLiteral("cert-plugin.sh"));
+    QVERIFY(writeFileAtomically(pluginPath.toStdString(), plugin).ok());
+    QVERIFY(QFile::setPermissions(pluginPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    const std::string kubeconfig = "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
+                                   "    server: " + cluster.server + "\n    certificate-authority: " +
+                                   m_istio.path(QStringLiteral("ca.crt")).toStdString() +
+                                   "\nusers:\n- name: u\n  user:\n" + user.toStdString() +
+                                   "contexts:\n- name: t\n  context: {cluster: c, user: u}\n";
+    const QString file = dir.filePath(QStringLiteral("kubeconfig"));
+    QVERIFY(writeFileAtomically(file.toStdString(), kubeconfig).ok());
+    auto config = kube::loadKubeconfig({file.toStdString(), {}, {}});
+    VERIFY_RESULT(config);
+    auto connection = kube::resolveConnection(*config);
+    VERIFY_RESULT(connection);
+    auto client = kube::Client::create(*connection);
+    VERIFY_RESULT(client);
+    static int groups = 0;
+    const LaneGroup group = mockGroup("auth-" + std::to_string(++groups));
+    auto report = kube::push(**client, group, {mesh::Flavor::Istio, {}}, {});
+    VERIFY_RESULT(report);
+    if (expected == QLatin1String("ok")) {
+        QVERIFY2(report->ok() && all(*report, kube::Outcome::Created), describe(*report).c_str());
+    } else {
+        QVERIFY(!report->ok());
+        QVERIFY2(report->results.front().message.find(expected.toStdString()) != std::string::npos,
+                 report->results.front().message.c_str());
     }
 }
 
