@@ -13,6 +13,9 @@ std::vector<lanectl::Command> allCommands()
     for (auto &command : lanectl::trafficCommands()) {
         commands.push_back(std::move(command));
     }
+    for (auto &command : lanectl::clusterCommands()) {
+        commands.push_back(std::move(command));
+    }
     return commands;
 }
 

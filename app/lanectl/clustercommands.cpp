@@ -1,0 +1,450 @@
+// The commands that talk to a cluster: every one takes --kubeconfig, --context and --namespace as kubectl does.
+#include "commands.h"
+
+#include "kube/client.h"
+#include "kube/importer.h"
+#include "kube/inventory.h"
+#include "kube/kubeconfig.h"
+#include "kube/push.h"
+#include "lanes/document.h"
+#include "mesh/resource.h"
+
+#include <optional>
+
+namespace lanectl {
+namespace {
+
+using namespace lanedeck;
+
+/// The kubectl-style connection options every cluster command shares.
+struct ConnectionOptions
+{
+    QCommandLineOption kubeconfig{QStringLiteral("kubeconfig"),
+                                  QStringLiteral("Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption context{QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."),
+                               QStringLiteral("NAME")};
+    QCommandLineOption ns{QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
+                          QStringLiteral("The namespace (default: the context's)."), QStringLiteral("NAMESPACE")};
+
+    void addTo(QCommandLineParser &parser) const { parser.addOptions({kubeconfig, context, ns}); }
+
+    std::optional<kube::Kubeconfig> load(const QCommandLineParser &parser) const
+    {
+        kube::KubeconfigSource source;
+        source.explicitPath = parser.value(kubeconfig).toStdString();
+        auto config = kube::loadKubeconfig(source);
+        if (!config) {
+            err("lanectl: " + config.error().message + "\n");
+            return std::nullopt;
+        }
+        return *config;
+    }
+
+    std::optional<kube::Connection> connection(const QCommandLineParser &parser) const
+    {
+        auto config = load(parser);
+        if (!config) {
+            return std::nullopt;
+        }
+        auto c = kube::resolveConnection(*config, parser.value(context).toStdString(), parser.value(ns).toStdString());
+        if (!c) {
+            err("lanectl: " + c.error().message + "\n");
+            return std::nullopt;
+        }
+        for (const auto &w : c->warnings) {
+            err("warning: " + w + "\n");
+        }
+        return *c;
+    }
+
+    std::unique_ptr<kube::Client> client(const QCommandLineParser &parser) const
+    {
+        auto c = connection(parser);
+        if (!c) {
+            return nullptr;
+        }
+        auto client = kube::Client::create(*c);
+        if (!client) {
+            err("lanectl: " + client.error().message + "\n");
+            return nullptr;
+        }
+        return std::move(*client);
+    }
+};
+
+struct FlavorOptions
+{
+    QCommandLineOption flavor{QStringLiteral("flavor"), QStringLiteral("asm (default), istio, or asm-crd."),
+                              QStringLiteral("FLAVOR"), QStringLiteral("asm")};
+    QCommandLineOption apiVersion{QStringLiteral("api-version"),
+                                  QStringLiteral("networking.istio.io version: v1 or v1beta1."),
+                                  QStringLiteral("VERSION")};
+
+    void addTo(QCommandLineParser &parser) const { parser.addOptions({flavor, apiVersion}); }
+
+    std::optional<mesh::RenderOptions> read(const QCommandLineParser &parser) const
+    {
+        mesh::RenderOptions options;
+        if (auto f = mesh::parseFlavor(parser.value(flavor).toStdString())) {
+            options.flavor = *f;
+        } else {
+            err("lanectl: unknown flavor '" + parser.value(flavor).toStdString() + "' (asm, istio, asm-crd)\n");
+            return std::nullopt;
+        }
+        if (parser.isSet(apiVersion)) {
+            if (auto v = mesh::parseIstioVersion(parser.value(apiVersion).toStdString())) {
+                options.istioVersion = *v;
+            } else {
+                err("lanectl: unknown api version '" + parser.value(apiVersion).toStdString() + "' (v1, v1beta1)\n");
+                return std::nullopt;
+            }
+        }
+        return options;
+    }
+};
+
+/// The document, valid, with --namespace (when given) as the namespace of the generated resources.
+std::optional<LaneGroup> loadGroup(const QString &path, const QCommandLineParser &parser,
+                                   const ConnectionOptions &connection, int &exitCode)
+{
+    const LoadedDocument doc = loadLaneGroupFile(path.toStdString());
+    const auto problems = checkDocument(doc);
+    if (!problems.empty()) {
+        std::string text;
+        for (const auto &p : problems) {
+            text += p.toString() + '\n';
+        }
+        err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
+        exitCode = doc.readable ? Failed : IoError;
+        return std::nullopt;
+    }
+    LaneGroup group = doc.group;
+    if (parser.isSet(connection.ns)) {
+        group.ns = parser.value(connection.ns).toStdString();
+    }
+    return group;
+}
+
+int printReport(const kube::PushReport &report)
+{
+    for (const auto &note : report.notes) {
+        err("note: " + note + "\n");
+    }
+    std::vector<std::vector<std::string>> rows{{"RESOURCE", report.dryRun ? "RESULT (DRY RUN)" : "RESULT", "MESSAGE"}};
+    for (const auto &r : report.results) {
+        rows.push_back({r.resource, kube::toString(r.outcome), r.message});
+        for (const auto &c : r.conflicts) {
+            rows.push_back({"", "", "  conflict: " + c});
+        }
+    }
+    printTable(rows);
+    return report.ok() ? Ok : Failed;
+}
+
+int contextsCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Lists the kubeconfig contexts; --use switches the current one."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    const QCommandLineOption use(QStringLiteral("use"), QStringLiteral("Make NAME the current context."),
+                                 QStringLiteral("NAME"));
+    parser.addOption(use);
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl contexts [--use NAME] [--kubeconfig FILE]"),
+                                  0, 0);
+        code >= 0) {
+        return code;
+    }
+    auto config = connection.load(parser);
+    if (!config) {
+        return Failed;
+    }
+    if (parser.isSet(use)) {
+        if (auto ok = kube::useContext(*config, parser.value(use).toStdString()); !ok) {
+            err("lanectl: " + ok.error().message + "\n");
+            return Failed;
+        }
+        out("switched to context \"" + config->currentContext + "\"\n");
+        return Ok;
+    }
+    std::vector<std::vector<std::string>> rows{{"CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "AUTH", "NAMESPACE"}};
+    for (const auto &[name, ctx] : config->contexts) {
+        const auto cluster = config->clusters.find(ctx.cluster);
+        const auto user = config->users.find(ctx.user);
+        rows.push_back({name == config->currentContext ? "*" : "", name, ctx.cluster,
+                        cluster == config->clusters.end() ? "(undefined)" : cluster->second.server, ctx.user,
+                        user == config->users.end() ? "" : kube::describeAuth(user->second), ctx.ns});
+    }
+    printTable(rows);
+    for (const auto &[name, cluster] : config->clusters) {
+        if (cluster.insecureSkipTlsVerify) {
+            err("warning: cluster '" + name + "' (" + cluster.sourceFile +
+                ") sets insecure-skip-tls-verify: its certificate is not verified\n");
+        }
+    }
+    return Ok;
+}
+
+int inventoryCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Lists Services and their Deployments with the lane label values of their pod templates and ready "
+        "replicas. With --lanes FILE, checks that every lane's label value has a ready workload."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    const QCommandLineOption labelKey(QStringLiteral("label-key"),
+                                      QStringLiteral("The lane label key (default ASM_TRAFFIC_TAG)."),
+                                      QStringLiteral("KEY"), QStringLiteral("ASM_TRAFFIC_TAG"));
+    const QCommandLineOption lanes(QStringLiteral("lanes"), QStringLiteral("A lane group document to check."),
+                                   QStringLiteral("FILE"));
+    parser.addOptions({labelKey, lanes});
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl inventory [-n NAMESPACE] [--label-key KEY] [--lanes FILE]"), 0, 0);
+        code >= 0) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    std::vector<std::string> namespaces{client->connection().ns};
+    std::optional<LaneGroup> group;
+    if (parser.isSet(lanes)) {
+        const LoadedDocument doc = loadLaneGroupFile(parser.value(lanes).toStdString());
+        if (!doc.readable) {
+            err("lanectl: cannot read " + parser.value(lanes).toStdString() + "\n");
+            return IoError;
+        }
+        group = doc.group;
+        if (!parser.isSet(connection.ns)) {
+            namespaces.clear();
+            for (const auto &s : group->services) {
+                if (std::find(namespaces.begin(), namespaces.end(), s.ns) == namespaces.end()) {
+                    namespaces.push_back(s.ns);
+                }
+            }
+        }
+    }
+    auto inventory = kube::readInventory(*client, namespaces);
+    if (!inventory) {
+        err("lanectl: " + inventory.error().message + "\n");
+        return Failed;
+    }
+    const std::string key = parser.value(labelKey).toStdString();
+    std::vector<std::vector<std::string>> rows{{"NAMESPACE", "SERVICE", "PORTS", "WORKLOAD", key, "READY"}};
+    for (const auto &s : inventory->services) {
+        std::string ports;
+        for (int p : s.ports) {
+            ports += (ports.empty() ? "" : ",") + std::to_string(p);
+        }
+        if (s.workloads.empty()) {
+            rows.push_back({s.ns, s.name, ports, "-", "-", "-"});
+        }
+        for (const auto &w : s.workloads) {
+            const auto it = w.labels.find(key);
+            rows.push_back({s.ns, s.name, ports, w.name, it == w.labels.end() ? "-" : it->second,
+                            std::to_string(w.readyReplicas) + "/" + std::to_string(w.replicas)});
+        }
+    }
+    printTable(rows);
+    if (group) {
+        const auto problems = kube::checkLanes(*group, *inventory);
+        for (const auto &p : problems) {
+            err("lane " + p.lane + ": " + p.message + "\n");
+        }
+        return problems.empty() ? Ok : Failed;
+    }
+    return Ok;
+}
+
+int applyCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Server-side applies the lane group's resources (field manager lanedeck): a dry run of every resource "
+        "first, nothing is written if any fails."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    ConnectionOptions connection;
+    FlavorOptions flavor;
+    connection.addTo(parser);
+    flavor.addTo(parser);
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Only the server-side dry run."));
+    const QCommandLineOption force(QStringLiteral("force"),
+                                   QStringLiteral("Take over fields another field manager owns (409 conflicts)."));
+    const QCommandLineOption prune(QStringLiteral("prune"),
+                                   QStringLiteral("Delete the group's objects that are no longer generated."));
+    parser.addOptions({dryRun, force, prune});
+    const QString usage = QStringLiteral("lanectl apply FILE [--dry-run] [--force] [--prune] [--flavor asm|istio|asm-crd] "
+                                         "[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]");
+    if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
+        return code;
+    }
+    const auto render = flavor.read(parser);
+    if (!render) {
+        return Usage;
+    }
+    int code = Ok;
+    const auto group = loadGroup(parser.positionalArguments().front(), parser, connection, code);
+    if (!group) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    kube::PushOptions options;
+    options.dryRun = parser.isSet(dryRun);
+    options.force = parser.isSet(force);
+    options.prune = parser.isSet(prune);
+    auto report = kube::push(*client, *group, *render, options);
+    if (!report) {
+        err("lanectl: " + report.error().message + "\n");
+        return Failed;
+    }
+    return printReport(*report);
+}
+
+int diffCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Shows what apply would change: live objects (---) against the generated ones (+++), ignoring fields the "
+        "server fills in. Exit code 1 when they differ, as kubectl diff."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    ConnectionOptions connection;
+    FlavorOptions flavor;
+    connection.addTo(parser);
+    flavor.addTo(parser);
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl diff FILE [--flavor ...] [--kubeconfig FILE] [--context NAME] "
+                                                 "[-n NAMESPACE]"),
+                                  1, 1);
+        code >= 0) {
+        return code;
+    }
+    const auto render = flavor.read(parser);
+    if (!render) {
+        return Usage;
+    }
+    int code = Ok;
+    const auto group = loadGroup(parser.positionalArguments().front(), parser, connection, code);
+    if (!group) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    auto diffs = kube::diffGroup(*client, *group, *render);
+    if (!diffs) {
+        err("lanectl: " + diffs.error().message + "\n");
+        return Failed;
+    }
+    bool changed = false;
+    std::vector<std::vector<std::string>> rows{{"RESOURCE", "STATE"}};
+    for (const auto &d : *diffs) {
+        using State = kube::ResourceDiff::State;
+        const char *state = d.state == State::Identical ? "identical"
+                            : d.state == State::Changed ? "changed"
+                            : d.state == State::New     ? "new"
+                                                        : "not generated (prune deletes it)";
+        rows.push_back({d.resource, state});
+        if (!d.diff.empty()) {
+            out(d.diff);
+            changed = true;
+        }
+    }
+    printTable(rows);
+    return changed ? Failed : Ok;
+}
+
+int importCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Rebuilds a lane group document from the group's live resources (label swimlane-group)."));
+    parser.addPositionalArgument(QStringLiteral("GROUP"), QStringLiteral("The lane group's name."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("Write the document to FILE instead of stdout."),
+                                    QStringLiteral("FILE"));
+    parser.addOption(output);
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl import GROUP [-o FILE] [--kubeconfig FILE] [--context NAME] "
+                                                 "[-n NAMESPACE]"),
+                                  1, 1);
+        code >= 0) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns);
+    if (!imported) {
+        err("lanectl: " + imported.error().message + "\n");
+        return Failed;
+    }
+    err("imported lane group '" + imported->group.name + "' (flavor " + mesh::toString(imported->flavor) + ")\n");
+    for (const auto &note : imported->notes) {
+        err("note: " + note + "\n");
+    }
+    if (parser.isSet(output)) {
+        if (auto saved = saveLaneGroupFile(imported->group, parser.value(output).toStdString()); !saved) {
+            err("lanectl: " + saved.error().message + "\n");
+            return IoError;
+        }
+        return Ok;
+    }
+    out(serializeLaneGroup(imported->group));
+    return Ok;
+}
+
+int deleteCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Deletes every object LaneDeck applied for a lane group (label swimlane-group, field manager lanedeck)."));
+    parser.addPositionalArgument(QStringLiteral("GROUP"), QStringLiteral("The lane group's name."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Only the server-side dry run."));
+    parser.addOption(dryRun);
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl delete GROUP [--dry-run] [--kubeconfig FILE] [--context NAME] "
+                                                 "[-n NAMESPACE]"),
+                                  1, 1);
+        code >= 0) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns,
+                                    parser.isSet(dryRun));
+    if (!report) {
+        err("lanectl: " + report.error().message + "\n");
+        return Failed;
+    }
+    return printReport(*report);
+}
+
+} // namespace
+
+std::vector<Command> clusterCommands()
+{
+    return {
+        {"contexts", "List kubeconfig contexts (--use NAME switches).", contextsCommand},
+        {"inventory", "List services, workloads and their lane label values.", inventoryCommand},
+        {"apply", "Server-side apply a lane group (dry run first; --prune, --force).", applyCommand},
+        {"diff", "Show live vs generated resources as unified diffs.", diffCommand},
+        {"import", "Rebuild a lane group document from the cluster.", importCommand},
+        {"delete", "Delete every resource of a lane group.", deleteCommand},
+    };
+}
+
+} // namespace lanectl

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "core/result.h"
+#include "kube/execcredential.h"
+#include "kube/kubeconfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lanedeck::kube {
+
+struct ClientOptions
+{
+    std::chrono::milliseconds connectTimeout{10'000};
+    std::chrono::milliseconds requestTimeout{60'000};
+    int maxParallel = 64; ///< requests in flight at once (HTTP/2 streams on one connection)
+    ExecApprover approveExec;
+};
+
+/// One REST call. `path` starts with /api or /apis and carries its query.
+struct Request
+{
+    std::string method = "GET";
+    std::string path;
+    std::string body;
+    std::string contentType = "application/json";
+};
+
+/// What came back: an HTTP status and body, or a transport error (no HTTP status) in `error`.
+struct Response
+{
+    long status = 0;
+    std::string body;
+    std::string error;
+    int httpVersion = 0; ///< 1 or 2: what the connection spoke
+
+    bool ok() const { return error.empty() && status >= 200 && status < 300; }
+    bool notFound() const { return error.empty() && status == 404; }
+    /// The body as JSON (null when it is not JSON).
+    nlohmann::json json() const;
+    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), or the
+    /// transport error; for 401/403 followed by what the user can do about it.
+    std::string message() const;
+};
+
+/// A Kubernetes API client on libcurl for one Connection: TLS verified unless the kubeconfig turns it off,
+/// HTTP/2 when the server offers it, and every batch of independent requests in parallel on one multi handle
+/// (connections are reused across batches). Not reentrant: one send() at a time; cancel() from any thread.
+class Client final
+{
+public:
+    static Result<std::unique_ptr<Client>> create(const Connection &connection, const ClientOptions &options = {});
+    ~Client();
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    /// Runs every request, in parallel, and returns their responses in the same order. A 401 with an exec
+    /// credential reruns the plugin once and retries the requests that got it.
+    std::vector<Response> send(const std::vector<Request> &requests);
+    Response send(const Request &request);
+
+    /// Aborts the running send() (its unfinished requests fail with "cancelled") and every later one.
+    void cancel();
+    bool cancelled() const { return m_cancelled.load(); }
+
+    /// Called on the sending thread after each response of a send(): done, total.
+    void setProgress(std::function<void(std::size_t, std::size_t)> progress) { m_progress = std::move(progress); }
+
+    const Connection &connection() const { return m_connection; }
+    /// How many times the exec plugin ran (0 without one).
+    int execRuns() const;
+
+private:
+    Client(Connection connection, ClientOptions options);
+    struct Auth;
+    Result<Auth> currentAuth();
+    void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which, const Auth &auth,
+                  std::vector<Response> &out);
+
+    Connection m_connection;
+    ClientOptions m_options;
+    std::unique_ptr<ExecCredentialProvider> m_exec;
+    void *m_multi = nullptr;
+    std::atomic<bool> m_cancelled{false};
+    std::function<void(std::size_t, std::size_t)> m_progress;
+    std::string m_url;       ///< server URL as requested (host replaced by tls-server-name when set)
+    std::string m_connectTo; ///< CURLOPT_CONNECT_TO entry when tls-server-name is set
+};
+
+/// "/apis/<group>/<version>" or "/api/v1" for an apiVersion.
+std::string apiPrefix(const std::string &apiVersion);
+
+/// Percent-encodes a query parameter value.
+std::string urlEncode(const std::string &text);
+
+} // namespace lanedeck::kube

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/result.h"
+#include "kube/client.h"
+#include "mesh/resource.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lanedeck::kube {
+
+/// A served kind's REST name and scope, from API discovery.
+struct KindInfo
+{
+    std::string apiVersion;
+    std::string kind;
+    std::string plural;
+    bool namespaced = true;
+};
+
+/// What the cluster's mesh API offers, and so which flavors LaneDeck may push there.
+struct MeshDiscovery
+{
+    std::vector<std::string> istioVersions; ///< served networking.istio.io versions
+    bool virtualService = false;
+    bool destinationRule = false;
+    bool gateway = false;
+    bool fallbackDeclared = false; ///< the VirtualService CRD schema declares route[].fallback (ASM)
+    bool asmLaneCrds = false;      ///< ASMSwimLaneGroup and ASMSwimLane are served
+    bool asmHeaderPropagation = false;
+    std::vector<std::string> notes; ///< what could not be determined, and why
+    std::map<std::string, KindInfo> kinds; ///< "apiVersion/Kind" -> REST mapping, for the groups looked at
+};
+
+/// Looks at networking.istio.io, istio.alibabacloud.com and the VirtualService CRD, in parallel.
+Result<MeshDiscovery> discoverMesh(Client &client);
+
+/// Refuses a flavor the mesh cannot take: asm without `fallback` in the VirtualService schema (pointing to the
+/// istio flavor), asm-crd without ASM's lane CRDs, an Istio API version the server does not serve.
+Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &options, bool needsHeaderPropagation);
+
+/// The REST mapping of an apiVersion+kind, from discovery (or the built-in core kinds).
+Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersion, const std::string &kind);
+
+/// An object's metadata, or an empty object when it has none (const json's operator[] must not miss).
+const nlohmann::json &metadataOf(const nlohmann::json &object);
+
+/// /apis/<g>/<v>[/namespaces/<ns>]/<plural>[/<name>]
+std::string objectPath(const KindInfo &kind, const std::string &ns, const std::string &name = {});
+
+} // namespace lanedeck::kube

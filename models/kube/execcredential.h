@@ -1,0 +1,63 @@
+#pragma once
+
+#include "core/result.h"
+#include "kube/kubeconfig.h"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace lanedeck::kube {
+
+/// What an exec credential plugin gave: a bearer token or a client certificate, and until when.
+struct Credential
+{
+    std::string token;
+    std::string clientCertificateData; ///< PEM
+    std::string clientKeyData;         ///< PEM
+    std::optional<std::chrono::system_clock::time_point> expiry;
+};
+
+/// The command a kubeconfig asks to run, shown to the user before it runs for the first time.
+struct ExecApproval
+{
+    std::string command;
+    std::vector<std::string> args;
+    std::string kubeconfigFile;
+    std::string user;
+};
+
+/// Asked before the first run of each command; false refuses it. An empty function allows every command,
+/// as kubectl does (lanectl); the GUI asks the operator and remembers the answer.
+using ExecApprover = std::function<bool(const ExecApproval &)>;
+
+/// Runs a user's exec plugin once: KUBERNETES_EXEC_INFO in, ExecCredential out. Errors name the kubeconfig
+/// and the command, give the installHint when the command is missing, and never quote the plugin's output.
+Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster);
+
+/// Caches an exec plugin's credential until its expirationTimestamp or until invalidate() (after a 401),
+/// and asks the approver before the first run of a command it has not seen. Thread-safe.
+class ExecCredentialProvider final
+{
+public:
+    ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver);
+
+    Result<Credential> credential();
+    void invalidate();
+    int runs() const;
+
+private:
+    UserConfig m_user;
+    ClusterConfig m_cluster;
+    ExecApprover m_approver;
+    mutable std::mutex m_mutex;
+    std::optional<Credential> m_cached;
+    bool m_approved = false;
+    int m_runs = 0;
+};
+
+} // namespace lanedeck::kube

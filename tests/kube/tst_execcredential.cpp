@@ -1,0 +1,272 @@
+// Exec credential plugins (v1, v1beta1): what the plugin receives, what it may return, caching until expiry,
+// the approval callback, installHint, and that no credential reaches a message.
+#include "kube/client.h"
+#include "kube/execcredential.h"
+#include "kube/kubeconfig.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace lanedeck::kube;
+
+namespace {
+
+const char *kSecret = "exec-SECRET-9f8e7d";
+
+/// A plugin script that logs each run, saves its KUBERNETES_EXEC_INFO and prints `output`.
+QString writePlugin(const QTemporaryDir &dir, const QByteArray &output, int exitCode = 0)
+{
+    const QString path = dir.filePath(QStringLiteral("plugin.sh"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        return {};
+    }
+    f.write("#!/bin/sh\necho run >> \"$(dirname \"$0\")/runs.log\"\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > "
+            "\"$(dirname \"$0\")/info.json\"\necho \"plugin-arg=$1 env=$PLUGIN_ENV\" > \"$(dirname \"$0\")/args.txt\"\n"
+            "cat <<'JSON'\n" + output + "\nJSON\necho 'plugin diagnostic' >&2\nexit " + QByteArray::number(exitCode) + "\n");
+    f.close();
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return path;
+}
+
+int runs(const QTemporaryDir &dir)
+{
+    QFile f(dir.filePath(QStringLiteral("runs.log")));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    return f.readAll().count('\n');
+}
+
+UserConfig execUser(const QString &command, const std::string &apiVersion)
+{
+    UserConfig u;
+    u.name = "plugin-user";
+    u.sourceFile = "/tmp/test.kubeconfig";
+    ExecConfig e;
+    e.command = command.toStdString();
+    e.args = {"first"};
+    e.env = {{"PLUGIN_ENV", "from-kubeconfig"}};
+    e.apiVersion = apiVersion;
+    e.interactiveMode = "IfAvailable";
+    e.installHint = "install it with: apt-get install the-plugin";
+    u.exec = e;
+    return u;
+}
+
+QByteArray credential(const std::string &apiVersion, const QString &expiry = {})
+{
+    nlohmann::json status{{"token", kSecret}};
+    if (!expiry.isEmpty()) {
+        status["expirationTimestamp"] = expiry.toStdString();
+    }
+    return QByteArray::fromStdString(
+        nlohmann::json{{"apiVersion", apiVersion}, {"kind", "ExecCredential"}, {"status", status}}.dump());
+}
+
+} // namespace
+
+class TestExecCredential : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void plugin_data();
+    void plugin();
+    void cachesUntilExpiry();
+    void approval();
+    void badOutput_data();
+    void badOutput();
+    void missingCommandGivesInstallHint();
+    void noCredentialInTransportErrors();
+};
+
+void TestExecCredential::plugin_data()
+{
+    QTest::addColumn<QString>("apiVersion");
+    QTest::addColumn<bool>("provideClusterInfo");
+    QTest::addRow("v1") << "client.authentication.k8s.io/v1" << false;
+    QTest::addRow("v1beta1") << "client.authentication.k8s.io/v1beta1" << false;
+    QTest::addRow("v1-cluster-info") << "client.authentication.k8s.io/v1" << true;
+}
+
+void TestExecCredential::plugin()
+{
+    QFETCH(QString, apiVersion);
+    QFETCH(bool, provideClusterInfo);
+    QTemporaryDir dir;
+    const std::string version = apiVersion.toStdString();
+    UserConfig user = execUser(writePlugin(dir, credential(version)), version);
+    user.exec->provideClusterInfo = provideClusterInfo;
+    ClusterConfig cluster;
+    cluster.server = "https://cluster.example:6443";
+    cluster.certificateAuthorityData = "CA";
+    auto cred = runExecPlugin(user, cluster);
+    QVERIFY2(cred.ok(), cred.ok() ? "" : cred.error().message.c_str());
+    QCOMPARE(cred->token, std::string(kSecret));
+    QVERIFY(!cred->expiry);
+    QFile infoFile(dir.filePath(QStringLiteral("info.json")));
+    QVERIFY(infoFile.open(QIODevice::ReadOnly));
+    const auto info = nlohmann::json::parse(infoFile.readAll().toStdString());
+    QCOMPARE(info.value("apiVersion", ""), version);
+    QCOMPARE(info.value("kind", ""), std::string("ExecCredential"));
+    QCOMPARE(info["spec"].value("interactive", true), false);
+    QCOMPARE(info["spec"].contains("cluster"), provideClusterInfo);
+    if (provideClusterInfo) {
+        QCOMPARE(info["spec"]["cluster"].value("server", ""), cluster.server);
+        QCOMPARE(info["spec"]["cluster"].value("certificate-authority-data", ""), std::string("Q0E="));
+    }
+    QFile argsFile(dir.filePath(QStringLiteral("args.txt")));
+    QVERIFY(argsFile.open(QIODevice::ReadOnly));
+    QCOMPARE(argsFile.readAll().trimmed(), QByteArray("plugin-arg=first env=from-kubeconfig"));
+}
+
+void TestExecCredential::cachesUntilExpiry()
+{
+    QTemporaryDir dir;
+    const std::string v1 = "client.authentication.k8s.io/v1";
+    const QString later = QDateTime::currentDateTimeUtc().addSecs(3600).toString(Qt::ISODate);
+    UserConfig user = execUser(writePlugin(dir, credential(v1, later)), v1);
+    ExecCredentialProvider provider(user, {}, {});
+    QVERIFY(provider.credential().ok());
+    QVERIFY(provider.credential().ok());
+    QCOMPARE(runs(dir), 1); // cached: valid for an hour
+    provider.invalidate();  // what a 401 does
+    QVERIFY(provider.credential().ok());
+    QCOMPARE(runs(dir), 2);
+
+    const QString past = QDateTime::currentDateTimeUtc().addSecs(-5).toString(Qt::ISODate);
+    UserConfig expired = execUser(writePlugin(dir, credential(v1, past)), v1);
+    ExecCredentialProvider again(expired, {}, {});
+    QVERIFY(again.credential().ok());
+    QVERIFY(again.credential().ok());
+    QCOMPARE(runs(dir), 4); // already expired: every use reruns the plugin
+    QCOMPARE(again.runs(), 2);
+}
+
+void TestExecCredential::approval()
+{
+    QTemporaryDir dir;
+    const std::string v1 = "client.authentication.k8s.io/v1";
+    UserConfig user = execUser(writePlugin(dir, credential(v1)), v1);
+    int asked = 0;
+    ExecApproval seen;
+    ExecCredentialProvider refused(user, {}, [&](const ExecApproval &a) {
+        ++asked;
+        seen = a;
+        return false;
+    });
+    auto cred = refused.credential();
+    QVERIFY(!cred.ok());
+    QVERIFY(cred.error().message.find("was not approved") != std::string::npos);
+    QCOMPARE(runs(dir), 0); // refused: never ran
+    QCOMPARE(seen.command, user.exec->command);
+    QCOMPARE(seen.args, user.exec->args);
+    QCOMPARE(seen.kubeconfigFile, user.sourceFile);
+
+    ExecCredentialProvider allowed(user, {}, [&](const ExecApproval &) {
+        ++asked;
+        return true;
+    });
+    QVERIFY(allowed.credential().ok());
+    allowed.invalidate();
+    QVERIFY(allowed.credential().ok());
+    QCOMPARE(asked, 2); // once per provider, not per run
+    QCOMPARE(runs(dir), 2);
+}
+
+void TestExecCredential::badOutput_data()
+{
+    QTest::addColumn<QByteArray>("output");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected");
+    const QByteArray secretJson = QByteArray("{\"token\":\"") + kSecret + "\"}";
+    QTest::addRow("not-json") << QByteArray("token ") + kSecret << 0 << "not an ExecCredential JSON";
+    QTest::addRow("wrong-kind") << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"Pod\"}")
+                                << 0 << "kind is not ExecCredential";
+    QTest::addRow("wrong-api-version") << credential("client.authentication.k8s.io/v1beta1") << 0
+                                       << "differs from the kubeconfig's exec.apiVersion";
+    QTest::addRow("no-credential")
+        << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{}}")
+        << 0 << "neither status.token";
+    QTest::addRow("cert-without-key")
+        << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":"
+                      "{\"clientCertificateData\":\"C\",\"token\":\"t\"}}")
+        << 0 << "must come together";
+    QTest::addRow("bad-expiry") << credential("client.authentication.k8s.io/v1", QStringLiteral("tomorrow")) << 0
+                                << "is not an RFC 3339 time";
+    QTest::addRow("exit-code") << secretJson << 3 << "failed with exit code 3: plugin diagnostic";
+}
+
+void TestExecCredential::badOutput()
+{
+    QFETCH(QByteArray, output);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    UserConfig user = execUser(writePlugin(dir, output, exitCode), "client.authentication.k8s.io/v1");
+    auto cred = runExecPlugin(user, {});
+    QVERIFY(!cred.ok());
+    const std::string &message = cred.error().message;
+    QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+    QVERIFY2(message.find(user.sourceFile) != std::string::npos, message.c_str());
+    QVERIFY2(message.find(kSecret) == std::string::npos, message.c_str());
+}
+
+void TestExecCredential::missingCommandGivesInstallHint()
+{
+    for (const QString &command : {QStringLiteral("/nonexistent/plugin"), QStringLiteral("no-such-plugin-on-path")}) {
+        UserConfig user = execUser(command, "client.authentication.k8s.io/v1");
+        auto cred = runExecPlugin(user, {});
+        QVERIFY(!cred.ok());
+        QVERIFY2(cred.error().message.find("install it with: apt-get install the-plugin") != std::string::npos,
+                 cred.error().message.c_str());
+        QVERIFY2(cred.error().message.find("command not found") != std::string::npos, cred.error().message.c_str());
+    }
+}
+
+void TestExecCredential::noCredentialInTransportErrors()
+{
+    // A connection that fails (nothing listens on port 1), with every kind of credential set: no message
+    // may carry one.
+    QTemporaryDir dir;
+    const std::string v1 = "client.authentication.k8s.io/v1";
+    Connection c;
+    c.context = "ctx";
+    c.cluster.name = "c";
+    c.cluster.server = "https://127.0.0.1:1";
+    c.cluster.proxyUrl = "";
+    c.user = execUser(writePlugin(dir, credential(v1)), v1);
+    c.user.token = "static-SECRET-token";
+    c.user.impersonate = "someone";
+    ClientOptions options;
+    options.connectTimeout = std::chrono::milliseconds(2000);
+    auto client = Client::create(c, options);
+    QVERIFY(client.ok());
+    const auto responses = (*client)->send(std::vector<Request>{{"GET", "/api/v1/namespaces", {}, {}},
+                                                                {"PATCH", "/apis/x/v1/y", "{\"a\":1}", "application/apply-patch+yaml"}});
+    for (const auto &r : responses) {
+        QVERIFY(!r.ok());
+        const std::string m = r.message();
+        QVERIFY2(m.find("cannot reach the API server https://127.0.0.1:1") != std::string::npos, m.c_str());
+        QVERIFY2(m.find(kSecret) == std::string::npos && m.find("static-SECRET") == std::string::npos, m.c_str());
+    }
+    QCOMPARE((*client)->execRuns(), 1);
+    QCOMPARE(describeAuth(c.user).find("SECRET"), std::string::npos);
+
+    c.user.exec.reset();
+    c.cluster.proxyUrl = "http://proxyuser:proxy-SECRET@127.0.0.1:1";
+    auto viaProxy = Client::create(c, options);
+    QVERIFY(viaProxy.ok());
+    const std::string m = (*viaProxy)->send(Request{"GET", "/version", {}, {}}).message();
+    QVERIFY2(m.find("via proxy http://***@127.0.0.1:1") != std::string::npos, m.c_str());
+    QVERIFY2(m.find("proxy-SECRET") == std::string::npos, m.c_str());
+}
+
+QTEST_GUILESS_MAIN(TestExecCredential)
+#include "tst_execcredential.moc"
