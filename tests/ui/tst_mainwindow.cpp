@@ -1,0 +1,346 @@
+// The real main window, driven as an operator would: the seed scenario built by clicking and typing, then
+// compared with what `lanectl render` prints for resources/examples/mock.lanes.yaml.
+#include "testsupport.h"
+
+#include "lanes/document.h"
+#include "mesh/resource.h"
+#include "ui/autosave.h"
+#include "ui/designerview.h"
+#include "ui/documentcontroller.h"
+#include "ui/groupedits.h"
+#include "ui/lanegridmodel.h"
+#include "ui/lanetablemodel.h"
+#include "ui/mainwindow.h"
+#include "ui/resourcesview.h"
+#include "ui/servicetablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QLabel>
+#include <QSettings>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace lanedeck;
+using namespace lanedeck::ui;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void buildSeedByClickingAndTyping();
+    void weightEditsKeepTotal();
+    void fieldValidationMarksField();
+    void exportWritesFiles();
+    void autosaveRecovery();
+
+private:
+    std::unique_ptr<MainWindow> makeWindow(int autosaveMs = 60000);
+    template <class T>
+    T *child(QWidget *window, const char *name)
+    {
+        auto *found = window->findChild<T *>(QString::fromLatin1(name));
+        if (!found) {
+            qWarning("no child %s", name);
+        }
+        return found;
+    }
+    void typeInto(QLineEdit *edit, const QString &text, bool pressReturn);
+    void editCell(QTableView *view, int row, int column, const QString &text);
+    void clickCell(QTableView *view, int row, int column);
+
+    std::unique_ptr<QTemporaryDir> m_autosaveDir;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName(QStringLiteral("LaneDeckTest"));
+    QApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+}
+
+void TestMainWindow::init()
+{
+    QSettings().clear();
+    m_autosaveDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_autosaveDir->isValid());
+}
+
+void TestMainWindow::cleanup()
+{
+    m_autosaveDir.reset();
+}
+
+std::unique_ptr<MainWindow> TestMainWindow::makeWindow(int autosaveMs)
+{
+    MainWindow::Options options;
+    options.autosaveDirectory = m_autosaveDir->path();
+    options.autosaveIdleMs = autosaveMs;
+    auto window = std::make_unique<MainWindow>(options);
+    window->resize(1280, 820);
+    window->show();
+    window->activateWindow();
+    if (!QTest::qWaitForWindowExposed(window.get())) {
+        qWarning("window not exposed");
+    }
+    return window;
+}
+
+void TestMainWindow::typeInto(QLineEdit *edit, const QString &text, bool pressReturn)
+{
+    QTest::mouseClick(edit, Qt::LeftButton);
+    edit->setFocus();
+    QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(edit, text);
+    if (pressReturn) {
+        QTest::keyClick(edit, Qt::Key_Return);
+    }
+}
+
+void TestMainWindow::clickCell(QTableView *view, int row, int column)
+{
+    const QModelIndex index = view->model()->index(row, column);
+    view->scrollTo(index);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
+}
+
+void TestMainWindow::editCell(QTableView *view, int row, int column, const QString &text)
+{
+    const QModelIndex index = view->model()->index(row, column);
+    view->scrollTo(index);
+    const QPoint center = view->visualRect(index).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, center);
+    QCOMPARE(view->currentIndex(), index);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_F2);
+    auto *editor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+    if (!editor) {
+        editor = view->viewport()->findChild<QLineEdit *>();
+    }
+    QVERIFY2(editor, "the cell opened a line editor");
+    QTest::keyClick(editor, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(editor, text);
+    QTest::keyClick(editor, Qt::Key_Return);
+    QCOMPARE(index.data(Qt::EditRole).toString(), text);
+}
+
+void TestMainWindow::buildSeedByClickingAndTyping()
+{
+    auto window = makeWindow();
+    DocumentController *doc = window->document();
+    QCOMPARE(doc->group(), LaneGroup{});
+
+    typeInto(child<QLineEdit>(window.get(), "groupNameEdit"), QStringLiteral("test"), false);
+    auto *newService = child<QLineEdit>(window.get(), "newServiceEdit");
+    for (const char *name : {"mocka", "mockb", "mockc"}) {
+        typeInto(newService, QString::fromLatin1(name), true);
+    }
+    auto *newLane = child<QLineEdit>(window.get(), "newLaneEdit");
+    typeInto(newLane, QStringLiteral("s1"), true);
+    typeInto(newLane, QStringLiteral("s2"), false);
+    QTest::mouseClick(child<QPushButton>(window.get(), "addLaneButton"), Qt::LeftButton);
+    typeInto(newLane, QStringLiteral("s3"), true);
+    QCOMPARE(doc->group().lanes.size(), std::size_t(3));
+
+    auto *lanes = child<QTableView>(window.get(), "laneTable");
+    editCell(lanes, 0, LaneTableModel::LabelValue, QStringLiteral("v1"));
+    editCell(lanes, 1, LaneTableModel::LabelValue, QStringLiteral("v2"));
+    editCell(lanes, 2, LaneTableModel::LabelValue, QStringLiteral("v3"));
+
+    auto *services = child<QTableView>(window.get(), "serviceTable");
+    editCell(services, 0, ServiceTableModel::Calls, QStringLiteral("mockb"));
+    editCell(services, 1, ServiceTableModel::Calls, QStringLiteral("mockc"));
+
+    auto *grid = child<QTableView>(window.get(), "laneGrid");
+    clickCell(grid, 0, 1); // mocka in s2
+    clickCell(grid, 2, 1); // mockc in s2
+    clickCell(grid, 1, 2); // mockb in s3
+    QCOMPARE(grid->model()->index(1, 1).data().toString(), QStringLiteral("↪ s1 (v1)"));
+
+    auto *s1 = child<QSpinBox>(window.get(), "weightSpin_0");
+    QTest::mouseClick(s1, Qt::LeftButton);
+    s1->setFocus();
+    QTest::keyClick(s1, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(s1, QStringLiteral("60"));
+    QCOMPARE(edits::weights(doc->group()), (std::vector<int>{60, 20, 20}));
+
+    auto *entry = child<QComboBox>(window.get(), "entryServiceCombo");
+    QCOMPARE(entry->currentText(), QStringLiteral("mocka"));
+
+    // The document is now the seed scenario, byte for byte...
+    const std::string seedPath = testing::sourcePath("resources/examples/mock.lanes.yaml");
+    QCOMPARE(serializeLaneGroup(doc->group()), testing::readText(seedPath));
+    QVERIFY(doc->diagnostics().isEmpty());
+
+    // ...and the preview is what `lanectl render mock.lanes.yaml` prints.
+    window->showTab(QStringLiteral("resources"));
+    const auto expected = mesh::render(loadLaneGroupFile(seedPath).group, {});
+    QVERIFY(expected.ok());
+    auto *preview = child<QPlainTextEdit>(window.get(), "yamlPreview");
+    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
+    QVERIFY(window->findChild<QAction *>(QStringLiteral("exportFileAction"))->isEnabled());
+
+    // Flavor switch re-renders; back to asm gives the same text.
+    auto *flavor = child<QComboBox>(window.get(), "flavorCombo");
+    flavor->setCurrentIndex(flavor->findData(QStringLiteral("istio")));
+    const auto istio = mesh::render(doc->group(), {mesh::Flavor::Istio, {}});
+    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(istio->resources)));
+    flavor->setCurrentIndex(flavor->findData(QStringLiteral("asm")));
+    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
+
+    // Undo everything: the empty document; redo everything: the seed again, exactly.
+    const LaneGroup built = doc->group();
+    QUndoStack *stack = doc->undoStack();
+    QVERIFY(stack->count() > 10);
+    while (stack->canUndo()) {
+        stack->undo();
+    }
+    QCOMPARE(doc->group(), LaneGroup{});
+    QVERIFY(!doc->isModified());
+    while (stack->canRedo()) {
+        stack->redo();
+    }
+    QCOMPARE(doc->group(), built);
+
+    // Save, reopen: identical bytes.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("test.lanes.yaml"));
+    QString error;
+    QVERIFY2(doc->saveAs(path, &error), qPrintable(error));
+    QCOMPARE(testing::readText(path.toStdString()), testing::readText(seedPath));
+    QVERIFY(!window->isWindowModified());
+    QVERIFY(window->openFile(path));
+    QCOMPARE(doc->group(), built);
+    QVERIFY(doc->save(&error));
+    QCOMPARE(testing::readText(path.toStdString()), testing::readText(seedPath));
+}
+
+void TestMainWindow::weightEditsKeepTotal()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    DocumentController *doc = window->document();
+    auto *slider = child<QSlider>(window.get(), "weightSlider_1");
+    slider->setFocus();
+    for (int i = 0; i < 3; ++i) {
+        QTest::keyClick(slider, Qt::Key_PageUp); // +10 each
+        QCOMPARE(edits::totalWeight(doc->group()), 100);
+    }
+    QCOMPARE(doc->group().lanes[1].weight, 50);
+    QCOMPARE(child<QSpinBox>(window.get(), "weightSpin_1")->value(), 50);
+    QCOMPARE(doc->undoStack()->count(), 1); // the slider moves merged into one step
+    doc->undoStack()->undo();
+    QCOMPARE(doc->group(), testing::seedGroup());
+
+    // With "keep total" off, a typed value stays and the total shows red until Normalize.
+    QTest::mouseClick(child<QCheckBox>(window.get(), "keepTotalCheck"), Qt::LeftButton);
+    auto *spin = child<QSpinBox>(window.get(), "weightSpin_2");
+    spin->setFocus();
+    QTest::keyClick(spin, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(spin, QStringLiteral("40"));
+    QCOMPARE(edits::weights(doc->group()), (std::vector<int>{60, 20, 40}));
+    auto *total = child<QLabel>(window.get(), "totalWeightLabel");
+    QVERIFY2(total->text().contains(QStringLiteral("120")), qPrintable(total->text()));
+    QVERIFY(!window->findChild<QAction *>(QStringLiteral("pushAction"))->isEnabled());
+    QVERIFY(window->findChild<QAction *>(QStringLiteral("pushAction"))->toolTip().contains(QStringLiteral("100")));
+    auto *normalize = child<QPushButton>(window.get(), "normalizeButton");
+    QVERIFY(normalize->isEnabled());
+    QTest::mouseClick(normalize, Qt::LeftButton);
+    QCOMPARE(edits::totalWeight(doc->group()), 100);
+    QVERIFY(!normalize->isEnabled());
+}
+
+void TestMainWindow::fieldValidationMarksField()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    auto *header = child<QLineEdit>(window.get(), "routingHeaderEdit");
+    auto *name = child<QLineEdit>(window.get(), "groupNameEdit");
+    typeInto(header, QStringLiteral("x bad header"), false);
+    QVERIFY(header->property("lanedeckProblem").toBool());
+    QVERIFY2(header->toolTip().contains(QStringLiteral("routing header")), qPrintable(header->toolTip()));
+    QVERIFY(!name->property("lanedeckProblem").toBool());
+    // Invalid: export is off with the reason, saving still works.
+    QVERIFY(!window->findChild<QAction *>(QStringLiteral("exportFileAction"))->isEnabled());
+    QString reason;
+    QVERIFY(!window->resources()->canRender(&reason));
+    QVERIFY(reason.contains(QStringLiteral("routingHeader")));
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(window->document()->saveAs(dir.filePath(QStringLiteral("invalid.lanes.yaml")), &error));
+    // Fixing it (undo) clears the mark.
+    window->document()->undoStack()->undo();
+    QVERIFY(!header->property("lanedeckProblem").toBool());
+    QCOMPARE(header->text(), QStringLiteral("x-asm-prefer-tag"));
+}
+
+void TestMainWindow::exportWritesFiles()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    const auto expected = mesh::render(window->document()->group(), {});
+    QTemporaryDir dir;
+    QString error;
+    const QString file = dir.filePath(QStringLiteral("all.yaml"));
+    QVERIFY2(window->resources()->exportToFile(file, &error), qPrintable(error));
+    QCOMPARE(testing::readText(file.toStdString()), mesh::toYamlStream(expected->resources));
+    QStringList written;
+    const QString out = dir.filePath(QStringLiteral("kustomize"));
+    QVERIFY2(window->resources()->exportToDirectory(out, &written, &error), qPrintable(error));
+    QCOMPARE(written.size(), static_cast<int>(expected->resources.size()) + 1);
+    QVERIFY(QFile::exists(QDir(out).filePath(QStringLiteral("kustomization.yaml"))));
+    for (const auto &r : expected->resources) {
+        QVERIFY(QFile::exists(QDir(out).filePath(QString::fromStdString(r.fileName()))));
+    }
+}
+
+void TestMainWindow::autosaveRecovery()
+{
+    LaneGroup edited;
+    {
+        auto crashed = makeWindow(20);
+        QVERIFY(crashed->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+        QSignalSpy saved(crashed->autosaver(), &Autosaver::saved);
+        typeInto(child<QLineEdit>(crashed.get(), "groupNameEdit"), QStringLiteral("recovered"), false);
+        QVERIFY(saved.wait(2000));
+        edited = crashed->document()->group();
+        QCOMPARE(edited.name, std::string("recovered"));
+        // The window goes away without closing (no prompt, no discard): as after a crash.
+    }
+    const QList<Recovery> pending = Autosaver::pending(m_autosaveDir->path());
+    QCOMPARE(pending.size(), 1);
+    QVERIFY(pending.front().originalPath.endsWith(QStringLiteral("mock.lanes.yaml")));
+
+    auto window = makeWindow();
+    QString error;
+    QVERIFY2(window->recover(pending.front(), &error), qPrintable(error));
+    QCOMPARE(window->document()->group(), edited);
+    QVERIFY(window->document()->isModified());
+    QVERIFY(window->isWindowModified());
+    // This session owns the recovered work now; nothing is left to offer.
+    QVERIFY(Autosaver::pending(m_autosaveDir->path()).isEmpty());
+
+    // Saving ends the autosave.
+    QTemporaryDir dir;
+    QVERIFY(window->document()->saveAs(dir.filePath(QStringLiteral("r.lanes.yaml")), &error));
+    QVERIFY(!QFile::exists(window->autosaver()->autosavePath()));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
