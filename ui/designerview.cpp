@@ -5,6 +5,7 @@
 #include "ui/lanecolors.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepainting.h"
+#include "ui/lanepathsmodel.h"
 #include "ui/lanetablemodel.h"
 #include "ui/servicetablemodel.h"
 #include "ui/weightpanel.h"
@@ -94,6 +95,8 @@ DesignerView::DesignerView(DocumentController *controller, QWidget *parent)
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 0);
     splitter->setChildrenCollapsible(false);
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    splitter->setSizes({em * 24, em * 40, em * 40});
     layout->addWidget(splitter);
 
     connect(controller, &DocumentController::groupChanged, this, &DesignerView::refresh);
@@ -147,8 +150,11 @@ QWidget *DesignerView::createSettingsPane()
                      [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
     m_mode = new QComboBox(groupBox);
     m_mode->setObjectName(QStringLiteral("modeCombo"));
-    m_mode->addItem(tr("Permissive: missing services fall back to the baseline"), int(LaneMode::Permissive));
-    m_mode->addItem(tr("Strict: every lane holds every service"), int(LaneMode::Strict));
+    m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
+    m_mode->setItemData(0, tr("Lanes hold only the services that changed; the rest fall back to the baseline."),
+                        Qt::ToolTipRole);
+    m_mode->addItem(tr("Strict"), int(LaneMode::Strict));
+    m_mode->setItemData(1, tr("Every lane holds every service; nothing falls back."), Qt::ToolTipRole);
     m_mode->setToolTip(tr("Permissive lanes may hold only the services that changed; requests for the others go "
                           "to the baseline lane."));
     row(form, tr("M&ode:"), m_mode);
@@ -159,8 +165,8 @@ QWidget *DesignerView::createSettingsPane()
     });
     m_passThrough = new QComboBox(groupBox);
     m_passThrough->setObjectName(QStringLiteral("passThroughCombo"));
-    m_passThrough->addItem(tr("Baggage header (OpenTelemetry)"), int(PassThrough::Baggage));
-    m_passThrough->addItem(tr("Trace ID header"), int(PassThrough::TraceId));
+    m_passThrough->addItem(tr("Baggage (OpenTelemetry)"), int(PassThrough::Baggage));
+    m_passThrough->addItem(tr("Trace ID"), int(PassThrough::TraceId));
     m_passThrough->addItem(tr("Custom header"), int(PassThrough::Custom));
     m_passThrough->setToolTip(tr("Which trace context the applications pass through, so the lane travels with "
                                  "the request from service to service."));
@@ -292,9 +298,12 @@ QWidget *DesignerView::createGridPane()
     m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_grid->setShowGrid(true);
     gridLayout->addWidget(m_grid, 1);
-    column->addWidget(gridBox, 3);
+    auto *stack = new QSplitter(Qt::Vertical, pane);
+    stack->setObjectName(QStringLiteral("gridSplitter"));
+    stack->setChildrenCollapsible(false);
+    stack->addWidget(gridBox);
+    column->addWidget(stack, 1);
 
-    auto *tables = new QHBoxLayout;
     // Lanes table.
     auto *laneBox = new QGroupBox(tr("Lanes"), pane);
     auto *laneLayout = new QVBoxLayout(laneBox);
@@ -302,6 +311,7 @@ QWidget *DesignerView::createGridPane()
     m_newLane = new QLineEdit(laneBox);
     m_newLane->setObjectName(QStringLiteral("newLaneEdit"));
     m_newLane->setPlaceholderText(tr("New lane name"));
+    m_newLane->setMinimumWidth(m_newLane->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
     m_newLane->setAccessibleName(tr("New lane name"));
     m_newLane->setToolTip(tr("Type a lane name and press Enter (Ctrl+L) to add a lane."));
     auto *addLaneButton = new QPushButton(tr("Add lane"), laneBox);
@@ -325,11 +335,11 @@ QWidget *DesignerView::createGridPane()
     m_lanes->setAccessibleName(tr("Lanes"));
     m_lanes->setModel(m_laneModel);
     setupTable(m_lanes);
-    m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelKey, QHeaderView::Stretch);
+    m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);
     m_lanes->horizontalHeader()->setStretchLastSection(false);
     laneLayout->addWidget(m_lanes);
-    tables->addWidget(laneBox, 1);
+    stack->addWidget(laneBox);
     connect(m_newLane, &QLineEdit::returnPressed, this, &DesignerView::addLane);
     connect(addLaneButton, &QPushButton::clicked, this, &DesignerView::addLane);
     connect(removeLaneButton, &QToolButton::clicked, this, &DesignerView::removeLane);
@@ -343,6 +353,7 @@ QWidget *DesignerView::createGridPane()
     m_newService = new QLineEdit(serviceBox);
     m_newService->setObjectName(QStringLiteral("newServiceEdit"));
     m_newService->setPlaceholderText(tr("New service name"));
+    m_newService->setMinimumWidth(m_newService->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
     m_newService->setAccessibleName(tr("New service name"));
     m_newService->setToolTip(tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it."));
     auto *addServiceButton = new QPushButton(tr("Add service"), serviceBox);
@@ -366,28 +377,56 @@ QWidget *DesignerView::createGridPane()
     m_services->setAccessibleName(tr("Services"));
     m_services->setModel(m_serviceModel);
     setupTable(m_services);
-    laneLayout->setStretch(1, 1);
+    m_services->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_services->horizontalHeader()->setStretchLastSection(true);
     serviceLayout->addWidget(m_services);
-    tables->addWidget(serviceBox, 1);
+    stack->addWidget(serviceBox);
     connect(m_newService, &QLineEdit::returnPressed, this, &DesignerView::addService);
     connect(addServiceButton, &QPushButton::clicked, this, &DesignerView::addService);
     connect(removeServiceButton, &QToolButton::clicked, this, &DesignerView::removeService);
     connect(serviceUp, &QToolButton::clicked, this, [this] { moveService(-1); });
     connect(serviceDown, &QToolButton::clicked, this, [this] { moveService(1); });
 
-    column->addLayout(tables, 2);
+    stack->setStretchFactor(0, 3);
+    stack->setStretchFactor(1, 2);
+    stack->setStretchFactor(2, 2);
     return pane;
 }
 
 QWidget *DesignerView::createWeightsPane()
 {
-    auto *box = new QGroupBox(tr("Traffic split at the entry service"), this);
+    auto *pane = new QWidget(this);
+    auto *column = new QVBoxLayout(pane);
+    column->setContentsMargins(0, 0, 0, 0);
+    auto *box = new QGroupBox(tr("Traffic split at the entry service"), pane);
     auto *layout = new QVBoxLayout(box);
     m_weights = new WeightPanel(m_controller, box);
     m_weights->setObjectName(QStringLiteral("weightPanel"));
     layout->addWidget(m_weights);
-    box->setMinimumWidth(box->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 24);
-    return box;
+    column->addWidget(box);
+
+    // The paths next to the grid, so the effect of a checked cell is visible where it is made.
+    auto *pathsBox = new QGroupBox(tr("Lane paths"), pane);
+    auto *pathsLayout = new QVBoxLayout(pathsBox);
+    auto *paths = new QTableView(pathsBox);
+    paths->setObjectName(QStringLiteral("designerLanePaths"));
+    paths->setAccessibleName(tr("Lane paths"));
+    paths->setModel(new LanePathsModel(m_controller, paths));
+    paths->setItemDelegate(new LanePathDelegate(paths));
+    paths->setColumnHidden(LanePathsModel::Weight, true);
+    paths->setSelectionMode(QAbstractItemView::NoSelection);
+    paths->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    paths->setShowGrid(false);
+    paths->setFocusPolicy(Qt::NoFocus);
+    paths->verticalHeader()->setVisible(false);
+    paths->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setStretchLastSection(true);
+    paths->horizontalHeader()->setVisible(false);
+    pathsLayout->addWidget(paths);
+    column->addWidget(pathsBox, 1);
+    pane->setMinimumWidth(pane->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 30);
+    return pane;
 }
 
 QStringList DesignerView::problemsUnder(const QStringList &paths) const

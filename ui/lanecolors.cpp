@@ -24,4 +24,11 @@ QColor problemColor()
     return QColor::fromRgb(0xD32F2F);
 }
 
+QColor problemBackground()
+{
+    QColor tint = problemColor();
+    tint.setAlphaF(0.22f);
+    return tint;
+}
+
 } // namespace lanedeck::ui

@@ -11,5 +11,7 @@ QColor laneColor(int index);
 QColor textColorOn(const QColor &background);
 /// The colour that marks invalid fields and cells, readable on the palette's base colour.
 QColor problemColor();
+/// A translucent tint of problemColor() for the background of invalid cells, in light and dark palettes.
+QColor problemBackground();
 
 } // namespace lanedeck::ui

@@ -71,6 +71,15 @@ void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     check.rect = checkRect(option);
     check.state = (option.state & QStyle::State_Enabled) | (included ? QStyle::State_On : QStyle::State_Off);
     style->drawPrimitive(QStyle::PE_IndicatorItemViewItemCheck, &check, painter, widget);
+    // Some styles outline the box with a shade of the window colour that vanishes on dark bases; a faint
+    // text-coloured frame keeps the target visible in every palette.
+    painter->save();
+    QColor frame = option.palette.color(QPalette::Text);
+    frame.setAlphaF(0.45f);
+    painter->setPen(QPen(frame, 1));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(QRectF(check.rect).adjusted(0.5, 0.5, -0.5, -0.5));
+    painter->restore();
 
     const int gap = check.rect.width() / 2 + 2;
     const QRect chipArea = option.rect.adjusted(check.rect.right() - option.rect.left() + gap, 4, -6, -4);
@@ -145,7 +154,7 @@ void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     const QVariantList hops = index.data(LanePathsModel::HopsRole).toList();
     const QFontMetrics fm(option.font);
     const int chipHeight = fm.height() + fm.height() / 2;
-    const int arrowWidth = fm.horizontalAdvance(QStringLiteral(" → ")) + 4;
+    const int arrowWidth = fm.horizontalAdvance(QStringLiteral("→")) + fm.height() / 2;
     int x = option.rect.left() + 6;
     const int y = option.rect.center().y() - chipHeight / 2;
     for (int i = 0; i < hops.size(); ++i) {
@@ -157,7 +166,7 @@ void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
                                                  hop.value(QStringLiteral("servedBy")).toString())
                                       : tr("%1 %2").arg(hop.value(QStringLiteral("service")).toString(),
                                                         hop.value(QStringLiteral("version")).toString());
-        const int width = fm.horizontalAdvance(text) + fm.height();
+        const int width = fm.horizontalAdvance(text) + fm.height() * 2 / 3;
         if (i > 0) {
             painter->save();
             painter->setPen(option.palette.color(QPalette::Text));
@@ -186,7 +195,7 @@ QSize LanePathDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
         width += fm.horizontalAdvance(hop.value(QStringLiteral("service")).toString() + QStringLiteral(" ") +
                                       hop.value(QStringLiteral("version")).toString() + QStringLiteral(" ↪ ") +
                                       hop.value(QStringLiteral("servedBy")).toString()) +
-                 fm.height() * 3;
+                 fm.height() * 2;
     }
     return QSize(width, fm.height() * 2 + 4);
 }

@@ -86,6 +86,8 @@ QVariant LaneTableModel::data(const QModelIndex &index, int role) const
         return index.column() == Name ? QVariant(laneColor(index.row())) : QVariant();
     case Qt::ForegroundRole:
         return found.isEmpty() ? QVariant() : QVariant(problemColor());
+    case Qt::BackgroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
     case Qt::ToolTipRole:
         if (!found.isEmpty()) {
             return DiagnosticIndex::tooltip(found);

@@ -96,9 +96,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_problems->verticalHeader()->setVisible(false);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
     m_problems->horizontalHeader()->setStretchLastSection(true);
-    m_problems->setWordWrap(true);
+    m_problems->setWordWrap(false);
+    m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
     connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
         m_tabs->setCurrentWidget(m_designer);
         m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());

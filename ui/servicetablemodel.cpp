@@ -83,6 +83,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         return found.isEmpty() ? QVariant() : QVariant(problemColor());
+    case Qt::BackgroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
     case Qt::ToolTipRole:
         if (!found.isEmpty()) {
             return DiagnosticIndex::tooltip(found);
