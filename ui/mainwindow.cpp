@@ -270,7 +270,8 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
 
 void MainWindow::updateTitle()
 {
-    setWindowTitle(tr("%1[*] — LaneDeck").arg(m_document->displayName()));
+    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it.
+    setWindowTitle(tr("%1[*]").arg(m_document->displayName()));
     setWindowModified(m_document->isModified());
 }
 
@@ -362,11 +363,15 @@ void MainWindow::open()
     }
 }
 
-bool MainWindow::openFile(const QString &path)
+bool MainWindow::openFile(const QString &path, QString *errorOut)
 {
     QString error;
     if (!m_document->open(path, &error)) {
-        QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), error);
+        if (errorOut) {
+            *errorOut = error;
+        } else {
+            QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), error);
+        }
         UiSettings().removeRecentFile(QFileInfo(path).absoluteFilePath());
         updateRecentMenu();
         return false;

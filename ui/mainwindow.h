@@ -47,8 +47,8 @@ public:
     /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
     void setTargetSource(ClusterTargetSource *source);
 
-    /// Opens `path`, reporting failure in a message box (and returning false).
-    bool openFile(const QString &path);
+    /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message box.
+    bool openFile(const QString &path, QString *error = nullptr);
     /// Shows the tab named "designer", "paths" or "resources".
     void showTab(const QString &name);
     /// Offers the autosaves of sessions that ended without saving; returns whether one was restored.

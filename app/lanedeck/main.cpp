@@ -9,6 +9,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
+#include <string_view>
 
 namespace {
 
@@ -50,11 +52,29 @@ bool isDark(const QPalette &palette)
     return palette.color(QPalette::Window).lightness() < 128;
 }
 
+/// --help and --version must answer without a display (packaging, shell completion and CI call them).
+bool answersWithoutDisplay(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" || arg == "-v") {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> application;
+    if (answersWithoutDisplay(argc, argv)) {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QApplication>(argc, argv);
+    }
+    QCoreApplication &app = *application;
     QApplication::setApplicationName(QStringLiteral("lanedeck"));
     QApplication::setOrganizationName(QStringLiteral("LaneDeck"));
     QApplication::setOrganizationDomain(QStringLiteral("lanedeck.io"));
@@ -105,8 +125,12 @@ int main(int argc, char *argv[])
             window.resize(wh[0].toInt(), wh[1].toInt());
         }
     }
-    if (!parser.positionalArguments().isEmpty() && !window.openFile(parser.positionalArguments().front())) {
-        if (parser.isSet(screenshot)) {
+    if (!parser.positionalArguments().isEmpty()) {
+        // A screenshot run has nobody to read a message box: it reports on stderr and fails instead.
+        QString error;
+        if (!window.openFile(parser.positionalArguments().front(), parser.isSet(screenshot) ? &error : nullptr) &&
+            parser.isSet(screenshot)) {
+            std::fprintf(stderr, "lanedeck: %s\n", qPrintable(error));
             return 1;
         }
     }
