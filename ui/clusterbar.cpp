@@ -60,6 +60,11 @@ QString ClusterBar::currentTargetId() const
     return m_targets->currentData().toString();
 }
 
+QString ClusterBar::currentTargetName() const
+{
+    return m_targets->currentText();
+}
+
 void ClusterBar::selectTarget(const QString &id)
 {
     const int index = m_targets->findData(id);

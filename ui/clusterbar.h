@@ -24,6 +24,7 @@ public:
     ClusterTargetSource *source() const { return m_source; }
 
     QString currentTargetId() const;
+    QString currentTargetName() const;
     /// Selects the target with `id` if it is listed (used to restore the last context).
     void selectTarget(const QString &id);
     QString currentNamespace() const;

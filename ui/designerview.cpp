@@ -11,6 +11,8 @@
 #include "ui/weightpanel.h"
 
 #include <QComboBox>
+#include <QCompleter>
+#include <QStringListModel>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -77,6 +79,32 @@ void setupTable(QTableView *view)
     view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     view->setAlternatingRowColors(true);
 }
+
+/// Edits a lane's label value with the values the cluster's workloads carry for that lane's label key.
+class LabelValueDelegate final : public QStyledItemDelegate
+{
+public:
+    LabelValueDelegate(const ClusterInventory *inventory, QObject *parent)
+        : QStyledItemDelegate(parent), m_inventory(inventory)
+    {
+    }
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QWidget *editor = QStyledItemDelegate::createEditor(parent, option, index);
+        auto *line = qobject_cast<QLineEdit *>(editor);
+        const QString key = index.siblingAtColumn(LaneTableModel::LabelKey).data().toString();
+        if (line && m_inventory->labelValues.contains(key)) {
+            auto *completer = new QCompleter(m_inventory->labelValues.value(key), line);
+            completer->setCaseSensitivity(Qt::CaseInsensitive);
+            line->setCompleter(completer);
+        }
+        return editor;
+    }
+
+private:
+    const ClusterInventory *m_inventory;
+};
 
 } // namespace
 
@@ -334,6 +362,7 @@ QWidget *DesignerView::createGridPane()
     m_lanes->setObjectName(QStringLiteral("laneTable"));
     m_lanes->setAccessibleName(tr("Lanes"));
     m_lanes->setModel(m_laneModel);
+    m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue, new LabelValueDelegate(&m_inventory, m_lanes));
     setupTable(m_lanes);
     m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);
@@ -580,6 +609,23 @@ void DesignerView::moveService(int delta)
     edits::moveService(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
     m_controller->edit(after, tr("Move service %1").arg(name));
     m_services->setCurrentIndex(m_serviceModel->index(to, 0));
+}
+
+void DesignerView::setInventory(const ClusterInventory &inventory)
+{
+    m_inventory = inventory;
+    auto *completer = m_newService->completer();
+    if (!completer) {
+        completer = new QCompleter(new QStringListModel(m_newService), m_newService);
+        completer->setCaseSensitivity(Qt::CaseInsensitive);
+        completer->setFilterMode(Qt::MatchContains);
+        m_newService->setCompleter(completer);
+    }
+    static_cast<QStringListModel *>(completer->model())->setStringList(inventory.services);
+    m_newService->setToolTip(inventory.services.isEmpty()
+                                 ? tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it.")
+                                 : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).",
+                                      nullptr, static_cast<int>(inventory.services.size())));
 }
 
 void DesignerView::revealField(const QString &fieldPath)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "lanes/lanegroup.h"
+#include "ui/clustertarget.h"
 
 #include <QWidget>
 
@@ -28,6 +29,10 @@ class DesignerView final : public QWidget
     Q_OBJECT
 public:
     explicit DesignerView(DocumentController *controller, QWidget *parent = nullptr);
+
+    /// Offers the cluster's Services and label values as completions when adding services and typing labels.
+    void setInventory(const ClusterInventory &inventory);
+    const ClusterInventory &inventory() const { return m_inventory; }
 
     /// Shows and focuses the widget or cell that `fieldPath` names (from the Problems panel).
     void revealField(const QString &fieldPath);
@@ -82,6 +87,7 @@ private:
     QLineEdit *m_newLane = nullptr;
     QLineEdit *m_newService = nullptr;
     WeightPanel *m_weights = nullptr;
+    ClusterInventory m_inventory;
 };
 
 } // namespace lanedeck::ui

@@ -8,6 +8,8 @@
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
 #include "ui/problemsmodel.h"
+#include "ui/pushdialog.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/resourcesview.h"
 #include "ui/settings.h"
 
@@ -183,6 +185,7 @@ void MainWindow::createActions()
     connect(m_exportDirectoryAction, &QAction::triggered, m_resources, &ResourcesView::exportDirectoryInteractively);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_normalizeAction, &QAction::triggered, m_document, &DocumentController::normalizeWeights);
+    connect(m_pushAction, &QAction::triggered, this, &MainWindow::push);
 
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -263,6 +266,16 @@ void MainWindow::restoreSettings()
 
 void MainWindow::setTargetSource(ClusterTargetSource *source)
 {
+    if (ClusterTargetSource *previous = m_clusterBar->source()) {
+        disconnect(previous, nullptr, this, nullptr);
+        disconnect(previous, nullptr, m_designer, nullptr);
+    }
+    connect(source, &ClusterTargetSource::inventoryChanged, m_designer, &DesignerView::setInventory);
+    connect(source, &ClusterTargetSource::stateChanged, this, [source](ConnectionState state) {
+        if (state == ConnectionState::Connected) {
+            source->requestInventory();
+        }
+    });
     m_clusterBar->setSource(source);
     m_clusterBar->selectTarget(UiSettings().lastTarget());
     updatePushState();
@@ -314,14 +327,28 @@ void MainWindow::updatePushState()
     if (reason.isEmpty() && !(source && source->canPush())) {
         reason = tr("Push and diff need the cluster client, which is not connected to this window yet.");
     }
-    for (QAction *action : {m_pushAction, m_diffAction}) {
-        action->setEnabled(reason.isEmpty());
-        action->setToolTip(reason.isEmpty() ? action->text().remove(QLatin1Char('&')) : reason);
-        action->setStatusTip(action->toolTip());
-    }
+    m_pushAction->setEnabled(reason.isEmpty());
+    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them") : reason);
+    m_pushAction->setStatusTip(m_pushAction->toolTip());
+    m_diffAction->setEnabled(false);
+    m_diffAction->setToolTip(tr("Diff against the live cluster needs the cluster client's live objects (not wired "
+                                "into this window yet)."));
+    m_diffAction->setStatusTip(m_diffAction->toolTip());
     const bool renders = m_resources->canRender();
     m_exportFileAction->setEnabled(renders);
     m_exportDirectoryAction->setEnabled(renders);
+}
+
+PushDialog *MainWindow::push()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || !source->canPush() || !m_resources->canRender()) {
+        return nullptr;
+    }
+    auto *dialog = new PushDialog(source, m_resources->model()->resources(), m_clusterBar->currentTargetName(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
 }
 
 bool MainWindow::maybeSave()

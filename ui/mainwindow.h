@@ -18,6 +18,7 @@ class DesignerView;
 class DocumentController;
 class LanePathsModel;
 class ProblemsModel;
+class PushDialog;
 class ResourcesView;
 
 /// LaneDeck's main window: the cluster bar, the designer, lane paths and resources tabs, the Problems panel,
@@ -47,6 +48,8 @@ public:
     /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
     void setTargetSource(ClusterTargetSource *source);
 
+    /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not possible.
+    PushDialog *push();
     /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message box.
     bool openFile(const QString &path, QString *error = nullptr);
     /// Shows the tab named "designer", "paths" or "resources".

@@ -10,7 +10,10 @@
 #include "ui/groupedits.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanetablemodel.h"
+#include "ui/clustertarget.h"
 #include "ui/mainwindow.h"
+#include "ui/pushdialog.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/resourcesview.h"
 #include "ui/servicetablemodel.h"
 
@@ -21,6 +24,8 @@
 #include <QLabel>
 #include <QSettings>
 #include <QComboBox>
+#include <QCompleter>
+#include <QTimer>
 #include <QDir>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -37,6 +42,79 @@
 using namespace lanedeck;
 using namespace lanedeck::ui;
 
+/// A push job that answers from a script, asynchronously like a real one.
+class FakeJob final : public PushJob
+{
+    Q_OBJECT
+public:
+    FakeJob(std::vector<PushOutcome> outcomes, bool hang) : m_outcomes(std::move(outcomes))
+    {
+        if (!hang) {
+            QTimer::singleShot(0, this, [this] {
+                int done = 0;
+                for (const auto &o : m_outcomes) {
+                    Q_EMIT outcome(o);
+                    Q_EMIT progress(++done, static_cast<int>(m_outcomes.size()));
+                }
+                Q_EMIT finished(false, QString());
+            });
+        }
+    }
+    void cancel() override
+    {
+        QTimer::singleShot(0, this, [this] { Q_EMIT finished(true, QString()); });
+    }
+
+private:
+    std::vector<PushOutcome> m_outcomes;
+};
+
+/// A target that can push: records each request and answers with `conflictOn` in conflict unless forced.
+class FakeSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    QList<ClusterTarget> targets() const override
+    {
+        return {ClusterTarget{ClusterTarget::Kind::KubeContext, QStringLiteral("fake"), QStringLiteral("fake-context"),
+                              QStringLiteral("https://fake:6443"), QStringLiteral("istio-system")}};
+    }
+    void connectTo(const ClusterTarget &, const QString &) override
+    {
+        QTimer::singleShot(0, this, [this] { Q_EMIT stateChanged(ConnectionState::Connected, QStringLiteral("ok")); });
+    }
+    bool canPush() const override { return true; }
+    void requestInventory() override
+    {
+        Q_EMIT inventoryChanged(ClusterInventory{{QStringLiteral("mocka"), QStringLiteral("mockd")},
+                                                 {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}}});
+    }
+    PushJob *push(const std::vector<mesh::Resource> &resources, PushPhase phase, bool force) override
+    {
+        requests.push_back({phase, force, resources.size()});
+        std::vector<PushOutcome> outcomes;
+        for (const auto &r : resources) {
+            const QString name = QString::fromStdString(r.displayName());
+            if (name.contains(conflictOn) && !conflictOn.isEmpty() && !force) {
+                outcomes.push_back({name, PushOutcome::Result::Conflict, QStringLiteral("field managed by kubectl")});
+            } else {
+                outcomes.push_back({name, PushOutcome::Result::Created, QString()});
+            }
+        }
+        return new FakeJob(std::move(outcomes), hang);
+    }
+
+    struct Request
+    {
+        PushPhase phase;
+        bool force;
+        std::size_t count;
+    };
+    std::vector<Request> requests;
+    QString conflictOn;
+    bool hang = false;
+};
+
 class TestMainWindow : public QObject
 {
     Q_OBJECT
@@ -49,8 +127,13 @@ private Q_SLOTS:
     void fieldValidationMarksField();
     void exportWritesFiles();
     void autosaveRecovery();
+    void pushDryRunThenApply();
+    void pushConflictOffersForce();
+    void pushCancel();
+    void inventoryCompletes();
 
 private:
+    PushDialog *openPush(MainWindow *window, FakeSource *source);
     std::unique_ptr<MainWindow> makeWindow(int autosaveMs = 60000);
     template <class T>
     T *child(QWidget *window, const char *name)
@@ -341,6 +424,96 @@ void TestMainWindow::autosaveRecovery()
     QTemporaryDir dir;
     QVERIFY(window->document()->saveAs(dir.filePath(QStringLiteral("r.lanes.yaml")), &error));
     QVERIFY(!QFile::exists(window->autosaver()->autosavePath()));
+}
+
+PushDialog *TestMainWindow::openPush(MainWindow *window, FakeSource *source)
+{
+    window->setTargetSource(source);
+    auto *action = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    if (!QTest::qWaitFor([action] { return action->isEnabled(); })) {
+        return nullptr;
+    }
+    action->trigger();
+    auto *dialog = window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    if (dialog) {
+        new QAbstractItemModelTester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest, dialog);
+    }
+    return dialog;
+}
+
+void TestMainWindow::pushDryRunThenApply()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(!window->findChild<QAction *>(QStringLiteral("pushAction"))->isEnabled()); // the sandbox cannot push yet
+    FakeSource source;
+    PushDialog *dialog = openPush(window.get(), &source);
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QCOMPARE(source.requests.size(), std::size_t(1));
+    QCOMPARE(source.requests[0].phase, PushPhase::DryRun);
+    QCOMPARE(source.requests[0].count, window->resources()->model()->resources().size());
+    QCOMPARE(dialog->model()->rowCount(), 8);
+    auto *apply = dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"));
+    QVERIFY(apply->isEnabled());
+    QVERIFY(!dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"))->isVisible());
+    QTest::mouseClick(apply, Qt::LeftButton);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Done);
+    QCOMPARE(source.requests.size(), std::size_t(2));
+    QCOMPARE(source.requests[1].phase, PushPhase::Apply);
+    QCOMPARE(source.requests[1].force, false);
+    QCOMPARE(dialog->model()->count(PushOutcome::Result::Created), 8);
+    dialog->reject();
+}
+
+void TestMainWindow::pushConflictOffersForce()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    FakeSource source;
+    source.conflictOn = QStringLiteral("mockb");
+    PushDialog *dialog = openPush(window.get(), &source);
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QCOMPARE(dialog->model()->count(PushOutcome::Result::Conflict), 2); // DestinationRule and VirtualService
+    auto *force = dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"));
+    QVERIFY(force->isVisible());
+    QTest::mouseClick(force, Qt::LeftButton);
+    QVERIFY(force->isChecked());
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton")), Qt::LeftButton);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Done);
+    QCOMPARE(source.requests.back().force, true);
+    QCOMPARE(dialog->model()->count(PushOutcome::Result::Conflict), 0);
+    dialog->reject();
+}
+
+void TestMainWindow::pushCancel()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    FakeSource source;
+    source.hang = true;
+    PushDialog *dialog = openPush(window.get(), &source);
+    QVERIFY(dialog);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::DryRun);
+    dialog->reject(); // Cancel while running: the job stops, the dialog stays to say so
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Failed);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+    QCOMPARE(source.requests.size(), std::size_t(1));
+    dialog->reject();
+}
+
+void TestMainWindow::inventoryCompletes()
+{
+    auto window = makeWindow();
+    FakeSource source;
+    window->setTargetSource(&source);
+    QTRY_COMPARE(window->designer()->inventory().services.size(), 2);
+    auto *newService = child<QLineEdit>(window.get(), "newServiceEdit");
+    QVERIFY(newService->completer());
+    newService->completer()->setCompletionPrefix(QStringLiteral("mockd"));
+    QCOMPARE(newService->completer()->currentCompletion(), QStringLiteral("mockd"));
 }
 
 QTEST_MAIN(TestMainWindow)
