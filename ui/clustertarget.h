@@ -40,21 +40,30 @@ struct ClusterInventory
     friend bool operator==(const ClusterInventory &, const ClusterInventory &) = default;
 };
 
-/// What one resource came to in a dry run or an apply, as the push dialog lists it.
+/// What one resource came to in a dry run, an apply or a prune, as the push dialog lists it (the cluster
+/// client's kube::ResourceResult, in Qt types).
 struct PushOutcome
 {
-    enum class Result { Created, Configured, Unchanged, Pruned, Conflict, Failed };
+    enum class Result { Created, Configured, Unchanged, Pruned, Deleted, Failed, Skipped };
     QString resource; ///< mesh::Resource::displayName()
     Result result = Result::Unchanged;
-    QString message;  ///< the server's message for Conflict and Failed
+    QString message;       ///< the server's message when it failed, with what to do
+    QStringList conflicts; ///< on a conflict: "<manager>: <field>" per field another manager owns
 
+    bool isConflict() const { return result == Result::Failed && !conflicts.isEmpty(); }
     friend bool operator==(const PushOutcome &, const PushOutcome &) = default;
 };
 
-enum class PushPhase { DryRun, Apply };
+/// What a push does (kube::PushOptions without the callbacks).
+struct PushRequest
+{
+    bool dryRun = true; ///< only the server-side dry run; otherwise dry run, then apply if it passed
+    bool force = false; ///< take over fields another field manager owns
+    bool prune = false; ///< delete the group's objects that are no longer generated
+};
 
-/// One running dry run or apply. The implementation works off the GUI thread and reports here; the receiver
-/// owns the job (deleteLater once finished). After cancel() the job still emits finished(), with cancelled set.
+/// One running push. The implementation works off the GUI thread and reports here; the receiver owns the job
+/// (deleteLater once finished). After cancel() the job still emits finished(), with cancelled set.
 class PushJob : public QObject
 {
     Q_OBJECT
@@ -63,10 +72,34 @@ public:
     virtual void cancel() = 0;
 
 Q_SIGNALS:
-    void progress(int done, int total);
+    /// `phase`: "read", "dry-run", "apply" or "prune".
+    void progress(const QString &phase, int done, int total);
     void outcome(const lanedeck::ui::PushOutcome &outcome);
-    /// `error` is empty on success; otherwise the reason the whole push stopped, in words.
+    /// `error` is empty on success; otherwise why the push stopped before trying every resource.
     void finished(bool cancelled, const QString &error);
+};
+
+/// One resource's difference between the generated and the live object (kube::ResourceDiff in Qt types).
+struct ResourceDiff
+{
+    enum class State { Identical, Changed, New, Removed };
+    QString resource;
+    State state = State::Identical;
+    QString unifiedDiff; ///< live (---) to generated (+++); empty when identical
+
+    friend bool operator==(const ResourceDiff &, const ResourceDiff &) = default;
+};
+
+/// One running diff against the live cluster; same ownership and threading rules as PushJob.
+class DiffJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    void finished(const QList<lanedeck::ui::ResourceDiff> &diffs, bool cancelled, const QString &error);
 };
 
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
@@ -85,13 +118,20 @@ public:
     virtual void connectTo(const ClusterTarget &target, const QString &ns) = 0;
     /// Whether push and diff can work against the connected target (false until the client exists).
     virtual bool canPush() const { return false; }
-    /// Starts a server-side dry run or an apply of `resources` (with `force`, conflicting fields are taken
-    /// over). Returns the job, or nullptr when the target cannot push; the caller owns the job.
-    virtual PushJob *push(const std::vector<mesh::Resource> &resources, PushPhase phase, bool force)
+    /// Renders `group` with `render` and pushes it as `request` says (kube::push). Returns the job, or
+    /// nullptr when the target cannot push; the caller owns the job.
+    virtual PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request)
     {
-        Q_UNUSED(resources);
-        Q_UNUSED(phase);
-        Q_UNUSED(force);
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(request);
+        return nullptr;
+    }
+    /// Diffs the generated resources against the live ones (kube::diffGroup); nullptr when not possible.
+    virtual DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render)
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
         return nullptr;
     }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().

@@ -3,7 +3,9 @@
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/designerview.h"
+#include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
+#include "ui/execapproval.h"
 #include "ui/lanecolors.h"
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
@@ -48,7 +50,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
       m_defaultSource(new LocalSandboxSource(this)), m_clusterBar(new ClusterBar(this)), m_tabs(new QTabWidget(this)),
       m_designer(new DesignerView(m_document, this)), m_resources(new ResourcesView(m_document, this)),
       m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
-      m_problems(new QTableView(this)), m_validity(new QLabel(this))
+      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     auto *central = new QWidget(this);
@@ -186,6 +188,7 @@ void MainWindow::createActions()
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_normalizeAction, &QAction::triggered, m_document, &DocumentController::normalizeWeights);
     connect(m_pushAction, &QAction::triggered, this, &MainWindow::push);
+    connect(m_diffAction, &QAction::triggered, this, &MainWindow::diff);
 
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -325,14 +328,14 @@ void MainWindow::updatePushState()
     m_validity->setToolTip(reason.isEmpty() ? tr("The lane group is valid and can be rendered.") : reason);
     const ClusterTargetSource *source = m_clusterBar->source();
     if (reason.isEmpty() && !(source && source->canPush())) {
-        reason = tr("Push and diff need the cluster client, which is not connected to this window yet.");
+        reason = tr("%1 cannot push or diff yet: the cluster client is not connected to this window.")
+                     .arg(m_clusterBar->currentTargetName());
     }
     m_pushAction->setEnabled(reason.isEmpty());
     m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them") : reason);
     m_pushAction->setStatusTip(m_pushAction->toolTip());
-    m_diffAction->setEnabled(false);
-    m_diffAction->setToolTip(tr("Diff against the live cluster needs the cluster client's live objects (not wired "
-                                "into this window yet)."));
+    m_diffAction->setEnabled(reason.isEmpty());
+    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones") : reason);
     m_diffAction->setStatusTip(m_diffAction->toolTip());
     const bool renders = m_resources->canRender();
     m_exportFileAction->setEnabled(renders);
@@ -345,7 +348,22 @@ PushDialog *MainWindow::push()
     if (!source || !source->canPush() || !m_resources->canRender()) {
         return nullptr;
     }
-    auto *dialog = new PushDialog(source, m_resources->model()->resources(), m_clusterBar->currentTargetName(), this);
+    auto *dialog = new PushDialog(source, m_document->group(), m_resources->options(),
+                                  static_cast<int>(m_resources->model()->resources().size()),
+                                  m_clusterBar->currentTargetName(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+DiffDialog *MainWindow::diff()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || !source->canPush() || !m_resources->canRender()) {
+        return nullptr;
+    }
+    auto *dialog = new DiffDialog(source, m_document->group(), m_resources->options(),
+                                  m_clusterBar->currentTargetName(), m_darkPalette, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
     return dialog;
@@ -502,6 +520,7 @@ bool MainWindow::recover(const Recovery &recovery, QString *error)
 
 void MainWindow::setDarkPalette(bool dark)
 {
+    m_darkPalette = dark;
     m_resources->setDarkPalette(dark);
 }
 

@@ -15,6 +15,8 @@ namespace lanedeck::ui {
 class ClusterBar;
 class ClusterTargetSource;
 class DesignerView;
+class DiffDialog;
+class ExecApprovalPrompt;
 class DocumentController;
 class LanePathsModel;
 class ProblemsModel;
@@ -44,12 +46,16 @@ public:
     Autosaver *autosaver() const { return m_autosaver; }
     LanePathsModel *lanePathsModel() const { return m_pathsModel; }
     ProblemsModel *problemsModel() const { return m_problemsModel; }
+    /// For the cluster client's kube::ExecApprover: asks before a kubeconfig exec plugin first runs.
+    ExecApprovalPrompt *execApproval() const { return m_execApproval; }
 
     /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
     void setTargetSource(ClusterTargetSource *source);
 
     /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not possible.
     PushDialog *push();
+    /// Opens the diff of the generated resources against the target's live ones; nullptr when not possible.
+    DiffDialog *diff();
     /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message box.
     bool openFile(const QString &path, QString *error = nullptr);
     /// Shows the tab named "designer", "paths" or "resources".
@@ -88,6 +94,7 @@ private:
     LanePathsModel *m_pathsModel;
     ProblemsModel *m_problemsModel;
     QTableView *m_problems;
+    ExecApprovalPrompt *m_execApproval;
     QLabel *m_validity;
     QMenu *m_recentMenu = nullptr;
     QAction *m_newAction = nullptr;
@@ -102,6 +109,7 @@ private:
     QAction *m_normalizeAction = nullptr;
     QAction *m_diffAction = nullptr;
     QAction *m_pushAction = nullptr;
+    bool m_darkPalette = false;
 };
 
 } // namespace lanedeck::ui

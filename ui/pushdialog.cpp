@@ -35,6 +35,12 @@ int PushResultModel::count(PushOutcome::Result result) const
                                           [result](const PushOutcome &o) { return o.result == result; }));
 }
 
+int PushResultModel::conflictCount() const
+{
+    return static_cast<int>(
+        std::count_if(m_outcomes.begin(), m_outcomes.end(), [](const PushOutcome &o) { return o.isConflict(); }));
+}
+
 QString PushResultModel::resultText(PushOutcome::Result result)
 {
     switch (result) {
@@ -46,10 +52,12 @@ QString PushResultModel::resultText(PushOutcome::Result result)
         return tr("unchanged");
     case PushOutcome::Result::Pruned:
         return tr("pruned");
-    case PushOutcome::Result::Conflict:
-        return tr("conflict");
+    case PushOutcome::Result::Deleted:
+        return tr("deleted");
     case PushOutcome::Result::Failed:
         return tr("failed");
+    case PushOutcome::Result::Skipped:
+        return tr("skipped");
     }
     return {};
 }
@@ -70,20 +78,23 @@ QVariant PushResultModel::data(const QModelIndex &index, int role) const
         return {};
     }
     const PushOutcome &o = m_outcomes[static_cast<std::size_t>(index.row())];
-    const bool bad = o.result == PushOutcome::Result::Failed || o.result == PushOutcome::Result::Conflict;
+    const bool bad = o.result == PushOutcome::Result::Failed;
+    const QString message = o.conflicts.isEmpty()
+                                ? o.message
+                                : tr("%1 (conflicts: %2)").arg(o.message, o.conflicts.join(QStringLiteral("; ")));
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case Resource:
             return o.resource;
         case Result:
-            return resultText(o.result);
+            return o.isConflict() ? tr("conflict") : resultText(o.result);
         case Message:
-            return o.message;
+            return message;
         }
         return {};
     case Qt::ToolTipRole:
-        return o.message.isEmpty() ? QVariant() : QVariant(o.message);
+        return message.isEmpty() ? QVariant() : QVariant(message);
     case Qt::ForegroundRole:
         return bad && index.column() == Result ? QVariant(problemColor()) : QVariant();
     default:
@@ -108,11 +119,13 @@ QVariant PushResultModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-PushDialog::PushDialog(ClusterTargetSource *source, std::vector<mesh::Resource> resources, const QString &targetName,
-                       QWidget *parent)
-    : QDialog(parent), m_source(source), m_resources(std::move(resources)), m_model(new PushResultModel(this)),
-      m_summary(new QLabel(this)), m_table(new QTableView(this)), m_progress(new QProgressBar(this)),
+PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::RenderOptions render, int resourceCount,
+                       const QString &targetName, QWidget *parent)
+    : QDialog(parent), m_source(source), m_group(std::move(group)), m_render(render), m_resourceCount(resourceCount),
+      m_model(new PushResultModel(this)), m_summary(new QLabel(this)), m_table(new QTableView(this)),
+      m_progress(new QProgressBar(this)),
       m_force(new QCheckBox(tr("&Force: take over the conflicting fields from their current managers"), this)),
+      m_prune(new QCheckBox(tr("P&rune: delete this group's resources that are no longer generated"), this)),
       m_apply(new QPushButton(tr("&Apply"), this)), m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("pushDialog"));
@@ -135,12 +148,21 @@ PushDialog::PushDialog(ClusterTargetSource *source, std::vector<mesh::Resource> 
     m_force->setObjectName(QStringLiteral("pushForceCheck"));
     m_force->setVisible(false);
     layout->addWidget(m_force);
+    m_prune->setObjectName(QStringLiteral("pushPruneCheck"));
+    m_prune->setToolTip(tr("Objects labelled with this lane group that the current design no longer generates are "
+                           "deleted. The dry run shows which."));
+    connect(m_prune, &QCheckBox::toggled, this, [this] {
+        if (m_stage == Stage::Review || m_stage == Stage::Failed) {
+            run(true); // what prune would delete shows in a fresh dry run
+        }
+    });
+    layout->addWidget(m_prune);
     m_apply->setObjectName(QStringLiteral("pushApplyButton"));
     m_apply->setEnabled(false);
     m_apply->setToolTip(tr("Apply the resources as the dry run showed them"));
     m_buttons->addButton(m_apply, QDialogButtonBox::AcceptRole);
     layout->addWidget(m_buttons);
-    connect(m_apply, &QPushButton::clicked, this, [this] { run(PushPhase::Apply); });
+    connect(m_apply, &QPushButton::clicked, this, [this] { run(false); });
     connect(m_buttons, &QDialogButtonBox::rejected, this, &PushDialog::reject);
     resize(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 70, fontMetrics().height() * 28);
 }
@@ -163,52 +185,58 @@ void PushDialog::showEvent(QShowEvent *event)
 void PushDialog::start()
 {
     m_started = true;
-    run(PushPhase::DryRun);
+    run(true);
 }
 
-void PushDialog::run(PushPhase phase)
+void PushDialog::run(bool dryRun)
 {
     m_model->clear();
     m_apply->setEnabled(false);
     m_force->setEnabled(false);
-    m_progress->setRange(0, static_cast<int>(m_resources.size()));
+    m_prune->setEnabled(false);
+    m_progress->setRange(0, m_resourceCount);
     m_progress->setValue(0);
-    setStage(phase == PushPhase::DryRun ? Stage::DryRun : Stage::Applying,
-             phase == PushPhase::DryRun ? tr("Dry run of %n resource(s) on the server…", nullptr,
-                                             static_cast<int>(m_resources.size()))
-                                        : tr("Applying %n resource(s)…", nullptr, static_cast<int>(m_resources.size())));
-    PushJob *job = m_source ? m_source->push(m_resources, phase, m_force->isChecked()) : nullptr;
+    setStage(dryRun ? Stage::DryRun : Stage::Applying,
+             dryRun ? tr("Dry run of %n resource(s) on the server…", nullptr, m_resourceCount)
+                    : tr("Applying %n resource(s)…", nullptr, m_resourceCount));
+    PushRequest request;
+    request.dryRun = dryRun;
+    request.force = m_force->isChecked();
+    request.prune = m_prune->isChecked();
+    PushJob *job = m_source ? m_source->push(m_group, m_render, request) : nullptr;
     if (!job) {
         setStage(Stage::Failed, tr("This target cannot push."));
         return;
     }
     m_job = job;
     job->setParent(this);
-    connect(job, &PushJob::progress, this, [this](int done, int total) {
+    connect(job, &PushJob::progress, this, [this](const QString &phase, int done, int total) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);
+        m_progress->setFormat(tr("%1: %v of %m").arg(phase));
     });
     connect(job, &PushJob::outcome, m_model, &PushResultModel::append);
-    connect(job, &PushJob::finished, this, [this, job, phase](bool cancelled, const QString &error) {
+    connect(job, &PushJob::finished, this, [this, job, dryRun](bool cancelled, const QString &error) {
         job->deleteLater();
         m_job.clear();
-        phaseFinished(phase, cancelled, error);
+        phaseFinished(dryRun, cancelled, error);
     });
 }
 
-void PushDialog::phaseFinished(PushPhase phase, bool cancelled, const QString &error)
+void PushDialog::phaseFinished(bool dryRun, bool cancelled, const QString &error)
 {
+    m_prune->setEnabled(true);
     if (cancelled) {
-        setStage(Stage::Failed, phase == PushPhase::DryRun ? tr("Dry run cancelled; nothing was applied.")
-                                                           : tr("Apply cancelled; some resources may be applied."));
+        setStage(Stage::Failed, dryRun ? tr("Dry run cancelled; nothing was applied.")
+                                       : tr("Apply cancelled; some resources may be applied."));
         return;
     }
     if (!error.isEmpty()) {
         setStage(Stage::Failed, error);
         return;
     }
-    const int failed = m_model->count(PushOutcome::Result::Failed);
-    const int conflicts = m_model->count(PushOutcome::Result::Conflict);
+    const int conflicts = m_model->conflictCount();
+    const int failed = m_model->count(PushOutcome::Result::Failed) - conflicts;
     const QString counts =
         tr("%1 created, %2 configured, %3 unchanged, %4 pruned, %5 conflicts, %6 failed.")
             .arg(m_model->count(PushOutcome::Result::Created))
@@ -217,7 +245,7 @@ void PushDialog::phaseFinished(PushPhase phase, bool cancelled, const QString &e
             .arg(m_model->count(PushOutcome::Result::Pruned))
             .arg(conflicts)
             .arg(failed);
-    if (phase == PushPhase::Apply) {
+    if (!dryRun) {
         setStage(failed + conflicts == 0 ? Stage::Done : Stage::Failed,
                  (failed + conflicts == 0 ? tr("Applied. ") : tr("Apply finished with errors. ")) + counts);
         return;
@@ -230,7 +258,7 @@ void PushDialog::phaseFinished(PushPhase phase, bool cancelled, const QString &e
         // Apply stays possible: without force the conflicting resources fail again and say why.
         m_apply->setToolTip(tr("Conflicting resources apply only with Force"));
     }
-    setStage(Stage::Review, tr("Dry run: %1").arg(counts) +
+    setStage(Stage::Review, tr("Dry run, nothing written yet: %1").arg(counts) +
                                 (applicable ? tr(" Apply to make these changes.")
                                             : tr(" Fix the failures before applying.")));
 }

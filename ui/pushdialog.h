@@ -28,6 +28,7 @@ public:
     void append(const PushOutcome &outcome);
     const std::vector<PushOutcome> &outcomes() const { return m_outcomes; }
     int count(PushOutcome::Result result) const;
+    int conflictCount() const;
 
     static QString resultText(PushOutcome::Result result);
 
@@ -40,16 +41,17 @@ private:
     std::vector<PushOutcome> m_outcomes;
 };
 
-/// Pushes the generated resources: a server-side dry run first, its outcome per resource for review, then the
-/// apply on confirmation. Conflicts offer a force option; both phases show progress and can be cancelled.
+/// Pushes the lane group: a server-side dry run first, its outcome per resource for review, then the apply on
+/// confirmation. Conflicts offer a force option, pruning is opt-in; both phases show progress and can be
+/// cancelled.
 class PushDialog final : public QDialog
 {
     Q_OBJECT
 public:
     enum class Stage { DryRun, Review, Applying, Done, Failed };
 
-    PushDialog(ClusterTargetSource *source, std::vector<mesh::Resource> resources, const QString &targetName,
-               QWidget *parent = nullptr);
+    PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::RenderOptions render, int resourceCount,
+               const QString &targetName, QWidget *parent = nullptr);
     ~PushDialog() override;
 
     Stage stage() const { return m_stage; }
@@ -64,17 +66,20 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
-    void run(PushPhase phase);
-    void phaseFinished(PushPhase phase, bool cancelled, const QString &error);
+    void run(bool dryRun);
+    void phaseFinished(bool dryRun, bool cancelled, const QString &error);
     void setStage(Stage stage, const QString &message);
 
     QPointer<ClusterTargetSource> m_source;
-    std::vector<mesh::Resource> m_resources;
+    LaneGroup m_group;
+    mesh::RenderOptions m_render;
+    int m_resourceCount;
     PushResultModel *m_model;
     QLabel *m_summary;
     QTableView *m_table;
     QProgressBar *m_progress;
     QCheckBox *m_force;
+    QCheckBox *m_prune;
     QPushButton *m_apply;
     QDialogButtonBox *m_buttons;
     QPointer<PushJob> m_job;

@@ -93,6 +93,20 @@ void UiSettings::setApiVersion(const QString &value)
     QSettings().setValue(key("render/apiVersion"), value);
 }
 
+QStringList UiSettings::approvedExecCommands() const
+{
+    return QSettings().value(key("cluster/approvedExecCommands")).toStringList();
+}
+
+void UiSettings::addApprovedExecCommand(const QString &value)
+{
+    QStringList commands = approvedExecCommands();
+    if (!commands.contains(value)) {
+        commands << value;
+        QSettings().setValue(key("cluster/approvedExecCommands"), commands);
+    }
+}
+
 int UiSettings::autosaveSeconds() const
 {
     return QSettings().value(key("files/autosaveSeconds"), 30).toInt();

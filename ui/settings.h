@@ -35,6 +35,10 @@ public:
     QString apiVersion() const;
     void setApiVersion(const QString &value);
 
+    /// Exec credential commands the operator allowed (ExecApprovalPrompt::key()).
+    QStringList approvedExecCommands() const;
+    void addApprovedExecCommand(const QString &key);
+
     /// Seconds of idle time after an edit before the document is autosaved.
     int autosaveSeconds() const;
 };

@@ -6,6 +6,8 @@
 #include "mesh/resource.h"
 #include "ui/autosave.h"
 #include "ui/designerview.h"
+#include "ui/diffdialog.h"
+#include "ui/execapproval.h"
 #include "ui/documentcontroller.h"
 #include "ui/groupedits.h"
 #include "ui/lanegridmodel.h"
@@ -26,6 +28,8 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QTimer>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QDir>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -35,6 +39,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -54,7 +59,7 @@ public:
                 int done = 0;
                 for (const auto &o : m_outcomes) {
                     Q_EMIT outcome(o);
-                    Q_EMIT progress(++done, static_cast<int>(m_outcomes.size()));
+                    Q_EMIT progress(QStringLiteral("dry-run"), ++done, static_cast<int>(m_outcomes.size()));
                 }
                 Q_EMIT finished(false, QString());
             });
@@ -89,31 +94,54 @@ public:
         Q_EMIT inventoryChanged(ClusterInventory{{QStringLiteral("mocka"), QStringLiteral("mockd")},
                                                  {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}}});
     }
-    PushJob *push(const std::vector<mesh::Resource> &resources, PushPhase phase, bool force) override
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request) override
     {
-        requests.push_back({phase, force, resources.size()});
+        requests.push_back({request, group});
         std::vector<PushOutcome> outcomes;
-        for (const auto &r : resources) {
+        const auto rendered = mesh::render(group, render);
+        for (const auto &r : rendered->resources) {
             const QString name = QString::fromStdString(r.displayName());
-            if (name.contains(conflictOn) && !conflictOn.isEmpty() && !force) {
-                outcomes.push_back({name, PushOutcome::Result::Conflict, QStringLiteral("field managed by kubectl")});
+            if (name.contains(conflictOn) && !conflictOn.isEmpty() && !request.force) {
+                outcomes.push_back({name, PushOutcome::Result::Failed, QStringLiteral("Apply failed with a conflict"),
+                                    {QStringLiteral("kubectl: .spec.http")}});
             } else {
-                outcomes.push_back({name, PushOutcome::Result::Created, QString()});
+                outcomes.push_back({name, PushOutcome::Result::Created, QString(), {}});
             }
         }
         return new FakeJob(std::move(outcomes), hang);
     }
+    DiffJob *diff(const LaneGroup &, const mesh::RenderOptions &) override;
 
     struct Request
     {
-        PushPhase phase;
-        bool force;
-        std::size_t count;
+        PushRequest request;
+        LaneGroup group;
     };
     std::vector<Request> requests;
     QString conflictOn;
     bool hang = false;
 };
+
+class FakeDiffJob final : public DiffJob
+{
+    Q_OBJECT
+public:
+    explicit FakeDiffJob(QList<ResourceDiff> diffs)
+    {
+        QTimer::singleShot(0, this, [this, diffs] { Q_EMIT finished(diffs, false, QString()); });
+    }
+    void cancel() override {}
+};
+
+DiffJob *FakeSource::diff(const LaneGroup &, const mesh::RenderOptions &)
+{
+    return new FakeDiffJob(
+        {ResourceDiff{QStringLiteral("VirtualService istio-system/trafficlabel-vs-test-default-mocka"),
+                      ResourceDiff::State::Changed,
+                      QStringLiteral("--- live\n+++ generated\n@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 3\n c: 4\n")},
+         ResourceDiff{QStringLiteral("DestinationRule istio-system/trafficlabel-dr-test-default-mocka"),
+                      ResourceDiff::State::Identical, QString()}});
+}
 
 class TestMainWindow : public QObject
 {
@@ -131,6 +159,10 @@ private Q_SLOTS:
     void pushConflictOffersForce();
     void pushCancel();
     void inventoryCompletes();
+    void sideBySideLayout_data();
+    void sideBySideLayout();
+    void diffDialogShowsBothViews();
+    void execApprovalAsksOnceFromWorker();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
@@ -451,8 +483,8 @@ void TestMainWindow::pushDryRunThenApply()
     QVERIFY(dialog);
     QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
     QCOMPARE(source.requests.size(), std::size_t(1));
-    QCOMPARE(source.requests[0].phase, PushPhase::DryRun);
-    QCOMPARE(source.requests[0].count, window->resources()->model()->resources().size());
+    QCOMPARE(source.requests[0].request.dryRun, true);
+    QCOMPARE(source.requests[0].group, window->document()->group());
     QCOMPARE(dialog->model()->rowCount(), 8);
     auto *apply = dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"));
     QVERIFY(apply->isEnabled());
@@ -460,8 +492,9 @@ void TestMainWindow::pushDryRunThenApply()
     QTest::mouseClick(apply, Qt::LeftButton);
     QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Done);
     QCOMPARE(source.requests.size(), std::size_t(2));
-    QCOMPARE(source.requests[1].phase, PushPhase::Apply);
-    QCOMPARE(source.requests[1].force, false);
+    QCOMPARE(source.requests[1].request.dryRun, false);
+    QCOMPARE(source.requests[1].request.force, false);
+    QCOMPARE(source.requests[1].request.prune, false);
     QCOMPARE(dialog->model()->count(PushOutcome::Result::Created), 8);
     dialog->reject();
 }
@@ -475,15 +508,16 @@ void TestMainWindow::pushConflictOffersForce()
     PushDialog *dialog = openPush(window.get(), &source);
     QVERIFY(dialog);
     QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
-    QCOMPARE(dialog->model()->count(PushOutcome::Result::Conflict), 2); // DestinationRule and VirtualService
+    QCOMPARE(dialog->model()->conflictCount(), 2); // DestinationRule and VirtualService
+    QVERIFY(dialog->model()->index(2, PushResultModel::Message).data().toString().contains(QStringLiteral("kubectl")));
     auto *force = dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"));
     QVERIFY(force->isVisible());
     QTest::mouseClick(force, Qt::LeftButton);
     QVERIFY(force->isChecked());
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton")), Qt::LeftButton);
     QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Done);
-    QCOMPARE(source.requests.back().force, true);
-    QCOMPARE(dialog->model()->count(PushOutcome::Result::Conflict), 0);
+    QCOMPARE(source.requests.back().request.force, true);
+    QCOMPARE(dialog->model()->conflictCount(), 0);
     dialog->reject();
 }
 
@@ -514,6 +548,108 @@ void TestMainWindow::inventoryCompletes()
     QVERIFY(newService->completer());
     newService->completer()->setCompletionPrefix(QStringLiteral("mockd"));
     QCOMPARE(newService->completer()->currentCompletion(), QStringLiteral("mockd"));
+}
+
+void TestMainWindow::sideBySideLayout_data()
+{
+    using K = SideBySideRow::Kind;
+    QTest::addColumn<QString>("diff");
+    QTest::addColumn<std::vector<SideBySideRow>>("expected");
+    QTest::addRow("change-between-context")
+        << QStringLiteral("--- a\n+++ b\n@@ -1,3 +1,3 @@\n x\n-y\n+z\n w\n")
+        << std::vector<SideBySideRow>{{K::Hunk, QStringLiteral("@@ -1,3 +1,3 @@"), QStringLiteral("@@ -1,3 +1,3 @@"), 0, 0},
+                                      {K::Context, QStringLiteral("x"), QStringLiteral("x"), 1, 1},
+                                      {K::Changed, QStringLiteral("y"), QStringLiteral("z"), 2, 2},
+                                      {K::Context, QStringLiteral("w"), QStringLiteral("w"), 3, 3}};
+    QTest::addRow("more-added-than-removed")
+        << QStringLiteral("@@ -5,1 +5,2 @@\n-old\n+new1\n+new2\n")
+        << std::vector<SideBySideRow>{{K::Hunk, QStringLiteral("@@ -5,1 +5,2 @@"), QStringLiteral("@@ -5,1 +5,2 @@"), 0, 0},
+                                      {K::Changed, QStringLiteral("old"), QStringLiteral("new1"), 5, 5},
+                                      {K::Added, QString(), QStringLiteral("new2"), 0, 6}};
+    QTest::addRow("removal-only") << QStringLiteral("@@ -2,2 +2,1 @@\n k\n-gone\n")
+                                  << std::vector<SideBySideRow>{
+                                         {K::Hunk, QStringLiteral("@@ -2,2 +2,1 @@"), QStringLiteral("@@ -2,2 +2,1 @@"), 0, 0},
+                                         {K::Context, QStringLiteral("k"), QStringLiteral("k"), 2, 2},
+                                         {K::Removed, QStringLiteral("gone"), QString(), 3, 0}};
+    QTest::addRow("empty") << QString() << std::vector<SideBySideRow>{};
+}
+
+void TestMainWindow::sideBySideLayout()
+{
+    QFETCH(QString, diff);
+    QFETCH(std::vector<SideBySideRow>, expected);
+    const auto rows = sideBySide(diff);
+    QCOMPARE(rows.size(), expected.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        QVERIFY2(rows[i] == expected[i], qPrintable(QStringLiteral("row %1: %2 | %3 (%4/%5)")
+                                                        .arg(i)
+                                                        .arg(rows[i].left, rows[i].right)
+                                                        .arg(rows[i].leftLine)
+                                                        .arg(rows[i].rightLine)));
+    }
+}
+
+void TestMainWindow::diffDialogShowsBothViews()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(!window->findChild<QAction *>(QStringLiteral("diffAction"))->isEnabled());
+    FakeSource source;
+    window->setTargetSource(&source);
+    auto *action = window->findChild<QAction *>(QStringLiteral("diffAction"));
+    QTRY_VERIFY(action->isEnabled());
+    action->trigger();
+    auto *dialog = window->findChild<DiffDialog *>(QStringLiteral("diffDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(!dialog->isRunning());
+    QCOMPARE(dialog->diffs().size(), 2);
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("diffSummary"))->text().contains(QStringLiteral("1 of 2")));
+    auto *unified = dialog->findChild<QPlainTextEdit *>(QStringLiteral("diffUnified"));
+    QVERIFY(unified->toPlainText().contains(QStringLiteral("+b: 3")));
+    auto *mode = dialog->findChild<QComboBox *>(QStringLiteral("diffModeCombo"));
+    mode->setCurrentIndex(1);
+    auto *table = dialog->findChild<QTableWidget *>(QStringLiteral("diffSideBySide"));
+    QVERIFY(table->isVisible());
+    QCOMPARE(table->rowCount(), 4);
+    QCOMPARE(table->item(2, 0)->text(), QStringLiteral("b: 2"));
+    QCOMPARE(table->item(2, 1)->text(), QStringLiteral("b: 3"));
+    dialog->showResource(1);
+    QCOMPARE(table->rowCount(), 0);
+    dialog->reject();
+}
+
+void TestMainWindow::execApprovalAsksOnceFromWorker()
+{
+    ExecApprovalPrompt prompt(nullptr);
+    int asked = 0;
+    bool answer = false;
+    prompt.setAsker([&](const ExecRequest &request) {
+        ++asked;
+        // The operator is asked on the GUI thread, whichever thread the cluster client runs on.
+        [&] { QCOMPARE(QThread::currentThread(), QCoreApplication::instance()->thread()); }();
+        return answer && request.command == QStringLiteral("gke-gcloud-auth-plugin");
+    });
+    const ExecRequest request{QStringLiteral("gke-gcloud-auth-plugin"), {}, QStringLiteral("/home/op/.kube/config"),
+                              QStringLiteral("op")};
+    auto fromWorker = [&] {
+        auto future = QtConcurrent::run([&] { return prompt.approveFromAnyThread(request); });
+        while (!future.isFinished()) {
+            QCoreApplication::processEvents();
+        }
+        return future.result();
+    };
+    QVERIFY(!fromWorker()); // refused: not remembered
+    QCOMPARE(asked, 1);
+    answer = true;
+    QVERIFY(fromWorker());
+    QCOMPARE(asked, 2);
+    QVERIFY(prompt.approve(request)); // remembered: not asked again
+    QCOMPARE(asked, 2);
+    ExecRequest other = request;
+    other.args = {QStringLiteral("--other")};
+    answer = false;
+    QVERIFY(!prompt.approve(other));
+    QCOMPARE(asked, 3);
 }
 
 QTEST_MAIN(TestMainWindow)
