@@ -35,7 +35,23 @@ void LanePathsModel::refresh()
     if (paths == m_paths && weights == m_weights && laneNames == m_laneNames) {
         return;
     }
+    std::vector<QVariantList> hopLists;
+    for (const auto &path : paths) {
+        QVariantList hops;
+        for (const auto &hop : path.hops) {
+            hops << QVariantMap{{QStringLiteral("service"), QString::fromStdString(hop.service)},
+                                {QStringLiteral("version"), QString::fromStdString(hop.version)},
+                                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
+                                {QStringLiteral("servedByIndex"),
+                                 static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
+                                                  laneNames.begin())},
+                                {QStringLiteral("fallback"), hop.fallback},
+                                {QStringLiteral("depth"), hop.depth}};
+        }
+        hopLists.push_back(hops);
+    }
     if (paths.size() == m_paths.size()) {
+        m_hops = std::move(hopLists);
         m_paths = std::move(paths);
         m_weights = std::move(weights);
         m_laneNames = std::move(laneNames);
@@ -45,6 +61,7 @@ void LanePathsModel::refresh()
         return;
     }
     beginResetModel();
+    m_hops = std::move(hopLists);
     m_paths = std::move(paths);
     m_weights = std::move(weights);
     m_laneNames = std::move(laneNames);
@@ -89,20 +106,8 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
         return index.column() == Lane ? QVariant(laneColor(index.row())) : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() == Weight ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    case HopsRole: {
-        QVariantList hops;
-        for (const auto &hop : path.hops) {
-            hops << QVariantMap{{QStringLiteral("service"), QString::fromStdString(hop.service)},
-                                {QStringLiteral("version"), QString::fromStdString(hop.version)},
-                                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
-                                {QStringLiteral("servedByIndex"),
-                                 static_cast<int>(std::find(m_laneNames.begin(), m_laneNames.end(), hop.servedBy) -
-                                                  m_laneNames.begin())},
-                                {QStringLiteral("fallback"), hop.fallback},
-                                {QStringLiteral("depth"), hop.depth}};
-        }
-        return hops;
-    }
+    case HopsRole:
+        return m_hops[static_cast<std::size_t>(index.row())];
     case LaneIndexRole:
         return index.row();
     default:

@@ -35,6 +35,8 @@ private:
     std::vector<LanePath> m_paths;
     std::vector<int> m_weights;
     std::vector<std::string> m_laneNames;
+    /// HopsRole per row, built once per change: delegates ask for it on every paint and size hint.
+    std::vector<QVariantList> m_hops;
 };
 
 } // namespace lanedeck::ui

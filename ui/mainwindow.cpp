@@ -337,9 +337,13 @@ void MainWindow::updatePushState()
     m_diffAction->setEnabled(reason.isEmpty());
     m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones") : reason);
     m_diffAction->setStatusTip(m_diffAction->toolTip());
-    const bool renders = m_resources->canRender();
-    m_exportFileAction->setEnabled(renders);
-    m_exportDirectoryAction->setEnabled(renders);
+    // Validation is the gate: rendering a large group on every keystroke just to grey out a menu is too slow,
+    // and the rare flavor-specific refusal is reported when exporting.
+    const QString exportReason = diagnostics.empty() ? QString() : m_validity->toolTip();
+    for (QAction *action : {m_exportFileAction, m_exportDirectoryAction}) {
+        action->setEnabled(diagnostics.empty());
+        action->setStatusTip(exportReason.isEmpty() ? action->toolTip() : exportReason);
+    }
 }
 
 PushDialog *MainWindow::push()
@@ -349,7 +353,7 @@ PushDialog *MainWindow::push()
         return nullptr;
     }
     auto *dialog = new PushDialog(source, m_document->group(), m_resources->options(),
-                                  static_cast<int>(m_resources->model()->resources().size()),
+                                  static_cast<int>(m_resources->resources().size()),
                                   m_clusterBar->currentTargetName(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();

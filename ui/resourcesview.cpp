@@ -88,11 +88,11 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     connect(m_flavor, &QComboBox::currentIndexChanged, this, [this] {
-        rerender();
+        invalidate();
         Q_EMIT optionsChanged();
     });
     connect(m_apiVersion, &QComboBox::currentIndexChanged, this, [this] {
-        rerender();
+        invalidate();
         Q_EMIT optionsChanged();
     });
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &ResourcesView::showSelection);
@@ -104,8 +104,34 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     connect(m_copy, &QPushButton::clicked, this, &ResourcesView::copyToClipboard);
     connect(m_exportFile, &QPushButton::clicked, this, &ResourcesView::exportFileInteractively);
     connect(m_exportDirectory, &QPushButton::clicked, this, &ResourcesView::exportDirectoryInteractively);
-    connect(controller, &DocumentController::groupChanged, this, &ResourcesView::rerender);
-    rerender();
+    connect(controller, &DocumentController::groupChanged, this, &ResourcesView::invalidate);
+}
+
+void ResourcesView::invalidate()
+{
+    m_stale = true;
+    if (isVisible()) {
+        rerender();
+    }
+}
+
+void ResourcesView::ensureRendered()
+{
+    if (m_stale) {
+        rerender();
+    }
+}
+
+void ResourcesView::showEvent(QShowEvent *event)
+{
+    ensureRendered();
+    QWidget::showEvent(event);
+}
+
+const std::vector<mesh::Resource> &ResourcesView::resources()
+{
+    ensureRendered();
+    return m_model->resources();
 }
 
 mesh::RenderOptions ResourcesView::options() const
@@ -136,13 +162,15 @@ QString ResourcesView::apiVersionName() const
     return m_apiVersion->currentData().toString();
 }
 
-QString ResourcesView::previewText() const
+QString ResourcesView::previewText()
 {
+    ensureRendered();
     return m_yaml->toPlainText();
 }
 
-bool ResourcesView::canRender(QString *reason) const
+bool ResourcesView::canRender(QString *reason)
 {
+    ensureRendered();
     if (reason) {
         *reason = m_renderError;
     }
@@ -156,6 +184,7 @@ void ResourcesView::setDarkPalette(bool dark)
 
 void ResourcesView::rerender()
 {
+    m_stale = false;
     // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an edit.
     auto rendered = mesh::render(m_controller->group(), options());
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
@@ -210,12 +239,14 @@ void ResourcesView::showSelection()
 
 void ResourcesView::copyToClipboard()
 {
+    ensureRendered();
     QApplication::clipboard()->setText(previewText());
     Q_EMIT statusMessage(tr("Copied the YAML to the clipboard"));
 }
 
 bool ResourcesView::exportToFile(const QString &path, QString *error)
 {
+    ensureRendered();
     if (!m_renderError.isEmpty()) {
         *error = m_renderError;
         return false;
@@ -231,6 +262,7 @@ bool ResourcesView::exportToFile(const QString &path, QString *error)
 
 bool ResourcesView::exportToDirectory(const QString &directory, QStringList *written, QString *error)
 {
+    ensureRendered();
     if (!m_renderError.isEmpty()) {
         *error = m_renderError;
         return false;

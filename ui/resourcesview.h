@@ -31,9 +31,11 @@ public:
     QString apiVersionName() const;
 
     /// The YAML shown for the selected node ("All resources" unless the operator picked another).
-    QString previewText() const;
+    QString previewText();
     /// Whether the current group renders; if not, `reason` says why.
-    bool canRender(QString *reason = nullptr) const;
+    bool canRender(QString *reason = nullptr);
+    /// The resources of the current group (empty when it does not render).
+    const std::vector<mesh::Resource> &resources();
     ResourceTreeModel *model() const { return m_model; }
 
     /// Writes every resource as one YAML stream to `path`; false with `error` set on failure.
@@ -53,7 +55,14 @@ Q_SIGNALS:
     void renderStateChanged(bool ok, const QString &reason);
     void statusMessage(const QString &message);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    /// Rendering and the YAML of a large group take a while, so edits only mark the view stale while it is
+    /// hidden; it renders when shown or asked.
+    void invalidate();
+    void ensureRendered();
     void rerender();
     void showSelection();
 
@@ -70,6 +79,7 @@ private:
     QPushButton *m_exportDirectory;
     QString m_renderError;
     QStringList m_notes;
+    bool m_stale = true;
 };
 
 } // namespace lanedeck::ui
