@@ -6,7 +6,8 @@ namespace lanedeck::ui {
 
 QList<ClusterTarget> LocalSandboxSource::targets() const
 {
-    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId), tr("Local sandbox"),
+    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                          tr("Local sandbox"),
                           tr("Runs the lane group against LaneDeck's local sandbox; needs no cluster."),
                           QStringLiteral("istio-system")}};
 }

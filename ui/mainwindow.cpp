@@ -11,8 +11,8 @@
 #include "ui/lanepathsmodel.h"
 #include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
-#include "ui/resourcetreemodel.h"
 #include "ui/resourcesview.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/settings.h"
 
 #include <QAction>
@@ -41,16 +41,18 @@ MainWindow::MainWindow(QWidget *parent) : MainWindow(Options{}, parent) {}
 
 MainWindow::MainWindow(const Options &options, QWidget *parent)
     : QMainWindow(parent),
-      m_autosaveDirectory(options.autosaveDirectory.isEmpty() ? Autosaver::defaultDirectory() : options.autosaveDirectory),
+      m_autosaveDirectory(options.autosaveDirectory.isEmpty() ? Autosaver::defaultDirectory()
+                                                              : options.autosaveDirectory),
       m_document(new DocumentController(this)),
       m_autosaver(new Autosaver(m_document, m_autosaveDirectory,
                                 options.autosaveIdleMs >= 0 ? options.autosaveIdleMs
                                                             : UiSettings().autosaveSeconds() * 1000,
                                 this)),
-      m_defaultSource(new LocalSandboxSource(this)), m_clusterBar(new ClusterBar(this)), m_tabs(new QTabWidget(this)),
-      m_designer(new DesignerView(m_document, this)), m_resources(new ResourcesView(m_document, this)),
-      m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
-      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
+      m_defaultSource(new LocalSandboxSource(this)), m_clusterBar(new ClusterBar(this)),
+      m_tabs(new QTabWidget(this)), m_designer(new DesignerView(m_document, this)),
+      m_resources(new ResourcesView(m_document, this)), m_pathsModel(new LanePathsModel(m_document, this)),
+      m_problemsModel(new ProblemsModel(m_document, this)), m_problems(new QTableView(this)),
+      m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     auto *central = new QWidget(this);
@@ -79,9 +81,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     paths->setShowGrid(false);
     auto *pathsPage = new QWidget(this);
     auto *pathsLayout = new QVBoxLayout(pathsPage);
-    auto *pathsHint = new QLabel(tr("The versions a request of each lane reaches, from the entry service along the "
-                                    "call graph. Dashed hops fall back to the baseline lane."),
-                                 pathsPage);
+    auto *pathsHint =
+        new QLabel(tr("The versions a request of each lane reaches, from the entry service along the "
+                      "call graph. Dashed hops fall back to the baseline lane."),
+                   pathsPage);
     pathsHint->setWordWrap(true);
     pathsLayout->addWidget(pathsHint);
     pathsLayout->addWidget(paths, 1);
@@ -119,7 +122,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_document, &DocumentController::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::groupChanged, this, &MainWindow::updatePushState);
-    connect(m_resources, &ResourcesView::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    connect(m_resources, &ResourcesView::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_resources, &ResourcesView::optionsChanged, this, [this] {
         UiSettings settings;
         settings.setFlavor(m_resources->flavorName());
@@ -153,12 +157,14 @@ void MainWindow::createActions()
         return action;
     };
     m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
-    m_openAction = make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
-    m_saveAction = make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
+    m_openAction =
+        make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
+    m_saveAction =
+        make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
     m_saveAsAction = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton,
                           tr("Save the lane group under a new name"));
-    m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_ArrowDown,
-                              tr("Write the generated resources to one YAML file"));
+    m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                              QStyle::SP_ArrowDown, tr("Write the generated resources to one YAML file"));
     m_exportDirectoryAction =
         make(tr("Export Resources to &Directory…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
              QStyle::SP_DirIcon, tr("Write one file per resource and a kustomization.yaml"));
@@ -184,7 +190,8 @@ void MainWindow::createActions()
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_exportFileAction, &QAction::triggered, m_resources, &ResourcesView::exportFileInteractively);
-    connect(m_exportDirectoryAction, &QAction::triggered, m_resources, &ResourcesView::exportDirectoryInteractively);
+    connect(m_exportDirectoryAction, &QAction::triggered, m_resources,
+            &ResourcesView::exportDirectoryInteractively);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_normalizeAction, &QAction::triggered, m_document, &DocumentController::normalizeWeights);
     connect(m_pushAction, &QAction::triggered, this, &MainWindow::push);
@@ -244,10 +251,11 @@ void MainWindow::createMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LaneDeck"), this, [this] {
-        QMessageBox::about(this, tr("About LaneDeck"),
-                           tr("<h3>LaneDeck %1</h3><p>Design, preview, push and demonstrate traffic lanes on Istio "
-                              "and Alibaba Cloud ASM meshes.</p>")
-                               .arg(QApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About LaneDeck"),
+            tr("<h3>LaneDeck %1</h3><p>Design, preview, push and demonstrate traffic lanes on Istio "
+               "and Alibaba Cloud ASM meshes.</p>")
+                .arg(QApplication::applicationVersion()));
     });
     updateRecentMenu();
 }
@@ -332,10 +340,12 @@ void MainWindow::updatePushState()
                      .arg(m_clusterBar->currentTargetName());
     }
     m_pushAction->setEnabled(reason.isEmpty());
-    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them") : reason);
+    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them")
+                                              : reason);
     m_pushAction->setStatusTip(m_pushAction->toolTip());
     m_diffAction->setEnabled(reason.isEmpty());
-    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones") : reason);
+    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones")
+                                              : reason);
     m_diffAction->setStatusTip(m_diffAction->toolTip());
     // Validation is the gate: rendering a large group on every keystroke just to grey out a menu is too slow,
     // and the rare flavor-specific refusal is reported when exporting.
@@ -405,7 +415,8 @@ void MainWindow::open()
     if (!maybeSave()) {
         return;
     }
-    const QString start = m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).path();
+    const QString start =
+        m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).path();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open lane group"), start, kFileFilter);
     if (!path.isEmpty()) {
         openFile(path);

@@ -52,11 +52,13 @@ public:
     /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
     void setTargetSource(ClusterTargetSource *source);
 
-    /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not possible.
+    /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not
+    /// possible.
     PushDialog *push();
     /// Opens the diff of the generated resources against the target's live ones; nullptr when not possible.
     DiffDialog *diff();
-    /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message box.
+    /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message
+    /// box.
     bool openFile(const QString &path, QString *error = nullptr);
     /// Shows the tab named "designer", "paths" or "resources".
     void showTab(const QString &name);

@@ -57,7 +57,8 @@ bool answersWithoutDisplay(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg(argv[i]);
-        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" || arg == "-v") {
+        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" ||
+            arg == "-v") {
             return true;
         }
     }
@@ -83,23 +84,29 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
-        "main", "Design, preview, push and demonstrate traffic lanes on Istio and Alibaba Cloud ASM meshes."));
+        "main",
+        "Design, preview, push and demonstrate traffic lanes on Istio and Alibaba Cloud ASM meshes."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QApplication::translate("main", "A lane group document to open."),
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QApplication::translate("main", "A lane group document to open."),
                                  QStringLiteral("[FILE]"));
-    const QCommandLineOption dark(QStringLiteral("dark"), QApplication::translate("main", "Use a dark palette."));
-    const QCommandLineOption light(QStringLiteral("light"), QApplication::translate("main", "Use a light palette."));
+    const QCommandLineOption dark(QStringLiteral("dark"),
+                                  QApplication::translate("main", "Use a dark palette."));
+    const QCommandLineOption light(QStringLiteral("light"),
+                                   QApplication::translate("main", "Use a light palette."));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QApplication::translate("main", "Save a PNG of the main window to FILE once it is shown, then quit."),
         QStringLiteral("FILE"));
-    const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QApplication::translate("main", "Show the tab NAME: designer, paths or resources."),
-                                 QStringLiteral("NAME"));
-    const QCommandLineOption size(QStringLiteral("size"),
-                                  QApplication::translate("main", "Window size WxH in device-independent pixels."),
-                                  QStringLiteral("WxH"));
+    const QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QApplication::translate("main", "Show the tab NAME: designer, paths or resources."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption size(
+        QStringLiteral("size"),
+        QApplication::translate("main", "Window size WxH in device-independent pixels."),
+        QStringLiteral("WxH"));
     parser.addOptions({dark, light, screenshot, tab, size});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
@@ -128,7 +135,8 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty()) {
         // A screenshot run has nobody to read a message box: it reports on stderr and fails instead.
         QString error;
-        if (!window.openFile(parser.positionalArguments().front(), parser.isSet(screenshot) ? &error : nullptr) &&
+        if (!window.openFile(parser.positionalArguments().front(),
+                             parser.isSet(screenshot) ? &error : nullptr) &&
             parser.isSet(screenshot)) {
             std::fprintf(stderr, "lanedeck: %s\n", qPrintable(error));
             return 1;
