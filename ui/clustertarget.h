@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
@@ -180,6 +181,31 @@ public:
 
     QList<ClusterTarget> targets() const override;
     void connectTo(const ClusterTarget &target, const QString &ns) override;
+};
+
+/// Lists the targets of several sources (the sandbox's and the kubeconfig's) as one, and routes connecting,
+/// pushing, diffing and inventory to the source of the selected target. Signals of the other sources are
+/// dropped, so a late answer from a target no longer selected never reaches the window.
+class CompositeTargetSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    using ClusterTargetSource::ClusterTargetSource;
+
+    /// Adds `source` (not owned) after the ones added before.
+    void addSource(ClusterTargetSource *source);
+
+    QList<ClusterTarget> targets() const override;
+    void connectTo(const ClusterTarget &target, const QString &ns) override;
+    bool canPush() const override;
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                  const PushRequest &request) override;
+    DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+    void requestInventory() override;
+
+private:
+    QList<QPointer<ClusterTargetSource>> m_sources;
+    QPointer<ClusterTargetSource> m_active;
 };
 
 } // namespace lanedeck::ui

@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "lanes/document.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/designerview.h"
@@ -19,6 +20,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -55,6 +57,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
       m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    QIcon icon;
+    for (int size : {16, 32, 48, 128, 256}) {
+        icon.addFile(QStringLiteral(":/lanedeck/icons/hicolor/%1x%1/lanedeck.png").arg(size),
+                     QSize(size, size));
+    }
+    setWindowIcon(icon);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -122,6 +130,13 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_document, &DocumentController::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::groupChanged, this, &MainWindow::updatePushState);
+    // Say what an edit, undo or redo did, since its effect may be in another part of the window.
+    connect(m_document->undoStack(), &QUndoStack::indexChanged, this, [this](int index) {
+        const QUndoStack *stack = m_document->undoStack();
+        if (index > 0 && index <= stack->count()) {
+            statusBar()->showMessage(stack->text(index - 1), 3000);
+        }
+    });
     connect(m_resources, &ResourcesView::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_resources, &ResourcesView::optionsChanged, this, [this] {
@@ -187,6 +202,7 @@ void MainWindow::createActions()
 
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newDocument);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::open);
+    connect(m_exampleAction, &QAction::triggered, this, &MainWindow::openExample);
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_exportFileAction, &QAction::triggered, m_resources, &ResourcesView::exportFileInteractively);
@@ -218,6 +234,7 @@ void MainWindow::createMenus()
     file->addAction(m_newAction);
     file->addAction(m_openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(m_exampleAction);
     file->addSeparator();
     file->addAction(m_saveAction);
     file->addAction(m_saveAsAction);
@@ -421,6 +438,24 @@ void MainWindow::open()
     if (!path.isEmpty()) {
         openFile(path);
     }
+}
+
+bool MainWindow::openExample()
+{
+    if (!maybeSave()) {
+        return false;
+    }
+    QFile file(QStringLiteral(":/lanedeck/examples/mock.lanes.yaml"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    const LoadedDocument loaded = parseLaneGroup(file.readAll().toStdString(), "mock.lanes.yaml");
+    if (!loaded.readable) {
+        return false;
+    }
+    m_document->newDocument(loaded.group);
+    statusBar()->showMessage(tr("Opened the example lane group; save it to keep your changes"), 5000);
+    return true;
 }
 
 bool MainWindow::openFile(const QString &path, QString *errorOut)

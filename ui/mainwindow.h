@@ -60,6 +60,9 @@ public:
     /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message
     /// box.
     bool openFile(const QString &path, QString *error = nullptr);
+    /// Replaces the document (after the unsaved-changes prompt) by the seed scenario, as a new untitled
+    /// group.
+    bool openExample();
     /// Shows the tab named "designer", "paths" or "resources".
     void showTab(const QString &name);
     /// Offers the autosaves of sessions that ended without saving; returns whether one was restored.
@@ -101,6 +104,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_exampleAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_exportFileAction = nullptr;

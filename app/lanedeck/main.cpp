@@ -1,4 +1,6 @@
 // lanedeck: the desktop console. Parses the command line and hands over to ui/.
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -107,7 +109,10 @@ int main(int argc, char *argv[])
         QStringLiteral("size"),
         QApplication::translate("main", "Window size WxH in device-independent pixels."),
         QStringLiteral("WxH"));
-    parser.addOptions({dark, light, screenshot, tab, size});
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QApplication::translate("main", "Open the seed scenario with the local sandbox as the target."));
+    parser.addOptions({demo, dark, light, screenshot, tab, size});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -141,6 +146,10 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "lanedeck: %s\n", qPrintable(error));
             return 1;
         }
+    }
+    if (parser.isSet(demo)) {
+        window.clusterBar()->selectTarget(QString::fromLatin1(lanedeck::ui::kLocalSandboxId));
+        window.openExample();
     }
     if (parser.isSet(tab)) {
         window.showTab(parser.value(tab));

@@ -5,6 +5,7 @@
 #include "lanes/document.h"
 #include "mesh/resource.h"
 #include "ui/autosave.h"
+#include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/designerview.h"
 #include "ui/diffdialog.h"
@@ -172,6 +173,8 @@ private Q_SLOTS:
     void diffDialogShowsBothViews();
     void execApprovalAsksOnceFromWorker();
     void renameLaneFromGridHeader();
+    void exampleIsTheSeed();
+    void compositeRoutesToSelectedTarget();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
@@ -707,6 +710,44 @@ void TestMainWindow::renameLaneFromGridHeader()
     QTRY_COMPARE(window->document()->group().lanes[2].name, std::string("canary"));
     QCOMPARE(window->document()->group().baseline, std::string("canary"));
     QVERIFY(grid->model()->headerData(2, Qt::Horizontal).toString().startsWith(QStringLiteral("canary")));
+}
+
+void TestMainWindow::exampleIsTheSeed()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openExample());
+    QCOMPARE(window->document()->group(), testing::seedGroup());
+    QVERIFY(window->document()->filePath().isEmpty());
+    QVERIFY(!window->document()->isModified());
+    QVERIFY(!window->windowIcon().isNull());
+}
+
+void TestMainWindow::compositeRoutesToSelectedTarget()
+{
+    auto window = makeWindow();
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    LocalSandboxSource sandbox;
+    FakeSource cluster;
+    CompositeTargetSource composite;
+    composite.addSource(&sandbox);
+    composite.addSource(&cluster);
+    QCOMPARE(composite.targets().size(), 2);
+    window->setTargetSource(&composite);
+    auto *combo = child<QComboBox>(window.get(), "clusterTargetCombo");
+    QCOMPARE(combo->count(), 2);
+    auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
+    QTRY_COMPARE(window->clusterBar()->state(), ConnectionState::Connected);
+    QVERIFY(!push->isEnabled()); // the sandbox source cannot push (yet)
+    combo->setCurrentIndex(combo->findData(QStringLiteral("fake")));
+    QTRY_VERIFY(push->isEnabled());
+    QTRY_COMPARE(window->designer()->inventory().services.size(), 2); // the cluster's inventory, routed
+    PushDialog *dialog = window->push();
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QCOMPARE(cluster.requests.size(), std::size_t(1));
+    dialog->reject();
 }
 
 QTEST_MAIN(TestMainWindow)
