@@ -159,7 +159,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     statusBar()->showMessage(tr("Ready"), 3000);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // ~QUndoStack clears the stack and signals indexChanged while this window is already half destroyed.
+    m_document->undoStack()->disconnect(this);
+}
 
 void MainWindow::createActions()
 {
@@ -174,6 +178,9 @@ void MainWindow::createActions()
     m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
     m_openAction =
         make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
+    m_exampleAction = make(tr("Open &Example"), QKeySequence(), QStyle::SP_FileDialogInfoView,
+                           tr("Open the seed scenario: mocka → mockb → mockc in lanes s1, s2, s3"));
+    m_exampleAction->setObjectName(QStringLiteral("openExampleAction"));
     m_saveAction =
         make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
     m_saveAsAction = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton,
