@@ -21,3 +21,10 @@ if(LANEDECK_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(lanedeck_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+option(LANEDECK_FUZZ "Instrument for libFuzzer (clang) and build the fuzz targets in tests/fuzz" OFF)
+if(LANEDECK_FUZZ)
+  target_compile_options(lanedeck_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(lanedeck_options INTERFACE -fsanitize=address,undefined)
+endif()

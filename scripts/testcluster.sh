@@ -3,7 +3,8 @@
 #
 #   scripts/testcluster.sh build                 build once into the cache, print the binary path
 #   scripts/testcluster.sh start DIR [FLAGS...]  start in the background, wait for READY, write DIR/pid
-#                                                (FLAGS: --mesh asm, --port N, --exec-ttl S, -- apiserver flags)
+#                                                (FLAGS: --mesh asm, --port N, --exec-ttl S, --max-lifetime 30m,
+#                                                 -- apiserver flags)
 #   scripts/testcluster.sh stop DIR              SIGTERM, wait until it has exited
 #   scripts/testcluster.sh run DIR [FLAGS...]    run in the foreground (debugging)
 #
@@ -37,7 +38,7 @@ source_hash() {
       echo "== $f"
       cat "$f"
     done
-  ) | sha256sum | cut -c1-16
+  ) | { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; } | cut -c1-16
 }
 
 binary_path() { echo "$CACHE/testcluster/$(source_hash)/testcluster"; }

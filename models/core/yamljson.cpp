@@ -1,6 +1,10 @@
 #include "core/yamljson.h"
 
+#include "core/utf8.h"
+
 #include <yaml-cpp/yaml.h>
+
+#include <optional>
 
 #include <array>
 #include <charconv>
@@ -283,20 +287,86 @@ nlohmann::json yamlToJson(const YAML::Node &node)
     return nullptr;
 }
 
+namespace {
+
+bool isMarkerLine(std::string_view line, std::string_view marker)
+{
+    return line.substr(0, 3) == marker && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+} // namespace
+
+Result<std::vector<YamlDocument>> loadYamlDocuments(const std::string &text, const std::string &sourceName)
+{
+    if (auto bad = checkYamlText(text)) {
+        return Error{sourceName + ": " + bad->what + " (at byte offset " + std::to_string(bad->offset) + ")"};
+    }
+    std::vector<YamlDocument> documents;
+    std::size_t partStart = 0;
+    int partLine = 0;
+    int line = 0;
+    auto load = [&](std::size_t end) -> std::optional<Error> {
+        const std::string part = text.substr(partStart, end - partStart);
+        try {
+            YAML::Node node = YAML::Load(part);
+            if (!node.IsNull() || part.find_first_not_of(" \t\r\n") != std::string::npos) {
+                documents.push_back({node, partLine});
+            }
+            return std::nullopt;
+        } catch (const YAML::Exception &e) {
+            if (e.mark.is_null()) {
+                return Error{sourceName + ": not valid YAML: " + e.msg};
+            }
+            return Error{sourceName + ":" + std::to_string(partLine + e.mark.line + 1) + ":" +
+                         std::to_string(e.mark.column + 1) + ": not valid YAML: " + e.msg};
+        }
+    };
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        const std::size_t newline = text.find('\n', at);
+        const std::size_t end = newline == std::string::npos ? text.size() : newline;
+        const std::string_view current(text.data() + at, end - at);
+        if (isMarkerLine(current, "---") && at > partStart) {
+            if (auto error = load(at)) {
+                return *error;
+            }
+            partStart = at;
+            partLine = line;
+        } else if (isMarkerLine(current, "...")) {
+            const std::size_t next = newline == std::string::npos ? text.size() : newline + 1;
+            if (auto error = load(next)) {
+                return *error;
+            }
+            partStart = next;
+            partLine = line + 1;
+        }
+        if (newline == std::string::npos) {
+            break;
+        }
+        at = newline + 1;
+        ++line;
+    }
+    if (partStart < text.size()) {
+        if (auto error = load(text.size())) {
+            return *error;
+        }
+    }
+    return documents;
+}
+
 Result<std::vector<nlohmann::json>> parseYamlStream(const std::string &text, const std::string &sourceName)
 {
-    try {
-        std::vector<nlohmann::json> out;
-        for (const auto &doc : YAML::LoadAll(text)) {
-            if (!doc.IsNull()) {
-                out.push_back(yamlToJson(doc));
-            }
-        }
-        return out;
-    } catch (const YAML::Exception &e) {
-        return Error{sourceName + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": " + e.msg};
+    auto documents = loadYamlDocuments(text, sourceName);
+    if (!documents) {
+        return documents.error();
     }
+    std::vector<nlohmann::json> out;
+    for (const auto &doc : *documents) {
+        if (!doc.node.IsNull()) {
+            out.push_back(yamlToJson(doc.node));
+        }
+    }
+    return out;
 }
 
 } // namespace lanedeck

@@ -3,13 +3,10 @@
 #include "core/result.h"
 
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/node/node.h>
 
 #include <string>
 #include <vector>
-
-namespace YAML {
-class Node;
-}
 
 namespace lanedeck {
 
@@ -20,6 +17,19 @@ std::string toYaml(const nlohmann::ordered_json &value);
 
 /// Several documents joined by `---` lines, as `kubectl apply -f` reads them.
 std::string toYamlStream(const std::vector<nlohmann::json> &documents);
+
+/// One document of a YAML stream; its node's marks count lines from `firstLine` (0-based) of the stream.
+struct YamlDocument
+{
+    YAML::Node node;
+    int firstLine = 0;
+};
+
+/// Every document of a YAML stream. Use this instead of YAML::LoadAll: yaml-cpp 0.7's LoadAll loops
+/// forever, allocating, on a stray ',' outside any node (found by fuzz_lanegroup). The stream is split at
+/// its document markers (a "---" or "..." line, which YAML forbids inside any content) and each part is
+/// loaded on its own. Invalid UTF-8 is refused. Errors name the line and column where yaml-cpp knows them.
+Result<std::vector<YamlDocument>> loadYamlDocuments(const std::string &text, const std::string &sourceName);
 
 /// A YAML node as JSON, typing plain scalars as YAML 1.2's core schema does (quoted scalars stay strings).
 nlohmann::json yamlToJson(const YAML::Node &node);

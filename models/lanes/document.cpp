@@ -1,12 +1,15 @@
 #include "lanes/document.h"
 
 #include "core/atomicfile.h"
+#include "core/utf8.h"
 #include "core/yamljson.h"
 #include "lanes/validation.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <functional>
 #include <set>
 
@@ -17,7 +20,10 @@ namespace {
 class Reader
 {
 public:
-    explicit Reader(std::string sourceName, LoadedDocument &out) : m_source(std::move(sourceName)), m_out(out) {}
+    Reader(std::string sourceName, LoadedDocument &out) : m_source(std::move(sourceName)), m_out(out) {}
+
+    /// Marks of nodes from a later document of the stream count from that document's first line.
+    void setLineOffset(int offset) { m_lineOffset = offset; }
 
     SourceLocation at(const YAML::Node &node) const
     {
@@ -25,7 +31,7 @@ public:
         if (mark.is_null()) {
             return {m_source, 0, 0};
         }
-        return {m_source, mark.line + 1, mark.column + 1};
+        return {m_source, m_lineOffset + mark.line + 1, mark.column + 1};
     }
 
     void problem(const std::string &field, const YAML::Node &node, std::string message)
@@ -161,6 +167,7 @@ public:
 private:
     std::string m_source;
     LoadedDocument &m_out;
+    int m_lineOffset = 0;
 };
 
 void readStringMatch(Reader &r, const std::string &path, const YAML::Node &node, StringMatch &out)
@@ -316,6 +323,21 @@ void readSpec(Reader &r, const YAML::Node &node, LaneGroup &group)
     });
 }
 
+/// Reads "<source>:<line>:<column>: " back from the front of a message loadYamlDocuments wrote.
+std::optional<SourceLocation> parseLocation(const std::string &message, const std::string &sourceName)
+{
+    const std::string prefix = sourceName + ':';
+    if (message.rfind(prefix, 0) != 0) {
+        return std::nullopt;
+    }
+    int line = 0;
+    int column = 0;
+    if (std::sscanf(message.c_str() + prefix.size(), "%d:%d:", &line, &column) != 2) {
+        return std::nullopt;
+    }
+    return SourceLocation{sourceName, line, column};
+}
+
 nlohmann::ordered_json stringMatchJson(const StringMatch &m)
 {
     return nlohmann::ordered_json{{toString(m.kind), m.value}};
@@ -327,26 +349,36 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
 {
     LoadedDocument out;
     Reader r(sourceName, out);
-    YAML::Node root;
-    try {
-        // Documents after the first are ignored by design only if empty: a second lane group is a mistake.
-        const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-        if (docs.empty() || docs.front().IsNull()) {
-            out.problems.push_back({"", "the document is empty; expected a LaneGroup", {sourceName, 1, 1}});
-            return out;
-        }
-        if (docs.size() > 1) {
-            out.problems.push_back({"", "holds " + std::to_string(docs.size()) +
-                                            " YAML documents; a lane group file holds exactly one",
-                                    r.at(docs[1])});
-        }
-        root = docs.front();
-    } catch (const YAML::Exception &e) {
-        out.problems.push_back({"", "not valid YAML: " + e.msg,
-                                {sourceName, e.mark.is_null() ? 0 : e.mark.line + 1,
-                                 e.mark.is_null() ? 0 : e.mark.column + 1}});
+    if (auto bad = checkYamlText(text)) {
+        const std::string before = text.substr(0, bad->offset);
+        const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+        const auto lineStart = before.rfind('\n');
+        const int column = static_cast<int>(bad->offset - (lineStart == std::string::npos ? 0 : lineStart + 1)) + 1;
+        out.problems.push_back({"", bad->what + " (a lane group document is YAML text)", {sourceName, line, column}});
         return out;
     }
+    auto documents = loadYamlDocuments(text, sourceName);
+    if (!documents) {
+        // yaml-cpp's message already carries "file:line:column: " where it knows the position.
+        const std::string &message = documents.error().message;
+        out.problems.push_back({"", message.substr(message.find(": ") + 2), {sourceName, 0, 0}});
+        if (auto located = parseLocation(message, sourceName)) {
+            out.problems.back().where = *located;
+        }
+        return out;
+    }
+    if (documents->empty() || (documents->size() == 1 && documents->front().node.IsNull())) {
+        out.problems.push_back({"", "the document is empty; expected a LaneGroup", {sourceName, 1, 1}});
+        return out;
+    }
+    if (documents->size() > 1) {
+        r.setLineOffset(documents->at(1).firstLine);
+        out.problems.push_back({"", "holds " + std::to_string(documents->size()) +
+                                        " YAML documents; a lane group file holds exactly one",
+                                r.at(documents->at(1).node)});
+    }
+    r.setLineOffset(documents->front().firstLine);
+    YAML::Node root = documents->front().node;
     try {
         if (!root.IsMap()) {
             r.problem("", root, "must be a mapping with apiVersion, kind, metadata and spec, got " +

@@ -81,6 +81,73 @@ private Q_SLOTS:
         COMPARE_JSON(parsed->at(1)["b"], json(2));
     }
 
+    // Found by fuzz_yaml: invalid UTF-8 was read, then written back with U+FFFD in its place.
+    void invalidUtf8IsRefused_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addRow("stray continuation byte") << QByteArray("a: \x80\n");
+        QTest::addRow("truncated sequence") << QByteArray("a: \xE2\x82\n");
+        QTest::addRow("overlong slash") << QByteArray("a: \xC0\xAF\n");
+        QTest::addRow("surrogate") << QByteArray("a: \xED\xA0\x80\n");
+        QTest::addRow("above U+10FFFF") << QByteArray("a: \xF4\x90\x80\x80\n");
+        QTest::addRow("fuzzer's input") << QByteArray("names\xff\xff~\xffRYj\xf5pace: x\n");
+        // Found by fuzz_yaml: NUL bytes made yaml-cpp decode the text as UTF-32 and return invalid UTF-8.
+        QTest::addRow("utf-32 guess from NUL bytes") << QByteArray("\x02\x00\x00\x00ersion: a\n", 14);
+    }
+
+    void invalidUtf8IsRefused()
+    {
+        QFETCH(QByteArray, bytes);
+        auto parsed = parseYamlStream(bytes.toStdString(), "bad.yaml");
+        QVERIFY(!parsed.ok());
+        const std::string &message = parsed.error().message;
+        QVERIFY2(message.find("not UTF-8") != std::string::npos || message.find("NUL byte") != std::string::npos,
+                 message.c_str());
+    }
+
+    void validUtf8IsAccepted()
+    {
+        auto parsed = parseYamlStream("a: \"\xE2\x82\xAC \xF0\x9F\x9A\x80 \xC3\xA9\"\n", "ok.yaml");
+        QVERIFY(parsed.ok());
+        COMPARE_JSON(parsed->at(0)["a"], nlohmann::json("\xE2\x82\xAC \xF0\x9F\x9A\x80 \xC3\xA9"));
+    }
+
+    // Found by fuzz_lanegroup: yaml-cpp 0.7's LoadAll never returns on a stray ','.
+    void strayCommaTerminates_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addRow("comma and word") << QStringLiteral(",h");
+        QTest::addRow("comma alone") << QStringLiteral(",");
+        QTest::addRow("after a list") << QStringLiteral("- a\n,");
+        QTest::addRow("in a later document") << QStringLiteral("a: 1\n---\n,x\n");
+    }
+
+    void strayCommaTerminates()
+    {
+        QFETCH(QString, text);
+        auto parsed = parseYamlStream(text.toStdString(), "s.yaml");
+        QVERIFY(!parsed.ok() || parsed->size() <= 2);
+    }
+
+    void documentsSplitAtMarkers()
+    {
+        const std::string text = "a: 1\n---\nb: |\n  text\n  --- not a marker when indented\n...\n--- 3\n";
+        auto documents = loadYamlDocuments(text, "m.yaml");
+        QVERIFY2(documents.ok(), documents.ok() ? "" : documents.error().message.c_str());
+        QCOMPARE(documents->size(), std::size_t(3));
+        QCOMPARE(documents->at(1).firstLine, 1);
+        QCOMPARE(documents->at(1).node["b"].as<std::string>(), std::string("text\n--- not a marker when indented\n"));
+        QCOMPARE(documents->at(2).firstLine, 6);
+        QCOMPARE(documents->at(2).node.as<int>(), 3);
+    }
+
+    void errorLinesCountFromTheStreamStart()
+    {
+        auto parsed = parseYamlStream("a: 1\n---\nb: 2\nc: [\n", "e.yaml");
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().message.rfind("e.yaml:5:", 0) == 0, parsed.error().message.c_str());
+    }
+
     void parseErrorNamesPosition()
     {
         auto parsed = parseYamlStream("a: [1, 2\nb: 3\n", "bad.yaml");

@@ -111,6 +111,9 @@ private Q_SLOTS:
             << QStringLiteral("exactly one of exact, prefix, regex") << 6;
         QTest::addRow("two documents") << head + QStringLiteral("---\na: 1\n") << QStringLiteral("holds 2 YAML documents")
                                        << 4;
+        QTest::addRow("syntax error after leading comment document")
+            << QStringLiteral("# notes\n---\n") + head + QStringLiteral("spec: {mode: [\n")
+            << QStringLiteral("not valid YAML") << 6;
     }
 
     void readingProblems()
@@ -133,6 +136,16 @@ private Q_SLOTS:
         QVERIFY(it->where.column >= 1);
     }
 
+    void invalidUtf8IsAProblemAtItsPosition()
+    {
+        const std::string text = "apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\nspec:\n  mode: str\xC0\xAFict\n";
+        const auto problems = checkDocument(parseLaneGroup(text, "in.yaml"));
+        QCOMPARE(problems.size(), std::size_t(1));
+        QVERIFY(problems.front().message.find("not UTF-8") != std::string::npos);
+        QCOMPARE(problems.front().where.line, 4);
+        QCOMPARE(problems.front().where.column, 12);
+    }
+
     void hostileInputDoesNotCrash_data()
     {
         QTest::addColumn<QByteArray>("bytes");
@@ -149,6 +162,7 @@ private Q_SLOTS:
         QTest::addRow("deep block nesting") << deepBlock;
         QTest::addRow("alias bomb") << QByteArray("a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n");
         QTest::addRow("nul bytes") << QByteArray("apiVersion: lanedeck.io/v1alpha1\0\0\0kind", 40);
+        QTest::addRow("stray comma (yaml-cpp LoadAll hang)") << QByteArray(",h");
         QTest::addRow("huge scalar") << (QByteArray("apiVersion: ") + QByteArray(3 * 1024 * 1024, 'x'));
     }
 

@@ -3,7 +3,7 @@
 // for LaneDeck's tests, with TLS, token / client-cert / exec auth, RBAC and
 // the Istio (or Alibaba ASM flavoured) CRDs installed.
 //
-//	testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [-- kube-apiserver flags...]
+//	testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [--max-lifetime 0] [-- kube-apiserver flags...]
 //
 // Prints exactly one line on stdout, "READY https://127.0.0.1:PORT", once the
 // cluster is usable; all logs go to stderr. Runs until SIGTERM/SIGINT, then
@@ -44,8 +44,9 @@ func run() int {
 	mesh := fs.String("mesh", "istio", "CRD flavour: istio, or asm (VirtualService with route fallback + ASM lane CRDs)")
 	execTTL := fs.Int("exec-ttl", 5, "default lifetime in seconds of the exec plugin's credential (override per run with $LANEDECK_EXEC_TTL_SECONDS)")
 	allIstio := fs.Bool("all-istio-crds", false, "install every Istio CRD, not only networking.istio.io")
+	maxLifetime := fs.Duration("max-lifetime", 0, "shut down by itself after this long, e.g. 30m, so a crashed test run leaves nothing behind (0 = never)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [-- kube-apiserver flags...]")
+		fmt.Fprintln(fs.Output(), "usage: testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [--max-lifetime 0] [-- kube-apiserver flags...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -67,15 +68,22 @@ func run() int {
 		return 1
 	}
 
-	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	sigCtx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stopSignals()
 	go func() {
-		<-ctx.Done()
+		<-sigCtx.Done()
 		stopSignals() // a second signal kills the process the default way
 	}()
+	ctx := sigCtx
+	if *maxLifetime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *maxLifetime)
+		defer cancel()
+	}
 
 	code := serve(ctx, absDir, *port, *mesh, *execTTL, *allIstio, extraArgs)
 	klog.Flush()
+	logf("exiting with code %d", code)
 	return code
 }
 
@@ -149,7 +157,10 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 	}
 	args = append(args, extraArgs...)
 
-	apiCtx, stopAPI := context.WithCancel(ctx)
+	// Not derived from ctx: kube-apiserver's post-start hooks klog.Fatal (exit
+	// 255) when its context is cancelled before they finish, so a signal that
+	// arrives during startup is handled below, once startup is over.
+	apiCtx, stopAPI := context.WithCancel(context.Background())
 	defer stopAPI()
 	apiDone, err := startAPIServer(apiCtx, ln, args)
 	if err != nil {
@@ -185,7 +196,18 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		logf("kube-apiserver exited during startup: %v", err)
 		return 1
 	case <-ctx.Done():
-		logf("signal received during startup, shutting down")
+		logf("%s during startup: finishing startup first (up to 60s; a second signal kills)", stopReason(ctx))
+		select {
+		case err := <-setupDone:
+			if err != nil {
+				logf("setup failed: %v", err)
+			}
+		case err := <-apiDone:
+			logf("kube-apiserver exited during startup: %v", err)
+			return 1
+		case <-time.After(60 * time.Second):
+		}
+		logf("shutting down")
 		if err := shutdown(); err != nil {
 			logf("%v", err)
 			return 1
@@ -201,7 +223,7 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 
 	select {
 	case <-ctx.Done():
-		logf("signal received, shutting down")
+		logf("%s, shutting down", stopReason(ctx))
 		if err := shutdown(); err != nil {
 			logf("kube-apiserver shutdown: %v", err)
 			return 1
@@ -211,4 +233,11 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		logf("kube-apiserver exited unexpectedly: %v", err)
 		return 1
 	}
+}
+
+func stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "--max-lifetime reached"
+	}
+	return "signal received"
 }

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lanedeck {
+
+/// The offset of the first byte that breaks UTF-8 (overlong forms, surrogates and code points above
+/// U+10FFFF included), or nothing when the text is valid. YAML and JSON text must be Unicode: input that
+/// is not is refused at the edge rather than carried into documents and resources.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text);
+
+/// Why text cannot be YAML, and at which byte: invalid UTF-8, or a NUL byte (which YAML forbids, and which
+/// makes yaml-cpp guess UTF-16 or UTF-32 and decode the rest into garbage; found by fuzz_yaml).
+struct TextProblem
+{
+    std::size_t offset = 0;
+    std::string what;
+};
+std::optional<TextProblem> checkYamlText(std::string_view text);
+
+} // namespace lanedeck
