@@ -481,6 +481,7 @@ QWidget *DesignerView::createGridPane()
     m_lanes->setModel(m_laneModel);
     m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue,
                                       new LabelValueDelegate(&m_inventory, m_lanes));
+    m_lanes->setItemDelegateForColumn(LaneTableModel::Baseline, new FramedCheckDelegate(m_lanes));
     setupTable(m_lanes);
     m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);

@@ -141,6 +141,27 @@ bool LaneCellDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
     return model->setData(index, included ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
 }
 
+void FramedCheckDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                                const QModelIndex &index) const
+{
+    QStyledItemDelegate::paint(painter, option, index);
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    if (!(opt.features & QStyleOptionViewItem::HasCheckIndicator)) {
+        return;
+    }
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    const QRect check = style->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &opt, widget);
+    painter->save();
+    QColor frame = option.palette.color(QPalette::Text);
+    frame.setAlphaF(0.45f);
+    painter->setPen(QPen(frame, 1));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(QRectF(check).adjusted(0.5, 0.5, -0.5, -0.5));
+    painter->restore();
+}
+
 void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                              const QModelIndex &index) const
 {

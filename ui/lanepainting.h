@@ -20,6 +20,18 @@ public:
                      const QModelIndex &index) override;
 };
 
+/// The standard item painting plus a faint text-coloured frame around a check box, which some styles
+/// (Fusion on a dark palette) draw almost invisibly.
+class FramedCheckDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+};
+
 /// Paints LanePathsModel's path column as a chain of chips, one per hop, in the colour of the lane that
 /// serves it; fallback hops are dashed and say where they went.
 class LanePathDelegate final : public QStyledItemDelegate
