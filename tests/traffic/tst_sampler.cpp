@@ -424,7 +424,7 @@ private Q_SLOTS:
         sampler.setSnapshotCallback([&](const Summary &s) { totals.push_back(s.total); });
         QVERIFY(sampler.start().ok());
         const auto run = sampler.wait();
-        QVERIFY2(totals.size() >= 3, std::to_string(totals.size()).c_str());
+        QVERIFY2(totals.size() >= 2, std::to_string(totals.size()).c_str()); // 15 due; the latest wins
         QVERIFY(std::is_sorted(totals.begin(), totals.end()));
         QCOMPARE(totals.back(), 150u); // the final snapshot is the whole run
         QCOMPARE(run.summary.total, 150u);
