@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "lanes/document.h"
+
 #include <cstdio>
 
 namespace lanectl {
@@ -26,6 +28,23 @@ int parseArguments(QCommandLineParser &parser, const QStringList &arguments, con
         return Usage;
     }
     return -1;
+}
+
+std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode)
+{
+    const lanedeck::LoadedDocument doc = lanedeck::loadLaneGroupFile(path.toStdString());
+    const auto problems = lanedeck::checkDocument(doc);
+    if (problems.empty()) {
+        return doc.group;
+    }
+    std::string text;
+    for (const auto &p : problems) {
+        text += p.toString() + '\n';
+    }
+    err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
+    const bool unreadable = !doc.readable && problems.size() == 1 && problems.front().where.line == 0;
+    exitCode = unreadable ? IoError : Failed;
+    return std::nullopt;
 }
 
 void out(const std::string &text)

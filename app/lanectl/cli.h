@@ -3,7 +3,10 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
+#include "lanes/lanegroup.h"
+
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,10 @@ struct Command
 /// returns Usage; otherwise returns -1 and the caller goes on.
 int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
                    int minPositional, int maxPositional);
+
+/// Loads and validates a lane group document, printing every problem to stderr. Returns the group only
+/// when it is valid; otherwise sets `exitCode` (IoError when the file could not be read at all, else Failed).
+std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode);
 
 void out(const std::string &text);
 void err(const std::string &text);

@@ -108,20 +108,9 @@ struct FlavorOptions
 std::optional<LaneGroup> loadGroup(const QString &path, const QCommandLineParser &parser,
                                    const ConnectionOptions &connection, int &exitCode)
 {
-    const LoadedDocument doc = loadLaneGroupFile(path.toStdString());
-    const auto problems = checkDocument(doc);
-    if (!problems.empty()) {
-        std::string text;
-        for (const auto &p : problems) {
-            text += p.toString() + '\n';
-        }
-        err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
-        exitCode = doc.readable ? Failed : IoError;
-        return std::nullopt;
-    }
-    LaneGroup group = doc.group;
-    if (parser.isSet(connection.ns)) {
-        group.ns = parser.value(connection.ns).toStdString();
+    auto group = loadValidGroup(path, exitCode);
+    if (group && parser.isSet(connection.ns)) {
+        group->ns = parser.value(connection.ns).toStdString();
     }
     return group;
 }

@@ -9,24 +9,6 @@ namespace {
 
 using namespace lanedeck;
 
-/// Loads and validates; prints every problem. Returns the group only when it is valid.
-std::optional<LaneGroup> loadValid(const QString &path, int &exitCode)
-{
-    const LoadedDocument doc = loadLaneGroupFile(path.toStdString());
-    const auto problems = checkDocument(doc);
-    if (problems.empty()) {
-        return doc.group;
-    }
-    std::string text;
-    for (const auto &p : problems) {
-        text += p.toString() + '\n';
-    }
-    err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
-    const bool unreadable = !doc.readable && problems.size() == 1 && problems.front().where.line == 0;
-    exitCode = unreadable ? IoError : Failed;
-    return std::nullopt;
-}
-
 int validateCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -37,7 +19,7 @@ int validateCommand(const QStringList &arguments)
     }
     int code = Ok;
     const QString file = parser.positionalArguments().front();
-    if (!loadValid(file, code)) {
+    if (!loadValidGroup(file, code)) {
         return code;
     }
     out(file.toStdString() + ": valid\n");
@@ -82,7 +64,7 @@ int renderCommand(const QStringList &arguments)
         }
     }
     int code = Ok;
-    const auto group = loadValid(parser.positionalArguments().front(), code);
+    const auto group = loadValidGroup(parser.positionalArguments().front(), code);
     if (!group) {
         return code;
     }
@@ -119,7 +101,7 @@ int pathsCommand(const QStringList &arguments)
         return code;
     }
     int code = Ok;
-    const auto group = loadValid(parser.positionalArguments().front(), code);
+    const auto group = loadValidGroup(parser.positionalArguments().front(), code);
     if (!group) {
         return code;
     }

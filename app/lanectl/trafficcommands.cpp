@@ -23,22 +23,6 @@ namespace {
 
 using namespace lanedeck;
 
-std::optional<LaneGroup> loadGroup(const QString &path, int &exitCode)
-{
-    const LoadedDocument doc = loadLaneGroupFile(path.toStdString());
-    const auto problems = checkDocument(doc);
-    if (problems.empty()) {
-        return doc.group;
-    }
-    std::string text;
-    for (const auto &p : problems) {
-        text += p.toString() + '\n';
-    }
-    err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
-    exitCode = !doc.readable && problems.size() == 1 && problems.front().where.line == 0 ? IoError : Failed;
-    return std::nullopt;
-}
-
 std::optional<mesh::Flavor> sandboxFlavor(const QString &text)
 {
     const auto flavor = mesh::parseFlavor(text.toStdString());
@@ -180,7 +164,7 @@ int sandboxCommand(const QStringList &arguments)
         return Usage;
     }
     int code = Ok;
-    const auto group = loadGroup(parser.positionalArguments().front(), code);
+    const auto group = loadValidGroup(parser.positionalArguments().front(), code);
     if (!group) {
         return code;
     }
@@ -364,7 +348,7 @@ int sampleCommand(const QStringList &arguments)
     config.method = parser.value(o.method).toUpper().toStdString();
     config.body = parser.value(o.body).toStdString();
     int code = Ok;
-    const auto group = loadGroup(parser.value(o.group), code);
+    const auto group = loadValidGroup(parser.value(o.group), code);
     if (!group) {
         return code;
     }
@@ -463,7 +447,7 @@ int demoCommand(const QStringList &arguments)
     const QString file =
         parser.positionalArguments().isEmpty() ? defaultExample() : parser.positionalArguments().front();
     int code = Ok;
-    const auto group = loadGroup(file, code);
+    const auto group = loadValidGroup(file, code);
     if (!group) {
         return code;
     }
