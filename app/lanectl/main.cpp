@@ -10,6 +10,9 @@ namespace {
 std::vector<lanectl::Command> allCommands()
 {
     std::vector<lanectl::Command> commands = lanectl::documentCommands();
+    for (auto &command : lanectl::trafficCommands()) {
+        commands.push_back(std::move(command));
+    }
     return commands;
 }
 

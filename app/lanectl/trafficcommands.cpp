@@ -1,0 +1,487 @@
+#include "commands.h"
+
+#include "lanes/document.h"
+#include "mesh/resource.h"
+#include "sandbox/sandbox.h"
+#include "traffic/export.h"
+#include "traffic/sampler.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <pthread.h>
+#include <thread>
+#include <unistd.h>
+
+namespace lanectl {
+namespace {
+
+using namespace lanedeck;
+
+std::optional<LaneGroup> loadGroup(const QString &path, int &exitCode)
+{
+    const LoadedDocument doc = loadLaneGroupFile(path.toStdString());
+    const auto problems = checkDocument(doc);
+    if (problems.empty()) {
+        return doc.group;
+    }
+    std::string text;
+    for (const auto &p : problems) {
+        text += p.toString() + '\n';
+    }
+    err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
+    exitCode = !doc.readable && problems.size() == 1 && problems.front().where.line == 0 ? IoError : Failed;
+    return std::nullopt;
+}
+
+std::optional<mesh::Flavor> sandboxFlavor(const QString &text)
+{
+    const auto flavor = mesh::parseFlavor(text.toStdString());
+    if (!flavor || *flavor == mesh::Flavor::AsmCrd) {
+        err("lanectl: the sandbox runs --flavor asm or istio, not '" + text.toStdString() + "'\n");
+        return std::nullopt;
+    }
+    return flavor;
+}
+
+/// "10s", "500ms", "2m", "1.5" (seconds).
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text)
+{
+    QString number = text.trimmed();
+    double scale = 1000.0;
+    if (number.endsWith(QLatin1String("ms"))) {
+        scale = 1.0;
+        number.chop(2);
+    } else if (number.endsWith(QLatin1Char('s'))) {
+        number.chop(1);
+    } else if (number.endsWith(QLatin1Char('m'))) {
+        scale = 60000.0;
+        number.chop(1);
+    }
+    bool ok = false;
+    const double value = number.toDouble(&ok);
+    if (!ok || value <= 0) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<long long>(value * scale));
+}
+
+std::string percent(double share)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f%%", share * 100.0);
+    return buffer;
+}
+
+std::string millis(std::int64_t micros)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, micros < 10000 ? "%.2f ms" : "%.0f ms", double(micros) / 1000.0);
+    return buffer;
+}
+
+void printSummary(const traffic::Summary &summary)
+{
+    std::vector<std::vector<std::string>> rows{{"LANE", "COUNT", "SHARE", "95% INTERVAL", "WEIGHT", "P50", "P99"}};
+    for (const auto &lane : summary.lanes) {
+        rows.push_back({lane.name, std::to_string(lane.count), percent(lane.share),
+                        percent(lane.interval.low) + " - " + percent(lane.interval.high),
+                        lane.weight > 0 ? percent(lane.expectedShare) : "-", millis(lane.p50), millis(lane.p99)});
+    }
+    if (summary.leaked) {
+        rows.push_back({"(leaked)", std::to_string(summary.leaked), "", "", "-", "", ""});
+    }
+    printTable(rows);
+    std::string line = std::to_string(summary.total) + " requests in ";
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.2f s (%.0f/s)", summary.elapsedSeconds, summary.achievedRate);
+    line += buffer;
+    line += ", " + std::to_string(summary.errorCount()) + " errors";
+    std::string kinds;
+    for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
+        if (summary.errors[i]) {
+            kinds += (kinds.empty() ? "" : ", ") + traffic::toString(static_cast<traffic::ErrorKind>(i)) + " " +
+                     std::to_string(summary.errors[i]);
+        }
+    }
+    out(line + (kinds.empty() ? "" : " (" + kinds + ")") + "\n");
+    out(summary.verdict + "\n");
+}
+
+/// The live progress line on stderr, when stderr is a terminal.
+traffic::Sampler::SnapshotCallback progressLine(std::uint64_t count)
+{
+    if (!isatty(STDERR_FILENO)) {
+        return {};
+    }
+    return [count](const traffic::Summary &s) {
+        std::string line = "\r" + std::to_string(s.total) + (count ? "/" + std::to_string(count) : std::string()) + " requests";
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "  %.0f/s", s.achievedRate);
+        line += buffer;
+        for (const auto &lane : s.lanes) {
+            line += "  " + lane.name + " " + percent(lane.share);
+        }
+        line += "  errors " + std::to_string(s.errorCount()) + "   ";
+        err(line);
+    };
+}
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread it starts afterwards, so that only waitForStop()
+/// receives them.
+sigset_t blockStopSignals()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    return signals;
+}
+
+int sandboxCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs the lane group's mesh on loopback: a mock workload per service version, sidecar routing per hop and "
+        "a gateway, all from the generated resources. Prints the gateway URL; Ctrl-C or SIGTERM stops it."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
+                                    QStringLiteral("FLAVOR"), QStringLiteral("asm"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("The gateway's port (default: a free one)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({flavor, port, seed});
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
+        code >= 0) {
+        return code;
+    }
+    const auto f = sandboxFlavor(parser.value(flavor));
+    bool portOk = false;
+    const int gatewayPort = parser.value(port).toInt(&portOk);
+    if (!f || !portOk || gatewayPort < 0 || gatewayPort > 65535) {
+        if (f) {
+            err("lanectl: --port: expected 0..65535\n");
+        }
+        return Usage;
+    }
+    int code = Ok;
+    const auto group = loadGroup(parser.positionalArguments().front(), code);
+    if (!group) {
+        return code;
+    }
+    auto rendered = mesh::render(*group, {*f, {}});
+    if (!rendered) {
+        err("lanectl: " + rendered.error().message + "\n");
+        return Failed;
+    }
+    const sigset_t signals = blockStopSignals();
+    sandbox::SandboxOptions options;
+    options.gatewayPort = gatewayPort;
+    options.seed = parser.value(seed).toULongLong();
+    sandbox::Sandbox box(*group, options);
+    if (auto started = box.start(rendered->resources); !started) {
+        err("lanectl: " + started.error().message + "\n");
+        return Failed;
+    }
+    std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
+    for (const auto &instance : box.instances()) {
+        text += "  " + instance.service + " " + instance.version + "  http://127.0.0.1:" + std::to_string(instance.port) + "/\n";
+    }
+    err(text + "Ctrl-C stops it.\n");
+    out(box.gatewayUrl() + "\n");
+    int received = 0;
+    sigwait(&signals, &received);
+    box.stop();
+    err("sandbox stopped\n");
+    return Ok;
+}
+
+struct SampleOptions
+{
+    QCommandLineOption group{QStringLiteral("group"), QStringLiteral("The lane group document (lanes, weights, paths)."),
+                             QStringLiteral("FILE")};
+    QCommandLineOption count{QStringList{QStringLiteral("n"), QStringLiteral("requests")},
+                             QStringLiteral("Number of requests (default 1000 unless -d)."), QStringLiteral("N")};
+    QCommandLineOption duration{QStringList{QStringLiteral("d"), QStringLiteral("duration")},
+                                QStringLiteral("Sample for a duration: 10s, 500ms, 2m."), QStringLiteral("DURATION")};
+    QCommandLineOption rate{QStringLiteral("rate"),
+                            QStringLiteral("Requests per second on a fixed schedule (default: as fast as -c allows)."),
+                            QStringLiteral("R")};
+    QCommandLineOption concurrency{QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
+                                   QStringLiteral("Connections / requests in flight (default 16)."), QStringLiteral("C"),
+                                   QStringLiteral("16")};
+    QCommandLineOption header{QStringList{QStringLiteral("H"), QStringLiteral("header")},
+                              QStringLiteral("A request header 'Name: value' (repeatable)."), QStringLiteral("HEADER")};
+    QCommandLineOption method{QStringList{QStringLiteral("X"), QStringLiteral("method")}, QStringLiteral("HTTP method."),
+                              QStringLiteral("METHOD"), QStringLiteral("GET")};
+    QCommandLineOption body{QStringLiteral("body"), QStringLiteral("Request body."), QStringLiteral("TEXT")};
+    QCommandLineOption timeout{QStringLiteral("timeout"), QStringLiteral("Per-request timeout (default 5s)."),
+                               QStringLiteral("DURATION"), QStringLiteral("5s")};
+    QCommandLineOption classify{QStringLiteral("classify"),
+                                QStringLiteral("chain (default: the asm-mock response chain), header:NAME or regex:RE "
+                                               "(first capture group)."),
+                                QStringLiteral("HOW"), QStringLiteral("chain")};
+    QCommandLineOption csv{QStringLiteral("csv"), QStringLiteral("Write every sample to F and the summary to F.summary.csv."),
+                           QStringLiteral("F")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Write every sample and the summary as JSON to F."),
+                            QStringLiteral("F")};
+};
+
+int writeExports(const traffic::SampleRun &run, const QString &csv, const QString &json)
+{
+    if (!csv.isEmpty()) {
+        if (auto written = traffic::writeCsv(run, csv.toStdString()); !written) {
+            err("lanectl: " + written.error().message + "\n");
+            return IoError;
+        }
+    }
+    if (!json.isEmpty()) {
+        if (auto written = traffic::writeJson(run, json.toStdString()); !written) {
+            err("lanectl: " + written.error().message + "\n");
+            return IoError;
+        }
+    }
+    return Ok;
+}
+
+/// Waits for the sampler to finish or for SIGINT/SIGTERM (which end the run early, keeping what was sampled).
+/// The signals must have been blocked before the sampler (and any sandbox) started its threads.
+traffic::SampleRun runSampler(traffic::Sampler &sampler, const sigset_t &signals)
+{
+    std::mutex mutex;
+    bool done = false;
+    std::thread watcher([&] {
+        // A short sigtimedwait loop, so the watcher ends by itself when sampling ends without a signal.
+        const timespec tick{0, 50'000'000};
+        for (;;) {
+            {
+                std::lock_guard lock(mutex);
+                if (done) {
+                    return;
+                }
+            }
+            if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+                sampler.requestStop();
+                return;
+            }
+        }
+    });
+    traffic::SampleRun run = sampler.wait();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    watcher.join();
+    return run;
+}
+
+int sampleCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Sends requests to URL, tells which lane served each one, and compares the split with the lane weights. "
+        "Exit code 0 when the split matches the weights, 1 when it does not."));
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The gateway URL."));
+    SampleOptions o;
+    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.header, o.method, o.body, o.timeout,
+                       o.classify, o.csv, o.json});
+    const QString usage = QStringLiteral(
+        "lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [-H 'K: V']... "
+        "[--classify chain|header:NAME|regex:RE] [--csv F] [--json F]");
+    if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
+        return code;
+    }
+    auto usageError = [&](const std::string &message) {
+        err("lanectl: " + message + "\nusage: " + usage.toStdString() + "\n");
+        return Usage;
+    };
+    if (!parser.isSet(o.group)) {
+        return usageError("--group FILE is required (the lanes and weights to compare with)");
+    }
+    traffic::SamplerConfig config;
+    config.url = parser.positionalArguments().front().toStdString();
+    if (parser.isSet(o.count) && parser.isSet(o.duration)) {
+        return usageError("-n and -d exclude each other");
+    }
+    if (parser.isSet(o.duration)) {
+        const auto d = parseDuration(parser.value(o.duration));
+        if (!d) {
+            return usageError("-d: expected a duration like 10s, 500ms, 2m");
+        }
+        config.duration = *d;
+    } else {
+        bool ok = false;
+        config.count = parser.isSet(o.count) ? parser.value(o.count).toULongLong(&ok) : 1000;
+        if (parser.isSet(o.count) && (!ok || config.count == 0)) {
+            return usageError("-n: expected a positive number");
+        }
+    }
+    bool ok = true;
+    if (parser.isSet(o.rate)) {
+        config.rate = parser.value(o.rate).toDouble(&ok);
+        if (!ok || config.rate <= 0) {
+            return usageError("--rate: expected requests per second > 0");
+        }
+    }
+    config.concurrency = parser.value(o.concurrency).toInt(&ok);
+    if (!ok || config.concurrency < 1) {
+        return usageError("-c: expected a positive number");
+    }
+    const auto timeout = parseDuration(parser.value(o.timeout));
+    if (!timeout) {
+        return usageError("--timeout: expected a duration like 5s");
+    }
+    config.timeout = *timeout;
+    for (const auto &header : parser.values(o.header)) {
+        config.headers.push_back(header.toStdString());
+    }
+    config.method = parser.value(o.method).toUpper().toStdString();
+    config.body = parser.value(o.body).toStdString();
+    int code = Ok;
+    const auto group = loadGroup(parser.value(o.group), code);
+    if (!group) {
+        return code;
+    }
+    auto classifier = traffic::Classifier::parse(*group, parser.value(o.classify).toStdString());
+    if (!classifier) {
+        return usageError(classifier.error().message);
+    }
+    const sigset_t signals = blockStopSignals();
+    traffic::Sampler sampler(config, std::move(*classifier));
+    auto progress = progressLine(config.count);
+    sampler.setSnapshotCallback(progress);
+    if (auto started = sampler.start(); !started) {
+        return usageError(started.error().message);
+    }
+    const traffic::SampleRun run = runSampler(sampler, signals);
+    if (progress) {
+        err("\n");
+    }
+    printSummary(run.summary);
+    if (int written = writeExports(run, parser.value(o.csv), parser.value(o.json)); written != Ok) {
+        return written;
+    }
+    return run.summary.matches ? Ok : Failed;
+}
+
+QString defaultExample()
+{
+    const QString relative = QStringLiteral("resources/examples/mock.lanes.yaml");
+    const QString appDir = QCoreApplication::applicationDirPath();
+    const QStringList candidates{
+        relative,
+        appDir + QStringLiteral("/../share/lanedeck/examples/mock.lanes.yaml"),
+        QStringLiteral(LANEDECK_SOURCE_EXAMPLES "/mock.lanes.yaml"),
+    };
+    for (const auto &candidate : candidates) {
+        if (QFileInfo::exists(candidate)) {
+            return QDir::cleanPath(candidate);
+        }
+    }
+    return relative;
+}
+
+int demoCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "The seed's Step 3 on one machine: starts the sandbox for a lane group (default: the mock example), "
+        "samples it, prints the split, the verdict and each distinct response chain, and stops. "
+        "Exit code 0 when the split matches the weights."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document (optional)."));
+    const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
+                                    QStringLiteral("FLAVOR"), QStringLiteral("asm"));
+    const QCommandLineOption count(QStringList{QStringLiteral("n"), QStringLiteral("requests")},
+                                   QStringLiteral("Number of requests (default 2000)."), QStringLiteral("N"),
+                                   QStringLiteral("2000"));
+    const QCommandLineOption concurrency(QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
+                                         QStringLiteral("Requests in flight (default 8)."), QStringLiteral("C"),
+                                         QStringLiteral("8"));
+    const QCommandLineOption seed(QStringLiteral("seed"),
+                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({flavor, count, concurrency, seed});
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N]"), 0, 1);
+        code >= 0) {
+        return code;
+    }
+    const auto f = sandboxFlavor(parser.value(flavor));
+    if (!f) {
+        return Usage;
+    }
+    bool ok = false;
+    traffic::SamplerConfig config;
+    config.count = parser.value(count).toULongLong(&ok);
+    if (!ok || config.count == 0) {
+        err("lanectl: -n: expected a positive number\n");
+        return Usage;
+    }
+    config.concurrency = parser.value(concurrency).toInt(&ok);
+    if (!ok || config.concurrency < 1) {
+        err("lanectl: -c: expected a positive number\n");
+        return Usage;
+    }
+    const QString file = parser.positionalArguments().isEmpty() ? defaultExample() : parser.positionalArguments().front();
+    int code = Ok;
+    const auto group = loadGroup(file, code);
+    if (!group) {
+        return code;
+    }
+    auto rendered = mesh::render(*group, {*f, {}});
+    if (!rendered) {
+        err("lanectl: " + rendered.error().message + "\n");
+        return Failed;
+    }
+    const sigset_t signals = blockStopSignals();
+    sandbox::SandboxOptions options;
+    options.seed = parser.value(seed).toULongLong();
+    sandbox::Sandbox box(*group, options);
+    if (auto started = box.start(rendered->resources); !started) {
+        err("lanectl: " + started.error().message + "\n");
+        return Failed;
+    }
+    out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() + "\n");
+    config.url = box.gatewayUrl();
+    traffic::Sampler sampler(config, traffic::Classifier::chain(*group));
+    auto progress = progressLine(config.count);
+    sampler.setSnapshotCallback(progress);
+    if (auto started = sampler.start(); !started) {
+        err("lanectl: " + started.error().message + "\n");
+        return Failed;
+    }
+    const traffic::SampleRun run = runSampler(sampler, signals);
+    box.stop();
+    if (progress) {
+        err("\n");
+    }
+    out("\n");
+    printSummary(run.summary);
+    out("\nDistinct response chains:\n");
+    std::vector<std::vector<std::string>> rows{{"COUNT", "CHAIN"}};
+    for (const auto &chain : run.summary.chains) {
+        rows.push_back({std::to_string(chain.count), chain.chain});
+    }
+    printTable(rows);
+    return run.summary.matches ? Ok : Failed;
+}
+
+} // namespace
+
+std::vector<Command> trafficCommands()
+{
+    return {
+        {"sandbox", "Run the lanes' mesh on loopback (mock services, sidecars, gateway)", sandboxCommand},
+        {"sample", "Send requests, tell lanes apart, compare the split with the weights", sampleCommand},
+        {"demo", "Sandbox + sampler on the example: the seed's Step 3 on one machine", demoCommand},
+    };
+}
+
+} // namespace lanectl

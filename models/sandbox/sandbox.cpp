@@ -1,0 +1,486 @@
+#include "sandbox/sandbox.h"
+
+#include "mesh/naming.h"
+#include "sandbox/meshconfig.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <numeric>
+#include <thread>
+#include <unordered_map>
+
+namespace lanedeck::sandbox {
+
+namespace {
+
+// Headers a proxy never forwards: hop-by-hop ones, and the pseudo headers cpp-httplib adds on receipt.
+bool isHopHeader(const std::string &name)
+{
+    static const char *const hop[] = {"connection", "keep-alive", "content-length", "transfer-encoding", "host",
+                                      "upgrade",    "te",         "trailer",        "proxy-connection",
+                                      "remote_addr", "remote_port", "local_addr",   "local_port"};
+    for (const char *h : hop) {
+        if (name == h) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string lower(std::string text)
+{
+    for (auto &c : text) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+}
+
+std::mt19937_64 &threadRandom()
+{
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    return random;
+}
+
+struct UpstreamReply
+{
+    int status = 0;
+    std::string body;
+    bool fromWorkload = false; ///< false: the proxy answered locally (no route, no upstream, connect failure)
+};
+
+/// Keep-alive connections to the workloads, shared by every proxy. Reusing idle connections first keeps the
+/// number of open connections to a workload at the peak number of concurrent calls to it, so a workload's
+/// thread pool (one thread per open connection in cpp-httplib) is never exhausted by idle connections.
+class ConnectionPool final
+{
+public:
+    std::unique_ptr<httplib::Client> acquire(int port)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            auto &idle = m_idle[port];
+            if (!idle.empty()) {
+                auto client = std::move(idle.back());
+                idle.pop_back();
+                return client;
+            }
+        }
+        auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+        client->set_keep_alive(true);
+        client->set_tcp_nodelay(true);
+        client->set_connection_timeout(2, 0);
+        client->set_read_timeout(30, 0);
+        client->set_write_timeout(5, 0);
+        return client;
+    }
+
+    void release(int port, std::unique_ptr<httplib::Client> client)
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_closed) {
+            m_idle[port].push_back(std::move(client));
+        }
+    }
+
+    /// Closes idle connections (so the workloads' keep-alive loops end at once) and every later release.
+    void close()
+    {
+        std::unordered_map<int, std::vector<std::unique_ptr<httplib::Client>>> idle;
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+            idle.swap(m_idle);
+        }
+    }
+
+    void open()
+    {
+        std::lock_guard lock(m_mutex);
+        m_closed = false;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::unordered_map<int, std::vector<std::unique_ptr<httplib::Client>>> m_idle;
+    bool m_closed = false;
+};
+
+} // namespace
+
+struct Sandbox::State
+{
+    LaneGroup group;
+    SandboxOptions options;
+    std::vector<Instance> instances; // ports are set by start() and fixed while running
+
+    std::mutex lifecycle; // serialises start and stop
+    mutable std::mutex configMutex;
+    std::shared_ptr<const MeshConfig> config;
+
+    std::unordered_map<std::string, std::unique_ptr<std::atomic<bool>>> forwardsBaggage;
+    std::atomic<bool> running{false};
+    std::atomic<int> gatewayPort{0};
+    std::unique_ptr<httplib::Server> gateway;
+    std::vector<std::unique_ptr<httplib::Server>> workloads;
+    std::vector<std::thread> threads; // one per workload, in instance order
+    std::thread gatewayThread;
+    ConnectionPool pool;
+
+    std::mutex seededMutex;
+    std::mt19937_64 seeded;
+
+    std::atomic<unsigned long long> gatewayRequests{0};
+    std::atomic<unsigned long long> localReplies{0};
+    std::atomic<unsigned long long> upstreamFailures{0};
+
+    std::shared_ptr<const MeshConfig> currentConfig() const
+    {
+        std::lock_guard lock(configMutex);
+        return config;
+    }
+
+    UpstreamReply forward(int port, const std::string &method, const std::string &path,
+                          const std::map<std::string, std::string> &headers, const std::string &body)
+    {
+        httplib::Headers outgoing;
+        for (const auto &[name, value] : headers) {
+            outgoing.emplace(name, value);
+        }
+        // A pooled connection the workload has just closed fails on first use; GET is idempotent, so the
+        // proxy retries once on a fresh connection, as Envoy retries a reset on a reused connection.
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            auto client = pool.acquire(port);
+            httplib::Result result = method == "POST"  ? client->Post(path, outgoing, body, "text/plain")
+                                     : method == "PUT" ? client->Put(path, outgoing, body, "text/plain")
+                                                       : client->Get(path, outgoing);
+            if (result) {
+                UpstreamReply reply{result->status, std::move(result->body), true};
+                pool.release(port, std::move(client));
+                return reply;
+            }
+            if (!running) {
+                break;
+            }
+        }
+        ++upstreamFailures;
+        return UpstreamReply{503, "UF: upstream connect failure (127.0.0.1:" + std::to_string(port) + ")", false};
+    }
+
+    // The caller's sidecar: ASM header propagation, then the service's VirtualService and DestinationRule.
+    UpstreamReply call(const Service &callee, std::map<std::string, std::string> headers)
+    {
+        const auto config = currentConfig();
+        const auto baggage = headers.find(mesh::kBaggageHeader);
+        for (const auto &header : config->propagatedHeaders) {
+            if (headers.count(header) || baggage == headers.end()) {
+                continue;
+            }
+            const std::string key = header == lower(group.routingHeader) ? mesh::baggageMemberKey(group) : header;
+            if (auto value = baggageMember(baggage->second, key); !value.empty()) {
+                headers[header] = std::move(value);
+            }
+        }
+        ProxyRequest request{mesh::serviceHost(callee), "/", "GET", std::move(headers)};
+        const RouteDecision decision = route(*config, instances, request, false, threadRandom());
+        if (decision.localStatus) {
+            ++localReplies;
+            return UpstreamReply{decision.localStatus, decision.reason, false};
+        }
+        return forward(decision.instance->port, "GET", "/", decision.headers, {});
+    }
+
+    void serveWorkload(const Instance &instance, const httplib::Request &request, httplib::Response &response)
+    {
+        std::string body = "-> " + instance.service + "(version: " + instance.version +
+                           ", ip: " + options.address + ":" + std::to_string(instance.port) + ")";
+        int status = 200;
+        const Service *service = group.service(instance.service);
+        std::map<std::string, std::string> outgoing;
+        if (forwardsBaggage.at(instance.service)->load() && request.has_header(mesh::kBaggageHeader)) {
+            outgoing[mesh::kBaggageHeader] = request.get_header_value(mesh::kBaggageHeader);
+        }
+        for (const auto &calleeName : service->calls) {
+            const Service *callee = group.service(calleeName);
+            UpstreamReply reply = call(*callee, outgoing);
+            if (reply.fromWorkload) {
+                body += reply.body;
+            } else {
+                body += "-> " + calleeName + "(error: " + std::to_string(reply.status) + " " + reply.body + ")";
+            }
+            if (reply.status / 100 != 2) {
+                status = reply.status; // the first failure is what the caller sees
+                break;
+            }
+        }
+        response.status = status;
+        response.set_content(body, "text/plain");
+    }
+
+    void serveGateway(const httplib::Request &request, httplib::Response &response)
+    {
+        ++gatewayRequests;
+        ProxyRequest proxied;
+        proxied.authority = request.get_header_value("Host");
+        proxied.path = request.path;
+        proxied.method = request.method;
+        for (const auto &[name, value] : request.headers) {
+            auto key = lower(name);
+            if (!isHopHeader(key)) {
+                proxied.headers[key] = value;
+            }
+        }
+        const auto config = currentConfig();
+        RouteDecision decision;
+        if (options.seed) {
+            std::lock_guard lock(seededMutex);
+            decision = route(*config, instances, proxied, true, seeded);
+        } else {
+            decision = route(*config, instances, proxied, true, threadRandom());
+        }
+        if (decision.localStatus) {
+            ++localReplies;
+            response.status = decision.localStatus;
+            response.set_content(decision.reason, "text/plain");
+            return;
+        }
+        UpstreamReply reply =
+            forward(decision.instance->port, request.method, request.path, decision.headers, request.body);
+        response.status = reply.status;
+        response.set_content(reply.body, "text/plain");
+    }
+
+    std::unique_ptr<httplib::Server> makeServer(int threads)
+    {
+        auto server = std::make_unique<httplib::Server>();
+        server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+        // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
+        server->set_tcp_nodelay(true);
+        // httplib's default adds SO_REUSEPORT, which would let a second sandbox share a given gateway port
+        // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
+        server->set_socket_options([](socket_t sock) {
+            int yes = 1;
+            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        });
+        server->set_keep_alive_max_count(1000);
+        server->set_keep_alive_timeout(1);
+        server->set_read_timeout(5, 0);
+        server->set_write_timeout(5, 0);
+        server->set_payload_max_length(1 << 20);
+        return server;
+    }
+
+    void stopServers()
+    {
+        // Entry first: the gateway stops taking requests, then each workload finishes what it has in flight
+        // (its upstreams still answer) before the next one stops.
+        if (gateway) {
+            gateway->stop();
+        }
+        if (gatewayThread.joinable()) {
+            gatewayThread.join();
+        }
+        pool.close();
+        // Callers before callees: a workload's in-flight requests still reach the upstreams they call.
+        std::map<std::string, int> depth;
+        for (std::size_t round = 0; round < group.services.size(); ++round) {
+            for (const auto &service : group.services) {
+                for (const auto &callee : service.calls) {
+                    depth[callee] = std::max(depth[callee], depth[service.name] + 1);
+                }
+            }
+        }
+        std::vector<std::size_t> order(workloads.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return depth[instances[a].service] < depth[instances[b].service];
+        });
+        for (std::size_t i : order) {
+            workloads[i]->stop();
+            if (i < threads.size()) {
+                threads[i].join();
+            }
+        }
+        threads.clear();
+        workloads.clear();
+        gateway.reset();
+        running = false;
+        gatewayPort = 0;
+    }
+};
+
+Sandbox::Sandbox(LaneGroup group, SandboxOptions options) : m_state(std::make_unique<State>())
+{
+    m_state->group = std::move(group);
+    m_state->options = std::move(options);
+    m_state->config = std::make_shared<MeshConfig>();
+    for (const auto &service : m_state->group.services) {
+        m_state->forwardsBaggage.emplace(service.name, std::make_unique<std::atomic<bool>>(true));
+    }
+    for (const auto &lane : m_state->group.lanes) {
+        for (const auto &name : lane.services) {
+            const Service *service = m_state->group.service(name);
+            if (!service) {
+                continue;
+            }
+            const bool known = std::any_of(m_state->instances.begin(), m_state->instances.end(), [&](const Instance &i) {
+                return i.service == name && i.version == lane.labelValue;
+            });
+            if (known) {
+                continue;
+            }
+            Instance instance;
+            instance.service = name;
+            instance.host = mesh::serviceHost(*service);
+            instance.version = lane.labelValue;
+            // The seed's pods carry app and version besides the lane label.
+            instance.labels = {{"app", name}, {"version", lane.labelValue}, {lane.labelKey, lane.labelValue}};
+            m_state->instances.push_back(std::move(instance));
+        }
+    }
+}
+
+Sandbox::~Sandbox()
+{
+    stop();
+}
+
+Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
+{
+    State &s = *m_state;
+    std::lock_guard lifecycle(s.lifecycle);
+    if (s.running) {
+        return Error{"the sandbox is already running"};
+    }
+    if (auto applied = apply(resources); !applied) {
+        return applied;
+    }
+    for (const auto &instance : s.instances) {
+        if (!s.group.service(instance.service)) {
+            return Error{"sandbox: unknown service " + instance.service};
+        }
+    }
+    s.pool.open();
+    s.seeded.seed(s.options.seed);
+    const int workloadThreads = s.options.gatewayThreads + 4;
+    for (auto &instance : s.instances) {
+        auto server = s.makeServer(workloadThreads);
+        const int port = server->bind_to_any_port(s.options.address);
+        if (port <= 0) {
+            s.stopServers();
+            return Error{"sandbox: cannot bind a port on " + s.options.address};
+        }
+        instance.port = port;
+        const Instance *bound = &instance;
+        auto handler = [&s, bound](const httplib::Request &req, httplib::Response &res) {
+            s.serveWorkload(*bound, req, res);
+        };
+        server->Get(".*", handler);
+        server->Post(".*", handler);
+        s.workloads.push_back(std::move(server));
+    }
+    s.gateway = s.makeServer(s.options.gatewayThreads);
+    auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) { s.serveGateway(req, res); };
+    for (auto method : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
+                        &httplib::Server::Delete, &httplib::Server::Options}) {
+        (s.gateway.get()->*method)(".*", gatewayHandler);
+    }
+    s.gateway->Patch(".*", gatewayHandler);
+    int port = s.options.gatewayPort;
+    if (port > 0) {
+        if (!s.gateway->bind_to_port(s.options.address, port)) {
+            s.stopServers();
+            return Error{"sandbox: cannot listen on " + s.options.address + ":" + std::to_string(port) +
+                         " (in use?)"};
+        }
+    } else {
+        port = s.gateway->bind_to_any_port(s.options.address);
+        if (port <= 0) {
+            s.stopServers();
+            return Error{"sandbox: cannot bind a port on " + s.options.address};
+        }
+    }
+    std::vector<httplib::Server *> all;
+    for (auto &server : s.workloads) {
+        all.push_back(server.get());
+    }
+    all.push_back(s.gateway.get());
+    for (auto &server : s.workloads) {
+        s.threads.emplace_back([server = server.get()] { server->listen_after_bind(); });
+    }
+    s.gatewayThread = std::thread([server = s.gateway.get()] { server->listen_after_bind(); });
+    // httplib's stop() is a no-op until the accept loop runs, so start() returns only once every loop does.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (auto *server : all) {
+        while (!server->is_running()) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                s.stopServers();
+                return Error{"sandbox: a server did not start within 5 s"};
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    }
+    s.gatewayPort = port;
+    s.running = true;
+    return {};
+}
+
+void Sandbox::stop()
+{
+    std::lock_guard lifecycle(m_state->lifecycle);
+    m_state->stopServers();
+}
+
+Result<void> Sandbox::apply(const std::vector<mesh::Resource> &resources)
+{
+    auto parsed = parseMeshConfig(resources);
+    if (!parsed) {
+        return parsed.error();
+    }
+    auto config = std::make_shared<const MeshConfig>(std::move(*parsed));
+    std::lock_guard lock(m_state->configMutex);
+    m_state->config = std::move(config);
+    return {};
+}
+
+bool Sandbox::isRunning() const
+{
+    return m_state->running;
+}
+
+std::string Sandbox::gatewayUrl() const
+{
+    const int port = m_state->gatewayPort;
+    return port ? "http://" + m_state->options.address + ":" + std::to_string(port) + "/" : std::string();
+}
+
+int Sandbox::gatewayPort() const
+{
+    return m_state->gatewayPort;
+}
+
+std::vector<SandboxInstance> Sandbox::instances() const
+{
+    std::lock_guard lifecycle(m_state->lifecycle);
+    std::vector<SandboxInstance> result;
+    for (const auto &instance : m_state->instances) {
+        result.push_back({instance.service, instance.version, m_state->running ? instance.port : 0});
+    }
+    return result;
+}
+
+SandboxCounters Sandbox::counters() const
+{
+    return {m_state->gatewayRequests, m_state->localReplies, m_state->upstreamFailures};
+}
+
+void Sandbox::setBaggagePropagation(const std::string &service, bool enabled)
+{
+    if (auto it = m_state->forwardsBaggage.find(service); it != m_state->forwardsBaggage.end()) {
+        *it->second = enabled;
+    }
+}
+
+} // namespace lanedeck::sandbox

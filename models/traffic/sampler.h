@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/result.h"
+#include "traffic/classifier.h"
+#include "traffic/summary.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lanedeck::traffic {
+
+/// What to send, how much, and how fast.
+struct SamplerConfig
+{
+    std::string url;
+    std::string method = "GET";
+    std::vector<std::string> headers; ///< "Name: value" lines (Host, a forced routing header, baggage, ...)
+    std::string body;
+    std::uint64_t count = 0;                    ///< requests to send; 0: until the duration ends
+    std::chrono::milliseconds duration{0};      ///< 0: until count requests are sent
+    /// Requests per second on a fixed schedule (open model: latency counts from the scheduled time, so a
+    /// stalled server shows up as latency instead of as fewer requests). 0: as fast as `concurrency` allows.
+    double rate = 0.0;
+    int concurrency = 16; ///< requests in flight at most (connections)
+    std::chrono::milliseconds timeout{5000};
+    std::chrono::milliseconds connectTimeout{2000};
+    bool keepAlive = true;
+    bool keepSamples = true;             ///< keep every Sample for export (40 bytes each)
+    std::size_t bodyLimit = 64 * 1024;   ///< bytes of each body kept for classification; the rest is drained
+    std::chrono::milliseconds snapshotInterval{100};
+};
+
+/// Everything a finished (or stopped) run produced.
+struct SampleRun
+{
+    SamplerConfig config;
+    std::vector<Sample> samples;
+    std::vector<std::string> laneNames;  ///< Sample::lane indexes this
+    std::vector<std::string> chainTexts; ///< Sample::chain indexes this
+    Summary summary;
+};
+
+/// A lane-aware HTTP load generator on libcurl's multi interface: one sampling thread drives every
+/// connection, classifies each response into a lane and aggregates statistics; a second thread turns the
+/// aggregate into Summary snapshots for the callback, so a slow callback never delays a request (snapshots it
+/// cannot take in time are skipped, the latest wins). Thread-safe; no Qt needed (the GUI wraps it).
+class Sampler final
+{
+public:
+    using SnapshotCallback = std::function<void(const Summary &)>;
+
+    Sampler(SamplerConfig config, Classifier classifier);
+    ~Sampler();
+    Sampler(const Sampler &) = delete;
+    Sampler &operator=(const Sampler &) = delete;
+
+    /// Called on the snapshot thread at every snapshotInterval, and once more with the final summary.
+    void setSnapshotCallback(SnapshotCallback callback);
+
+    /// Starts sampling in the background; fails on an invalid configuration or if already started.
+    Result<void> start();
+    /// Asks the run to end now: requests in flight are abandoned (not counted). Returns at once.
+    void requestStop();
+    /// Waits for the run to end (all requests sent and answered, or stopped) and returns its results.
+    SampleRun wait();
+    /// start() + wait().
+    Result<SampleRun> run();
+    bool isRunning() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace lanedeck::traffic
