@@ -1,0 +1,153 @@
+// lanedeck: the desktop console. Parses the command line and hands over to ui/.
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QPalette>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+#include <string_view>
+
+namespace {
+
+/// Fusion's dark variant: the same roles a desktop dark theme sets, so every widget reads on it.
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2B, 0x2B, 0x2B);
+    const QColor base(0x1E, 0x1E, 0x1E);
+    const QColor text(0xE6, 0xE6, 0xE6);
+    const QColor disabled(0x80, 0x80, 0x80);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    p.setColor(QPalette::ToolTipBase, QColor(0x3A, 0x3A, 0x3A));
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x9A, 0x9A, 0x9A));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Light, QColor(0x4A, 0x4A, 0x4A));
+    p.setColor(QPalette::Midlight, QColor(0x40, 0x40, 0x40));
+    p.setColor(QPalette::Mid, QColor(0x55, 0x55, 0x55));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x18, 0x18));
+    p.setColor(QPalette::Shadow, Qt::black);
+    p.setColor(QPalette::Highlight, QColor(0x2F, 0x6F, 0xB5));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x79, 0xB8, 0xFF));
+    p.setColor(QPalette::Disabled, QPalette::Text, disabled);
+    p.setColor(QPalette::Disabled, QPalette::WindowText, disabled);
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, disabled);
+    return p;
+}
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
+
+/// --help and --version must answer without a display (packaging, shell completion and CI call them).
+bool answersWithoutDisplay(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" || arg == "-v") {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    std::unique_ptr<QCoreApplication> application;
+    if (answersWithoutDisplay(argc, argv)) {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QApplication>(argc, argv);
+    }
+    QCoreApplication &app = *application;
+    QApplication::setApplicationName(QStringLiteral("lanedeck"));
+    QApplication::setOrganizationName(QStringLiteral("LaneDeck"));
+    QApplication::setOrganizationDomain(QStringLiteral("lanedeck.io"));
+    QApplication::setApplicationVersion(QStringLiteral(LANEDECK_VERSION));
+    QApplication::setApplicationDisplayName(QStringLiteral("LaneDeck"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "Design, preview, push and demonstrate traffic lanes on Istio and Alibaba Cloud ASM meshes."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"), QApplication::translate("main", "A lane group document to open."),
+                                 QStringLiteral("[FILE]"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QApplication::translate("main", "Use a dark palette."));
+    const QCommandLineOption light(QStringLiteral("light"), QApplication::translate("main", "Use a light palette."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QApplication::translate("main", "Save a PNG of the main window to FILE once it is shown, then quit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QApplication::translate("main", "Show the tab NAME: designer, paths or resources."),
+                                 QStringLiteral("NAME"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QApplication::translate("main", "Window size WxH in device-independent pixels."),
+                                  QStringLiteral("WxH"));
+    parser.addOptions({dark, light, screenshot, tab, size});
+    parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        std::fputs("lanedeck: at most one FILE\n", stderr);
+        return 2;
+    }
+
+    // Fusion draws the same on every platform and honours the whole palette, which the dark palette needs.
+    if (parser.isSet(dark) || parser.isSet(light) || parser.isSet(screenshot)) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    }
+    if (parser.isSet(dark)) {
+        QApplication::setPalette(darkPalette());
+    } else if (parser.isSet(light)) {
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    }
+
+    lanedeck::ui::MainWindow window;
+    window.setDarkPalette(isDark(QApplication::palette()));
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2) {
+            window.resize(wh[0].toInt(), wh[1].toInt());
+        }
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        // A screenshot run has nobody to read a message box: it reports on stderr and fails instead.
+        QString error;
+        if (!window.openFile(parser.positionalArguments().front(), parser.isSet(screenshot) ? &error : nullptr) &&
+            parser.isSet(screenshot)) {
+            std::fprintf(stderr, "lanedeck: %s\n", qPrintable(error));
+            return 1;
+        }
+    }
+    if (parser.isSet(tab)) {
+        window.showTab(parser.value(tab));
+    }
+    window.show();
+
+    if (parser.isSet(screenshot)) {
+        const QString path = parser.value(screenshot);
+        QTimer::singleShot(500, &window, [&window, path] {
+            const bool ok = window.grab().save(path);
+            std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write", qPrintable(path));
+            QApplication::exit(ok ? 0 : 1);
+        });
+    } else {
+        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
+    }
+    return QApplication::exec();
+}

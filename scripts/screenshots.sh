@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Renders the real lanedeck main window with the seed scenario (resources/examples/mock.lanes.yaml) into
+# docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette,
+# and the designer at 200% scaling (QT_SCALE_FACTOR=2).
+#
+# usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/dev}
+app="$build/app/lanedeck"
+[[ -x $app ]] || { echo "screenshots: $app not built (cmake --build $build --target lanedeck)" >&2; exit 1; }
+doc=resources/examples/mock.lanes.yaml
+out=docs/screenshots
+mkdir -p "$out"
+
+# A private home: no settings, recent files or autosaves of the user's leak into the pictures.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export XDG_CONFIG_HOME=$scratch/config XDG_DATA_HOME=$scratch/data XDG_CACHE_HOME=$scratch/cache
+export XDG_RUNTIME_DIR=$scratch/runtime
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+export QT_QPA_PLATFORM=xcb
+
+shot() { # NAME SCREEN ARGS...
+  local name=$1 screen=$2
+  shift 2
+  xvfb-run -a -s "-screen 0 ${screen}x24" "$app" "$doc" --screenshot "$out/$name.png" "$@"
+}
+
+shot designer-light 1400x900 --light --tab designer --size 1360x860
+shot designer-dark 1400x900 --dark --tab designer --size 1360x860
+shot lane-paths-light 1400x900 --light --tab paths --size 1360x860
+shot resources-light 1400x900 --light --tab resources --size 1360x860
+shot resources-dark 1400x900 --dark --tab resources --size 1360x860
+# The same group with mistakes, to show how validation marks cells and fields.
+invalid=$scratch/invalid.lanes.yaml
+sed -e 's/value: v2/value: v 2/' -e 's/routingHeader: x-asm-prefer-tag/routingHeader: x asm prefer tag/' \
+  -e '$ s/weight: 20/weight: 30/' "$doc" >"$invalid"
+doc=$invalid shot designer-invalid-light 1400x900 --light --tab designer --size 1360x860
+QT_SCALE_FACTOR=2 shot designer-200pct 2800x1800 --light --tab designer --size 1360x860

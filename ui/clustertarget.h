@@ -1,0 +1,159 @@
+#pragma once
+
+#include "mesh/resource.h"
+
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace lanedeck::ui {
+
+/// A place the lane group can be diffed against and pushed to: the local sandbox (no cluster needed) or a
+/// context of the operator's kubeconfig.
+struct ClusterTarget
+{
+    enum class Kind { Sandbox, KubeContext };
+    Kind kind = Kind::Sandbox;
+    QString id;               ///< stable: the context name, or kLocalSandboxId
+    QString displayName;      ///< as the cluster bar lists it
+    QString detail;           ///< e.g. the API server URL and user, for the tooltip
+    QString defaultNamespace; ///< the context's namespace, or empty
+
+    friend bool operator==(const ClusterTarget &, const ClusterTarget &) = default;
+};
+
+inline constexpr const char *kLocalSandboxId = "lanedeck:local-sandbox";
+
+enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
+
+/// What the connected cluster holds that the designer offers as completions: the Services of the working
+/// namespace and, per label key, the values its workloads carry.
+struct ClusterInventory
+{
+    QStringList services;
+    QMap<QString, QStringList> labelValues;
+
+    friend bool operator==(const ClusterInventory &, const ClusterInventory &) = default;
+};
+
+/// What one resource came to in a dry run, an apply or a prune, as the push dialog lists it (the cluster
+/// client's kube::ResourceResult, in Qt types).
+struct PushOutcome
+{
+    enum class Result { Created, Configured, Unchanged, Pruned, Deleted, Failed, Skipped };
+    QString resource; ///< mesh::Resource::displayName()
+    Result result = Result::Unchanged;
+    QString message;       ///< the server's message when it failed, with what to do
+    QStringList conflicts; ///< on a conflict: "<manager>: <field>" per field another manager owns
+
+    bool isConflict() const { return result == Result::Failed && !conflicts.isEmpty(); }
+    friend bool operator==(const PushOutcome &, const PushOutcome &) = default;
+};
+
+/// What a push does (kube::PushOptions without the callbacks).
+struct PushRequest
+{
+    bool dryRun = true; ///< only the server-side dry run; otherwise dry run, then apply if it passed
+    bool force = false; ///< take over fields another field manager owns
+    bool prune = false; ///< delete the group's objects that are no longer generated
+};
+
+/// One running push. The implementation works off the GUI thread and reports here; the receiver owns the job
+/// (deleteLater once finished). After cancel() the job still emits finished(), with cancelled set.
+class PushJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    /// `phase`: "read", "dry-run", "apply" or "prune".
+    void progress(const QString &phase, int done, int total);
+    void outcome(const lanedeck::ui::PushOutcome &outcome);
+    /// `error` is empty on success; otherwise why the push stopped before trying every resource.
+    void finished(bool cancelled, const QString &error);
+};
+
+/// One resource's difference between the generated and the live object (kube::ResourceDiff in Qt types).
+struct ResourceDiff
+{
+    enum class State { Identical, Changed, New, Removed };
+    QString resource;
+    State state = State::Identical;
+    QString unifiedDiff; ///< live (---) to generated (+++); empty when identical
+
+    friend bool operator==(const ResourceDiff &, const ResourceDiff &) = default;
+};
+
+/// One running diff against the live cluster; same ownership and threading rules as PushJob.
+class DiffJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    void finished(const QList<lanedeck::ui::ResourceDiff> &diffs, bool cancelled, const QString &error);
+};
+
+/// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
+/// merged as kubectl does) and the sandbox each provide one; the cluster bar only talks to this interface.
+/// Implementations do their network work off the GUI thread (QtConcurrent::run(...).then(this, ...)) and
+/// report through the signals; a late answer for a target that is no longer selected must be dropped.
+class ClusterTargetSource : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    /// The targets to offer, in display order.
+    virtual QList<ClusterTarget> targets() const = 0;
+    /// Starts connecting to `target` with `ns` as the working namespace; returns at once.
+    virtual void connectTo(const ClusterTarget &target, const QString &ns) = 0;
+    /// Whether push and diff can work against the connected target (false until the client exists).
+    virtual bool canPush() const { return false; }
+    /// Renders `group` with `render` and pushes it as `request` says (kube::push). Returns the job, or
+    /// nullptr when the target cannot push; the caller owns the job.
+    virtual PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request)
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(request);
+        return nullptr;
+    }
+    /// Diffs the generated resources against the live ones (kube::diffGroup); nullptr when not possible.
+    virtual DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render)
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        return nullptr;
+    }
+    /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
+    virtual void requestInventory() {}
+
+Q_SIGNALS:
+    void targetsChanged();
+    void inventoryChanged(const lanedeck::ui::ClusterInventory &inventory);
+    /// The connection state of the target last passed to connectTo(), with a message in words
+    /// ("Connected to prod-eu (Kubernetes v1.30)", "kubeconfig: context 'x' has no user").
+    void stateChanged(lanedeck::ui::ConnectionState state, const QString &message);
+};
+
+/// The targets available before the cluster client is wired in: the local sandbox only.
+class LocalSandboxSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    using ClusterTargetSource::ClusterTargetSource;
+
+    QList<ClusterTarget> targets() const override;
+    void connectTo(const ClusterTarget &target, const QString &ns) override;
+};
+
+} // namespace lanedeck::ui

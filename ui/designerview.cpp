@@ -1,0 +1,673 @@
+#include "ui/designerview.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/groupedits.h"
+#include "ui/lanecolors.h"
+#include "ui/lanegridmodel.h"
+#include "ui/lanepainting.h"
+#include "ui/lanepathsmodel.h"
+#include "ui/lanetablemodel.h"
+#include "ui/servicetablemodel.h"
+#include "ui/weightpanel.h"
+
+#include <QComboBox>
+#include <QCompleter>
+#include <QStringListModel>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace lanedeck::ui {
+namespace {
+
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
+
+std::string ss(const QString &s)
+{
+    return s.toStdString();
+}
+
+QStringList split(const QString &text)
+{
+    QStringList out;
+    const auto parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const auto &p : parts) {
+        if (!p.trimmed().isEmpty()) {
+            out << p.trimmed();
+        }
+    }
+    return out;
+}
+
+QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::StandardPixmap icon, const QString &text,
+                        const QString &tooltip)
+{
+    auto *button = new QToolButton(parent);
+    button->setObjectName(objectName);
+    button->setIcon(parent->style()->standardIcon(icon, nullptr, parent));
+    button->setText(text);
+    button->setToolTip(tooltip);
+    button->setAccessibleName(text);
+    button->setAutoRaise(true);
+    return button;
+}
+
+void setupTable(QTableView *view)
+{
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                          QAbstractItemView::AnyKeyPressed);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->verticalHeader()->setVisible(false);
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->setAlternatingRowColors(true);
+}
+
+/// Edits a lane's label value with the values the cluster's workloads carry for that lane's label key.
+class LabelValueDelegate final : public QStyledItemDelegate
+{
+public:
+    LabelValueDelegate(const ClusterInventory *inventory, QObject *parent)
+        : QStyledItemDelegate(parent), m_inventory(inventory)
+    {
+    }
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QWidget *editor = QStyledItemDelegate::createEditor(parent, option, index);
+        auto *line = qobject_cast<QLineEdit *>(editor);
+        const QString key = index.siblingAtColumn(LaneTableModel::LabelKey).data().toString();
+        if (line && m_inventory->labelValues.contains(key)) {
+            auto *completer = new QCompleter(m_inventory->labelValues.value(key), line);
+            completer->setCaseSensitivity(Qt::CaseInsensitive);
+            line->setCompleter(completer);
+        }
+        return editor;
+    }
+
+private:
+    const ClusterInventory *m_inventory;
+};
+
+} // namespace
+
+DesignerView::DesignerView(DocumentController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_gridModel(new LaneGridModel(controller, this)),
+      m_laneModel(new LaneTableModel(controller, this)), m_serviceModel(new ServiceTableModel(controller, this))
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("designerSplitter"));
+    splitter->addWidget(createSettingsPane());
+    splitter->addWidget(createGridPane());
+    splitter->addWidget(createWeightsPane());
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(2, 0);
+    splitter->setChildrenCollapsible(false);
+    const int em = fontMetrics().horizontalAdvance(QLatin1Char('m'));
+    splitter->setSizes({em * 24, em * 40, em * 40});
+    layout->addWidget(splitter);
+
+    connect(controller, &DocumentController::groupChanged, this, &DesignerView::refresh);
+    refresh();
+}
+
+QLineEdit *DesignerView::addTextField(const QString &objectName, const QStringList &paths, const QString &undoText,
+                                      const QString &tooltip, std::function<QString(const LaneGroup &)> get,
+                                      std::function<void(LaneGroup &, const QString &)> set)
+{
+    auto *edit = new QLineEdit(this);
+    edit->setObjectName(objectName);
+    edit->setToolTip(tooltip);
+    edit->setClearButtonEnabled(false);
+    const int key = static_cast<int>(m_fields.size());
+    m_fields.push_back({edit, paths, std::move(get), std::move(set), undoText, tooltip});
+    connect(edit, &QLineEdit::textEdited, this, [this, key](const QString &text) {
+        const TextField &field = m_fields[static_cast<std::size_t>(key)];
+        LaneGroup after = m_controller->group();
+        field.set(after, text);
+        m_controller->edit(after, field.undoText, MergeKind::Field, key);
+    });
+    return edit;
+}
+
+QWidget *DesignerView::createSettingsPane()
+{
+    auto *pane = new QWidget(this);
+    auto *column = new QVBoxLayout(pane);
+    column->setContentsMargins(0, 0, 0, 0);
+
+    auto *groupBox = new QGroupBox(tr("Lane group"), pane);
+    auto *form = new QFormLayout(groupBox);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    auto row = [&](QFormLayout *f, const QString &label, QWidget *field) {
+        auto *l = new QLabel(label, field->parentWidget());
+        l->setBuddy(field);
+        field->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
+        f->addRow(l, field);
+    };
+    row(form, tr("&Name:"),
+        addTextField(QStringLiteral("groupNameEdit"), {QStringLiteral("metadata.name")}, tr("Rename lane group"),
+                     tr("The lane group's name; generated resources are labelled with it."),
+                     [](const LaneGroup &g) { return qs(g.name); },
+                     [](LaneGroup &g, const QString &t) { g.name = ss(t); }));
+    row(form, tr("Na&mespace:"),
+        addTextField(QStringLiteral("groupNamespaceEdit"), {QStringLiteral("metadata.namespace")},
+                     tr("Change lane group namespace"),
+                     tr("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
+                     [](const LaneGroup &g) { return qs(g.ns); },
+                     [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
+    m_mode = new QComboBox(groupBox);
+    m_mode->setObjectName(QStringLiteral("modeCombo"));
+    m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
+    m_mode->setItemData(0, tr("Lanes hold only the services that changed; the rest fall back to the baseline."),
+                        Qt::ToolTipRole);
+    m_mode->addItem(tr("Strict"), int(LaneMode::Strict));
+    m_mode->setItemData(1, tr("Every lane holds every service; nothing falls back."), Qt::ToolTipRole);
+    m_mode->setToolTip(tr("Permissive lanes may hold only the services that changed; requests for the others go "
+                          "to the baseline lane."));
+    row(form, tr("M&ode:"), m_mode);
+    connect(m_mode, &QComboBox::activated, this, [this] {
+        LaneGroup after = m_controller->group();
+        after.mode = static_cast<LaneMode>(m_mode->currentData().toInt());
+        m_controller->edit(after, tr("Change lane mode"));
+    });
+    m_passThrough = new QComboBox(groupBox);
+    m_passThrough->setObjectName(QStringLiteral("passThroughCombo"));
+    m_passThrough->addItem(tr("Baggage (OpenTelemetry)"), int(PassThrough::Baggage));
+    m_passThrough->addItem(tr("Trace ID"), int(PassThrough::TraceId));
+    m_passThrough->addItem(tr("Custom header"), int(PassThrough::Custom));
+    m_passThrough->setToolTip(tr("Which trace context the applications pass through, so the lane travels with "
+                                 "the request from service to service."));
+    row(form, tr("&Pass-through:"), m_passThrough);
+    connect(m_passThrough, &QComboBox::activated, this, [this] {
+        LaneGroup after = m_controller->group();
+        after.passThrough = static_cast<PassThrough>(m_passThrough->currentData().toInt());
+        // Baggage needs no header of its own; the others need one, and x-request-id is what Envoy forwards.
+        if (after.passThrough == PassThrough::Baggage) {
+            after.traceHeader.clear();
+        } else if (after.passThrough == PassThrough::TraceId && after.traceHeader.empty()) {
+            after.traceHeader = "x-request-id";
+        }
+        m_controller->edit(after, tr("Change pass-through mode"));
+    });
+    m_traceHeader = addTextField(QStringLiteral("traceHeaderEdit"), {QStringLiteral("spec.traceHeader")},
+                                 tr("Change trace header"),
+                                 tr("The header the applications pass through (trace ID or custom pass-through)."),
+                                 [](const LaneGroup &g) { return qs(g.traceHeader); },
+                                 [](LaneGroup &g, const QString &t) { g.traceHeader = ss(t); });
+    row(form, tr("&Trace header:"), m_traceHeader);
+    row(form, tr("&Routing header:"),
+        addTextField(QStringLiteral("routingHeaderEdit"), {QStringLiteral("spec.routingHeader")},
+                     tr("Change routing header"),
+                     tr("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
+                     [](const LaneGroup &g) { return qs(g.routingHeader); },
+                     [](LaneGroup &g, const QString &t) { g.routingHeader = ss(t); }));
+    column->addWidget(groupBox);
+
+    auto *ingressBox = new QGroupBox(tr("Ingress"), pane);
+    auto *ingress = new QFormLayout(ingressBox);
+    ingress->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    row(ingress, tr("&Gateway:"),
+        addTextField(QStringLiteral("gatewayNameEdit"), {QStringLiteral("spec.ingress.gateway.name")},
+                     tr("Change ingress gateway"), tr("The Istio Gateway that ingress traffic arrives through."),
+                     [](const LaneGroup &g) { return qs(g.ingress.gatewayName); },
+                     [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = ss(t); }));
+    row(ingress, tr("Gateway names&pace:"),
+        addTextField(QStringLiteral("gatewayNamespaceEdit"), {QStringLiteral("spec.ingress.gateway.namespace")},
+                     tr("Change gateway namespace"), tr("The namespace of the ingress Gateway."),
+                     [](const LaneGroup &g) { return qs(g.ingress.gatewayNamespace); },
+                     [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = ss(t); }));
+    row(ingress, tr("&Hosts:"),
+        addTextField(QStringLiteral("hostsEdit"), {QStringLiteral("spec.ingress.hosts")}, tr("Change hosts"),
+                     tr("The hosts the lane group serves, comma-separated ('*' for any)."),
+                     [](const LaneGroup &g) {
+                         QStringList hosts;
+                         for (const auto &h : g.ingress.hosts) {
+                             hosts << qs(h);
+                         }
+                         return hosts.join(QStringLiteral(", "));
+                     },
+                     [](LaneGroup &g, const QString &t) {
+                         g.ingress.hosts.clear();
+                         for (const auto &h : split(t)) {
+                             g.ingress.hosts.push_back(ss(h));
+                         }
+                     }));
+    auto *match = new QWidget(ingressBox);
+    auto *matchLayout = new QHBoxLayout(match);
+    matchLayout->setContentsMargins(0, 0, 0, 0);
+    m_uriKind = new QComboBox(match);
+    m_uriKind->setObjectName(QStringLiteral("uriMatchKindCombo"));
+    m_uriKind->setAccessibleName(tr("URI match kind"));
+    m_uriKind->addItem(tr("Prefix"), int(StringMatch::Kind::Prefix));
+    m_uriKind->addItem(tr("Exact"), int(StringMatch::Kind::Exact));
+    m_uriKind->addItem(tr("Regex"), int(StringMatch::Kind::Regex));
+    connect(m_uriKind, &QComboBox::activated, this, [this] {
+        LaneGroup after = m_controller->group();
+        after.ingress.uri.kind = static_cast<StringMatch::Kind>(m_uriKind->currentData().toInt());
+        m_controller->edit(after, tr("Change URI match"));
+    });
+    QLineEdit *uri = addTextField(QStringLiteral("uriMatchEdit"), {QStringLiteral("spec.ingress.match.uri")},
+                                  tr("Change URI match"), tr("The request URI the lane group takes ('/' for all)."),
+                                  [](const LaneGroup &g) { return qs(g.ingress.uri.value); },
+                                  [](LaneGroup &g, const QString &t) { g.ingress.uri.value = ss(t); });
+    uri->setParent(match);
+    uri->setAccessibleName(tr("URI match"));
+    matchLayout->addWidget(m_uriKind);
+    matchLayout->addWidget(uri, 1);
+    auto *matchLabel = new QLabel(tr("&URI match:"), ingressBox);
+    matchLabel->setBuddy(m_uriKind);
+    ingress->addRow(matchLabel, match);
+    m_entryService = new QComboBox(ingressBox);
+    m_entryService->setObjectName(QStringLiteral("entryServiceCombo"));
+    m_entryService->setToolTip(tr("The service ingress traffic enters; its lane weights split the traffic."));
+    row(ingress, tr("&Entry service:"), m_entryService);
+    connect(m_entryService, &QComboBox::activated, this, [this] {
+        LaneGroup after = m_controller->group();
+        after.ingress.entryService = ss(m_entryService->currentText());
+        m_controller->edit(after, tr("Change entry service"));
+    });
+    column->addWidget(ingressBox);
+    column->addStretch(1);
+
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(pane);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(pane->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    return scroll;
+}
+
+QWidget *DesignerView::createGridPane()
+{
+    auto *pane = new QWidget(this);
+    auto *column = new QVBoxLayout(pane);
+    column->setContentsMargins(0, 0, 0, 0);
+
+    auto *gridBox = new QGroupBox(tr("Services × lanes"), pane);
+    auto *gridLayout = new QVBoxLayout(gridBox);
+    auto *hint = new QLabel(tr("Check a cell to give the lane its own version of the service; an unchecked cell "
+                               "shows where requests fall back."),
+                            gridBox);
+    hint->setWordWrap(true);
+    hint->setForegroundRole(QPalette::PlaceholderText);
+    gridLayout->addWidget(hint);
+    m_grid = new QTableView(gridBox);
+    m_grid->setObjectName(QStringLiteral("laneGrid"));
+    m_grid->setAccessibleName(tr("Services by lanes"));
+    m_grid->setModel(m_gridModel);
+    m_grid->setItemDelegate(new LaneCellDelegate(m_grid));
+    m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_grid->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_grid->horizontalHeader()->setMinimumSectionSize(m_grid->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 10);
+    m_grid->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_grid->setShowGrid(true);
+    gridLayout->addWidget(m_grid, 1);
+    auto *stack = new QSplitter(Qt::Vertical, pane);
+    stack->setObjectName(QStringLiteral("gridSplitter"));
+    stack->setChildrenCollapsible(false);
+    stack->addWidget(gridBox);
+    column->addWidget(stack, 1);
+
+    // Lanes table.
+    auto *laneBox = new QGroupBox(tr("Lanes"), pane);
+    auto *laneLayout = new QVBoxLayout(laneBox);
+    auto *laneTools = new QHBoxLayout;
+    m_newLane = new QLineEdit(laneBox);
+    m_newLane->setObjectName(QStringLiteral("newLaneEdit"));
+    m_newLane->setPlaceholderText(tr("New lane name"));
+    m_newLane->setMinimumWidth(m_newLane->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
+    m_newLane->setAccessibleName(tr("New lane name"));
+    m_newLane->setToolTip(tr("Type a lane name and press Enter (Ctrl+L) to add a lane."));
+    auto *addLaneButton = new QPushButton(tr("Add lane"), laneBox);
+    addLaneButton->setObjectName(QStringLiteral("addLaneButton"));
+    addLaneButton->setToolTip(tr("Add a lane (Ctrl+L). The first lane becomes the baseline."));
+    addLaneButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    auto *removeLaneButton = toolButton(laneBox, QStringLiteral("removeLaneButton"), QStyle::SP_TrashIcon,
+                                        tr("Remove lane"), tr("Remove the selected lane"));
+    auto *laneUp = toolButton(laneBox, QStringLiteral("moveLaneUpButton"), QStyle::SP_ArrowUp, tr("Move lane up"),
+                              tr("Move the selected lane earlier (left in the grid)"));
+    auto *laneDown = toolButton(laneBox, QStringLiteral("moveLaneDownButton"), QStyle::SP_ArrowDown,
+                                tr("Move lane down"), tr("Move the selected lane later (right in the grid)"));
+    laneTools->addWidget(m_newLane, 1);
+    laneTools->addWidget(addLaneButton);
+    laneTools->addWidget(removeLaneButton);
+    laneTools->addWidget(laneUp);
+    laneTools->addWidget(laneDown);
+    laneLayout->addLayout(laneTools);
+    m_lanes = new QTableView(laneBox);
+    m_lanes->setObjectName(QStringLiteral("laneTable"));
+    m_lanes->setAccessibleName(tr("Lanes"));
+    m_lanes->setModel(m_laneModel);
+    m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue, new LabelValueDelegate(&m_inventory, m_lanes));
+    setupTable(m_lanes);
+    m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);
+    m_lanes->horizontalHeader()->setStretchLastSection(false);
+    laneLayout->addWidget(m_lanes);
+    stack->addWidget(laneBox);
+    connect(m_newLane, &QLineEdit::returnPressed, this, &DesignerView::addLane);
+    connect(addLaneButton, &QPushButton::clicked, this, &DesignerView::addLane);
+    connect(removeLaneButton, &QToolButton::clicked, this, &DesignerView::removeLane);
+    connect(laneUp, &QToolButton::clicked, this, [this] { moveLane(-1); });
+    connect(laneDown, &QToolButton::clicked, this, [this] { moveLane(1); });
+
+    // Services table.
+    auto *serviceBox = new QGroupBox(tr("Services and call graph"), pane);
+    auto *serviceLayout = new QVBoxLayout(serviceBox);
+    auto *serviceTools = new QHBoxLayout;
+    m_newService = new QLineEdit(serviceBox);
+    m_newService->setObjectName(QStringLiteral("newServiceEdit"));
+    m_newService->setPlaceholderText(tr("New service name"));
+    m_newService->setMinimumWidth(m_newService->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
+    m_newService->setAccessibleName(tr("New service name"));
+    m_newService->setToolTip(tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it."));
+    auto *addServiceButton = new QPushButton(tr("Add service"), serviceBox);
+    addServiceButton->setObjectName(QStringLiteral("addServiceButton"));
+    addServiceButton->setToolTip(tr("Add a service (Ctrl+K). The baseline lane gets it too."));
+    addServiceButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    auto *removeServiceButton = toolButton(serviceBox, QStringLiteral("removeServiceButton"), QStyle::SP_TrashIcon,
+                                           tr("Remove service"), tr("Remove the selected service from the group"));
+    auto *serviceUp = toolButton(serviceBox, QStringLiteral("moveServiceUpButton"), QStyle::SP_ArrowUp,
+                                 tr("Move service up"), tr("Move the selected service up"));
+    auto *serviceDown = toolButton(serviceBox, QStringLiteral("moveServiceDownButton"), QStyle::SP_ArrowDown,
+                                   tr("Move service down"), tr("Move the selected service down"));
+    serviceTools->addWidget(m_newService, 1);
+    serviceTools->addWidget(addServiceButton);
+    serviceTools->addWidget(removeServiceButton);
+    serviceTools->addWidget(serviceUp);
+    serviceTools->addWidget(serviceDown);
+    serviceLayout->addLayout(serviceTools);
+    m_services = new QTableView(serviceBox);
+    m_services->setObjectName(QStringLiteral("serviceTable"));
+    m_services->setAccessibleName(tr("Services"));
+    m_services->setModel(m_serviceModel);
+    setupTable(m_services);
+    m_services->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_services->horizontalHeader()->setStretchLastSection(true);
+    serviceLayout->addWidget(m_services);
+    stack->addWidget(serviceBox);
+    connect(m_newService, &QLineEdit::returnPressed, this, &DesignerView::addService);
+    connect(addServiceButton, &QPushButton::clicked, this, &DesignerView::addService);
+    connect(removeServiceButton, &QToolButton::clicked, this, &DesignerView::removeService);
+    connect(serviceUp, &QToolButton::clicked, this, [this] { moveService(-1); });
+    connect(serviceDown, &QToolButton::clicked, this, [this] { moveService(1); });
+
+    stack->setStretchFactor(0, 3);
+    stack->setStretchFactor(1, 2);
+    stack->setStretchFactor(2, 2);
+    return pane;
+}
+
+QWidget *DesignerView::createWeightsPane()
+{
+    auto *pane = new QWidget(this);
+    auto *column = new QVBoxLayout(pane);
+    column->setContentsMargins(0, 0, 0, 0);
+    auto *box = new QGroupBox(tr("Traffic split at the entry service"), pane);
+    auto *layout = new QVBoxLayout(box);
+    m_weights = new WeightPanel(m_controller, box);
+    m_weights->setObjectName(QStringLiteral("weightPanel"));
+    layout->addWidget(m_weights);
+    column->addWidget(box);
+
+    // The paths next to the grid, so the effect of a checked cell is visible where it is made.
+    auto *pathsBox = new QGroupBox(tr("Lane paths"), pane);
+    auto *pathsLayout = new QVBoxLayout(pathsBox);
+    auto *paths = new QTableView(pathsBox);
+    paths->setObjectName(QStringLiteral("designerLanePaths"));
+    paths->setAccessibleName(tr("Lane paths"));
+    paths->setModel(new LanePathsModel(m_controller, paths));
+    paths->setItemDelegate(new LanePathDelegate(paths));
+    paths->setColumnHidden(LanePathsModel::Weight, true);
+    paths->setSelectionMode(QAbstractItemView::NoSelection);
+    paths->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    paths->setShowGrid(false);
+    paths->setFocusPolicy(Qt::NoFocus);
+    paths->verticalHeader()->setVisible(false);
+    paths->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setStretchLastSection(true);
+    paths->horizontalHeader()->setVisible(false);
+    pathsLayout->addWidget(paths);
+    column->addWidget(pathsBox, 1);
+    pane->setMinimumWidth(pane->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 30);
+    return pane;
+}
+
+QStringList DesignerView::problemsUnder(const QStringList &paths) const
+{
+    QStringList out;
+    for (const auto &p : paths) {
+        out << m_controller->diagnostics().messagesUnder(p);
+    }
+    return out;
+}
+
+void DesignerView::markWidget(QWidget *widget, const QStringList &problems, const QString &tooltip)
+{
+    const bool bad = !problems.isEmpty();
+    if (widget->property("lanedeckProblem").toBool() != bad) {
+        widget->setProperty("lanedeckProblem", bad);
+        if (bad) {
+            // Only the roles set here are overridden, so the rest still follows the application palette.
+            QPalette palette;
+            const QColor base = widget->parentWidget() ? widget->parentWidget()->palette().color(QPalette::Base)
+                                                       : widget->palette().color(QPalette::Base);
+            const QColor red = problemColor();
+            palette.setColor(QPalette::Base, QColor::fromRgbF(base.redF() * 0.7f + red.redF() * 0.3f,
+                                                              base.greenF() * 0.7f + red.greenF() * 0.3f,
+                                                              base.blueF() * 0.7f + red.blueF() * 0.3f));
+            widget->setPalette(palette);
+        } else {
+            widget->setPalette(QPalette());
+        }
+    }
+    widget->setToolTip(bad ? DiagnosticIndex::tooltip(problems) : tooltip);
+    widget->setAccessibleDescription(bad ? DiagnosticIndex::tooltip(problems) : QString());
+}
+
+void DesignerView::refresh()
+{
+    const LaneGroup &group = m_controller->group();
+    for (const auto &field : m_fields) {
+        // Leave the text alone while it already means the current value, so typing "a, " in the hosts field
+        // keeps its comma and cursor.
+        LaneGroup probe = group;
+        field.set(probe, field.edit->text());
+        if (!(probe == group)) {
+            field.edit->setText(field.get(group));
+        }
+        markWidget(field.edit, problemsUnder(field.paths), field.tooltip);
+    }
+    m_mode->setCurrentIndex(m_mode->findData(int(group.mode)));
+    m_passThrough->setCurrentIndex(m_passThrough->findData(int(group.passThrough)));
+    m_traceHeader->setEnabled(group.passThrough != PassThrough::Baggage || !group.traceHeader.empty());
+    m_uriKind->setCurrentIndex(m_uriKind->findData(int(group.ingress.uri.kind)));
+    {
+        const QSignalBlocker blocker(m_entryService);
+        m_entryService->clear();
+        for (const auto &s : group.services) {
+            m_entryService->addItem(qs(s.name));
+        }
+        m_entryService->setCurrentIndex(m_entryService->findText(qs(group.ingress.entryService)));
+    }
+    markWidget(m_entryService, m_controller->diagnostics().messages(QStringLiteral("spec.ingress.entryService")),
+               tr("The service ingress traffic enters; its lane weights split the traffic."));
+}
+
+int DesignerView::currentRow(QTableView *view) const
+{
+    const QModelIndex current = view->currentIndex();
+    return current.isValid() ? current.row() : -1;
+}
+
+void DesignerView::addLane()
+{
+    LaneGroup after = m_controller->group();
+    std::vector<std::string> taken;
+    for (const auto &l : after.lanes) {
+        taken.push_back(l.name);
+    }
+    QString name = m_newLane->text().trimmed();
+    if (name.isEmpty()) {
+        name = qs(edits::uniqueName("s" + std::to_string(after.lanes.size() + 1), taken));
+    }
+    edits::addLane(after, ss(name));
+    m_controller->edit(after, tr("Add lane %1").arg(name));
+    m_newLane->clear();
+    m_lanes->setCurrentIndex(m_laneModel->index(m_laneModel->rowCount() - 1, LaneTableModel::LabelValue));
+}
+
+void DesignerView::removeLane()
+{
+    const int row = currentRow(m_lanes);
+    if (row < 0) {
+        return;
+    }
+    LaneGroup after = m_controller->group();
+    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    edits::removeLane(after, static_cast<std::size_t>(row));
+    m_controller->edit(after, tr("Remove lane %1").arg(name));
+}
+
+void DesignerView::moveLane(int delta)
+{
+    const int row = currentRow(m_lanes);
+    const int to = row + delta;
+    if (row < 0 || to < 0 || to >= m_laneModel->rowCount()) {
+        return;
+    }
+    LaneGroup after = m_controller->group();
+    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    edits::moveLane(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
+    m_controller->edit(after, tr("Move lane %1").arg(name));
+    m_lanes->setCurrentIndex(m_laneModel->index(to, 0));
+}
+
+void DesignerView::addService()
+{
+    LaneGroup after = m_controller->group();
+    std::vector<std::string> taken;
+    for (const auto &s : after.services) {
+        taken.push_back(s.name);
+    }
+    QString name = m_newService->text().trimmed();
+    if (name.isEmpty()) {
+        name = qs(edits::uniqueName("service" + std::to_string(after.services.size() + 1), taken));
+    }
+    edits::addService(after, ss(name));
+    m_controller->edit(after, tr("Add service %1").arg(name));
+    m_newService->clear();
+    m_services->setCurrentIndex(m_serviceModel->index(m_serviceModel->rowCount() - 1, ServiceTableModel::Calls));
+}
+
+void DesignerView::removeService()
+{
+    const int row = currentRow(m_services);
+    if (row < 0) {
+        return;
+    }
+    LaneGroup after = m_controller->group();
+    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    edits::removeService(after, static_cast<std::size_t>(row));
+    m_controller->edit(after, tr("Remove service %1").arg(name));
+}
+
+void DesignerView::moveService(int delta)
+{
+    const int row = currentRow(m_services);
+    const int to = row + delta;
+    if (row < 0 || to < 0 || to >= m_serviceModel->rowCount()) {
+        return;
+    }
+    LaneGroup after = m_controller->group();
+    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    edits::moveService(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
+    m_controller->edit(after, tr("Move service %1").arg(name));
+    m_services->setCurrentIndex(m_serviceModel->index(to, 0));
+}
+
+void DesignerView::setInventory(const ClusterInventory &inventory)
+{
+    m_inventory = inventory;
+    auto *completer = m_newService->completer();
+    if (!completer) {
+        completer = new QCompleter(new QStringListModel(m_newService), m_newService);
+        completer->setCaseSensitivity(Qt::CaseInsensitive);
+        completer->setFilterMode(Qt::MatchContains);
+        m_newService->setCompleter(completer);
+    }
+    static_cast<QStringListModel *>(completer->model())->setStringList(inventory.services);
+    m_newService->setToolTip(inventory.services.isEmpty()
+                                 ? tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it.")
+                                 : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).",
+                                      nullptr, static_cast<int>(inventory.services.size())));
+}
+
+void DesignerView::revealField(const QString &fieldPath)
+{
+    static const QRegularExpression indexed(QStringLiteral(R"(^spec\.(lanes|services)\[(\d+)\](?:\.(\w+))?)"));
+    const auto m = indexed.match(fieldPath);
+    if (m.hasMatch()) {
+        const int row = m.captured(2).toInt();
+        const QString leaf = m.captured(3);
+        if (m.captured(1) == QLatin1String("lanes")) {
+            if (leaf == QLatin1String("services")) {
+                m_grid->setFocus();
+                m_grid->setCurrentIndex(m_gridModel->index(0, row));
+                return;
+            }
+            const int column = leaf == QLatin1String("label") ? LaneTableModel::LabelValue : LaneTableModel::Name;
+            m_lanes->setFocus();
+            m_lanes->setCurrentIndex(m_laneModel->index(row, column));
+            return;
+        }
+        const int column = leaf == QLatin1String("calls")       ? ServiceTableModel::Calls
+                           : leaf == QLatin1String("port")      ? ServiceTableModel::Port
+                           : leaf == QLatin1String("namespace") ? ServiceTableModel::Namespace
+                                                                : ServiceTableModel::Name;
+        m_services->setFocus();
+        m_services->setCurrentIndex(m_serviceModel->index(row, column));
+        return;
+    }
+    for (const auto &field : m_fields) {
+        for (const auto &p : field.paths) {
+            if (fieldPath.startsWith(p)) {
+                field.edit->setFocus();
+                field.edit->selectAll();
+                return;
+            }
+        }
+    }
+    if (fieldPath == QLatin1String("spec.ingress.entryService")) {
+        m_entryService->setFocus();
+    } else if (fieldPath == QLatin1String("spec.lanes") || fieldPath == QLatin1String("spec.baseline")) {
+        m_weights->setFocus();
+    }
+}
+
+} // namespace lanedeck::ui

@@ -1,0 +1,189 @@
+#include "ui/lanegridmodel.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/groupedits.h"
+#include "ui/lanecolors.h"
+
+namespace lanedeck::ui {
+
+LaneGridModel::LaneGridModel(DocumentController *controller, QObject *parent)
+    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
+      m_diagnostics(controller->diagnostics())
+{
+    connect(controller, &DocumentController::groupChanged, this, &LaneGridModel::refresh);
+}
+
+void LaneGridModel::refresh()
+{
+    const LaneGroup &next = m_controller->group();
+    const bool sameShape = next.services.size() == m_group.services.size() && next.lanes.size() == m_group.lanes.size();
+    if (!sameShape) {
+        beginResetModel();
+    }
+    m_group = next;
+    m_diagnostics = m_controller->diagnostics();
+    if (!sameShape) {
+        endResetModel();
+        return;
+    }
+    if (rowCount() > 0 && columnCount() > 0) {
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+    }
+    if (columnCount() > 0) {
+        Q_EMIT headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
+    }
+    if (rowCount() > 0) {
+        Q_EMIT headerDataChanged(Qt::Vertical, 0, rowCount() - 1);
+    }
+}
+
+int LaneGridModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_group.services.size());
+}
+
+int LaneGridModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_group.lanes.size());
+}
+
+QStringList LaneGridModel::problems(int service, int lane) const
+{
+    const Lane &l = m_group.lanes[static_cast<std::size_t>(lane)];
+    const std::string &name = m_group.services[static_cast<std::size_t>(service)].name;
+    const bool has = m_group.laneHas(l, name);
+    const QString lanePath = QStringLiteral("spec.lanes[%1].services").arg(lane);
+    QStringList out;
+    if (!has) {
+        // "lacks ..." diagnostics name the lane's whole service list; they concern the missing cells.
+        out << m_diagnostics.messages(lanePath);
+        if (&l == m_group.baselineLane()) {
+            out << m_diagnostics.messages(QStringLiteral("spec.baseline"));
+        }
+    }
+    for (std::size_t k = 0; k < l.services.size(); ++k) {
+        if (l.services[k] == name) {
+            out << m_diagnostics.messages(lanePath + QStringLiteral("[%1]").arg(k));
+        }
+    }
+    return out;
+}
+
+QVariant LaneGridModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Lane &lane = m_group.lanes[static_cast<std::size_t>(index.column())];
+    const Service &service = m_group.services[static_cast<std::size_t>(index.row())];
+    const bool has = m_group.laneHas(lane, service.name);
+    const Lane *baseline = m_group.baselineLane();
+    const bool fallsBack = !has && m_group.mode == LaneMode::Permissive && baseline && baseline != &lane;
+    const QString fallback = fallsBack ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(baseline->name),
+                                                                       QString::fromStdString(baseline->labelValue))
+                                       : QString();
+    switch (role) {
+    case Qt::DisplayRole:
+        if (has) {
+            return lane.labelValue.empty() ? tr("(no label value)") : QString::fromStdString(lane.labelValue);
+        }
+        return fallsBack ? QStringLiteral("↪ ") + fallback : tr("missing");
+    case Qt::CheckStateRole:
+        return has ? Qt::Checked : Qt::Unchecked;
+    case Qt::ToolTipRole: {
+        QString tip = has ? tr("%1 in lane %2 is served by the workloads labelled %3=%4.")
+                                .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
+                                     QString::fromStdString(lane.labelKey), QString::fromStdString(lane.labelValue))
+                          : fallsBack ? tr("Lane %1 has no %2: requests fall back to lane %3.")
+                                            .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name),
+                                                 fallback)
+                                      : tr("Lane %1 has no %2, and nothing to fall back to.")
+                                            .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name));
+        const QStringList p = problems(index.row(), index.column());
+        return p.isEmpty() ? tip : tip + QLatin1Char('\n') + DiagnosticIndex::tooltip(p);
+    }
+    case Qt::AccessibleTextRole:
+        return has ? tr("%1 in %2: version %3").arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
+                                                    QString::fromStdString(lane.labelValue))
+                   : tr("%1 in %2: not included").arg(QString::fromStdString(service.name),
+                                                      QString::fromStdString(lane.name));
+    case IncludedRole:
+        return has;
+    case FallbackRole:
+        return fallback;
+    case ProblemsRole:
+        return problems(index.row(), index.column());
+    case LaneColorRole:
+        return laneColor(index.column());
+    case BaselineRole:
+        return baseline == &lane;
+    default:
+        return {};
+    }
+}
+
+bool LaneGridModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (role != Qt::CheckStateRole ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return false;
+    }
+    const bool include = value.value<Qt::CheckState>() == Qt::Checked;
+    LaneGroup after = m_group;
+    const std::string service = m_group.services[static_cast<std::size_t>(index.row())].name;
+    edits::setLaneHasService(after, static_cast<std::size_t>(index.column()), service, include);
+    const QString lane = QString::fromStdString(m_group.lanes[static_cast<std::size_t>(index.column())].name);
+    m_controller->edit(after, include ? tr("Add %1 to lane %2").arg(QString::fromStdString(service), lane)
+                                      : tr("Remove %1 from lane %2").arg(QString::fromStdString(service), lane));
+    return true;
+}
+
+Qt::ItemFlags LaneGridModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid()) {
+        return Qt::NoItemFlags;
+    }
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable;
+}
+
+QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation == Qt::Horizontal) {
+        if (section < 0 || section >= columnCount()) {
+            return {};
+        }
+        const Lane &lane = m_group.lanes[static_cast<std::size_t>(section)];
+        const bool isBaseline = m_group.baselineLane() == &lane;
+        switch (role) {
+        case Qt::DisplayRole:
+            return isBaseline ? tr("%1 ★ baseline").arg(QString::fromStdString(lane.name))
+                              : QString::fromStdString(lane.name);
+        case Qt::ToolTipRole:
+            return tr("Lane %1: %2=%3, weight %4%").arg(QString::fromStdString(lane.name),
+                                                        QString::fromStdString(lane.labelKey),
+                                                        QString::fromStdString(lane.labelValue))
+                       .arg(lane.weight) +
+                   (isBaseline ? tr("\nThe baseline lane: requests for services a lane lacks fall back to it.")
+                               : QString());
+        case Qt::DecorationRole:
+            return laneColor(section);
+        default:
+            return {};
+        }
+    }
+    if (section < 0 || section >= rowCount()) {
+        return {};
+    }
+    const Service &service = m_group.services[static_cast<std::size_t>(section)];
+    switch (role) {
+    case Qt::DisplayRole:
+        return QString::fromStdString(service.name);
+    case Qt::ToolTipRole:
+        return tr("%1.%2, port %3").arg(QString::fromStdString(service.name), QString::fromStdString(service.ns))
+            .arg(service.port);
+    default:
+        return {};
+    }
+}
+
+} // namespace lanedeck::ui

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "lanes/lanepaths.h"
+
+#include <QAbstractTableModel>
+
+namespace lanedeck::ui {
+
+class DocumentController;
+
+/// The chain of versions a request of each lane walks (lanedeck::lanePaths), a row per lane. The hops are
+/// available as HopsRole for the delegate that draws them, fallback hops marked.
+class LanePathsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Lane, Weight, Path, ColumnCount };
+    enum Role {
+        HopsRole = Qt::UserRole + 1, ///< QVariantList of QVariantMap{service, version, servedBy,
+                                     ///< servedByIndex, fallback, depth}
+        LaneIndexRole,               ///< int: the lane's index in the group, for its colour
+    };
+
+    explicit LanePathsModel(DocumentController *controller, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    void refresh();
+
+    DocumentController *m_controller;
+    std::vector<LanePath> m_paths;
+    std::vector<int> m_weights;
+    std::vector<std::string> m_laneNames;
+    /// HopsRole per row, built once per change: delegates ask for it on every paint and size hint.
+    std::vector<QVariantList> m_hops;
+};
+
+} // namespace lanedeck::ui

@@ -1,0 +1,184 @@
+#include "ui/lanetablemodel.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/groupedits.h"
+#include "ui/lanecolors.h"
+
+namespace lanedeck::ui {
+
+LaneTableModel::LaneTableModel(DocumentController *controller, QObject *parent)
+    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
+      m_diagnostics(controller->diagnostics())
+{
+    connect(controller, &DocumentController::groupChanged, this, &LaneTableModel::refresh);
+}
+
+void LaneTableModel::refresh()
+{
+    const bool sameShape = m_controller->group().lanes.size() == m_group.lanes.size();
+    if (!sameShape) {
+        beginResetModel();
+    }
+    m_group = m_controller->group();
+    m_diagnostics = m_controller->diagnostics();
+    if (!sameShape) {
+        endResetModel();
+    } else if (rowCount() > 0) {
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    }
+}
+
+int LaneTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_group.lanes.size());
+}
+
+int LaneTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QStringList LaneTableModel::problems(int row, int column) const
+{
+    const QString lane = QStringLiteral("spec.lanes[%1]").arg(row);
+    switch (column) {
+    case Name:
+        return m_diagnostics.messages(lane + QStringLiteral(".name"));
+    case LabelKey:
+        return m_diagnostics.messages(lane + QStringLiteral(".label.key"));
+    case LabelValue:
+        return m_diagnostics.messages(lane + QStringLiteral(".label.value")) +
+               m_diagnostics.messages(lane + QStringLiteral(".label"));
+    case Baseline:
+        return m_group.baselineLane() == &m_group.lanes[static_cast<std::size_t>(row)]
+                   ? m_diagnostics.messages(QStringLiteral("spec.baseline"))
+                   : QStringList();
+    default:
+        return {};
+    }
+}
+
+QVariant LaneTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Lane &lane = m_group.lanes[static_cast<std::size_t>(index.row())];
+    const bool isBaseline = m_group.baselineLane() == &lane;
+    const QStringList found = problems(index.row(), index.column());
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::EditRole:
+        switch (index.column()) {
+        case Name:
+            return QString::fromStdString(lane.name);
+        case LabelKey:
+            return QString::fromStdString(lane.labelKey);
+        case LabelValue:
+            return QString::fromStdString(lane.labelValue);
+        case Baseline:
+            return role == Qt::DisplayRole && isBaseline ? tr("baseline") : QVariant();
+        }
+        return {};
+    case Qt::CheckStateRole:
+        return index.column() == Baseline ? QVariant(isBaseline ? Qt::Checked : Qt::Unchecked) : QVariant();
+    case Qt::DecorationRole:
+        return index.column() == Name ? QVariant(laneColor(index.row())) : QVariant();
+    case Qt::ForegroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemColor());
+    case Qt::BackgroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+    case Qt::ToolTipRole:
+        if (!found.isEmpty()) {
+            return DiagnosticIndex::tooltip(found);
+        }
+        switch (index.column()) {
+        case Name:
+            return tr("The lane name; also the subset name and the value of the routing header for this lane.");
+        case LabelKey:
+            return tr("The pod label that tells the lanes' versions apart.");
+        case LabelValue:
+            return tr("The label value that selects this lane's workloads.");
+        case Baseline:
+            return tr("The baseline lane serves every request a lane cannot.");
+        }
+        return {};
+    case ProblemsRole:
+        return found;
+    default:
+        return {};
+    }
+}
+
+bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return false;
+    }
+    const auto row = static_cast<std::size_t>(index.row());
+    const QString laneName = QString::fromStdString(m_group.lanes[row].name);
+    LaneGroup after = m_group;
+    if (index.column() == Baseline && role == Qt::CheckStateRole) {
+        if (value.value<Qt::CheckState>() != Qt::Checked) {
+            return false; // one lane is always the baseline: choose another instead
+        }
+        edits::setBaseline(after, row);
+        m_controller->edit(after, tr("Make %1 the baseline lane").arg(laneName));
+        return true;
+    }
+    if (role != Qt::EditRole) {
+        return false;
+    }
+    const std::string text = value.toString().trimmed().toStdString();
+    switch (index.column()) {
+    case Name:
+        edits::renameLane(after, row, text);
+        m_controller->edit(after, tr("Rename lane %1 to %2").arg(laneName, QString::fromStdString(text)));
+        return true;
+    case LabelKey:
+        after.lanes[row].labelKey = text;
+        m_controller->edit(after, tr("Set label key of lane %1").arg(laneName));
+        return true;
+    case LabelValue:
+        after.lanes[row].labelValue = text;
+        m_controller->edit(after, tr("Set label value of lane %1").arg(laneName));
+        return true;
+    default:
+        return false;
+    }
+}
+
+Qt::ItemFlags LaneTableModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid()) {
+        return Qt::NoItemFlags;
+    }
+    if (index.column() == Baseline) {
+        return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable;
+    }
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable;
+}
+
+QVariant LaneTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole) {
+        return {};
+    }
+    if (orientation == Qt::Vertical) {
+        return section + 1;
+    }
+    switch (section) {
+    case Name:
+        return tr("Lane");
+    case LabelKey:
+        return tr("Label key");
+    case LabelValue:
+        return tr("Label value");
+    case Baseline:
+        return tr("Baseline");
+    default:
+        return {};
+    }
+}
+
+} // namespace lanedeck::ui

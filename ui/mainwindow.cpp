@@ -1,0 +1,544 @@
+#include "ui/mainwindow.h"
+
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
+#include "ui/designerview.h"
+#include "ui/diffdialog.h"
+#include "ui/documentcontroller.h"
+#include "ui/execapproval.h"
+#include "ui/lanecolors.h"
+#include "ui/lanepainting.h"
+#include "ui/lanepathsmodel.h"
+#include "ui/problemsmodel.h"
+#include "ui/pushdialog.h"
+#include "ui/resourcetreemodel.h"
+#include "ui/resourcesview.h"
+#include "ui/settings.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace lanedeck::ui {
+namespace {
+const QString kFileFilter = QStringLiteral("Lane groups (*.lanes.yaml *.yaml *.yml);;All files (*)");
+}
+
+MainWindow::MainWindow(QWidget *parent) : MainWindow(Options{}, parent) {}
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
+    : QMainWindow(parent),
+      m_autosaveDirectory(options.autosaveDirectory.isEmpty() ? Autosaver::defaultDirectory() : options.autosaveDirectory),
+      m_document(new DocumentController(this)),
+      m_autosaver(new Autosaver(m_document, m_autosaveDirectory,
+                                options.autosaveIdleMs >= 0 ? options.autosaveIdleMs
+                                                            : UiSettings().autosaveSeconds() * 1000,
+                                this)),
+      m_defaultSource(new LocalSandboxSource(this)), m_clusterBar(new ClusterBar(this)), m_tabs(new QTabWidget(this)),
+      m_designer(new DesignerView(m_document, this)), m_resources(new ResourcesView(m_document, this)),
+      m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
+      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_clusterBar->setObjectName(QStringLiteral("clusterBar"));
+    layout->addWidget(m_clusterBar);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_designer->setObjectName(QStringLiteral("designer"));
+    m_resources->setObjectName(QStringLiteral("resourcesView"));
+    m_tabs->addTab(m_designer, tr("&Designer"));
+
+    auto *paths = new QTableView(this);
+    paths->setObjectName(QStringLiteral("lanePathsView"));
+    paths->setAccessibleName(tr("Lane paths"));
+    paths->setModel(m_pathsModel);
+    paths->setItemDelegate(new LanePathDelegate(paths));
+    paths->setSelectionBehavior(QAbstractItemView::SelectRows);
+    paths->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    paths->verticalHeader()->setVisible(false);
+    paths->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    paths->horizontalHeader()->setStretchLastSection(true);
+    paths->setShowGrid(false);
+    auto *pathsPage = new QWidget(this);
+    auto *pathsLayout = new QVBoxLayout(pathsPage);
+    auto *pathsHint = new QLabel(tr("The versions a request of each lane reaches, from the entry service along the "
+                                    "call graph. Dashed hops fall back to the baseline lane."),
+                                 pathsPage);
+    pathsHint->setWordWrap(true);
+    pathsLayout->addWidget(pathsHint);
+    pathsLayout->addWidget(paths, 1);
+    m_tabs->addTab(pathsPage, tr("Lane &paths"));
+    m_tabs->addTab(m_resources, tr("&Resources"));
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    auto *dock = new QDockWidget(tr("Problems"), this);
+    dock->setObjectName(QStringLiteral("problemsDock"));
+    m_problems->setObjectName(QStringLiteral("problemsView"));
+    m_problems->setAccessibleName(tr("Problems"));
+    m_problems->setModel(m_problemsModel);
+    m_problems->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_problems->verticalHeader()->setVisible(false);
+    m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
+    m_problems->horizontalHeader()->setStretchLastSection(true);
+    m_problems->setWordWrap(false);
+    m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
+    dock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
+    connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
+        m_tabs->setCurrentWidget(m_designer);
+        m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
+    });
+
+    m_validity->setObjectName(QStringLiteral("validityLabel"));
+    statusBar()->addPermanentWidget(m_validity);
+
+    createActions();
+    createMenus();
+    dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(m_document, &DocumentController::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &DocumentController::groupChanged, this, &MainWindow::updatePushState);
+    connect(m_resources, &ResourcesView::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    connect(m_resources, &ResourcesView::optionsChanged, this, [this] {
+        UiSettings settings;
+        settings.setFlavor(m_resources->flavorName());
+        settings.setApiVersion(m_resources->apiVersionName());
+    });
+    connect(m_autosaver, &Autosaver::failed, this, [this](const QString &m) { statusBar()->showMessage(m); });
+    connect(m_clusterBar, &ClusterBar::targetChanged, this, [](const QString &id, const QString &ns) {
+        UiSettings settings;
+        settings.setLastTarget(id);
+        settings.setLastNamespace(ns);
+    });
+    connect(m_clusterBar, &ClusterBar::stateChanged, this, &MainWindow::updatePushState);
+
+    restoreSettings();
+    setTargetSource(m_defaultSource);
+    updateTitle();
+    updatePushState();
+    statusBar()->showMessage(tr("Ready"), 3000);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QKeySequence &shortcut, QStyle::StandardPixmap icon,
+                       const QString &tip) {
+        auto *action = new QAction(style()->standardIcon(icon, nullptr, this), text, this);
+        action->setShortcut(shortcut);
+        action->setStatusTip(tip);
+        action->setToolTip(tip);
+        return action;
+    };
+    m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
+    m_openAction = make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
+    m_saveAction = make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
+    m_saveAsAction = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton,
+                          tr("Save the lane group under a new name"));
+    m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_ArrowDown,
+                              tr("Write the generated resources to one YAML file"));
+    m_exportDirectoryAction =
+        make(tr("Export Resources to &Directory…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+             QStyle::SP_DirIcon, tr("Write one file per resource and a kustomization.yaml"));
+    m_quitAction = make(tr("&Quit"), QKeySequence::Quit, QStyle::SP_DialogCloseButton, tr("Quit LaneDeck"));
+    m_undoAction = m_document->undoStack()->createUndoAction(this, tr("&Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_undoAction->setIcon(style()->standardIcon(QStyle::SP_ArrowBack, nullptr, this));
+    m_redoAction = m_document->undoStack()->createRedoAction(this, tr("&Redo"));
+    m_redoAction->setShortcut(QKeySequence::Redo);
+    m_redoAction->setIcon(style()->standardIcon(QStyle::SP_ArrowForward, nullptr, this));
+    m_normalizeAction = make(tr("&Normalize Weights"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+                             QStyle::SP_BrowserReload, tr("Scale the lane weights so they add up to 100%"));
+    m_diffAction = make(tr("&Diff Against Cluster…"), QKeySequence(Qt::CTRL | Qt::Key_D),
+                        QStyle::SP_FileDialogContentsView, QString());
+    m_pushAction = make(tr("&Push…"), QKeySequence(Qt::CTRL | Qt::Key_P), QStyle::SP_ArrowUp, QString());
+    m_pushAction->setObjectName(QStringLiteral("pushAction"));
+    m_diffAction->setObjectName(QStringLiteral("diffAction"));
+    m_exportFileAction->setObjectName(QStringLiteral("exportFileAction"));
+    m_exportDirectoryAction->setObjectName(QStringLiteral("exportDirectoryAction"));
+
+    connect(m_newAction, &QAction::triggered, this, &MainWindow::newDocument);
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::open);
+    connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
+    connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
+    connect(m_exportFileAction, &QAction::triggered, m_resources, &ResourcesView::exportFileInteractively);
+    connect(m_exportDirectoryAction, &QAction::triggered, m_resources, &ResourcesView::exportDirectoryInteractively);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(m_normalizeAction, &QAction::triggered, m_document, &DocumentController::normalizeWeights);
+    connect(m_pushAction, &QAction::triggered, this, &MainWindow::push);
+    connect(m_diffAction, &QAction::triggered, this, &MainWindow::diff);
+
+    auto *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_newAction);
+    toolbar->addAction(m_openAction);
+    toolbar->addAction(m_saveAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_undoAction);
+    toolbar->addAction(m_redoAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_exportFileAction);
+    toolbar->addAction(m_diffAction);
+    toolbar->addAction(m_pushAction);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_newAction);
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(m_saveAction);
+    file->addAction(m_saveAsAction);
+    file->addSeparator();
+    file->addAction(m_exportFileAction);
+    file->addAction(m_exportDirectoryAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
+    edit->addSeparator();
+    edit->addAction(m_normalizeAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    const QStringList names = {tr("&Designer"), tr("Lane &Paths"), tr("&Resources")};
+    for (int i = 0; i < names.size(); ++i) {
+        auto *action = view->addAction(names[i]);
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
+        view->addAction(dock->toggleViewAction());
+    }
+
+    QMenu *cluster = menuBar()->addMenu(tr("&Cluster"));
+    cluster->addAction(m_diffAction);
+    cluster->addAction(m_pushAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About LaneDeck"), this, [this] {
+        QMessageBox::about(this, tr("About LaneDeck"),
+                           tr("<h3>LaneDeck %1</h3><p>Design, preview, push and demonstrate traffic lanes on Istio "
+                              "and Alibaba Cloud ASM meshes.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+    updateRecentMenu();
+}
+
+void MainWindow::restoreSettings()
+{
+    UiSettings settings;
+    if (!settings.windowGeometry().isEmpty()) {
+        restoreGeometry(settings.windowGeometry());
+    } else {
+        resize(1280, 820);
+    }
+    if (!settings.windowState().isEmpty()) {
+        restoreState(settings.windowState());
+    }
+    m_resources->setOptions(settings.flavor(), settings.apiVersion());
+    m_clusterBar->setNamespace(settings.lastNamespace());
+}
+
+void MainWindow::setTargetSource(ClusterTargetSource *source)
+{
+    if (ClusterTargetSource *previous = m_clusterBar->source()) {
+        disconnect(previous, nullptr, this, nullptr);
+        disconnect(previous, nullptr, m_designer, nullptr);
+    }
+    connect(source, &ClusterTargetSource::inventoryChanged, m_designer, &DesignerView::setInventory);
+    connect(source, &ClusterTargetSource::stateChanged, this, [source](ConnectionState state) {
+        if (state == ConnectionState::Connected) {
+            source->requestInventory();
+        }
+    });
+    m_clusterBar->setSource(source);
+    m_clusterBar->selectTarget(UiSettings().lastTarget());
+    updatePushState();
+}
+
+void MainWindow::updateTitle()
+{
+    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it.
+    setWindowTitle(tr("%1[*]").arg(m_document->displayName()));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = UiSettings().recentFiles();
+    for (int i = 0; i < files.size(); ++i) {
+        const QString path = files[i];
+        auto *action = m_recentMenu->addAction(tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        connect(action, &QAction::triggered, this, [this, path] {
+            if (maybeSave()) {
+                openFile(path);
+            }
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::updatePushState()
+{
+    const auto &diagnostics = m_document->diagnostics().all();
+    QString reason;
+    if (!diagnostics.empty()) {
+        reason = tr("The lane group has %n problem(s); fix them to push (first: %1)", nullptr,
+                    static_cast<int>(diagnostics.size()))
+                     .arg(QString::fromStdString(diagnostics.front().toString()));
+        m_validity->setText(tr("⚠ %n problem(s)", nullptr, static_cast<int>(diagnostics.size())));
+        QPalette palette = m_validity->palette();
+        palette.setColor(QPalette::WindowText, problemColor());
+        m_validity->setPalette(palette);
+    } else {
+        m_validity->setText(tr("✓ Valid"));
+        m_validity->setPalette(QPalette());
+    }
+    m_validity->setToolTip(reason.isEmpty() ? tr("The lane group is valid and can be rendered.") : reason);
+    const ClusterTargetSource *source = m_clusterBar->source();
+    if (reason.isEmpty() && !(source && source->canPush())) {
+        reason = tr("%1 cannot push or diff yet: the cluster client is not connected to this window.")
+                     .arg(m_clusterBar->currentTargetName());
+    }
+    m_pushAction->setEnabled(reason.isEmpty());
+    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them") : reason);
+    m_pushAction->setStatusTip(m_pushAction->toolTip());
+    m_diffAction->setEnabled(reason.isEmpty());
+    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones") : reason);
+    m_diffAction->setStatusTip(m_diffAction->toolTip());
+    // Validation is the gate: rendering a large group on every keystroke just to grey out a menu is too slow,
+    // and the rare flavor-specific refusal is reported when exporting.
+    const QString exportReason = diagnostics.empty() ? QString() : m_validity->toolTip();
+    for (QAction *action : {m_exportFileAction, m_exportDirectoryAction}) {
+        action->setEnabled(diagnostics.empty());
+        action->setStatusTip(exportReason.isEmpty() ? action->toolTip() : exportReason);
+    }
+}
+
+PushDialog *MainWindow::push()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || !source->canPush() || !m_resources->canRender()) {
+        return nullptr;
+    }
+    auto *dialog = new PushDialog(source, m_document->group(), m_resources->options(),
+                                  static_cast<int>(m_resources->resources().size()),
+                                  m_clusterBar->currentTargetName(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+DiffDialog *MainWindow::diff()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || !source->canPush() || !m_resources->canRender()) {
+        return nullptr;
+    }
+    auto *dialog = new DiffDialog(source, m_document->group(), m_resources->options(),
+                                  m_clusterBar->currentTargetName(), m_darkPalette, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+bool MainWindow::maybeSave()
+{
+    if (!m_document->isModified()) {
+        return true;
+    }
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"), tr("%1 has unsaved changes. Save them?").arg(m_document->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) {
+        return save();
+    }
+    if (answer == QMessageBox::Discard) {
+        m_autosaver->discard();
+        return true;
+    }
+    return false;
+}
+
+void MainWindow::newDocument()
+{
+    if (!maybeSave()) {
+        return;
+    }
+    m_document->newDocument();
+    statusBar()->showMessage(tr("New lane group"), 3000);
+}
+
+void MainWindow::open()
+{
+    if (!maybeSave()) {
+        return;
+    }
+    const QString start = m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).path();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open lane group"), start, kFileFilter);
+    if (!path.isEmpty()) {
+        openFile(path);
+    }
+}
+
+bool MainWindow::openFile(const QString &path, QString *errorOut)
+{
+    QString error;
+    if (!m_document->open(path, &error)) {
+        if (errorOut) {
+            *errorOut = error;
+        } else {
+            QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), error);
+        }
+        UiSettings().removeRecentFile(QFileInfo(path).absoluteFilePath());
+        updateRecentMenu();
+        return false;
+    }
+    UiSettings().addRecentFile(m_document->filePath());
+    updateRecentMenu();
+    statusBar()->showMessage(tr("Opened %1").arg(m_document->filePath()), 5000);
+    return true;
+}
+
+bool MainWindow::save()
+{
+    if (m_document->filePath().isEmpty()) {
+        return saveAs();
+    }
+    QString error;
+    if (!m_document->save(&error)) {
+        QMessageBox::warning(this, tr("Save failed"), error);
+        return false;
+    }
+    UiSettings().addRecentFile(m_document->filePath());
+    updateRecentMenu();
+    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    QString suggested = m_document->filePath();
+    if (suggested.isEmpty()) {
+        const std::string name = m_document->group().name.empty() ? "untitled" : m_document->group().name;
+        suggested = QString::fromStdString(name) + QStringLiteral(".lanes.yaml");
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save lane group"), suggested, kFileFilter);
+    if (path.isEmpty()) {
+        return false;
+    }
+    QString error;
+    if (!m_document->saveAs(path, &error)) {
+        QMessageBox::warning(this, tr("Save failed"), error);
+        return false;
+    }
+    UiSettings().addRecentFile(m_document->filePath());
+    updateRecentMenu();
+    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    return true;
+}
+
+void MainWindow::showTab(const QString &name)
+{
+    if (name == QLatin1String("paths")) {
+        m_tabs->setCurrentIndex(1);
+    } else if (name == QLatin1String("resources")) {
+        m_tabs->setCurrentIndex(2);
+    } else {
+        m_tabs->setCurrentIndex(0);
+    }
+}
+
+bool MainWindow::offerRecovery()
+{
+    const QList<Recovery> found = Autosaver::pending(m_autosaveDirectory);
+    if (found.isEmpty()) {
+        return false;
+    }
+    const Recovery &latest = found.front();
+    const QString what = latest.originalPath.isEmpty() ? tr("an unsaved lane group")
+                                                       : QFileInfo(latest.originalPath).fileName();
+    const auto answer = QMessageBox::question(
+        this, tr("Recover unsaved changes?"),
+        tr("LaneDeck did not close properly. Changes to %1 from %2 were autosaved.\n\nRecover them?")
+            .arg(what, QLocale().toString(latest.savedAt, QLocale::ShortFormat)),
+        QMessageBox::Yes | QMessageBox::Discard, QMessageBox::Yes);
+    if (answer != QMessageBox::Yes) {
+        for (const auto &r : found) {
+            Autosaver::remove(r);
+        }
+        return false;
+    }
+    QString error;
+    if (!recover(latest, &error)) {
+        QMessageBox::warning(this, tr("Recovery failed"), error);
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::recover(const Recovery &recovery, QString *error)
+{
+    LaneGroup group;
+    if (!Autosaver::read(recovery, &group, error)) {
+        return false;
+    }
+    m_document->recover(group, recovery.originalPath);
+    Autosaver::remove(recovery);
+    // The recovered document now lives only in memory: autosave it under this session at once.
+    m_autosaver->saveNow();
+    statusBar()->showMessage(tr("Recovered unsaved changes; save to keep them"));
+    return true;
+}
+
+void MainWindow::setDarkPalette(bool dark)
+{
+    m_darkPalette = dark;
+    m_resources->setDarkPalette(dark);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    UiSettings settings;
+    settings.setWindowGeometry(saveGeometry());
+    settings.setWindowState(saveState());
+    m_autosaver->discard();
+    event->accept();
+}
+
+} // namespace lanedeck::ui

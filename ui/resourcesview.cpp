@@ -1,0 +1,314 @@
+#include "ui/resourcesview.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/lanecolors.h"
+#include "ui/resourcetreemodel.h"
+#include "ui/yamlhighlighter.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace lanedeck::ui {
+
+ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_model(new ResourceTreeModel(this)), m_flavor(new QComboBox(this)),
+      m_apiVersion(new QComboBox(this)), m_banner(new QLabel(this)), m_tree(new QTreeView(this)),
+      m_yaml(new QPlainTextEdit(this)), m_highlighter(new YamlHighlighter(m_yaml->document(), false)),
+      m_copy(new QPushButton(tr("&Copy"), this)), m_exportFile(new QPushButton(tr("Export &file…"), this)),
+      m_exportDirectory(new QPushButton(tr("Export &directory…"), this))
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    auto *flavorLabel = new QLabel(tr("&Flavor:"), this);
+    flavorLabel->setBuddy(m_flavor);
+    m_flavor->setObjectName(QStringLiteral("flavorCombo"));
+    m_flavor->setAccessibleName(tr("Flavor"));
+    m_flavor->addItem(tr("ASM (DestinationRule + VirtualService with fallback)"), QStringLiteral("asm"));
+    m_flavor->addItem(tr("Istio (fallback resolved at generation)"), QStringLiteral("istio"));
+    m_flavor->addItem(tr("ASM lane CRDs (ASMSwimLaneGroup, ASMSwimLane)"), QStringLiteral("asm-crd"));
+    m_flavor->setToolTip(tr("Which mesh API the lanes are rendered for."));
+    auto *versionLabel = new QLabel(tr("&API version:"), this);
+    versionLabel->setBuddy(m_apiVersion);
+    m_apiVersion->setObjectName(QStringLiteral("apiVersionCombo"));
+    m_apiVersion->setAccessibleName(tr("networking.istio.io API version"));
+    m_apiVersion->addItem(tr("Flavor default"), QString());
+    m_apiVersion->addItem(QStringLiteral("v1"), QStringLiteral("v1"));
+    m_apiVersion->addItem(QStringLiteral("v1beta1"), QStringLiteral("v1beta1"));
+    m_apiVersion->setToolTip(tr("The networking.istio.io version (ASM defaults to v1beta1, Istio to v1)."));
+    m_copy->setObjectName(QStringLiteral("copyYamlButton"));
+    m_copy->setToolTip(tr("Copy the shown YAML to the clipboard"));
+    m_exportFile->setObjectName(QStringLiteral("exportFileButton"));
+    m_exportFile->setToolTip(tr("Write every resource to one YAML file for kubectl apply -f"));
+    m_exportDirectory->setObjectName(QStringLiteral("exportDirectoryButton"));
+    m_exportDirectory->setToolTip(tr("Write one file per resource and a kustomization.yaml into a directory"));
+    bar->addWidget(flavorLabel);
+    bar->addWidget(m_flavor);
+    bar->addSpacing(12);
+    bar->addWidget(versionLabel);
+    bar->addWidget(m_apiVersion);
+    bar->addStretch(1);
+    bar->addWidget(m_copy);
+    bar->addWidget(m_exportFile);
+    bar->addWidget(m_exportDirectory);
+    layout->addLayout(bar);
+
+    m_banner->setObjectName(QStringLiteral("renderStatusLabel"));
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_banner);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    m_tree->setObjectName(QStringLiteral("resourceTree"));
+    m_tree->setAccessibleName(tr("Generated resources"));
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true);
+    m_tree->header()->setStretchLastSection(true);
+    m_yaml->setObjectName(QStringLiteral("yamlPreview"));
+    m_yaml->setAccessibleName(tr("YAML of the selected resources"));
+    m_yaml->setReadOnly(true);
+    m_yaml->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_yaml->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    splitter->addWidget(m_tree);
+    splitter->addWidget(m_yaml);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    layout->addWidget(splitter, 1);
+
+    connect(m_flavor, &QComboBox::currentIndexChanged, this, [this] {
+        invalidate();
+        Q_EMIT optionsChanged();
+    });
+    connect(m_apiVersion, &QComboBox::currentIndexChanged, this, [this] {
+        invalidate();
+        Q_EMIT optionsChanged();
+    });
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &ResourcesView::showSelection);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_tree->expandAll();
+        m_tree->setCurrentIndex(m_model->index(0, 0));
+        showSelection();
+    });
+    connect(m_copy, &QPushButton::clicked, this, &ResourcesView::copyToClipboard);
+    connect(m_exportFile, &QPushButton::clicked, this, &ResourcesView::exportFileInteractively);
+    connect(m_exportDirectory, &QPushButton::clicked, this, &ResourcesView::exportDirectoryInteractively);
+    connect(controller, &DocumentController::groupChanged, this, &ResourcesView::invalidate);
+}
+
+void ResourcesView::invalidate()
+{
+    m_stale = true;
+    if (isVisible()) {
+        rerender();
+    }
+}
+
+void ResourcesView::ensureRendered()
+{
+    if (m_stale) {
+        rerender();
+    }
+}
+
+void ResourcesView::showEvent(QShowEvent *event)
+{
+    ensureRendered();
+    QWidget::showEvent(event);
+}
+
+const std::vector<mesh::Resource> &ResourcesView::resources()
+{
+    ensureRendered();
+    return m_model->resources();
+}
+
+mesh::RenderOptions ResourcesView::options() const
+{
+    mesh::RenderOptions options;
+    options.flavor = mesh::parseFlavor(flavorName().toStdString()).value_or(mesh::Flavor::Asm);
+    if (!apiVersionName().isEmpty()) {
+        options.istioVersion = mesh::parseIstioVersion(apiVersionName().toStdString());
+    }
+    return options;
+}
+
+void ResourcesView::setOptions(const QString &flavor, const QString &apiVersion)
+{
+    const int f = m_flavor->findData(flavor);
+    const int v = m_apiVersion->findData(apiVersion);
+    m_flavor->setCurrentIndex(f >= 0 ? f : 0);
+    m_apiVersion->setCurrentIndex(v >= 0 ? v : 0);
+}
+
+QString ResourcesView::flavorName() const
+{
+    return m_flavor->currentData().toString();
+}
+
+QString ResourcesView::apiVersionName() const
+{
+    return m_apiVersion->currentData().toString();
+}
+
+QString ResourcesView::previewText()
+{
+    ensureRendered();
+    return m_yaml->toPlainText();
+}
+
+bool ResourcesView::canRender(QString *reason)
+{
+    ensureRendered();
+    if (reason) {
+        *reason = m_renderError;
+    }
+    return m_renderError.isEmpty();
+}
+
+void ResourcesView::setDarkPalette(bool dark)
+{
+    m_highlighter->setDarkPalette(dark);
+}
+
+void ResourcesView::rerender()
+{
+    m_stale = false;
+    // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an edit.
+    auto rendered = mesh::render(m_controller->group(), options());
+    const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
+    m_apiVersion->setEnabled(apiVersionApplies);
+    if (!rendered) {
+        m_renderError = QString::fromStdString(rendered.error().message);
+        m_notes.clear();
+        m_model->setResources({});
+        m_yaml->clear();
+        m_banner->setText(tr("Nothing to render until the problems are fixed (see the Problems panel):\n%1")
+                              .arg(m_renderError));
+        QPalette palette = m_banner->palette();
+        palette.setColor(QPalette::WindowText, problemColor());
+        m_banner->setPalette(palette);
+    } else {
+        m_renderError.clear();
+        m_notes.clear();
+        for (const auto &note : rendered->notes) {
+            m_notes << QString::fromStdString(note);
+        }
+        m_banner->setPalette(QPalette());
+        m_banner->setText(m_notes.isEmpty()
+                              ? tr("%n resource(s), as lanectl render prints them.", nullptr,
+                                   static_cast<int>(rendered->resources.size()))
+                              : m_notes.join(QLatin1Char('\n')));
+        m_model->setResources(rendered->resources);
+        showSelection();
+    }
+    const QString reason = m_renderError.isEmpty() ? QString() : tr("The lane group has problems: %1").arg(m_renderError);
+    for (QPushButton *button : {m_copy, m_exportFile, m_exportDirectory}) {
+        button->setEnabled(m_renderError.isEmpty());
+    }
+    m_exportFile->setToolTip(reason.isEmpty() ? tr("Write every resource to one YAML file for kubectl apply -f")
+                                              : reason);
+    m_exportDirectory->setToolTip(reason.isEmpty()
+                                      ? tr("Write one file per resource and a kustomization.yaml into a directory")
+                                      : reason);
+    Q_EMIT renderStateChanged(m_renderError.isEmpty(), m_renderError);
+}
+
+void ResourcesView::showSelection()
+{
+    QModelIndex current = m_tree->currentIndex();
+    if (!current.isValid()) {
+        current = m_model->index(0, 0);
+    }
+    const QString text = current.isValid() ? current.data(ResourceTreeModel::YamlRole).toString() : QString();
+    if (text != m_yaml->toPlainText()) {
+        m_yaml->setPlainText(text);
+    }
+}
+
+void ResourcesView::copyToClipboard()
+{
+    ensureRendered();
+    QApplication::clipboard()->setText(previewText());
+    Q_EMIT statusMessage(tr("Copied the YAML to the clipboard"));
+}
+
+bool ResourcesView::exportToFile(const QString &path, QString *error)
+{
+    ensureRendered();
+    if (!m_renderError.isEmpty()) {
+        *error = m_renderError;
+        return false;
+    }
+    const QByteArray data = QByteArray::fromStdString(mesh::toYamlStream(m_model->resources()));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        *error = tr("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool ResourcesView::exportToDirectory(const QString &directory, QStringList *written, QString *error)
+{
+    ensureRendered();
+    if (!m_renderError.isEmpty()) {
+        *error = m_renderError;
+        return false;
+    }
+    const auto result = mesh::writeResourceDirectory(m_model->resources(), directory.toStdString());
+    if (!result) {
+        *error = QString::fromStdString(result.error().message);
+        return false;
+    }
+    if (written) {
+        for (const auto &path : *result) {
+            *written << QString::fromStdString(path);
+        }
+    }
+    return true;
+}
+
+void ResourcesView::exportFileInteractively()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export resources"), QString(),
+                                                      tr("YAML files (*.yaml *.yml);;All files (*)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    if (!exportToFile(path, &error)) {
+        QMessageBox::warning(this, tr("Export failed"), error);
+        return;
+    }
+    Q_EMIT statusMessage(tr("Exported %n resource(s) to %1", nullptr, static_cast<int>(m_model->resources().size()))
+                             .arg(path));
+}
+
+void ResourcesView::exportDirectoryInteractively()
+{
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Export resources to a directory"));
+    if (directory.isEmpty()) {
+        return;
+    }
+    QString error;
+    QStringList written;
+    if (!exportToDirectory(directory, &written, &error)) {
+        QMessageBox::warning(this, tr("Export failed"), error);
+        return;
+    }
+    Q_EMIT statusMessage(tr("Wrote %n file(s) to %1", nullptr, static_cast<int>(written.size())).arg(directory));
+}
+
+} // namespace lanedeck::ui

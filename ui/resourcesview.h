@@ -1,0 +1,85 @@
+#pragma once
+
+#include "mesh/resource.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTreeView;
+
+namespace lanedeck::ui {
+
+class DocumentController;
+class ResourceTreeModel;
+class YamlHighlighter;
+
+/// The generated resources: a tree by kind, the selected node's YAML (highlighted), the flavor and API version
+/// to render for, and copy and export. An invalid group renders nothing; the view says why and disables export.
+class ResourcesView final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ResourcesView(DocumentController *controller, QWidget *parent = nullptr);
+
+    mesh::RenderOptions options() const;
+    /// Selects the flavor ("asm", "istio", "asm-crd") and API version ("" for the flavor's default).
+    void setOptions(const QString &flavor, const QString &apiVersion);
+    QString flavorName() const;
+    QString apiVersionName() const;
+
+    /// The YAML shown for the selected node ("All resources" unless the operator picked another).
+    QString previewText();
+    /// Whether the current group renders; if not, `reason` says why.
+    bool canRender(QString *reason = nullptr);
+    /// The resources of the current group (empty when it does not render).
+    const std::vector<mesh::Resource> &resources();
+    ResourceTreeModel *model() const { return m_model; }
+
+    /// Writes every resource as one YAML stream to `path`; false with `error` set on failure.
+    bool exportToFile(const QString &path, QString *error);
+    /// Writes one file per resource and a kustomization.yaml into `directory`.
+    bool exportToDirectory(const QString &directory, QStringList *written, QString *error);
+
+    void setDarkPalette(bool dark);
+
+public Q_SLOTS:
+    void copyToClipboard();
+    void exportFileInteractively();
+    void exportDirectoryInteractively();
+
+Q_SIGNALS:
+    void optionsChanged();
+    void renderStateChanged(bool ok, const QString &reason);
+    void statusMessage(const QString &message);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    /// Rendering and the YAML of a large group take a while, so edits only mark the view stale while it is
+    /// hidden; it renders when shown or asked.
+    void invalidate();
+    void ensureRendered();
+    void rerender();
+    void showSelection();
+
+    DocumentController *m_controller;
+    ResourceTreeModel *m_model;
+    QComboBox *m_flavor;
+    QComboBox *m_apiVersion;
+    QLabel *m_banner;
+    QTreeView *m_tree;
+    QPlainTextEdit *m_yaml;
+    YamlHighlighter *m_highlighter;
+    QPushButton *m_copy;
+    QPushButton *m_exportFile;
+    QPushButton *m_exportDirectory;
+    QString m_renderError;
+    QStringList m_notes;
+    bool m_stale = true;
+};
+
+} // namespace lanedeck::ui

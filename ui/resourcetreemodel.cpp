@@ -1,0 +1,127 @@
+#include "ui/resourcetreemodel.h"
+
+#include "core/yamljson.h"
+
+#include <QIcon>
+
+namespace lanedeck::ui {
+namespace {
+// internalId 0 marks top-level nodes; a resource's internalId is its kind's row (1-based, the row of "All" is 0).
+constexpr quintptr kTopLevel = 0;
+} // namespace
+
+ResourceTreeModel::ResourceTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
+
+void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources)
+{
+    if (resources == m_resources) {
+        return;
+    }
+    beginResetModel();
+    m_resources = resources;
+    m_kinds.clear();
+    for (std::size_t i = 0; i < m_resources.size(); ++i) {
+        const QString kind = QString::fromStdString(m_resources[i].kind());
+        auto it = std::find_if(m_kinds.begin(), m_kinds.end(), [&](const Kind &k) { return k.name == kind; });
+        if (it == m_kinds.end()) {
+            m_kinds.push_back({kind, {}});
+            it = std::prev(m_kinds.end());
+        }
+        it->members.push_back(i);
+    }
+    endResetModel();
+}
+
+QModelIndex ResourceTreeModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (!hasIndex(row, column, parent)) {
+        return {};
+    }
+    if (!parent.isValid()) {
+        return createIndex(row, column, kTopLevel);
+    }
+    return createIndex(row, column, static_cast<quintptr>(parent.row()));
+}
+
+QModelIndex ResourceTreeModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid() || child.internalId() == kTopLevel) {
+        return {};
+    }
+    return createIndex(static_cast<int>(child.internalId()), 0, kTopLevel);
+}
+
+int ResourceTreeModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid()) {
+        return m_resources.empty() ? 0 : static_cast<int>(m_kinds.size()) + 1;
+    }
+    if (parent.column() != 0 || parent.internalId() != kTopLevel || parent.row() == 0) {
+        return 0;
+    }
+    return static_cast<int>(m_kinds[static_cast<std::size_t>(parent.row() - 1)].members.size());
+}
+
+int ResourceTreeModel::columnCount(const QModelIndex &) const
+{
+    return 1;
+}
+
+QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid)) {
+        return {};
+    }
+    if (index.internalId() == kTopLevel) {
+        if (index.row() == 0) {
+            switch (role) {
+            case Qt::DisplayRole:
+                return tr("All resources (%1)").arg(m_resources.size());
+            case Qt::ToolTipRole:
+                return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
+            case YamlRole:
+                return QString::fromStdString(mesh::toYamlStream(m_resources));
+            default:
+                return {};
+            }
+        }
+        const Kind &kind = m_kinds[static_cast<std::size_t>(index.row() - 1)];
+        switch (role) {
+        case Qt::DisplayRole:
+            return tr("%1 (%2)").arg(kind.name).arg(kind.members.size());
+        case YamlRole: {
+            std::vector<mesh::Resource> members;
+            for (auto i : kind.members) {
+                members.push_back(m_resources[i]);
+            }
+            return QString::fromStdString(mesh::toYamlStream(members));
+        }
+        default:
+            return {};
+        }
+    }
+    const Kind &kind = m_kinds[static_cast<std::size_t>(index.internalId() - 1)];
+    const mesh::Resource &resource = m_resources[kind.members[static_cast<std::size_t>(index.row())]];
+    switch (role) {
+    case Qt::DisplayRole:
+        return QString::fromStdString(resource.name());
+    case Qt::ToolTipRole:
+        return QString::fromStdString(resource.displayName() + " (" + resource.apiVersion() + ")");
+    case YamlRole:
+        return QString::fromStdString(toYaml(resource.object));
+    case FileNameRole:
+        return QString::fromStdString(resource.fileName());
+    default:
+        return {};
+    }
+}
+
+QVariant ResourceTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (section == 0 && orientation == Qt::Horizontal && role == Qt::DisplayRole) {
+        return tr("Generated resources");
+    }
+    return {};
+}
+
+} // namespace lanedeck::ui

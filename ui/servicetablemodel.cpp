@@ -1,0 +1,184 @@
+#include "ui/servicetablemodel.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/groupedits.h"
+#include "ui/lanecolors.h"
+
+namespace lanedeck::ui {
+
+ServiceTableModel::ServiceTableModel(DocumentController *controller, QObject *parent)
+    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
+      m_diagnostics(controller->diagnostics())
+{
+    connect(controller, &DocumentController::groupChanged, this, &ServiceTableModel::refresh);
+}
+
+void ServiceTableModel::refresh()
+{
+    const bool sameShape = m_controller->group().services.size() == m_group.services.size();
+    if (!sameShape) {
+        beginResetModel();
+    }
+    m_group = m_controller->group();
+    m_diagnostics = m_controller->diagnostics();
+    if (!sameShape) {
+        endResetModel();
+    } else if (rowCount() > 0) {
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    }
+}
+
+int ServiceTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_group.services.size());
+}
+
+int ServiceTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QStringList ServiceTableModel::problems(int row, int column) const
+{
+    const QString service = QStringLiteral("spec.services[%1]").arg(row);
+    switch (column) {
+    case Name:
+        return m_diagnostics.messages(service + QStringLiteral(".name"));
+    case Namespace:
+        return m_diagnostics.messages(service + QStringLiteral(".namespace"));
+    case Port:
+        return m_diagnostics.messages(service + QStringLiteral(".port"));
+    case Calls:
+        return m_diagnostics.messagesUnder(service + QStringLiteral(".calls"));
+    default:
+        return {};
+    }
+}
+
+QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const Service &service = m_group.services[static_cast<std::size_t>(index.row())];
+    const QStringList found = problems(index.row(), index.column());
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::EditRole:
+        switch (index.column()) {
+        case Name:
+            return QString::fromStdString(service.name);
+        case Namespace:
+            return QString::fromStdString(service.ns);
+        case Port:
+            return service.port;
+        case Calls: {
+            QStringList calls;
+            for (const auto &c : service.calls) {
+                calls << QString::fromStdString(c);
+            }
+            return calls.join(QStringLiteral(", "));
+        }
+        }
+        return {};
+    case Qt::ForegroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemColor());
+    case Qt::BackgroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+    case Qt::ToolTipRole:
+        if (!found.isEmpty()) {
+            return DiagnosticIndex::tooltip(found);
+        }
+        switch (index.column()) {
+        case Name:
+            return tr("The Kubernetes Service name.");
+        case Namespace:
+            return tr("The namespace of the Service and its workloads.");
+        case Port:
+            return tr("The Service port the lanes route.");
+        case Calls:
+            return tr("The services this one calls, comma-separated, in call order (the call graph).");
+        }
+        return {};
+    case ProblemsRole:
+        return found;
+    default:
+        return {};
+    }
+}
+
+bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return false;
+    }
+    const auto row = static_cast<std::size_t>(index.row());
+    const QString name = QString::fromStdString(m_group.services[row].name);
+    LaneGroup after = m_group;
+    switch (index.column()) {
+    case Name: {
+        const std::string text = value.toString().trimmed().toStdString();
+        edits::renameService(after, row, text);
+        m_controller->edit(after, tr("Rename service %1 to %2").arg(name, QString::fromStdString(text)));
+        return true;
+    }
+    case Namespace:
+        after.services[row].ns = value.toString().trimmed().toStdString();
+        m_controller->edit(after, tr("Set namespace of %1").arg(name));
+        return true;
+    case Port: {
+        bool ok = false;
+        const int port = value.toInt(&ok);
+        if (!ok) {
+            return false;
+        }
+        after.services[row].port = port;
+        m_controller->edit(after, tr("Set port of %1").arg(name));
+        return true;
+    }
+    case Calls: {
+        std::vector<std::string> calls;
+        const auto parts = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+        for (const QString &part : parts) {
+            calls.push_back(part.trimmed().toStdString());
+        }
+        edits::setCalls(after, row, calls);
+        m_controller->edit(after, tr("Set calls of %1").arg(name));
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+Qt::ItemFlags ServiceTableModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid()) {
+        return Qt::NoItemFlags;
+    }
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable;
+}
+
+QVariant ServiceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole) {
+        return {};
+    }
+    if (orientation == Qt::Vertical) {
+        return section + 1;
+    }
+    switch (section) {
+    case Name:
+        return tr("Service");
+    case Namespace:
+        return tr("Namespace");
+    case Port:
+        return tr("Port");
+    case Calls:
+        return tr("Calls");
+    default:
+        return {};
+    }
+}
+
+} // namespace lanedeck::ui

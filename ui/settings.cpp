@@ -1,0 +1,115 @@
+#include "ui/settings.h"
+
+#include <QSettings>
+
+namespace lanedeck::ui {
+namespace {
+QString key(const char *name)
+{
+    return QString::fromLatin1(name);
+}
+} // namespace
+
+QByteArray UiSettings::windowGeometry() const
+{
+    return QSettings().value(key("window/geometry")).toByteArray();
+}
+
+void UiSettings::setWindowGeometry(const QByteArray &value)
+{
+    QSettings().setValue(key("window/geometry"), value);
+}
+
+QByteArray UiSettings::windowState() const
+{
+    return QSettings().value(key("window/state")).toByteArray();
+}
+
+void UiSettings::setWindowState(const QByteArray &value)
+{
+    QSettings().setValue(key("window/state"), value);
+}
+
+QStringList UiSettings::recentFiles() const
+{
+    return QSettings().value(key("files/recent")).toStringList();
+}
+
+void UiSettings::addRecentFile(const QString &path)
+{
+    QStringList files = recentFiles();
+    files.removeAll(path);
+    files.prepend(path);
+    while (files.size() > kMaxRecentFiles) {
+        files.removeLast();
+    }
+    QSettings().setValue(key("files/recent"), files);
+}
+
+void UiSettings::removeRecentFile(const QString &path)
+{
+    QStringList files = recentFiles();
+    files.removeAll(path);
+    QSettings().setValue(key("files/recent"), files);
+}
+
+QString UiSettings::lastTarget() const
+{
+    return QSettings().value(key("cluster/target")).toString();
+}
+
+void UiSettings::setLastTarget(const QString &value)
+{
+    QSettings().setValue(key("cluster/target"), value);
+}
+
+QString UiSettings::lastNamespace() const
+{
+    return QSettings().value(key("cluster/namespace"), QStringLiteral("istio-system")).toString();
+}
+
+void UiSettings::setLastNamespace(const QString &value)
+{
+    QSettings().setValue(key("cluster/namespace"), value);
+}
+
+QString UiSettings::flavor() const
+{
+    return QSettings().value(key("render/flavor"), QStringLiteral("asm")).toString();
+}
+
+void UiSettings::setFlavor(const QString &value)
+{
+    QSettings().setValue(key("render/flavor"), value);
+}
+
+QString UiSettings::apiVersion() const
+{
+    return QSettings().value(key("render/apiVersion")).toString();
+}
+
+void UiSettings::setApiVersion(const QString &value)
+{
+    QSettings().setValue(key("render/apiVersion"), value);
+}
+
+QStringList UiSettings::approvedExecCommands() const
+{
+    return QSettings().value(key("cluster/approvedExecCommands")).toStringList();
+}
+
+void UiSettings::addApprovedExecCommand(const QString &value)
+{
+    QStringList commands = approvedExecCommands();
+    if (!commands.contains(value)) {
+        commands << value;
+        QSettings().setValue(key("cluster/approvedExecCommands"), commands);
+    }
+}
+
+int UiSettings::autosaveSeconds() const
+{
+    return QSettings().value(key("files/autosaveSeconds"), 30).toInt();
+}
+
+} // namespace lanedeck::ui

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace lanedeck::ui {
+
+/// The console's remembered state, typed: each accessor reads or writes one QSettings key, so key names and
+/// defaults live here only.
+class UiSettings final
+{
+public:
+    static constexpr int kMaxRecentFiles = 8;
+
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray &value);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray &value);
+
+    /// Most recent first, at most kMaxRecentFiles.
+    QStringList recentFiles() const;
+    void addRecentFile(const QString &path);
+    void removeRecentFile(const QString &path);
+
+    /// The cluster target (a kubeconfig context name, or the local sandbox's id) and namespace last used.
+    QString lastTarget() const;
+    void setLastTarget(const QString &value);
+    QString lastNamespace() const;
+    void setLastNamespace(const QString &value);
+
+    /// The render flavor ("asm", "istio", "asm-crd") and Istio API version ("" for the flavor's default).
+    QString flavor() const;
+    void setFlavor(const QString &value);
+    QString apiVersion() const;
+    void setApiVersion(const QString &value);
+
+    /// Exec credential commands the operator allowed (ExecApprovalPrompt::key()).
+    QStringList approvedExecCommands() const;
+    void addApprovedExecCommand(const QString &key);
+
+    /// Seconds of idle time after an edit before the document is autosaved.
+    int autosaveSeconds() const;
+};
+
+} // namespace lanedeck::ui
