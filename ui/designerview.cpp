@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/groupedits.h"
+#include "ui/headermatchmodel.h"
 #include "ui/lanecolors.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepainting.h"
@@ -19,6 +20,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
@@ -287,6 +289,42 @@ QWidget *DesignerView::createSettingsPane()
         after.ingress.entryService = ss(m_entryService->currentText());
         m_controller->edit(after, tr("Change entry service"));
     });
+    // Header conditions: few groups have them, so the table stays small and the buttons say what they do.
+    auto *headers = new QWidget(ingressBox);
+    auto *headersLayout = new QVBoxLayout(headers);
+    headersLayout->setContentsMargins(0, 0, 0, 0);
+    auto *headerModel = new HeaderMatchModel(m_controller, headers);
+    auto *headerTable = new QTableView(headers);
+    headerTable->setObjectName(QStringLiteral("headerMatchTable"));
+    headerTable->setAccessibleName(tr("Header match"));
+    headerTable->setModel(headerModel);
+    headerTable->setItemDelegateForColumn(HeaderMatchModel::Kind, new MatchKindDelegate(headerTable));
+    setupTable(headerTable);
+    headerTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    headerTable->horizontalHeader()->setStretchLastSection(true);
+    headerTable->setMaximumHeight(headerTable->fontMetrics().height() * 6);
+    auto *headerTools = new QHBoxLayout;
+    auto *addHeader = toolButton(headers, QStringLiteral("addHeaderMatchButton"), QStyle::SP_FileDialogNewFolder,
+                                 tr("Add header condition"), tr("Only requests with a header enter the lanes"));
+    addHeader->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    auto *removeHeader = toolButton(headers, QStringLiteral("removeHeaderMatchButton"), QStyle::SP_TrashIcon,
+                                    tr("Remove header condition"), tr("Remove the selected header condition"));
+    headerTools->addWidget(addHeader);
+    headerTools->addWidget(removeHeader);
+    headerTools->addStretch(1);
+    headersLayout->addLayout(headerTools);
+    headersLayout->addWidget(headerTable);
+    connect(addHeader, &QToolButton::clicked, this, [headerModel, headerTable] {
+        const int row = headerModel->addHeader();
+        headerTable->setCurrentIndex(headerModel->index(row, HeaderMatchModel::Name));
+        headerTable->edit(headerTable->currentIndex());
+    });
+    connect(removeHeader, &QToolButton::clicked, this, [headerModel, headerTable] {
+        headerModel->removeHeader(headerTable->currentIndex().row());
+    });
+    auto *headersLabel = new QLabel(tr("Hea&ders:"), ingressBox);
+    headersLabel->setBuddy(headerTable);
+    ingress->addRow(headersLabel, headers);
     column->addWidget(ingressBox);
     column->addStretch(1);
 
@@ -326,6 +364,68 @@ QWidget *DesignerView::createGridPane()
     m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_grid->setShowGrid(true);
     gridLayout->addWidget(m_grid, 1);
+    // The headers name lanes and services: right-click them for what concerns the whole lane or service,
+    // double-click to rename.
+    QHeaderView *laneHeader = m_grid->horizontalHeader();
+    laneHeader->setContextMenuPolicy(Qt::CustomContextMenu);
+    laneHeader->setToolTip(tr("Right-click a lane for more; double-click to rename it."));
+    connect(laneHeader, &QHeaderView::customContextMenuRequested, this, [this, laneHeader](const QPoint &pos) {
+        const int lane = laneHeader->logicalIndexAt(pos);
+        if (lane < 0) {
+            return;
+        }
+        m_lanes->setCurrentIndex(m_laneModel->index(lane, LaneTableModel::Name));
+        const QString name = m_laneModel->index(lane, LaneTableModel::Name).data().toString();
+        QMenu menu(this);
+        menu.addAction(tr("Make %1 the &baseline").arg(name), this, [this, lane] {
+            m_laneModel->setData(m_laneModel->index(lane, LaneTableModel::Baseline), Qt::Checked, Qt::CheckStateRole);
+        });
+        menu.addAction(tr("&Rename %1…").arg(name), this, [this, lane] {
+            m_lanes->edit(m_laneModel->index(lane, LaneTableModel::Name));
+        });
+        menu.addSeparator();
+        menu.addAction(tr("Move &left"), this, [this] { moveLane(-1); })->setEnabled(lane > 0);
+        menu.addAction(tr("Move ri&ght"), this, [this] { moveLane(1); })
+            ->setEnabled(lane + 1 < m_laneModel->rowCount());
+        menu.addSeparator();
+        menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
+                       &DesignerView::removeLane);
+        menu.exec(laneHeader->mapToGlobal(pos));
+    });
+    connect(laneHeader, &QHeaderView::sectionDoubleClicked, this, [this](int lane) {
+        m_lanes->setCurrentIndex(m_laneModel->index(lane, LaneTableModel::Name));
+        m_lanes->edit(m_lanes->currentIndex());
+    });
+    QHeaderView *serviceHeader = m_grid->verticalHeader();
+    serviceHeader->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(serviceHeader, &QHeaderView::customContextMenuRequested, this, [this, serviceHeader](const QPoint &pos) {
+        const int row = serviceHeader->logicalIndexAt(pos);
+        if (row < 0) {
+            return;
+        }
+        m_services->setCurrentIndex(m_serviceModel->index(row, ServiceTableModel::Name));
+        const QString name = m_serviceModel->index(row, ServiceTableModel::Name).data().toString();
+        QMenu menu(this);
+        menu.addAction(tr("Make %1 the &entry service").arg(name), this, [this, name] {
+            LaneGroup after = m_controller->group();
+            after.ingress.entryService = ss(name);
+            m_controller->edit(after, tr("Change entry service"));
+        });
+        menu.addAction(tr("&Rename %1…").arg(name), this, [this, row] {
+            m_services->edit(m_serviceModel->index(row, ServiceTableModel::Name));
+        });
+        menu.addAction(tr("Edit &calls…"), this, [this, row] {
+            m_services->edit(m_serviceModel->index(row, ServiceTableModel::Calls));
+        });
+        menu.addSeparator();
+        menu.addAction(tr("Move &up"), this, [this] { moveService(-1); })->setEnabled(row > 0);
+        menu.addAction(tr("Move &down"), this, [this] { moveService(1); })
+            ->setEnabled(row + 1 < m_serviceModel->rowCount());
+        menu.addSeparator();
+        menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
+                       &DesignerView::removeService);
+        menu.exec(serviceHeader->mapToGlobal(pos));
+    });
     auto *stack = new QSplitter(Qt::Vertical, pane);
     stack->setObjectName(QStringLiteral("gridSplitter"));
     stack->setChildrenCollapsible(false);

@@ -31,6 +31,7 @@
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QDir>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -163,6 +164,7 @@ private Q_SLOTS:
     void sideBySideLayout();
     void diffDialogShowsBothViews();
     void execApprovalAsksOnceFromWorker();
+    void renameLaneFromGridHeader();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
@@ -650,6 +652,31 @@ void TestMainWindow::execApprovalAsksOnceFromWorker()
     answer = false;
     QVERIFY(!prompt.approve(other));
     QCOMPARE(asked, 3);
+}
+
+void TestMainWindow::renameLaneFromGridHeader()
+{
+    auto window = makeWindow();
+    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    window->document()->edit(
+        [&] {
+            LaneGroup g = window->document()->group();
+            edits::setBaseline(g, 2); // named explicitly: a rename must follow it
+            return g;
+        }(),
+        QStringLiteral("baseline s3"));
+    auto *grid = child<QTableView>(window.get(), "laneGrid");
+    QHeaderView *header = grid->horizontalHeader();
+    const QPoint pos(header->sectionViewportPosition(2) + header->sectionSize(2) / 2, header->height() / 2);
+    QTest::mouseDClick(header->viewport(), Qt::LeftButton, {}, pos);
+    auto *editor = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+    QVERIFY2(editor, "double-clicking a lane header edits its name");
+    QTest::keyClick(editor, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(editor, QStringLiteral("canary"));
+    QTest::keyClick(editor, Qt::Key_Return);
+    QTRY_COMPARE(window->document()->group().lanes[2].name, std::string("canary"));
+    QCOMPARE(window->document()->group().baseline, std::string("canary"));
+    QVERIFY(grid->model()->headerData(2, Qt::Horizontal).toString().startsWith(QStringLiteral("canary")));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -4,6 +4,7 @@
 #include "mesh/resource.h"
 #include "ui/documentcontroller.h"
 #include "ui/groupedits.h"
+#include "ui/headermatchmodel.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepathsmodel.h"
 #include "ui/lanetablemodel.h"
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void problemsListDiagnostics();
     void resourceTreeByKind();
     void modelsSurviveReshaping();
+    void headerMatchesEditIngress();
 
 private:
     std::unique_ptr<DocumentController> m_doc;
@@ -230,6 +232,27 @@ void TestUiModels::modelsSurviveReshaping()
     while (m_doc->undoStack()->canUndo()) {
         m_doc->undoStack()->undo();
     }
+}
+
+void TestUiModels::headerMatchesEditIngress()
+{
+    HeaderMatchModel model(m_doc.get());
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.addHeader(), 0);
+    QCOMPARE(m_doc->group().ingress.headers.size(), std::size_t(1));
+    QVERIFY(model.setData(model.index(0, HeaderMatchModel::Name), QStringLiteral("x-canary")));
+    QVERIFY(model.setData(model.index(0, HeaderMatchModel::Kind), int(StringMatch::Kind::Regex)));
+    QVERIFY(model.setData(model.index(0, HeaderMatchModel::Value), QStringLiteral("(unclosed")));
+    const HeaderMatch expected{"x-canary", StringMatch{StringMatch::Kind::Regex, "(unclosed"}};
+    QVERIFY(m_doc->group().ingress.headers.front() == expected);
+    QCOMPARE(model.index(0, HeaderMatchModel::Kind).data().toString(), QStringLiteral("regex"));
+    QVERIFY(!model.index(0, HeaderMatchModel::Value).data(HeaderMatchModel::ProblemsRole).toStringList().isEmpty());
+    QVERIFY(model.index(0, HeaderMatchModel::Name).data(HeaderMatchModel::ProblemsRole).toStringList().isEmpty());
+    model.removeHeader(0);
+    QCOMPARE(model.rowCount(), 0);
+    m_doc->undoStack()->undo();
+    QCOMPARE(model.rowCount(), 1);
 }
 
 QTEST_MAIN(TestUiModels)

@@ -1,0 +1,174 @@
+#include "ui/headermatchmodel.h"
+
+#include "ui/documentcontroller.h"
+#include "ui/lanecolors.h"
+
+#include <QComboBox>
+
+namespace lanedeck::ui {
+
+HeaderMatchModel::HeaderMatchModel(DocumentController *controller, QObject *parent)
+    : QAbstractTableModel(parent), m_controller(controller), m_headers(controller->group().ingress.headers),
+      m_diagnostics(controller->diagnostics())
+{
+    connect(controller, &DocumentController::groupChanged, this, &HeaderMatchModel::refresh);
+}
+
+void HeaderMatchModel::refresh()
+{
+    const auto &next = m_controller->group().ingress.headers;
+    const bool sameShape = next.size() == m_headers.size();
+    if (!sameShape) {
+        beginResetModel();
+    }
+    m_headers = next;
+    m_diagnostics = m_controller->diagnostics();
+    if (!sameShape) {
+        endResetModel();
+    } else if (rowCount() > 0) {
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    }
+}
+
+QString HeaderMatchModel::kindText(StringMatch::Kind kind)
+{
+    return QString::fromStdString(toString(kind));
+}
+
+int HeaderMatchModel::addHeader()
+{
+    LaneGroup after = m_controller->group();
+    HeaderMatch header;
+    header.name = "x-user";
+    header.match = StringMatch{StringMatch::Kind::Exact, "tester"};
+    after.ingress.headers.push_back(header);
+    m_controller->edit(after, tr("Add header match"));
+    return rowCount() - 1;
+}
+
+void HeaderMatchModel::removeHeader(int row)
+{
+    if (row < 0 || row >= rowCount()) {
+        return;
+    }
+    LaneGroup after = m_controller->group();
+    after.ingress.headers.erase(after.ingress.headers.begin() + row);
+    m_controller->edit(after, tr("Remove header match"));
+}
+
+int HeaderMatchModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_headers.size());
+}
+
+int HeaderMatchModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QStringList HeaderMatchModel::problems(int row, int column) const
+{
+    const QString field = QStringLiteral("spec.ingress.match.headers[%1]").arg(row);
+    return column == Name ? m_diagnostics.messages(field + QStringLiteral(".name")) : m_diagnostics.messages(field);
+}
+
+QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return {};
+    }
+    const HeaderMatch &h = m_headers[static_cast<std::size_t>(index.row())];
+    const QStringList found = problems(index.row(), index.column());
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::EditRole:
+        switch (index.column()) {
+        case Name:
+            return QString::fromStdString(h.name);
+        case Kind:
+            return role == Qt::EditRole ? QVariant(static_cast<int>(h.match.kind)) : QVariant(kindText(h.match.kind));
+        case Value:
+            return QString::fromStdString(h.match.value);
+        }
+        return {};
+    case Qt::ToolTipRole:
+        return found.isEmpty() ? QVariant(tr("Only requests with this header enter the lanes."))
+                               : QVariant(DiagnosticIndex::tooltip(found));
+    case Qt::ForegroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemColor());
+    case Qt::BackgroundRole:
+        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+    case ProblemsRole:
+        return found;
+    default:
+        return {};
+    }
+}
+
+bool HeaderMatchModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return false;
+    }
+    LaneGroup after = m_controller->group();
+    HeaderMatch &h = after.ingress.headers[static_cast<std::size_t>(index.row())];
+    switch (index.column()) {
+    case Name:
+        h.name = value.toString().trimmed().toStdString();
+        break;
+    case Kind:
+        h.match.kind = static_cast<StringMatch::Kind>(value.toInt());
+        break;
+    case Value:
+        h.match.value = value.toString().toStdString();
+        break;
+    default:
+        return false;
+    }
+    m_controller->edit(after, tr("Change header match"));
+    return true;
+}
+
+Qt::ItemFlags HeaderMatchModel::flags(const QModelIndex &index) const
+{
+    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable : Qt::NoItemFlags;
+}
+
+QVariant HeaderMatchModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+        return {};
+    }
+    switch (section) {
+    case Name:
+        return tr("Header");
+    case Kind:
+        return tr("Match");
+    case Value:
+        return tr("Value");
+    default:
+        return {};
+    }
+}
+
+QWidget *MatchKindDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &, const QModelIndex &) const
+{
+    auto *combo = new QComboBox(parent);
+    for (auto kind : {StringMatch::Kind::Exact, StringMatch::Kind::Prefix, StringMatch::Kind::Regex}) {
+        combo->addItem(HeaderMatchModel::kindText(kind), static_cast<int>(kind));
+    }
+    return combo;
+}
+
+void MatchKindDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
+{
+    auto *combo = static_cast<QComboBox *>(editor);
+    combo->setCurrentIndex(combo->findData(index.data(Qt::EditRole)));
+}
+
+void MatchKindDelegate::setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const
+{
+    model->setData(index, static_cast<QComboBox *>(editor)->currentData(), Qt::EditRole);
+}
+
+} // namespace lanedeck::ui
