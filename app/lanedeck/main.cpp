@@ -1,5 +1,6 @@
 // lanedeck: the desktop console. Parses the command line and hands over to ui/.
 #include "ui/mainwindow.h"
+#include "ui/trafficdemo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -100,7 +101,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption size(QStringLiteral("size"),
                                   QApplication::translate("main", "Window size WxH in device-independent pixels."),
                                   QStringLiteral("WxH"));
-    parser.addOptions({dark, light, screenshot, tab, size});
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        QApplication::translate("main", "Open the seed scenario, push it to the local sandbox and sample it live on the "
+                                        "Traffic page (the live canary demonstration)."));
+    const QCommandLineOption delay(QStringLiteral("delay"),
+                                   QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
+                                   QStringLiteral("MS"), QStringLiteral("500"));
+    parser.addOptions({dark, light, screenshot, tab, size, demo, delay});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -134,6 +142,21 @@ int main(int argc, char *argv[])
             return 1;
         }
     }
+    lanedeck::ui::TrafficDemo trafficDemo(&window);
+    if (parser.isSet(demo)) {
+        const QString example = lanedeck::ui::findExampleDocument(QCoreApplication::applicationDirPath(),
+                                                                  QStringLiteral(LANEDECK_SOURCE_EXAMPLES));
+        QString error = example.isEmpty() ? QStringLiteral("cannot find examples/mock.lanes.yaml") : QString();
+        if (!error.isEmpty() || !trafficDemo.start(example, &error)) {
+            std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(error));
+            return 1;
+        }
+        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window, [](const QString &why) {
+            if (!why.isEmpty()) {
+                std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(why));
+            }
+        });
+    }
     if (parser.isSet(tab)) {
         window.showTab(parser.value(tab));
     }
@@ -141,12 +164,12 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
-        QTimer::singleShot(500, &window, [&window, path] {
+        QTimer::singleShot(parser.value(delay).toInt(), &window, [&window, path] {
             const bool ok = window.grab().save(path);
             std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write", qPrintable(path));
             QApplication::exit(ok ? 0 : 1);
         });
-    } else {
+    } else if (!parser.isSet(demo)) {
         QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
     }
     return QApplication::exec();

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace lanedeck::ui {
+
+class MainWindow;
+
+/// `lanedeck --demo`: the live canary demonstration in one step. Opens the seed scenario, pushes it to the
+/// local sandbox (which starts it), and samples the sandbox's gateway on the Traffic page until stopped, so the
+/// charts converge to the seed's 60/20/20 with its three chains. From there, changing a weight in the designer
+/// and pushing moves the split live.
+class TrafficDemo final : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int rate = 400;       ///< requests per second: lively charts without saturating a small machine
+        int concurrency = 8;
+    };
+
+    TrafficDemo(MainWindow *window, Options options, QObject *parent = nullptr);
+    TrafficDemo(MainWindow *window, QObject *parent = nullptr) : TrafficDemo(window, Options{}, parent) {}
+
+    /// Opens `document` and starts the push; sampling starts once the sandbox runs. False, with `error` in
+    /// words, if the document cannot be opened or pushed.
+    bool start(const QString &document, QString *error);
+
+Q_SIGNALS:
+    /// Sampling started (`error` empty), or the push failed and says why.
+    void started(const QString &error);
+
+private:
+    MainWindow *m_window;
+    Options m_options;
+};
+
+/// Where the seed scenario is: beside the installed executable (share/lanedeck/examples), or in the source
+/// tree of a build. Empty when neither exists.
+QString findExampleDocument(const QString &applicationDir, const QString &sourceExamples);
+
+} // namespace lanedeck::ui
