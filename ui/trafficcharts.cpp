@@ -29,10 +29,47 @@ double value(const QAbstractItemModel *model, int row, int column)
     return model->index(row, column).data(ValueRole).toDouble();
 }
 
-/// The first row the time charts show.
+/// The rows the time charts show: the last kWindowSeconds complete seconds (a second still filling up
+/// would show as a dip at the end while sampling).
+int completeRows(const TrafficTimelineModel *model)
+{
+    const int rows = model->rowCount();
+    return model->lastRowPartial() && rows > 1 ? rows - 1 : rows;
+}
+
 int windowStart(int rows)
 {
     return std::max(0, rows - kWindowSeconds);
+}
+
+/// A tick step of 1, 2 or 5 times a power of ten that gives about `ticks` intervals over `span`.
+double niceStep(double span, int ticks)
+{
+    const double raw = std::max(span, 1e-9) / ticks;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double factor : {1.0, 2.0, 5.0}) {
+        if (raw <= factor * magnitude) {
+            return factor * magnitude;
+        }
+    }
+    return 10.0 * magnitude;
+}
+
+/// Sets [min, max] with ticks on round numbers, every niceStep(), anchored at 0.
+void setNiceRange(QValueAxis *axis, double min, double max, int ticks = 5)
+{
+    const double step = niceStep(max - min, ticks);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
+    axis->setRange(min, max);
+}
+
+/// 0 up to the first tick at or above `top` plus a tenth.
+void setNiceTop(QValueAxis *axis, double top)
+{
+    const double step = niceStep(top * 1.1, 5);
+    setNiceRange(axis, 0, std::max(step, std::ceil(top * 1.1 / step) * step));
 }
 
 QColor outlineColor(const QPalette &palette)
@@ -115,7 +152,7 @@ ShareOverTimeChart::ShareOverTimeChart(TrafficTimelineModel *model, QWidget *par
     setObjectName(QStringLiteral("shareOverTimeChart"));
     m_x->setTitleText(tr("seconds"));
     m_x->setLabelFormat(QStringLiteral("%d"));
-    m_x->setRange(0, 10);
+    setNiceRange(m_x, 0, 10);
     chart()->addAxis(m_x, Qt::AlignBottom);
     styleAxis(m_x);
     m_y = percentAxis(Qt::AlignLeft);
@@ -154,7 +191,7 @@ void ShareOverTimeChart::refresh()
     if (m_lanes != m_model->laneNames()) {
         rebuild();
     }
-    const int rows = m_model->rowCount();
+    const int rows = completeRows(m_model);
     const int first = windowStart(rows);
     QList<QList<QPointF>> points(m_lanes.size());
     for (int row = first; row < rows; ++row) {
@@ -177,7 +214,7 @@ void ShareOverTimeChart::refresh()
             m_lowers[lane]->replace(points[lane - 1]);
         }
     }
-    m_x->setRange(first, std::max(first + 10, rows - 1));
+    setNiceRange(m_x, first, std::max(first + 10, rows - 1));
 }
 
 // ---- ShareVsWeightChart ----------------------------------------------------------------------------------
@@ -292,7 +329,7 @@ LatencyChart::LatencyChart(TrafficLaneModel *model, QWidget *parent)
     chart()->addAxis(m_categories, Qt::AlignBottom);
     m_y->setTitleText(tr("ms"));
     m_y->setLabelFormat(QStringLiteral("%.1f"));
-    m_y->setRange(0, 1);
+    setNiceTop(m_y, 0.5);
     chart()->addAxis(m_y, Qt::AlignLeft);
     styleAxis(m_categories);
     styleAxis(m_y);
@@ -329,11 +366,10 @@ void LatencyChart::refresh()
             }
         }
     }
-    // Round the axis up to a readable step, and only ever grow it within a run so bars do not jump.
-    const double step = top <= 1 ? 0.5 : std::pow(10.0, std::floor(std::log10(top)));
-    const double wanted = std::max(1.0, std::ceil(top * 1.1 / step) * step);
-    if (wanted > m_y->max() || wanted < m_y->max() / 4) {
-        m_y->setRange(0, wanted);
+    // Only grow the axis (or shrink it a lot), so bars do not jump at every snapshot.
+    if (top > m_y->max() || top < m_y->max() / 4) {
+        setNiceTop(m_y, std::max(top, 0.5));
+        m_y->setLabelFormat(m_y->max() >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
     }
 }
 
@@ -353,7 +389,7 @@ ErrorsChart::ErrorsChart(TrafficTimelineModel *model, QWidget *parent)
     chart()->addSeries(m_errors);
     m_x->setTitleText(tr("seconds"));
     m_x->setLabelFormat(QStringLiteral("%d"));
-    m_x->setRange(0, 10);
+    setNiceRange(m_x, 0, 10);
     m_y->setLabelFormat(QStringLiteral("%d"));
     m_y->setTitleText(tr("requests/s"));
     m_errorsY->setLabelFormat(QStringLiteral("%d"));
@@ -372,13 +408,13 @@ ErrorsChart::ErrorsChart(TrafficTimelineModel *model, QWidget *parent)
     m_requests->attachAxis(m_y);
     m_errors->attachAxis(m_x);
     m_errors->attachAxis(m_errorsY);
-    m_y->setRange(0, 10);
-    m_errorsY->setRange(0, 10);
+    setNiceTop(m_y, 10);
+    setNiceTop(m_errorsY, 10);
 }
 
 void ErrorsChart::refresh()
 {
-    const int rows = m_model->rowCount();
+    const int rows = completeRows(m_model);
     const int first = windowStart(rows);
     QList<QPointF> requests;
     QList<QPointF> errors;
@@ -394,13 +430,9 @@ void ErrorsChart::refresh()
     }
     m_requests->replace(requests);
     m_errors->replace(errors);
-    m_x->setRange(first, std::max(first + 10, rows - 1));
-    const auto nice = [](double top) {
-        const double step = std::pow(10.0, std::floor(std::log10(top)));
-        return std::ceil(top * 1.1 / step) * step;
-    };
-    m_y->setRange(0, nice(topRequests));
-    m_errorsY->setRange(0, nice(topErrors));
+    setNiceRange(m_x, first, std::max(first + 10, rows - 1));
+    setNiceTop(m_y, topRequests);
+    setNiceTop(m_errorsY, topErrors);
 }
 
 } // namespace lanedeck::ui

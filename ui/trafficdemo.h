@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -19,6 +20,10 @@ public:
     {
         int rate = 400;       ///< requests per second: lively charts without saturating a small machine
         int concurrency = 8;
+        /// Non-empty: a scripted canary step, these lane weights set and pushed canaryAfterMs after sampling
+        /// starts (unattended demonstrations and screenshots; an operator does this in the designer).
+        QList<int> canaryWeights;
+        int canaryAfterMs = 10000;
     };
 
     TrafficDemo(MainWindow *window, Options options, QObject *parent = nullptr);
@@ -28,11 +33,19 @@ public:
     /// words, if the document cannot be opened or pushed.
     bool start(const QString &document, QString *error);
 
+    /// Parses "20/40/40@10" (weights, then seconds after the start) into `options`; false if malformed.
+    static bool parseCanary(const QString &text, Options *options);
+
 Q_SIGNALS:
     /// Sampling started (`error` empty), or the push failed and says why.
     void started(const QString &error);
+    /// The scripted canary step was pushed (`error` empty) or failed.
+    void canaryPushed(const QString &error);
 
 private:
+    void push(const QString &step);
+    void canaryStep();
+
     MainWindow *m_window;
     Options m_options;
 };

@@ -146,11 +146,16 @@ QVariant TrafficLaneModel::headerData(int section, Qt::Orientation orientation, 
 
 void TrafficTimelineModel::beginRun()
 {
-    m_base = static_cast<int>(m_rows.size());
+    m_carry = {};
+    if (!m_rows.empty()) {
+        m_carry = m_rows.back();
+    }
+    m_base = std::max(0, static_cast<int>(m_rows.size()) - 1);
 }
 
-void TrafficTimelineModel::setSummary(const traffic::Summary &summary)
+void TrafficTimelineModel::setSummary(const traffic::Summary &summary, bool running)
 {
+    m_running = running;
     // Lanes are matched by name, so a restarted run continues each lane's series.
     std::vector<std::size_t> column;
     QStringList names = m_laneNames;
@@ -186,6 +191,13 @@ void TrafficTimelineModel::setSummary(const traffic::Summary &summary)
         for (std::size_t lane = 0; lane < second.lanes.size() && lane < column.size(); ++lane) {
             row.lanes[column[lane]] = second.lanes[lane];
         }
+        if (i == 0) {
+            row.succeeded += m_carry.succeeded;
+            row.failed += m_carry.failed;
+            for (std::size_t lane = 0; lane < m_carry.lanes.size() && lane < row.lanes.size(); ++lane) {
+                row.lanes[lane] += m_carry.lanes[lane];
+            }
+        }
     }
     if (newLanes) {
         endResetModel();
@@ -205,6 +217,7 @@ void TrafficTimelineModel::clear()
     m_rows.clear();
     m_laneNames.clear();
     m_base = 0;
+    m_carry = {};
     endResetModel();
 }
 
@@ -350,7 +363,8 @@ int TrafficChainModel::columnCount(const QModelIndex &parent) const
 
 QString TrafficChainModel::detail(const Row &row) const
 {
-    QString text = tr("Sample response (HTTP 200), seen %n time(s):", nullptr, static_cast<int>(row.count));
+    // No live numbers here: the text stays put while the run goes on, so it can be read and selected.
+    QString text = tr("Sample response (HTTP 200):");
     text += QLatin1String("\n\n") + QString::fromStdString(row.chain) + QLatin1String("\n\n");
     if (const auto hops = traffic::parseChain(row.chain)) {
         text += tr("Hops:") + QLatin1Char('\n');

@@ -49,11 +49,15 @@ public:
 
     using QAbstractTableModel::QAbstractTableModel;
 
-    /// The next summaries belong to a new run: its seconds follow the ones shown so far.
+    /// The next summaries belong to a new run that follows the current one at once (a restart after a push):
+    /// its first second completes the second the previous run left unfinished, later ones follow.
     void beginRun();
-    void setSummary(const traffic::Summary &summary);
+    /// `running`: the last second is still filling up (charts leave it out until the run ends).
+    void setSummary(const traffic::Summary &summary, bool running);
     void clear();
 
+    /// Whether the last row is a second still in progress.
+    bool lastRowPartial() const { return m_running; }
     QStringList laneNames() const { return m_laneNames; }
     /// The row where the current run's first second is.
     int runStartRow() const { return m_base; }
@@ -75,6 +79,8 @@ private:
     std::vector<Row> m_rows;
     QStringList m_laneNames;
     int m_base = 0;
+    bool m_running = false;
+    Row m_carry; ///< what the previous run counted in the second the current run's first one completes
 };
 
 /// The distinct response chains of a run, a row per chain in the order they were first seen (views sort

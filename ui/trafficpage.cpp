@@ -64,7 +64,9 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     urlBox->setSpacing(2);
     urlBox->addWidget(m_url);
     urlBox->addWidget(m_urlOrigin);
-    formLayout->addRow(tr("&Target:"), urlBox);
+    auto *urlLabel = new QLabel(tr("&Target:"), form);
+    urlLabel->setBuddy(m_url);
+    formLayout->addRow(urlLabel, urlBox);
     m_host = new QLineEdit(form);
     m_host->setObjectName(QStringLiteral("trafficHost"));
     m_host->setPlaceholderText(tr("as in the URL"));
@@ -90,7 +92,9 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     auto *amountBox = new QHBoxLayout;
     amountBox->addWidget(m_amount, 1);
     amountBox->addWidget(m_amountKind);
-    formLayout->addRow(tr("&Send:"), amountBox);
+    auto *amountLabel = new QLabel(tr("&Send:"), form);
+    amountLabel->setBuddy(m_amount);
+    formLayout->addRow(amountLabel, amountBox);
     m_concurrency = new QSpinBox(form);
     m_concurrency->setObjectName(QStringLiteral("trafficConcurrency"));
     m_concurrency->setRange(1, 1024);
@@ -427,10 +431,11 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
     }
     m_run = run;
     const quint64 generation = ++m_generation;
-    if (!continueTimeline) {
+    if (continueTimeline) {
+        m_timelineModel->beginRun();
+    } else {
         m_timelineModel->clear();
     }
-    m_timelineModel->beginRun();
     m_chainModel->setClassifier(group, classifier->kind() == traffic::Classifier::Kind::Chain
                                            ? classifier
                                            : std::optional<traffic::Classifier>());
@@ -476,8 +481,12 @@ void TrafficPage::takeSnapshot(quint64 generation, const traffic::Summary &summa
     }
     m_summary = summary;
     m_laneModel->setSummary(summary);
-    m_timelineModel->setSummary(summary);
+    m_timelineModel->setSummary(summary, isRunning());
     m_chainModel->setSummary(summary);
+    if (!m_chainView->currentIndex().isValid() && m_chainProxy->rowCount() > 0) {
+        // Show a sample response from the start; the operator's own choice is never overridden.
+        m_chainView->setCurrentIndex(m_chainProxy->index(0, TrafficChainModel::Chain));
+    }
     updateVerdict();
     if (isVisible()) {
         refreshCharts();

@@ -108,7 +108,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption delay(QStringLiteral("delay"),
                                    QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
                                    QStringLiteral("MS"), QStringLiteral("500"));
-    parser.addOptions({dark, light, screenshot, tab, size, demo, delay});
+    const QCommandLineOption canary(
+        QStringLiteral("canary"),
+        QApplication::translate("main", "With --demo: set the lane weights W1/W2/... and push them S seconds after "
+                                        "sampling starts (default 10), e.g. 20/40/40@10."),
+        QStringLiteral("W1/W2/...@S"));
+    parser.addOptions({dark, light, screenshot, tab, size, demo, delay, canary});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -142,7 +147,12 @@ int main(int argc, char *argv[])
             return 1;
         }
     }
-    lanedeck::ui::TrafficDemo trafficDemo(&window);
+    lanedeck::ui::TrafficDemo::Options demoOptions;
+    if (parser.isSet(canary) && !lanedeck::ui::TrafficDemo::parseCanary(parser.value(canary), &demoOptions)) {
+        std::fputs("lanedeck: --canary: expected weights and seconds like 20/40/40@10\n", stderr);
+        return 2;
+    }
+    lanedeck::ui::TrafficDemo trafficDemo(&window, demoOptions);
     if (parser.isSet(demo)) {
         const QString example = lanedeck::ui::findExampleDocument(QCoreApplication::applicationDirPath(),
                                                                   QStringLiteral(LANEDECK_SOURCE_EXAMPLES));

@@ -289,7 +289,9 @@ void TestTrafficPage::canaryPushMovesSplit()
     m_window->showTab(QStringLiteral("traffic"));
     QString error;
     QVERIFY2(m_page->start(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().classified >= 1000, kTimeoutMs);
+    // At least two whole seconds at 60/20/20 on the time line before the step.
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().classified >= 1000 && m_page->timelineModel()->rowCount() >= 3,
+                             kTimeoutMs);
     QCOMPARE(m_page->runCount(), 1);
     QVERIFY(m_page->verdict().contains(QLatin1String("60/20/20")));
 
@@ -311,29 +313,38 @@ void TestTrafficPage::canaryPushMovesSplit()
     // Sampling went on: a new run against the pushed weights, continuing the same time line.
     QTRY_COMPARE_WITH_TIMEOUT(m_page->runCount(), 2, kTimeoutMs);
     QVERIFY(m_page->isRunning());
-    QVERIFY(m_page->timelineModel()->runStartRow() >= 1);
-    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().classified >= 4000, kTimeoutMs);
+    QVERIFY(m_page->timelineModel()->runStartRow() >= 2);
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().classified >= 8000, kTimeoutMs);
     const double weights[] = {0.2, 0.4, 0.4};
     for (int row = 0; row < 3; ++row) {
         QCOMPARE(laneValue(row, TrafficLaneModel::Weight), weights[row]);
-        // 4000 samples: a standard error under 0.8 points, so 3 points is about four of them.
+        // 8000 samples: a standard error under 0.6 points, so 3 points is about five of them.
         const double share = laneValue(row, TrafficLaneModel::Share);
         QVERIFY2(std::abs(share - weights[row]) < 0.03,
                  qPrintable(QStringLiteral("lane %1: %2 after the push").arg(row).arg(share)));
     }
     QVERIFY2(m_page->verdict().contains(QLatin1String("20/40/40")), qPrintable(m_page->verdict()));
-    // The seconds of the new run show the new split too.
+    // The time line: s1 at 60% before the step, at 20% in the new run's seconds (its first one, shared with
+    // the end of the old run, left out).
     const auto *timeline = m_page->timelineModel();
-    quint64 s1 = 0;
-    quint64 all = 0;
-    for (int row = timeline->runStartRow(); row < timeline->rowCount(); ++row) {
-        for (int lane = 0; lane < 3; ++lane) {
-            all += timeline->laneCount(row, lane);
+    const auto s1Share = [timeline](int from, int to, quint64 *all) {
+        quint64 s1 = 0;
+        *all = 0;
+        for (int row = from; row < to; ++row) {
+            for (int lane = 0; lane < 3; ++lane) {
+                *all += timeline->laneCount(row, lane);
+            }
+            s1 += timeline->laneCount(row, 0);
         }
-        s1 += timeline->laneCount(row, 0);
-    }
-    QVERIFY(all >= 4000);
-    QVERIFY(std::abs(double(s1) / double(all) - 0.2) < 0.03);
+        return *all ? double(s1) / double(*all) : 0.0;
+    };
+    quint64 before = 0;
+    quint64 after = 0;
+    const double shareBefore = s1Share(0, timeline->runStartRow(), &before);
+    const double shareAfter = s1Share(timeline->runStartRow() + 1, timeline->rowCount(), &after);
+    QVERIFY(before >= 500 && after >= 2000);
+    QVERIFY2(std::abs(shareBefore - 0.6) < 0.07, qPrintable(QString::number(shareBefore)));
+    QVERIFY2(std::abs(shareAfter - 0.2) < 0.04, qPrintable(QString::number(shareAfter)));
     m_page->stop();
     QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning(), kTimeoutMs);
 }
@@ -358,7 +369,10 @@ void TestTrafficPage::supersededRunIsDropped()
 
 void TestTrafficPage::demoStartsSampling()
 {
-    TrafficDemo demo(m_window.get(), TrafficDemo::Options{200, 4});
+    TrafficDemo::Options options;
+    options.rate = 200;
+    options.concurrency = 4;
+    TrafficDemo demo(m_window.get(), options);
     QSignalSpy started(&demo, &TrafficDemo::started);
     QString error;
     QVERIFY2(demo.start(kExample, &error), qPrintable(error));
