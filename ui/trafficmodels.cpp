@@ -146,10 +146,6 @@ QVariant TrafficLaneModel::headerData(int section, Qt::Orientation orientation, 
 
 void TrafficTimelineModel::beginRun()
 {
-    m_carry = {};
-    if (!m_rows.empty()) {
-        m_carry = m_rows.back();
-    }
     m_base = std::max(0, static_cast<int>(m_rows.size()) - 1);
 }
 
@@ -191,13 +187,6 @@ void TrafficTimelineModel::setSummary(const traffic::Summary &summary, bool runn
         for (std::size_t lane = 0; lane < second.lanes.size() && lane < column.size(); ++lane) {
             row.lanes[column[lane]] = second.lanes[lane];
         }
-        if (i == 0) {
-            row.succeeded += m_carry.succeeded;
-            row.failed += m_carry.failed;
-            for (std::size_t lane = 0; lane < m_carry.lanes.size() && lane < row.lanes.size(); ++lane) {
-                row.lanes[lane] += m_carry.lanes[lane];
-            }
-        }
     }
     if (newLanes) {
         endResetModel();
@@ -217,7 +206,6 @@ void TrafficTimelineModel::clear()
     m_rows.clear();
     m_laneNames.clear();
     m_base = 0;
-    m_carry = {};
     endResetModel();
 }
 

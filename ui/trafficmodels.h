@@ -50,7 +50,8 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     /// The next summaries belong to a new run that follows the current one at once (a restart after a push):
-    /// its first second completes the second the previous run left unfinished, later ones follow.
+    /// its seconds replace the second the previous run left unfinished and follow the ones before it. (Adding
+    /// the two would count one second's worth of requests twice over; a lost fraction of a second shows less.)
     void beginRun();
     /// `running`: the last second is still filling up (charts leave it out until the run ends).
     void setSummary(const traffic::Summary &summary, bool running);
@@ -80,7 +81,6 @@ private:
     QStringList m_laneNames;
     int m_base = 0;
     bool m_running = false;
-    Row m_carry; ///< what the previous run counted in the second the current run's first one completes
 };
 
 /// The distinct response chains of a run, a row per chain in the order they were first seen (views sort

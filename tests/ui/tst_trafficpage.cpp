@@ -324,8 +324,8 @@ void TestTrafficPage::canaryPushMovesSplit()
                  qPrintable(QStringLiteral("lane %1: %2 after the push").arg(row).arg(share)));
     }
     QVERIFY2(m_page->verdict().contains(QLatin1String("20/40/40")), qPrintable(m_page->verdict()));
-    // The time line: s1 at 60% before the step, at 20% in the new run's seconds (its first one, shared with
-    // the end of the old run, left out).
+    // The time line: s1 at 60% before the step, at 20% in the new run's seconds (but its first, where the push
+    // happened).
     const auto *timeline = m_page->timelineModel();
     const auto s1Share = [timeline](int from, int to, quint64 *all) {
         quint64 s1 = 0;
