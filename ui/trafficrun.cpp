@@ -2,10 +2,35 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
+#include <cerrno>
+
 #include <mutex>
 #include <optional>
+#include <thread>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace lanedeck::ui {
+
+void runAtBackgroundPriority(const std::function<void()> &work)
+{
+    std::thread thread([&work] {
+#ifdef __linux__
+        const auto self = static_cast<id_t>(syscall(SYS_gettid));
+        errno = 0;
+        const int current = getpriority(PRIO_PROCESS, self);
+        if (errno == 0) {
+            // Failing to lower the priority only costs responsiveness under load; the work runs anyway.
+            (void)setpriority(PRIO_PROCESS, self, std::min(current + kBackgroundNice, 19));
+        }
+#endif
+        work();
+    });
+    thread.join();
+}
 
 /// What the sampler's snapshot thread hands to the GUI thread: the latest summary, and whether a delivery
 /// is already queued. Shared with the callback, so it outlives the TrafficRun if the sampler does.
@@ -46,7 +71,9 @@ TrafficRun::~TrafficRun()
 
 bool TrafficRun::start(QString *error)
 {
-    if (auto started = m_sampler->start(); !started) {
+    Result<void> started;
+    runAtBackgroundPriority([&] { started = m_sampler->start(); });
+    if (!started) {
         if (error) {
             *error = QString::fromStdString(started.error().message);
         }
