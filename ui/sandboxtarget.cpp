@@ -1,7 +1,6 @@
 #include "ui/sandboxtarget.h"
 
 #include "sandbox/sandbox.h"
-#include "ui/trafficrun.h"
 
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -113,14 +112,12 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group, co
             state.box->stop();
             state.box.reset();
         }
-        // The sandbox's server threads run at background priority, like the sampler's: the GUI comes first.
         auto box = std::make_unique<sandbox::Sandbox>(group, options);
-        Result<void> started;
-        runAtBackgroundPriority([&] { started = box->start(rendered->resources); });
+        auto started = box->start(rendered->resources);
         if (!started && options.gatewayPort != 0) {
             options.gatewayPort = 0;
             box = std::make_unique<sandbox::Sandbox>(group, options);
-            runAtBackgroundPriority([&] { started = box->start(rendered->resources); });
+            started = box->start(rendered->resources);
         }
         if (!started) {
             result.error = QString::fromStdString(started.error().message);

@@ -1,36 +1,17 @@
 #include "ui/trafficrun.h"
 
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
-
-#include <algorithm>
-#include <cerrno>
 
 #include <mutex>
 #include <optional>
-#include <thread>
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 namespace lanedeck::ui {
-
-void runAtBackgroundPriority(const std::function<void()> &work)
-{
-    std::thread thread([&work] {
-#ifdef __linux__
-        const auto self = static_cast<id_t>(syscall(SYS_gettid));
-        errno = 0;
-        const int current = getpriority(PRIO_PROCESS, self);
-        if (errno == 0) {
-            // Failing to lower the priority only costs responsiveness under load; the work runs anyway.
-            (void)setpriority(PRIO_PROCESS, self, std::min(current + kBackgroundNice, 19));
-        }
-#endif
-        work();
-    });
-    thread.join();
-}
+namespace {
+/// The threads that wait for runs to end. Each is blocked for a whole run, so they have a pool of their own
+/// instead of taking the global pool's few threads (two on a two-core machine) from pushes and diffs.
+Q_GLOBAL_STATIC(QThreadPool, waitingThreads)
+} // namespace
 
 /// What the sampler's snapshot thread hands to the GUI thread: the latest summary, and whether a delivery
 /// is already queued. Shared with the callback, so it outlives the TrafficRun if the sampler does.
@@ -71,16 +52,17 @@ TrafficRun::~TrafficRun()
 
 bool TrafficRun::start(QString *error)
 {
-    Result<void> started;
-    runAtBackgroundPriority([&] { started = m_sampler->start(); });
-    if (!started) {
+    if (auto started = m_sampler->start(); !started) {
         if (error) {
             *error = QString::fromStdString(started.error().message);
         }
         return false;
     }
     m_running = true;
-    QtConcurrent::run([sampler = m_sampler] { return std::make_shared<const traffic::SampleRun>(sampler->wait()); })
+    waitingThreads->setMaxThreadCount(64);
+    QtConcurrent::run(waitingThreads(), [sampler = m_sampler] {
+        return std::make_shared<const traffic::SampleRun>(sampler->wait());
+    })
         .then(this, [this](std::shared_ptr<const traffic::SampleRun> run) {
             m_running = false;
             {

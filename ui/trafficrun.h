@@ -5,19 +5,9 @@
 #include <QObject>
 #include <QString>
 
-#include <functional>
 #include <memory>
 
 namespace lanedeck::ui {
-
-/// How much nicer than the GUI the sampler's and the sandbox's threads run.
-inline constexpr int kBackgroundNice = 5;
-
-/// Calls `work` on a short-lived thread that is kBackgroundNice nicer than the caller, and waits for it.
-/// Threads that `work` starts inherit that niceness (on Linux nice is per thread and inherited), so a sampler
-/// or sandbox saturating the cores leaves the GUI thread first in line: the page stays responsive at the
-/// sampler's maximum rate, at the cost of a few requests per second while the GUI is busy.
-void runAtBackgroundPriority(const std::function<void()> &work);
 
 /// One run of the core's traffic::Sampler, adapted for the GUI thread. The sampler works on its own threads;
 /// its snapshots reach the GUI thread as a queued typed signal, latest wins: a snapshot the GUI thread has not

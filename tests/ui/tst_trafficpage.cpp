@@ -18,6 +18,7 @@
 #include <QFile>
 #include <QImage>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -87,6 +88,7 @@ private Q_SLOTS:
     void canaryPushMovesSplit();
     void supersededRunIsDropped();
     void demoStartsSampling();
+    void closingWhileSampling();
 
 private:
     /// A window with the seed open, pushed to a seeded sandbox, and the page set to `count` requests at
@@ -385,6 +387,21 @@ void TestTrafficPage::demoStartsSampling()
     QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning(), kTimeoutMs);
     QVERIFY(findExampleDocument(QStringLiteral("/nonexistent"), QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples"))
                 .endsWith(QLatin1String("mock.lanes.yaml")));
+}
+
+void TestTrafficPage::closingWhileSampling()
+{
+    // Closing the window mid-run stops the sandbox and the sampler (in either order) and returns: the run is
+    // abandoned, nothing is delivered to the deleted page, and nothing hangs (the test's watchdog would tell).
+    openAndPush(0);
+    QString error;
+    QVERIFY2(m_page->start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().total >= 1000, kTimeoutMs);
+    QPointer<TrafficPage> page(m_page);
+    m_testers.clear();
+    m_window.reset();
+    QVERIFY(page.isNull());
+    QTest::qWait(300); // anything still queued for the deleted objects is discarded, not delivered
 }
 
 QTEST_MAIN(TestTrafficPage)
