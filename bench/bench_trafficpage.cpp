@@ -71,12 +71,18 @@ public:
         connect(&m_timer, &QTimer::timeout, this, [this] {
             const double now = double(m_clock.nsecsElapsed()) / 1e6;
             m_lateness.push_back(std::max(0.0, now - m_last - kTickMs));
+            if (m_lateness.back() > m_worst) {
+                m_worst = m_lateness.back();
+                m_worstAt = now / 1000.0;
+            }
             m_last = now;
         });
     }
     void start()
     {
         m_lateness.clear();
+        m_worst = 0;
+        m_worstAt = 0;
         m_clock.start();
         m_last = 0;
         m_timer.start();
@@ -87,8 +93,13 @@ public:
         return m_lateness;
     }
 
+    /// When the worst stall ended, in seconds from start().
+    double worstAt() const { return m_worstAt; }
+
 private:
     QTimer m_timer;
+    double m_worst = 0;
+    double m_worstAt = 0;
     QElapsedTimer m_clock;
     double m_last = 0;
     std::vector<double> m_lateness;
@@ -141,11 +152,11 @@ int child(int connections, quint64 samples)
         const auto &s = page->summary();
         std::printf("RESULT idle_p50=%.2f idle_p99=%.2f idle_max=%.2f p50=%.2f p99=%.2f max=%.2f ticks=%zu "
                     "rss_start=%ld rss_25=%ld rss_50=%ld rss_100=%ld samples=%llu rate=%.0f errors=%llu "
-                    "snapshots_per_s=%.1f gui_cpu_pct=%.1f\n",
+                    "snapshots_per_s=%.1f gui_cpu_pct=%.1f max_at_s=%.1f seconds=%.1f\n",
                     percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), percentile(busy, 50),
                     percentile(busy, 99), percentile(busy, 100), busy.size(), rssStart, rssAt[0], rssAt[1],
                     rssAt[2], static_cast<unsigned long long>(s.total), s.achievedRate,
-                    static_cast<unsigned long long>(s.errorCount()), snapshots / seconds, guiCpu);
+                    static_cast<unsigned long long>(s.errorCount()), snapshots / seconds, guiCpu, probe->worstAt(), seconds);
         std::fflush(stdout);
         QApplication::quit();
     });
