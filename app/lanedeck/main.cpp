@@ -161,9 +161,13 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(error));
             return 1;
         }
-        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window, [](const QString &why) {
+        const bool unattended = parser.isSet(screenshot);
+        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window, [unattended](const QString &why) {
             if (!why.isEmpty()) {
                 std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(why));
+                if (unattended) {
+                    QApplication::exit(1); // a screenshot of a demo that did not start would hide the failure
+                }
             }
         });
     }

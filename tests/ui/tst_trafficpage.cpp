@@ -89,6 +89,8 @@ private Q_SLOTS:
     void supersededRunIsDropped();
     void demoStartsSampling();
     void closingWhileSampling();
+    void formErrorsInWords_data();
+    void formErrorsInWords();
 
 private:
     /// A window with the seed open, pushed to a seeded sandbox, and the page set to `count` requests at
@@ -402,6 +404,43 @@ void TestTrafficPage::closingWhileSampling()
     m_window.reset();
     QVERIFY(page.isNull());
     QTest::qWait(300); // anything still queued for the deleted objects is discarded, not delivered
+}
+
+void TestTrafficPage::formErrorsInWords_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("headers");
+    QTest::addColumn<int>("mode");
+    QTest::addColumn<QString>("argument");
+    QTest::addColumn<QString>("expected");
+    const int chain = int(TrafficPage::Classification::Chain);
+    QTest::addRow("no-url") << QString() << QStringList() << chain << QString() << QStringLiteral("No target URL");
+    QTest::addRow("header-without-colon") << QStringLiteral("http://127.0.0.1:1/") << QStringList{QStringLiteral("x-lane s2")}
+                                          << chain << QString() << QStringLiteral("Header line 1");
+    QTest::addRow("header-mode-without-name") << QStringLiteral("http://127.0.0.1:1/") << QStringList()
+                                              << int(TrafficPage::Classification::Header) << QString()
+                                              << QStringLiteral("name the header");
+    QTest::addRow("regex-that-does-not-compile") << QStringLiteral("http://127.0.0.1:1/") << QStringList()
+                                                 << int(TrafficPage::Classification::Regex) << QStringLiteral("(v\\d+")
+                                                 << QStringLiteral("Classify by regex");
+}
+
+void TestTrafficPage::formErrorsInWords()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, headers);
+    QFETCH(int, mode);
+    QFETCH(QString, argument);
+    QFETCH(QString, expected);
+    QString error;
+    QVERIFY2(m_window->openFile(kExample, &error), qPrintable(error));
+    m_page->setTargetUrl(url, QString());
+    m_page->setExtraHeaders(headers);
+    m_page->setClassification(static_cast<TrafficPage::Classification>(mode), argument);
+    QVERIFY(!m_page->start(&error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY(!m_page->isRunning());
+    QCOMPARE(m_page->runCount(), 0);
 }
 
 QTEST_MAIN(TestTrafficPage)
