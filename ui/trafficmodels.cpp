@@ -271,6 +271,7 @@ void TrafficChainModel::setClassifier(const LaneGroup &group, const std::optiona
 {
     beginResetModel();
     m_rows.clear();
+    m_rowOf.clear();
     m_total = 0;
     m_classifier = classifier;
     m_paths = lanePaths(group);
@@ -307,17 +308,15 @@ void TrafficChainModel::setSummary(const traffic::Summary &summary)
     quint64 total = 0;
     for (const auto &chain : summary.chains) {
         total += chain.count;
-        auto found = std::find_if(m_rows.begin(), m_rows.end(), [&](const Row &r) { return r.chain == chain.chain; });
-        if (found != m_rows.end()) {
-            found->count = chain.count;
+        if (const auto found = m_rowOf.find(chain.chain); found != m_rowOf.end()) {
+            m_rows[static_cast<std::size_t>(found->second)].count = chain.count;
             continue;
         }
-        auto pending = std::find_if(added.begin(), added.end(), [&](const Row &r) { return r.chain == chain.chain; });
-        if (pending == added.end()) {
-            Row row = makeRow(chain.chain);
-            row.count = chain.count;
-            added.push_back(std::move(row));
-        }
+        // Summary::chains holds each chain once; a new one is classified once, here, and never again.
+        Row row = makeRow(chain.chain);
+        row.count = chain.count;
+        m_rowOf.emplace(chain.chain, static_cast<int>(m_rows.size() + added.size()));
+        added.push_back(std::move(row));
     }
     m_total = total;
     const int before = static_cast<int>(m_rows.size());
@@ -335,6 +334,7 @@ void TrafficChainModel::clear()
 {
     beginResetModel();
     m_rows.clear();
+    m_rowOf.clear();
     m_total = 0;
     endResetModel();
 }

@@ -8,6 +8,8 @@
 #include <QStringList>
 
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lanedeck::ui {
@@ -117,6 +119,7 @@ private:
     QString detail(const Row &row) const;
 
     std::vector<Row> m_rows;
+    std::unordered_map<std::string, int> m_rowOf; ///< chain text to row: a leaky target may show a thousand
     quint64 m_total = 0;
     std::optional<traffic::Classifier> m_classifier;
     std::vector<LanePath> m_paths;

@@ -5,6 +5,7 @@
 
 #include "traffic/export.h"
 #include "ui/documentcontroller.h"
+#include "ui/lanecolors.h"
 #include "ui/mainwindow.h"
 #include "ui/pushdialog.h"
 #include "ui/sandboxtarget.h"
@@ -90,6 +91,7 @@ private Q_SLOTS:
     void demoStartsSampling();
     void closingWhileSampling();
     void formErrorsInWords_data();
+    void chainModelHighlightsFallbackAndLeaks();
     void formErrorsInWords();
 
 private:
@@ -441,6 +443,47 @@ void TestTrafficPage::formErrorsInWords()
     QVERIFY2(error.contains(expected), qPrintable(error));
     QVERIFY(!m_page->isRunning());
     QCOMPARE(m_page->runCount(), 0);
+}
+
+void TestTrafficPage::chainModelHighlightsFallbackAndLeaks()
+{
+    // A summary as the core makes it, with one chain of each kind: in lane, fell back, leaked (mockb v3 under
+    // mocka v2 is no lane's path: s2's baggage was lost, say).
+    const LaneGroup group = testing::seedGroup();
+    const auto hop = [](const char *service, const char *version, int ip) {
+        return std::string("-> ") + service + "(version: " + version + ", ip: 10.0.0." + std::to_string(ip) + ")";
+    };
+    traffic::Summary summary;
+    summary.chains = {{hop("mocka", "v1", 1) + hop("mockb", "v1", 2) + hop("mockc", "v1", 3), 60},
+                      {hop("mocka", "v1", 1) + hop("mockb", "v3", 4) + hop("mockc", "v1", 3), 20},
+                      {hop("mocka", "v2", 5) + hop("mockb", "v3", 4) + hop("mockc", "v2", 6), 7}};
+    TrafficChainModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setClassifier(group, traffic::Classifier::chain(group));
+    model.setSummary(summary);
+    QCOMPARE(model.rowCount(), 3);
+    const auto cell = [&model](int row, int column, int role = Qt::DisplayRole) {
+        return model.index(row, column).data(role);
+    };
+    QCOMPARE(cell(0, TrafficChainModel::Outcome).toString(), QStringLiteral("in lane"));
+    QVERIFY(!cell(0, TrafficChainModel::Chain, Qt::BackgroundRole).isValid());
+    QCOMPARE(cell(1, TrafficChainModel::Lane).toString(), QStringLiteral("s3"));
+    QCOMPARE(cell(1, TrafficChainModel::Outcome).toString(), QStringLiteral("fell back: mocka, mockc"));
+    QVERIFY(cell(1, TrafficChainModel::Chain, Qt::BackgroundRole).isValid());
+    QCOMPARE(cell(2, TrafficChainModel::Outcome).toString(), QStringLiteral("leaked"));
+    QCOMPARE(cell(2, TrafficChainModel::Outcome, TrafficChainModel::OutcomeRole).toInt(),
+             int(traffic::Outcome::Leaked));
+    QCOMPARE(cell(2, TrafficChainModel::Count, Qt::BackgroundRole).value<QColor>(), problemBackground());
+    QVERIFY(cell(2, TrafficChainModel::Chain, TrafficChainModel::DetailRole).toString().contains(QLatin1String("Leaked")));
+    QCOMPARE(cell(2, TrafficChainModel::Share, ValueRole).toDouble(), 7.0 / 87.0);
+
+    // Counts update in place; a chain seen later is appended, the rows already shown keep their place.
+    summary.chains[0].count = 120;
+    summary.chains.push_back({hop("mocka", "v2", 5) + hop("mockb", "v1", 2) + hop("mockc", "v2", 6), 30});
+    model.setSummary(summary);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(cell(0, TrafficChainModel::Count, ValueRole).toULongLong(), quint64(120));
+    QCOMPARE(cell(3, TrafficChainModel::Outcome).toString(), QStringLiteral("fell back: mockb"));
 }
 
 QTEST_MAIN(TestTrafficPage)
