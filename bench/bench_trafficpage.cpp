@@ -17,8 +17,8 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 using namespace lanedeck;
@@ -156,7 +156,8 @@ int child(int connections, quint64 samples)
                     percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), percentile(busy, 50),
                     percentile(busy, 99), percentile(busy, 100), busy.size(), rssStart, rssAt[0], rssAt[1],
                     rssAt[2], static_cast<unsigned long long>(s.total), s.achievedRate,
-                    static_cast<unsigned long long>(s.errorCount()), snapshots / seconds, guiCpu, probe->worstAt(), seconds);
+                    static_cast<unsigned long long>(s.errorCount()), snapshots / seconds, guiCpu,
+                    probe->worstAt(), seconds);
         std::fflush(stdout);
         QApplication::quit();
     });
@@ -168,7 +169,8 @@ int child(int connections, quint64 samples)
         rssStart = rssKiB();
         PushRequest request;
         request.dryRun = false;
-        PushJob *job = window.sandboxTarget()->push(window.document()->group(), mesh::RenderOptions{}, request);
+        PushJob *job =
+            window.sandboxTarget()->push(window.document()->group(), mesh::RenderOptions{}, request);
         QObject::connect(job, &PushJob::finished, &window, [&, job](bool, const QString &pushError) {
             job->deleteLater();
             QString startError = pushError;
@@ -203,19 +205,22 @@ int main(int argc, char *argv[])
         return child(connections, quint64(samples));
     }
 
-    std::printf("Traffic page while sampling the sandbox at maximum rate, %d connections, %d samples, %d runs\n",
-                connections, samples, runs);
-    const QStringList keys{QStringLiteral("idle_max"), QStringLiteral("p50"), QStringLiteral("p99"),
-                           QStringLiteral("max"), QStringLiteral("rss_start"), QStringLiteral("rss_25"),
-                           QStringLiteral("rss_50"), QStringLiteral("rss_100"), QStringLiteral("rate"),
-                           QStringLiteral("snapshots_per_s"), QStringLiteral("gui_cpu_pct")};
+    std::printf(
+        "Traffic page while sampling the sandbox at maximum rate, %d connections, %d samples, %d runs\n",
+        connections, samples, runs);
+    const QStringList keys{QStringLiteral("idle_max"),   QStringLiteral("p50"),
+                           QStringLiteral("p99"),        QStringLiteral("max"),
+                           QStringLiteral("rss_start"),  QStringLiteral("rss_25"),
+                           QStringLiteral("rss_50"),     QStringLiteral("rss_100"),
+                           QStringLiteral("rate"),       QStringLiteral("snapshots_per_s"),
+                           QStringLiteral("gui_cpu_pct")};
     QMap<QString, std::vector<double>> results;
     for (int run = 0; run < runs; ++run) {
         QProcess process;
         process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         process.start(QApplication::applicationFilePath(),
-                      {QStringLiteral("--child"), QStringLiteral("--connections"), QString::number(connections),
-                       QStringLiteral("--samples"), QString::number(samples)});
+                      {QStringLiteral("--child"), QStringLiteral("--connections"),
+                       QString::number(connections), QStringLiteral("--samples"), QString::number(samples)});
         if (!process.waitForFinished(600000) || process.exitCode() != 0) {
             std::fprintf(stderr, "run %d failed\n", run + 1);
             return 1;
@@ -229,13 +234,15 @@ int main(int argc, char *argv[])
         const QString line = out.mid(at + 7).section(QLatin1Char('\n'), 0, 0);
         std::printf("run %d: %s\n", run + 1, qPrintable(line));
         for (const QString &pair : line.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
-            results[pair.section(QLatin1Char('='), 0, 0)].push_back(pair.section(QLatin1Char('='), 1).toDouble());
+            results[pair.section(QLatin1Char('='), 0, 0)].push_back(
+                pair.section(QLatin1Char('='), 1).toDouble());
         }
     }
     std::printf("median:");
     for (const QString &key : keys) {
         std::printf(" %s=%.2f", qPrintable(key), percentile(results.value(key), 50));
     }
-    std::printf("\n(stalls in ms; RSS in KiB at the start of sampling and after 25%%/50%%/100%% of the samples)\n");
+    std::printf(
+        "\n(stalls in ms; RSS in KiB at the start of sampling and after 25%%/50%%/100%% of the samples)\n");
     return 0;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds warnings-as-errors, and runs every test suite (CTest runs the Qt Test executables).
+# Sets up, builds warnings-as-errors, and runs every test: the Qt Test suites (CTest), the installed .deb,
+# a fixed fuzzing budget per target, and the suites again under ASan + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh ci
@@ -7,3 +8,8 @@ export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
 bash scripts/test-package.sh build/ci
 bash scripts/fuzz.sh 30
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the test.
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$(nproc)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan --output-on-failure -j 2

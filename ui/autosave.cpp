@@ -72,7 +72,8 @@ Autosaver::~Autosaver() = default;
 
 QString Autosaver::defaultDirectory()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("autosave"));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("autosave"));
 }
 
 QString Autosaver::autosavePath() const
@@ -95,8 +96,9 @@ bool Autosaver::saveNow()
     }
     QString error;
     const QByteArray document = QByteArray::fromStdString(serializeLaneGroup(m_controller->group()));
-    const QJsonObject info{{QStringLiteral("originalPath"), m_controller->filePath()},
-                           {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+    const QJsonObject info{
+        {QStringLiteral("originalPath"), m_controller->filePath()},
+        {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
     const QString infoPath = QDir(m_directory).filePath(m_session + kInfoSuffix);
     if (!QDir().mkpath(m_directory) || !writeAll(infoPath, QJsonDocument(info).toJson(), &error) ||
         !writeAll(autosavePath(), document, &error)) {
@@ -134,7 +136,8 @@ QList<Recovery> Autosaver::pending(const QString &directory)
         }
         found << recovery;
     }
-    std::sort(found.begin(), found.end(), [](const Recovery &a, const Recovery &b) { return a.savedAt > b.savedAt; });
+    std::sort(found.begin(), found.end(),
+              [](const Recovery &a, const Recovery &b) { return a.savedAt > b.savedAt; });
     return found;
 }
 

@@ -23,14 +23,15 @@ struct Recovery
 };
 
 /// Writes the modified document to a per-session file after a pause in editing, and removes it once the
-/// document is saved or discarded. Each session holds a lock beside its autosave, so at start-up the autosaves
-/// whose lock is free are exactly those of sessions that ended without cleaning up.
+/// document is saved or discarded. Each session holds a lock beside its autosave, so at start-up the
+/// autosaves whose lock is free are exactly those of sessions that ended without cleaning up.
 class Autosaver final : public QObject
 {
     Q_OBJECT
 public:
     /// `directory`: where autosaves live (created if needed); `idleMs`: the pause after an edit.
-    Autosaver(DocumentController *controller, const QString &directory, int idleMs, QObject *parent = nullptr);
+    Autosaver(DocumentController *controller, const QString &directory, int idleMs,
+              QObject *parent = nullptr);
     ~Autosaver() override;
 
     /// The standard place: <AppDataLocation>/autosave.

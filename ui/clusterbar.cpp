@@ -9,8 +9,8 @@
 namespace lanedeck::ui {
 
 ClusterBar::ClusterBar(QWidget *parent)
-    : QWidget(parent), m_targets(new QComboBox(this)), m_namespace(new QLineEdit(this)), m_stateIcon(new QLabel(this)),
-      m_stateText(new QLabel(this))
+    : QWidget(parent), m_targets(new QComboBox(this)), m_namespace(new QLineEdit(this)),
+      m_stateIcon(new QLabel(this)), m_stateText(new QLabel(this))
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);

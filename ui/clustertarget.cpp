@@ -6,7 +6,8 @@ namespace lanedeck::ui {
 
 QList<ClusterTarget> LocalSandboxSource::targets() const
 {
-    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId), tr("Local sandbox"),
+    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                          tr("Local sandbox"),
                           tr("Runs the lane group against LaneDeck's local sandbox; needs no cluster."),
                           QStringLiteral("istio-system")}};
 }
@@ -18,6 +19,72 @@ void LocalSandboxSource::connectTo(const ClusterTarget &target, const QString &n
         Q_EMIT stateChanged(ConnectionState::Connected,
                             tr("%1, namespace %2: no cluster needed").arg(target.displayName, ns));
     });
+}
+
+void CompositeTargetSource::addSource(ClusterTargetSource *source)
+{
+    m_sources << source;
+    connect(source, &ClusterTargetSource::targetsChanged, this, &ClusterTargetSource::targetsChanged);
+    connect(source, &ClusterTargetSource::stateChanged, this,
+            [this, source](ConnectionState state, const QString &message) {
+                if (source == m_active) {
+                    Q_EMIT stateChanged(state, message);
+                }
+            });
+    connect(source, &ClusterTargetSource::inventoryChanged, this,
+            [this, source](const ClusterInventory &inventory) {
+                if (source == m_active) {
+                    Q_EMIT inventoryChanged(inventory);
+                }
+            });
+    Q_EMIT targetsChanged();
+}
+
+QList<ClusterTarget> CompositeTargetSource::targets() const
+{
+    QList<ClusterTarget> all;
+    for (const auto &source : m_sources) {
+        if (source) {
+            all << source->targets();
+        }
+    }
+    return all;
+}
+
+void CompositeTargetSource::connectTo(const ClusterTarget &target, const QString &ns)
+{
+    m_active.clear();
+    for (const auto &source : m_sources) {
+        if (source && source->targets().contains(target)) {
+            m_active = source;
+            source->connectTo(target, ns);
+            return;
+        }
+    }
+    Q_EMIT stateChanged(ConnectionState::Failed, tr("%1 is no longer available").arg(target.displayName));
+}
+
+bool CompositeTargetSource::canPush() const
+{
+    return m_active && m_active->canPush();
+}
+
+PushJob *CompositeTargetSource::push(const LaneGroup &group, const mesh::RenderOptions &render,
+                                     const PushRequest &request)
+{
+    return m_active ? m_active->push(group, render, request) : nullptr;
+}
+
+DiffJob *CompositeTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    return m_active ? m_active->diff(group, render) : nullptr;
+}
+
+void CompositeTargetSource::requestInventory()
+{
+    if (m_active) {
+        m_active->requestInventory();
+    }
 }
 
 } // namespace lanedeck::ui

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
@@ -16,7 +17,11 @@ namespace lanedeck::ui {
 /// context of the operator's kubeconfig.
 struct ClusterTarget
 {
-    enum class Kind { Sandbox, KubeContext };
+    enum class Kind
+    {
+        Sandbox,
+        KubeContext
+    };
     Kind kind = Kind::Sandbox;
     QString id;               ///< stable: the context name, or kLocalSandboxId
     QString displayName;      ///< as the cluster bar lists it
@@ -28,7 +33,13 @@ struct ClusterTarget
 
 inline constexpr const char *kLocalSandboxId = "lanedeck:local-sandbox";
 
-enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
+enum class ConnectionState
+{
+    Disconnected,
+    Connecting,
+    Connected,
+    Failed
+};
 
 /// What the connected cluster holds that the designer offers as completions: the Services of the working
 /// namespace and, per label key, the values its workloads carry.
@@ -44,7 +55,16 @@ struct ClusterInventory
 /// client's kube::ResourceResult, in Qt types).
 struct PushOutcome
 {
-    enum class Result { Created, Configured, Unchanged, Pruned, Deleted, Failed, Skipped };
+    enum class Result
+    {
+        Created,
+        Configured,
+        Unchanged,
+        Pruned,
+        Deleted,
+        Failed,
+        Skipped
+    };
     QString resource; ///< mesh::Resource::displayName()
     Result result = Result::Unchanged;
     QString message;       ///< the server's message when it failed, with what to do
@@ -82,7 +102,13 @@ Q_SIGNALS:
 /// One resource's difference between the generated and the live object (kube::ResourceDiff in Qt types).
 struct ResourceDiff
 {
-    enum class State { Identical, Changed, New, Removed };
+    enum class State
+    {
+        Identical,
+        Changed,
+        New,
+        Removed
+    };
     QString resource;
     State state = State::Identical;
     QString unifiedDiff; ///< live (---) to generated (+++); empty when identical
@@ -120,7 +146,8 @@ public:
     virtual bool canPush() const { return false; }
     /// Renders `group` with `render` and pushes it as `request` says (kube::push). Returns the job, or
     /// nullptr when the target cannot push; the caller owns the job.
-    virtual PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request)
+    virtual PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                          const PushRequest &request)
     {
         Q_UNUSED(group);
         Q_UNUSED(render);
@@ -154,6 +181,31 @@ public:
 
     QList<ClusterTarget> targets() const override;
     void connectTo(const ClusterTarget &target, const QString &ns) override;
+};
+
+/// Lists the targets of several sources (the sandbox's and the kubeconfig's) as one, and routes connecting,
+/// pushing, diffing and inventory to the source of the selected target. Signals of the other sources are
+/// dropped, so a late answer from a target no longer selected never reaches the window.
+class CompositeTargetSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    using ClusterTargetSource::ClusterTargetSource;
+
+    /// Adds `source` (not owned) after the ones added before.
+    void addSource(ClusterTargetSource *source);
+
+    QList<ClusterTarget> targets() const override;
+    void connectTo(const ClusterTarget &target, const QString &ns) override;
+    bool canPush() const override;
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                  const PushRequest &request) override;
+    DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+    void requestInventory() override;
+
+private:
+    QList<QPointer<ClusterTargetSource>> m_sources;
+    QPointer<ClusterTargetSource> m_active;
 };
 
 } // namespace lanedeck::ui

@@ -13,7 +13,6 @@
 
 #include <QComboBox>
 #include <QCompleter>
-#include <QStringListModel>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -23,10 +22,11 @@
 #include <QMenu>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QScrollBar>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSplitter>
+#include <QStringListModel>
 #include <QStyle>
 #include <QTableView>
 #include <QToolButton>
@@ -57,8 +57,8 @@ QStringList split(const QString &text)
     return out;
 }
 
-QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::StandardPixmap icon, const QString &text,
-                        const QString &tooltip)
+QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::StandardPixmap icon,
+                        const QString &text, const QString &tooltip)
 {
     auto *button = new QToolButton(parent);
     button->setObjectName(objectName);
@@ -88,10 +88,10 @@ class LabelValueDelegate final : public QStyledItemDelegate
 public:
     LabelValueDelegate(const ClusterInventory *inventory, QObject *parent)
         : QStyledItemDelegate(parent), m_inventory(inventory)
-    {
-    }
+    {}
 
-    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option,
+                          const QModelIndex &index) const override
     {
         QWidget *editor = QStyledItemDelegate::createEditor(parent, option, index);
         auto *line = qobject_cast<QLineEdit *>(editor);
@@ -112,7 +112,8 @@ private:
 
 DesignerView::DesignerView(DocumentController *controller, QWidget *parent)
     : QWidget(parent), m_controller(controller), m_gridModel(new LaneGridModel(controller, this)),
-      m_laneModel(new LaneTableModel(controller, this)), m_serviceModel(new ServiceTableModel(controller, this))
+      m_laneModel(new LaneTableModel(controller, this)),
+      m_serviceModel(new ServiceTableModel(controller, this))
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -133,8 +134,9 @@ DesignerView::DesignerView(DocumentController *controller, QWidget *parent)
     refresh();
 }
 
-QLineEdit *DesignerView::addTextField(const QString &objectName, const QStringList &paths, const QString &undoText,
-                                      const QString &tooltip, std::function<QString(const LaneGroup &)> get,
+QLineEdit *DesignerView::addTextField(const QString &objectName, const QStringList &paths,
+                                      const QString &undoText, const QString &tooltip,
+                                      std::function<QString(const LaneGroup &)> get,
                                       std::function<void(LaneGroup &, const QString &)> set)
 {
     auto *edit = new QLineEdit(this);
@@ -168,25 +170,29 @@ QWidget *DesignerView::createSettingsPane()
         f->addRow(l, field);
     };
     row(form, tr("&Name:"),
-        addTextField(QStringLiteral("groupNameEdit"), {QStringLiteral("metadata.name")}, tr("Rename lane group"),
-                     tr("The lane group's name; generated resources are labelled with it."),
-                     [](const LaneGroup &g) { return qs(g.name); },
-                     [](LaneGroup &g, const QString &t) { g.name = ss(t); }));
+        addTextField(
+            QStringLiteral("groupNameEdit"), {QStringLiteral("metadata.name")}, tr("Rename lane group"),
+            tr("The lane group's name; generated resources are labelled with it."),
+            [](const LaneGroup &g) { return qs(g.name); },
+            [](LaneGroup &g, const QString &t) { g.name = ss(t); }));
     row(form, tr("Na&mespace:"),
-        addTextField(QStringLiteral("groupNamespaceEdit"), {QStringLiteral("metadata.namespace")},
-                     tr("Change lane group namespace"),
-                     tr("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
-                     [](const LaneGroup &g) { return qs(g.ns); },
-                     [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
+        addTextField(
+            QStringLiteral("groupNamespaceEdit"), {QStringLiteral("metadata.namespace")},
+            tr("Change lane group namespace"),
+            tr("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
+            [](const LaneGroup &g) { return qs(g.ns); },
+            [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
     m_mode = new QComboBox(groupBox);
     m_mode->setObjectName(QStringLiteral("modeCombo"));
     m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
-    m_mode->setItemData(0, tr("Lanes hold only the services that changed; the rest fall back to the baseline."),
+    m_mode->setItemData(0,
+                        tr("Lanes hold only the services that changed; the rest fall back to the baseline."),
                         Qt::ToolTipRole);
     m_mode->addItem(tr("Strict"), int(LaneMode::Strict));
     m_mode->setItemData(1, tr("Every lane holds every service; nothing falls back."), Qt::ToolTipRole);
-    m_mode->setToolTip(tr("Permissive lanes may hold only the services that changed; requests for the others go "
-                          "to the baseline lane."));
+    m_mode->setToolTip(
+        tr("Permissive lanes may hold only the services that changed; requests for the others go "
+           "to the baseline lane."));
     row(form, tr("M&ode:"), m_mode);
     connect(m_mode, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
@@ -198,8 +204,9 @@ QWidget *DesignerView::createSettingsPane()
     m_passThrough->addItem(tr("Baggage (OpenTelemetry)"), int(PassThrough::Baggage));
     m_passThrough->addItem(tr("Trace ID"), int(PassThrough::TraceId));
     m_passThrough->addItem(tr("Custom header"), int(PassThrough::Custom));
-    m_passThrough->setToolTip(tr("Which trace context the applications pass through, so the lane travels with "
-                                 "the request from service to service."));
+    m_passThrough->setToolTip(
+        tr("Which trace context the applications pass through, so the lane travels with "
+           "the request from service to service."));
     row(form, tr("&Pass-through:"), m_passThrough);
     connect(m_passThrough, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
@@ -212,49 +219,53 @@ QWidget *DesignerView::createSettingsPane()
         }
         m_controller->edit(after, tr("Change pass-through mode"));
     });
-    m_traceHeader = addTextField(QStringLiteral("traceHeaderEdit"), {QStringLiteral("spec.traceHeader")},
-                                 tr("Change trace header"),
-                                 tr("The header the applications pass through (trace ID or custom pass-through)."),
-                                 [](const LaneGroup &g) { return qs(g.traceHeader); },
-                                 [](LaneGroup &g, const QString &t) { g.traceHeader = ss(t); });
+    m_traceHeader = addTextField(
+        QStringLiteral("traceHeaderEdit"), {QStringLiteral("spec.traceHeader")}, tr("Change trace header"),
+        tr("The header the applications pass through (trace ID or custom pass-through)."),
+        [](const LaneGroup &g) { return qs(g.traceHeader); },
+        [](LaneGroup &g, const QString &t) { g.traceHeader = ss(t); });
     row(form, tr("&Trace header:"), m_traceHeader);
     row(form, tr("&Routing header:"),
-        addTextField(QStringLiteral("routingHeaderEdit"), {QStringLiteral("spec.routingHeader")},
-                     tr("Change routing header"),
-                     tr("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
-                     [](const LaneGroup &g) { return qs(g.routingHeader); },
-                     [](LaneGroup &g, const QString &t) { g.routingHeader = ss(t); }));
+        addTextField(
+            QStringLiteral("routingHeaderEdit"), {QStringLiteral("spec.routingHeader")},
+            tr("Change routing header"),
+            tr("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
+            [](const LaneGroup &g) { return qs(g.routingHeader); },
+            [](LaneGroup &g, const QString &t) { g.routingHeader = ss(t); }));
     column->addWidget(groupBox);
 
     auto *ingressBox = new QGroupBox(tr("Ingress"), pane);
     auto *ingress = new QFormLayout(ingressBox);
     ingress->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     row(ingress, tr("&Gateway:"),
-        addTextField(QStringLiteral("gatewayNameEdit"), {QStringLiteral("spec.ingress.gateway.name")},
-                     tr("Change ingress gateway"), tr("The Istio Gateway that ingress traffic arrives through."),
-                     [](const LaneGroup &g) { return qs(g.ingress.gatewayName); },
-                     [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = ss(t); }));
+        addTextField(
+            QStringLiteral("gatewayNameEdit"), {QStringLiteral("spec.ingress.gateway.name")},
+            tr("Change ingress gateway"), tr("The Istio Gateway that ingress traffic arrives through."),
+            [](const LaneGroup &g) { return qs(g.ingress.gatewayName); },
+            [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = ss(t); }));
     row(ingress, tr("Gateway names&pace:"),
-        addTextField(QStringLiteral("gatewayNamespaceEdit"), {QStringLiteral("spec.ingress.gateway.namespace")},
-                     tr("Change gateway namespace"), tr("The namespace of the ingress Gateway."),
-                     [](const LaneGroup &g) { return qs(g.ingress.gatewayNamespace); },
-                     [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = ss(t); }));
+        addTextField(
+            QStringLiteral("gatewayNamespaceEdit"), {QStringLiteral("spec.ingress.gateway.namespace")},
+            tr("Change gateway namespace"), tr("The namespace of the ingress Gateway."),
+            [](const LaneGroup &g) { return qs(g.ingress.gatewayNamespace); },
+            [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = ss(t); }));
     row(ingress, tr("&Hosts:"),
-        addTextField(QStringLiteral("hostsEdit"), {QStringLiteral("spec.ingress.hosts")}, tr("Change hosts"),
-                     tr("The hosts the lane group serves, comma-separated ('*' for any)."),
-                     [](const LaneGroup &g) {
-                         QStringList hosts;
-                         for (const auto &h : g.ingress.hosts) {
-                             hosts << qs(h);
-                         }
-                         return hosts.join(QStringLiteral(", "));
-                     },
-                     [](LaneGroup &g, const QString &t) {
-                         g.ingress.hosts.clear();
-                         for (const auto &h : split(t)) {
-                             g.ingress.hosts.push_back(ss(h));
-                         }
-                     }));
+        addTextField(
+            QStringLiteral("hostsEdit"), {QStringLiteral("spec.ingress.hosts")}, tr("Change hosts"),
+            tr("The hosts the lane group serves, comma-separated ('*' for any)."),
+            [](const LaneGroup &g) {
+                QStringList hosts;
+                for (const auto &h : g.ingress.hosts) {
+                    hosts << qs(h);
+                }
+                return hosts.join(QStringLiteral(", "));
+            },
+            [](LaneGroup &g, const QString &t) {
+                g.ingress.hosts.clear();
+                for (const auto &h : split(t)) {
+                    g.ingress.hosts.push_back(ss(h));
+                }
+            }));
     auto *match = new QWidget(ingressBox);
     auto *matchLayout = new QHBoxLayout(match);
     matchLayout->setContentsMargins(0, 0, 0, 0);
@@ -269,10 +280,11 @@ QWidget *DesignerView::createSettingsPane()
         after.ingress.uri.kind = static_cast<StringMatch::Kind>(m_uriKind->currentData().toInt());
         m_controller->edit(after, tr("Change URI match"));
     });
-    QLineEdit *uri = addTextField(QStringLiteral("uriMatchEdit"), {QStringLiteral("spec.ingress.match.uri")},
-                                  tr("Change URI match"), tr("The request URI the lane group takes ('/' for all)."),
-                                  [](const LaneGroup &g) { return qs(g.ingress.uri.value); },
-                                  [](LaneGroup &g, const QString &t) { g.ingress.uri.value = ss(t); });
+    QLineEdit *uri = addTextField(
+        QStringLiteral("uriMatchEdit"), {QStringLiteral("spec.ingress.match.uri")}, tr("Change URI match"),
+        tr("The request URI the lane group takes ('/' for all)."),
+        [](const LaneGroup &g) { return qs(g.ingress.uri.value); },
+        [](LaneGroup &g, const QString &t) { g.ingress.uri.value = ss(t); });
     uri->setParent(match);
     uri->setAccessibleName(tr("URI match"));
     matchLayout->addWidget(m_uriKind);
@@ -304,11 +316,13 @@ QWidget *DesignerView::createSettingsPane()
     headerTable->horizontalHeader()->setStretchLastSection(true);
     headerTable->setMaximumHeight(headerTable->fontMetrics().height() * 6);
     auto *headerTools = new QHBoxLayout;
-    auto *addHeader = toolButton(headers, QStringLiteral("addHeaderMatchButton"), QStyle::SP_FileDialogNewFolder,
-                                 tr("Add header condition"), tr("Only requests with a header enter the lanes"));
+    auto *addHeader =
+        toolButton(headers, QStringLiteral("addHeaderMatchButton"), QStyle::SP_FileDialogNewFolder,
+                   tr("Add header condition"), tr("Only requests with a header enter the lanes"));
     addHeader->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    auto *removeHeader = toolButton(headers, QStringLiteral("removeHeaderMatchButton"), QStyle::SP_TrashIcon,
-                                    tr("Remove header condition"), tr("Remove the selected header condition"));
+    auto *removeHeader =
+        toolButton(headers, QStringLiteral("removeHeaderMatchButton"), QStyle::SP_TrashIcon,
+                   tr("Remove header condition"), tr("Remove the selected header condition"));
     headerTools->addWidget(addHeader);
     headerTools->addWidget(removeHeader);
     headerTools->addStretch(1);
@@ -319,9 +333,8 @@ QWidget *DesignerView::createSettingsPane()
         headerTable->setCurrentIndex(headerModel->index(row, HeaderMatchModel::Name));
         headerTable->edit(headerTable->currentIndex());
     });
-    connect(removeHeader, &QToolButton::clicked, this, [headerModel, headerTable] {
-        headerModel->removeHeader(headerTable->currentIndex().row());
-    });
+    connect(removeHeader, &QToolButton::clicked, this,
+            [headerModel, headerTable] { headerModel->removeHeader(headerTable->currentIndex().row()); });
     auto *headersLabel = new QLabel(tr("Hea&ders:"), ingressBox);
     headersLabel->setBuddy(headerTable);
     ingress->addRow(headersLabel, headers);
@@ -345,9 +358,10 @@ QWidget *DesignerView::createGridPane()
 
     auto *gridBox = new QGroupBox(tr("Services × lanes"), pane);
     auto *gridLayout = new QVBoxLayout(gridBox);
-    auto *hint = new QLabel(tr("Check a cell to give the lane its own version of the service; an unchecked cell "
-                               "shows where requests fall back."),
-                            gridBox);
+    auto *hint =
+        new QLabel(tr("Check a cell to give the lane its own version of the service; an unchecked cell "
+                      "shows where requests fall back."),
+                   gridBox);
     hint->setWordWrap(true);
     hint->setForegroundRole(QPalette::PlaceholderText);
     gridLayout->addWidget(hint);
@@ -359,7 +373,8 @@ QWidget *DesignerView::createGridPane()
     m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_grid->setSelectionMode(QAbstractItemView::SingleSelection);
     m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_grid->horizontalHeader()->setMinimumSectionSize(m_grid->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 10);
+    m_grid->horizontalHeader()->setMinimumSectionSize(
+        m_grid->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 10);
     m_grid->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_grid->setShowGrid(true);
@@ -369,63 +384,65 @@ QWidget *DesignerView::createGridPane()
     QHeaderView *laneHeader = m_grid->horizontalHeader();
     laneHeader->setContextMenuPolicy(Qt::CustomContextMenu);
     laneHeader->setToolTip(tr("Right-click a lane for more; double-click to rename it."));
-    connect(laneHeader, &QHeaderView::customContextMenuRequested, this, [this, laneHeader](const QPoint &pos) {
-        const int lane = laneHeader->logicalIndexAt(pos);
-        if (lane < 0) {
-            return;
-        }
-        m_lanes->setCurrentIndex(m_laneModel->index(lane, LaneTableModel::Name));
-        const QString name = m_laneModel->index(lane, LaneTableModel::Name).data().toString();
-        QMenu menu(this);
-        menu.addAction(tr("Make %1 the &baseline").arg(name), this, [this, lane] {
-            m_laneModel->setData(m_laneModel->index(lane, LaneTableModel::Baseline), Qt::Checked, Qt::CheckStateRole);
+    connect(
+        laneHeader, &QHeaderView::customContextMenuRequested, this, [this, laneHeader](const QPoint &pos) {
+            const int lane = laneHeader->logicalIndexAt(pos);
+            if (lane < 0) {
+                return;
+            }
+            m_lanes->setCurrentIndex(m_laneModel->index(lane, LaneTableModel::Name));
+            const QString name = m_laneModel->index(lane, LaneTableModel::Name).data().toString();
+            QMenu menu(this);
+            menu.addAction(tr("Make %1 the &baseline").arg(name), this, [this, lane] {
+                m_laneModel->setData(m_laneModel->index(lane, LaneTableModel::Baseline), Qt::Checked,
+                                     Qt::CheckStateRole);
+            });
+            menu.addAction(tr("&Rename %1…").arg(name), this,
+                           [this, lane] { m_lanes->edit(m_laneModel->index(lane, LaneTableModel::Name)); });
+            menu.addSeparator();
+            menu.addAction(tr("Move &left"), this, [this] { moveLane(-1); })->setEnabled(lane > 0);
+            menu.addAction(tr("Move ri&ght"), this, [this] { moveLane(1); })
+                ->setEnabled(lane + 1 < m_laneModel->rowCount());
+            menu.addSeparator();
+            menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
+                           &DesignerView::removeLane);
+            menu.exec(laneHeader->mapToGlobal(pos));
         });
-        menu.addAction(tr("&Rename %1…").arg(name), this, [this, lane] {
-            m_lanes->edit(m_laneModel->index(lane, LaneTableModel::Name));
-        });
-        menu.addSeparator();
-        menu.addAction(tr("Move &left"), this, [this] { moveLane(-1); })->setEnabled(lane > 0);
-        menu.addAction(tr("Move ri&ght"), this, [this] { moveLane(1); })
-            ->setEnabled(lane + 1 < m_laneModel->rowCount());
-        menu.addSeparator();
-        menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
-                       &DesignerView::removeLane);
-        menu.exec(laneHeader->mapToGlobal(pos));
-    });
     connect(laneHeader, &QHeaderView::sectionDoubleClicked, this, [this](int lane) {
         m_lanes->setCurrentIndex(m_laneModel->index(lane, LaneTableModel::Name));
         m_lanes->edit(m_lanes->currentIndex());
     });
     QHeaderView *serviceHeader = m_grid->verticalHeader();
     serviceHeader->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(serviceHeader, &QHeaderView::customContextMenuRequested, this, [this, serviceHeader](const QPoint &pos) {
-        const int row = serviceHeader->logicalIndexAt(pos);
-        if (row < 0) {
-            return;
-        }
-        m_services->setCurrentIndex(m_serviceModel->index(row, ServiceTableModel::Name));
-        const QString name = m_serviceModel->index(row, ServiceTableModel::Name).data().toString();
-        QMenu menu(this);
-        menu.addAction(tr("Make %1 the &entry service").arg(name), this, [this, name] {
-            LaneGroup after = m_controller->group();
-            after.ingress.entryService = ss(name);
-            m_controller->edit(after, tr("Change entry service"));
-        });
-        menu.addAction(tr("&Rename %1…").arg(name), this, [this, row] {
-            m_services->edit(m_serviceModel->index(row, ServiceTableModel::Name));
-        });
-        menu.addAction(tr("Edit &calls…"), this, [this, row] {
-            m_services->edit(m_serviceModel->index(row, ServiceTableModel::Calls));
-        });
-        menu.addSeparator();
-        menu.addAction(tr("Move &up"), this, [this] { moveService(-1); })->setEnabled(row > 0);
-        menu.addAction(tr("Move &down"), this, [this] { moveService(1); })
-            ->setEnabled(row + 1 < m_serviceModel->rowCount());
-        menu.addSeparator();
-        menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
-                       &DesignerView::removeService);
-        menu.exec(serviceHeader->mapToGlobal(pos));
-    });
+    connect(serviceHeader, &QHeaderView::customContextMenuRequested, this,
+            [this, serviceHeader](const QPoint &pos) {
+                const int row = serviceHeader->logicalIndexAt(pos);
+                if (row < 0) {
+                    return;
+                }
+                m_services->setCurrentIndex(m_serviceModel->index(row, ServiceTableModel::Name));
+                const QString name = m_serviceModel->index(row, ServiceTableModel::Name).data().toString();
+                QMenu menu(this);
+                menu.addAction(tr("Make %1 the &entry service").arg(name), this, [this, name] {
+                    LaneGroup after = m_controller->group();
+                    after.ingress.entryService = ss(name);
+                    m_controller->edit(after, tr("Change entry service"));
+                });
+                menu.addAction(tr("&Rename %1…").arg(name), this, [this, row] {
+                    m_services->edit(m_serviceModel->index(row, ServiceTableModel::Name));
+                });
+                menu.addAction(tr("Edit &calls…"), this, [this, row] {
+                    m_services->edit(m_serviceModel->index(row, ServiceTableModel::Calls));
+                });
+                menu.addSeparator();
+                menu.addAction(tr("Move &up"), this, [this] { moveService(-1); })->setEnabled(row > 0);
+                menu.addAction(tr("Move &down"), this, [this] { moveService(1); })
+                    ->setEnabled(row + 1 < m_serviceModel->rowCount());
+                menu.addSeparator();
+                menu.addAction(style()->standardIcon(QStyle::SP_TrashIcon), tr("Re&move %1").arg(name), this,
+                               &DesignerView::removeService);
+                menu.exec(serviceHeader->mapToGlobal(pos));
+            });
     auto *stack = new QSplitter(Qt::Vertical, pane);
     stack->setObjectName(QStringLiteral("gridSplitter"));
     stack->setChildrenCollapsible(false);
@@ -448,8 +465,8 @@ QWidget *DesignerView::createGridPane()
     addLaneButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     auto *removeLaneButton = toolButton(laneBox, QStringLiteral("removeLaneButton"), QStyle::SP_TrashIcon,
                                         tr("Remove lane"), tr("Remove the selected lane"));
-    auto *laneUp = toolButton(laneBox, QStringLiteral("moveLaneUpButton"), QStyle::SP_ArrowUp, tr("Move lane up"),
-                              tr("Move the selected lane earlier (left in the grid)"));
+    auto *laneUp = toolButton(laneBox, QStringLiteral("moveLaneUpButton"), QStyle::SP_ArrowUp,
+                              tr("Move lane up"), tr("Move the selected lane earlier (left in the grid)"));
     auto *laneDown = toolButton(laneBox, QStringLiteral("moveLaneDownButton"), QStyle::SP_ArrowDown,
                                 tr("Move lane down"), tr("Move the selected lane later (right in the grid)"));
     laneTools->addWidget(m_newLane, 1);
@@ -462,7 +479,9 @@ QWidget *DesignerView::createGridPane()
     m_lanes->setObjectName(QStringLiteral("laneTable"));
     m_lanes->setAccessibleName(tr("Lanes"));
     m_lanes->setModel(m_laneModel);
-    m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue, new LabelValueDelegate(&m_inventory, m_lanes));
+    m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue,
+                                      new LabelValueDelegate(&m_inventory, m_lanes));
+    m_lanes->setItemDelegateForColumn(LaneTableModel::Baseline, new FramedCheckDelegate(m_lanes));
     setupTable(m_lanes);
     m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);
@@ -489,8 +508,9 @@ QWidget *DesignerView::createGridPane()
     addServiceButton->setObjectName(QStringLiteral("addServiceButton"));
     addServiceButton->setToolTip(tr("Add a service (Ctrl+K). The baseline lane gets it too."));
     addServiceButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
-    auto *removeServiceButton = toolButton(serviceBox, QStringLiteral("removeServiceButton"), QStyle::SP_TrashIcon,
-                                           tr("Remove service"), tr("Remove the selected service from the group"));
+    auto *removeServiceButton =
+        toolButton(serviceBox, QStringLiteral("removeServiceButton"), QStyle::SP_TrashIcon,
+                   tr("Remove service"), tr("Remove the selected service from the group"));
     auto *serviceUp = toolButton(serviceBox, QStringLiteral("moveServiceUpButton"), QStyle::SP_ArrowUp,
                                  tr("Move service up"), tr("Move the selected service up"));
     auto *serviceDown = toolButton(serviceBox, QStringLiteral("moveServiceDownButton"), QStyle::SP_ArrowDown,
@@ -575,8 +595,9 @@ void DesignerView::markWidget(QWidget *widget, const QStringList &problems, cons
         if (bad) {
             // Only the roles set here are overridden, so the rest still follows the application palette.
             QPalette palette;
-            const QColor base = widget->parentWidget() ? widget->parentWidget()->palette().color(QPalette::Base)
-                                                       : widget->palette().color(QPalette::Base);
+            const QColor base = widget->parentWidget()
+                                    ? widget->parentWidget()->palette().color(QPalette::Base)
+                                    : widget->palette().color(QPalette::Base);
             const QColor red = problemColor();
             palette.setColor(QPalette::Base, QColor::fromRgbF(base.redF() * 0.7f + red.redF() * 0.3f,
                                                               base.greenF() * 0.7f + red.greenF() * 0.3f,
@@ -615,7 +636,8 @@ void DesignerView::refresh()
         }
         m_entryService->setCurrentIndex(m_entryService->findText(qs(group.ingress.entryService)));
     }
-    markWidget(m_entryService, m_controller->diagnostics().messages(QStringLiteral("spec.ingress.entryService")),
+    markWidget(m_entryService,
+               m_controller->diagnostics().messages(QStringLiteral("spec.ingress.entryService")),
                tr("The service ingress traffic enters; its lane weights split the traffic."));
 }
 
@@ -682,7 +704,8 @@ void DesignerView::addService()
     edits::addService(after, ss(name));
     m_controller->edit(after, tr("Add service %1").arg(name));
     m_newService->clear();
-    m_services->setCurrentIndex(m_serviceModel->index(m_serviceModel->rowCount() - 1, ServiceTableModel::Calls));
+    m_services->setCurrentIndex(
+        m_serviceModel->index(m_serviceModel->rowCount() - 1, ServiceTableModel::Calls));
 }
 
 void DesignerView::removeService()
@@ -722,15 +745,17 @@ void DesignerView::setInventory(const ClusterInventory &inventory)
         m_newService->setCompleter(completer);
     }
     static_cast<QStringListModel *>(completer->model())->setStringList(inventory.services);
-    m_newService->setToolTip(inventory.services.isEmpty()
-                                 ? tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it.")
-                                 : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).",
-                                      nullptr, static_cast<int>(inventory.services.size())));
+    m_newService->setToolTip(
+        inventory.services.isEmpty()
+            ? tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it.")
+            : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).", nullptr,
+                 static_cast<int>(inventory.services.size())));
 }
 
 void DesignerView::revealField(const QString &fieldPath)
 {
-    static const QRegularExpression indexed(QStringLiteral(R"(^spec\.(lanes|services)\[(\d+)\](?:\.(\w+))?)"));
+    static const QRegularExpression indexed(
+        QStringLiteral(R"(^spec\.(lanes|services)\[(\d+)\](?:\.(\w+))?)"));
     const auto m = indexed.match(fieldPath);
     if (m.hasMatch()) {
         const int row = m.captured(2).toInt();
@@ -741,7 +766,8 @@ void DesignerView::revealField(const QString &fieldPath)
                 m_grid->setCurrentIndex(m_gridModel->index(0, row));
                 return;
             }
-            const int column = leaf == QLatin1String("label") ? LaneTableModel::LabelValue : LaneTableModel::Name;
+            const int column =
+                leaf == QLatin1String("label") ? LaneTableModel::LabelValue : LaneTableModel::Name;
             m_lanes->setFocus();
             m_lanes->setCurrentIndex(m_laneModel->index(row, column));
             return;

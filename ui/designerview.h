@@ -21,8 +21,8 @@ class LaneTableModel;
 class ServiceTableModel;
 class WeightPanel;
 
-/// The lane designer: the group's settings and ingress on the left, the services x lanes grid with the lane and
-/// service tables in the middle, the traffic split on the right. Every change is an edit of the document;
+/// The lane designer: the group's settings and ingress on the left, the services x lanes grid with the lane
+/// and service tables in the middle, the traffic split on the right. Every change is an edit of the document;
 /// every field the validation names is marked with its message.
 class DesignerView final : public QWidget
 {

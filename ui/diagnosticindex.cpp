@@ -2,7 +2,8 @@
 
 namespace lanedeck::ui {
 
-DiagnosticIndex::DiagnosticIndex(std::vector<Diagnostic> diagnostics) : m_diagnostics(std::move(diagnostics)) {}
+DiagnosticIndex::DiagnosticIndex(std::vector<Diagnostic> diagnostics) : m_diagnostics(std::move(diagnostics))
+{}
 
 QStringList DiagnosticIndex::messages(const QString &field) const
 {
@@ -21,9 +22,8 @@ QStringList DiagnosticIndex::messagesUnder(const QString &field) const
     QStringList out;
     const std::string key = field.toStdString();
     for (const auto &d : m_diagnostics) {
-        if (d.field == key ||
-            (d.field.size() > key.size() && d.field.compare(0, key.size(), key) == 0 &&
-             (d.field[key.size()] == '.' || d.field[key.size()] == '['))) {
+        if (d.field == key || (d.field.size() > key.size() && d.field.compare(0, key.size(), key) == 0 &&
+                               (d.field[key.size()] == '.' || d.field[key.size()] == '['))) {
             out << QString::fromStdString(d.message);
         }
     }

@@ -107,8 +107,7 @@ std::vector<SideBySideRow> sideBySide(const QString &unifiedDiff)
 
 DiffHighlighter::DiffHighlighter(QTextDocument *document, bool darkPalette)
     : QSyntaxHighlighter(document), m_dark(darkPalette)
-{
-}
+{}
 
 void DiffHighlighter::highlightBlock(const QString &text)
 {
@@ -129,9 +128,9 @@ void DiffHighlighter::highlightBlock(const QString &text)
 
 DiffDialog::DiffDialog(ClusterTargetSource *source, const LaneGroup &group, const mesh::RenderOptions &render,
                        const QString &targetName, bool darkPalette, QWidget *parent)
-    : QDialog(parent), m_summary(new QLabel(this)), m_mode(new QComboBox(this)), m_list(new QListWidget(this)),
-      m_stack(new QStackedWidget(this)), m_unified(new QPlainTextEdit(this)), m_table(new QTableWidget(this)),
-      m_dark(darkPalette)
+    : QDialog(parent), m_summary(new QLabel(this)), m_mode(new QComboBox(this)),
+      m_list(new QListWidget(this)), m_stack(new QStackedWidget(this)), m_unified(new QPlainTextEdit(this)),
+      m_table(new QTableWidget(this)), m_dark(darkPalette)
 {
     setObjectName(QStringLiteral("diffDialog"));
     setWindowTitle(tr("Diff against %1").arg(targetName));
@@ -216,9 +215,10 @@ void DiffDialog::finished(const QList<ResourceDiff> &diffs, bool cancelled, cons
         auto *item = new QListWidgetItem(tr("%1 — %2").arg(d.resource, stateText(d.state)), m_list);
         item->setToolTip(d.resource);
     }
-    m_summary->setText(changed == 0 ? tr("The cluster matches the lane group.")
-                                    : tr("%n of %1 resource(s) differ from the cluster.", nullptr, changed)
-                                          .arg(diffs.size()));
+    m_summary->setText(
+        changed == 0
+            ? tr("The cluster matches the lane group.")
+            : tr("%n of %1 resource(s) differ from the cluster.", nullptr, changed).arg(diffs.size()));
     if (!diffs.isEmpty()) {
         m_list->setCurrentRow(0);
     }

@@ -20,11 +20,18 @@ namespace lanedeck::ui {
 /// One row of a side-by-side diff: the live line on the left, the generated one on the right.
 struct SideBySideRow
 {
-    enum class Kind { Context, Removed, Added, Changed, Hunk };
+    enum class Kind
+    {
+        Context,
+        Removed,
+        Added,
+        Changed,
+        Hunk
+    };
     Kind kind = Kind::Context;
     QString left;
     QString right;
-    int leftLine = 0;  ///< 1-based; 0 where the side has no line
+    int leftLine = 0; ///< 1-based; 0 where the side has no line
     int rightLine = 0;
 
     friend bool operator==(const SideBySideRow &, const SideBySideRow &) = default;

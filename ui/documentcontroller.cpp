@@ -10,17 +10,16 @@
 
 namespace lanedeck::ui {
 
-/// One edit: the whole group before and after. Groups are small values, so storing both is cheap and makes undo
-/// exact whatever the edit did.
+/// One edit: the whole group before and after. Groups are small values, so storing both is cheap and makes
+/// undo exact whatever the edit did.
 class GroupCommand final : public QUndoCommand
 {
 public:
     GroupCommand(DocumentController *controller, LaneGroup before, LaneGroup after, const QString &text,
                  MergeKind merge, int key)
-        : QUndoCommand(text), m_controller(controller), m_before(std::move(before)), m_after(std::move(after)),
-          m_merge(merge), m_key(key)
-    {
-    }
+        : QUndoCommand(text), m_controller(controller), m_before(std::move(before)),
+          m_after(std::move(after)), m_merge(merge), m_key(key)
+    {}
 
     void undo() override { m_controller->apply(m_before); }
     void redo() override { m_controller->apply(m_after); }
@@ -38,7 +37,10 @@ public:
         return true;
     }
 
-    bool continues(MergeKind merge, int key) const { return merge != MergeKind::None && merge == m_merge && key == m_key; }
+    bool continues(MergeKind merge, int key) const
+    {
+        return merge != MergeKind::None && merge == m_merge && key == m_key;
+    }
     const LaneGroup &before() const { return m_before; }
 
 private:
@@ -91,11 +93,13 @@ void DocumentController::setLaneWeight(int lane, int weight, bool rebalance)
     }
     LaneGroup after = m_group;
     if (rebalance) {
-        edits::setWeights(after, edits::rebalanced(edits::weights(base), static_cast<std::size_t>(lane), weight));
+        edits::setWeights(after,
+                          edits::rebalanced(edits::weights(base), static_cast<std::size_t>(lane), weight));
     } else {
         after.lanes[static_cast<std::size_t>(lane)].weight = weight;
     }
-    edit(after, tr("Set weight of lane %1 to %2%").arg(QString::fromStdString(after.lanes[lane].name)).arg(weight),
+    edit(after,
+         tr("Set weight of lane %1 to %2%").arg(QString::fromStdString(after.lanes[lane].name)).arg(weight),
          MergeKind::Weight, lane);
 }
 
@@ -144,7 +148,8 @@ bool DocumentController::open(const QString &path, QString *error)
             for (const auto &p : loaded.problems) {
                 lines << QString::fromStdString(p.toString());
             }
-            *error = lines.isEmpty() ? tr("%1 is not a lane group document.").arg(path) : lines.join(QLatin1Char('\n'));
+            *error = lines.isEmpty() ? tr("%1 is not a lane group document.").arg(path)
+                                     : lines.join(QLatin1Char('\n'));
         }
         return false;
     }

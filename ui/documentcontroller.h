@@ -11,7 +11,12 @@ class QUndoStack;
 namespace lanedeck::ui {
 
 /// How consecutive edits fold into one undo step: slider moves of one lane, typing into one field.
-enum class MergeKind { None = -1, Weight = 1, Field = 2 };
+enum class MergeKind
+{
+    None = -1,
+    Weight = 1,
+    Field = 2
+};
 
 /// The open lane group document: the group value, its file, its undo history and its validation. Every change
 /// goes through edit(), which records before and after in a QUndoCommand, so undo restores the exact value.
@@ -34,9 +39,9 @@ public:
     /// merge kind and key (the lane index, a field id) become one step.
     void edit(const LaneGroup &after, const QString &text, MergeKind merge = MergeKind::None, int key = 0);
 
-    /// Sets one lane's weight to exactly `weight`; with `rebalance` the other lanes are scaled so the total stays
-    /// 100. While one slider drag goes on, the others are computed from where the drag started, so moving back
-    /// restores them exactly.
+    /// Sets one lane's weight to exactly `weight`; with `rebalance` the other lanes are scaled so the total
+    /// stays 100. While one slider drag goes on, the others are computed from where the drag started, so
+    /// moving back restores them exactly.
     void setLaneWeight(int lane, int weight, bool rebalance);
     /// Scales every lane's weight so the total is 100.
     void normalizeWeights();

@@ -116,7 +116,9 @@ std::vector<int> normalized(const std::vector<int> &values)
 
 std::string uniqueName(const std::string &stem, const std::vector<std::string> &taken)
 {
-    auto isTaken = [&](const std::string &n) { return std::find(taken.begin(), taken.end(), n) != taken.end(); };
+    auto isTaken = [&](const std::string &n) {
+        return std::find(taken.begin(), taken.end(), n) != taken.end();
+    };
     if (!isTaken(stem)) {
         return stem;
     }
@@ -193,9 +195,10 @@ void moveService(LaneGroup &group, std::size_t from, std::size_t to)
     group.services.insert(group.services.begin() + static_cast<std::ptrdiff_t>(to), moving);
     const auto order = names(group.services);
     for (auto &lane : group.lanes) {
-        std::stable_sort(lane.services.begin(), lane.services.end(), [&](const std::string &a, const std::string &b) {
-            return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
-        });
+        std::stable_sort(
+            lane.services.begin(), lane.services.end(), [&](const std::string &a, const std::string &b) {
+                return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+            });
     }
 }
 
@@ -271,9 +274,10 @@ void setLaneHasService(LaneGroup &group, std::size_t laneIndex, const std::strin
     }
     lane.services.push_back(service);
     const auto order = names(group.services);
-    std::stable_sort(lane.services.begin(), lane.services.end(), [&](const std::string &a, const std::string &b) {
-        return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
-    });
+    std::stable_sort(
+        lane.services.begin(), lane.services.end(), [&](const std::string &a, const std::string &b) {
+            return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+        });
 }
 
 void setCalls(LaneGroup &group, std::size_t service, const std::vector<std::string> &calls)

@@ -69,7 +69,8 @@ int HeaderMatchModel::columnCount(const QModelIndex &parent) const
 QStringList HeaderMatchModel::problems(int row, int column) const
 {
     const QString field = QStringLiteral("spec.ingress.match.headers[%1]").arg(row);
-    return column == Name ? m_diagnostics.messages(field + QStringLiteral(".name")) : m_diagnostics.messages(field);
+    return column == Name ? m_diagnostics.messages(field + QStringLiteral(".name"))
+                          : m_diagnostics.messages(field);
 }
 
 QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
@@ -86,7 +87,8 @@ QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
         case Name:
             return QString::fromStdString(h.name);
         case Kind:
-            return role == Qt::EditRole ? QVariant(static_cast<int>(h.match.kind)) : QVariant(kindText(h.match.kind));
+            return role == Qt::EditRole ? QVariant(static_cast<int>(h.match.kind))
+                                        : QVariant(kindText(h.match.kind));
         case Value:
             return QString::fromStdString(h.match.value);
         }
@@ -107,7 +109,8 @@ QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
 
 bool HeaderMatchModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (role != Qt::EditRole ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return false;
     }
     LaneGroup after = m_controller->group();
@@ -151,7 +154,8 @@ QVariant HeaderMatchModel::headerData(int section, Qt::Orientation orientation, 
     }
 }
 
-QWidget *MatchKindDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &, const QModelIndex &) const
+QWidget *MatchKindDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &,
+                                         const QModelIndex &) const
 {
     auto *combo = new QComboBox(parent);
     for (auto kind : {StringMatch::Kind::Exact, StringMatch::Kind::Prefix, StringMatch::Kind::Regex}) {
@@ -166,7 +170,8 @@ void MatchKindDelegate::setEditorData(QWidget *editor, const QModelIndex &index)
     combo->setCurrentIndex(combo->findData(index.data(Qt::EditRole)));
 }
 
-void MatchKindDelegate::setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const
+void MatchKindDelegate::setModelData(QWidget *editor, QAbstractItemModel *model,
+                                     const QModelIndex &index) const
 {
     model->setData(index, static_cast<QComboBox *>(editor)->currentData(), Qt::EditRole);
 }

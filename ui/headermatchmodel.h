@@ -16,8 +16,17 @@ class HeaderMatchModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Kind, Value, ColumnCount };
-    enum Role { ProblemsRole = Qt::UserRole + 1 };
+    enum Column
+    {
+        Name,
+        Kind,
+        Value,
+        ColumnCount
+    };
+    enum Role
+    {
+        ProblemsRole = Qt::UserRole + 1
+    };
 
     explicit HeaderMatchModel(DocumentController *controller, QObject *parent = nullptr);
 
@@ -49,7 +58,8 @@ class MatchKindDelegate final : public QStyledItemDelegate
     Q_OBJECT
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
-    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option,
+                          const QModelIndex &index) const override;
     void setEditorData(QWidget *editor, const QModelIndex &index) const override;
     void setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const override;
 };

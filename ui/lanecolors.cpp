@@ -15,7 +15,8 @@ QColor laneColor(int index)
 QColor textColorOn(const QColor &background)
 {
     // Relative luminance in the sRGB sense is close enough for choosing black or white.
-    const double luminance = 0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
+    const double luminance =
+        0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
     return luminance > 0.5 ? QColor(Qt::black) : QColor(Qt::white);
 }
 

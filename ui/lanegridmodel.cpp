@@ -16,7 +16,8 @@ LaneGridModel::LaneGridModel(DocumentController *controller, QObject *parent)
 void LaneGridModel::refresh()
 {
     const LaneGroup &next = m_controller->group();
-    const bool sameShape = next.services.size() == m_group.services.size() && next.lanes.size() == m_group.lanes.size();
+    const bool sameShape =
+        next.services.size() == m_group.services.size() && next.lanes.size() == m_group.lanes.size();
     if (!sameShape) {
         beginResetModel();
     }
@@ -79,9 +80,10 @@ QVariant LaneGridModel::data(const QModelIndex &index, int role) const
     const bool has = m_group.laneHas(lane, service.name);
     const Lane *baseline = m_group.baselineLane();
     const bool fallsBack = !has && m_group.mode == LaneMode::Permissive && baseline && baseline != &lane;
-    const QString fallback = fallsBack ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(baseline->name),
-                                                                       QString::fromStdString(baseline->labelValue))
-                                       : QString();
+    const QString fallback = fallsBack
+                                 ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(baseline->name),
+                                                                 QString::fromStdString(baseline->labelValue))
+                                 : QString();
     switch (role) {
     case Qt::DisplayRole:
         if (has) {
@@ -91,22 +93,24 @@ QVariant LaneGridModel::data(const QModelIndex &index, int role) const
     case Qt::CheckStateRole:
         return has ? Qt::Checked : Qt::Unchecked;
     case Qt::ToolTipRole: {
-        QString tip = has ? tr("%1 in lane %2 is served by the workloads labelled %3=%4.")
-                                .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
-                                     QString::fromStdString(lane.labelKey), QString::fromStdString(lane.labelValue))
-                          : fallsBack ? tr("Lane %1 has no %2: requests fall back to lane %3.")
-                                            .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name),
-                                                 fallback)
-                                      : tr("Lane %1 has no %2, and nothing to fall back to.")
-                                            .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name));
+        QString tip =
+            has ? tr("%1 in lane %2 is served by the workloads labelled %3=%4.")
+                      .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
+                           QString::fromStdString(lane.labelKey), QString::fromStdString(lane.labelValue))
+            : fallsBack
+                ? tr("Lane %1 has no %2: requests fall back to lane %3.")
+                      .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name), fallback)
+                : tr("Lane %1 has no %2, and nothing to fall back to.")
+                      .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name));
         const QStringList p = problems(index.row(), index.column());
         return p.isEmpty() ? tip : tip + QLatin1Char('\n') + DiagnosticIndex::tooltip(p);
     }
     case Qt::AccessibleTextRole:
-        return has ? tr("%1 in %2: version %3").arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
-                                                    QString::fromStdString(lane.labelValue))
-                   : tr("%1 in %2: not included").arg(QString::fromStdString(service.name),
-                                                      QString::fromStdString(lane.name));
+        return has ? tr("%1 in %2: version %3")
+                         .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
+                              QString::fromStdString(lane.labelValue))
+                   : tr("%1 in %2: not included")
+                         .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name));
     case IncludedRole:
         return has;
     case FallbackRole:
@@ -133,8 +137,9 @@ bool LaneGridModel::setData(const QModelIndex &index, const QVariant &value, int
     const std::string service = m_group.services[static_cast<std::size_t>(index.row())].name;
     edits::setLaneHasService(after, static_cast<std::size_t>(index.column()), service, include);
     const QString lane = QString::fromStdString(m_group.lanes[static_cast<std::size_t>(index.column())].name);
-    m_controller->edit(after, include ? tr("Add %1 to lane %2").arg(QString::fromStdString(service), lane)
-                                      : tr("Remove %1 from lane %2").arg(QString::fromStdString(service), lane));
+    m_controller->edit(after, include
+                                  ? tr("Add %1 to lane %2").arg(QString::fromStdString(service), lane)
+                                  : tr("Remove %1 from lane %2").arg(QString::fromStdString(service), lane));
     return true;
 }
 
@@ -159,12 +164,13 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
             return isBaseline ? tr("%1 ★ baseline").arg(QString::fromStdString(lane.name))
                               : QString::fromStdString(lane.name);
         case Qt::ToolTipRole:
-            return tr("Lane %1: %2=%3, weight %4%").arg(QString::fromStdString(lane.name),
-                                                        QString::fromStdString(lane.labelKey),
-                                                        QString::fromStdString(lane.labelValue))
+            return tr("Lane %1: %2=%3, weight %4%")
+                       .arg(QString::fromStdString(lane.name), QString::fromStdString(lane.labelKey),
+                            QString::fromStdString(lane.labelValue))
                        .arg(lane.weight) +
-                   (isBaseline ? tr("\nThe baseline lane: requests for services a lane lacks fall back to it.")
-                               : QString());
+                   (isBaseline
+                        ? tr("\nThe baseline lane: requests for services a lane lacks fall back to it.")
+                        : QString());
         case Qt::DecorationRole:
             return laneColor(section);
         default:
@@ -179,7 +185,8 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
     case Qt::DisplayRole:
         return QString::fromStdString(service.name);
     case Qt::ToolTipRole:
-        return tr("%1.%2, port %3").arg(QString::fromStdString(service.name), QString::fromStdString(service.ns))
+        return tr("%1.%2, port %3")
+            .arg(QString::fromStdString(service.name), QString::fromStdString(service.ns))
             .arg(service.port);
     default:
         return {};

@@ -16,7 +16,8 @@ class LaneGridModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Role {
+    enum Role
+    {
         IncludedRole = Qt::UserRole + 1, ///< bool: the lane has the service
         FallbackRole,                    ///< QString: where a missing service is served ("s1 (v1)"), or empty
         ProblemsRole,                    ///< QStringList: validation messages for this cell

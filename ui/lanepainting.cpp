@@ -33,8 +33,9 @@ void paintChip(QPainter *painter, const QRectF &rect, const QColor &color, bool 
         painter->setPen(palette.color(QPalette::Text));
     }
     painter->setFont(font);
-    painter->drawText(rect, Qt::AlignCenter,
-                      QFontMetrics(font).elidedText(text, Qt::ElideRight, static_cast<int>(rect.width()) - 6));
+    painter->drawText(
+        rect, Qt::AlignCenter,
+        QFontMetrics(font).elidedText(text, Qt::ElideRight, static_cast<int>(rect.width()) - 6));
     painter->restore();
 }
 
@@ -46,13 +47,14 @@ QRect checkRect(const QStyleOptionViewItem &option)
     button.rect = option.rect;
     const QRect indicator = style->subElementRect(QStyle::SE_CheckBoxIndicator, &button, widget);
     const int margin = style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, widget) + 4;
-    return QRect(option.rect.left() + margin, option.rect.center().y() - indicator.height() / 2, indicator.width(),
-                 indicator.height());
+    return QRect(option.rect.left() + margin, option.rect.center().y() - indicator.height() / 2,
+                 indicator.width(), indicator.height());
 }
 
 } // namespace
 
-void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                             const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
@@ -84,7 +86,8 @@ void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     const int gap = check.rect.width() / 2 + 2;
     const QRect chipArea = option.rect.adjusted(check.rect.right() - option.rect.left() + gap, 4, -6, -4);
     if (included) {
-        paintChip(painter, chipArea, color, true, index.data(Qt::DisplayRole).toString(), option.palette, option.font);
+        paintChip(painter, chipArea, color, true, index.data(Qt::DisplayRole).toString(), option.palette,
+                  option.font);
     } else {
         painter->save();
         QFont italic = option.font;
@@ -94,8 +97,8 @@ void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         muted.setAlphaF(0.6f);
         painter->setPen(muted);
         painter->drawText(chipArea.adjusted(4, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                          QFontMetrics(italic).elidedText(index.data(Qt::DisplayRole).toString(), Qt::ElideRight,
-                                                          chipArea.width() - 4));
+                          QFontMetrics(italic).elidedText(index.data(Qt::DisplayRole).toString(),
+                                                          Qt::ElideRight, chipArea.width() - 4));
         painter->restore();
     }
     if (!problems.isEmpty()) {
@@ -115,8 +118,8 @@ QSize LaneCellDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
     return QSize(text + fm.height() * 3, fm.height() * 2);
 }
 
-bool LaneCellDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
-                                   const QModelIndex &index)
+bool LaneCellDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
+                                   const QStyleOptionViewItem &option, const QModelIndex &index)
 {
     if (!(index.flags() & Qt::ItemIsUserCheckable) || !(index.flags() & Qt::ItemIsEnabled)) {
         return false;
@@ -138,7 +141,29 @@ bool LaneCellDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, con
     return model->setData(index, included ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
 }
 
-void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+void FramedCheckDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                                const QModelIndex &index) const
+{
+    QStyledItemDelegate::paint(painter, option, index);
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    if (!(opt.features & QStyleOptionViewItem::HasCheckIndicator)) {
+        return;
+    }
+    const QWidget *widget = option.widget;
+    QStyle *style = widget ? widget->style() : QApplication::style();
+    const QRect check = style->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &opt, widget);
+    painter->save();
+    QColor frame = option.palette.color(QPalette::Text);
+    frame.setAlphaF(0.45f);
+    painter->setPen(QPen(frame, 1));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(QRectF(check).adjusted(0.5, 0.5, -0.5, -0.5));
+    painter->restore();
+}
+
+void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                             const QModelIndex &index) const
 {
     if (index.column() != LanePathsModel::Path) {
         QStyledItemDelegate::paint(painter, option, index);
@@ -174,8 +199,9 @@ void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
             painter->restore();
             x += arrowWidth;
         }
-        paintChip(painter, QRectF(x, y, width, chipHeight), laneColor(hop.value(QStringLiteral("servedByIndex")).toInt()),
-                  !fallback, text, option.palette, option.font);
+        paintChip(painter, QRectF(x, y, width, chipHeight),
+                  laneColor(hop.value(QStringLiteral("servedByIndex")).toInt()), !fallback, text,
+                  option.palette, option.font);
         x += width;
     }
 }
@@ -192,10 +218,11 @@ QSize LanePathDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
     const QVariantList hops = index.data(LanePathsModel::HopsRole).toList();
     for (const auto &h : hops) {
         const QVariantMap hop = h.toMap();
-        width += fm.horizontalAdvance(hop.value(QStringLiteral("service")).toString() + QStringLiteral(" ") +
-                                      hop.value(QStringLiteral("version")).toString() + QStringLiteral(" ↪ ") +
-                                      hop.value(QStringLiteral("servedBy")).toString()) +
-                 fm.height() * 2;
+        width +=
+            fm.horizontalAdvance(hop.value(QStringLiteral("service")).toString() + QStringLiteral(" ") +
+                                 hop.value(QStringLiteral("version")).toString() + QStringLiteral(" ↪ ") +
+                                 hop.value(QStringLiteral("servedBy")).toString()) +
+            fm.height() * 2;
     }
     return QSize(width, fm.height() * 2 + 4);
 }

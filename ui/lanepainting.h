@@ -4,30 +4,44 @@
 
 namespace lanedeck::ui {
 
-/// Paints a grid cell of LaneGridModel: a check box, then the label value on a chip in the lane's colour, or the
-/// fallback target dashed and muted; a cell with a validation problem gets a red frame. A click anywhere in the
-/// cell, or Space, toggles it, so the whole cell is the target.
+/// Paints a grid cell of LaneGridModel: a check box, then the label value on a chip in the lane's colour, or
+/// the fallback target dashed and muted; a cell with a validation problem gets a red frame. A click anywhere
+/// in the cell, or Space, toggles it, so the whole cell is the target.
 class LaneCellDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
     bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
                      const QModelIndex &index) override;
 };
 
-/// Paints LanePathsModel's path column as a chain of chips, one per hop, in the colour of the lane that serves
-/// it; fallback hops are dashed and say where they went.
+/// The standard item painting plus a faint text-coloured frame around a check box, which some styles
+/// (Fusion on a dark palette) draw almost invisibly.
+class FramedCheckDelegate final : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+};
+
+/// Paints LanePathsModel's path column as a chain of chips, one per hop, in the colour of the lane that
+/// serves it; fallback hops are dashed and say where they went.
 class LanePathDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
 public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 };
 

@@ -39,14 +39,15 @@ void LanePathsModel::refresh()
     for (const auto &path : paths) {
         QVariantList hops;
         for (const auto &hop : path.hops) {
-            hops << QVariantMap{{QStringLiteral("service"), QString::fromStdString(hop.service)},
-                                {QStringLiteral("version"), QString::fromStdString(hop.version)},
-                                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
-                                {QStringLiteral("servedByIndex"),
-                                 static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
-                                                  laneNames.begin())},
-                                {QStringLiteral("fallback"), hop.fallback},
-                                {QStringLiteral("depth"), hop.depth}};
+            hops << QVariantMap{
+                {QStringLiteral("service"), QString::fromStdString(hop.service)},
+                {QStringLiteral("version"), QString::fromStdString(hop.version)},
+                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
+                {QStringLiteral("servedByIndex"),
+                 static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
+                                  laneNames.begin())},
+                {QStringLiteral("fallback"), hop.fallback},
+                {QStringLiteral("depth"), hop.depth}};
         }
         hopLists.push_back(hops);
     }

@@ -14,8 +14,15 @@ class LanePathsModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Lane, Weight, Path, ColumnCount };
-    enum Role {
+    enum Column
+    {
+        Lane,
+        Weight,
+        Path,
+        ColumnCount
+    };
+    enum Role
+    {
         HopsRole = Qt::UserRole + 1, ///< QVariantList of QVariantMap{service, version, servedBy,
                                      ///< servedByIndex, fallback, depth}
         LaneIndexRole,               ///< int: the lane's index in the group, for its colour

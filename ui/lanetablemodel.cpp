@@ -94,7 +94,8 @@ QVariant LaneTableModel::data(const QModelIndex &index, int role) const
         }
         switch (index.column()) {
         case Name:
-            return tr("The lane name; also the subset name and the value of the routing header for this lane.");
+            return tr(
+                "The lane name; also the subset name and the value of the routing header for this lane.");
         case LabelKey:
             return tr("The pod label that tells the lanes' versions apart.");
         case LabelValue:

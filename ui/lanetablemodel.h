@@ -15,8 +15,18 @@ class LaneTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, LabelKey, LabelValue, Baseline, ColumnCount };
-    enum Role { ProblemsRole = Qt::UserRole + 1 };
+    enum Column
+    {
+        Name,
+        LabelKey,
+        LabelValue,
+        Baseline,
+        ColumnCount
+    };
+    enum Role
+    {
+        ProblemsRole = Qt::UserRole + 1
+    };
 
     explicit LaneTableModel(DocumentController *controller, QObject *parent = nullptr);
 

@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "lanes/document.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/designerview.h"
@@ -11,8 +12,8 @@
 #include "ui/lanepathsmodel.h"
 #include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
-#include "ui/resourcetreemodel.h"
 #include "ui/resourcesview.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
 #include "ui/trafficpage.h"
@@ -21,6 +22,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -43,19 +45,27 @@ MainWindow::MainWindow(QWidget *parent) : MainWindow(Options{}, parent) {}
 
 MainWindow::MainWindow(const Options &options, QWidget *parent)
     : QMainWindow(parent),
-      m_autosaveDirectory(options.autosaveDirectory.isEmpty() ? Autosaver::defaultDirectory() : options.autosaveDirectory),
+      m_autosaveDirectory(options.autosaveDirectory.isEmpty() ? Autosaver::defaultDirectory()
+                                                              : options.autosaveDirectory),
       m_document(new DocumentController(this)),
       m_autosaver(new Autosaver(m_document, m_autosaveDirectory,
                                 options.autosaveIdleMs >= 0 ? options.autosaveIdleMs
                                                             : UiSettings().autosaveSeconds() * 1000,
                                 this)),
-      m_defaultSource(new SandboxTargetSource(this)), m_clusterBar(new ClusterBar(this)), m_tabs(new QTabWidget(this)),
-      m_designer(new DesignerView(m_document, this)), m_resources(new ResourcesView(m_document, this)),
-      m_traffic(new TrafficPage(m_document, this)),
+      m_defaultSource(new SandboxTargetSource(this)), m_clusterBar(new ClusterBar(this)),
+      m_tabs(new QTabWidget(this)), m_designer(new DesignerView(m_document, this)),
+      m_resources(new ResourcesView(m_document, this)), m_traffic(new TrafficPage(m_document, this)),
       m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
-      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
+      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)),
+      m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
+    QIcon icon;
+    for (int size : {16, 32, 48, 128, 256}) {
+        icon.addFile(QStringLiteral(":/lanedeck/icons/hicolor/%1x%1/lanedeck.png").arg(size),
+                     QSize(size, size));
+    }
+    setWindowIcon(icon);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -82,9 +92,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     paths->setShowGrid(false);
     auto *pathsPage = new QWidget(this);
     auto *pathsLayout = new QVBoxLayout(pathsPage);
-    auto *pathsHint = new QLabel(tr("The versions a request of each lane reaches, from the entry service along the "
-                                    "call graph. Dashed hops fall back to the baseline lane."),
-                                 pathsPage);
+    auto *pathsHint =
+        new QLabel(tr("The versions a request of each lane reaches, from the entry service along the "
+                      "call graph. Dashed hops fall back to the baseline lane."),
+                   pathsPage);
     pathsHint->setWordWrap(true);
     pathsLayout->addWidget(pathsHint);
     pathsLayout->addWidget(paths, 1);
@@ -123,7 +134,15 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_document, &DocumentController::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::groupChanged, this, &MainWindow::updatePushState);
-    connect(m_resources, &ResourcesView::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    // Say what an edit, undo or redo did, since its effect may be in another part of the window.
+    connect(m_document->undoStack(), &QUndoStack::indexChanged, this, [this](int index) {
+        const QUndoStack *stack = m_document->undoStack();
+        if (index > 0 && index <= stack->count()) {
+            statusBar()->showMessage(stack->text(index - 1), 3000);
+        }
+    });
+    connect(m_resources, &ResourcesView::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_resources, &ResourcesView::optionsChanged, this, [this] {
         UiSettings settings;
         settings.setFlavor(m_resources->flavorName());
@@ -150,7 +169,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     statusBar()->showMessage(tr("Ready"), 3000);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // ~QUndoStack clears the stack and signals indexChanged while this window is already half destroyed.
+    m_document->undoStack()->disconnect(this);
+}
 
 void MainWindow::createActions()
 {
@@ -163,12 +186,17 @@ void MainWindow::createActions()
         return action;
     };
     m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
-    m_openAction = make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
-    m_saveAction = make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
+    m_openAction =
+        make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
+    m_exampleAction = make(tr("Open &Example"), QKeySequence(), QStyle::SP_FileDialogInfoView,
+                           tr("Open the seed scenario: mocka → mockb → mockc in lanes s1, s2, s3"));
+    m_exampleAction->setObjectName(QStringLiteral("openExampleAction"));
+    m_saveAction =
+        make(tr("&Save"), QKeySequence::Save, QStyle::SP_DialogSaveButton, tr("Save the lane group"));
     m_saveAsAction = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton,
                           tr("Save the lane group under a new name"));
-    m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_ArrowDown,
-                              tr("Write the generated resources to one YAML file"));
+    m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                              QStyle::SP_ArrowDown, tr("Write the generated resources to one YAML file"));
     m_exportDirectoryAction =
         make(tr("Export Resources to &Directory…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
              QStyle::SP_DirIcon, tr("Write one file per resource and a kustomization.yaml"));
@@ -191,10 +219,12 @@ void MainWindow::createActions()
 
     connect(m_newAction, &QAction::triggered, this, &MainWindow::newDocument);
     connect(m_openAction, &QAction::triggered, this, &MainWindow::open);
+    connect(m_exampleAction, &QAction::triggered, this, &MainWindow::openExample);
     connect(m_saveAction, &QAction::triggered, this, &MainWindow::save);
     connect(m_saveAsAction, &QAction::triggered, this, &MainWindow::saveAs);
     connect(m_exportFileAction, &QAction::triggered, m_resources, &ResourcesView::exportFileInteractively);
-    connect(m_exportDirectoryAction, &QAction::triggered, m_resources, &ResourcesView::exportDirectoryInteractively);
+    connect(m_exportDirectoryAction, &QAction::triggered, m_resources,
+            &ResourcesView::exportDirectoryInteractively);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
     connect(m_normalizeAction, &QAction::triggered, m_document, &DocumentController::normalizeWeights);
     connect(m_pushAction, &QAction::triggered, this, &MainWindow::push);
@@ -221,6 +251,7 @@ void MainWindow::createMenus()
     file->addAction(m_newAction);
     file->addAction(m_openAction);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(m_exampleAction);
     file->addSeparator();
     file->addAction(m_saveAction);
     file->addAction(m_saveAsAction);
@@ -257,10 +288,11 @@ void MainWindow::createMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LaneDeck"), this, [this] {
-        QMessageBox::about(this, tr("About LaneDeck"),
-                           tr("<h3>LaneDeck %1</h3><p>Design, preview, push and demonstrate traffic lanes on Istio "
-                              "and Alibaba Cloud ASM meshes.</p>")
-                               .arg(QApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About LaneDeck"),
+            tr("<h3>LaneDeck %1</h3><p>Design, preview, push and demonstrate traffic lanes on Istio "
+               "and Alibaba Cloud ASM meshes.</p>")
+                .arg(QApplication::applicationVersion()));
     });
     updateRecentMenu();
 }
@@ -345,10 +377,12 @@ void MainWindow::updatePushState()
                      .arg(m_clusterBar->currentTargetName());
     }
     m_pushAction->setEnabled(reason.isEmpty());
-    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them") : reason);
+    m_pushAction->setToolTip(reason.isEmpty() ? tr("Dry-run the resources on the target, then apply them")
+                                              : reason);
     m_pushAction->setStatusTip(m_pushAction->toolTip());
     m_diffAction->setEnabled(reason.isEmpty());
-    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones") : reason);
+    m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones")
+                                              : reason);
     m_diffAction->setStatusTip(m_diffAction->toolTip());
     // Validation is the gate: rendering a large group on every keystroke just to grey out a menu is too slow,
     // and the rare flavor-specific refusal is reported when exporting.
@@ -418,11 +452,30 @@ void MainWindow::open()
     if (!maybeSave()) {
         return;
     }
-    const QString start = m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).path();
+    const QString start =
+        m_document->filePath().isEmpty() ? QString() : QFileInfo(m_document->filePath()).path();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open lane group"), start, kFileFilter);
     if (!path.isEmpty()) {
         openFile(path);
     }
+}
+
+bool MainWindow::openExample()
+{
+    if (!maybeSave()) {
+        return false;
+    }
+    QFile file(QStringLiteral(":/lanedeck/examples/mock.lanes.yaml"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    const LoadedDocument loaded = parseLaneGroup(file.readAll().toStdString(), "mock.lanes.yaml");
+    if (!loaded.readable) {
+        return false;
+    }
+    m_document->newDocument(loaded.group);
+    statusBar()->showMessage(tr("Opened the example lane group; save it to keep your changes"), 5000);
+    return true;
 }
 
 bool MainWindow::openFile(const QString &path, QString *errorOut)

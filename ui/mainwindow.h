@@ -57,12 +57,17 @@ public:
     /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
     void setTargetSource(ClusterTargetSource *source);
 
-    /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not possible.
+    /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not
+    /// possible.
     PushDialog *push();
     /// Opens the diff of the generated resources against the target's live ones; nullptr when not possible.
     DiffDialog *diff();
-    /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message box.
+    /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message
+    /// box.
     bool openFile(const QString &path, QString *error = nullptr);
+    /// Replaces the document (after the unsaved-changes prompt) by the seed scenario, as a new untitled
+    /// group.
+    bool openExample();
     /// Shows the tab named "designer", "paths", "resources" or "traffic".
     void showTab(const QString &name);
     /// Offers the autosaves of sessions that ended without saving; returns whether one was restored.
@@ -105,6 +110,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_exampleAction = nullptr;
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_exportFileAction = nullptr;

@@ -13,8 +13,16 @@ class ProblemsModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Field, Message, ColumnCount };
-    enum Role { FieldPathRole = Qt::UserRole + 1 };
+    enum Column
+    {
+        Field,
+        Message,
+        ColumnCount
+    };
+    enum Role
+    {
+        FieldPathRole = Qt::UserRole + 1
+    };
 
     explicit ProblemsModel(DocumentController *controller, QObject *parent = nullptr);
 

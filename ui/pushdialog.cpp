@@ -37,8 +37,8 @@ int PushResultModel::count(PushOutcome::Result result) const
 
 int PushResultModel::conflictCount() const
 {
-    return static_cast<int>(
-        std::count_if(m_outcomes.begin(), m_outcomes.end(), [](const PushOutcome &o) { return o.isConflict(); }));
+    return static_cast<int>(std::count_if(m_outcomes.begin(), m_outcomes.end(),
+                                          [](const PushOutcome &o) { return o.isConflict(); }));
 }
 
 QString PushResultModel::resultText(PushOutcome::Result result)
@@ -79,9 +79,10 @@ QVariant PushResultModel::data(const QModelIndex &index, int role) const
     }
     const PushOutcome &o = m_outcomes[static_cast<std::size_t>(index.row())];
     const bool bad = o.result == PushOutcome::Result::Failed;
-    const QString message = o.conflicts.isEmpty()
-                                ? o.message
-                                : tr("%1 (conflicts: %2)").arg(o.message, o.conflicts.join(QStringLiteral("; ")));
+    const QString message =
+        o.conflicts.isEmpty()
+            ? o.message
+            : tr("%1 (conflicts: %2)").arg(o.message, o.conflicts.join(QStringLiteral("; ")));
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -119,14 +120,16 @@ QVariant PushResultModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::RenderOptions render, int resourceCount,
-                       const QString &targetName, QWidget *parent)
-    : QDialog(parent), m_source(source), m_group(std::move(group)), m_render(render), m_resourceCount(resourceCount),
-      m_model(new PushResultModel(this)), m_summary(new QLabel(this)), m_table(new QTableView(this)),
-      m_progress(new QProgressBar(this)),
-      m_force(new QCheckBox(tr("&Force: take over the conflicting fields from their current managers"), this)),
+PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::RenderOptions render,
+                       int resourceCount, const QString &targetName, QWidget *parent)
+    : QDialog(parent), m_source(source), m_group(std::move(group)), m_render(render),
+      m_resourceCount(resourceCount), m_model(new PushResultModel(this)), m_summary(new QLabel(this)),
+      m_table(new QTableView(this)), m_progress(new QProgressBar(this)),
+      m_force(
+          new QCheckBox(tr("&Force: take over the conflicting fields from their current managers"), this)),
       m_prune(new QCheckBox(tr("P&rune: delete this group's resources that are no longer generated"), this)),
-      m_apply(new QPushButton(tr("&Apply"), this)), m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
+      m_apply(new QPushButton(tr("&Apply"), this)),
+      m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("pushDialog"));
     setWindowTitle(tr("Push to %1").arg(targetName));
@@ -149,8 +152,9 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
     m_force->setVisible(false);
     layout->addWidget(m_force);
     m_prune->setObjectName(QStringLiteral("pushPruneCheck"));
-    m_prune->setToolTip(tr("Objects labelled with this lane group that the current design no longer generates are "
-                           "deleted. The dry run shows which."));
+    m_prune->setToolTip(
+        tr("Objects labelled with this lane group that the current design no longer generates are "
+           "deleted. The dry run shows which."));
     connect(m_prune, &QCheckBox::toggled, this, [this] {
         if (m_stage == Stage::Review || m_stage == Stage::Failed) {
             run(true); // what prune would delete shows in a fresh dry run
@@ -237,14 +241,13 @@ void PushDialog::phaseFinished(bool dryRun, bool cancelled, const QString &error
     }
     const int conflicts = m_model->conflictCount();
     const int failed = m_model->count(PushOutcome::Result::Failed) - conflicts;
-    const QString counts =
-        tr("%1 created, %2 configured, %3 unchanged, %4 pruned, %5 conflicts, %6 failed.")
-            .arg(m_model->count(PushOutcome::Result::Created))
-            .arg(m_model->count(PushOutcome::Result::Configured))
-            .arg(m_model->count(PushOutcome::Result::Unchanged))
-            .arg(m_model->count(PushOutcome::Result::Pruned))
-            .arg(conflicts)
-            .arg(failed);
+    const QString counts = tr("%1 created, %2 configured, %3 unchanged, %4 pruned, %5 conflicts, %6 failed.")
+                               .arg(m_model->count(PushOutcome::Result::Created))
+                               .arg(m_model->count(PushOutcome::Result::Configured))
+                               .arg(m_model->count(PushOutcome::Result::Unchanged))
+                               .arg(m_model->count(PushOutcome::Result::Pruned))
+                               .arg(conflicts)
+                               .arg(failed);
     if (!dryRun) {
         setStage(failed + conflicts == 0 ? Stage::Done : Stage::Failed,
                  (failed + conflicts == 0 ? tr("Applied. ") : tr("Apply finished with errors. ")) + counts);

@@ -20,7 +20,13 @@ class PushResultModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Resource, Result, Message, ColumnCount };
+    enum Column
+    {
+        Resource,
+        Result,
+        Message,
+        ColumnCount
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -48,7 +54,14 @@ class PushDialog final : public QDialog
 {
     Q_OBJECT
 public:
-    enum class Stage { DryRun, Review, Applying, Done, Failed };
+    enum class Stage
+    {
+        DryRun,
+        Review,
+        Applying,
+        Done,
+        Failed
+    };
 
     PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::RenderOptions render, int resourceCount,
                const QString &targetName, QWidget *parent = nullptr);

@@ -24,9 +24,10 @@
 namespace lanedeck::ui {
 
 ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_model(new ResourceTreeModel(this)), m_flavor(new QComboBox(this)),
-      m_apiVersion(new QComboBox(this)), m_banner(new QLabel(this)), m_tree(new QTreeView(this)),
-      m_yaml(new QPlainTextEdit(this)), m_highlighter(new YamlHighlighter(m_yaml->document(), false)),
+    : QWidget(parent), m_controller(controller), m_model(new ResourceTreeModel(this)),
+      m_flavor(new QComboBox(this)), m_apiVersion(new QComboBox(this)), m_banner(new QLabel(this)),
+      m_tree(new QTreeView(this)), m_yaml(new QPlainTextEdit(this)),
+      m_highlighter(new YamlHighlighter(m_yaml->document(), false)),
       m_copy(new QPushButton(tr("&Copy"), this)), m_exportFile(new QPushButton(tr("Export &file…"), this)),
       m_exportDirectory(new QPushButton(tr("Export &directory…"), this))
 {
@@ -53,7 +54,8 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     m_exportFile->setObjectName(QStringLiteral("exportFileButton"));
     m_exportFile->setToolTip(tr("Write every resource to one YAML file for kubectl apply -f"));
     m_exportDirectory->setObjectName(QStringLiteral("exportDirectoryButton"));
-    m_exportDirectory->setToolTip(tr("Write one file per resource and a kustomization.yaml into a directory"));
+    m_exportDirectory->setToolTip(
+        tr("Write one file per resource and a kustomization.yaml into a directory"));
     bar->addWidget(flavorLabel);
     bar->addWidget(m_flavor);
     bar->addSpacing(12);
@@ -95,7 +97,8 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
         invalidate();
         Q_EMIT optionsChanged();
     });
-    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &ResourcesView::showSelection);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &ResourcesView::showSelection);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_tree->expandAll();
         m_tree->setCurrentIndex(m_model->index(0, 0));
@@ -185,7 +188,8 @@ void ResourcesView::setDarkPalette(bool dark)
 void ResourcesView::rerender()
 {
     m_stale = false;
-    // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an edit.
+    // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an
+    // edit.
     auto rendered = mesh::render(m_controller->group(), options());
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
@@ -206,23 +210,22 @@ void ResourcesView::rerender()
             m_notes << QString::fromStdString(note);
         }
         m_banner->setPalette(QPalette());
-        m_banner->setText(m_notes.isEmpty()
-                              ? tr("%n resource(s), as lanectl render prints them.", nullptr,
-                                   static_cast<int>(rendered->resources.size()))
-                              : m_notes.join(QLatin1Char('\n')));
+        m_banner->setText(m_notes.isEmpty() ? tr("%n resource(s), as lanectl render prints them.", nullptr,
+                                                 static_cast<int>(rendered->resources.size()))
+                                            : m_notes.join(QLatin1Char('\n')));
         m_model->setResources(rendered->resources);
         showSelection();
     }
-    const QString reason = m_renderError.isEmpty() ? QString() : tr("The lane group has problems: %1").arg(m_renderError);
+    const QString reason =
+        m_renderError.isEmpty() ? QString() : tr("The lane group has problems: %1").arg(m_renderError);
     for (QPushButton *button : {m_copy, m_exportFile, m_exportDirectory}) {
         button->setEnabled(m_renderError.isEmpty());
     }
-    m_exportFile->setToolTip(reason.isEmpty() ? tr("Write every resource to one YAML file for kubectl apply -f")
-                                              : reason);
-    m_exportDirectory->setToolTip(reason.isEmpty()
-                                      ? tr("Write one file per resource and a kustomization.yaml into a directory")
-                                      : reason);
-    Q_EMIT renderStateChanged(m_renderError.isEmpty(), m_renderError);
+    m_exportFile->setToolTip(
+        reason.isEmpty() ? tr("Write every resource to one YAML file for kubectl apply -f") : reason);
+    m_exportDirectory->setToolTip(
+        reason.isEmpty() ? tr("Write one file per resource and a kustomization.yaml into a directory")
+                         : reason);
 }
 
 void ResourcesView::showSelection()
@@ -292,8 +295,9 @@ void ResourcesView::exportFileInteractively()
         QMessageBox::warning(this, tr("Export failed"), error);
         return;
     }
-    Q_EMIT statusMessage(tr("Exported %n resource(s) to %1", nullptr, static_cast<int>(m_model->resources().size()))
-                             .arg(path));
+    Q_EMIT statusMessage(
+        tr("Exported %n resource(s) to %1", nullptr, static_cast<int>(m_model->resources().size()))
+            .arg(path));
 }
 
 void ResourcesView::exportDirectoryInteractively()
@@ -308,7 +312,8 @@ void ResourcesView::exportDirectoryInteractively()
         QMessageBox::warning(this, tr("Export failed"), error);
         return;
     }
-    Q_EMIT statusMessage(tr("Wrote %n file(s) to %1", nullptr, static_cast<int>(written.size())).arg(directory));
+    Q_EMIT statusMessage(
+        tr("Wrote %n file(s) to %1", nullptr, static_cast<int>(written.size())).arg(directory));
 }
 
 } // namespace lanedeck::ui

@@ -16,8 +16,9 @@ class DocumentController;
 class ResourceTreeModel;
 class YamlHighlighter;
 
-/// The generated resources: a tree by kind, the selected node's YAML (highlighted), the flavor and API version
-/// to render for, and copy and export. An invalid group renders nothing; the view says why and disables export.
+/// The generated resources: a tree by kind, the selected node's YAML (highlighted), the flavor and API
+/// version to render for, and copy and export. An invalid group renders nothing; the view says why and
+/// disables export.
 class ResourcesView final : public QWidget
 {
     Q_OBJECT
@@ -52,7 +53,6 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void optionsChanged();
-    void renderStateChanged(bool ok, const QString &reason);
     void statusMessage(const QString &message);
 
 protected:

@@ -6,7 +6,8 @@
 
 namespace lanedeck::ui {
 namespace {
-// internalId 0 marks top-level nodes; a resource's internalId is its kind's row (1-based, the row of "All" is 0).
+// internalId 0 marks top-level nodes; a resource's internalId is its kind's row (1-based, the row of "All" is
+// 0).
 constexpr quintptr kTopLevel = 0;
 } // namespace
 

@@ -12,7 +12,8 @@ class ResourceTreeModel final : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Role {
+    enum Role
+    {
         YamlRole = Qt::UserRole + 1, ///< QString: the node's resources as a YAML stream
         FileNameRole,                ///< QString: the resource's file name (leaves only)
     };

@@ -55,13 +55,15 @@ private:
     std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
 };
 
-PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group, const mesh::RenderOptions &render,
-                   const PushRequest &request, const std::atomic<bool> &cancelled)
+PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
+                   const mesh::RenderOptions &render, const PushRequest &request,
+                   const std::atomic<bool> &cancelled)
 {
     PushResult result;
     if (render.flavor == mesh::Flavor::AsmCrd) {
-        result.error = QObject::tr("The local sandbox runs the asm or istio flavor, not asm-crd: choose one of them in "
-                                   "the Resources tab.");
+        result.error =
+            QObject::tr("The local sandbox runs the asm or istio flavor, not asm-crd: choose one of them in "
+                        "the Resources tab.");
         return result;
     }
     auto rendered = mesh::render(group, render);
@@ -78,9 +80,9 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group, co
         const auto found = live.find(resource.displayName());
         PushOutcome outcome;
         outcome.resource = QString::fromStdString(resource.displayName());
-        outcome.result = found == live.end()                         ? PushOutcome::Result::Created
+        outcome.result = found == live.end()                        ? PushOutcome::Result::Created
                          : found->second->object != resource.object ? PushOutcome::Result::Configured
-                                                                     : PushOutcome::Result::Unchanged;
+                                                                    : PushOutcome::Result::Unchanged;
         if (found != live.end()) {
             live.erase(found);
         }
@@ -104,7 +106,8 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group, co
             return result;
         }
     } else {
-        // New workloads (services, lanes or calls changed): restart on the same port, so a sampler keeps its URL.
+        // New workloads (services, lanes or calls changed): restart on the same port, so a sampler keeps its
+        // URL.
         sandbox::SandboxOptions options;
         options.seed = state.seed;
         if (state.box) {
@@ -141,7 +144,8 @@ public:
 
 QStringList yamlLines(const mesh::Resource &resource)
 {
-    return QString::fromStdString(mesh::toYamlStream({resource})).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return QString::fromStdString(mesh::toYamlStream({resource}))
+        .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
 /// A unified diff of two short texts as one hunk with full context (a longest common subsequence of lines):
@@ -150,7 +154,8 @@ QString unifiedDiff(const QStringList &live, const QStringList &generated)
 {
     const auto n = live.size();
     const auto m = generated.size();
-    std::vector<std::vector<int>> lcs(static_cast<std::size_t>(n + 1), std::vector<int>(static_cast<std::size_t>(m + 1)));
+    std::vector<std::vector<int>> lcs(static_cast<std::size_t>(n + 1),
+                                      std::vector<int>(static_cast<std::size_t>(m + 1)));
     for (auto i = n - 1; i >= 0; --i) {
         for (auto j = m - 1; j >= 0; --j) {
             auto &cell = lcs[std::size_t(i)][std::size_t(j)];
@@ -170,7 +175,8 @@ QString unifiedDiff(const QStringList &live, const QStringList &generated)
         if (i < n && j < m && live[i] == generated[j]) {
             text += QLatin1Char(' ') + live[i++] + QLatin1Char('\n');
             ++j;
-        } else if (j < m && (i == n || lcs[std::size_t(i)][std::size_t(j + 1)] >= lcs[std::size_t(i + 1)][std::size_t(j)])) {
+        } else if (j < m && (i == n || lcs[std::size_t(i)][std::size_t(j + 1)] >=
+                                           lcs[std::size_t(i + 1)][std::size_t(j)])) {
             text += QLatin1Char('+') + generated[j++] + QLatin1Char('\n');
         } else {
             text += QLatin1Char('-') + live[i++] + QLatin1Char('\n');
@@ -179,7 +185,8 @@ QString unifiedDiff(const QStringList &live, const QStringList &generated)
     return text;
 }
 
-QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live, const std::vector<mesh::Resource> &generated)
+QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live,
+                                  const std::vector<mesh::Resource> &generated)
 {
     QList<ResourceDiff> diffs;
     std::map<std::string, const mesh::Resource *> remaining;
@@ -203,16 +210,17 @@ QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live, const
         diffs.append(diff);
     }
     for (const auto &[name, resource] : remaining) {
-        diffs.append({QString::fromStdString(name), ResourceDiff::State::Removed, unifiedDiff(yamlLines(*resource), {})});
+        diffs.append({QString::fromStdString(name), ResourceDiff::State::Removed,
+                      unifiedDiff(yamlLines(*resource), {})});
     }
     return diffs;
 }
 
 } // namespace
 
-SandboxTargetSource::SandboxTargetSource(QObject *parent) : ClusterTargetSource(parent), m_state(std::make_shared<State>())
-{
-}
+SandboxTargetSource::SandboxTargetSource(QObject *parent)
+    : ClusterTargetSource(parent), m_state(std::make_shared<State>())
+{}
 
 SandboxTargetSource::~SandboxTargetSource()
 {
@@ -221,7 +229,8 @@ SandboxTargetSource::~SandboxTargetSource()
 
 QList<ClusterTarget> SandboxTargetSource::targets() const
 {
-    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId), tr("Local sandbox"),
+    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                          tr("Local sandbox"),
                           tr("Runs the lane group on loopback in LaneDeck's sandbox mesh; needs no cluster."),
                           QStringLiteral("istio-system")}};
 }
@@ -237,30 +246,30 @@ void SandboxTargetSource::connectTo(const ClusterTarget &target, const QString &
     });
 }
 
-PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request)
+PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOptions &render,
+                                   const PushRequest &request)
 {
     auto *job = new SandboxPushJob;
     QTimer::singleShot(0, job, [this, job, group, render, request, state = m_state] {
         Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 0, 1);
         QtConcurrent::run([state, group, render, request, cancelled = job->flag()] {
             return runPush(*state, group, render, request, *cancelled);
-        })
-            .then(job, [this, job, group, request](const PushResult &result) {
-                for (const auto &outcome : result.outcomes) {
-                    Q_EMIT job->outcome(outcome);
+        }).then(job, [this, job, group, request](const PushResult &result) {
+            for (const auto &outcome : result.outcomes) {
+                Q_EMIT job->outcome(outcome);
+            }
+            Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 1, 1);
+            if (result.applied) {
+                if (result.gatewayUrl != m_gatewayUrl) {
+                    m_gatewayUrl = result.gatewayUrl;
+                    Q_EMIT gatewayChanged(m_gatewayUrl);
+                    Q_EMIT stateChanged(ConnectionState::Connected,
+                                        tr("Local sandbox running at %1").arg(m_gatewayUrl));
                 }
-                Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 1, 1);
-                if (result.applied) {
-                    if (result.gatewayUrl != m_gatewayUrl) {
-                        m_gatewayUrl = result.gatewayUrl;
-                        Q_EMIT gatewayChanged(m_gatewayUrl);
-                        Q_EMIT stateChanged(ConnectionState::Connected,
-                                            tr("Local sandbox running at %1").arg(m_gatewayUrl));
-                    }
-                    Q_EMIT applied(group);
-                }
-                Q_EMIT job->finished(job->cancelled() && !result.applied, result.error);
-            });
+                Q_EMIT applied(group);
+            }
+            Q_EMIT job->finished(job->cancelled() && !result.applied, result.error);
+        });
     });
     return job;
 }

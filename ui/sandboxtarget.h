@@ -22,7 +22,8 @@ public:
     QList<ClusterTarget> targets() const override;
     void connectTo(const ClusterTarget &target, const QString &ns) override;
     bool canPush() const override { return true; }
-    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request) override;
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                  const PushRequest &request) override;
     /// Compares the generated resources with the ones the sandbox runs (nothing before the first push).
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
 

@@ -109,7 +109,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
 
 bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (role != Qt::EditRole ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
         return false;
     }
     const auto row = static_cast<std::size_t>(index.row());

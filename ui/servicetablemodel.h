@@ -15,8 +15,18 @@ class ServiceTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Namespace, Port, Calls, ColumnCount };
-    enum Role { ProblemsRole = Qt::UserRole + 1 };
+    enum Column
+    {
+        Name,
+        Namespace,
+        Port,
+        Calls,
+        ColumnCount
+    };
+    enum Role
+    {
+        ProblemsRole = Qt::UserRole + 1
+    };
 
     explicit ServiceTableModel(DocumentController *controller, QObject *parent = nullptr);
 

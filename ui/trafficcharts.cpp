@@ -147,7 +147,8 @@ void TrafficChart::hideFromLegend(QAbstractSeries *series)
 // ---- ShareOverTimeChart ----------------------------------------------------------------------------------
 
 ShareOverTimeChart::ShareOverTimeChart(TrafficTimelineModel *model, QWidget *parent)
-    : TrafficChart(tr("Lane share over time"), parent), m_model(model), m_x(new QValueAxis(this)), m_y(nullptr)
+    : TrafficChart(tr("Lane share over time"), parent), m_model(model), m_x(new QValueAxis(this)),
+      m_y(nullptr)
 {
     setObjectName(QStringLiteral("shareOverTimeChart"));
     m_x->setTitleText(tr("seconds"));
@@ -221,7 +222,8 @@ void ShareOverTimeChart::refresh()
 
 ShareVsWeightChart::ShareVsWeightChart(TrafficLaneModel *model, QWidget *parent)
     : TrafficChart(tr("Observed share vs configured weight (95% intervals)"), parent), m_model(model),
-      m_bars(nullptr), m_categories(new QBarCategoryAxis(this)), m_y(nullptr), m_overlayX(new QValueAxis(this))
+      m_bars(nullptr), m_categories(new QBarCategoryAxis(this)), m_y(nullptr),
+      m_overlayX(new QValueAxis(this))
 {
     setObjectName(QStringLiteral("shareVsWeightChart"));
     chart()->addAxis(m_categories, Qt::AlignBottom);
@@ -300,8 +302,12 @@ void ShareVsWeightChart::refresh()
         const double weight = value(m_model, lane, TrafficLaneModel::Weight) * 100.0;
         sets[lane]->replace(lane, share);
         const double cap = 0.08;
-        m_whiskers[lane]->replace({{lane - cap, low}, {lane + cap, low}, {double(lane), low}, {double(lane), high},
-                                   {lane - cap, high}, {lane + cap, high}});
+        m_whiskers[lane]->replace({{lane - cap, low},
+                                   {lane + cap, low},
+                                   {double(lane), low},
+                                   {double(lane), high},
+                                   {lane - cap, high},
+                                   {lane + cap, high}});
         if (weight > 0) {
             m_weights[lane]->replace({{lane - 0.4, weight}, {lane + 0.4, weight}});
         } else {
@@ -376,9 +382,9 @@ void LatencyChart::refresh()
 // ---- ErrorsChart -----------------------------------------------------------------------------------------
 
 ErrorsChart::ErrorsChart(TrafficTimelineModel *model, QWidget *parent)
-    : TrafficChart(tr("Requests and errors per second"), parent), m_model(model), m_requests(new QLineSeries(this)),
-      m_errors(new QLineSeries(this)), m_x(new QValueAxis(this)), m_y(new QValueAxis(this)),
-      m_errorsY(new QValueAxis(this))
+    : TrafficChart(tr("Requests and errors per second"), parent), m_model(model),
+      m_requests(new QLineSeries(this)), m_errors(new QLineSeries(this)), m_x(new QValueAxis(this)),
+      m_y(new QValueAxis(this)), m_errorsY(new QValueAxis(this))
 {
     setObjectName(QStringLiteral("errorsChart"));
     m_requests->setName(tr("requests/s"));

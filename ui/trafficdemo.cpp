@@ -6,20 +6,20 @@
 #include "ui/sandboxtarget.h"
 #include "ui/trafficpage.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QTimer>
 
 namespace lanedeck::ui {
 
 TrafficDemo::TrafficDemo(MainWindow *window, Options options, QObject *parent)
     : QObject(parent), m_window(window), m_options(options)
-{
-}
+{}
 
 bool TrafficDemo::start(const QString &document, QString *error)
 {
-    if (!m_window->openFile(document, error)) {
+    if (document.isEmpty() ? !m_window->openExample() : !m_window->openFile(document, error)) {
+        if (document.isEmpty()) {
+            *error = tr("cannot open the example");
+        }
         return false;
     }
     m_window->clusterBar()->selectTarget(QString::fromLatin1(kLocalSandboxId));
@@ -94,20 +94,6 @@ bool TrafficDemo::parseCanary(const QString &text, Options *options)
     options->canaryWeights = weights;
     options->canaryAfterMs = seconds * 1000;
     return true;
-}
-
-QString findExampleDocument(const QString &applicationDir, const QString &sourceExamples)
-{
-    const QStringList candidates{
-        applicationDir + QStringLiteral("/../share/lanedeck/examples/mock.lanes.yaml"),
-        sourceExamples + QStringLiteral("/mock.lanes.yaml"),
-    };
-    for (const auto &candidate : candidates) {
-        if (QFileInfo::exists(candidate)) {
-            return QDir::cleanPath(candidate);
-        }
-    }
-    return {};
 }
 
 } // namespace lanedeck::ui

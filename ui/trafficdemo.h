@@ -9,16 +9,16 @@ namespace lanedeck::ui {
 class MainWindow;
 
 /// `lanedeck --demo`: the live canary demonstration in one step. Opens the seed scenario, pushes it to the
-/// local sandbox (which starts it), and samples the sandbox's gateway on the Traffic page until stopped, so the
-/// charts converge to the seed's 60/20/20 with its three chains. From there, changing a weight in the designer
-/// and pushing moves the split live.
+/// local sandbox (which starts it), and samples the sandbox's gateway on the Traffic page until stopped, so
+/// the charts converge to the seed's 60/20/20 with its three chains. From there, changing a weight in the
+/// designer and pushing moves the split live.
 class TrafficDemo final : public QObject
 {
     Q_OBJECT
 public:
     struct Options
     {
-        int rate = 400;       ///< requests per second: lively charts without saturating a small machine
+        int rate = 400; ///< requests per second: lively charts without saturating a small machine
         int concurrency = 8;
         /// Non-empty: a scripted canary step, these lane weights set and pushed canaryAfterMs after sampling
         /// starts (unattended demonstrations and screenshots; an operator does this in the designer).
@@ -29,8 +29,8 @@ public:
     TrafficDemo(MainWindow *window, Options options, QObject *parent = nullptr);
     TrafficDemo(MainWindow *window, QObject *parent = nullptr) : TrafficDemo(window, Options{}, parent) {}
 
-    /// Opens `document` and starts the push; sampling starts once the sandbox runs. False, with `error` in
-    /// words, if the document cannot be opened or pushed.
+    /// Opens `document` (empty: the seed scenario, MainWindow::openExample) and starts the push; sampling
+    /// starts once the sandbox runs. False, with `error` in words, if the document cannot be opened.
     bool start(const QString &document, QString *error);
 
     /// Parses "20/40/40@10" (weights, then seconds after the start) into `options`; false if malformed.
@@ -49,9 +49,5 @@ private:
     MainWindow *m_window;
     Options m_options;
 };
-
-/// Where the seed scenario is: beside the installed executable (share/lanedeck/examples), or in the source
-/// tree of a build. Empty when neither exists.
-QString findExampleDocument(const QString &applicationDir, const QString &sourceExamples);
 
 } // namespace lanedeck::ui

@@ -32,7 +32,9 @@ QColor fallbackBackground()
 
 void TrafficLaneModel::setSummary(const traffic::Summary &summary)
 {
-    const auto sameLane = [](const traffic::LaneSummary &a, const traffic::LaneSummary &b) { return a.name == b.name; };
+    const auto sameLane = [](const traffic::LaneSummary &a, const traffic::LaneSummary &b) {
+        return a.name == b.name;
+    };
     const bool prefix = summary.lanes.size() >= m_lanes.size() &&
                         std::equal(m_lanes.begin(), m_lanes.end(), summary.lanes.begin(), sameLane);
     if (!prefix) {
@@ -85,18 +87,30 @@ QVariant TrafficLaneModel::data(const QModelIndex &index, int role) const
     }
     if (role == ValueRole) {
         switch (static_cast<Column>(index.column())) {
-        case Lane: return QString::fromStdString(lane.name);
-        case Weight: return lane.expectedShare;
-        case Count: return QVariant::fromValue<quint64>(lane.count);
-        case Share: return lane.share;
-        case Low: return lane.interval.low;
-        case High: return lane.interval.high;
-        case FellBack: return QVariant::fromValue<quint64>(lane.fellBack);
-        case P50: return double(lane.p50) / 1000.0;
-        case P90: return double(lane.p90) / 1000.0;
-        case P99: return double(lane.p99) / 1000.0;
-        case Max: return double(lane.max) / 1000.0;
-        case ColumnCount: break;
+        case Lane:
+            return QString::fromStdString(lane.name);
+        case Weight:
+            return lane.expectedShare;
+        case Count:
+            return QVariant::fromValue<quint64>(lane.count);
+        case Share:
+            return lane.share;
+        case Low:
+            return lane.interval.low;
+        case High:
+            return lane.interval.high;
+        case FellBack:
+            return QVariant::fromValue<quint64>(lane.fellBack);
+        case P50:
+            return double(lane.p50) / 1000.0;
+        case P90:
+            return double(lane.p90) / 1000.0;
+        case P99:
+            return double(lane.p99) / 1000.0;
+        case Max:
+            return double(lane.max) / 1000.0;
+        case ColumnCount:
+            break;
         }
         return {};
     }
@@ -104,18 +118,30 @@ QVariant TrafficLaneModel::data(const QModelIndex &index, int role) const
         return {};
     }
     switch (static_cast<Column>(index.column())) {
-    case Lane: return QString::fromStdString(lane.name);
-    case Weight: return lane.weight > 0 ? percent(lane.expectedShare) : tr("not weighted");
-    case Count: return QLocale().toString(static_cast<qulonglong>(lane.count));
-    case Share: return percent(lane.share);
-    case Low: return percent(lane.interval.low);
-    case High: return percent(lane.interval.high);
-    case FellBack: return QLocale().toString(static_cast<qulonglong>(lane.fellBack));
-    case P50: return millis(lane.p50);
-    case P90: return millis(lane.p90);
-    case P99: return millis(lane.p99);
-    case Max: return millis(lane.max);
-    case ColumnCount: break;
+    case Lane:
+        return QString::fromStdString(lane.name);
+    case Weight:
+        return lane.weight > 0 ? percent(lane.expectedShare) : tr("not weighted");
+    case Count:
+        return QLocale().toString(static_cast<qulonglong>(lane.count));
+    case Share:
+        return percent(lane.share);
+    case Low:
+        return percent(lane.interval.low);
+    case High:
+        return percent(lane.interval.high);
+    case FellBack:
+        return QLocale().toString(static_cast<qulonglong>(lane.fellBack));
+    case P50:
+        return millis(lane.p50);
+    case P90:
+        return millis(lane.p90);
+    case P99:
+        return millis(lane.p99);
+    case Max:
+        return millis(lane.max);
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -126,18 +152,30 @@ QVariant TrafficLaneModel::headerData(int section, Qt::Orientation orientation, 
         return {};
     }
     switch (static_cast<Column>(section)) {
-    case Lane: return tr("Lane");
-    case Weight: return tr("Weight");
-    case Count: return tr("Count");
-    case Share: return tr("Share");
-    case Low: return tr("95% low");
-    case High: return tr("95% high");
-    case FellBack: return tr("Fell back");
-    case P50: return tr("p50 ms");
-    case P90: return tr("p90 ms");
-    case P99: return tr("p99 ms");
-    case Max: return tr("Max ms");
-    case ColumnCount: break;
+    case Lane:
+        return tr("Lane");
+    case Weight:
+        return tr("Weight");
+    case Count:
+        return tr("Count");
+    case Share:
+        return tr("Share");
+    case Low:
+        return tr("95% low");
+    case High:
+        return tr("95% high");
+    case FellBack:
+        return tr("Fell back");
+    case P50:
+        return tr("p50 ms");
+    case P90:
+        return tr("p90 ms");
+    case P99:
+        return tr("p99 ms");
+    case Max:
+        return tr("Max ms");
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -238,10 +276,14 @@ QVariant TrafficTimelineModel::data(const QModelIndex &index, int role) const
     }
     const Row &row = m_rows[static_cast<std::size_t>(index.row())];
     switch (index.column()) {
-    case Second: return index.row();
-    case Requests: return QVariant::fromValue<quint64>(row.succeeded + row.failed);
-    case Errors: return QVariant::fromValue<quint64>(row.failed);
-    default: break;
+    case Second:
+        return index.row();
+    case Requests:
+        return QVariant::fromValue<quint64>(row.succeeded + row.failed);
+    case Errors:
+        return QVariant::fromValue<quint64>(row.failed);
+    default:
+        break;
     }
     quint64 classified = 0;
     for (quint64 count : row.lanes) {
@@ -258,16 +300,21 @@ QVariant TrafficTimelineModel::headerData(int section, Qt::Orientation orientati
         return {};
     }
     switch (section) {
-    case Second: return tr("Second");
-    case Requests: return tr("Requests");
-    case Errors: return tr("Errors");
-    default: return m_laneNames.value(section - FirstLane);
+    case Second:
+        return tr("Second");
+    case Requests:
+        return tr("Requests");
+    case Errors:
+        return tr("Errors");
+    default:
+        return m_laneNames.value(section - FirstLane);
     }
 }
 
 // ---- TrafficChainModel -----------------------------------------------------------------------------------
 
-void TrafficChainModel::setClassifier(const LaneGroup &group, const std::optional<traffic::Classifier> &classifier)
+void TrafficChainModel::setClassifier(const LaneGroup &group,
+                                      const std::optional<traffic::Classifier> &classifier)
 {
     beginResetModel();
     m_rows.clear();
@@ -357,8 +404,8 @@ QString TrafficChainModel::detail(const Row &row) const
     if (const auto hops = traffic::parseChain(row.chain)) {
         text += tr("Hops:") + QLatin1Char('\n');
         for (const auto &hop : *hops) {
-            const bool fellBack = std::find(row.fallbackServices.begin(), row.fallbackServices.end(), hop.service) !=
-                                  row.fallbackServices.end();
+            const bool fellBack = std::find(row.fallbackServices.begin(), row.fallbackServices.end(),
+                                            hop.service) != row.fallbackServices.end();
             text += QStringLiteral("  %1  %2  %3%4\n")
                         .arg(QString::fromStdString(hop.service), QString::fromStdString(hop.version),
                              QString::fromStdString(hop.address),
@@ -411,19 +458,26 @@ QVariant TrafficChainModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        return outcome == traffic::Outcome::Leaked && index.column() == Outcome ? QVariant(problemColor()) : QVariant();
+        return outcome == traffic::Outcome::Leaked && index.column() == Outcome ? QVariant(problemColor())
+                                                                                : QVariant();
     case Qt::TextAlignmentRole:
         return index.column() <= Share ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:
         return index.column() == Chain || index.column() == Outcome ? detail(row) : QVariant();
     case ValueRole:
         switch (static_cast<Column>(index.column())) {
-        case Count: return QVariant::fromValue<quint64>(row.count);
-        case Share: return m_total ? double(row.count) / double(m_total) : 0.0;
-        case Lane: return QString::fromStdString(row.classification.lane);
-        case Outcome: return static_cast<int>(outcome);
-        case Chain: return QString::fromStdString(row.chain);
-        case ColumnCount: break;
+        case Count:
+            return QVariant::fromValue<quint64>(row.count);
+        case Share:
+            return m_total ? double(row.count) / double(m_total) : 0.0;
+        case Lane:
+            return QString::fromStdString(row.classification.lane);
+        case Outcome:
+            return static_cast<int>(outcome);
+        case Chain:
+            return QString::fromStdString(row.chain);
+        case ColumnCount:
+            break;
         }
         return {};
     case Qt::DisplayRole:
@@ -432,25 +486,35 @@ QVariant TrafficChainModel::data(const QModelIndex &index, int role) const
         return {};
     }
     switch (static_cast<Column>(index.column())) {
-    case Count: return QLocale().toString(static_cast<qulonglong>(row.count));
-    case Share: return percent(m_total ? double(row.count) / double(m_total) : 0.0);
-    case Lane: return row.classification.lane.empty() ? QStringLiteral("–") : QString::fromStdString(row.classification.lane);
+    case Count:
+        return QLocale().toString(static_cast<qulonglong>(row.count));
+    case Share:
+        return percent(m_total ? double(row.count) / double(m_total) : 0.0);
+    case Lane:
+        return row.classification.lane.empty() ? QStringLiteral("–")
+                                               : QString::fromStdString(row.classification.lane);
     case Outcome:
         switch (outcome) {
-        case traffic::Outcome::InLane: return tr("in lane");
+        case traffic::Outcome::InLane:
+            return tr("in lane");
         case traffic::Outcome::FellBack: {
             QStringList services;
             for (const auto &s : row.fallbackServices) {
                 services << QString::fromStdString(s);
             }
-            return services.isEmpty() ? tr("fell back") : tr("fell back: %1").arg(services.join(QLatin1String(", ")));
+            return services.isEmpty() ? tr("fell back")
+                                      : tr("fell back: %1").arg(services.join(QLatin1String(", ")));
         }
-        case traffic::Outcome::Leaked: return tr("leaked");
-        case traffic::Outcome::Unclassified: return tr("unclassified");
+        case traffic::Outcome::Leaked:
+            return tr("leaked");
+        case traffic::Outcome::Unclassified:
+            return tr("unclassified");
         }
         return {};
-    case Chain: return QString::fromStdString(row.chain);
-    case ColumnCount: break;
+    case Chain:
+        return QString::fromStdString(row.chain);
+    case ColumnCount:
+        break;
     }
     return {};
 }
@@ -461,12 +525,18 @@ QVariant TrafficChainModel::headerData(int section, Qt::Orientation orientation,
         return {};
     }
     switch (static_cast<Column>(section)) {
-    case Count: return tr("Count");
-    case Share: return tr("Share");
-    case Lane: return tr("Lane");
-    case Outcome: return tr("Outcome");
-    case Chain: return tr("Response chain");
-    case ColumnCount: break;
+    case Count:
+        return tr("Count");
+    case Share:
+        return tr("Share");
+    case Lane:
+        return tr("Lane");
+    case Outcome:
+        return tr("Outcome");
+    case Chain:
+        return tr("Response chain");
+    case ColumnCount:
+        break;
     }
     return {};
 }

@@ -15,7 +15,10 @@
 namespace lanedeck::ui {
 
 /// Roles the traffic models share: the raw number behind a formatted cell, for charts and tests.
-enum TrafficRole { ValueRole = Qt::UserRole + 1 };
+enum TrafficRole
+{
+    ValueRole = Qt::UserRole + 1
+};
 
 /// The lanes of a sampling summary, a row per lane: configured weight, observed share with its 95% Wilson
 /// interval, and latency percentiles, all as the core's traffic::summarize computed them. Backs the share
@@ -24,7 +27,21 @@ class TrafficLaneModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Lane, Weight, Count, Share, Low, High, FellBack, P50, P90, P99, Max, ColumnCount };
+    enum Column
+    {
+        Lane,
+        Weight,
+        Count,
+        Share,
+        Low,
+        High,
+        FellBack,
+        P50,
+        P90,
+        P99,
+        Max,
+        ColumnCount
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -47,13 +64,20 @@ class TrafficTimelineModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Second, Requests, Errors, FirstLane };
+    enum Column
+    {
+        Second,
+        Requests,
+        Errors,
+        FirstLane
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 
     /// The next summaries belong to a new run that follows the current one at once (a restart after a push):
     /// its seconds replace the second the previous run left unfinished and follow the ones before it. (Adding
-    /// the two would count one second's worth of requests twice over; a lost fraction of a second shows less.)
+    /// the two would count one second's worth of requests twice over; a lost fraction of a second shows
+    /// less.)
     void beginRun();
     /// `running`: the last second is still filling up (charts leave it out until the run ends).
     void setSummary(const traffic::Summary &summary, bool running);
@@ -92,8 +116,20 @@ class TrafficChainModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Count, Share, Lane, Outcome, Chain, ColumnCount };
-    enum Role { OutcomeRole = ValueRole + 1, DetailRole };
+    enum Column
+    {
+        Count,
+        Share,
+        Lane,
+        Outcome,
+        Chain,
+        ColumnCount
+    };
+    enum Role
+    {
+        OutcomeRole = ValueRole + 1,
+        DetailRole
+    };
 
     using QAbstractTableModel::QAbstractTableModel;
 

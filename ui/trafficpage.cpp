@@ -38,7 +38,12 @@ namespace {
 /// "Until stopped" is a duration the operator will not reach in one sitting.
 constexpr std::chrono::hours kUntilStopped{24};
 
-enum ExportKind { ExportCsv, ExportJson, ExportPng };
+enum ExportKind
+{
+    ExportCsv,
+    ExportJson,
+    ExportPng
+};
 
 } // namespace
 
@@ -105,8 +110,9 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_headers->setObjectName(QStringLiteral("trafficHeaders"));
     m_headers->setTabChangesFocus(true);
     m_headers->setFixedHeight(fontMetrics().height() * 4);
-    m_headers->setToolTip(tr("Extra request headers, one \"Name: value\" per line; for example the routing header "
-                             "to force a lane"));
+    m_headers->setToolTip(
+        tr("Extra request headers, one \"Name: value\" per line; for example the routing header "
+           "to force a lane"));
     formLayout->addRow(tr("Hea&ders:"), m_headers);
     m_classify = new QComboBox(form);
     m_classify->setObjectName(QStringLiteral("trafficClassify"));
@@ -118,8 +124,9 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_restartOnPush = new QCheckBox(tr("Restart statistics after each push"), form);
     m_restartOnPush->setObjectName(QStringLiteral("trafficRestartOnPush"));
     m_restartOnPush->setChecked(true);
-    m_restartOnPush->setToolTip(tr("A push while sampling starts a new run that compares with the pushed weights; "
-                                   "the time charts continue"));
+    m_restartOnPush->setToolTip(
+        tr("A push while sampling starts a new run that compares with the pushed weights; "
+           "the time charts continue"));
     formLayout->addRow(QString(), m_restartOnPush);
 
     m_start = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), form);
@@ -175,8 +182,9 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     auto *grid = new QGridLayout(m_chartArea);
     grid->setContentsMargins(0, 0, 0, 0);
     grid->setSpacing(6);
-    m_charts = {new ShareOverTimeChart(m_timelineModel, m_chartArea), new ShareVsWeightChart(m_laneModel, m_chartArea),
-                new LatencyChart(m_laneModel, m_chartArea), new ErrorsChart(m_timelineModel, m_chartArea)};
+    m_charts = {new ShareOverTimeChart(m_timelineModel, m_chartArea),
+                new ShareVsWeightChart(m_laneModel, m_chartArea), new LatencyChart(m_laneModel, m_chartArea),
+                new ErrorsChart(m_timelineModel, m_chartArea)};
     for (int i = 0; i < m_charts.size(); ++i) {
         grid->addWidget(m_charts[i], i / 2, i % 2);
     }
@@ -262,8 +270,8 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     connect(m_amountKind, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
     connect(m_chainView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                m_response->setPlainText(current.isValid() ? current.data(TrafficChainModel::DetailRole).toString()
-                                                           : QString());
+                m_response->setPlainText(
+                    current.isValid() ? current.data(TrafficChainModel::DetailRole).toString() : QString());
             });
     connect(m_document, &DocumentController::groupChanged, this, &TrafficPage::updateControls);
     updateControls();
@@ -443,9 +451,10 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
     m_summary = {};
     connect(run, &TrafficRun::snapshot, this,
             [this, generation](const traffic::Summary &s) { takeSnapshot(generation, s); });
-    connect(run, &TrafficRun::finished, this, [this, generation](const std::shared_ptr<const traffic::SampleRun> &r) {
-        runFinished(generation, r);
-    });
+    connect(run, &TrafficRun::finished, this,
+            [this, generation](const std::shared_ptr<const traffic::SampleRun> &r) {
+                runFinished(generation, r);
+            });
     m_verdict->setText(tr("Sampling %1…").arg(targetUrl()));
     m_verdict->setPalette(QPalette());
     updateControls();
@@ -504,7 +513,8 @@ void TrafficPage::runFinished(quint64 generation, const std::shared_ptr<const tr
     m_lastRun = run;
     updateControls();
     Q_EMIT runningChanged(false);
-    Q_EMIT statusMessage(tr("Sampling finished: %n request(s)", nullptr, static_cast<int>(run->summary.total)));
+    Q_EMIT statusMessage(
+        tr("Sampling finished: %n request(s)", nullptr, static_cast<int>(run->summary.total)));
 }
 
 void TrafficPage::refreshCharts()
@@ -533,14 +543,16 @@ void TrafficPage::updateVerdict()
         m_verdict->setPalette(palette);
     }
     QLocale locale;
-    QString stats = tr("%1 requests in %2 s · %3/s · %4 errors")
-                        .arg(locale.toString(static_cast<qulonglong>(s.total)),
-                             locale.toString(s.elapsedSeconds, 'f', 1), locale.toString(s.achievedRate, 'f', 0),
-                             locale.toString(static_cast<qulonglong>(s.errorCount())));
+    QString stats =
+        tr("%1 requests in %2 s · %3/s · %4 errors")
+            .arg(locale.toString(static_cast<qulonglong>(s.total)), locale.toString(s.elapsedSeconds, 'f', 1),
+                 locale.toString(s.achievedRate, 'f', 0),
+                 locale.toString(static_cast<qulonglong>(s.errorCount())));
     QStringList kinds;
     for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
         if (s.errors[i]) {
-            kinds << QStringLiteral("%1 %2").arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
+            kinds << QStringLiteral("%1 %2")
+                         .arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
                          .arg(s.errors[i]);
         }
     }
@@ -568,16 +580,17 @@ void TrafficPage::updateControls()
     m_exportJson->setToolTip(why);
     const auto mode = static_cast<Classification>(m_classify->currentIndex());
     m_classifyArgument->setEnabled(mode != Classification::Chain);
-    m_classifyArgument->setPlaceholderText(mode == Classification::Header ? tr("header name, e.g. x-lane")
-                                           : mode == Classification::Regex
-                                               ? tr("RE2 with one capture group, e.g. mocka\\(version: (v\\d+)")
-                                               : tr("no argument needed"));
+    m_classifyArgument->setPlaceholderText(
+        mode == Classification::Header  ? tr("header name, e.g. x-lane")
+        : mode == Classification::Regex ? tr("RE2 with one capture group, e.g. mocka\\(version: (v\\d+)")
+                                        : tr("no argument needed"));
     m_amount->setEnabled(m_amountKind->currentIndex() != static_cast<int>(Amount::UntilStopped));
     const std::string &header = m_document->group().routingHeader;
-    m_headers->setPlaceholderText(header.empty() ? QStringLiteral("x-lane: s2")
-                                                 : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
-    for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency, m_headers,
-                                                      m_classify}) {
+    m_headers->setPlaceholderText(header.empty()
+                                      ? QStringLiteral("x-lane: s2")
+                                      : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
+    for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
+                                                       m_headers, m_classify}) {
         w->setEnabled(!running);
     }
     if (running) {

@@ -37,8 +37,18 @@ class TrafficPage final : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Amount { Requests, Seconds, UntilStopped };
-    enum class Classification { Chain, Header, Regex };
+    enum class Amount
+    {
+        Requests,
+        Seconds,
+        UntilStopped
+    };
+    enum class Classification
+    {
+        Chain,
+        Header,
+        Regex
+    };
 
     explicit TrafficPage(DocumentController *document, QWidget *parent = nullptr);
     ~TrafficPage() override;

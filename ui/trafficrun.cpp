@@ -24,7 +24,8 @@ struct TrafficRun::Mailbox
 };
 
 TrafficRun::TrafficRun(traffic::SamplerConfig config, traffic::Classifier classifier, QObject *parent)
-    : QObject(parent), m_config(config), m_sampler(std::make_shared<traffic::Sampler>(config, std::move(classifier))),
+    : QObject(parent), m_config(config),
+      m_sampler(std::make_shared<traffic::Sampler>(config, std::move(classifier))),
       m_mailbox(std::make_shared<Mailbox>())
 {
     m_mailbox->receiver = this;
@@ -62,17 +63,16 @@ bool TrafficRun::start(QString *error)
     waitingThreads->setMaxThreadCount(64);
     QtConcurrent::run(waitingThreads(), [sampler = m_sampler] {
         return std::make_shared<const traffic::SampleRun>(sampler->wait());
-    })
-        .then(this, [this](std::shared_ptr<const traffic::SampleRun> run) {
-            m_running = false;
-            {
-                // The final summary supersedes any snapshot still waiting for delivery.
-                std::lock_guard lock(m_mailbox->mutex);
-                m_mailbox->latest.reset();
-            }
-            Q_EMIT snapshot(run->summary);
-            Q_EMIT finished(run);
-        });
+    }).then(this, [this](std::shared_ptr<const traffic::SampleRun> run) {
+        m_running = false;
+        {
+            // The final summary supersedes any snapshot still waiting for delivery.
+            std::lock_guard lock(m_mailbox->mutex);
+            m_mailbox->latest.reset();
+        }
+        Q_EMIT snapshot(run->summary);
+        Q_EMIT finished(run);
+    });
     return true;
 }
 

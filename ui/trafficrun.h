@@ -10,10 +10,10 @@
 namespace lanedeck::ui {
 
 /// One run of the core's traffic::Sampler, adapted for the GUI thread. The sampler works on its own threads;
-/// its snapshots reach the GUI thread as a queued typed signal, latest wins: a snapshot the GUI thread has not
-/// taken yet is replaced by the next one instead of queueing behind it, so a busy GUI never piles up work and
-/// never does anything per sample. The finished run arrives as one more signal. Deleting the object stops the
-/// run; the sampler then ends in the background and nothing more is delivered.
+/// its snapshots reach the GUI thread as a queued typed signal, latest wins: a snapshot the GUI thread has
+/// not taken yet is replaced by the next one instead of queueing behind it, so a busy GUI never piles up work
+/// and never does anything per sample. The finished run arrives as one more signal. Deleting the object stops
+/// the run; the sampler then ends in the background and nothing more is delivered.
 class TrafficRun final : public QObject
 {
     Q_OBJECT

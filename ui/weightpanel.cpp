@@ -78,7 +78,8 @@ void WeightBar::paintEvent(QPaintEvent *)
         painter.fillRect(segment, color);
         painter.setPen(textColorOn(color));
         const QString full = tr("%1 %2%").arg(s.label).arg(s.weight);
-        const QString text = fontMetrics().horizontalAdvance(full) + 8 <= segment.width() ? full : tr("%1%").arg(s.weight);
+        const QString text =
+            fontMetrics().horizontalAdvance(full) + 8 <= segment.width() ? full : tr("%1%").arg(s.weight);
         if (fontMetrics().horizontalAdvance(text) + 4 <= segment.width()) {
             painter.drawText(segment, Qt::AlignCenter, text);
         }
@@ -100,8 +101,9 @@ WeightPanel::WeightPanel(DocumentController *controller, QWidget *parent)
     m_total->setObjectName(QStringLiteral("totalWeightLabel"));
     m_keepTotal->setObjectName(QStringLiteral("keepTotalCheck"));
     m_keepTotal->setChecked(true);
-    m_keepTotal->setToolTip(tr("When you set a lane's weight, scale the other lanes so the total stays 100%.\n"
-                               "The weight you set is never changed."));
+    m_keepTotal->setToolTip(
+        tr("When you set a lane's weight, scale the other lanes so the total stays 100%.\n"
+           "The weight you set is never changed."));
     m_normalize->setObjectName(QStringLiteral("normalizeButton"));
     m_normalize->setToolTip(tr("Scale every lane's weight proportionally so the total is 100%."));
     footer->addWidget(m_total, 1);
@@ -113,11 +115,6 @@ WeightPanel::WeightPanel(DocumentController *controller, QWidget *parent)
     connect(m_normalize, &QPushButton::clicked, this, [this] { m_controller->normalizeWeights(); });
     connect(controller, &DocumentController::groupChanged, this, &WeightPanel::refresh);
     refresh();
-}
-
-bool WeightPanel::keepsTotal() const
-{
-    return m_keepTotal->isChecked();
 }
 
 void WeightPanel::setWeight(int lane, int value)
@@ -165,7 +162,8 @@ void WeightPanel::refresh()
         const QString name = QString::fromStdString(lane.name);
         Row &row = m_rowWidgets[i];
         const QColor color = laneColor(static_cast<int>(i));
-        row.name->setText(QStringLiteral("<span style=\"color:%1\">■</span> %2").arg(color.name(), name.toHtmlEscaped()));
+        row.name->setText(
+            QStringLiteral("<span style=\"color:%1\">■</span> %2").arg(color.name(), name.toHtmlEscaped()));
         row.slider->setAccessibleName(tr("Weight of lane %1").arg(name));
         row.spin->setAccessibleName(tr("Weight of lane %1 in percent").arg(name));
         const QStringList problems =
@@ -187,7 +185,8 @@ void WeightPanel::refresh()
     const bool good = total == 100;
     m_total->setText(good ? tr("Total: 100%") : tr("Total: %1% (must be 100%)").arg(total));
     QPalette palette = m_total->palette();
-    palette.setColor(QPalette::WindowText, good ? this->palette().color(QPalette::WindowText) : problemColor());
+    palette.setColor(QPalette::WindowText,
+                     good ? this->palette().color(QPalette::WindowText) : problemColor());
     m_total->setPalette(palette);
     m_total->setToolTip(totalProblems.isEmpty() ? tr("The weights of all lanes add up to this.")
                                                 : DiagnosticIndex::tooltip(totalProblems));

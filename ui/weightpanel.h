@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QPointer>
 #include <QWidget>
 
 #include <vector>
@@ -41,16 +40,14 @@ private:
     std::vector<Segment> m_segments;
 };
 
-/// The ingress traffic split: a slider and a spin box per lane and the bar that shows the split. By default an
-/// edit keeps the total at 100 by scaling the other lanes (the edited value stays exactly as typed); with that
-/// off, the total is shown in red until the operator presses Normalize.
+/// The ingress traffic split: a slider and a spin box per lane and the bar that shows the split. By default
+/// an edit keeps the total at 100 by scaling the other lanes (the edited value stays exactly as typed); with
+/// that off, the total is shown in red until the operator presses Normalize.
 class WeightPanel final : public QWidget
 {
     Q_OBJECT
 public:
     explicit WeightPanel(DocumentController *controller, QWidget *parent = nullptr);
-
-    bool keepsTotal() const;
 
 private:
     void rebuild();

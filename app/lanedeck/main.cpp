@@ -58,7 +58,8 @@ bool answersWithoutDisplay(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg(argv[i]);
-        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" || arg == "-v") {
+        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all" || arg == "--version" ||
+            arg == "-v") {
             return true;
         }
     }
@@ -84,36 +85,43 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
-        "main", "Design, preview, push and demonstrate traffic lanes on Istio and Alibaba Cloud ASM meshes."));
+        "main",
+        "Design, preview, push and demonstrate traffic lanes on Istio and Alibaba Cloud ASM meshes."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QApplication::translate("main", "A lane group document to open."),
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QApplication::translate("main", "A lane group document to open."),
                                  QStringLiteral("[FILE]"));
-    const QCommandLineOption dark(QStringLiteral("dark"), QApplication::translate("main", "Use a dark palette."));
-    const QCommandLineOption light(QStringLiteral("light"), QApplication::translate("main", "Use a light palette."));
+    const QCommandLineOption dark(QStringLiteral("dark"),
+                                  QApplication::translate("main", "Use a dark palette."));
+    const QCommandLineOption light(QStringLiteral("light"),
+                                   QApplication::translate("main", "Use a light palette."));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QApplication::translate("main", "Save a PNG of the main window to FILE once it is shown, then quit."),
         QStringLiteral("FILE"));
-    const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QApplication::translate("main", "Show the tab NAME: designer, paths or resources."),
-                                 QStringLiteral("NAME"));
-    const QCommandLineOption size(QStringLiteral("size"),
-                                  QApplication::translate("main", "Window size WxH in device-independent pixels."),
-                                  QStringLiteral("WxH"));
+    const QCommandLineOption tab(
+        QStringLiteral("tab"),
+        QApplication::translate("main", "Show the tab NAME: designer, paths, resources or traffic."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption size(
+        QStringLiteral("size"),
+        QApplication::translate("main", "Window size WxH in device-independent pixels."),
+        QStringLiteral("WxH"));
     const QCommandLineOption demo(
         QStringLiteral("demo"),
-        QApplication::translate("main", "Open the seed scenario, push it to the local sandbox and sample it live on the "
-                                        "Traffic page (the live canary demonstration)."));
-    const QCommandLineOption delay(QStringLiteral("delay"),
-                                   QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
-                                   QStringLiteral("MS"), QStringLiteral("500"));
+        QApplication::translate("main", "Open the seed scenario, push it to the local sandbox and sample it "
+                                        "live on the Traffic page (the live canary demonstration)."));
     const QCommandLineOption canary(
         QStringLiteral("canary"),
-        QApplication::translate("main", "With --demo: set the lane weights W1/W2/... and push them S seconds after "
-                                        "sampling starts (default 10), e.g. 20/40/40@10."),
+        QApplication::translate("main", "With --demo: set the lane weights W1/W2/... and push them S seconds "
+                                        "after sampling starts (default 10), e.g. 20/40/40@10."),
         QStringLiteral("W1/W2/...@S"));
-    parser.addOptions({dark, light, screenshot, tab, size, demo, delay, canary});
+    const QCommandLineOption delay(
+        QStringLiteral("delay"),
+        QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
+        QStringLiteral("MS"), QStringLiteral("500"));
+    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, size});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -141,7 +149,8 @@ int main(int argc, char *argv[])
     if (!parser.positionalArguments().isEmpty()) {
         // A screenshot run has nobody to read a message box: it reports on stderr and fails instead.
         QString error;
-        if (!window.openFile(parser.positionalArguments().front(), parser.isSet(screenshot) ? &error : nullptr) &&
+        if (!window.openFile(parser.positionalArguments().front(),
+                             parser.isSet(screenshot) ? &error : nullptr) &&
             parser.isSet(screenshot)) {
             std::fprintf(stderr, "lanedeck: %s\n", qPrintable(error));
             return 1;
@@ -154,22 +163,22 @@ int main(int argc, char *argv[])
     }
     lanedeck::ui::TrafficDemo trafficDemo(&window, demoOptions);
     if (parser.isSet(demo)) {
-        const QString example = lanedeck::ui::findExampleDocument(QCoreApplication::applicationDirPath(),
-                                                                  QStringLiteral(LANEDECK_SOURCE_EXAMPLES));
-        QString error = example.isEmpty() ? QStringLiteral("cannot find examples/mock.lanes.yaml") : QString();
-        if (!error.isEmpty() || !trafficDemo.start(example, &error)) {
+        QString error;
+        if (!trafficDemo.start(QString(), &error)) {
             std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(error));
             return 1;
         }
         const bool unattended = parser.isSet(screenshot);
-        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window, [unattended](const QString &why) {
-            if (!why.isEmpty()) {
-                std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(why));
-                if (unattended) {
-                    QApplication::exit(1); // a screenshot of a demo that did not start would hide the failure
-                }
-            }
-        });
+        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window,
+                         [unattended](const QString &why) {
+                             if (!why.isEmpty()) {
+                                 std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(why));
+                                 if (unattended) {
+                                     // A screenshot of a demo that did not start would hide the failure.
+                                     QApplication::exit(1);
+                                 }
+                             }
+                         });
     }
     if (parser.isSet(tab)) {
         window.showTab(parser.value(tab));

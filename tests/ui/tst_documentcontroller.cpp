@@ -38,8 +38,10 @@ void TestDocumentController::rebalanced_data()
     QTest::addColumn<std::vector<int>>("expected");
     QTest::addRow("seed-s1-to-80") << std::vector<int>{60, 20, 20} << 0 << 80 << std::vector<int>{80, 10, 10};
     QTest::addRow("seed-s2-to-50") << std::vector<int>{60, 20, 20} << 1 << 50 << std::vector<int>{38, 50, 12};
-    QTest::addRow("others-zero-share-equally") << std::vector<int>{100, 0, 0} << 0 << 60 << std::vector<int>{60, 20, 20};
-    QTest::addRow("remainder-to-earlier") << std::vector<int>{100, 0, 0, 0} << 0 << 0 << std::vector<int>{0, 34, 33, 33};
+    QTest::addRow("others-zero-share-equally")
+        << std::vector<int>{100, 0, 0} << 0 << 60 << std::vector<int>{60, 20, 20};
+    QTest::addRow("remainder-to-earlier")
+        << std::vector<int>{100, 0, 0, 0} << 0 << 0 << std::vector<int>{0, 34, 33, 33};
     QTest::addRow("all-to-one") << std::vector<int>{60, 20, 20} << 2 << 100 << std::vector<int>{0, 0, 100};
     QTest::addRow("single-lane-keeps-typed") << std::vector<int>{100} << 0 << 70 << std::vector<int>{70};
     QTest::addRow("over-100-before") << std::vector<int>{90, 90} << 0 << 30 << std::vector<int>{30, 70};
@@ -171,8 +173,9 @@ void TestDocumentController::saveReopenIdenticalBytes()
     DocumentController doc;
     QSignalSpy modified(&doc, &DocumentController::modifiedChanged);
     QString error;
-    QVERIFY2(doc.open(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml")), &error),
-             qPrintable(error));
+    QVERIFY2(
+        doc.open(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml")), &error),
+        qPrintable(error));
     doc.setLaneWeight(0, 50, true);
     QVERIFY(doc.isModified());
     const QString path = dir.filePath(QStringLiteral("copy.lanes.yaml"));

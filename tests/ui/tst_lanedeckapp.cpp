@@ -65,9 +65,10 @@ void TestLanedeckApp::screenshotOfOpenedFile()
     const QString png = home.filePath(QStringLiteral("shot.png"));
     QProcess process;
     process.setProcessEnvironment(environment(QStringLiteral("offscreen"), home.path()));
-    process.start(QStringLiteral(LANEDECK_PATH),
-                  {QString::fromStdString(lanedeck::testing::sourcePath("resources/examples/mock.lanes.yaml")),
-                   QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1200x800")});
+    process.start(
+        QStringLiteral(LANEDECK_PATH),
+        {QString::fromStdString(lanedeck::testing::sourcePath("resources/examples/mock.lanes.yaml")),
+         QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1200x800")});
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 0);
     const QImage image(png);
@@ -79,8 +80,9 @@ void TestLanedeckApp::unreadableFileFailsScreenshot()
     QTemporaryDir home;
     QProcess process;
     process.setProcessEnvironment(environment(QStringLiteral("offscreen"), home.path()));
-    process.start(QStringLiteral(LANEDECK_PATH), {home.filePath(QStringLiteral("missing.lanes.yaml")),
-                                                  QStringLiteral("--screenshot"), home.filePath(QStringLiteral("x.png"))});
+    process.start(QStringLiteral(LANEDECK_PATH),
+                  {home.filePath(QStringLiteral("missing.lanes.yaml")), QStringLiteral("--screenshot"),
+                   home.filePath(QStringLiteral("x.png"))});
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(!QFile::exists(home.filePath(QStringLiteral("x.png"))));

@@ -5,36 +5,34 @@
 #include "lanes/document.h"
 #include "mesh/resource.h"
 #include "ui/autosave.h"
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
 #include "ui/designerview.h"
 #include "ui/diffdialog.h"
-#include "ui/execapproval.h"
 #include "ui/documentcontroller.h"
+#include "ui/execapproval.h"
 #include "ui/groupedits.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanetablemodel.h"
-#include "ui/clustertarget.h"
 #include "ui/mainwindow.h"
 #include "ui/pushdialog.h"
-#include "ui/resourcetreemodel.h"
 #include "ui/resourcesview.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/servicetablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
-#include <QLabel>
-#include <QSettings>
 #include <QComboBox>
 #include <QCompleter>
-#include <QTimer>
-#include <QThread>
-#include <QtConcurrent/QtConcurrentRun>
 #include <QDir>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -43,7 +41,10 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
 #include <QUndoStack>
+#include <QtConcurrent/QtConcurrentRun>
 
 using namespace lanedeck;
 using namespace lanedeck::ui;
@@ -82,20 +83,24 @@ class FakeSource final : public ClusterTargetSource
 public:
     QList<ClusterTarget> targets() const override
     {
-        return {ClusterTarget{ClusterTarget::Kind::KubeContext, QStringLiteral("fake"), QStringLiteral("fake-context"),
-                              QStringLiteral("https://fake:6443"), QStringLiteral("istio-system")}};
+        return {ClusterTarget{ClusterTarget::Kind::KubeContext, QStringLiteral("fake"),
+                              QStringLiteral("fake-context"), QStringLiteral("https://fake:6443"),
+                              QStringLiteral("istio-system")}};
     }
     void connectTo(const ClusterTarget &, const QString &) override
     {
-        QTimer::singleShot(0, this, [this] { Q_EMIT stateChanged(ConnectionState::Connected, QStringLiteral("ok")); });
+        QTimer::singleShot(0, this,
+                           [this] { Q_EMIT stateChanged(ConnectionState::Connected, QStringLiteral("ok")); });
     }
     bool canPush() const override { return true; }
     void requestInventory() override
     {
-        Q_EMIT inventoryChanged(ClusterInventory{{QStringLiteral("mocka"), QStringLiteral("mockd")},
-                                                 {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}}});
+        Q_EMIT inventoryChanged(
+            ClusterInventory{{QStringLiteral("mocka"), QStringLiteral("mockd")},
+                             {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}}});
     }
-    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render, const PushRequest &request) override
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                  const PushRequest &request) override
     {
         requests.push_back({request, group});
         std::vector<PushOutcome> outcomes;
@@ -103,7 +108,9 @@ public:
         for (const auto &r : rendered->resources) {
             const QString name = QString::fromStdString(r.displayName());
             if (name.contains(conflictOn) && !conflictOn.isEmpty() && !request.force) {
-                outcomes.push_back({name, PushOutcome::Result::Failed, QStringLiteral("Apply failed with a conflict"),
+                outcomes.push_back({name,
+                                    PushOutcome::Result::Failed,
+                                    QStringLiteral("Apply failed with a conflict"),
                                     {QStringLiteral("kubectl: .spec.http")}});
             } else {
                 outcomes.push_back({name, PushOutcome::Result::Created, QString(), {}});
@@ -137,9 +144,10 @@ public:
 DiffJob *FakeSource::diff(const LaneGroup &, const mesh::RenderOptions &)
 {
     return new FakeDiffJob(
-        {ResourceDiff{QStringLiteral("VirtualService istio-system/trafficlabel-vs-test-default-mocka"),
-                      ResourceDiff::State::Changed,
-                      QStringLiteral("--- live\n+++ generated\n@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 3\n c: 4\n")},
+        {ResourceDiff{
+             QStringLiteral("VirtualService istio-system/trafficlabel-vs-test-default-mocka"),
+             ResourceDiff::State::Changed,
+             QStringLiteral("--- live\n+++ generated\n@@ -1,3 +1,3 @@\n a: 1\n-b: 2\n+b: 3\n c: 4\n")},
          ResourceDiff{QStringLiteral("DestinationRule istio-system/trafficlabel-dr-test-default-mocka"),
                       ResourceDiff::State::Identical, QString()}});
 }
@@ -165,12 +173,13 @@ private Q_SLOTS:
     void diffDialogShowsBothViews();
     void execApprovalAsksOnceFromWorker();
     void renameLaneFromGridHeader();
+    void exampleIsTheSeed();
+    void compositeRoutesToSelectedTarget();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
     std::unique_ptr<MainWindow> makeWindow(int autosaveMs = 60000);
-    template <class T>
-    T *child(QWidget *window, const char *name)
+    template <class T> T *child(QWidget *window, const char *name)
     {
         auto *found = window->findChild<T *>(QString::fromLatin1(name));
         if (!found) {
@@ -352,7 +361,8 @@ void TestMainWindow::buildSeedByClickingAndTyping()
 void TestMainWindow::weightEditsKeepTotal()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     DocumentController *doc = window->document();
     auto *slider = child<QSlider>(window.get(), "weightSlider_1");
     slider->setFocus();
@@ -376,7 +386,9 @@ void TestMainWindow::weightEditsKeepTotal()
     auto *total = child<QLabel>(window.get(), "totalWeightLabel");
     QVERIFY2(total->text().contains(QStringLiteral("120")), qPrintable(total->text()));
     QVERIFY(!window->findChild<QAction *>(QStringLiteral("pushAction"))->isEnabled());
-    QVERIFY(window->findChild<QAction *>(QStringLiteral("pushAction"))->toolTip().contains(QStringLiteral("100")));
+    QVERIFY(window->findChild<QAction *>(QStringLiteral("pushAction"))
+                ->toolTip()
+                .contains(QStringLiteral("100")));
     auto *normalize = child<QPushButton>(window.get(), "normalizeButton");
     QVERIFY(normalize->isEnabled());
     QTest::mouseClick(normalize, Qt::LeftButton);
@@ -387,7 +399,8 @@ void TestMainWindow::weightEditsKeepTotal()
 void TestMainWindow::fieldValidationMarksField()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     auto *header = child<QLineEdit>(window.get(), "routingHeaderEdit");
     auto *name = child<QLineEdit>(window.get(), "groupNameEdit");
     typeInto(header, QStringLiteral("x bad header"), false);
@@ -411,7 +424,8 @@ void TestMainWindow::fieldValidationMarksField()
 void TestMainWindow::exportWritesFiles()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     const auto expected = mesh::render(window->document()->group(), {});
     QTemporaryDir dir;
     QString error;
@@ -433,7 +447,8 @@ void TestMainWindow::autosaveRecovery()
     LaneGroup edited;
     {
         auto crashed = makeWindow(20);
-        QVERIFY(crashed->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+        QVERIFY(crashed->openFile(
+            QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
         QSignalSpy saved(crashed->autosaver(), &Autosaver::saved);
         typeInto(child<QLineEdit>(crashed.get(), "groupNameEdit"), QStringLiteral("recovered"), false);
         QVERIFY(saved.wait(2000));
@@ -470,7 +485,8 @@ PushDialog *TestMainWindow::openPush(MainWindow *window, FakeSource *source)
     action->trigger();
     auto *dialog = window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
     if (dialog) {
-        new QAbstractItemModelTester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest, dialog);
+        new QAbstractItemModelTester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest,
+                                     dialog);
     }
     return dialog;
 }
@@ -478,7 +494,8 @@ PushDialog *TestMainWindow::openPush(MainWindow *window, FakeSource *source)
 void TestMainWindow::pushDryRunThenApply()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     // The default target, the local sandbox, pushes too; the fake source below records what is pushed.
     QTRY_VERIFY(window->findChild<QAction *>(QStringLiteral("pushAction"))->isEnabled());
     FakeSource source;
@@ -505,14 +522,19 @@ void TestMainWindow::pushDryRunThenApply()
 void TestMainWindow::pushConflictOffersForce()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     FakeSource source;
     source.conflictOn = QStringLiteral("mockb");
     PushDialog *dialog = openPush(window.get(), &source);
     QVERIFY(dialog);
     QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
     QCOMPARE(dialog->model()->conflictCount(), 2); // DestinationRule and VirtualService
-    QVERIFY(dialog->model()->index(2, PushResultModel::Message).data().toString().contains(QStringLiteral("kubectl")));
+    QVERIFY(dialog->model()
+                ->index(2, PushResultModel::Message)
+                .data()
+                .toString()
+                .contains(QStringLiteral("kubectl")));
     auto *force = dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"));
     QVERIFY(force->isVisible());
     QTest::mouseClick(force, Qt::LeftButton);
@@ -527,7 +549,8 @@ void TestMainWindow::pushConflictOffersForce()
 void TestMainWindow::pushCancel()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     FakeSource source;
     source.hang = true;
     PushDialog *dialog = openPush(window.get(), &source);
@@ -560,18 +583,21 @@ void TestMainWindow::sideBySideLayout_data()
     QTest::addColumn<std::vector<SideBySideRow>>("expected");
     QTest::addRow("change-between-context")
         << QStringLiteral("--- a\n+++ b\n@@ -1,3 +1,3 @@\n x\n-y\n+z\n w\n")
-        << std::vector<SideBySideRow>{{K::Hunk, QStringLiteral("@@ -1,3 +1,3 @@"), QStringLiteral("@@ -1,3 +1,3 @@"), 0, 0},
-                                      {K::Context, QStringLiteral("x"), QStringLiteral("x"), 1, 1},
-                                      {K::Changed, QStringLiteral("y"), QStringLiteral("z"), 2, 2},
-                                      {K::Context, QStringLiteral("w"), QStringLiteral("w"), 3, 3}};
+        << std::vector<SideBySideRow>{
+               {K::Hunk, QStringLiteral("@@ -1,3 +1,3 @@"), QStringLiteral("@@ -1,3 +1,3 @@"), 0, 0},
+               {K::Context, QStringLiteral("x"), QStringLiteral("x"), 1, 1},
+               {K::Changed, QStringLiteral("y"), QStringLiteral("z"), 2, 2},
+               {K::Context, QStringLiteral("w"), QStringLiteral("w"), 3, 3}};
     QTest::addRow("more-added-than-removed")
         << QStringLiteral("@@ -5,1 +5,2 @@\n-old\n+new1\n+new2\n")
-        << std::vector<SideBySideRow>{{K::Hunk, QStringLiteral("@@ -5,1 +5,2 @@"), QStringLiteral("@@ -5,1 +5,2 @@"), 0, 0},
-                                      {K::Changed, QStringLiteral("old"), QStringLiteral("new1"), 5, 5},
-                                      {K::Added, QString(), QStringLiteral("new2"), 0, 6}};
+        << std::vector<SideBySideRow>{
+               {K::Hunk, QStringLiteral("@@ -5,1 +5,2 @@"), QStringLiteral("@@ -5,1 +5,2 @@"), 0, 0},
+               {K::Changed, QStringLiteral("old"), QStringLiteral("new1"), 5, 5},
+               {K::Added, QString(), QStringLiteral("new2"), 0, 6}};
     QTest::addRow("removal-only") << QStringLiteral("@@ -2,2 +2,1 @@\n k\n-gone\n")
                                   << std::vector<SideBySideRow>{
-                                         {K::Hunk, QStringLiteral("@@ -2,2 +2,1 @@"), QStringLiteral("@@ -2,2 +2,1 @@"), 0, 0},
+                                         {K::Hunk, QStringLiteral("@@ -2,2 +2,1 @@"),
+                                          QStringLiteral("@@ -2,2 +2,1 @@"), 0, 0},
                                          {K::Context, QStringLiteral("k"), QStringLiteral("k"), 2, 2},
                                          {K::Removed, QStringLiteral("gone"), QString(), 3, 0}};
     QTest::addRow("empty") << QString() << std::vector<SideBySideRow>{};
@@ -595,7 +621,8 @@ void TestMainWindow::sideBySideLayout()
 void TestMainWindow::diffDialogShowsBothViews()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     QTRY_VERIFY(window->findChild<QAction *>(QStringLiteral("diffAction"))->isEnabled()); // the local sandbox
     FakeSource source;
     window->setTargetSource(&source);
@@ -606,7 +633,9 @@ void TestMainWindow::diffDialogShowsBothViews()
     QVERIFY(dialog);
     QTRY_VERIFY(!dialog->isRunning());
     QCOMPARE(dialog->diffs().size(), 2);
-    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("diffSummary"))->text().contains(QStringLiteral("1 of 2")));
+    QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("diffSummary"))
+                ->text()
+                .contains(QStringLiteral("1 of 2")));
     auto *unified = dialog->findChild<QPlainTextEdit *>(QStringLiteral("diffUnified"));
     QVERIFY(unified->toPlainText().contains(QStringLiteral("+b: 3")));
     auto *mode = dialog->findChild<QComboBox *>(QStringLiteral("diffModeCombo"));
@@ -632,7 +661,9 @@ void TestMainWindow::execApprovalAsksOnceFromWorker()
         [&] { QCOMPARE(QThread::currentThread(), QCoreApplication::instance()->thread()); }();
         return answer && request.command == QStringLiteral("gke-gcloud-auth-plugin");
     });
-    const ExecRequest request{QStringLiteral("gke-gcloud-auth-plugin"), {}, QStringLiteral("/home/op/.kube/config"),
+    const ExecRequest request{QStringLiteral("gke-gcloud-auth-plugin"),
+                              {},
+                              QStringLiteral("/home/op/.kube/config"),
                               QStringLiteral("op")};
     auto fromWorker = [&] {
         auto future = QtConcurrent::run([&] { return prompt.approveFromAnyThread(request); });
@@ -658,7 +689,8 @@ void TestMainWindow::execApprovalAsksOnceFromWorker()
 void TestMainWindow::renameLaneFromGridHeader()
 {
     auto window = makeWindow();
-    QVERIFY(window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
     window->document()->edit(
         [&] {
             LaneGroup g = window->document()->group();
@@ -678,6 +710,46 @@ void TestMainWindow::renameLaneFromGridHeader()
     QTRY_COMPARE(window->document()->group().lanes[2].name, std::string("canary"));
     QCOMPARE(window->document()->group().baseline, std::string("canary"));
     QVERIFY(grid->model()->headerData(2, Qt::Horizontal).toString().startsWith(QStringLiteral("canary")));
+}
+
+void TestMainWindow::exampleIsTheSeed()
+{
+    auto window = makeWindow();
+    auto *action = window->findChild<QAction *>(QStringLiteral("openExampleAction"));
+    QVERIFY(action);
+    action->trigger();
+    QCOMPARE(window->document()->group(), testing::seedGroup());
+    QVERIFY(window->document()->filePath().isEmpty());
+    QVERIFY(!window->document()->isModified());
+    QVERIFY(!window->windowIcon().isNull());
+}
+
+void TestMainWindow::compositeRoutesToSelectedTarget()
+{
+    auto window = makeWindow();
+    QVERIFY(
+        window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
+    LocalSandboxSource sandbox;
+    FakeSource cluster;
+    CompositeTargetSource composite;
+    composite.addSource(&sandbox);
+    composite.addSource(&cluster);
+    QCOMPARE(composite.targets().size(), 2);
+    window->setTargetSource(&composite);
+    auto *combo = child<QComboBox>(window.get(), "clusterTargetCombo");
+    QCOMPARE(combo->count(), 2);
+    auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
+    QTRY_COMPARE(window->clusterBar()->state(), ConnectionState::Connected);
+    QVERIFY(!push->isEnabled()); // the sandbox source cannot push (yet)
+    combo->setCurrentIndex(combo->findData(QStringLiteral("fake")));
+    QTRY_VERIFY(push->isEnabled());
+    QTRY_COMPARE(window->designer()->inventory().services.size(), 2); // the cluster's inventory, routed
+    PushDialog *dialog = window->push();
+    QVERIFY(dialog);
+    QTRY_COMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QCOMPARE(cluster.requests.size(), std::size_t(1));
+    dialog->reject();
 }
 
 QTEST_MAIN(TestMainWindow)

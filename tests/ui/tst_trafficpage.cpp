@@ -156,7 +156,8 @@ void TestTrafficPage::openAndPush(int count)
     QSignalSpy gateway(sandbox, &SandboxTargetSource::gatewayChanged);
     PushRequest request;
     request.dryRun = false;
-    PushJob *job = sandbox->push(m_window->document()->group(), mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
+    PushJob *job =
+        sandbox->push(m_window->document()->group(), mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
     QVERIFY(job);
     job->setParent(this);
     QSignalSpy finished(job, &PushJob::finished);
@@ -198,7 +199,11 @@ void TestTrafficPage::seedConvergesToWeights()
         const double high = laneValue(row, TrafficLaneModel::High);
         const double share = laneValue(row, TrafficLaneModel::Share);
         QVERIFY2(low <= weights[row] && weights[row] <= high,
-                 qPrintable(QStringLiteral("%1: %2 not in [%3, %4]").arg(names[row]).arg(weights[row]).arg(low).arg(high)));
+                 qPrintable(QStringLiteral("%1: %2 not in [%3, %4]")
+                                .arg(names[row])
+                                .arg(weights[row])
+                                .arg(low)
+                                .arg(high)));
         QVERIFY(low <= share && share <= high);
         QVERIFY(high - low < 0.05); // 4000 samples: intervals a few points wide
         QVERIFY(laneValue(row, TrafficLaneModel::P50) > 0);
@@ -206,7 +211,8 @@ void TestTrafficPage::seedConvergesToWeights()
         total += lanes->index(row, TrafficLaneModel::Count).data(ValueRole).toULongLong();
     }
     QCOMPARE(total, quint64(4000));
-    QVERIFY2(m_page->verdict().startsWith(QLatin1String("matches 60/20/20, p = ")), qPrintable(m_page->verdict()));
+    QVERIFY2(m_page->verdict().startsWith(QLatin1String("matches 60/20/20, p = ")),
+             qPrintable(m_page->verdict()));
     QCOMPARE(m_page->verdict(), QString::fromStdString(m_page->lastRun()->summary.verdict));
 
     // The time line adds up to the same requests, and each second's shares add up to 100%.
@@ -231,7 +237,10 @@ void TestTrafficPage::seedConvergesToWeights()
     for (int row = 0; row < 3; ++row) {
         outcomeByLane[chains->index(row, TrafficChainModel::Lane).data().toString()] =
             chains->index(row, TrafficChainModel::Outcome).data().toString();
-        QVERIFY(chains->index(row, TrafficChainModel::Chain).data().toString().startsWith(QLatin1String("-> mocka(")));
+        QVERIFY(chains->index(row, TrafficChainModel::Chain)
+                    .data()
+                    .toString()
+                    .startsWith(QLatin1String("-> mocka(")));
     }
     QCOMPARE(outcomeByLane.value(QStringLiteral("s1")), QStringLiteral("in lane"));
     QCOMPARE(outcomeByLane.value(QStringLiteral("s2")), QStringLiteral("fell back: mockb"));
@@ -279,7 +288,8 @@ void TestTrafficPage::exportsAreComplete()
     const auto parsed = nlohmann::json::parse(testing::readText(json.toStdString()));
     QCOMPARE(parsed.at("samples").size(), std::size_t(1500));
     QCOMPARE(parsed.at("summary").at("lanes").size(), std::size_t(3));
-    QCOMPARE(QString::fromStdString(parsed.at("summary").at("verdict").get<std::string>()), m_page->verdict());
+    QCOMPARE(QString::fromStdString(parsed.at("summary").at("verdict").get<std::string>()),
+             m_page->verdict());
 
     const QString png = m_dir->filePath(QStringLiteral("charts.png"));
     QVERIFY2(m_page->exportCharts(png, &error), qPrintable(error));
@@ -330,8 +340,8 @@ void TestTrafficPage::canaryPushMovesSplit()
                  qPrintable(QStringLiteral("lane %1: %2 after the push").arg(row).arg(share)));
     }
     QVERIFY2(m_page->verdict().contains(QLatin1String("20/40/40")), qPrintable(m_page->verdict()));
-    // The time line: s1 at 60% before the step, at 20% in the new run's seconds (but its first, where the push
-    // happened).
+    // The time line: s1 at 60% before the step, at 20% in the new run's seconds (but its first, where the
+    // push happened).
     const auto *timeline = m_page->timelineModel();
     const auto s1Share = [timeline](int from, int to, quint64 *all) {
         quint64 s1 = 0;
@@ -381,7 +391,7 @@ void TestTrafficPage::demoStartsSampling()
     TrafficDemo demo(m_window.get(), options);
     QSignalSpy started(&demo, &TrafficDemo::started);
     QString error;
-    QVERIFY2(demo.start(kExample, &error), qPrintable(error));
+    QVERIFY2(demo.start(QString(), &error), qPrintable(error)); // the embedded seed scenario
     QVERIFY(started.wait(kTimeoutMs));
     QCOMPARE(started.front().front().toString(), QString());
     QVERIFY(m_page->isRunning());
@@ -389,14 +399,13 @@ void TestTrafficPage::demoStartsSampling()
     QTRY_VERIFY_WITH_TIMEOUT(m_page->chainModel()->rowCount() == 3, kTimeoutMs);
     m_page->stop();
     QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning(), kTimeoutMs);
-    QVERIFY(findExampleDocument(QStringLiteral("/nonexistent"), QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples"))
-                .endsWith(QLatin1String("mock.lanes.yaml")));
 }
 
 void TestTrafficPage::closingWhileSampling()
 {
     // Closing the window mid-run stops the sandbox and the sampler (in either order) and returns: the run is
-    // abandoned, nothing is delivered to the deleted page, and nothing hangs (the test's watchdog would tell).
+    // abandoned, nothing is delivered to the deleted page, and nothing hangs (the test's watchdog would
+    // tell).
     openAndPush(0);
     QString error;
     QVERIFY2(m_page->start(&error), qPrintable(error));
@@ -416,15 +425,17 @@ void TestTrafficPage::formErrorsInWords_data()
     QTest::addColumn<QString>("argument");
     QTest::addColumn<QString>("expected");
     const int chain = int(TrafficPage::Classification::Chain);
-    QTest::addRow("no-url") << QString() << QStringList() << chain << QString() << QStringLiteral("No target URL");
-    QTest::addRow("header-without-colon") << QStringLiteral("http://127.0.0.1:1/") << QStringList{QStringLiteral("x-lane s2")}
-                                          << chain << QString() << QStringLiteral("Header line 1");
-    QTest::addRow("header-mode-without-name") << QStringLiteral("http://127.0.0.1:1/") << QStringList()
-                                              << int(TrafficPage::Classification::Header) << QString()
-                                              << QStringLiteral("name the header");
-    QTest::addRow("regex-that-does-not-compile") << QStringLiteral("http://127.0.0.1:1/") << QStringList()
-                                                 << int(TrafficPage::Classification::Regex) << QStringLiteral("(v\\d+")
-                                                 << QStringLiteral("Classify by regex");
+    QTest::addRow("no-url") << QString() << QStringList() << chain << QString()
+                            << QStringLiteral("No target URL");
+    QTest::addRow("header-without-colon")
+        << QStringLiteral("http://127.0.0.1:1/") << QStringList{QStringLiteral("x-lane s2")} << chain
+        << QString() << QStringLiteral("Header line 1");
+    QTest::addRow("header-mode-without-name")
+        << QStringLiteral("http://127.0.0.1:1/") << QStringList() << int(TrafficPage::Classification::Header)
+        << QString() << QStringLiteral("name the header");
+    QTest::addRow("regex-that-does-not-compile")
+        << QStringLiteral("http://127.0.0.1:1/") << QStringList() << int(TrafficPage::Classification::Regex)
+        << QStringLiteral("(v\\d+") << QStringLiteral("Classify by regex");
 }
 
 void TestTrafficPage::formErrorsInWords()
@@ -451,7 +462,8 @@ void TestTrafficPage::chainModelHighlightsFallbackAndLeaks()
     // mocka v2 is no lane's path: s2's baggage was lost, say).
     const LaneGroup group = testing::seedGroup();
     const auto hop = [](const char *service, const char *version, int ip) {
-        return std::string("-> ") + service + "(version: " + version + ", ip: 10.0.0." + std::to_string(ip) + ")";
+        return std::string("-> ") + service + "(version: " + version + ", ip: 10.0.0." + std::to_string(ip) +
+               ")";
     };
     traffic::Summary summary;
     summary.chains = {{hop("mocka", "v1", 1) + hop("mockb", "v1", 2) + hop("mockc", "v1", 3), 60},
@@ -474,7 +486,9 @@ void TestTrafficPage::chainModelHighlightsFallbackAndLeaks()
     QCOMPARE(cell(2, TrafficChainModel::Outcome, TrafficChainModel::OutcomeRole).toInt(),
              int(traffic::Outcome::Leaked));
     QCOMPARE(cell(2, TrafficChainModel::Count, Qt::BackgroundRole).value<QColor>(), problemBackground());
-    QVERIFY(cell(2, TrafficChainModel::Chain, TrafficChainModel::DetailRole).toString().contains(QLatin1String("Leaked")));
+    QVERIFY(cell(2, TrafficChainModel::Chain, TrafficChainModel::DetailRole)
+                .toString()
+                .contains(QLatin1String("Leaked")));
     QCOMPARE(cell(2, TrafficChainModel::Share, ValueRole).toDouble(), 7.0 / 87.0);
 
     // Counts update in place; a chain seen later is appended, the rows already shown keep their place.

@@ -52,8 +52,8 @@ void TestUiModels::gridShowsVersionsAndFallbacks()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.columnCount(), 3);
-    QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("v2"));             // mocka in s2
-    QCOMPARE(model.index(1, 1).data().toString(), QStringLiteral("↪ s1 (v1)"));      // mockb in s2 falls back
+    QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("v2"));        // mocka in s2
+    QCOMPARE(model.index(1, 1).data().toString(), QStringLiteral("↪ s1 (v1)")); // mockb in s2 falls back
     QCOMPARE(model.index(1, 2).data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Checked);
     QCOMPARE(model.index(2, 2).data(LaneGridModel::FallbackRole).toString(), QStringLiteral("s1 (v1)"));
     QVERIFY(model.headerData(0, Qt::Horizontal).toString().contains(QStringLiteral("baseline")));
@@ -99,11 +99,14 @@ void TestUiModels::laneTableMarksLabelValue_data()
     QTest::addColumn<QString>("message");
     QTest::addRow("space-in-value") << int(LaneTableModel::LabelValue) << QStringLiteral("v 2")
                                     << QStringLiteral("label value");
-    QTest::addRow("empty-value") << int(LaneTableModel::LabelValue) << QString() << QStringLiteral("must not be empty");
+    QTest::addRow("empty-value") << int(LaneTableModel::LabelValue) << QString()
+                                 << QStringLiteral("must not be empty");
     QTest::addRow("same-as-s1") << int(LaneTableModel::LabelValue) << QStringLiteral("v1")
                                 << QStringLiteral("selects the same workloads");
-    QTest::addRow("bad-name") << int(LaneTableModel::Name) << QStringLiteral("S_2") << QStringLiteral("lane name");
-    QTest::addRow("duplicate-name") << int(LaneTableModel::Name) << QStringLiteral("s1") << QStringLiteral("duplicate");
+    QTest::addRow("bad-name") << int(LaneTableModel::Name) << QStringLiteral("S_2")
+                              << QStringLiteral("lane name");
+    QTest::addRow("duplicate-name") << int(LaneTableModel::Name) << QStringLiteral("s1")
+                                    << QStringLiteral("duplicate");
 }
 
 void TestUiModels::laneTableMarksLabelValue()
@@ -115,7 +118,8 @@ void TestUiModels::laneTableMarksLabelValue()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(model.setData(model.index(1, column), value));
     const QStringList problems = model.index(1, column).data(LaneTableModel::ProblemsRole).toStringList();
-    QVERIFY2(!problems.isEmpty() && problems.join(QLatin1Char(' ')).contains(message), qPrintable(problems.join(u';')));
+    QVERIFY2(!problems.isEmpty() && problems.join(QLatin1Char(' ')).contains(message),
+             qPrintable(problems.join(u';')));
     QVERIFY(model.index(1, column).data(Qt::ForegroundRole).isValid());
     QVERIFY(model.index(2, column).data(LaneTableModel::ProblemsRole).toStringList().isEmpty());
     QVERIFY(model.index(1, column == LaneTableModel::Name ? LaneTableModel::LabelKey : LaneTableModel::Name)
@@ -139,7 +143,10 @@ void TestUiModels::serviceTableEditsCallGraph()
     QVERIFY(model.setData(model.index(2, ServiceTableModel::Calls), QString()));
     QVERIFY(m_doc->diagnostics().isEmpty());
     QVERIFY(model.setData(model.index(1, ServiceTableModel::Port), 99999));
-    QVERIFY(!model.index(1, ServiceTableModel::Port).data(ServiceTableModel::ProblemsRole).toStringList().isEmpty());
+    QVERIFY(!model.index(1, ServiceTableModel::Port)
+                 .data(ServiceTableModel::ProblemsRole)
+                 .toStringList()
+                 .isEmpty());
 }
 
 void TestUiModels::lanePathsFollowGroup()
@@ -247,8 +254,12 @@ void TestUiModels::headerMatchesEditIngress()
     const HeaderMatch expected{"x-canary", StringMatch{StringMatch::Kind::Regex, "(unclosed"}};
     QVERIFY(m_doc->group().ingress.headers.front() == expected);
     QCOMPARE(model.index(0, HeaderMatchModel::Kind).data().toString(), QStringLiteral("regex"));
-    QVERIFY(!model.index(0, HeaderMatchModel::Value).data(HeaderMatchModel::ProblemsRole).toStringList().isEmpty());
-    QVERIFY(model.index(0, HeaderMatchModel::Name).data(HeaderMatchModel::ProblemsRole).toStringList().isEmpty());
+    QVERIFY(!model.index(0, HeaderMatchModel::Value)
+                 .data(HeaderMatchModel::ProblemsRole)
+                 .toStringList()
+                 .isEmpty());
+    QVERIFY(
+        model.index(0, HeaderMatchModel::Name).data(HeaderMatchModel::ProblemsRole).toStringList().isEmpty());
     model.removeHeader(0);
     QCOMPARE(model.rowCount(), 0);
     m_doc->undoStack()->undo();
