@@ -63,7 +63,8 @@ bool have(const char *tool)
     return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-double samplerRate(const std::string &url, const Options &o, const LaneGroup &group, traffic::Summary *summary = nullptr)
+double samplerRate(const std::string &url, const Options &o, const LaneGroup &group,
+                   traffic::Summary *summary = nullptr)
 {
     traffic::SamplerConfig config;
     config.url = url;
@@ -103,8 +104,8 @@ Row compare(const std::string &name, const std::string &url, const Options &o, c
         if (have("hey")) {
             h.push_back(requestsPerSecond(runCommand("hey -c " + c + " -z " + d + "s " + url)));
         }
-        std::fprintf(stderr, "  %s run %d: sampler %.0f/s, wrk %.0f/s, hey %.0f/s\n", name.c_str(), i + 1, s.back(),
-                     w.empty() ? 0.0 : w.back(), h.empty() ? 0.0 : h.back());
+        std::fprintf(stderr, "  %s run %d: sampler %.0f/s, wrk %.0f/s, hey %.0f/s\n", name.c_str(), i + 1,
+                     s.back(), w.empty() ? 0.0 : w.back(), h.empty() ? 0.0 : h.back());
     }
     row.sampler = median(s);
     row.wrk = median(w);
@@ -120,7 +121,8 @@ pid_t startNginx(const std::string &dir, int &port)
     }
     port = 20000 + getpid() % 20000;
     std::ofstream conf(dir + "/nginx.conf");
-    conf << "daemon off; worker_processes 1; pid " << dir << "/nginx.pid; error_log " << dir << "/error.log;\n"
+    conf << "daemon off; worker_processes 1; pid " << dir << "/nginx.pid; error_log " << dir
+         << "/error.log;\n"
          << "events { worker_connections 1024; }\n"
          << "http { access_log off; client_body_temp_path " << dir << "; proxy_temp_path " << dir << ";\n"
          << "  server { listen 127.0.0.1:" << port << "; keepalive_requests 1000000;\n"
@@ -129,7 +131,8 @@ pid_t startNginx(const std::string &dir, int &port)
     conf.close();
     const pid_t pid = fork();
     if (pid == 0) {
-        execlp("nginx", "nginx", "-p", dir.c_str(), "-c", (dir + "/nginx.conf").c_str(), static_cast<char *>(nullptr));
+        execlp("nginx", "nginx", "-p", dir.c_str(), "-c", (dir + "/nginx.conf").c_str(),
+               static_cast<char *>(nullptr));
         _exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -194,16 +197,18 @@ int main(int argc, char **argv)
         rows.push_back(compare("sandbox, gateway + 3 hops (asm flavor)", box.gatewayUrl(), o, group));
         const auto stopping = std::chrono::steady_clock::now();
         box.stop();
-        const double stopMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - stopping).count();
+        const double stopMs =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - stopping).count();
         std::printf("sandbox start %.1f ms, stop %.1f ms (after the load)\n\n", startMs, stopMs);
     }
 
-    std::printf("| target | connections | sampler req/s | wrk -t1 req/s | hey req/s | sampler/wrk | sampler/hey | sampler errors |\n"
+    std::printf("| target | connections | sampler req/s | wrk -t1 req/s | hey req/s | sampler/wrk | "
+                "sampler/hey | sampler errors |\n"
                 "|---|---|---|---|---|---|---|---|\n");
     for (const auto &r : rows) {
-        std::printf("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %llu |\n", r.target.c_str(), o.connections, r.sampler, r.wrk,
-                    r.hey, r.wrk > 0 ? r.sampler / r.wrk : 0.0, r.hey > 0 ? r.sampler / r.hey : 0.0,
-                    static_cast<unsigned long long>(r.samplerErrors));
+        std::printf("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %llu |\n", r.target.c_str(),
+                    o.connections, r.sampler, r.wrk, r.hey, r.wrk > 0 ? r.sampler / r.wrk : 0.0,
+                    r.hey > 0 ? r.sampler / r.hey : 0.0, static_cast<unsigned long long>(r.samplerErrors));
     }
     std::printf("\n(medians of %d runs of %d s each)\n\n", o.runs, o.seconds);
 
@@ -233,10 +238,11 @@ int main(int argc, char **argv)
         auto big = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
         const long after = rssKiB("VmRSS:");
         if (big) {
-            std::printf("memory: 100,000 samples kept (%zu bytes each = %.1f MiB of samples): RSS %ld KiB before, %ld KiB "
+            std::printf("memory: 100,000 samples kept (%zu bytes each = %.1f MiB of samples): RSS %ld KiB "
+                        "before, %ld KiB "
                         "after the run with the results held (+%.1f MiB); peak RSS %ld KiB; %llu errors\n",
-                        sizeof(traffic::Sample), 100000.0 * sizeof(traffic::Sample) / 1048576.0, before, after,
-                        double(after - before) / 1024.0, rssKiB("VmHWM:"),
+                        sizeof(traffic::Sample), 100000.0 * sizeof(traffic::Sample) / 1048576.0, before,
+                        after, double(after - before) / 1024.0, rssKiB("VmHWM:"),
                         static_cast<unsigned long long>(big->summary.errorCount()));
         }
         kill(nginx, SIGQUIT);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package LaneDeck needs to build, test and package.
 # Idempotent: re-running only installs what is missing.
+# wrk, hey and nginx-light are for bench/bench_sampler only (docs/BENCHMARKS.md); nothing else needs them.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev
   xvfb xauth curl file bc librsvg2-bin clang-format
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  wrk hey nginx-light
 )
 
 missing=()

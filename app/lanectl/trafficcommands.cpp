@@ -87,11 +87,13 @@ std::string millis(std::int64_t micros)
 
 void printSummary(const traffic::Summary &summary)
 {
-    std::vector<std::vector<std::string>> rows{{"LANE", "COUNT", "SHARE", "95% INTERVAL", "WEIGHT", "P50", "P99"}};
+    std::vector<std::vector<std::string>> rows{
+        {"LANE", "COUNT", "SHARE", "95% INTERVAL", "WEIGHT", "P50", "P99"}};
     for (const auto &lane : summary.lanes) {
         rows.push_back({lane.name, std::to_string(lane.count), percent(lane.share),
                         percent(lane.interval.low) + " - " + percent(lane.interval.high),
-                        lane.weight > 0 ? percent(lane.expectedShare) : "-", millis(lane.p50), millis(lane.p99)});
+                        lane.weight > 0 ? percent(lane.expectedShare) : "-", millis(lane.p50),
+                        millis(lane.p99)});
     }
     if (summary.leaked) {
         rows.push_back({"(leaked)", std::to_string(summary.leaked), "", "", "-", "", ""});
@@ -105,8 +107,8 @@ void printSummary(const traffic::Summary &summary)
     std::string kinds;
     for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
         if (summary.errors[i]) {
-            kinds += (kinds.empty() ? "" : ", ") + traffic::toString(static_cast<traffic::ErrorKind>(i)) + " " +
-                     std::to_string(summary.errors[i]);
+            kinds += (kinds.empty() ? "" : ", ") + traffic::toString(static_cast<traffic::ErrorKind>(i)) +
+                     " " + std::to_string(summary.errors[i]);
         }
     }
     out(line + (kinds.empty() ? "" : " (" + kinds + ")") + "\n");
@@ -120,7 +122,8 @@ traffic::Sampler::SnapshotCallback progressLine(std::uint64_t count)
         return {};
     }
     return [count](const traffic::Summary &s) {
-        std::string line = "\r" + std::to_string(s.total) + (count ? "/" + std::to_string(count) : std::string()) + " requests";
+        std::string line = "\r" + std::to_string(s.total) +
+                           (count ? "/" + std::to_string(count) : std::string()) + " requests";
         char buffer[64];
         std::snprintf(buffer, sizeof buffer, "  %.0f/s", s.achievedRate);
         line += buffer;
@@ -148,18 +151,22 @@ int sandboxCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Runs the lane group's mesh on loopback: a mock workload per service version, sidecar routing per hop and "
+        "Runs the lane group's mesh on loopback: a mock workload per service version, sidecar routing per "
+        "hop and "
         "a gateway, all from the generated resources. Prints the gateway URL; Ctrl-C or SIGTERM stops it."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
     const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
                                     QStringLiteral("FLAVOR"), QStringLiteral("asm"));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("The gateway's port (default: a free one)."),
+    const QCommandLineOption port(QStringLiteral("port"),
+                                  QStringLiteral("The gateway's port (default: a free one)."),
                                   QStringLiteral("N"), QStringLiteral("0"));
-    const QCommandLineOption seed(QStringLiteral("seed"),
-                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
-                                  QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+        QStringLiteral("N"), QStringLiteral("0"));
     parser.addOptions({flavor, port, seed});
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
         code >= 0) {
         return code;
     }
@@ -193,7 +200,8 @@ int sandboxCommand(const QStringList &arguments)
     }
     std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
     for (const auto &instance : box.instances()) {
-        text += "  " + instance.service + " " + instance.version + "  http://127.0.0.1:" + std::to_string(instance.port) + "/\n";
+        text += "  " + instance.service + " " + instance.version +
+                "  http://127.0.0.1:" + std::to_string(instance.port) + "/\n";
     }
     err(text + "Ctrl-C stops it.\n");
     out(box.gatewayUrl() + "\n");
@@ -206,32 +214,41 @@ int sandboxCommand(const QStringList &arguments)
 
 struct SampleOptions
 {
-    QCommandLineOption group{QStringLiteral("group"), QStringLiteral("The lane group document (lanes, weights, paths)."),
+    QCommandLineOption group{QStringLiteral("group"),
+                             QStringLiteral("The lane group document (lanes, weights, paths)."),
                              QStringLiteral("FILE")};
     QCommandLineOption count{QStringList{QStringLiteral("n"), QStringLiteral("requests")},
-                             QStringLiteral("Number of requests (default 1000 unless -d)."), QStringLiteral("N")};
+                             QStringLiteral("Number of requests (default 1000 unless -d)."),
+                             QStringLiteral("N")};
     QCommandLineOption duration{QStringList{QStringLiteral("d"), QStringLiteral("duration")},
-                                QStringLiteral("Sample for a duration: 10s, 500ms, 2m."), QStringLiteral("DURATION")};
-    QCommandLineOption rate{QStringLiteral("rate"),
-                            QStringLiteral("Requests per second on a fixed schedule (default: as fast as -c allows)."),
-                            QStringLiteral("R")};
+                                QStringLiteral("Sample for a duration: 10s, 500ms, 2m."),
+                                QStringLiteral("DURATION")};
+    QCommandLineOption rate{
+        QStringLiteral("rate"),
+        QStringLiteral("Requests per second on a fixed schedule (default: as fast as -c allows)."),
+        QStringLiteral("R")};
     QCommandLineOption concurrency{QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
-                                   QStringLiteral("Connections / requests in flight (default 16)."), QStringLiteral("C"),
-                                   QStringLiteral("16")};
+                                   QStringLiteral("Connections / requests in flight (default 16)."),
+                                   QStringLiteral("C"), QStringLiteral("16")};
     QCommandLineOption header{QStringList{QStringLiteral("H"), QStringLiteral("header")},
-                              QStringLiteral("A request header 'Name: value' (repeatable)."), QStringLiteral("HEADER")};
-    QCommandLineOption method{QStringList{QStringLiteral("X"), QStringLiteral("method")}, QStringLiteral("HTTP method."),
-                              QStringLiteral("METHOD"), QStringLiteral("GET")};
+                              QStringLiteral("A request header 'Name: value' (repeatable)."),
+                              QStringLiteral("HEADER")};
+    QCommandLineOption method{QStringList{QStringLiteral("X"), QStringLiteral("method")},
+                              QStringLiteral("HTTP method."), QStringLiteral("METHOD"),
+                              QStringLiteral("GET")};
     QCommandLineOption body{QStringLiteral("body"), QStringLiteral("Request body."), QStringLiteral("TEXT")};
     QCommandLineOption timeout{QStringLiteral("timeout"), QStringLiteral("Per-request timeout (default 5s)."),
                                QStringLiteral("DURATION"), QStringLiteral("5s")};
-    QCommandLineOption classify{QStringLiteral("classify"),
-                                QStringLiteral("chain (default: the asm-mock response chain), header:NAME or regex:RE "
-                                               "(first capture group)."),
-                                QStringLiteral("HOW"), QStringLiteral("chain")};
-    QCommandLineOption csv{QStringLiteral("csv"), QStringLiteral("Write every sample to F and the summary to F.summary.csv."),
+    QCommandLineOption classify{
+        QStringLiteral("classify"),
+        QStringLiteral("chain (default: the asm-mock response chain), header:NAME or regex:RE "
+                       "(first capture group)."),
+        QStringLiteral("HOW"), QStringLiteral("chain")};
+    QCommandLineOption csv{QStringLiteral("csv"),
+                           QStringLiteral("Write every sample to F and the summary to F.summary.csv."),
                            QStringLiteral("F")};
-    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Write every sample and the summary as JSON to F."),
+    QCommandLineOption json{QStringLiteral("json"),
+                            QStringLiteral("Write every sample and the summary as JSON to F."),
                             QStringLiteral("F")};
 };
 
@@ -286,13 +303,14 @@ traffic::SampleRun runSampler(traffic::Sampler &sampler, const sigset_t &signals
 int sampleCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Sends requests to URL, tells which lane served each one, and compares the split with the lane weights. "
-        "Exit code 0 when the split matches the weights, 1 when it does not."));
+    parser.setApplicationDescription(
+        QStringLiteral("Sends requests to URL, tells which lane served each one, and compares the split with "
+                       "the lane weights. "
+                       "Exit code 0 when the split matches the weights and no request failed, 1 otherwise."));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The gateway URL."));
     SampleOptions o;
-    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.header, o.method, o.body, o.timeout,
-                       o.classify, o.csv, o.json});
+    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.header, o.method, o.body,
+                       o.timeout, o.classify, o.csv, o.json});
     const QString usage = QStringLiteral(
         "lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [-H 'K: V']... "
         "[--classify chain|header:NAME|regex:RE] [--csv F] [--json F]");
@@ -369,7 +387,7 @@ int sampleCommand(const QStringList &arguments)
     if (int written = writeExports(run, parser.value(o.csv), parser.value(o.json)); written != Ok) {
         return written;
     }
-    return run.summary.matches ? Ok : Failed;
+    return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 
 QString defaultExample()
@@ -395,21 +413,28 @@ int demoCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "The seed's Step 3 on one machine: starts the sandbox for a lane group (default: the mock example), "
         "samples it, prints the split, the verdict and each distinct response chain, and stops. "
-        "Exit code 0 when the split matches the weights."));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document (optional)."));
+        "Exit code 0 when the split matches the weights and no request failed."));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("The lane group document (optional)."));
     const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
                                     QStringLiteral("FLAVOR"), QStringLiteral("asm"));
     const QCommandLineOption count(QStringList{QStringLiteral("n"), QStringLiteral("requests")},
                                    QStringLiteral("Number of requests (default 2000)."), QStringLiteral("N"),
                                    QStringLiteral("2000"));
     const QCommandLineOption concurrency(QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
-                                         QStringLiteral("Requests in flight (default 8)."), QStringLiteral("C"),
-                                         QStringLiteral("8"));
-    const QCommandLineOption seed(QStringLiteral("seed"),
-                                  QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
-                                  QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, count, concurrency, seed});
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N]"), 0, 1);
+                                         QStringLiteral("Requests in flight (default 8)."),
+                                         QStringLiteral("C"), QStringLiteral("8"));
+    const QCommandLineOption seed(
+        QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Per-request timeout (default 5s)."),
+                                     QStringLiteral("DURATION"), QStringLiteral("5s"));
+    parser.addOptions({flavor, count, concurrency, seed, timeout});
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N] [--timeout D]"),
+            0, 1);
         code >= 0) {
         return code;
     }
@@ -429,7 +454,14 @@ int demoCommand(const QStringList &arguments)
         err("lanectl: -c: expected a positive number\n");
         return Usage;
     }
-    const QString file = parser.positionalArguments().isEmpty() ? defaultExample() : parser.positionalArguments().front();
+    const auto requestTimeout = parseDuration(parser.value(timeout));
+    if (!requestTimeout) {
+        err("lanectl: --timeout: expected a duration like 5s\n");
+        return Usage;
+    }
+    config.timeout = *requestTimeout;
+    const QString file =
+        parser.positionalArguments().isEmpty() ? defaultExample() : parser.positionalArguments().front();
     int code = Ok;
     const auto group = loadGroup(file, code);
     if (!group) {
@@ -448,7 +480,8 @@ int demoCommand(const QStringList &arguments)
         err("lanectl: " + started.error().message + "\n");
         return Failed;
     }
-    out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() + "\n");
+    out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() +
+        "\n");
     config.url = box.gatewayUrl();
     traffic::Sampler sampler(config, traffic::Classifier::chain(*group));
     auto progress = progressLine(config.count);
@@ -470,7 +503,7 @@ int demoCommand(const QStringList &arguments)
         rows.push_back({std::to_string(chain.count), chain.chain});
     }
     printTable(rows);
-    return run.summary.matches ? Ok : Failed;
+    return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 
 } // namespace

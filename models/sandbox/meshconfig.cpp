@@ -122,7 +122,8 @@ Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
                     if (!matcher) {
                         return matcher.error();
                     }
-                    (std::string_view(field) == "uri" ? condition.uri : condition.method) = std::move(*matcher);
+                    (std::string_view(field) == "uri" ? condition.uri : condition.method) =
+                        std::move(*matcher);
                 }
             }
             const json headers = match.value("headers", json::object());
@@ -153,7 +154,8 @@ Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
             // sandbox treats a missing weight as 0 like the API's default.
             route.weight = routes[r].value("weight", routes.size() == 1 ? 100 : 0);
             if (routes[r].contains("fallback")) {
-                auto fallback = parseTarget(routes[r]["fallback"].value("target", json()), rat + ".fallback.target");
+                auto fallback =
+                    parseTarget(routes[r]["fallback"].value("target", json()), rat + ".fallback.target");
                 if (!fallback) {
                     return fallback.error();
                 }
@@ -167,7 +169,8 @@ Result<VirtualServiceRules> parseVirtualService(const mesh::Resource &resource)
             parsed.routes.push_back(std::move(route));
         }
         if (parsed.routes.empty()) {
-            return Error{at + ": the sandbox runs route rules only (no redirect, direct response or delegate)"};
+            return Error{at +
+                         ": the sandbox runs route rules only (no redirect, direct response or delegate)"};
         }
         vs.http.push_back(std::move(parsed));
     }
@@ -353,13 +356,15 @@ Result<MeshConfig> parseMeshConfig(const std::vector<mesh::Resource> &resources)
                 }
                 config.destinationRules.push_back(std::move(dr));
             } else if (kind == "ASMHeaderPropagation") {
-                const json headers = resource.object.value("spec", json::object()).value("headers", json::array());
+                const json headers =
+                    resource.object.value("spec", json::object()).value("headers", json::array());
                 for (const auto &header : headers) {
                     config.propagatedHeaders.push_back(lower(header.get<std::string>()));
                 }
             } else if (kind == "ASMSwimLaneGroup" || kind == "ASMSwimLane") {
-                return Error{resource.displayName() +
-                             ": the sandbox runs the asm or istio flavor; ASM's lane CRDs need ASM's controller"};
+                return Error{
+                    resource.displayName() +
+                    ": the sandbox runs the asm or istio flavor; ASM's lane CRDs need ASM's controller"};
             }
         }
     } catch (const json::exception &e) {
@@ -369,8 +374,8 @@ Result<MeshConfig> parseMeshConfig(const std::vector<mesh::Resource> &resources)
     return config;
 }
 
-RouteDecision route(const MeshConfig &config, const std::vector<Instance> &instances, const ProxyRequest &request,
-                    bool gateway, std::mt19937_64 &random)
+RouteDecision route(const MeshConfig &config, const std::vector<Instance> &instances,
+                    const ProxyRequest &request, bool gateway, std::mt19937_64 &random)
 {
     RouteDecision decision;
     decision.headers = request.headers;
@@ -379,9 +384,10 @@ RouteDecision route(const MeshConfig &config, const std::vector<Instance> &insta
         if (gateway ? !candidate.appliesToGateways() : !candidate.appliesToMesh()) {
             continue;
         }
-        const bool claims = std::any_of(candidate.hosts.begin(), candidate.hosts.end(), [&](const std::string &h) {
-            return gateway ? hostPatternMatches(h, request.authority) : sameHost(h, request.authority);
-        });
+        const bool claims =
+            std::any_of(candidate.hosts.begin(), candidate.hosts.end(), [&](const std::string &h) {
+                return gateway ? hostPatternMatches(h, request.authority) : sameHost(h, request.authority);
+            });
         if (claims) {
             vs = &candidate;
             break;
@@ -394,7 +400,8 @@ RouteDecision route(const MeshConfig &config, const std::vector<Instance> &insta
             return decision;
         }
         bool defined = true;
-        decision.instance = pick(endpoints(config, instances, Target{request.authority, {}}, defined), random);
+        decision.instance =
+            pick(endpoints(config, instances, Target{request.authority, {}}, defined), random);
         if (!decision.instance) {
             decision.localStatus = 503;
             decision.reason = "UH: no healthy upstream for " + request.authority;

@@ -21,7 +21,12 @@ namespace lanedeck::sandbox {
 /// An Istio StringMatch (exact, prefix, or RE2 full-match regex) ready to evaluate.
 struct Matcher
 {
-    enum class Kind { Exact, Prefix, Regex };
+    enum class Kind
+    {
+        Exact,
+        Prefix,
+        Regex
+    };
     Kind kind = Kind::Exact;
     std::string value;
     std::shared_ptr<const re2::RE2> regex; ///< compiled once, for Kind::Regex
@@ -134,8 +139,8 @@ struct RouteDecision
 /// Routes one request as an Istio proxy would. `gateway` selects the gateway's VirtualServices (bound to a
 /// gateway, matched against the Host header) instead of the mesh ones (matched against the called host).
 /// A host no mesh VirtualService claims goes to any instance of its service, as plain Kubernetes would.
-RouteDecision route(const MeshConfig &config, const std::vector<Instance> &instances, const ProxyRequest &request,
-                    bool gateway, std::mt19937_64 &random);
+RouteDecision route(const MeshConfig &config, const std::vector<Instance> &instances,
+                    const ProxyRequest &request, bool gateway, std::mt19937_64 &random);
 
 /// The member `key` of a W3C baggage header value, or empty when absent.
 std::string baggageMember(std::string_view baggage, std::string_view key);

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -19,9 +21,10 @@ namespace {
 // Headers a proxy never forwards: hop-by-hop ones, and the pseudo headers cpp-httplib adds on receipt.
 bool isHopHeader(const std::string &name)
 {
-    static const char *const hop[] = {"connection", "keep-alive", "content-length", "transfer-encoding", "host",
-                                      "upgrade",    "te",         "trailer",        "proxy-connection",
-                                      "remote_addr", "remote_port", "local_addr",   "local_port"};
+    static const char *const hop[] = {
+        "connection",  "keep-alive", "content-length", "transfer-encoding", "host",
+        "upgrade",     "te",         "trailer",        "proxy-connection",  "remote_addr",
+        "remote_port", "local_addr", "local_port"};
     for (const char *h : hop) {
         if (name == h) {
             return true;
@@ -108,6 +111,122 @@ private:
     bool m_closed = false;
 };
 
+/// Set on the threads that serve connections the pool had no room for: their requests get a 503.
+thread_local bool t_overloaded = false;
+
+/// cpp-httplib's thread pool, with admission control: a server holds one connection per worker thread, and
+/// an unbounded queue behind them makes clients of a burst wait until they time out. Here at most `queued`
+/// connections wait; the ones beyond go to a small overflow pool that answers each request 503 and closes,
+/// as an overloaded Envoy does (UO), so a burst is refused quickly and the server stays up.
+class AdmissionQueue final : public httplib::TaskQueue
+{
+public:
+    AdmissionQueue(std::size_t workers, std::size_t queued, std::size_t overflowWorkers)
+        : m_capacity(workers + queued)
+    {
+        for (std::size_t i = 0; i < workers; ++i) {
+            m_threads.emplace_back([this] { work(m_jobs, false); });
+        }
+        for (std::size_t i = 0; i < overflowWorkers; ++i) {
+            m_threads.emplace_back([this] { work(m_overflow, true); });
+        }
+    }
+
+    void enqueue(std::function<void()> fn) override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            (m_active + m_jobs.size() < m_capacity ? m_jobs : m_overflow).push_back(std::move(fn));
+        }
+        m_ready.notify_all();
+    }
+
+    void shutdown() override
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_shutdown = true;
+        }
+        m_ready.notify_all();
+        for (auto &thread : m_threads) {
+            thread.join();
+        }
+    }
+
+private:
+    void work(std::deque<std::function<void()>> &queue, bool overflow)
+    {
+        t_overloaded = overflow;
+        for (;;) {
+            std::function<void()> fn;
+            {
+                std::unique_lock lock(m_mutex);
+                m_ready.wait(lock, [&] { return !queue.empty() || m_shutdown; });
+                if (queue.empty()) {
+                    return; // shut down, and every queued connection served
+                }
+                fn = std::move(queue.front());
+                queue.pop_front();
+                m_active += overflow ? 0 : 1;
+            }
+            fn();
+            std::lock_guard lock(m_mutex);
+            m_active -= overflow ? 0 : 1;
+        }
+    }
+
+    const std::size_t m_capacity;
+    std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::deque<std::function<void()>> m_jobs;
+    std::deque<std::function<void()>> m_overflow;
+    std::size_t m_active = 0;
+    bool m_shutdown = false;
+    std::vector<std::thread> m_threads;
+};
+
+void routeEveryMethod(httplib::Server &server, const httplib::Server::Handler &handler)
+{
+    server.Get(".*", handler);
+    server.Post(".*", handler);
+    server.Put(".*", handler);
+    server.Patch(".*", handler);
+    server.Delete(".*", handler);
+    server.Options(".*", handler);
+}
+
+/// Binds a server to `port` (0: a free one) and returns the port, or -1.
+int bindServer(httplib::Server &server, const std::string &address, int port)
+{
+    auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+    // httplib's default options add SO_REUSEPORT, which would let a second sandbox share a given gateway port
+    // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
+    server.set_socket_options([listening](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        *listening = sock;
+    });
+    const int bound =
+        port > 0 ? (server.bind_to_port(address, port) ? port : -1) : server.bind_to_any_port(address);
+    if (bound > 0 && *listening != INVALID_SOCKET) {
+        // httplib listens with a backlog of 5: a burst of connects overflows it and the dropped SYNs are
+        // retried only after 1 s, 3 s, 7 s... Listening again on a listening socket just raises the backlog.
+        ::listen(*listening, SOMAXCONN);
+    }
+    return bound;
+}
+
+bool refuseWhenOverloaded(httplib::Response &response)
+{
+    if (!t_overloaded) {
+        return false;
+    }
+    response.status = 503;
+    response.set_header("Connection", "close");
+    response.set_content("UO: overloaded, connection refused by admission control", "text/plain");
+    return true;
+}
+
 } // namespace
 
 struct Sandbox::State
@@ -145,17 +264,20 @@ struct Sandbox::State
     UpstreamReply forward(int port, const std::string &method, const std::string &path,
                           const std::map<std::string, std::string> &headers, const std::string &body)
     {
-        httplib::Headers outgoing;
+        httplib::Request request;
+        request.method = method;
+        request.path = path;
+        request.body = body;
         for (const auto &[name, value] : headers) {
-            outgoing.emplace(name, value);
+            request.headers.emplace(name, value);
         }
-        // A pooled connection the workload has just closed fails on first use; GET is idempotent, so the
-        // proxy retries once on a fresh connection, as Envoy retries a reset on a reused connection.
-        for (int attempt = 0; attempt < 2; ++attempt) {
+        // A pooled connection the workload has just closed fails on first use. Like Envoy, the proxy retries
+        // once on a fresh connection, for idempotent methods only.
+        const bool idempotent = method == "GET" || method == "HEAD" || method == "OPTIONS" ||
+                                method == "PUT" || method == "DELETE";
+        for (int attempt = 0; attempt < (idempotent ? 2 : 1); ++attempt) {
             auto client = pool.acquire(port);
-            httplib::Result result = method == "POST"  ? client->Post(path, outgoing, body, "text/plain")
-                                     : method == "PUT" ? client->Put(path, outgoing, body, "text/plain")
-                                                       : client->Get(path, outgoing);
+            httplib::Result result = client->send(request);
             if (result) {
                 UpstreamReply reply{result->status, std::move(result->body), true};
                 pool.release(port, std::move(client));
@@ -166,7 +288,8 @@ struct Sandbox::State
             }
         }
         ++upstreamFailures;
-        return UpstreamReply{503, "UF: upstream connect failure (127.0.0.1:" + std::to_string(port) + ")", false};
+        return UpstreamReply{503, "UF: upstream connect failure (127.0.0.1:" + std::to_string(port) + ")",
+                             false};
     }
 
     // The caller's sidecar: ASM header propagation, then the service's VirtualService and DestinationRule.
@@ -178,7 +301,8 @@ struct Sandbox::State
             if (headers.count(header) || baggage == headers.end()) {
                 continue;
             }
-            const std::string key = header == lower(group.routingHeader) ? mesh::baggageMemberKey(group) : header;
+            const std::string key =
+                header == lower(group.routingHeader) ? mesh::baggageMemberKey(group) : header;
             if (auto value = baggageMember(baggage->second, key); !value.empty()) {
                 headers[header] = std::move(value);
             }
@@ -194,6 +318,9 @@ struct Sandbox::State
 
     void serveWorkload(const Instance &instance, const httplib::Request &request, httplib::Response &response)
     {
+        if (refuseWhenOverloaded(response)) {
+            return;
+        }
         std::string body = "-> " + instance.service + "(version: " + instance.version +
                            ", ip: " + options.address + ":" + std::to_string(instance.port) + ")";
         int status = 200;
@@ -208,7 +335,8 @@ struct Sandbox::State
             if (reply.fromWorkload) {
                 body += reply.body;
             } else {
-                body += "-> " + calleeName + "(error: " + std::to_string(reply.status) + " " + reply.body + ")";
+                body +=
+                    "-> " + calleeName + "(error: " + std::to_string(reply.status) + " " + reply.body + ")";
             }
             if (reply.status / 100 != 2) {
                 status = reply.status; // the first failure is what the caller sees
@@ -222,6 +350,10 @@ struct Sandbox::State
     void serveGateway(const httplib::Request &request, httplib::Response &response)
     {
         ++gatewayRequests;
+        if (refuseWhenOverloaded(response)) {
+            ++localReplies;
+            return;
+        }
         ProxyRequest proxied;
         proxied.authority = request.get_header_value("Host");
         proxied.path = request.path;
@@ -255,16 +387,15 @@ struct Sandbox::State
     std::unique_ptr<httplib::Server> makeServer(int threads)
     {
         auto server = std::make_unique<httplib::Server>();
-        server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+        server->new_task_queue = [threads] {
+            const auto n = static_cast<std::size_t>(threads);
+            return new AdmissionQueue(n, n, 2);
+        };
         // Without TCP_NODELAY, split header/body writes meet delayed ACKs: 40 ms per hop on loopback.
         server->set_tcp_nodelay(true);
-        // httplib's default adds SO_REUSEPORT, which would let a second sandbox share a given gateway port
-        // silently (the kernel then splits connections between them); SO_REUSEADDR alone refuses that.
-        server->set_socket_options([](socket_t sock) {
-            int yes = 1;
-            setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        });
-        server->set_keep_alive_max_count(1000);
+        // Connections take turns on the workers: each is closed after 100 requests, so a client with more
+        // connections than there are workers is still served by all of them.
+        server->set_keep_alive_max_count(100);
         server->set_keep_alive_timeout(1);
         server->set_read_timeout(5, 0);
         server->set_write_timeout(5, 0);
@@ -325,9 +456,10 @@ Sandbox::Sandbox(LaneGroup group, SandboxOptions options) : m_state(std::make_un
             if (!service) {
                 continue;
             }
-            const bool known = std::any_of(m_state->instances.begin(), m_state->instances.end(), [&](const Instance &i) {
-                return i.service == name && i.version == lane.labelValue;
-            });
+            const bool known =
+                std::any_of(m_state->instances.begin(), m_state->instances.end(), [&](const Instance &i) {
+                    return i.service == name && i.version == lane.labelValue;
+                });
             if (known) {
                 continue;
             }
@@ -357,17 +489,12 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
     if (auto applied = apply(resources); !applied) {
         return applied;
     }
-    for (const auto &instance : s.instances) {
-        if (!s.group.service(instance.service)) {
-            return Error{"sandbox: unknown service " + instance.service};
-        }
-    }
     s.pool.open();
     s.seeded.seed(s.options.seed);
     const int workloadThreads = s.options.gatewayThreads + 4;
     for (auto &instance : s.instances) {
         auto server = s.makeServer(workloadThreads);
-        const int port = server->bind_to_any_port(s.options.address);
+        const int port = bindServer(*server, s.options.address, 0);
         if (port <= 0) {
             s.stopServers();
             return Error{"sandbox: cannot bind a port on " + s.options.address};
@@ -377,30 +504,21 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         auto handler = [&s, bound](const httplib::Request &req, httplib::Response &res) {
             s.serveWorkload(*bound, req, res);
         };
-        server->Get(".*", handler);
-        server->Post(".*", handler);
+        routeEveryMethod(*server, handler);
         s.workloads.push_back(std::move(server));
     }
     s.gateway = s.makeServer(s.options.gatewayThreads);
-    auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) { s.serveGateway(req, res); };
-    for (auto method : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
-                        &httplib::Server::Delete, &httplib::Server::Options}) {
-        (s.gateway.get()->*method)(".*", gatewayHandler);
-    }
-    s.gateway->Patch(".*", gatewayHandler);
-    int port = s.options.gatewayPort;
-    if (port > 0) {
-        if (!s.gateway->bind_to_port(s.options.address, port)) {
-            s.stopServers();
-            return Error{"sandbox: cannot listen on " + s.options.address + ":" + std::to_string(port) +
-                         " (in use?)"};
-        }
-    } else {
-        port = s.gateway->bind_to_any_port(s.options.address);
-        if (port <= 0) {
-            s.stopServers();
-            return Error{"sandbox: cannot bind a port on " + s.options.address};
-        }
+    auto gatewayHandler = [&s](const httplib::Request &req, httplib::Response &res) {
+        s.serveGateway(req, res);
+    };
+    routeEveryMethod(*s.gateway, gatewayHandler);
+    const int wanted = s.options.gatewayPort;
+    const int port = bindServer(*s.gateway, s.options.address, wanted);
+    if (port <= 0) {
+        s.stopServers();
+        return Error{wanted > 0 ? "sandbox: cannot listen on " + s.options.address + ":" +
+                                      std::to_string(wanted) + " (in use?)"
+                                : "sandbox: cannot bind a port on " + s.options.address};
     }
     std::vector<httplib::Server *> all;
     for (auto &server : s.workloads) {

@@ -14,7 +14,7 @@ namespace lanedeck::sandbox {
 struct SandboxOptions
 {
     std::string address = "127.0.0.1"; ///< loopback only: the sandbox is not a server for others
-    int gatewayPort = 0;                ///< 0: a free port
+    int gatewayPort = 0;               ///< 0: a free port
     /// Worker threads of the gateway; each mock gets a few more, so that every connection a busy gateway
     /// opens downstream finds a thread (cpp-httplib serves one keep-alive connection per thread).
     int gatewayThreads = 32;

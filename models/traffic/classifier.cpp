@@ -165,12 +165,14 @@ std::optional<Classification> Classifier::classify(std::string_view body, std::s
         result.outcome = Outcome::Leaked;
         for (const auto &path : m_paths) {
             const bool same = path.hops.size() == hops->size() &&
-                              std::equal(path.hops.begin(), path.hops.end(), hops->begin(), [](const Hop &h, const ChainHop &c) {
-                                  return h.service == c.service && h.version == c.version;
-                              });
+                              std::equal(path.hops.begin(), path.hops.end(), hops->begin(),
+                                         [](const Hop &h, const ChainHop &c) {
+                                             return h.service == c.service && h.version == c.version;
+                                         });
             if (same) {
                 result.lane = path.lane;
-                const bool fellBack = std::any_of(path.hops.begin(), path.hops.end(), [](const Hop &h) { return h.fallback; });
+                const bool fellBack =
+                    std::any_of(path.hops.begin(), path.hops.end(), [](const Hop &h) { return h.fallback; });
                 result.outcome = fellBack ? Outcome::FellBack : Outcome::InLane;
                 break;
             }
@@ -188,7 +190,8 @@ std::optional<Classification> Classifier::classify(std::string_view body, std::s
     }
     case Kind::Regex: {
         std::string captured;
-        if (!RE2::PartialMatch(re2::StringPiece(body.data(), body.size()), *m_regex, &captured) || captured.empty()) {
+        if (!RE2::PartialMatch(re2::StringPiece(body.data(), body.size()), *m_regex, &captured) ||
+            captured.empty()) {
             return std::nullopt;
         }
         result.lane = laneNamed(captured);

@@ -30,7 +30,8 @@ struct ChainHop
 std::optional<std::vector<ChainHop>> parseChain(std::string_view body);
 
 /// How a response relates to the lanes.
-enum class Outcome : std::uint8_t {
+enum class Outcome : std::uint8_t
+{
     InLane,       ///< served entirely by its lane's own versions
     FellBack,     ///< its lane lacks a service and the baseline served it, as the lane's path expects
     Leaked,       ///< a chain that matches no lane's path: routing or propagation is broken
@@ -42,7 +43,7 @@ std::string toString(Outcome outcome);
 /// What a classifier made of one response.
 struct Classification
 {
-    std::string lane;  ///< empty for Leaked and Unclassified
+    std::string lane; ///< empty for Leaked and Unclassified
     Outcome outcome = Outcome::Unclassified;
     std::string chain; ///< the response line, for the distinct-chain counts (chain classifier only)
 };
@@ -60,7 +61,12 @@ struct LaneWeight
 class Classifier final
 {
 public:
-    enum class Kind { Chain, Header, Regex };
+    enum class Kind
+    {
+        Chain,
+        Header,
+        Regex
+    };
 
     static Classifier chain(const LaneGroup &group);
     static Classifier header(const LaneGroup &group, std::string name);

@@ -34,7 +34,9 @@ std::string number(double value)
 const std::string &nameAt(const std::vector<std::string> &names, std::int32_t index)
 {
     static const std::string empty;
-    return index >= 0 && static_cast<std::size_t>(index) < names.size() ? names[static_cast<std::size_t>(index)] : empty;
+    return index >= 0 && static_cast<std::size_t>(index) < names.size()
+               ? names[static_cast<std::size_t>(index)]
+               : empty;
 }
 
 } // namespace
@@ -45,8 +47,8 @@ std::string samplesCsv(const SampleRun &run)
     text.reserve(text.size() + run.samples.size() * 64);
     for (const auto &s : run.samples) {
         text += std::to_string(s.sequence) + ',' + std::to_string(s.scheduledMicros) + ',' +
-                std::to_string(s.latencyMicros) + ',' + std::to_string(s.status) + ',' + toString(s.error) + ',' +
-                csvField(nameAt(run.laneNames, s.lane)) + ',' + toString(s.outcome) + ',' +
+                std::to_string(s.latencyMicros) + ',' + std::to_string(s.status) + ',' + toString(s.error) +
+                ',' + csvField(nameAt(run.laneNames, s.lane)) + ',' + toString(s.outcome) + ',' +
                 csvField(nameAt(run.chainTexts, s.chain)) + '\n';
     }
     return text;
@@ -54,12 +56,14 @@ std::string samplesCsv(const SampleRun &run)
 
 std::string summaryCsv(const Summary &summary)
 {
-    std::string text = "lane,weight,expected_share,count,share,ci_low,ci_high,fell_back,p50_us,p90_us,p99_us,max_us\n";
+    std::string text =
+        "lane,weight,expected_share,count,share,ci_low,ci_high,fell_back,p50_us,p90_us,p99_us,max_us\n";
     for (const auto &l : summary.lanes) {
         text += csvField(l.name) + ',' + std::to_string(l.weight) + ',' + number(l.expectedShare) + ',' +
                 std::to_string(l.count) + ',' + number(l.share) + ',' + number(l.interval.low) + ',' +
-                number(l.interval.high) + ',' + std::to_string(l.fellBack) + ',' + std::to_string(l.p50) + ',' +
-                std::to_string(l.p90) + ',' + std::to_string(l.p99) + ',' + std::to_string(l.max) + '\n';
+                number(l.interval.high) + ',' + std::to_string(l.fellBack) + ',' + std::to_string(l.p50) +
+                ',' + std::to_string(l.p90) + ',' + std::to_string(l.p99) + ',' + std::to_string(l.max) +
+                '\n';
     }
     return text;
 }
@@ -72,14 +76,15 @@ nlohmann::json toJson(const Summary &summary)
     }
     nlohmann::json lanes = nlohmann::json::array();
     for (const auto &l : summary.lanes) {
-        lanes.push_back({{"lane", l.name},
-                         {"weight", l.weight},
-                         {"expectedShare", l.expectedShare},
-                         {"count", l.count},
-                         {"share", l.share},
-                         {"interval95", {l.interval.low, l.interval.high}},
-                         {"fellBack", l.fellBack},
-                         {"latencyMicros", {{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"max", l.max}}}});
+        lanes.push_back(
+            {{"lane", l.name},
+             {"weight", l.weight},
+             {"expectedShare", l.expectedShare},
+             {"count", l.count},
+             {"share", l.share},
+             {"interval95", {l.interval.low, l.interval.high}},
+             {"fellBack", l.fellBack},
+             {"latencyMicros", {{"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"max", l.max}}}});
     }
     nlohmann::json chains = nlohmann::json::array();
     for (const auto &c : summary.chains) {
@@ -87,7 +92,8 @@ nlohmann::json toJson(const Summary &summary)
     }
     nlohmann::json seconds = nlohmann::json::array();
     for (const auto &second : summary.perSecond) {
-        seconds.push_back({{"succeeded", second.succeeded}, {"failed", second.failed}, {"lanes", second.lanes}});
+        seconds.push_back(
+            {{"succeeded", second.succeeded}, {"failed", second.failed}, {"lanes", second.lanes}});
     }
     return {{"total", summary.total},
             {"classified", summary.classified},
@@ -102,7 +108,8 @@ nlohmann::json toJson(const Summary &summary)
               {"pValue", summary.chiSquare.pValue}}},
             {"matches", summary.matches},
             {"verdict", summary.verdict},
-            {"latencyMicros", {{"p50", summary.p50}, {"p90", summary.p90}, {"p99", summary.p99}, {"max", summary.max}}},
+            {"latencyMicros",
+             {{"p50", summary.p50}, {"p90", summary.p90}, {"p99", summary.p99}, {"max", summary.max}}},
             {"chains", chains},
             {"perSecond", seconds}};
 }
@@ -136,7 +143,8 @@ nlohmann::json toJson(const SampleRun &run)
 
 std::string summaryCsvPath(const std::string &samplesPath)
 {
-    const std::string stem = samplesPath.ends_with(".csv") ? samplesPath.substr(0, samplesPath.size() - 4) : samplesPath;
+    const std::string stem =
+        samplesPath.ends_with(".csv") ? samplesPath.substr(0, samplesPath.size() - 4) : samplesPath;
     return stem + ".summary.csv";
 }
 

@@ -8,7 +8,8 @@ namespace lanedeck::traffic {
 
 std::size_t LatencyHistogram::bucketOf(std::int64_t micros)
 {
-    const auto value = static_cast<std::uint64_t>(std::clamp<std::int64_t>(micros, 0, (std::int64_t(1) << kMaxExponent) - 1));
+    const auto value = static_cast<std::uint64_t>(
+        std::clamp<std::int64_t>(micros, 0, (std::int64_t(1) << kMaxExponent) - 1));
     if (value < std::uint64_t(2 * kSubBuckets)) {
         return static_cast<std::size_t>(value);
     }
@@ -67,7 +68,8 @@ std::int64_t LatencyHistogram::percentile(double p) const
         return 0;
     }
     // The rank of the value at p, 1-based: p = 50 of 4 values is the 2nd, p = 100 the last.
-    const auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * double(m_count))));
+    const auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(std::ceil(std::clamp(p, 0.0, 100.0) / 100.0 * double(m_count))));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < kBuckets; ++i) {
         seen += m_counts[i];

@@ -14,7 +14,8 @@ public:
     static constexpr int kSubBucketBits = 7;
     static constexpr std::int64_t kSubBuckets = std::int64_t(1) << kSubBucketBits;
     static constexpr int kMaxExponent = 35; ///< values up to 2^35 µs; larger ones are clamped
-    static constexpr std::size_t kBuckets = std::size_t(kMaxExponent - kSubBucketBits) * kSubBuckets + 2 * kSubBuckets;
+    static constexpr std::size_t kBuckets =
+        std::size_t(kMaxExponent - kSubBucketBits) * kSubBuckets + 2 * kSubBuckets;
 
     void record(std::int64_t micros);
     void merge(const LatencyHistogram &other);

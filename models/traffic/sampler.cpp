@@ -194,7 +194,8 @@ struct Sampler::State
         long status = 0;
         curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
         sample.status = static_cast<std::int16_t>(std::clamp<long>(status, 0, 999));
-        sample.latencyMicros = micros(transfer.started - transfer.scheduled) + static_cast<std::int64_t>(total);
+        sample.latencyMicros =
+            micros(transfer.started - transfer.scheduled) + static_cast<std::int64_t>(total);
         sample.error = errorKind(code);
         long osError = 0;
         curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &osError);
@@ -236,7 +237,8 @@ struct Sampler::State
         }
         Aggregate aggregate(classifier.lanes());
         const auto start = Clock::now();
-        const auto deadline = config.duration.count() > 0 ? start + config.duration : Clock::time_point::max();
+        const auto deadline =
+            config.duration.count() > 0 ? start + config.duration : Clock::time_point::max();
         const auto interval = std::max(config.snapshotInterval, std::chrono::milliseconds(10));
         auto nextSnapshot = start + interval;
         std::uint64_t sent = 0;
@@ -245,7 +247,8 @@ struct Sampler::State
         std::vector<CURL *> active(slots, nullptr);
 
         auto dueTime = [&](std::uint64_t sequence) {
-            return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(double(sequence) / config.rate));
+            return start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(double(sequence) / config.rate));
         };
         auto launch = [&](Clock::time_point scheduled, Clock::time_point now) {
             const std::size_t slot = idle.back();
@@ -293,7 +296,8 @@ struct Sampler::State
                     continue;
                 }
                 Transfer *transfer = nullptr;
-                curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&transfer));
+                curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE,
+                                  reinterpret_cast<char **>(&transfer));
                 const CURLcode code = message->data.result;
                 curl_multi_remove_handle(multi, transfer->easy);
                 --inFlight;
@@ -343,8 +347,7 @@ struct Sampler::State
 
 Sampler::Sampler(SamplerConfig config, Classifier classifier)
     : m_state(std::make_unique<State>(std::move(config), std::move(classifier)))
-{
-}
+{}
 
 Sampler::~Sampler()
 {
@@ -394,7 +397,8 @@ Result<void> Sampler::start()
     // No "Expect: 100-continue" round trip for bodies: a load generator measures the server, not curl's wait.
     s.headers = curl_slist_append(s.headers, "Expect:");
     if (c.keepSamples && c.count) {
-        s.result.samples.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(c.count, 10'000'000)));
+        // Up front for typical runs (40 MB at most); longer runs grow the vector as they go.
+        s.result.samples.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(c.count, 1'000'000)));
     }
     s.result.config = c;
     s.started = true;

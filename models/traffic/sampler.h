@@ -19,8 +19,8 @@ struct SamplerConfig
     std::string method = "GET";
     std::vector<std::string> headers; ///< "Name: value" lines (Host, a forced routing header, baggage, ...)
     std::string body;
-    std::uint64_t count = 0;                    ///< requests to send; 0: until the duration ends
-    std::chrono::milliseconds duration{0};      ///< 0: until count requests are sent
+    std::uint64_t count = 0;               ///< requests to send; 0: until the duration ends
+    std::chrono::milliseconds duration{0}; ///< 0: until count requests are sent
     /// Requests per second on a fixed schedule (open model: latency counts from the scheduled time, so a
     /// stalled server shows up as latency instead of as fewer requests). 0: as fast as `concurrency` allows.
     double rate = 0.0;
@@ -28,8 +28,8 @@ struct SamplerConfig
     std::chrono::milliseconds timeout{5000};
     std::chrono::milliseconds connectTimeout{2000};
     bool keepAlive = true;
-    bool keepSamples = true;             ///< keep every Sample for export (40 bytes each)
-    std::size_t bodyLimit = 64 * 1024;   ///< bytes of each body kept for classification; the rest is drained
+    bool keepSamples = true;           ///< keep every Sample for export (40 bytes each)
+    std::size_t bodyLimit = 64 * 1024; ///< bytes of each body kept for classification; the rest is drained
     std::chrono::milliseconds snapshotInterval{100};
 };
 

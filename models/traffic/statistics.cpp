@@ -92,7 +92,8 @@ double chiSquarePValue(double statistic, int degrees)
     return regularizedGammaQ(degrees / 2.0, statistic / 2.0);
 }
 
-ChiSquareResult chiSquareGoodnessOfFit(const std::vector<std::uint64_t> &observed, const std::vector<double> &weights)
+ChiSquareResult chiSquareGoodnessOfFit(const std::vector<std::uint64_t> &observed,
+                                       const std::vector<double> &weights)
 {
     ChiSquareResult result;
     double total = 0.0;

@@ -36,6 +36,7 @@ struct ChiSquareResult
 
 /// Pearson's goodness-of-fit test of observed counts against expected proportions (any positive scale).
 /// Categories with zero expected weight are left out; the caller reports counts observed in them separately.
-ChiSquareResult chiSquareGoodnessOfFit(const std::vector<std::uint64_t> &observed, const std::vector<double> &weights);
+ChiSquareResult chiSquareGoodnessOfFit(const std::vector<std::uint64_t> &observed,
+                                       const std::vector<double> &weights);
 
 } // namespace lanedeck::traffic

@@ -187,16 +187,22 @@ Summary summarize(const Aggregate &aggregate, double alpha)
             }
         }
         if (summary.leaked) {
-            where += (where.empty() ? "" : ", ") + std::to_string(summary.leaked) + " leaked (matched no lane's path)";
+            where += (where.empty() ? "" : ", ") + std::to_string(summary.leaked) +
+                     " leaked (matched no lane's path)";
         }
         summary.verdict = "does not match " + split + ": " + std::to_string(unexpected) + " of " +
-                          std::to_string(summary.classified + summary.leaked) + " responses outside the weighted lanes (" +
-                          where + ")";
+                          std::to_string(summary.classified + summary.leaked) +
+                          " responses outside the weighted lanes (" + where + ")";
         return summary;
     }
     if (summary.chiSquare.degrees == 0 || summary.chiSquare.pValue >= alpha) {
         summary.matches = true;
         summary.verdict = "matches " + split + ", p = " + formatP(summary.chiSquare.pValue);
+        if (const auto failed = summary.errorCount()) {
+            // The split of what was answered matches, but the run is not clean: say so in the same line.
+            summary.verdict += " (but " + std::to_string(failed) + " of " + std::to_string(summary.total) +
+                               " requests failed)";
+        }
         return summary;
     }
     // The lane with the largest standardized residual is the one that deviates most.
@@ -213,10 +219,11 @@ Summary summarize(const Aggregate &aggregate, double alpha)
             worst = &row;
         }
     }
-    summary.verdict = "does not match " + split + " (p = " + formatP(summary.chiSquare.pValue) + "): " + worst->name +
-                      " got " + format("%.1f%%", worst->share * 100.0) + " [" +
-                      format("%.1f", worst->interval.low * 100.0) + "-" + format("%.1f%%", worst->interval.high * 100.0) +
-                      "], configured " + format("%.0f%%", worst->expectedShare * 100.0) + " (" +
+    summary.verdict = "does not match " + split + " (p = " + formatP(summary.chiSquare.pValue) +
+                      "): " + worst->name + " got " + format("%.1f%%", worst->share * 100.0) + " [" +
+                      format("%.1f", worst->interval.low * 100.0) + "-" +
+                      format("%.1f%%", worst->interval.high * 100.0) + "], configured " +
+                      format("%.0f%%", worst->expectedShare * 100.0) + " (" +
                       format("%+.1f", (worst->share - worst->expectedShare) * 100.0) + " points)";
     return summary;
 }

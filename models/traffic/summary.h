@@ -13,7 +13,8 @@
 namespace lanedeck::traffic {
 
 /// Why a request did not yield a classified response.
-enum class ErrorKind : std::uint8_t {
+enum class ErrorKind : std::uint8_t
+{
     None,
     Connect,     ///< the connection could not be made (refused, unresolvable)
     Timeout,     ///< no complete response within the timeout
@@ -86,8 +87,8 @@ struct LaneSummary
     double expectedShare = 0.0; ///< weight / sum of weights
     std::uint64_t count = 0;
     std::uint64_t fellBack = 0;
-    double share = 0.0; ///< of classified responses
-    Interval interval;  ///< 95% Wilson interval of the share
+    double share = 0.0;                              ///< of classified responses
+    Interval interval;                               ///< 95% Wilson interval of the share
     std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0; ///< latency in µs
 };
 
@@ -109,7 +110,7 @@ struct Summary
     std::vector<LaneSummary> lanes;
     ChiSquareResult chiSquare;
     bool matches = false;
-    std::string verdict; ///< "matches 60/20/20, p = 0.41" or which lane deviates and by how much
+    std::string verdict;            ///< "matches 60/20/20, p = 0.41" or which lane deviates and by how much
     std::vector<ChainCount> chains; ///< most frequent first
     std::vector<Aggregate::Second> perSecond;
     std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;

@@ -28,8 +28,11 @@ mesh::Resource vs(const std::string &name, json spec)
 std::vector<Instance> instances()
 {
     auto make = [](const std::string &service, const std::string &version, int port) {
-        return Instance{service, service + ".default.svc.cluster.local", version,
-                        {{"app", service}, {"version", version}, {"ASM_TRAFFIC_TAG", version}}, port};
+        return Instance{service,
+                        service + ".default.svc.cluster.local",
+                        version,
+                        {{"app", service}, {"version", version}, {"ASM_TRAFFIC_TAG", version}},
+                        port};
     };
     return {make("mockb", "v1", 1001), make("mockb", "v3", 1003)};
 }
@@ -69,41 +72,46 @@ private Q_SLOTS:
         QTest::addColumn<bool>("fellBack");
 
         const QByteArray s3 = "[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s3'}}]";
-        QTest::addRow("exact-match") << QByteArray("{'x-lane':{'exact':'s3'}}") << QByteArray("{'x-lane':'s3'}")
-                                     << s3 << 0 << 1003 << false;
+        QTest::addRow("exact-match") << QByteArray("{'x-lane':{'exact':'s3'}}")
+                                     << QByteArray("{'x-lane':'s3'}") << s3 << 0 << 1003 << false;
         QTest::addRow("exact-mismatch-no-route-404")
-            << QByteArray("{'x-lane':{'exact':'s3'}}") << QByteArray("{'x-lane':'s33'}") << s3 << 404 << 0 << false;
-        QTest::addRow("prefix-match") << QByteArray("{'x-lane':{'prefix':'s'}}") << QByteArray("{'x-lane':'s33'}")
-                                      << s3 << 0 << 1003 << false;
-        QTest::addRow("regex-is-full-match")
-            << QByteArray("{'x-lane':{'regex':'s3'}}") << QByteArray("{'x-lane':'xs3'}") << s3 << 404 << 0 << false;
+            << QByteArray("{'x-lane':{'exact':'s3'}}") << QByteArray("{'x-lane':'s33'}") << s3 << 404 << 0
+            << false;
+        QTest::addRow("prefix-match") << QByteArray("{'x-lane':{'prefix':'s'}}")
+                                      << QByteArray("{'x-lane':'s33'}") << s3 << 0 << 1003 << false;
+        QTest::addRow("regex-is-full-match") << QByteArray("{'x-lane':{'regex':'s3'}}")
+                                             << QByteArray("{'x-lane':'xs3'}") << s3 << 404 << 0 << false;
         QTest::addRow("regex-match") << QByteArray("{'x-lane':{'regex':'s[0-9]'}}")
                                      << QByteArray("{'x-lane':'s3'}") << s3 << 0 << 1003 << false;
         QTest::addRow("missing-header-404")
             << QByteArray("{'x-lane':{'exact':'s3'}}") << QByteArray("{}") << s3 << 404 << 0 << false;
         QTest::addRow("undefined-subset-503")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s9'}}]") << 503 << 0
-            << false;
+            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s9'}}]") << 503
+            << 0 << false;
         QTest::addRow("subset-without-instances-503")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s4'}}]") << 503 << 0
-            << false;
+            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s4'}}]") << 503
+            << 0 << false;
         QTest::addRow("asm-fallback-undefined-subset")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s9'}, 'fallback':{'target':{'host':'mockb.default.svc.cluster.local','subset':'s1'}}}]")
+            << QByteArray("[{'destination':{'host':'mockb.default.svc.cluster.local','subset':'s9'}, "
+                          "'fallback':{'target':{'host':'mockb.default.svc.cluster.local','subset':'s1'}}}]")
             << 0 << 1001 << true;
         QTest::addRow("asm-fallback-no-instances")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb','subset':'s4'}, 'fallback':{'target':{'host':'mockb','subset':'s1'}}}]")
+            << QByteArray("[{'destination':{'host':'mockb','subset':'s4'}, "
+                          "'fallback':{'target':{'host':'mockb','subset':'s1'}}}]")
             << 0 << 1001 << true;
         QTest::addRow("fallback-not-used-when-subset-has-instances")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb','subset':'s3'}, 'fallback':{'target':{'host':'mockb','subset':'s1'}}}]")
+            << QByteArray("[{'destination':{'host':'mockb','subset':'s3'}, "
+                          "'fallback':{'target':{'host':'mockb','subset':'s1'}}}]")
             << 0 << 1003 << false;
         QTest::addRow("weight-100-wins")
             << QByteArray("{}") << QByteArray("{}")
-            << QByteArray("[{'destination':{'host':'mockb','subset':'s1'},'weight':0}, {'destination':{'host':'mockb','subset':'s3'},'weight':100}]")
+            << QByteArray("[{'destination':{'host':'mockb','subset':'s1'},'weight':0}, "
+                          "{'destination':{'host':'mockb','subset':'s3'},'weight':100}]")
             << 0 << 1003 << false;
     }
 
@@ -121,8 +129,9 @@ private Q_SLOTS:
         if (!headerMatch.empty()) {
             rule["match"] = json::array({{{"headers", headerMatch}}});
         }
-        auto config = parseMeshConfig({dr("mockb.default.svc.cluster.local", subsets()),
-                                       vs("mockb", {{"hosts", {"mockb.default.svc.cluster.local"}}, {"http", {rule}}})});
+        auto config = parseMeshConfig(
+            {dr("mockb.default.svc.cluster.local", subsets()),
+             vs("mockb", {{"hosts", {"mockb.default.svc.cluster.local"}}, {"http", {rule}}})});
         QVERIFY2(config.ok(), config.ok() ? "" : config.error().message.c_str());
         const auto all = instances();
         ProxyRequest request{"mockb.default.svc.cluster.local", "/", "GET",
@@ -146,7 +155,8 @@ private Q_SLOTS:
         int toV3 = 0;
         const int n = 4000;
         for (int i = 0; i < n; ++i) {
-            toV3 += sandbox::route(*config, all, {"mockb", "/", "GET", {}}, false, random).instance->port == 1003;
+            toV3 +=
+                sandbox::route(*config, all, {"mockb", "/", "GET", {}}, false, random).instance->port == 1003;
         }
         // 25% of 4000 = 1000, sd ~27: 6 sd either side.
         QVERIFY2(toV3 > 840 && toV3 < 1160, std::to_string(toV3).c_str());
@@ -155,21 +165,28 @@ private Q_SLOTS:
     void headerOperationsAndGatewayHosts()
     {
         json rule{{"match", json::array({{{"uri", {{"prefix", "/api"}}}}})},
-                  {"route", json::array({{{"destination", destination("s1")},
-                                          {"headers", {{"request", {{"set", {{"X-Lane", "s1"}}}, {"remove", {"x-drop"}}}}}}}})}};
+                  {"route",
+                   json::array({{{"destination", destination("s1")},
+                                 {"headers",
+                                  {{"request", {{"set", {{"X-Lane", "s1"}}}, {"remove", {"x-drop"}}}}}}}})}};
         auto config = parseMeshConfig(
             {dr("mockb.default.svc.cluster.local", subsets()),
-             vs("ingress", {{"hosts", {"*.example.com"}}, {"gateways", {"istio-system/gw"}}, {"http", {rule}}})});
+             vs("ingress",
+                {{"hosts", {"*.example.com"}}, {"gateways", {"istio-system/gw"}}, {"http", {rule}}})});
         QVERIFY(config.ok());
         const auto all = instances();
         std::mt19937_64 random(1);
-        auto decision = sandbox::route(*config, all, {"shop.example.com:8080", "/api/x", "GET", {{"x-drop", "1"}}}, true, random);
+        auto decision = sandbox::route(
+            *config, all, {"shop.example.com:8080", "/api/x", "GET", {{"x-drop", "1"}}}, true, random);
         QCOMPARE(decision.localStatus, 0);
         QCOMPARE(decision.headers.at("x-lane"), std::string("s1"));
         QVERIFY(!decision.headers.count("x-drop"));
-        QCOMPARE(sandbox::route(*config, all, {"other.org", "/api", "GET", {}}, true, random).localStatus, 404);
-        QCOMPARE(sandbox::route(*config, all, {"a.example.com", "/web", "GET", {}}, true, random).localStatus, 404);
-        // The gateway's VirtualService does not apply to sidecars: mesh traffic to mockb goes to any instance.
+        QCOMPARE(sandbox::route(*config, all, {"other.org", "/api", "GET", {}}, true, random).localStatus,
+                 404);
+        QCOMPARE(sandbox::route(*config, all, {"a.example.com", "/web", "GET", {}}, true, random).localStatus,
+                 404);
+        // The gateway's VirtualService does not apply to sidecars: mesh traffic to mockb goes to any
+        // instance.
         QVERIFY(sandbox::route(*config, all, {"mockb", "/", "GET", {}}, false, random).instance != nullptr);
     }
 
@@ -177,13 +194,22 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("object");
         QTest::addColumn<QString>("message");
-        QTest::addRow("bad-regex") << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec':{'hosts':['a'], 'http':[{'match':[{'headers':{'x':{'regex':'('}}}],'route':[{'destination':{'host':'a'}}]}]}}")
-                                   << QStringLiteral("headers.x.regex");
-        QTest::addRow("asm-crd") << QByteArray("{'kind':'ASMSwimLaneGroup','metadata':{'name':'g'},'spec':{}}")
+        QTest::addRow("bad-regex")
+            << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec':{'hosts':['a'], "
+                          "'http':[{'match':[{'headers':{'x':{'regex':'('}}}],'route':[{'destination':{'host'"
+                          ":'a'}}]}]}}")
+            << QStringLiteral("headers.x.regex");
+        QTest::addRow("asm-crd") << QByteArray(
+                                        "{'kind':'ASMSwimLaneGroup','metadata':{'name':'g'},'spec':{}}")
                                  << QStringLiteral("ASM's lane CRDs");
-        QTest::addRow("redirect-rule") << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec':{'hosts':['a'], 'http':[{'redirect':{'uri':'/x'}}]}}") << QStringLiteral("route rules only");
-        QTest::addRow("two-match-kinds") << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec':{'hosts':['a'], 'http':[{'match':[{'uri':{'exact':'/','prefix':'/'}}],'route':[{'destination':{'host':'a'}}]}]}}")
-                                         << QStringLiteral("exactly one of");
+        QTest::addRow("redirect-rule") << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec'"
+                                                     ":{'hosts':['a'], 'http':[{'redirect':{'uri':'/x'}}]}}")
+                                       << QStringLiteral("route rules only");
+        QTest::addRow("two-match-kinds")
+            << QByteArray("{'kind':'VirtualService','metadata':{'name':'v'},'spec':{'hosts':['a'], "
+                          "'http':[{'match':[{'uri':{'exact':'/','prefix':'/"
+                          "'}}],'route':[{'destination':{'host':'a'}}]}]}}")
+            << QStringLiteral("exactly one of");
     }
 
     void refusesWhatItCannotRun()
@@ -192,7 +218,8 @@ private Q_SLOTS:
         QFETCH(QString, message);
         const auto config = parseMeshConfig({mesh::Resource{parseQuoted(object)}});
         QVERIFY(!config.ok());
-        QVERIFY2(QString::fromStdString(config.error().message).contains(message), config.error().message.c_str());
+        QVERIFY2(QString::fromStdString(config.error().message).contains(message),
+                 config.error().message.c_str());
     }
 
     void baggageMembers_data()
@@ -200,7 +227,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("baggage");
         QTest::addColumn<QString>("value");
         QTest::addRow("only") << QStringLiteral("x-asm-prefer-tag=s2") << QStringLiteral("s2");
-        QTest::addRow("among-others") << QStringLiteral("a=1, x-asm-prefer-tag = s3 ;prop=1 ,b=2") << QStringLiteral("s3");
+        QTest::addRow("among-others")
+            << QStringLiteral("a=1, x-asm-prefer-tag = s3 ;prop=1 ,b=2") << QStringLiteral("s3");
         QTest::addRow("absent") << QStringLiteral("a=1,b=2") << QString();
         QTest::addRow("prefix-is-not-key") << QStringLiteral("x-asm-prefer-tag-old=s1") << QString();
     }

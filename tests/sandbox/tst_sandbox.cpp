@@ -47,7 +47,8 @@ std::string expectedChain(const Sandbox &box, const std::vector<std::pair<std::s
 {
     std::string line;
     for (const auto &[service, version] : hops) {
-        line += "-> " + service + "(version: " + version + ", ip: 127.0.0.1:" + std::to_string(portOf(box, service, version)) + ")";
+        line += "-> " + service + "(version: " + version +
+                ", ip: 127.0.0.1:" + std::to_string(portOf(box, service, version)) + ")";
     }
     return line;
 }
@@ -61,10 +62,12 @@ httplib::Result get(const Sandbox &box, const httplib::Headers &headers)
 
 int threadCount()
 {
-    return static_cast<int>(QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+    return static_cast<int>(
+        QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
 }
 
-mesh::Resource *findResource(std::vector<mesh::Resource> &resources, const std::string &kind, const std::string &nameSuffix)
+mesh::Resource *findResource(std::vector<mesh::Resource> &resources, const std::string &kind,
+                             const std::string &nameSuffix)
 {
     for (auto &r : resources) {
         if (r.kind() == kind && r.name().ends_with(nameSuffix)) {
@@ -88,9 +91,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("versions"); // of mocka, mockb, mockc
         for (auto flavor : {mesh::Flavor::Asm, mesh::Flavor::Istio}) {
             const std::string f = mesh::toString(flavor);
-            QTest::addRow("%s-s1-baseline", f.c_str()) << flavor << QStringLiteral("s1") << QStringLiteral("v1 v1 v1").split(QLatin1Char(' '));
-            QTest::addRow("%s-s2-mockb-falls-back", f.c_str()) << flavor << QStringLiteral("s2") << QStringLiteral("v2 v1 v2").split(QLatin1Char(' '));
-            QTest::addRow("%s-s3-mocka-mockc-fall-back", f.c_str()) << flavor << QStringLiteral("s3") << QStringLiteral("v1 v3 v1").split(QLatin1Char(' '));
+            QTest::addRow("%s-s1-baseline", f.c_str())
+                << flavor << QStringLiteral("s1") << QStringLiteral("v1 v1 v1").split(QLatin1Char(' '));
+            QTest::addRow("%s-s2-mockb-falls-back", f.c_str())
+                << flavor << QStringLiteral("s2") << QStringLiteral("v2 v1 v2").split(QLatin1Char(' '));
+            QTest::addRow("%s-s3-mocka-mockc-fall-back", f.c_str())
+                << flavor << QStringLiteral("s3") << QStringLiteral("v1 v3 v1").split(QLatin1Char(' '));
         }
     }
 
@@ -115,6 +121,32 @@ private Q_SLOTS:
         }
     }
 
+    void everyMethodIsRouted_data()
+    {
+        QTest::addColumn<QString>("method");
+        for (const char *m : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+            QTest::addRow("%s", m) << QString::fromLatin1(m);
+        }
+    }
+
+    void everyMethodIsRouted()
+    {
+        QFETCH(QString, method);
+        const LaneGroup group = exampleGroup();
+        Sandbox box(group);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        httplib::Request request;
+        request.method = method.toStdString();
+        request.path = "/";
+        request.headers = {{"x-asm-prefer-tag", "s3"}};
+        request.body = "payload";
+        httplib::Client client("127.0.0.1", box.gatewayPort());
+        auto response = client.send(request);
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, expectedChain(box, {{"mocka", "v1"}, {"mockb", "v3"}, {"mockc", "v1"}}));
+    }
+
     void weightedSplitMatchesTheWeights_data()
     {
         QTest::addColumn<mesh::Flavor>("flavor");
@@ -131,6 +163,7 @@ private Q_SLOTS:
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 3000;
+        config.timeout = std::chrono::seconds(30);
         config.concurrency = 8;
         traffic::Sampler sampler(config, traffic::Classifier::chain(group));
         auto run = sampler.run();
@@ -165,6 +198,7 @@ private Q_SLOTS:
             traffic::SamplerConfig config;
             config.url = box.gatewayUrl();
             config.count = 500;
+            config.timeout = std::chrono::seconds(30);
             config.concurrency = 4;
             auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
             QVERIFY(run.ok());
@@ -187,13 +221,17 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QStringList>("versions"); // what answers a request forced into s2
         QTest::addColumn<QString>("error");        // what the chain says instead, when it fails
-        QTest::addRow("asm-on") << mesh::Flavor::Asm << true << 200 << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("asm-on") << mesh::Flavor::Asm << true << 200
+                                << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
         // ASMHeaderPropagation has no baggage to re-attach the routing header from; ASM's per-lane rules have
         // no default route, so mockb's sidecar answers 404 (NR).
-        QTest::addRow("asm-off") << mesh::Flavor::Asm << false << 404 << QStringList{} << QStringLiteral("-> mockb(error: 404 NR");
-        QTest::addRow("istio-on") << mesh::Flavor::Istio << true << 200 << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("asm-off") << mesh::Flavor::Asm << false << 404 << QStringList{}
+                                 << QStringLiteral("-> mockb(error: 404 NR");
+        QTest::addRow("istio-on") << mesh::Flavor::Istio << true << 200
+                                  << QStringLiteral("v2 v1 v2").split(QLatin1Char(' ')) << QString();
         // The istio flavor's default route sends header-less calls to the baseline: the lane leaks into s1.
-        QTest::addRow("istio-off") << mesh::Flavor::Istio << false << 200 << QStringLiteral("v2 v1 v1").split(QLatin1Char(' ')) << QString();
+        QTest::addRow("istio-off") << mesh::Flavor::Istio << false << 200
+                                   << QStringLiteral("v2 v1 v1").split(QLatin1Char(' ')) << QString();
     }
 
     void baggagePropagationSwitch()
@@ -217,10 +255,12 @@ private Q_SLOTS:
         } else {
             QVERIFY2(QString::fromStdString(response->body).contains(error), response->body.c_str());
         }
-        // The chain classifier sees the difference: on, s2 falls back as its path expects; off, the lane leaks.
+        // The chain classifier sees the difference: on, s2 falls back as its path expects; off, the lane
+        // leaks.
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 40;
+        config.timeout = std::chrono::seconds(30);
         config.concurrency = 4;
         config.headers = {"x-asm-prefer-tag: s2"};
         auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
@@ -304,7 +344,8 @@ private Q_SLOTS:
         traffic::SamplerConfig config;
         config.url = box.gatewayUrl();
         config.count = 3000;
-        config.rate = 1500; // paced, so that apply() lands mid-run
+        config.timeout = std::chrono::seconds(30);
+        config.rate = 1000; // paced over 3 s, so that apply() lands mid-run even on a loaded machine
         config.concurrency = 8;
         traffic::Sampler sampler(config, traffic::Classifier::chain(group));
         std::mutex mutex;
@@ -327,7 +368,7 @@ private Q_SLOTS:
         const auto run = sampler.wait();
         QCOMPARE(run.summary.total, 3000u);
         QCOMPARE(run.summary.errorCount(), 0u); // no request failed across the swap
-        QVERIFY(appliedAfter < 2900);
+        QVERIFY(appliedAfter < 2500);
         // s3's share: about 20% before, about 60% after (in-flight requests around the swap left out).
         auto shareOfS3 = [&](std::uint64_t from, std::uint64_t to) {
             std::uint64_t s3 = 0, n = 0;
@@ -345,7 +386,8 @@ private Q_SLOTS:
         const auto before = traffic::wilsonInterval(beforeS3, beforeN, 3.89);
         const auto after = traffic::wilsonInterval(afterS3, afterN, 3.89);
         QVERIFY2(before.low <= 0.2 && 0.2 <= before.high, std::to_string(beforeS3).c_str());
-        QVERIFY2(after.low <= 0.6 && 0.6 <= after.high, (std::to_string(afterS3) + "/" + std::to_string(afterN)).c_str());
+        QVERIFY2(after.low <= 0.6 && 0.6 <= after.high,
+                 (std::to_string(afterS3) + "/" + std::to_string(afterN)).c_str());
     }
 
     void startsStopsAndRestartsCleanly()
@@ -392,10 +434,44 @@ private Q_SLOTS:
         // A bad apply keeps the running configuration.
         auto broken = resourcesFor(group, mesh::Flavor::Asm);
         broken.front().object["spec"]["http"] = nlohmann::json::array({{{"redirect", {{"uri", "/"}}}}});
-        findResource(broken, "VirtualService", "ingress-vs-test")->object["spec"]["http"][0]["match"][0]["headers"]
-            ["x-asm-prefer-tag"] = {{"regex", "("}};
+        findResource(broken, "VirtualService", "ingress-vs-test")
+            ->object["spec"]["http"][0]["match"][0]["headers"]["x-asm-prefer-tag"] = {{"regex", "("}};
         QVERIFY(!first.apply(broken).ok());
         auto response = get(first, {{"x-asm-prefer-tag", "s2"}});
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+
+    void burstBeyondCapacityGets503AndTheSandboxStaysUp()
+    {
+        const LaneGroup group = exampleGroup();
+        sandbox::SandboxOptions options;
+        options.gatewayThreads = 2; // 2 workers and 2 waiting connections; 64 clients overflow it
+        Sandbox box(group, options);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        traffic::SamplerConfig config;
+        config.url = box.gatewayUrl();
+        config.count = 1000;
+        config.concurrency = 64;
+        config.timeout = std::chrono::seconds(20);
+        auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
+        QVERIFY(run.ok());
+        const auto &s = run->summary;
+        QCOMPARE(s.total, 1000u);
+        QVERIFY2(s.errors[std::size_t(traffic::ErrorKind::HttpStatus)] > 0,
+                 s.verdict.c_str()); // refused: 503
+        std::string kinds;
+        for (std::size_t k = 1; k < traffic::kErrorKinds; ++k) {
+            kinds += traffic::toString(traffic::ErrorKind(k)) + "=" + std::to_string(s.errors[k]) + " ";
+        }
+        QVERIFY2(s.errorCount() == s.errors[std::size_t(traffic::ErrorKind::HttpStatus)],
+                 kinds.c_str()); // nothing worse
+        QVERIFY(s.classified > 0);
+        QCOMPARE(s.leaked, 0u);
+        for (const auto &sample : run->samples) {
+            QVERIFY(sample.error == traffic::ErrorKind::None || sample.status == 503);
+        }
+        auto response = get(box, {{"x-asm-prefer-tag", "s2"}});
         QVERIFY(response);
         QCOMPARE(response->status, 200);
     }

@@ -52,17 +52,23 @@ private Q_SLOTS:
     {
         QFETCH(QString, flavor);
         // A seeded gateway: the split of these 1000 requests is fixed, so the verdict is too.
-        const auto demo = runLanectl({QStringLiteral("demo"), kExample, QStringLiteral("--flavor"), flavor,
-                                      QStringLiteral("-n"), QStringLiteral("1000"), QStringLiteral("--seed"), QStringLiteral("3")});
+        const auto demo =
+            runLanectl({QStringLiteral("demo"), kExample, QStringLiteral("--flavor"), flavor,
+                        QStringLiteral("-n"), QStringLiteral("1000"), QStringLiteral("--seed"),
+                        QStringLiteral("3"), QStringLiteral("--timeout"), QStringLiteral("30s")});
         QVERIFY2(demo.exitCode == 0, qPrintable(demo.out + demo.err));
         QVERIFY(demo.out.contains(QLatin1String("matches 60/20/20, p = ")));
         QVERIFY(demo.out.contains(QLatin1String("1000 requests in")));
         QVERIFY(demo.out.contains(QLatin1String(", 0 errors")));
-        static const QRegularExpression table(QStringLiteral("^s1 +598 +59\\.8% .*60\\.0%"), QRegularExpression::MultilineOption);
+        static const QRegularExpression table(QStringLiteral("^s1 +598 +59\\.8% .*60\\.0%"),
+                                              QRegularExpression::MultilineOption);
         QVERIFY2(demo.out.contains(table), qPrintable(demo.out));
-        for (const char *chain : {"-> mocka\\(version: v1, ip: [0-9.:]+\\)-> mockb\\(version: v1, ip: [0-9.:]+\\)-> mockc\\(version: v1",
-                                  "-> mocka\\(version: v2, ip: [0-9.:]+\\)-> mockb\\(version: v1, ip: [0-9.:]+\\)-> mockc\\(version: v2",
-                                  "-> mocka\\(version: v1, ip: [0-9.:]+\\)-> mockb\\(version: v3, ip: [0-9.:]+\\)-> mockc\\(version: v1"}) {
+        for (const char *chain : {"-> mocka\\(version: v1, ip: [0-9.:]+\\)-> mockb\\(version: v1, ip: "
+                                  "[0-9.:]+\\)-> mockc\\(version: v1",
+                                  "-> mocka\\(version: v2, ip: [0-9.:]+\\)-> mockb\\(version: v1, ip: "
+                                  "[0-9.:]+\\)-> mockc\\(version: v2",
+                                  "-> mocka\\(version: v1, ip: [0-9.:]+\\)-> mockb\\(version: v3, ip: "
+                                  "[0-9.:]+\\)-> mockc\\(version: v1"}) {
             QVERIFY2(demo.out.contains(QRegularExpression(QString::fromLatin1(chain))), chain);
         }
     }
@@ -70,8 +76,8 @@ private Q_SLOTS:
     void sampleAgainstARunningSandbox()
     {
         QProcess sandbox;
-        sandbox.start(QStringLiteral(LANECTL_PATH),
-                      {QStringLiteral("sandbox"), kExample, QStringLiteral("--flavor"), QStringLiteral("istio")});
+        sandbox.start(QStringLiteral(LANECTL_PATH), {QStringLiteral("sandbox"), kExample,
+                                                     QStringLiteral("--flavor"), QStringLiteral("istio")});
         QVERIFY(sandbox.waitForStarted());
         QString url;
         for (int i = 0; i < 100 && !sandbox.canReadLine(); ++i) {
@@ -83,31 +89,37 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString json = dir.filePath(QStringLiteral("run.json"));
         const QString csv = dir.filePath(QStringLiteral("run.csv"));
-        const auto forced = runLanectl({QStringLiteral("sample"), url, QStringLiteral("--group"), kExample,
-                                        QStringLiteral("-n"), QStringLiteral("60"), QStringLiteral("-c"), QStringLiteral("4"),
-                                        QStringLiteral("-H"), QStringLiteral("x-asm-prefer-tag: s3"),
-                                        QStringLiteral("--json"), json, QStringLiteral("--csv"), csv});
+        const auto forced = runLanectl(
+            {QStringLiteral("sample"), url, QStringLiteral("--group"), kExample, QStringLiteral("-n"),
+             QStringLiteral("60"), QStringLiteral("-c"), QStringLiteral("4"), QStringLiteral("-H"),
+             QStringLiteral("x-asm-prefer-tag: s3"), QStringLiteral("--json"), json, QStringLiteral("--csv"),
+             csv, QStringLiteral("--timeout"), QStringLiteral("30s")});
         // Everything went to s3: a valid measurement whose split does not match 60/20/20 (exit 1).
         QCOMPARE(forced.exitCode, 1);
-        QVERIFY2(forced.out.contains(QRegularExpression(QStringLiteral("^s3 +60 +100\\.0%"), QRegularExpression::MultilineOption)),
+        QVERIFY2(forced.out.contains(QRegularExpression(QStringLiteral("^s3 +60 +100\\.0%"),
+                                                        QRegularExpression::MultilineOption)),
                  qPrintable(forced.out));
         QVERIFY(forced.out.contains(QLatin1String("does not match 60/20/20")));
-        QVERIFY(forced.out.contains(QRegularExpression(QStringLiteral("^LANE +COUNT +SHARE +95% INTERVAL +WEIGHT +P50 +P99$"),
-                                                       QRegularExpression::MultilineOption)));
+        QVERIFY(forced.out.contains(
+            QRegularExpression(QStringLiteral("^LANE +COUNT +SHARE +95% INTERVAL +WEIGHT +P50 +P99$"),
+                               QRegularExpression::MultilineOption)));
         QFile file(json);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const auto root = QJsonDocument::fromJson(file.readAll()).object();
         QCOMPARE(root[QStringLiteral("samples")].toArray().size(), 60);
-        QCOMPARE(root[QStringLiteral("samples")].toArray()[0].toObject()[QStringLiteral("lane")].toString(), QStringLiteral("s3"));
+        QCOMPARE(root[QStringLiteral("samples")].toArray()[0].toObject()[QStringLiteral("lane")].toString(),
+                 QStringLiteral("s3"));
         QVERIFY(QFile::exists(csv));
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("run.summary.csv"))));
 
-        const auto byRegex = runLanectl({QStringLiteral("sample"), url, QStringLiteral("--group"), kExample, QStringLiteral("-d"),
-                                         QStringLiteral("300ms"), QStringLiteral("--rate"), QStringLiteral("100"),
-                                         QStringLiteral("-H"), QStringLiteral("x-asm-prefer-tag: s2"),
-                                         QStringLiteral("--classify"), QStringLiteral("regex:mocka\\(version: (v\\d)")});
+        const auto byRegex =
+            runLanectl({QStringLiteral("sample"), url, QStringLiteral("--group"), kExample,
+                        QStringLiteral("-d"), QStringLiteral("300ms"), QStringLiteral("--rate"),
+                        QStringLiteral("100"), QStringLiteral("-H"), QStringLiteral("x-asm-prefer-tag: s2"),
+                        QStringLiteral("--classify"), QStringLiteral("regex:mocka\\(version: (v\\d)")});
         QCOMPARE(byRegex.exitCode, 1);
-        QVERIFY2(byRegex.out.contains(QRegularExpression(QStringLiteral("^s2 +\\d+ +100\\.0%"), QRegularExpression::MultilineOption)),
+        QVERIFY2(byRegex.out.contains(QRegularExpression(QStringLiteral("^s2 +\\d+ +100\\.0%"),
+                                                         QRegularExpression::MultilineOption)),
                  qPrintable(byRegex.out));
 
         sandbox.terminate(); // SIGTERM: a clean stop
@@ -121,23 +133,30 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("exitCode");
-        QTest::addRow("sample-without-group") << QStringList{QStringLiteral("sample"), QStringLiteral("http://127.0.0.1:1/")} << 2;
-        QTest::addRow("sample-n-and-d") << QStringList{QStringLiteral("sample"), QStringLiteral("http://127.0.0.1:1/"),
-                                                       QStringLiteral("--group"), kExample, QStringLiteral("-n"),
-                                                       QStringLiteral("5"), QStringLiteral("-d"), QStringLiteral("1s")}
-                                        << 2;
-        QTest::addRow("sample-bad-classify") << QStringList{QStringLiteral("sample"), QStringLiteral("http://127.0.0.1:1/"),
-                                                            QStringLiteral("--group"), kExample, QStringLiteral("--classify"),
-                                                            QStringLiteral("body")}
-                                             << 2;
-        QTest::addRow("sandbox-asm-crd") << QStringList{QStringLiteral("sandbox"), kExample, QStringLiteral("--flavor"),
-                                                        QStringLiteral("asm-crd")}
+        QTest::addRow("sample-without-group")
+            << QStringList{QStringLiteral("sample"), QStringLiteral("http://127.0.0.1:1/")} << 2;
+        QTest::addRow("sample-n-and-d")
+            << QStringList{QStringLiteral("sample"),  QStringLiteral("http://127.0.0.1:1/"),
+                           QStringLiteral("--group"), kExample,
+                           QStringLiteral("-n"),      QStringLiteral("5"),
+                           QStringLiteral("-d"),      QStringLiteral("1s")}
+            << 2;
+        QTest::addRow("sample-bad-classify")
+            << QStringList{QStringLiteral("sample"),     QStringLiteral("http://127.0.0.1:1/"),
+                           QStringLiteral("--group"),    kExample,
+                           QStringLiteral("--classify"), QStringLiteral("body")}
+            << 2;
+        QTest::addRow("sandbox-asm-crd") << QStringList{QStringLiteral("sandbox"), kExample,
+                                                        QStringLiteral("--flavor"), QStringLiteral("asm-crd")}
                                          << 2;
-        QTest::addRow("demo-missing-file") << QStringList{QStringLiteral("demo"), QStringLiteral("/nonexistent.lanes.yaml")} << 3;
+        QTest::addRow("demo-missing-file")
+            << QStringList{QStringLiteral("demo"), QStringLiteral("/nonexistent.lanes.yaml")} << 3;
         // Nothing listens: every request is a connect error, and no split can match.
-        QTest::addRow("sample-refused") << QStringList{QStringLiteral("sample"), QStringLiteral("http://127.0.0.1:1/"),
-                                                       QStringLiteral("--group"), kExample, QStringLiteral("-n"), QStringLiteral("3")}
-                                        << 1;
+        QTest::addRow("sample-refused")
+            << QStringList{QStringLiteral("sample"),  QStringLiteral("http://127.0.0.1:1/"),
+                           QStringLiteral("--group"), kExample,
+                           QStringLiteral("-n"),      QStringLiteral("3")}
+            << 1;
     }
 
     void usageErrors()
@@ -145,7 +164,8 @@ private Q_SLOTS:
         QFETCH(QStringList, arguments);
         QFETCH(int, exitCode);
         const auto result = runLanectl(arguments);
-        QVERIFY2(result.exitCode == exitCode, qPrintable(QString::number(result.exitCode) + result.out + result.err));
+        QVERIFY2(result.exitCode == exitCode,
+                 qPrintable(QString::number(result.exitCode) + result.out + result.err));
     }
 };
 

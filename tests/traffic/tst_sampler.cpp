@@ -1,5 +1,5 @@
-// The sampler against real loopback servers, well-behaved and not: error kinds, classification, the open-model
-// schedule and coordinated omission, stopping, snapshots, and the CSV/JSON exports.
+// The sampler against real loopback servers, well-behaved and not: error kinds, classification, the
+// open-model schedule and coordinated omission, stopping, snapshots, and the CSV/JSON exports.
 #include "lanes/document.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <set>
 #include <thread>
 
 using namespace lanedeck;
@@ -35,13 +36,20 @@ LaneGroup exampleGroup()
     return loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
 }
 
-const std::string kS1 = "-> mocka(version: v1, ip: 10.0.0.1)-> mockb(version: v1, ip: 10.0.0.2)-> mockc(version: v1, ip: 10.0.0.3)";
+const std::string kS1 = "-> mocka(version: v1, ip: 10.0.0.1)-> mockb(version: v1, ip: 10.0.0.2)-> "
+                        "mockc(version: v1, ip: 10.0.0.3)";
 
 /// A TCP server that misbehaves at the socket level, where an HTTP library would not let it.
 class RawServer final
 {
 public:
-    enum class Behaviour { Hang, Garbage, Reset, Trickle };
+    enum class Behaviour
+    {
+        Hang,
+        Garbage,
+        Reset,
+        Trickle
+    };
 
     explicit RawServer(Behaviour behaviour) : m_behaviour(behaviour)
     {
@@ -145,6 +153,7 @@ public:
     {
         m_server.Get(".*", handler);
         m_server.Post(".*", handler);
+        m_server.set_keep_alive_max_count(1000); // httplib's default closes a connection after 5 requests
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
         while (!m_server.is_running()) {
@@ -183,7 +192,9 @@ SamplerConfig configFor(const std::string &url, std::uint64_t count)
     config.url = url;
     config.count = count;
     config.concurrency = 2;
-    config.timeout = std::chrono::milliseconds(400);
+    // Generous: on a loaded shared machine a healthy loopback server can take seconds to answer, and only the
+    // fault tests below want timeouts (they set a short one).
+    config.timeout = std::chrono::seconds(30);
     return config;
 }
 
@@ -232,14 +243,19 @@ private Q_SLOTS:
             url = "http://127.0.0.1:" + std::to_string(raw->port()) + "/";
         }
         const int n = 6;
-        auto run = Sampler(configFor(url, n), Classifier::chain(exampleGroup())).run();
+        auto config = configFor(url, n);
+        if (kind == ErrorKind::Timeout) {
+            config.timeout = std::chrono::milliseconds(400); // the hanging and trickling servers never finish
+        }
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.total, std::uint64_t(n));
         std::string kinds;
         for (std::size_t k = 0; k < kErrorKinds; ++k) {
             kinds += toString(ErrorKind(k)) + "=" + std::to_string(run->summary.errors[k]) + " ";
         }
-        QVERIFY2(run->summary.errors[std::size_t(kind)] == std::uint64_t(n), kinds.c_str()); // every one, of this kind
+        QVERIFY2(run->summary.errors[std::size_t(kind)] == std::uint64_t(n),
+                 kinds.c_str()); // every one, of this kind
         QCOMPARE(run->summary.errorCount(), std::uint64_t(n));
         QCOMPARE(run->summary.classified, 0u);
         QCOMPARE(run->samples.size(), std::size_t(n));
@@ -259,7 +275,6 @@ private Q_SLOTS:
             res.set_content(kS1 + std::string(8 << 20, ' '), "text/plain"); // 8 MiB
         });
         auto config = configFor(server.url(), 4);
-        config.timeout = std::chrono::seconds(20);
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.errorCount(), 0u);
@@ -299,8 +314,9 @@ private Q_SLOTS:
         std::vector<std::string> seen;
         HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
             std::lock_guard lock(mutex);
-            seen.push_back(req.method + "|" + req.get_header_value("Host") + "|" + req.get_header_value("x-asm-prefer-tag") +
-                           "|" + req.get_header_value("baggage") + "|" + req.body);
+            seen.push_back(req.method + "|" + req.get_header_value("Host") + "|" +
+                           req.get_header_value("x-asm-prefer-tag") + "|" + req.get_header_value("baggage") +
+                           "|" + req.body);
             res.set_content(kS1, "text/plain");
         });
         auto config = configFor(server.url(), 3);
@@ -311,6 +327,34 @@ private Q_SLOTS:
         QVERIFY(run.ok());
         QCOMPARE(seen.size(), std::size_t(3));
         QCOMPARE(seen.front(), std::string("POST|shop.example.com|s2|x-asm-prefer-tag=s2|payload"));
+    }
+
+    void keepAliveReusesConnections_data()
+    {
+        QTest::addColumn<bool>("keepAlive");
+        QTest::addColumn<int>("connections");
+        QTest::addRow("keep-alive") << true << 1;
+        QTest::addRow("new-connection-each") << false << 30;
+    }
+
+    void keepAliveReusesConnections()
+    {
+        QFETCH(bool, keepAlive);
+        QFETCH(int, connections);
+        std::mutex mutex;
+        std::set<std::string> clientPorts;
+        HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
+            std::lock_guard lock(mutex);
+            clientPorts.insert(req.get_header_value("REMOTE_PORT"));
+            res.set_content(kS1, "text/plain");
+        });
+        auto config = configFor(server.url(), 30);
+        config.concurrency = 1;
+        config.keepAlive = keepAlive;
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
+        QVERIFY(run.ok());
+        QCOMPARE(run->summary.errorCount(), 0u);
+        QCOMPARE(int(clientPorts.size()), connections);
     }
 
     void openModelCountsStallsAsLatency()
@@ -327,7 +371,6 @@ private Q_SLOTS:
         auto config = configFor(server.url(), 20);
         config.concurrency = 1;
         config.rate = 100;
-        config.timeout = std::chrono::seconds(5);
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->samples.size(), std::size_t(20));
@@ -342,7 +385,8 @@ private Q_SLOTS:
 
     void stopsAtAnyMoment()
     {
-        HttpServer server([](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
+        HttpServer server(
+            [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
         auto config = configFor(server.url(), 0);
         config.duration = std::chrono::minutes(10);
         config.rate = 200;
@@ -371,18 +415,24 @@ private Q_SLOTS:
 
     void streamsSnapshots()
     {
-        HttpServer server([](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
-        auto config = configFor(server.url(), 60);
-        config.rate = 100; // 0.6 s
+        HttpServer server(
+            [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
+        auto config = configFor(server.url(), 150);
+        config.rate = 100; // 1.5 s
         Sampler sampler(config, Classifier::chain(exampleGroup()));
         std::vector<std::uint64_t> totals; // only the snapshot thread writes, wait() joins it
         sampler.setSnapshotCallback([&](const Summary &s) { totals.push_back(s.total); });
         QVERIFY(sampler.start().ok());
         const auto run = sampler.wait();
-        QVERIFY2(totals.size() >= 3, std::to_string(totals.size()).c_str());
+        QVERIFY2(totals.size() >= 2, std::to_string(totals.size()).c_str()); // 15 due; the latest wins
         QVERIFY(std::is_sorted(totals.begin(), totals.end()));
-        QCOMPARE(totals.back(), 60u); // the final snapshot is the whole run
-        QCOMPARE(run.summary.total, 60u);
+        QCOMPARE(totals.back(), 150u); // the final snapshot is the whole run
+        QCOMPARE(run.summary.total, 150u);
+        // The per-second series follows the schedule: 100 requests were due in second 0, 50 in second 1.
+        QCOMPARE(run.summary.perSecond.size(), std::size_t(2));
+        QCOMPARE(run.summary.perSecond[0].succeeded, 100u);
+        QCOMPARE(run.summary.perSecond[1].succeeded, 50u);
+        QCOMPARE(run.summary.perSecond[1].lanes.at(0), 50u); // all s1
     }
 
     void refusesBadConfigurations_data()
@@ -391,8 +441,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("concurrency");
         QTest::addColumn<QString>("header");
         QTest::addRow("not-http") << QStringLiteral("ftp://x/") << 1 << QStringLiteral("a: b");
-        QTest::addRow("zero-concurrency") << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b");
-        QTest::addRow("bad-header") << QStringLiteral("http://127.0.0.1:1/") << 1 << QStringLiteral("no colon");
+        QTest::addRow("zero-concurrency")
+            << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b");
+        QTest::addRow("bad-header") << QStringLiteral("http://127.0.0.1:1/") << 1
+                                    << QStringLiteral("no colon");
     }
 
     void refusesBadConfigurations()
@@ -433,7 +485,8 @@ private Q_SLOTS:
         QCOMPARE(lines.size(), 12); // header, 10 samples, final newline
         QCOMPARE(lines[0], QByteArray("sequence,scheduled_us,latency_us,status,error,lane,outcome,chain"));
         QVERIFY(lines[1].startsWith("0,"));
-        QVERIFY2(lines[1].endsWith(",200,none,s1,in-lane,\"" + QByteArray::fromStdString(kS1) + "\""), lines[1].constData());
+        QVERIFY2(lines[1].endsWith(",200,none,s1,in-lane,\"" + QByteArray::fromStdString(kS1) + "\""),
+                 lines[1].constData());
         QVERIFY2(lines[4].endsWith(",503,http-status,,unclassified,"), lines[4].constData());
 
         QFile summary(QString::fromStdString(summaryCsvPath(csvPath)));
@@ -450,10 +503,13 @@ private Q_SLOTS:
         QCOMPARE(s[QStringLiteral("total")].toInt(), 10);
         QCOMPARE(s[QStringLiteral("errors")].toObject()[QStringLiteral("http-status")].toInt(), 1);
         QCOMPARE(s[QStringLiteral("lanes")].toArray()[0].toObject()[QStringLiteral("count")].toInt(), 9);
-        QCOMPARE(root[QStringLiteral("config")].toObject()[QStringLiteral("url")].toString(), QString::fromStdString(server.url()));
-        QCOMPARE(root[QStringLiteral("samples")].toArray()[3].toObject()[QStringLiteral("status")].toInt(), 503);
+        QCOMPARE(root[QStringLiteral("config")].toObject()[QStringLiteral("url")].toString(),
+                 QString::fromStdString(server.url()));
+        QCOMPARE(root[QStringLiteral("samples")].toArray()[3].toObject()[QStringLiteral("status")].toInt(),
+                 503);
         // 9 of 9 in s1 is weak evidence against 60/20/20: chi-square 6 with 2 degrees, p = e^-3.
-        QCOMPARE(s[QStringLiteral("verdict")].toString(), QStringLiteral("matches 60/20/20, p = 0.05"));
+        QCOMPARE(s[QStringLiteral("verdict")].toString(),
+                 QStringLiteral("matches 60/20/20, p = 0.05 (but 1 of 10 requests failed)"));
         QCOMPARE(s[QStringLiteral("chiSquare")].toObject()[QStringLiteral("statistic")].toDouble(), 6.0);
     }
 };

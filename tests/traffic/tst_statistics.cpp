@@ -85,7 +85,8 @@ private Q_SLOTS:
         QFETCH(double, a);
         QFETCH(double, x);
         QFETCH(double, p);
-        QVERIFY2(std::fabs(regularizedGammaP(a, x) - p) < 1e-12, std::to_string(regularizedGammaP(a, x)).c_str());
+        QVERIFY2(std::fabs(regularizedGammaP(a, x) - p) < 1e-12,
+                 std::to_string(regularizedGammaP(a, x)).c_str());
         QVERIFY(std::fabs(regularizedGammaQ(a, x) - (1.0 - p)) < 1e-12);
     }
 
@@ -97,7 +98,8 @@ private Q_SLOTS:
         QTest::addRow("exact") << QList<quint64>{600, 200, 200} << 0.0 << 1.0;
         // (30^2/600 + 10^2/200 + 20^2/200) = 4, df 2: p = e^-2
         QTest::addRow("off-by-4") << QList<quint64>{630, 190, 180} << 4.0 << std::exp(-2.0);
-        QTest::addRow("far-off") << QList<quint64>{500, 300, 200} << 66.6666666667 << std::exp(-33.3333333333);
+        QTest::addRow("far-off") << QList<quint64>{500, 300, 200} << 66.6666666667
+                                 << std::exp(-33.3333333333);
     }
 
     void goodnessOfFit()
@@ -114,7 +116,8 @@ private Q_SLOTS:
     void histogramBuckets_data()
     {
         QTest::addColumn<qint64>("value");
-        for (qint64 v : {0ll, 1ll, 255ll, 256ll, 257ll, 511ll, 512ll, 1000ll, 123456ll, 999999ll, 60000000ll, (1ll << 34) + 12345})
+        for (qint64 v : {0ll, 1ll, 255ll, 256ll, 257ll, 511ll, 512ll, 1000ll, 123456ll, 999999ll, 60000000ll,
+                         (1ll << 34) + 12345})
             QTest::addRow("%lld", v) << v;
     }
 
@@ -126,9 +129,11 @@ private Q_SLOTS:
         QVERIFY(LatencyHistogram::bucketLow(bucket) <= value);
         QVERIFY(LatencyHistogram::bucketHigh(bucket) >= value);
         // within 1/128 of the value: HdrHistogram's precision guarantee at this sub-bucket count
-        QVERIFY(double(LatencyHistogram::bucketHigh(bucket) - LatencyHistogram::bucketLow(bucket)) <= double(value) / 128.0);
+        QVERIFY(double(LatencyHistogram::bucketHigh(bucket) - LatencyHistogram::bucketLow(bucket)) <=
+                double(value) / 128.0);
         if (bucket + 1 < LatencyHistogram::kBuckets) {
-            QCOMPARE(LatencyHistogram::bucketLow(bucket + 1), LatencyHistogram::bucketHigh(bucket) + 1); // contiguous
+            QCOMPARE(LatencyHistogram::bucketLow(bucket + 1),
+                     LatencyHistogram::bucketHigh(bucket) + 1); // contiguous
         }
     }
 
@@ -163,7 +168,8 @@ private Q_SLOTS:
         QTest::addColumn<quint64>("leaked");
         QTest::addColumn<bool>("matches");
         QTest::addColumn<QString>("verdict");
-        QTest::addRow("matches") << QList<quint64>{612, 195, 193} << quint64(0) << true << QStringLiteral("matches 60/20/20, p = 0.");
+        QTest::addRow("matches") << QList<quint64>{612, 195, 193} << quint64(0) << true
+                                 << QStringLiteral("matches 60/20/20, p = 0.");
         QTest::addRow("s2-high") << QList<quint64>{500, 300, 200} << quint64(0) << false
                                  << QStringLiteral("does not match 60/20/20 (p = 3.3e-15): s2 got 30.0%");
         QTest::addRow("leaks") << QList<quint64>{600, 200, 200} << quint64(5) << false
