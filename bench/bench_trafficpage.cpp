@@ -129,9 +129,18 @@ int child(int connections, quint64 samples)
     int snapshots = 0;
     QElapsedTimer runClock;
     double guiCpuStart = 0;
+    double guiCpuLast = 0;
+    double guiCpuWorst = 0; // the most GUI-thread CPU between two snapshots, and at which snapshot
+    int guiCpuWorstAt = 0;
 
     QObject::connect(page, &TrafficPage::summaryUpdated, &window, [&] {
         ++snapshots;
+        const double cpu = threadCpuSeconds();
+        if (cpu - guiCpuLast > guiCpuWorst) {
+            guiCpuWorst = cpu - guiCpuLast;
+            guiCpuWorstAt = snapshots;
+        }
+        guiCpuLast = cpu;
         const quint64 total = page->summary().total;
         for (int i = 0; i < 3; ++i) {
             if (!rssAt[i] && total >= marks[i]) {
@@ -152,12 +161,13 @@ int child(int connections, quint64 samples)
         const auto &s = page->summary();
         std::printf("RESULT idle_p50=%.2f idle_p99=%.2f idle_max=%.2f p50=%.2f p99=%.2f max=%.2f ticks=%zu "
                     "rss_start=%ld rss_25=%ld rss_50=%ld rss_100=%ld samples=%llu rate=%.0f errors=%llu "
-                    "snapshots_per_s=%.1f gui_cpu_pct=%.1f max_at_s=%.1f seconds=%.1f\n",
+                    "snapshots_per_s=%.1f gui_cpu_pct=%.1f max_at_s=%.1f seconds=%.1f "
+                    "gui_cpu_worst_ms=%.1f gui_cpu_worst_snapshot=%d\n",
                     percentile(idle, 50), percentile(idle, 99), percentile(idle, 100), percentile(busy, 50),
                     percentile(busy, 99), percentile(busy, 100), busy.size(), rssStart, rssAt[0], rssAt[1],
                     rssAt[2], static_cast<unsigned long long>(s.total), s.achievedRate,
                     static_cast<unsigned long long>(s.errorCount()), snapshots / seconds, guiCpu,
-                    probe->worstAt(), seconds);
+                    probe->worstAt(), seconds, guiCpuWorst * 1000.0, guiCpuWorstAt);
         std::fflush(stdout);
         QApplication::quit();
     });
@@ -177,6 +187,7 @@ int child(int connections, quint64 samples)
             if (startError.isEmpty() && page->start(&startError)) {
                 runClock.start();
                 guiCpuStart = threadCpuSeconds();
+                guiCpuLast = guiCpuStart;
                 probe->start();
                 return;
             }
