@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and show the seed scenario's lanes and the resources they become.
+# The main job: set up, build, and run the live canary demonstration. `lanedeck --demo` opens the seed
+# scenario (resources/examples/mock.lanes.yaml), runs it in the local sandbox mesh, samples it, and charts
+# the split converging to 60/20/20 with the seed's three response chains. Change a weight in the designer
+# and push (Ctrl+P) while it samples: the charts follow.
+#
+# Without a display (neither DISPLAY nor WAYLAND_DISPLAY set), or with --no-gui, the same scenario runs
+# headless: lanectl validates the example, prints its lane paths, and runs `lanectl demo` (sandbox, 2000
+# requests, the split, the verdict and the distinct chains).
+#
+# usage: scripts/demo.sh [--no-gui] [more lanedeck options, e.g. --canary 20/40/40@15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+gui=1
+if [[ ${1:-} == --no-gui ]]; then
+  gui=0
+  shift
+elif [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+  gui=0
+  echo "demo: no DISPLAY or WAYLAND_DISPLAY; running the headless demo (scripts/demo.sh --no-gui)" >&2
+fi
 bash scripts/build.sh default
-lanectl=build/default/app/lanectl
+build=build/default
+if ((gui)) && [[ -x $build/app/lanedeck ]]; then
+  exec "$build/app/lanedeck" --demo "$@"
+fi
 example=resources/examples/mock.lanes.yaml
-"$lanectl" validate "$example"
-"$lanectl" paths "$example"
+"$build/app/lanectl" validate "$example"
+"$build/app/lanectl" paths "$example"
 echo
-"$lanectl" render "$example" --flavor asm
+exec "$build/app/lanectl" demo "$example"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the real lanedeck main window with the seed scenario (resources/examples/mock.lanes.yaml) into
 # docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette,
-# and the designer at 200% scaling (QT_SCALE_FACTOR=2).
+# and the designer at 200% scaling (QT_SCALE_FACTOR=2); then the Traffic page of `lanedeck --demo` sampling the
+# local sandbox live (light and dark, after 12 s), and a canary step (20/40/40 pushed after 10 s, shot at 22 s).
 #
 # usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
 set -euo pipefail
@@ -38,3 +39,13 @@ sed -e 's/value: v2/value: v 2/' -e 's/routingHeader: x-asm-prefer-tag/routingHe
   -e '$ s/weight: 20/weight: 30/' "$doc" >"$invalid"
 doc=$invalid shot designer-invalid-light 1400x900 --light --tab designer --size 1360x860
 QT_SCALE_FACTOR=2 shot designer-200pct 2800x1800 --light --tab designer --size 1360x860
+
+# The live demo: the sandbox runs, the sampler samples it at 400/s, the charts fill in; shot after a while.
+demo_shot() { # NAME ARGS...
+  local name=$1
+  shift
+  xvfb-run -a -s "-screen 0 1400x900x24" "$app" --demo --screenshot "$out/$name.png" --size 1360x860 "$@"
+}
+demo_shot traffic-light --light --delay 12000
+demo_shot traffic-dark --dark --delay 12000
+demo_shot traffic-canary-light --light --canary 20/40/40@10 --delay 22000

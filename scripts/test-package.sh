@@ -28,6 +28,10 @@ check "bash completion installed" test -f /usr/share/bash-completion/completions
 if [[ -x /usr/bin/lanedeck ]]; then
   check "installed lanedeck --version" bash -c 'QT_QPA_PLATFORM=offscreen /usr/bin/lanedeck --version | grep -q "lanedeck "'
   check "desktop file installed" test -f /usr/share/applications/io.lanedeck.LaneDeck.desktop
+  # The live demo from the installed files: finds share/lanedeck/examples, starts the sandbox, samples it.
+  check "installed lanedeck --demo starts" bash -c 'd=$(mktemp -d) && trap "rm -rf $d" EXIT &&
+    XDG_CONFIG_HOME=$d XDG_DATA_HOME=$d XDG_RUNTIME_DIR=$d QT_QPA_PLATFORM=offscreen \
+    /usr/bin/lanedeck --demo --screenshot "$d/demo.png" --delay 3000 && test -s "$d/demo.png"'
 fi
 if /usr/bin/lanectl --help | grep -q "^  demo"; then
   check "installed lanectl demo" /usr/bin/lanectl demo

@@ -14,7 +14,9 @@
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
 #include "ui/resourcetreemodel.h"
+#include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/trafficpage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -50,11 +52,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
                                 options.autosaveIdleMs >= 0 ? options.autosaveIdleMs
                                                             : UiSettings().autosaveSeconds() * 1000,
                                 this)),
-      m_defaultSource(new LocalSandboxSource(this)), m_clusterBar(new ClusterBar(this)),
+      m_defaultSource(new SandboxTargetSource(this)), m_clusterBar(new ClusterBar(this)),
       m_tabs(new QTabWidget(this)), m_designer(new DesignerView(m_document, this)),
-      m_resources(new ResourcesView(m_document, this)), m_pathsModel(new LanePathsModel(m_document, this)),
-      m_problemsModel(new ProblemsModel(m_document, this)), m_problems(new QTableView(this)),
-      m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
+      m_resources(new ResourcesView(m_document, this)), m_traffic(new TrafficPage(m_document, this)),
+      m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
+      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)),
+      m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     QIcon icon;
@@ -98,6 +101,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     pathsLayout->addWidget(paths, 1);
     m_tabs->addTab(pathsPage, tr("Lane &paths"));
     m_tabs->addTab(m_resources, tr("&Resources"));
+    m_tabs->addTab(m_traffic, tr("&Traffic"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -144,6 +148,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         settings.setFlavor(m_resources->flavorName());
         settings.setApiVersion(m_resources->apiVersionName());
     });
+    connect(m_traffic, &TrafficPage::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    // The sandbox's gateway is the traffic page's target, and a push to it restarts the statistics against the
+    // pushed weights. A cluster source offers its ingress gateway's address through the same setTargetUrl().
+    connect(m_defaultSource, &SandboxTargetSource::gatewayChanged, m_traffic,
+            [this](const QString &url) { m_traffic->setTargetUrl(url, tr("the local sandbox's gateway")); });
+    connect(m_defaultSource, &SandboxTargetSource::applied, m_traffic, &TrafficPage::targetApplied);
     connect(m_autosaver, &Autosaver::failed, this, [this](const QString &m) { statusBar()->showMessage(m); });
     connect(m_clusterBar, &ClusterBar::targetChanged, this, [](const QString &id, const QString &ns) {
         UiSettings settings;
@@ -264,6 +274,9 @@ void MainWindow::createMenus()
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
+    auto *traffic = view->addAction(tr("&Traffic"));
+    traffic->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    connect(traffic, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_traffic); });
     view->addSeparator();
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
         view->addAction(dock->toggleViewAction());
@@ -528,6 +541,8 @@ void MainWindow::showTab(const QString &name)
         m_tabs->setCurrentIndex(1);
     } else if (name == QLatin1String("resources")) {
         m_tabs->setCurrentIndex(2);
+    } else if (name == QLatin1String("traffic")) {
+        m_tabs->setCurrentWidget(m_traffic);
     } else {
         m_tabs->setCurrentIndex(0);
     }

@@ -22,6 +22,8 @@ class LanePathsModel;
 class ProblemsModel;
 class PushDialog;
 class ResourcesView;
+class SandboxTargetSource;
+class TrafficPage;
 
 /// LaneDeck's main window: the cluster bar, the designer, lane paths and resources tabs, the Problems panel,
 /// and the file, edit and cluster actions around one document.
@@ -46,6 +48,9 @@ public:
     Autosaver *autosaver() const { return m_autosaver; }
     LanePathsModel *lanePathsModel() const { return m_pathsModel; }
     ProblemsModel *problemsModel() const { return m_problemsModel; }
+    TrafficPage *trafficPage() const { return m_traffic; }
+    /// The "Local sandbox" target: pushing to it runs the group in the in-process sandbox.
+    SandboxTargetSource *sandboxTarget() const { return m_defaultSource; }
     /// For the cluster client's kube::ExecApprover: asks before a kubeconfig exec plugin first runs.
     ExecApprovalPrompt *execApproval() const { return m_execApproval; }
 
@@ -63,7 +68,7 @@ public:
     /// Replaces the document (after the unsaved-changes prompt) by the seed scenario, as a new untitled
     /// group.
     bool openExample();
-    /// Shows the tab named "designer", "paths" or "resources".
+    /// Shows the tab named "designer", "paths", "resources" or "traffic".
     void showTab(const QString &name);
     /// Offers the autosaves of sessions that ended without saving; returns whether one was restored.
     bool offerRecovery();
@@ -91,11 +96,12 @@ private:
     QString m_autosaveDirectory;
     DocumentController *m_document;
     Autosaver *m_autosaver;
-    ClusterTargetSource *m_defaultSource;
+    SandboxTargetSource *m_defaultSource;
     ClusterBar *m_clusterBar;
     QTabWidget *m_tabs;
     DesignerView *m_designer;
     ResourcesView *m_resources;
+    TrafficPage *m_traffic;
     LanePathsModel *m_pathsModel;
     ProblemsModel *m_problemsModel;
     QTableView *m_problems;

@@ -1,7 +1,6 @@
 // lanedeck: the desktop console. Parses the command line and hands over to ui/.
-#include "ui/clusterbar.h"
-#include "ui/clustertarget.h"
 #include "ui/mainwindow.h"
+#include "ui/trafficdemo.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -103,7 +102,7 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption tab(
         QStringLiteral("tab"),
-        QApplication::translate("main", "Show the tab NAME: designer, paths or resources."),
+        QApplication::translate("main", "Show the tab NAME: designer, paths, resources or traffic."),
         QStringLiteral("NAME"));
     const QCommandLineOption size(
         QStringLiteral("size"),
@@ -111,8 +110,18 @@ int main(int argc, char *argv[])
         QStringLiteral("WxH"));
     const QCommandLineOption demo(
         QStringLiteral("demo"),
-        QApplication::translate("main", "Open the seed scenario with the local sandbox as the target."));
-    parser.addOptions({demo, dark, light, screenshot, tab, size});
+        QApplication::translate("main", "Open the seed scenario, push it to the local sandbox and sample it "
+                                        "live on the Traffic page (the live canary demonstration)."));
+    const QCommandLineOption canary(
+        QStringLiteral("canary"),
+        QApplication::translate("main", "With --demo: set the lane weights W1/W2/... and push them S seconds "
+                                        "after sampling starts (default 10), e.g. 20/40/40@10."),
+        QStringLiteral("W1/W2/...@S"));
+    const QCommandLineOption delay(
+        QStringLiteral("delay"),
+        QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
+        QStringLiteral("MS"), QStringLiteral("500"));
+    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, size});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -147,9 +156,29 @@ int main(int argc, char *argv[])
             return 1;
         }
     }
+    lanedeck::ui::TrafficDemo::Options demoOptions;
+    if (parser.isSet(canary) && !lanedeck::ui::TrafficDemo::parseCanary(parser.value(canary), &demoOptions)) {
+        std::fputs("lanedeck: --canary: expected weights and seconds like 20/40/40@10\n", stderr);
+        return 2;
+    }
+    lanedeck::ui::TrafficDemo trafficDemo(&window, demoOptions);
     if (parser.isSet(demo)) {
-        window.clusterBar()->selectTarget(QString::fromLatin1(lanedeck::ui::kLocalSandboxId));
-        window.openExample();
+        QString error;
+        if (!trafficDemo.start(QString(), &error)) {
+            std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(error));
+            return 1;
+        }
+        const bool unattended = parser.isSet(screenshot);
+        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::started, &window,
+                         [unattended](const QString &why) {
+                             if (!why.isEmpty()) {
+                                 std::fprintf(stderr, "lanedeck: --demo: %s\n", qPrintable(why));
+                                 if (unattended) {
+                                     // A screenshot of a demo that did not start would hide the failure.
+                                     QApplication::exit(1);
+                                 }
+                             }
+                         });
     }
     if (parser.isSet(tab)) {
         window.showTab(parser.value(tab));
@@ -158,12 +187,12 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
-        QTimer::singleShot(500, &window, [&window, path] {
+        QTimer::singleShot(parser.value(delay).toInt(), &window, [&window, path] {
             const bool ok = window.grab().save(path);
             std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write", qPrintable(path));
             QApplication::exit(ok ? 0 : 1);
         });
-    } else {
+    } else if (!parser.isSet(demo)) {
         QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
     }
     return QApplication::exec();

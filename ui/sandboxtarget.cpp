@@ -1,0 +1,324 @@
+#include "ui/sandboxtarget.h"
+
+#include "sandbox/sandbox.h"
+
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+
+namespace lanedeck::ui {
+
+/// What the pool threads share with the source: one sandbox, what it runs, and a lock that serializes pushes.
+struct SandboxTargetSource::State
+{
+    std::mutex mutex;
+    std::unique_ptr<sandbox::Sandbox> box;
+    LaneGroup group;
+    std::vector<mesh::Resource> resources;
+    std::uint64_t seed = 0;
+};
+
+namespace {
+
+/// The group without what only the generated routing carries: the sandbox's workloads stay the same when
+/// just weights differ, so such a push is an apply, not a restart.
+LaneGroup workloadsOf(LaneGroup group)
+{
+    for (auto &lane : group.lanes) {
+        lane.weight = 0;
+    }
+    return group;
+}
+
+/// What one push came to, computed on a pool thread and reported on the GUI thread.
+struct PushResult
+{
+    QList<PushOutcome> outcomes;
+    QString error;
+    QString gatewayUrl;
+    bool applied = false;
+};
+
+class SandboxPushJob final : public PushJob
+{
+public:
+    using PushJob::PushJob;
+    void cancel() override { *m_cancelled = true; }
+    bool cancelled() const { return *m_cancelled; }
+    /// Shared with the pool thread, which must not touch the job itself (the dialog may delete it).
+    std::shared_ptr<std::atomic<bool>> flag() const { return m_cancelled; }
+
+private:
+    std::shared_ptr<std::atomic<bool>> m_cancelled = std::make_shared<std::atomic<bool>>(false);
+};
+
+PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
+                   const mesh::RenderOptions &render, const PushRequest &request,
+                   const std::atomic<bool> &cancelled)
+{
+    PushResult result;
+    if (render.flavor == mesh::Flavor::AsmCrd) {
+        result.error =
+            QObject::tr("The local sandbox runs the asm or istio flavor, not asm-crd: choose one of them in "
+                        "the Resources tab.");
+        return result;
+    }
+    auto rendered = mesh::render(group, render);
+    if (!rendered) {
+        result.error = QString::fromStdString(rendered.error().message);
+        return result;
+    }
+    std::lock_guard lock(state.mutex);
+    std::map<std::string, const mesh::Resource *> live;
+    for (const auto &resource : state.resources) {
+        live.emplace(resource.displayName(), &resource);
+    }
+    for (const auto &resource : rendered->resources) {
+        const auto found = live.find(resource.displayName());
+        PushOutcome outcome;
+        outcome.resource = QString::fromStdString(resource.displayName());
+        outcome.result = found == live.end()                        ? PushOutcome::Result::Created
+                         : found->second->object != resource.object ? PushOutcome::Result::Configured
+                                                                    : PushOutcome::Result::Unchanged;
+        if (found != live.end()) {
+            live.erase(found);
+        }
+        result.outcomes.append(outcome);
+    }
+    // The sandbox runs exactly what was pushed last, so what is no longer generated goes either way; say so.
+    for (const auto &[name, resource] : live) {
+        Q_UNUSED(resource);
+        result.outcomes.append({QString::fromStdString(name),
+                                request.prune ? PushOutcome::Result::Pruned : PushOutcome::Result::Deleted,
+                                QObject::tr("the sandbox runs only the resources of the last push"),
+                                {}});
+    }
+    if (request.dryRun || cancelled) {
+        return result;
+    }
+    const bool sameWorkloads = state.box && workloadsOf(state.group) == workloadsOf(group);
+    if (sameWorkloads) {
+        if (auto applied = state.box->apply(rendered->resources); !applied) {
+            result.error = QString::fromStdString(applied.error().message);
+            return result;
+        }
+    } else {
+        // New workloads (services, lanes or calls changed): restart on the same port, so a sampler keeps its
+        // URL.
+        sandbox::SandboxOptions options;
+        options.seed = state.seed;
+        if (state.box) {
+            options.gatewayPort = state.box->gatewayPort();
+            state.box->stop();
+            state.box.reset();
+        }
+        auto box = std::make_unique<sandbox::Sandbox>(group, options);
+        auto started = box->start(rendered->resources);
+        if (!started && options.gatewayPort != 0) {
+            options.gatewayPort = 0;
+            box = std::make_unique<sandbox::Sandbox>(group, options);
+            started = box->start(rendered->resources);
+        }
+        if (!started) {
+            result.error = QString::fromStdString(started.error().message);
+            return result;
+        }
+        state.box = std::move(box);
+    }
+    state.group = group;
+    state.resources = rendered->resources;
+    result.gatewayUrl = QString::fromStdString(state.box->gatewayUrl());
+    result.applied = true;
+    return result;
+}
+
+class SandboxDiffJob final : public DiffJob
+{
+public:
+    using DiffJob::DiffJob;
+    void cancel() override {}
+};
+
+QStringList yamlLines(const mesh::Resource &resource)
+{
+    return QString::fromStdString(mesh::toYamlStream({resource}))
+        .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+/// A unified diff of two short texts as one hunk with full context (a longest common subsequence of lines):
+/// resources are a few dozen lines, and the diff dialog shows the context anyway.
+QString unifiedDiff(const QStringList &live, const QStringList &generated)
+{
+    const auto n = live.size();
+    const auto m = generated.size();
+    std::vector<std::vector<int>> lcs(static_cast<std::size_t>(n + 1),
+                                      std::vector<int>(static_cast<std::size_t>(m + 1)));
+    for (auto i = n - 1; i >= 0; --i) {
+        for (auto j = m - 1; j >= 0; --j) {
+            auto &cell = lcs[std::size_t(i)][std::size_t(j)];
+            cell = live[i] == generated[j] ? lcs[std::size_t(i + 1)][std::size_t(j + 1)] + 1
+                                           : std::max(lcs[std::size_t(i + 1)][std::size_t(j)],
+                                                      lcs[std::size_t(i)][std::size_t(j + 1)]);
+        }
+    }
+    QString text = QStringLiteral("--- live\n+++ generated\n@@ -%1,%2 +%3,%4 @@\n")
+                       .arg(n ? 1 : 0)
+                       .arg(n)
+                       .arg(m ? 1 : 0)
+                       .arg(m);
+    qsizetype i = 0;
+    qsizetype j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && live[i] == generated[j]) {
+            text += QLatin1Char(' ') + live[i++] + QLatin1Char('\n');
+            ++j;
+        } else if (j < m && (i == n || lcs[std::size_t(i)][std::size_t(j + 1)] >=
+                                           lcs[std::size_t(i + 1)][std::size_t(j)])) {
+            text += QLatin1Char('+') + generated[j++] + QLatin1Char('\n');
+        } else {
+            text += QLatin1Char('-') + live[i++] + QLatin1Char('\n');
+        }
+    }
+    return text;
+}
+
+QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live,
+                                  const std::vector<mesh::Resource> &generated)
+{
+    QList<ResourceDiff> diffs;
+    std::map<std::string, const mesh::Resource *> remaining;
+    for (const auto &resource : live) {
+        remaining.emplace(resource.displayName(), &resource);
+    }
+    for (const auto &resource : generated) {
+        ResourceDiff diff;
+        diff.resource = QString::fromStdString(resource.displayName());
+        const auto found = remaining.find(resource.displayName());
+        if (found == remaining.end()) {
+            diff.state = ResourceDiff::State::New;
+            diff.unifiedDiff = unifiedDiff({}, yamlLines(resource));
+        } else {
+            if (found->second->object != resource.object) {
+                diff.state = ResourceDiff::State::Changed;
+                diff.unifiedDiff = unifiedDiff(yamlLines(*found->second), yamlLines(resource));
+            }
+            remaining.erase(found);
+        }
+        diffs.append(diff);
+    }
+    for (const auto &[name, resource] : remaining) {
+        diffs.append({QString::fromStdString(name), ResourceDiff::State::Removed,
+                      unifiedDiff(yamlLines(*resource), {})});
+    }
+    return diffs;
+}
+
+} // namespace
+
+SandboxTargetSource::SandboxTargetSource(QObject *parent)
+    : ClusterTargetSource(parent), m_state(std::make_shared<State>())
+{}
+
+SandboxTargetSource::~SandboxTargetSource()
+{
+    stop();
+}
+
+QList<ClusterTarget> SandboxTargetSource::targets() const
+{
+    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                          tr("Local sandbox"),
+                          tr("Runs the lane group on loopback in LaneDeck's sandbox mesh; needs no cluster."),
+                          QStringLiteral("istio-system")}};
+}
+
+void SandboxTargetSource::connectTo(const ClusterTarget &target, const QString &ns)
+{
+    QTimer::singleShot(0, this, [this, target, ns] {
+        Q_EMIT stateChanged(ConnectionState::Connected,
+                            m_gatewayUrl.isEmpty()
+                                ? tr("%1, namespace %2: no cluster needed; the first push starts it")
+                                      .arg(target.displayName, ns)
+                                : tr("%1 running at %2").arg(target.displayName, m_gatewayUrl));
+    });
+}
+
+PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOptions &render,
+                                   const PushRequest &request)
+{
+    auto *job = new SandboxPushJob;
+    QTimer::singleShot(0, job, [this, job, group, render, request, state = m_state] {
+        Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 0, 1);
+        QtConcurrent::run([state, group, render, request, cancelled = job->flag()] {
+            return runPush(*state, group, render, request, *cancelled);
+        }).then(job, [this, job, group, request](const PushResult &result) {
+            for (const auto &outcome : result.outcomes) {
+                Q_EMIT job->outcome(outcome);
+            }
+            Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 1, 1);
+            if (result.applied) {
+                if (result.gatewayUrl != m_gatewayUrl) {
+                    m_gatewayUrl = result.gatewayUrl;
+                    Q_EMIT gatewayChanged(m_gatewayUrl);
+                    Q_EMIT stateChanged(ConnectionState::Connected,
+                                        tr("Local sandbox running at %1").arg(m_gatewayUrl));
+                }
+                Q_EMIT applied(group);
+            }
+            Q_EMIT job->finished(job->cancelled() && !result.applied, result.error);
+        });
+    });
+    return job;
+}
+
+DiffJob *SandboxTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    auto *job = new SandboxDiffJob;
+    QtConcurrent::run([state = m_state, group, render]() -> std::pair<QList<ResourceDiff>, QString> {
+        auto rendered = mesh::render(group, render);
+        if (!rendered) {
+            return {{}, QString::fromStdString(rendered.error().message)};
+        }
+        std::vector<mesh::Resource> live;
+        {
+            std::lock_guard lock(state->mutex);
+            live = state->resources;
+        }
+        return {diffResources(live, rendered->resources), QString()};
+    }).then(job, [job](const std::pair<QList<ResourceDiff>, QString> &result) {
+        Q_EMIT job->finished(result.first, false, result.second);
+    });
+    return job;
+}
+
+QString SandboxTargetSource::gatewayUrl() const
+{
+    return m_gatewayUrl;
+}
+
+void SandboxTargetSource::setSeed(quint64 seed)
+{
+    std::lock_guard lock(m_state->mutex);
+    m_state->seed = seed;
+}
+
+void SandboxTargetSource::stop()
+{
+    {
+        std::lock_guard lock(m_state->mutex);
+        if (m_state->box) {
+            m_state->box->stop();
+            m_state->box.reset();
+        }
+        m_state->resources.clear();
+    }
+    if (!m_gatewayUrl.isEmpty()) {
+        m_gatewayUrl.clear();
+        Q_EMIT gatewayChanged(m_gatewayUrl);
+    }
+}
+
+} // namespace lanedeck::ui

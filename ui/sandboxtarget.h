@@ -1,0 +1,51 @@
+#pragma once
+
+#include "ui/clustertarget.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace lanedeck::ui {
+
+/// The "Local sandbox" target with a real sandbox behind it: a push renders the group and runs it in the
+/// core's sandbox::Sandbox on loopback (started by the first push, reconfigured atomically by later ones, so
+/// traffic being sampled moves to the new weights at once). The dry run compares with what the sandbox runs.
+/// Work happens off the GUI thread; results come back as the PushJob's signals.
+class SandboxTargetSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    explicit SandboxTargetSource(QObject *parent = nullptr);
+    ~SandboxTargetSource() override;
+
+    QList<ClusterTarget> targets() const override;
+    void connectTo(const ClusterTarget &target, const QString &ns) override;
+    bool canPush() const override { return true; }
+    PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
+                  const PushRequest &request) override;
+    /// Compares the generated resources with the ones the sandbox runs (nothing before the first push).
+    DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+
+    /// The running sandbox's gateway ("http://127.0.0.1:<port>/"), empty before the first push.
+    QString gatewayUrl() const;
+    /// Seeds the gateway's weighted choices of sandboxes started from now on (reproducible splits for tests
+    /// and screenshots); 0, the default, is random.
+    void setSeed(quint64 seed);
+    /// Stops the sandbox (the window closing, or a test cleaning up). A later push starts it again.
+    void stop();
+
+    struct State;
+
+Q_SIGNALS:
+    /// The gateway URL changed: the sandbox started, moved, or stopped (empty).
+    void gatewayChanged(const QString &url);
+    /// A push took effect: `group` (as rendered) is what the sandbox now routes.
+    void applied(const lanedeck::LaneGroup &group);
+
+private:
+    std::shared_ptr<State> m_state;
+    QString m_gatewayUrl;
+};
+
+} // namespace lanedeck::ui

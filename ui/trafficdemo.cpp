@@ -1,0 +1,99 @@
+#include "ui/trafficdemo.h"
+
+#include "ui/clusterbar.h"
+#include "ui/documentcontroller.h"
+#include "ui/mainwindow.h"
+#include "ui/sandboxtarget.h"
+#include "ui/trafficpage.h"
+
+#include <QTimer>
+
+namespace lanedeck::ui {
+
+TrafficDemo::TrafficDemo(MainWindow *window, Options options, QObject *parent)
+    : QObject(parent), m_window(window), m_options(options)
+{}
+
+bool TrafficDemo::start(const QString &document, QString *error)
+{
+    if (document.isEmpty() ? !m_window->openExample() : !m_window->openFile(document, error)) {
+        if (document.isEmpty()) {
+            *error = tr("cannot open the example");
+        }
+        return false;
+    }
+    m_window->clusterBar()->selectTarget(QString::fromLatin1(kLocalSandboxId));
+    TrafficPage *page = m_window->trafficPage();
+    page->setRate(m_options.rate);
+    page->setConcurrency(m_options.concurrency);
+    page->setAmount(TrafficPage::Amount::UntilStopped);
+    page->setClassification(TrafficPage::Classification::Chain);
+    m_window->showTab(QStringLiteral("traffic"));
+
+    push(QStringLiteral("start"));
+    return true;
+}
+
+void TrafficDemo::push(const QString &step)
+{
+    // The sandbox runs the asm flavor (the seed's); a push applies at once, with no dialog to confirm.
+    PushRequest request;
+    request.dryRun = false;
+    PushJob *job = m_window->sandboxTarget()->push(m_window->document()->group(),
+                                                   mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
+    job->setParent(this);
+    connect(job, &PushJob::finished, this, [this, job, step](bool, const QString &pushError) {
+        job->deleteLater();
+        QString message = pushError;
+        if (step == QLatin1String("canary")) {
+            Q_EMIT canaryPushed(message);
+            return;
+        }
+        if (message.isEmpty()) {
+            m_window->trafficPage()->start(&message);
+        }
+        if (message.isEmpty() && !m_options.canaryWeights.isEmpty()) {
+            QTimer::singleShot(m_options.canaryAfterMs, this, &TrafficDemo::canaryStep);
+        }
+        Q_EMIT started(message);
+    });
+}
+
+void TrafficDemo::canaryStep()
+{
+    DocumentController *document = m_window->document();
+    LaneGroup group = document->group();
+    for (qsizetype i = 0; i < m_options.canaryWeights.size() && i < qsizetype(group.lanes.size()); ++i) {
+        group.lanes[std::size_t(i)].weight = m_options.canaryWeights[i];
+    }
+    document->edit(group, tr("Canary step"));
+    push(QStringLiteral("canary"));
+}
+
+bool TrafficDemo::parseCanary(const QString &text, Options *options)
+{
+    const QStringList parts = text.split(QLatin1Char('@'));
+    QList<int> weights;
+    for (const QString &weight : parts.front().split(QLatin1Char('/'))) {
+        bool ok = false;
+        weights << weight.toInt(&ok);
+        if (!ok || weights.back() < 0 || weights.back() > 100) {
+            return false;
+        }
+    }
+    int seconds = 10;
+    if (parts.size() == 2) {
+        bool ok = false;
+        seconds = parts[1].toInt(&ok);
+        if (!ok || seconds < 0) {
+            return false;
+        }
+    } else if (parts.size() > 2) {
+        return false;
+    }
+    options->canaryWeights = weights;
+    options->canaryAfterMs = seconds * 1000;
+    return true;
+}
+
+} // namespace lanedeck::ui

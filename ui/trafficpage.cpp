@@ -1,0 +1,674 @@
+#include "ui/trafficpage.h"
+
+#include "traffic/export.h"
+#include "ui/documentcontroller.h"
+#include "ui/lanecolors.h"
+#include "ui/trafficcharts.h"
+#include "ui/trafficmodels.h"
+#include "ui/trafficrun.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace lanedeck::ui {
+namespace {
+
+/// "Until stopped" is a duration the operator will not reach in one sitting.
+constexpr std::chrono::hours kUntilStopped{24};
+
+enum ExportKind
+{
+    ExportCsv,
+    ExportJson,
+    ExportPng
+};
+
+} // namespace
+
+TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
+    : QWidget(parent), m_document(document), m_laneModel(new TrafficLaneModel(this)),
+      m_timelineModel(new TrafficTimelineModel(this)), m_chainModel(new TrafficChainModel(this)),
+      m_chainProxy(new QSortFilterProxyModel(this))
+{
+    setObjectName(QStringLiteral("trafficPage"));
+
+    // ---- the form: what to send, how much, how to tell lanes apart
+    auto *form = new QGroupBox(tr("Sampler"), this);
+    auto *formLayout = new QFormLayout(form);
+    formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_url = new QLineEdit(form);
+    m_url->setObjectName(QStringLiteral("trafficUrl"));
+    m_url->setPlaceholderText(tr("http://gateway/ (push to the local sandbox to fill this in)"));
+    m_url->setAccessibleName(tr("Target URL"));
+    m_urlOrigin = new QLabel(form);
+    m_urlOrigin->setObjectName(QStringLiteral("trafficUrlOrigin"));
+    m_urlOrigin->setForegroundRole(QPalette::PlaceholderText);
+    auto *urlBox = new QVBoxLayout;
+    urlBox->setSpacing(2);
+    urlBox->addWidget(m_url);
+    urlBox->addWidget(m_urlOrigin);
+    auto *urlLabel = new QLabel(tr("&Target:"), form);
+    urlLabel->setBuddy(m_url);
+    formLayout->addRow(urlLabel, urlBox);
+    m_host = new QLineEdit(form);
+    m_host->setObjectName(QStringLiteral("trafficHost"));
+    m_host->setPlaceholderText(tr("as in the URL"));
+    m_host->setToolTip(tr("The Host header, for gateways that route by host name"));
+    formLayout->addRow(tr("&Host header:"), m_host);
+    m_rate = new QSpinBox(form);
+    m_rate->setObjectName(QStringLiteral("trafficRate"));
+    m_rate->setRange(0, 1000000);
+    m_rate->setSingleStep(50);
+    m_rate->setSuffix(tr(" /s"));
+    m_rate->setSpecialValueText(tr("maximum"));
+    m_rate->setToolTip(tr("Requests per second on a fixed schedule; latency counts from the scheduled time. "
+                          "\"maximum\": as fast as the connections allow."));
+    formLayout->addRow(tr("&Rate:"), m_rate);
+    m_amountKind = new QComboBox(form);
+    m_amountKind->setObjectName(QStringLiteral("trafficAmountKind"));
+    m_amountKind->addItems({tr("Requests"), tr("Seconds"), tr("Until stopped")});
+    m_amount = new QSpinBox(form);
+    m_amount->setObjectName(QStringLiteral("trafficAmount"));
+    m_amount->setRange(1, 100000000);
+    m_amount->setValue(10000);
+    m_amount->setAccessibleName(tr("Amount"));
+    auto *amountBox = new QHBoxLayout;
+    amountBox->addWidget(m_amount, 1);
+    amountBox->addWidget(m_amountKind);
+    auto *amountLabel = new QLabel(tr("&Send:"), form);
+    amountLabel->setBuddy(m_amount);
+    formLayout->addRow(amountLabel, amountBox);
+    m_concurrency = new QSpinBox(form);
+    m_concurrency->setObjectName(QStringLiteral("trafficConcurrency"));
+    m_concurrency->setRange(1, 1024);
+    m_concurrency->setValue(8);
+    m_concurrency->setToolTip(tr("Connections, and so requests in flight at most"));
+    formLayout->addRow(tr("&Connections:"), m_concurrency);
+    m_headers = new QPlainTextEdit(form);
+    m_headers->setObjectName(QStringLiteral("trafficHeaders"));
+    m_headers->setTabChangesFocus(true);
+    m_headers->setFixedHeight(fontMetrics().height() * 4);
+    m_headers->setToolTip(
+        tr("Extra request headers, one \"Name: value\" per line; for example the routing header "
+           "to force a lane"));
+    formLayout->addRow(tr("Hea&ders:"), m_headers);
+    m_classify = new QComboBox(form);
+    m_classify->setObjectName(QStringLiteral("trafficClassify"));
+    m_classify->addItems({tr("asm-mock response chain"), tr("Response header"), tr("Regex on the body")});
+    m_classifyArgument = new QLineEdit(form);
+    m_classifyArgument->setObjectName(QStringLiteral("trafficClassifyArgument"));
+    formLayout->addRow(tr("C&lassify by:"), m_classify);
+    formLayout->addRow(QString(), m_classifyArgument);
+    m_restartOnPush = new QCheckBox(tr("Restart statistics after each push"), form);
+    m_restartOnPush->setObjectName(QStringLiteral("trafficRestartOnPush"));
+    m_restartOnPush->setChecked(true);
+    m_restartOnPush->setToolTip(
+        tr("A push while sampling starts a new run that compares with the pushed weights; "
+           "the time charts continue"));
+    formLayout->addRow(QString(), m_restartOnPush);
+
+    m_start = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), form);
+    m_start->setObjectName(QStringLiteral("trafficStart"));
+    m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("St&op"), form);
+    m_stop->setObjectName(QStringLiteral("trafficStop"));
+    auto *runButtons = new QHBoxLayout;
+    runButtons->addWidget(m_start);
+    runButtons->addWidget(m_stop);
+    formLayout->addRow(runButtons);
+
+    auto *exports = new QGroupBox(tr("Export"), this);
+    auto *exportLayout = new QVBoxLayout(exports);
+    m_exportCsv = new QPushButton(tr("Samples and summary (CSV)…"), exports);
+    m_exportCsv->setObjectName(QStringLiteral("trafficExportCsv"));
+    m_exportJson = new QPushButton(tr("Samples and summary (JSON)…"), exports);
+    m_exportJson->setObjectName(QStringLiteral("trafficExportJson"));
+    m_exportPng = new QPushButton(tr("Charts (PNG)…"), exports);
+    m_exportPng->setObjectName(QStringLiteral("trafficExportPng"));
+    for (QPushButton *button : {m_exportCsv, m_exportJson, m_exportPng}) {
+        exportLayout->addWidget(button);
+    }
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(form);
+    leftLayout->addWidget(exports);
+    leftLayout->addStretch(1);
+    auto *leftScroll = new QScrollArea(this);
+    leftScroll->setWidget(left);
+    leftScroll->setWidgetResizable(true);
+    leftScroll->setFrameShape(QFrame::NoFrame);
+    leftScroll->setMinimumWidth(left->sizeHint().width() + 20);
+    leftScroll->setMaximumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
+
+    // ---- the results: verdict, charts, chains
+    m_verdict = new QLabel(tr("Not sampled yet"), this);
+    m_verdict->setObjectName(QStringLiteral("trafficVerdict"));
+    m_verdict->setAccessibleName(tr("Verdict"));
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdict->setWordWrap(true);
+    QFont big = font();
+    big.setPointSizeF(big.pointSizeF() * 1.35);
+    big.setBold(true);
+    m_verdict->setFont(big);
+    m_stats = new QLabel(this);
+    m_stats->setObjectName(QStringLiteral("trafficStats"));
+    m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_chartArea = new QWidget(this);
+    m_chartArea->setObjectName(QStringLiteral("trafficCharts"));
+    auto *grid = new QGridLayout(m_chartArea);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(6);
+    m_charts = {new ShareOverTimeChart(m_timelineModel, m_chartArea),
+                new ShareVsWeightChart(m_laneModel, m_chartArea), new LatencyChart(m_laneModel, m_chartArea),
+                new ErrorsChart(m_timelineModel, m_chartArea)};
+    for (int i = 0; i < m_charts.size(); ++i) {
+        grid->addWidget(m_charts[i], i / 2, i % 2);
+    }
+
+    m_chainProxy->setSourceModel(m_chainModel);
+    m_chainProxy->setSortRole(ValueRole);
+    m_chainProxy->setDynamicSortFilter(true);
+    m_chainView = new QTableView(this);
+    m_chainView->setObjectName(QStringLiteral("trafficChains"));
+    m_chainView->setAccessibleName(tr("Response chains"));
+    m_chainView->setModel(m_chainProxy);
+    m_chainView->setSortingEnabled(true);
+    m_chainView->sortByColumn(TrafficChainModel::Count, Qt::DescendingOrder);
+    m_chainView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_chainView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_chainView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_chainView->verticalHeader()->setVisible(false);
+    m_chainView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_chainView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_chainView->horizontalHeader()->setStretchLastSection(true);
+    m_chainView->setWordWrap(false);
+    m_response = new QPlainTextEdit(this);
+    m_response->setObjectName(QStringLiteral("trafficResponse"));
+    m_response->setAccessibleName(tr("Sample response"));
+    m_response->setReadOnly(true);
+    m_response->setPlaceholderText(tr("Click a chain to see a sample response"));
+    m_response->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    auto *laneView = new QTableView(this);
+    laneView->setObjectName(QStringLiteral("trafficLanes"));
+    laneView->setAccessibleName(tr("Lanes"));
+    laneView->setModel(m_laneModel);
+    laneView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    laneView->verticalHeader()->setVisible(false);
+    laneView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    laneView->horizontalHeader()->setStretchLastSection(true);
+
+    auto *chainSplit = new QSplitter(Qt::Horizontal, this);
+    chainSplit->addWidget(m_chainView);
+    chainSplit->addWidget(m_response);
+    chainSplit->setStretchFactor(0, 3);
+    chainSplit->setStretchFactor(1, 2);
+    auto *bottom = new QTabWidget(this);
+    bottom->setObjectName(QStringLiteral("trafficTables"));
+    bottom->setDocumentMode(true);
+    bottom->addTab(chainSplit, tr("Response chains"));
+    bottom->addTab(laneView, tr("Lanes"));
+
+    auto *resultsSplit = new QSplitter(Qt::Vertical, this);
+    resultsSplit->addWidget(m_chartArea);
+    resultsSplit->addWidget(bottom);
+    resultsSplit->setStretchFactor(0, 3);
+    resultsSplit->setStretchFactor(1, 1);
+    resultsSplit->setChildrenCollapsible(false);
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_verdict);
+    rightLayout->addWidget(m_stats);
+    rightLayout->addWidget(resultsSplit, 1);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(leftScroll);
+    layout->addWidget(right, 1);
+
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        QString error;
+        if (!start(&error)) {
+            Q_EMIT statusMessage(error);
+            m_stats->setText(error);
+        }
+    });
+    connect(m_stop, &QPushButton::clicked, this, &TrafficPage::stop);
+    connect(m_exportCsv, &QPushButton::clicked, this, [this] { exportInteractively(ExportCsv); });
+    connect(m_exportJson, &QPushButton::clicked, this, [this] { exportInteractively(ExportJson); });
+    connect(m_exportPng, &QPushButton::clicked, this, [this] { exportInteractively(ExportPng); });
+    connect(m_url, &QLineEdit::textEdited, this, [this] {
+        m_followedUrl.clear();
+        m_urlOrigin->clear();
+    });
+    connect(m_classify, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
+    connect(m_amountKind, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
+    connect(m_chainView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                m_response->setPlainText(
+                    current.isValid() ? current.data(TrafficChainModel::DetailRole).toString() : QString());
+            });
+    connect(m_document, &DocumentController::groupChanged, this, &TrafficPage::updateControls);
+    updateControls();
+}
+
+TrafficPage::~TrafficPage() = default;
+
+QString TrafficPage::verdict() const
+{
+    return QString::fromStdString(m_summary.verdict);
+}
+
+bool TrafficPage::isRunning() const
+{
+    return m_run && m_run->isRunning();
+}
+
+void TrafficPage::setTargetUrl(const QString &url, const QString &origin)
+{
+    // Follow the target only while the field shows what the target offered (or nothing).
+    if (m_url->text().isEmpty() || m_url->text() == m_followedUrl) {
+        m_url->setText(url);
+        m_followedUrl = url;
+        m_urlOrigin->setText(url.isEmpty() ? QString() : origin);
+    }
+}
+
+QString TrafficPage::targetUrl() const
+{
+    return m_url->text().trimmed();
+}
+
+void TrafficPage::setHostHeader(const QString &host)
+{
+    m_host->setText(host);
+}
+
+void TrafficPage::setRate(int perSecond)
+{
+    m_rate->setValue(perSecond);
+}
+
+void TrafficPage::setAmount(Amount amount, int value)
+{
+    m_amountKind->setCurrentIndex(static_cast<int>(amount));
+    if (amount != Amount::UntilStopped) {
+        m_amount->setValue(value);
+    }
+}
+
+void TrafficPage::setConcurrency(int connections)
+{
+    m_concurrency->setValue(connections);
+}
+
+void TrafficPage::setExtraHeaders(const QStringList &headers)
+{
+    m_headers->setPlainText(headers.join(QLatin1Char('\n')));
+}
+
+void TrafficPage::setClassification(Classification mode, const QString &argument)
+{
+    m_classify->setCurrentIndex(static_cast<int>(mode));
+    m_classifyArgument->setText(argument);
+}
+
+void TrafficPage::setRestartOnPush(bool restart)
+{
+    m_restartOnPush->setChecked(restart);
+}
+
+LaneGroup TrafficPage::sampledGroup() const
+{
+    // What the target routes by, when the page knows it (a push); otherwise the document as designed.
+    return m_appliedGroup ? *m_appliedGroup : m_document->group();
+}
+
+std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
+{
+    traffic::SamplerConfig c;
+    c.url = targetUrl().toStdString();
+    if (c.url.empty()) {
+        *error = tr("No target URL: push to the local sandbox, or type the gateway's address.");
+        return std::nullopt;
+    }
+    if (!m_host->text().trimmed().isEmpty()) {
+        c.headers.push_back("Host: " + m_host->text().trimmed().toStdString());
+    }
+    const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString line = lines[i].trimmed();
+        if (line.isEmpty()) {
+            continue;
+        }
+        if (line.indexOf(QLatin1Char(':')) <= 0) {
+            *error = tr("Header line %1: expected \"Name: value\", got \"%2\"").arg(i + 1).arg(line);
+            return std::nullopt;
+        }
+        c.headers.push_back(line.toStdString());
+    }
+    c.rate = m_rate->value();
+    c.concurrency = m_concurrency->value();
+    switch (static_cast<Amount>(m_amountKind->currentIndex())) {
+    case Amount::Requests:
+        c.count = static_cast<std::uint64_t>(m_amount->value());
+        break;
+    case Amount::Seconds:
+        c.duration = std::chrono::seconds(m_amount->value());
+        break;
+    case Amount::UntilStopped:
+        c.duration = kUntilStopped;
+        break;
+    }
+    return c;
+}
+
+bool TrafficPage::start(QString *error)
+{
+    QString message;
+    const bool ok = startRun(sampledGroup(), false, &message);
+    if (!ok && error) {
+        *error = message;
+    }
+    return ok;
+}
+
+bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QString *error)
+{
+    const auto c = config(error);
+    if (!c) {
+        return false;
+    }
+    std::optional<traffic::Classifier> classifier;
+    const QString argument = m_classifyArgument->text().trimmed();
+    switch (static_cast<Classification>(m_classify->currentIndex())) {
+    case Classification::Chain:
+        classifier = traffic::Classifier::chain(group);
+        break;
+    case Classification::Header:
+        if (argument.isEmpty()) {
+            *error = tr("Classify by response header: name the header.");
+            return false;
+        }
+        classifier = traffic::Classifier::header(group, argument.toStdString());
+        break;
+    case Classification::Regex: {
+        auto regex = traffic::Classifier::regex(group, argument.toStdString());
+        if (!regex) {
+            *error = tr("Classify by regex: %1").arg(QString::fromStdString(regex.error().message));
+            return false;
+        }
+        classifier = std::move(*regex);
+        break;
+    }
+    }
+    auto *run = new TrafficRun(*c, *classifier, this);
+    if (!run->start(error)) {
+        delete run;
+        return false;
+    }
+    // Supersede the previous run: anything it still delivers is dropped by the generation check, and deleting
+    // it stops its sampler in the background.
+    if (m_run) {
+        m_run->deleteLater();
+    }
+    m_run = run;
+    const quint64 generation = ++m_generation;
+    if (continueTimeline) {
+        m_timelineModel->beginRun();
+    } else {
+        m_timelineModel->clear();
+    }
+    m_chainModel->setClassifier(group, classifier->kind() == traffic::Classifier::Kind::Chain
+                                           ? classifier
+                                           : std::optional<traffic::Classifier>());
+    m_laneModel->clear();
+    m_summary = {};
+    connect(run, &TrafficRun::snapshot, this,
+            [this, generation](const traffic::Summary &s) { takeSnapshot(generation, s); });
+    connect(run, &TrafficRun::finished, this,
+            [this, generation](const std::shared_ptr<const traffic::SampleRun> &r) {
+                runFinished(generation, r);
+            });
+    m_verdict->setText(tr("Sampling %1…").arg(targetUrl()));
+    m_verdict->setPalette(QPalette());
+    updateControls();
+    Q_EMIT runningChanged(true);
+    Q_EMIT statusMessage(tr("Sampling %1").arg(targetUrl()));
+    return true;
+}
+
+void TrafficPage::stop()
+{
+    if (m_run) {
+        m_run->stop();
+    }
+}
+
+void TrafficPage::targetApplied(const LaneGroup &group)
+{
+    m_appliedGroup = group;
+    if (isRunning() && m_restartOnPush->isChecked() && targetUrl() == m_followedUrl) {
+        QString error;
+        if (!startRun(group, true, &error)) {
+            Q_EMIT statusMessage(error);
+        } else {
+            Q_EMIT statusMessage(tr("Pushed: statistics restarted against the new weights"));
+        }
+    }
+}
+
+void TrafficPage::takeSnapshot(quint64 generation, const traffic::Summary &summary)
+{
+    if (generation != m_generation) {
+        return; // a superseded run's late snapshot
+    }
+    m_summary = summary;
+    m_laneModel->setSummary(summary);
+    m_timelineModel->setSummary(summary, isRunning());
+    m_chainModel->setSummary(summary);
+    if (!m_chainView->currentIndex().isValid() && m_chainProxy->rowCount() > 0) {
+        // Show a sample response from the start; the operator's own choice is never overridden.
+        m_chainView->setCurrentIndex(m_chainProxy->index(0, TrafficChainModel::Chain));
+    }
+    updateVerdict();
+    if (isVisible()) {
+        refreshCharts();
+    } else {
+        m_chartsStale = true;
+    }
+    Q_EMIT summaryUpdated();
+}
+
+void TrafficPage::runFinished(quint64 generation, const std::shared_ptr<const traffic::SampleRun> &run)
+{
+    if (generation != m_generation) {
+        return;
+    }
+    m_lastRun = run;
+    updateControls();
+    Q_EMIT runningChanged(false);
+    Q_EMIT statusMessage(
+        tr("Sampling finished: %n request(s)", nullptr, static_cast<int>(run->summary.total)));
+}
+
+void TrafficPage::refreshCharts()
+{
+    for (TrafficChart *chart : m_charts) {
+        chart->refresh();
+    }
+    m_chartsStale = false;
+}
+
+void TrafficPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_chartsStale) {
+        refreshCharts();
+    }
+}
+
+void TrafficPage::updateVerdict()
+{
+    const auto &s = m_summary;
+    m_verdict->setText(verdict());
+    QPalette palette;
+    palette.setColor(QPalette::WindowText, s.matches ? QColor(0x1B, 0x7F, 0x3B) : problemColor());
+    if (s.classified + s.leaked > 0) {
+        m_verdict->setPalette(palette);
+    }
+    QLocale locale;
+    QString stats =
+        tr("%1 requests in %2 s · %3/s · %4 errors")
+            .arg(locale.toString(static_cast<qulonglong>(s.total)), locale.toString(s.elapsedSeconds, 'f', 1),
+                 locale.toString(s.achievedRate, 'f', 0),
+                 locale.toString(static_cast<qulonglong>(s.errorCount())));
+    QStringList kinds;
+    for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
+        if (s.errors[i]) {
+            kinds << QStringLiteral("%1 %2")
+                         .arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
+                         .arg(s.errors[i]);
+        }
+    }
+    if (!kinds.isEmpty()) {
+        stats += QStringLiteral(" (%1)").arg(kinds.join(QLatin1String(", ")));
+    }
+    stats += tr(" · %n leaked", nullptr, static_cast<int>(s.leaked));
+    stats += tr(" · %n distinct chain(s)", nullptr, static_cast<int>(s.chains.size()));
+    if (m_generation > 1) {
+        stats += tr(" · run %1 (restarted after a push)").arg(m_generation);
+    }
+    m_stats->setText(stats);
+}
+
+void TrafficPage::updateControls()
+{
+    const bool running = isRunning();
+    m_start->setEnabled(!running);
+    m_stop->setEnabled(running);
+    const bool done = m_lastRun != nullptr && !running;
+    m_exportCsv->setEnabled(done);
+    m_exportJson->setEnabled(done);
+    const QString why = done ? QString() : tr("Available once a run has finished or been stopped");
+    m_exportCsv->setToolTip(why);
+    m_exportJson->setToolTip(why);
+    const auto mode = static_cast<Classification>(m_classify->currentIndex());
+    m_classifyArgument->setEnabled(mode != Classification::Chain);
+    m_classifyArgument->setPlaceholderText(
+        mode == Classification::Header  ? tr("header name, e.g. x-lane")
+        : mode == Classification::Regex ? tr("RE2 with one capture group, e.g. mocka\\(version: (v\\d+)")
+                                        : tr("no argument needed"));
+    m_amount->setEnabled(m_amountKind->currentIndex() != static_cast<int>(Amount::UntilStopped));
+    const std::string &header = m_document->group().routingHeader;
+    m_headers->setPlaceholderText(header.empty()
+                                      ? QStringLiteral("x-lane: s2")
+                                      : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
+    for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
+                                                       m_headers, m_classify}) {
+        w->setEnabled(!running);
+    }
+    if (running) {
+        m_amount->setEnabled(false);
+        m_classifyArgument->setEnabled(false);
+    }
+}
+
+bool TrafficPage::exportCsv(const QString &path, QString *error)
+{
+    if (!m_lastRun) {
+        *error = tr("Nothing to export yet: let a run finish or stop it first.");
+        return false;
+    }
+    if (auto written = traffic::writeCsv(*m_lastRun, path.toStdString()); !written) {
+        *error = QString::fromStdString(written.error().message);
+        return false;
+    }
+    return true;
+}
+
+bool TrafficPage::exportJson(const QString &path, QString *error)
+{
+    if (!m_lastRun) {
+        *error = tr("Nothing to export yet: let a run finish or stop it first.");
+        return false;
+    }
+    if (auto written = traffic::writeJson(*m_lastRun, path.toStdString()); !written) {
+        *error = QString::fromStdString(written.error().message);
+        return false;
+    }
+    return true;
+}
+
+bool TrafficPage::exportCharts(const QString &path, QString *error)
+{
+    refreshCharts();
+    // Two by two as on the page; a page never shown has no layout yet, so its charts get a readable size.
+    QSize cell(640, 400);
+    if (m_chartArea->isVisible()) {
+        cell = m_charts.front()->size();
+    }
+    const qreal ratio = devicePixelRatioF();
+    QImage image(QSize(cell.width() * 2, cell.height() * 2) * ratio, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(ratio);
+    image.fill(palette().color(QPalette::Window));
+    {
+        QPainter painter(&image);
+        for (int i = 0; i < m_charts.size(); ++i) {
+            TrafficChart *chart = m_charts[i];
+            if (!chart->isVisible()) {
+                chart->resize(cell);
+            }
+            chart->QWidget::render(&painter, QPoint((i % 2) * cell.width(), (i / 2) * cell.height()));
+        }
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void TrafficPage::exportInteractively(int what)
+{
+    const QString filters[] = {tr("CSV files (*.csv)"), tr("JSON files (*.json)"), tr("PNG images (*.png)")};
+    const QString names[] = {QStringLiteral("samples.csv"), QStringLiteral("samples.json"),
+                             QStringLiteral("traffic-charts.png")};
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), names[what], filters[what]);
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    const bool ok = what == ExportCsv    ? exportCsv(path, &error)
+                    : what == ExportJson ? exportJson(path, &error)
+                                         : exportCharts(path, &error);
+    Q_EMIT statusMessage(ok ? tr("Wrote %1").arg(path) : error);
+}
+
+} // namespace lanedeck::ui

@@ -1,0 +1,154 @@
+#pragma once
+
+#include "lanes/lanegroup.h"
+#include "traffic/sampler.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSpinBox;
+class QTableView;
+
+namespace lanedeck::ui {
+
+class DocumentController;
+class TrafficChainModel;
+class TrafficChart;
+class TrafficLaneModel;
+class TrafficRun;
+class TrafficTimelineModel;
+
+/// The Traffic page: samples the target with the core's traffic::Sampler and shows, live, how the lanes split
+/// it: share over time, share against the configured weights with 95% intervals, latency per lane, errors,
+/// the verdict in the core's words, and the distinct response chains. Sampling runs off the GUI thread
+/// (TrafficRun); a run superseded by a newer one (Stop and Start, or a push while sampling) is ignored from
+/// then on. After a push to the target the statistics restart against the pushed weights on the same time
+/// line, which is how a canary step shows up.
+class TrafficPage final : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Amount
+    {
+        Requests,
+        Seconds,
+        UntilStopped
+    };
+    enum class Classification
+    {
+        Chain,
+        Header,
+        Regex
+    };
+
+    explicit TrafficPage(DocumentController *document, QWidget *parent = nullptr);
+    ~TrafficPage() override;
+
+    TrafficLaneModel *laneModel() const { return m_laneModel; }
+    TrafficTimelineModel *timelineModel() const { return m_timelineModel; }
+    TrafficChainModel *chainModel() const { return m_chainModel; }
+    QList<TrafficChart *> charts() const { return m_charts; }
+    /// The core's verdict on the latest summary ("matches 60/20/20, p = 0.41"), empty before the first one.
+    QString verdict() const;
+    const traffic::Summary &summary() const { return m_summary; }
+    /// The last finished (or stopped) run, for export; null before one finished.
+    std::shared_ptr<const traffic::SampleRun> lastRun() const { return m_lastRun; }
+    bool isRunning() const;
+    /// Runs started so far (a push while sampling starts a new one).
+    int runCount() const { return static_cast<int>(m_generation); }
+
+    /// The address to sample, as the target offers it: the local sandbox's gateway, or the cluster's ingress
+    /// gateway address read from its Service. `origin` says which, next to the field. The field follows the
+    /// target until the user types another address.
+    void setTargetUrl(const QString &url, const QString &origin);
+    QString targetUrl() const;
+    void setHostHeader(const QString &host);
+    void setRate(int perSecond); ///< 0: as fast as the concurrency allows
+    void setAmount(Amount amount, int value = 0);
+    void setConcurrency(int connections);
+    void setExtraHeaders(const QStringList &headers);
+    void setClassification(Classification mode, const QString &argument = {});
+    void setRestartOnPush(bool restart);
+
+    /// Starts sampling with the form's settings; false and `error` in words when they are not usable.
+    bool start(QString *error = nullptr);
+    void stop();
+
+    /// A push to the target took effect with `group`: statistics compare against its weights from now on.
+    void targetApplied(const LaneGroup &group);
+
+    /// Every sample to `path` and the summary next to it (the core's CSV exporter).
+    bool exportCsv(const QString &path, QString *error);
+    /// Every sample and the summary as JSON (the core's exporter).
+    bool exportJson(const QString &path, QString *error);
+    /// The four charts in one PNG.
+    bool exportCharts(const QString &path, QString *error);
+
+Q_SIGNALS:
+    void runningChanged(bool running);
+    /// The models took a new summary.
+    void summaryUpdated();
+    void statusMessage(const QString &message);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
+    void takeSnapshot(quint64 generation, const traffic::Summary &summary);
+    void runFinished(quint64 generation, const std::shared_ptr<const traffic::SampleRun> &run);
+    void refreshCharts();
+    void updateControls();
+    void updateVerdict();
+    void exportInteractively(int what);
+    std::optional<traffic::SamplerConfig> config(QString *error) const;
+    LaneGroup sampledGroup() const;
+
+    DocumentController *m_document;
+    TrafficLaneModel *m_laneModel;
+    TrafficTimelineModel *m_timelineModel;
+    TrafficChainModel *m_chainModel;
+    QSortFilterProxyModel *m_chainProxy;
+    QList<TrafficChart *> m_charts;
+    QWidget *m_chartArea = nullptr;
+
+    QLineEdit *m_url = nullptr;
+    QLabel *m_urlOrigin = nullptr;
+    QLineEdit *m_host = nullptr;
+    QSpinBox *m_rate = nullptr;
+    QComboBox *m_amountKind = nullptr;
+    QSpinBox *m_amount = nullptr;
+    QSpinBox *m_concurrency = nullptr;
+    QPlainTextEdit *m_headers = nullptr;
+    QComboBox *m_classify = nullptr;
+    QLineEdit *m_classifyArgument = nullptr;
+    QCheckBox *m_restartOnPush = nullptr;
+    QPushButton *m_start = nullptr;
+    QPushButton *m_stop = nullptr;
+    QPushButton *m_exportCsv = nullptr;
+    QPushButton *m_exportJson = nullptr;
+    QPushButton *m_exportPng = nullptr;
+    QLabel *m_verdict = nullptr;
+    QLabel *m_stats = nullptr;
+    QTableView *m_chainView = nullptr;
+    QPlainTextEdit *m_response = nullptr;
+
+    TrafficRun *m_run = nullptr;
+    quint64 m_generation = 0;
+    traffic::Summary m_summary;
+    std::shared_ptr<const traffic::SampleRun> m_lastRun;
+    std::optional<LaneGroup> m_appliedGroup;
+    QString m_followedUrl; ///< the target's URL while the field still shows it
+    bool m_chartsStale = false;
+};
+
+} // namespace lanedeck::ui
