@@ -1,6 +1,8 @@
 // lanedeck: the desktop console. Parses the command line and hands over to ui/.
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
+#include "ui/documentcontroller.h"
+#include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -112,7 +114,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption demo(
         QStringLiteral("demo"),
         QApplication::translate("main", "Open the seed scenario with the local sandbox as the target."));
-    parser.addOptions({demo, dark, light, screenshot, tab, size});
+    const QCommandLineOption kubeconfig(
+        QStringLiteral("kubeconfig"),
+        QApplication::translate("main", "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
+                                        "otherwise KUBECONFIG, else ~/.kube/config."),
+        QStringLiteral("FILE"));
+    parser.addOptions({demo, dark, light, screenshot, tab, size, kubeconfig});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -131,6 +138,20 @@ int main(int argc, char *argv[])
 
     lanedeck::ui::MainWindow window;
     window.setDarkPalette(isDark(QApplication::palette()));
+
+    // The cluster bar lists the local sandbox, then every context of the kubeconfig; the window restores
+    // the target used last.
+    lanedeck::ui::LocalSandboxSource sandbox;
+    lanedeck::ui::KubeconfigTargetSource::Options kubeOptions;
+    kubeOptions.explicitPath =
+        parser.isSet(kubeconfig) ? parser.value(kubeconfig) : lanedeck::ui::KubeconfigSettings().path();
+    lanedeck::ui::KubeconfigTargetSource contexts(kubeOptions);
+    contexts.setExecApproval(window.execApproval());
+    contexts.setGroupProvider([&window] { return window.document()->group(); });
+    lanedeck::ui::CompositeTargetSource targets;
+    targets.addSource(&sandbox);
+    targets.addSource(&contexts);
+    window.setTargetSource(&targets);
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2) {

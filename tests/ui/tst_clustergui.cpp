@@ -1,0 +1,430 @@
+// The console against a REAL kube-apiserver (tests/kube/testcluster, started by scripts/testcluster.sh): the
+// cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
+// KubeconfigTargetSource. If the server cannot be built or started, the test fails.
+#include "core/atomicfile.h"
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
+#include "ui/diffdialog.h"
+#include "ui/execapproval.h"
+#include "ui/kubeconfigtargetsource.h"
+#include "ui/mainwindow.h"
+#include "ui/pushdialog.h"
+#include "ui/resourcesview.h"
+#include "ui/settings.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+#include <sys/types.h>
+
+using namespace lanedeck;
+using namespace lanedeck::ui;
+
+namespace {
+
+constexpr int kNetworkTimeoutMs = 180'000; // a loaded machine answers slowly; a hang still fails
+
+QString testclusterScript()
+{
+    const QByteArray env = qgetenv("LANEDECK_TESTCLUSTER_SCRIPT");
+    return env.isEmpty() ? QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/testcluster.sh")
+                         : QString::fromLocal8Bit(env);
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QString &program, const QStringList &args,
+        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 900'000)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    Run r;
+    if (!p.waitForStarted(30'000) || !p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "did not run: " + p.errorString().toUtf8();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+/// The window with the sources main.cpp gives it: the local sandbox, then the kubeconfig's contexts.
+struct Console
+{
+    std::unique_ptr<MainWindow> window;
+    LocalSandboxSource sandbox;
+    std::unique_ptr<KubeconfigTargetSource> kube;
+    CompositeTargetSource targets;
+
+    ~Console()
+    {
+        window.reset(); // the dialogs (and their jobs) go before the sources
+    }
+};
+
+} // namespace
+
+class TestClusterGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void clusterBarListsTheContexts();
+    void pushTheSeedThroughTheDialog();
+    void diffShowsAKubectlEdit();
+    void readOnlyUserSees403InTheRow();
+    void execPluginIsApprovedOnce();
+
+private:
+    std::unique_ptr<Console> makeConsole();
+    bool connectTo(Console &console, const QString &context);
+    PushDialog *openPush(Console &console);
+    /// Runs the dry run and, when `apply`, the apply; returns the results of the last phase.
+    std::vector<PushOutcome> pushOnce(Console &console, bool apply);
+    int execRuns() const;
+
+    QTemporaryDir m_cluster;
+    QTemporaryDir m_autosave;
+    QString m_kubeconfigEnv;
+    QString m_kubectl;
+};
+
+void TestClusterGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName(QStringLiteral("LaneDeckTest"));
+    QApplication::setApplicationName(QStringLiteral("tst_clustergui"));
+    QVERIFY2(QFileInfo(testclusterScript()).isExecutable(),
+             qPrintable(QStringLiteral("no test cluster script at ") + testclusterScript()));
+    m_kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
+    QVERIFY2(!m_kubectl.isEmpty(), "kubectl is needed to edit a resource by hand");
+    QVERIFY(m_cluster.isValid());
+    const Run started = run(testclusterScript(), {QStringLiteral("start"), m_cluster.path()});
+    QVERIFY2(started.exitCode == 0 && started.out.contains("READY"),
+             qPrintable(QStringLiteral("the istio test cluster did not start:\n") +
+                        QString::fromUtf8(started.err.right(3000))));
+
+    // The cluster writes one kubeconfig per user, each with a context named "testcluster". Renamed copies,
+    // listed in KUBECONFIG, give the merged view an operator with several contexts has.
+    QStringList files;
+    for (const QString &user : {QStringLiteral("admin"), QStringLiteral("readonly"), QStringLiteral("exec")}) {
+        QFile in(m_cluster.filePath(user + QStringLiteral(".kubeconfig")));
+        QVERIFY2(in.open(QIODevice::ReadOnly), qPrintable(in.fileName()));
+        QString text = QString::fromUtf8(in.readAll());
+        static const QRegularExpression names(
+            QStringLiteral(R"(^(\s*-?\s*(?:name|cluster|current-context):\s*)testcluster\s*$)"),
+            QRegularExpression::MultilineOption);
+        text.replace(names, QStringLiteral("\\1lanedeck-") + user);
+        const QString path = m_cluster.filePath(QStringLiteral("gui-") + user + QStringLiteral(".kubeconfig"));
+        QVERIFY(writeFileAtomically(path.toStdString(), text.toStdString()).ok());
+        files << path;
+    }
+    m_kubeconfigEnv = files.join(QLatin1Char(':'));
+}
+
+void TestClusterGui::cleanupTestCase()
+{
+    QFile pidFile(m_cluster.filePath(QStringLiteral("pid")));
+    const qint64 pid = pidFile.open(QIODevice::ReadOnly) ? pidFile.readAll().trimmed().toLongLong() : 0;
+    QVERIFY(run(testclusterScript(), {QStringLiteral("stop"), m_cluster.path()}).exitCode == 0);
+    if (pid > 0) {
+        QVERIFY2(::kill(static_cast<pid_t>(pid), 0) != 0, "the test cluster process is still running");
+    }
+}
+
+void TestClusterGui::init()
+{
+    QSettings().clear();
+}
+
+std::unique_ptr<Console> TestClusterGui::makeConsole()
+{
+    auto console = std::make_unique<Console>();
+    MainWindow::Options options;
+    options.autosaveDirectory = m_autosave.path();
+    options.autosaveIdleMs = 3'600'000;
+    console->window = std::make_unique<MainWindow>(options);
+    KubeconfigTargetSource::Options kube;
+    kube.kubeconfigEnv = m_kubeconfigEnv;
+    kube.home = m_cluster.path(); // no ~/.kube/config of the machine
+    console->kube = std::make_unique<KubeconfigTargetSource>(kube);
+    console->kube->setExecApproval(console->window->execApproval());
+    console->targets.addSource(&console->sandbox);
+    console->targets.addSource(console->kube.get());
+    console->window->setTargetSource(&console->targets);
+    console->window->resize(1280, 820);
+    console->window->show();
+    if (!QTest::qWaitForWindowExposed(console->window.get())) {
+        qWarning("window not exposed");
+    }
+    return console;
+}
+
+bool TestClusterGui::connectTo(Console &console, const QString &context)
+{
+    auto *combo = console.window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    auto *ns = console.window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
+    auto *state = console.window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
+    if (!combo || !ns || !state) {
+        qWarning("cluster bar widgets missing");
+        return false;
+    }
+    ns->setText(QStringLiteral("istio-system"));
+    const int index = combo->findData(context);
+    if (index < 0) {
+        qWarning("no context %s", qPrintable(context));
+        return false;
+    }
+    QSignalSpy states(console.window->clusterBar(), &ClusterBar::stateChanged);
+    combo->setCurrentIndex(index);
+    QElapsedTimer timer;
+    timer.start();
+    while (console.window->clusterBar()->state() != ConnectionState::Connected) {
+        if (console.window->clusterBar()->state() == ConnectionState::Failed ||
+            timer.elapsed() > kNetworkTimeoutMs) {
+            qWarning("not connected: %s", qPrintable(state->text()));
+            return false;
+        }
+        states.wait(1000);
+    }
+    return state->text().startsWith(QStringLiteral("Connected to ") + context);
+}
+
+PushDialog *TestClusterGui::openPush(Console &console)
+{
+    auto *action = console.window->findChild<QAction *>(QStringLiteral("pushAction"));
+    if (!action || !action->isEnabled()) {
+        qWarning("push not possible: %s", action ? qPrintable(action->toolTip()) : "no action");
+        return nullptr;
+    }
+    action->trigger();
+    return console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+}
+
+std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
+{
+    PushDialog *dialog = openPush(console);
+    if (!dialog) {
+        return {};
+    }
+    QAbstractItemModelTester tester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs); }();
+    if (apply) {
+        auto *applyButton = dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"));
+        if (!applyButton || !applyButton->isEnabled()) {
+            qWarning("cannot apply after the dry run: %s",
+                     qPrintable(dialog->findChild<QLabel *>(QStringLiteral("pushSummary"))->text()));
+            return {};
+        }
+        QTest::mouseClick(applyButton, Qt::LeftButton);
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs); }();
+    }
+    std::vector<PushOutcome> outcomes = dialog->model()->outcomes();
+    delete dialog;
+    return outcomes;
+}
+
+int TestClusterGui::execRuns() const
+{
+    QFile f(m_cluster.filePath(QStringLiteral("exec-plugin.log")));
+    return f.open(QIODevice::ReadOnly) ? static_cast<int>(f.readAll().count('\n')) : 0;
+}
+
+static QString describe(const std::vector<PushOutcome> &outcomes)
+{
+    QString text;
+    for (const auto &o : outcomes) {
+        text += o.resource + QLatin1Char(' ') + PushResultModel::resultText(o.result) + QLatin1Char(' ') +
+                o.message + QLatin1Char('\n');
+    }
+    return text;
+}
+
+static bool all(const std::vector<PushOutcome> &outcomes, PushOutcome::Result result)
+{
+    return !outcomes.empty() && std::all_of(outcomes.begin(), outcomes.end(),
+                                            [result](const PushOutcome &o) { return o.result == result; });
+}
+
+void TestClusterGui::clusterBarListsTheContexts()
+{
+    auto console = makeConsole();
+    auto *combo = console->window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    QVERIFY(combo);
+    QStringList listed;
+    for (int i = 0; i < combo->count(); ++i) {
+        listed << combo->itemText(i);
+    }
+    // The sandbox first, then kubectl's current context (the first file's), then the others by name.
+    QCOMPARE(listed, (QStringList{QStringLiteral("Local sandbox"), QStringLiteral("lanedeck-admin"),
+                                  QStringLiteral("lanedeck-exec"), QStringLiteral("lanedeck-readonly")}));
+    QVERIFY(combo->itemData(1, Qt::ToolTipRole).toString().contains(QStringLiteral("https://127.0.0.1")));
+
+    QSignalSpy inventories(&console->targets, &ClusterTargetSource::inventoryChanged);
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    const QString state =
+        console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"))->text();
+    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) &&
+                 state.contains(QStringLiteral("Istio networking")) &&
+                 state.contains(QStringLiteral("namespace istio-system")),
+             qPrintable(state));
+    // The window asks for the inventory once connected: the default namespace's "kubernetes" Service.
+    QVERIFY(inventories.count() > 0 || inventories.wait(kNetworkTimeoutMs));
+    const auto inventory = inventories.first().first().value<ClusterInventory>();
+    QVERIFY2(inventory.services.contains(QStringLiteral("kubernetes")),
+             qPrintable(inventory.services.join(QLatin1Char(' '))));
+    QCOMPARE(UiSettings().lastTarget(), QStringLiteral("lanedeck-admin"));
+    // No credential in what the operator sees.
+    QVERIFY(!state.contains(QStringLiteral("token"), Qt::CaseInsensitive));
+}
+
+void TestClusterGui::pushTheSeedThroughTheDialog()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+
+    const auto dryRun = pushOnce(*console, false);
+    QVERIFY2(all(dryRun, PushOutcome::Result::Created), qPrintable(describe(dryRun)));
+    const auto first = pushOnce(*console, true);
+    QVERIFY2(all(first, PushOutcome::Result::Created), qPrintable(describe(first)));
+    QCOMPARE(first.size(), dryRun.size());
+    const auto again = pushOnce(*console, true);
+    QVERIFY2(all(again, PushOutcome::Result::Unchanged), qPrintable(describe(again)));
+    QCOMPARE(again.size(), first.size());
+    // What the dialog applied is really there, as kubectl sees it.
+    const Run get = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                                    QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("get"),
+                                    QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name")});
+    QVERIFY2(get.exitCode == 0 && get.out.contains("trafficlabel-ingress-vs-test"), (get.out + get.err).constData());
+}
+
+void TestClusterGui::diffShowsAKubectlEdit()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KUBE_EDITOR"), QStringLiteral("sed -i -e s/weight:\\ 60/weight:\\ 55/"));
+    const Run edit = run(m_kubectl,
+                         {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                          QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("edit"),
+                          QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-test")},
+                         env);
+    QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
+
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *action = console->window->findChild<QAction *>(QStringLiteral("diffAction"));
+    QVERIFY(action && action->isEnabled());
+    action->trigger();
+    auto *dialog = console->window->findChild<DiffDialog *>(QStringLiteral("diffDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kNetworkTimeoutMs);
+    int changed = 0;
+    for (const auto &d : dialog->diffs()) {
+        if (d.resource == QLatin1String("VirtualService istio-system/trafficlabel-ingress-vs-test")) {
+            ++changed;
+            QCOMPARE(d.state, ResourceDiff::State::Changed);
+            QVERIFY2(d.unifiedDiff.contains(QStringLiteral("\n-          weight: 55\n+          weight: 60\n")),
+                     qPrintable(d.unifiedDiff));
+        } else {
+            QVERIFY2(d.state == ResourceDiff::State::Identical, qPrintable(d.resource));
+        }
+    }
+    QCOMPARE(changed, 1);
+}
+
+void TestClusterGui::readOnlyUserSees403InTheRow()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-readonly")));
+    PushDialog *dialog = openPush(*console);
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs);
+    auto *table = dialog->findChild<QTableView *>(QStringLiteral("pushResults"));
+    QVERIFY(table && table->model()->rowCount() > 0);
+    const QString result = table->model()->index(0, PushResultModel::Result).data().toString();
+    const QString message = table->model()->index(0, PushResultModel::Message).data().toString();
+    QCOMPARE(result, QStringLiteral("failed"));
+    for (const char *part : {"HTTP 403", "is forbidden: User \"lanedeck-readonly\" cannot patch resource"}) {
+        QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message));
+    }
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+}
+
+void TestClusterGui::execPluginIsApprovedOnce()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QList<ExecRequest> asked;
+    console->window->execApproval()->setAsker([&asked](const ExecRequest &request) {
+        asked << request;
+        return true;
+    });
+    const int before = execRuns();
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-exec")));
+    const auto pushed = pushOnce(*console, true);
+    // The seed is there from the admin's push; the hand edit of the diff case is put back.
+    QVERIFY2(!pushed.empty() && std::all_of(pushed.begin(), pushed.end(),
+                                            [](const PushOutcome &o) {
+                                                return o.result == PushOutcome::Result::Unchanged ||
+                                                       o.result == PushOutcome::Result::Configured;
+                                            }),
+             qPrintable(describe(pushed)));
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.front().command, m_cluster.filePath(QStringLiteral("exec-plugin.sh")));
+    QVERIFY(asked.front().kubeconfigFile.endsWith(QStringLiteral("gui-exec.kubeconfig")));
+    QVERIFY(execRuns() > before); // the approved plugin really ran
+
+    // A refusal is asked once too: the next operations fail without asking again.
+    QSettings().clear();
+    auto refusing = makeConsole();
+    QList<ExecRequest> refused;
+    refusing->window->execApproval()->setAsker([&refused](const ExecRequest &request) {
+        refused << request;
+        return false;
+    });
+    const int runsBefore = execRuns();
+    QVERIFY(!connectTo(*refusing, QStringLiteral("lanedeck-exec")));
+    refusing->window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"))->setCurrentIndex(0);
+    QVERIFY(!connectTo(*refusing, QStringLiteral("lanedeck-exec")));
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(execRuns(), runsBefore);
+}
+
+QTEST_MAIN(TestClusterGui)
+#include "tst_clustergui.moc"
