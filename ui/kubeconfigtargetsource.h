@@ -1,5 +1,6 @@
 #pragma once
 
+#include "kube/client.h"
 #include "kube/kubeconfig.h"
 #include "ui/clustertarget.h"
 

@@ -5,6 +5,7 @@
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/diffdialog.h"
+#include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
 #include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
@@ -15,6 +16,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
@@ -179,6 +181,8 @@ std::unique_ptr<Console> TestClusterGui::makeConsole()
     kube.home = m_cluster.path(); // no ~/.kube/config of the machine
     console->kube = std::make_unique<KubeconfigTargetSource>(kube);
     console->kube->setExecApproval(console->window->execApproval());
+    MainWindow *window = console->window.get();
+    console->kube->setGroupProvider([window] { return window->document()->group(); });
     console->targets.addSource(&console->sandbox);
     console->targets.addSource(console->kube.get());
     console->window->setTargetSource(&console->targets);
@@ -290,19 +294,25 @@ void TestClusterGui::clusterBarListsTheContexts()
                                   QStringLiteral("lanedeck-exec"), QStringLiteral("lanedeck-readonly")}));
     QVERIFY(combo->itemData(1, Qt::ToolTipRole).toString().contains(QStringLiteral("https://127.0.0.1")));
 
+    QVERIFY(console->window->openExample());
     QSignalSpy inventories(&console->targets, &ClusterTargetSource::inventoryChanged);
     QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
-    const QString state =
-        console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"))->text();
+    auto *stateLabel = console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
+    const QString state = stateLabel->text();
     QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) &&
                  state.contains(QStringLiteral("Istio networking")) &&
                  state.contains(QStringLiteral("namespace istio-system")),
              qPrintable(state));
-    // The window asks for the inventory once connected: the default namespace's "kubernetes" Service.
+    // The window asks for the inventory once connected, in the namespaces of the group's services
+    // ("default" holds the "kubernetes" Service) and the working one.
     QVERIFY(inventories.count() > 0 || inventories.wait(kNetworkTimeoutMs));
     const auto inventory = inventories.first().first().value<ClusterInventory>();
     QVERIFY2(inventory.services.contains(QStringLiteral("kubernetes")),
              qPrintable(inventory.services.join(QLatin1Char(' '))));
+    // The test cluster runs no workloads: every lane of the seed is flagged, in the cluster bar.
+    QTRY_VERIFY2_WITH_TIMEOUT(stateLabel->text().contains(QStringLiteral("lane problem")),
+                              qPrintable(stateLabel->text()), kNetworkTimeoutMs);
+    QVERIFY2(stateLabel->text().contains(QStringLiteral("mocka")), qPrintable(stateLabel->text()));
     QCOMPARE(UiSettings().lastTarget(), QStringLiteral("lanedeck-admin"));
     // No credential in what the operator sees.
     QVERIFY(!state.contains(QStringLiteral("token"), Qt::CaseInsensitive));
@@ -397,14 +407,25 @@ void TestClusterGui::execPluginIsApprovedOnce()
     });
     const int before = execRuns();
     QVERIFY(connectTo(*console, QStringLiteral("lanedeck-exec")));
-    const auto pushed = pushOnce(*console, true);
-    // The seed is there from the admin's push; the hand edit of the diff case is put back.
-    QVERIFY2(!pushed.empty() && std::all_of(pushed.begin(), pushed.end(),
-                                            [](const PushOutcome &o) {
-                                                return o.result == PushOutcome::Result::Unchanged ||
-                                                       o.result == PushOutcome::Result::Configured;
-                                            }),
+    // The diff case's kubectl edit made kubectl-edit a manager of the ingress route: the dry run reports the
+    // conflict, and Force (offered in the dialog) takes the fields back.
+    PushDialog *dialog = openPush(*console);
+    QVERIFY(dialog);
+    QAbstractItemModelTester tester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QVERIFY2(dialog->model()->conflictCount() == 1, qPrintable(describe(dialog->model()->outcomes())));
+    auto *force = dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"));
+    QVERIFY(force && force->isVisible() && force->isEnabled());
+    QTest::mouseClick(force, Qt::LeftButton, {}, QPoint(4, force->height() / 2));
+    QVERIFY(force->isChecked());
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs);
+    const auto pushed = dialog->model()->outcomes();
+    QVERIFY2(dialog->stage() == PushDialog::Stage::Done && dialog->model()->count(PushOutcome::Result::Configured) == 1 &&
+                 dialog->model()->count(PushOutcome::Result::Unchanged) == static_cast<int>(pushed.size()) - 1,
              qPrintable(describe(pushed)));
+    delete dialog;
     QCOMPARE(asked.size(), 1);
     QCOMPARE(asked.front().command, m_cluster.filePath(QStringLiteral("exec-plugin.sh")));
     QVERIFY(asked.front().kubeconfigFile.endsWith(QStringLiteral("gui-exec.kubeconfig")));
