@@ -106,6 +106,9 @@ private Q_SLOTS:
     void diffShowsAKubectlEdit();
     void readOnlyUserSees403InTheRow();
     void execPluginIsApprovedOnce();
+    void tlsStateInWords_data();
+    void tlsStateInWords();
+    void supersededConnectionIsDropped();
 
 private:
     std::unique_ptr<Console> makeConsole();
@@ -445,6 +448,75 @@ void TestClusterGui::execPluginIsApprovedOnce()
     QVERIFY(!connectTo(*refusing, QStringLiteral("lanedeck-exec")));
     QCOMPARE(refused.size(), 1);
     QCOMPARE(execRuns(), runsBefore);
+}
+
+void TestClusterGui::tlsStateInWords_data()
+{
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("insecure-skip-tls-verify-connects-with-a-warning")
+        << true << QStringLiteral("the server's certificate is NOT verified");
+    QTest::addRow("unknown-ca-fails-in-words") << false << QStringLiteral("cannot reach the API server");
+}
+
+void TestClusterGui::tlsStateInWords()
+{
+    QFETCH(bool, insecure);
+    QFETCH(QString, expected);
+    // The admin kubeconfig without its CA: unverifiable unless the kubeconfig turns verification off.
+    QFile in(m_cluster.filePath(QStringLiteral("admin.kubeconfig")));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(in.readAll());
+    static const QRegularExpression ca(QStringLiteral(R"(^(\s*)certificate-authority-data:.*$)"),
+                                       QRegularExpression::MultilineOption);
+    text.replace(ca, insecure ? QStringLiteral("\\1insecure-skip-tls-verify: true") : QString());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config"));
+    QVERIFY(writeFileAtomically(path.toStdString(), text.toStdString()).ok());
+
+    KubeconfigTargetSource::Options options;
+    options.explicitPath = path;
+    KubeconfigTargetSource source(options);
+    QCOMPARE(source.targets().size(), 1);
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    const auto state = states.first().at(0).value<ConnectionState>();
+    const QString message = states.first().at(1).toString();
+    QCOMPARE(state, insecure ? ConnectionState::Connected : ConnectionState::Failed);
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    QCOMPARE(source.canPush(), insecure);
+    // Credentials never reach what the operator reads.
+    QFile tokenSource(m_cluster.filePath(QStringLiteral("admin.kubeconfig")));
+    QVERIFY(tokenSource.open(QIODevice::ReadOnly));
+    static const QRegularExpression tokenLine(QStringLiteral(R"(^\s*token:\s*(\S+)\s*$)"),
+                                              QRegularExpression::MultilineOption);
+    const QString token = tokenLine.match(QString::fromUtf8(tokenSource.readAll())).captured(1);
+    QVERIFY(!token.isEmpty());
+    QVERIFY(!message.contains(token));
+    QVERIFY(!source.targets().front().detail.contains(token));
+}
+
+void TestClusterGui::supersededConnectionIsDropped()
+{
+    KubeconfigTargetSource::Options options;
+    options.kubeconfigEnv = m_kubeconfigEnv;
+    options.home = m_cluster.path();
+    KubeconfigTargetSource source(options);
+    const auto targets = source.targets();
+    const auto byId = [&targets](const QString &id) {
+        return *std::find_if(targets.begin(), targets.end(), [&id](const ClusterTarget &t) { return t.id == id; });
+    };
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    // No approval object: the exec context would fail. Switching away at once must drop that answer.
+    source.connectTo(byId(QStringLiteral("lanedeck-exec")), QStringLiteral("istio-system"));
+    source.connectTo(byId(QStringLiteral("lanedeck-admin")), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    QTest::qWait(500); // room for a late answer of the first request
+    QCOMPARE(states.size(), 1);
+    QCOMPARE(states.first().at(0).value<ConnectionState>(), ConnectionState::Connected);
+    QVERIFY2(states.first().at(1).toString().startsWith(QStringLiteral("Connected to lanedeck-admin")),
+             qPrintable(states.first().at(1).toString()));
 }
 
 QTEST_MAIN(TestClusterGui)
