@@ -2,6 +2,7 @@
 // cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
 #include "core/atomicfile.h"
+#include "lanes/document.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
 #include "ui/diffdialog.h"
@@ -109,6 +110,8 @@ private Q_SLOTS:
     void tlsStateInWords_data();
     void tlsStateInWords();
     void supersededConnectionIsDropped();
+    void pushJobReportsProgressAndCancels();
+    void unreadableKubeconfigSaysWhy();
 
 private:
     std::unique_ptr<Console> makeConsole();
@@ -517,6 +520,57 @@ void TestClusterGui::supersededConnectionIsDropped()
     QCOMPARE(states.first().at(0).value<ConnectionState>(), ConnectionState::Connected);
     QVERIFY2(states.first().at(1).toString().startsWith(QStringLiteral("Connected to lanedeck-admin")),
              qPrintable(states.first().at(1).toString()));
+}
+
+void TestClusterGui::pushJobReportsProgressAndCancels()
+{
+    KubeconfigTargetSource::Options options;
+    options.kubeconfigEnv = m_kubeconfigEnv;
+    options.home = m_cluster.path();
+    KubeconfigTargetSource source(options);
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    QVERIFY(source.canPush());
+    const LaneGroup group = loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+    const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
+
+    std::unique_ptr<PushJob> job(source.push(group, istio, PushRequest{}));
+    QVERIFY(job);
+    QSignalSpy progress(job.get(), &PushJob::progress);
+    QSignalSpy outcomes(job.get(), &PushJob::outcome);
+    QSignalSpy finished(job.get(), &PushJob::finished);
+    QVERIFY(finished.wait(kNetworkTimeoutMs));
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QVERIFY(!outcomes.isEmpty());
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toString(), QStringLiteral("dry-run"));
+    QCOMPARE(progress.last().at(1).toInt(), progress.last().at(2).toInt());
+
+    // Cancelled at once: the job still finishes, saying so.
+    std::unique_ptr<PushJob> cancelled(source.push(group, istio, PushRequest{}));
+    QSignalSpy cancelledFinished(cancelled.get(), &PushJob::finished);
+    cancelled->cancel();
+    QVERIFY(cancelledFinished.wait(kNetworkTimeoutMs));
+    QCOMPARE(cancelledFinished.first().at(0).toBool(), true);
+}
+
+void TestClusterGui::unreadableKubeconfigSaysWhy()
+{
+    KubeconfigTargetSource::Options options;
+    options.explicitPath = m_cluster.filePath(QStringLiteral("missing.kubeconfig"));
+    KubeconfigTargetSource source(options);
+    QVERIFY(!source.loadError().isEmpty());
+    QCOMPARE(source.targets().size(), 1);
+    QCOMPARE(source.targets().front().id, QString::fromLatin1(KubeconfigTargetSource::kErrorTargetId));
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QString());
+    QVERIFY(states.wait(5'000));
+    QCOMPARE(states.first().at(0).value<ConnectionState>(), ConnectionState::Failed);
+    QVERIFY2(states.first().at(1).toString().contains(QStringLiteral("missing.kubeconfig")),
+             qPrintable(states.first().at(1).toString()));
+    QVERIFY(!source.canPush());
 }
 
 QTEST_MAIN(TestClusterGui)
