@@ -4,6 +4,7 @@
 #include "ui/documentcontroller.h"
 #include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
+#include "ui/settings.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -136,6 +137,9 @@ int main(int argc, char *argv[])
         QApplication::setPalette(QApplication::style()->standardPalette());
     }
 
+    // Read before the window exists: it starts on its built-in sandbox source, which records the sandbox as
+    // the last target as soon as the cluster bar connects to it.
+    const QString lastTarget = lanedeck::ui::UiSettings().lastTarget();
     lanedeck::ui::MainWindow window;
     window.setDarkPalette(isDark(QApplication::palette()));
 
@@ -152,6 +156,7 @@ int main(int argc, char *argv[])
     targets.addSource(&sandbox);
     targets.addSource(&contexts);
     window.setTargetSource(&targets);
+    window.clusterBar()->selectTarget(lastTarget);
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2) {
