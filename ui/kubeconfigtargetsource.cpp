@@ -194,6 +194,17 @@ struct DiffAnswer
     QList<ResourceDiff> diffs;
 };
 
+/// Makes a continuation always run from the event loop. QFuture::then() runs it at once, inside the call
+/// that started the work, when the work finished before then() was attached: a push job would then finish
+/// before the dialog connected to it, and connectTo() would report before it returned.
+template <class Answer, class F>
+auto queued(QObject *context, F f)
+{
+    return [context, f = std::move(f)](const Answer &answer) {
+        QMetaObject::invokeMethod(context, [f, answer] { f(answer); }, Qt::QueuedConnection);
+    };
+}
+
 } // namespace
 
 QString KubeconfigSettings::path() const
@@ -393,7 +404,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
             for (const auto &v : mesh->istioVersions) {
                 versions << qs(v);
             }
-            meshText = tr("Istio networking %1").arg(versions.join(QStringLiteral(", ")));
+            meshText = tr("Istio %1").arg(versions.join(QStringLiteral(", ")));
             if (mesh->fallbackDeclared) {
                 meshText += tr(", ASM fallback");
             }
@@ -401,8 +412,8 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
                 meshText += tr(", ASM lane CRDs");
             }
         }
-        return {true, tr("Kubernetes %1, %2").arg(qs(gitVersion), meshText)};
-    }).then(this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
+        return {true, tr("Kubernetes %1; %2").arg(qs(gitVersion), meshText)};
+    }).then(this, queued<ConnectAnswer>(this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
         if (generation != m_generation) {
             return; // superseded by a later connectTo()
         }
@@ -424,7 +435,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
         }
         m_lastStateMessage = m_connectedMessage;
         Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
-    });
+    }));
 }
 
 bool KubeconfigTargetSource::canPush() const
@@ -465,7 +476,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
             return {qs(report.error().message), {}};
         }
         return {QString(), std::move(report->results)};
-    }).then(job, [job, cancellation](const PushAnswer &answer) {
+    }).then(job, queued<PushAnswer>(job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
             PushOutcome outcome;
             outcome.resource = qs(result.resource);
@@ -477,7 +488,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
             Q_EMIT job->outcome(outcome);
         }
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
-    });
+    }));
     return job;
 }
 
@@ -508,10 +519,10 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
             answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
         }
         return answer;
-    }).then(job, [job, cancellation](const DiffAnswer &answer) {
+    }).then(job, queued<DiffAnswer>(job, [job, cancellation](const DiffAnswer &answer) {
         const bool cancelled = cancellation->cancelled();
         Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
-    });
+    }));
     return job;
 }
 
@@ -577,12 +588,22 @@ void KubeconfigTargetSource::requestInventory()
         }
         answer.inventory.services.sort();
         if (group) {
+            // Per lane, the services it cannot reach a ready workload of: short enough for the cluster bar.
+            QStringList lanes;
+            QMap<QString, QStringList> byLane;
             for (const auto &problem : kube::checkLanes(*group, *inventory)) {
-                answer.laneProblems << qs(problem.message);
+                const QString lane = qs(problem.lane);
+                if (!byLane.contains(lane)) {
+                    lanes << lane;
+                }
+                byLane[lane] << qs(problem.service);
+            }
+            for (const auto &lane : lanes) {
+                answer.laneProblems << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
             }
         }
         return answer;
-    }).then(this, [this, generation, cancellation](const InventoryAnswer &answer) {
+    }).then(this, queued<InventoryAnswer>(this, [this, generation, cancellation](const InventoryAnswer &answer) {
         if (generation != m_generation || cancellation != m_inventory) {
             return; // another target, or a newer request, took over
         }
@@ -600,14 +621,14 @@ void KubeconfigTargetSource::requestInventory()
         const QString message =
             answer.laneProblems.isEmpty()
                 ? m_connectedMessage
-                : tr("%1 ⚠ %n lane problem(s): %2", nullptr, static_cast<int>(answer.laneProblems.size()))
+                : tr("%1 ⚠ lanes without a ready workload: %2")
                       .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
         // Only a changed message is announced: the window asks for the inventory on every Connected state.
         if (message != m_lastStateMessage) {
             m_lastStateMessage = message;
             Q_EMIT stateChanged(ConnectionState::Connected, message);
         }
-    });
+    }));
 }
 
 } // namespace lanedeck::ui
