@@ -260,10 +260,9 @@ void KubeconfigTargetSource::reload()
     } else {
         m_config = std::move(*config);
         for (const auto &[name, context] : m_config->contexts) {
-            QString detail;
             const auto cluster = m_config->clusters.find(context.cluster);
             const auto user = m_config->users.find(context.user);
-            detail = tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
+            const QString detail = tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
                          .arg(qs(name), qs(context.sourceFile),
                               cluster == m_config->clusters.end() ? tr("missing cluster '%1'").arg(qs(context.cluster))
                                                                   : qs(cluster->second.server),
@@ -279,17 +278,6 @@ void KubeconfigTargetSource::reload()
         }
     }
     Q_EMIT targetsChanged();
-}
-
-QStringList KubeconfigTargetSource::files() const
-{
-    QStringList out;
-    if (m_config) {
-        for (const auto &file : m_config->files) {
-            out << qs(file);
-        }
-    }
-    return out;
 }
 
 void KubeconfigTargetSource::setExecApproval(ExecApprovalPrompt *prompt)

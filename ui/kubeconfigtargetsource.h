@@ -49,8 +49,6 @@ public:
     void reload();
     /// Why the kubeconfig could not be read (it names the file and field), or empty.
     QString loadError() const { return m_loadError; }
-    /// The kubeconfig files read, in precedence order.
-    QStringList files() const;
 
     /// Asks `prompt` before an exec credential plugin runs (not owned). Without one, plugins are refused.
     void setExecApproval(ExecApprovalPrompt *prompt);
