@@ -197,11 +197,11 @@ struct DiffAnswer
 /// Makes a continuation always run from the event loop. QFuture::then() runs it at once, inside the call
 /// that started the work, when the work finished before then() was attached: a push job would then finish
 /// before the dialog connected to it, and connectTo() would report before it returned.
-template <class Answer, class F>
-auto queued(QObject *context, F f)
+template <class Answer, class F> auto queued(QObject *context, F f)
 {
     return [context, f = std::move(f)](const Answer &answer) {
-        QMetaObject::invokeMethod(context, [f, answer] { f(answer); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [f, answer] { f(answer); }, Qt::QueuedConnection);
     };
 }
 
@@ -262,13 +262,17 @@ void KubeconfigTargetSource::reload()
         for (const auto &[name, context] : m_config->contexts) {
             const auto cluster = m_config->clusters.find(context.cluster);
             const auto user = m_config->users.find(context.user);
-            const QString detail = tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
-                         .arg(qs(name), qs(context.sourceFile),
-                              cluster == m_config->clusters.end() ? tr("missing cluster '%1'").arg(qs(context.cluster))
-                                                                  : qs(cluster->second.server),
-                              qs(context.user),
-                              user == m_config->users.end() ? tr("missing") : qs(kube::describeAuth(user->second)));
-            ClusterTarget target{ClusterTarget::Kind::KubeContext, qs(name), qs(name), detail, qs(context.ns)};
+            const QString detail =
+                tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
+                    .arg(qs(name), qs(context.sourceFile),
+                         cluster == m_config->clusters.end()
+                             ? tr("missing cluster '%1'").arg(qs(context.cluster))
+                             : qs(cluster->second.server),
+                         qs(context.user),
+                         user == m_config->users.end() ? tr("missing")
+                                                       : qs(kube::describeAuth(user->second)));
+            ClusterTarget target{ClusterTarget::Kind::KubeContext, qs(name), qs(name), detail,
+                                 qs(context.ns)};
             // kubectl's current context first: it is what the operator works with unless they pick another.
             if (name == m_config->currentContext) {
                 m_targets.prepend(target);
@@ -401,29 +405,31 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
             }
         }
         return {true, tr("Kubernetes %1; %2").arg(qs(gitVersion), meshText)};
-    }).then(this, queued<ConnectAnswer>(this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
-        if (generation != m_generation) {
-            return; // superseded by a later connectTo()
-        }
-        m_connecting.reset();
-        QString message;
-        if (!answer.ok) {
-            message = tr("%1: %2").arg(target.displayName, answer.message);
-            if (!warnings.isEmpty()) {
-                message += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
-            }
-            Q_EMIT stateChanged(ConnectionState::Failed, message);
-            return;
-        }
-        m_connection = resolved;
-        m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
-                                 .arg(target.displayName, answer.message, qs(resolved.ns));
-        if (!warnings.isEmpty()) {
-            m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
-        }
-        m_lastStateMessage = m_connectedMessage;
-        Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
-    }));
+    })
+        .then(this, queued<ConnectAnswer>(this, [this, generation, target, resolved,
+                                                 warnings](const ConnectAnswer &answer) {
+                  if (generation != m_generation) {
+                      return; // superseded by a later connectTo()
+                  }
+                  m_connecting.reset();
+                  QString message;
+                  if (!answer.ok) {
+                      message = tr("%1: %2").arg(target.displayName, answer.message);
+                      if (!warnings.isEmpty()) {
+                          message += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+                      }
+                      Q_EMIT stateChanged(ConnectionState::Failed, message);
+                      return;
+                  }
+                  m_connection = resolved;
+                  m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
+                                           .arg(target.displayName, answer.message, qs(resolved.ns));
+                  if (!warnings.isEmpty()) {
+                      m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+                  }
+                  m_lastStateMessage = m_connectedMessage;
+                  Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
+              }));
 }
 
 bool KubeconfigTargetSource::canPush() const
@@ -465,18 +471,19 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         }
         return {QString(), std::move(report->results)};
     }).then(job, queued<PushAnswer>(job, [job, cancellation](const PushAnswer &answer) {
-        for (const auto &result : answer.results) {
-            PushOutcome outcome;
-            outcome.resource = qs(result.resource);
-            outcome.result = toResult(result.outcome);
-            outcome.message = qs(result.message);
-            for (const auto &conflict : result.conflicts) {
-                outcome.conflicts << qs(conflict);
-            }
-            Q_EMIT job->outcome(outcome);
-        }
-        Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
-    }));
+                for (const auto &result : answer.results) {
+                    PushOutcome outcome;
+                    outcome.resource = qs(result.resource);
+                    outcome.result = toResult(result.outcome);
+                    outcome.message = qs(result.message);
+                    for (const auto &conflict : result.conflicts) {
+                        outcome.conflicts << qs(conflict);
+                    }
+                    Q_EMIT job->outcome(outcome);
+                }
+                Q_EMIT job->finished(cancellation->cancelled(),
+                                     cancellation->cancelled() ? QString() : answer.error);
+            }));
     return job;
 }
 
@@ -508,9 +515,9 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
         }
         return answer;
     }).then(job, queued<DiffAnswer>(job, [job, cancellation](const DiffAnswer &answer) {
-        const bool cancelled = cancellation->cancelled();
-        Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
-    }));
+                const bool cancelled = cancellation->cancelled();
+                Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
+            }));
     return job;
 }
 
@@ -591,32 +598,37 @@ void KubeconfigTargetSource::requestInventory()
             }
         }
         return answer;
-    }).then(this, queued<InventoryAnswer>(this, [this, generation, cancellation](const InventoryAnswer &answer) {
-        if (generation != m_generation || cancellation != m_inventory) {
-            return; // another target, or a newer request, took over
-        }
-        m_inventory.reset();
-        if (!answer.ok) {
-            // The connection stands (push may still work): the inventory problem is said, not fatal.
-            const QString message = tr("%1 ⚠ cannot read the inventory: %2").arg(m_connectedMessage, answer.error);
-            if (message != m_lastStateMessage) {
-                m_lastStateMessage = message;
-                Q_EMIT stateChanged(ConnectionState::Connected, message);
-            }
-            return;
-        }
-        Q_EMIT inventoryChanged(answer.inventory);
-        const QString message =
-            answer.laneProblems.isEmpty()
-                ? m_connectedMessage
-                : tr("%1 ⚠ lanes without a ready workload: %2")
-                      .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
-        // Only a changed message is announced: the window asks for the inventory on every Connected state.
-        if (message != m_lastStateMessage) {
-            m_lastStateMessage = message;
-            Q_EMIT stateChanged(ConnectionState::Connected, message);
-        }
-    }));
+    })
+        .then(this,
+              queued<InventoryAnswer>(this, [this, generation, cancellation](const InventoryAnswer &answer) {
+                  if (generation != m_generation || cancellation != m_inventory) {
+                      return; // another target, or a newer request, took over
+                  }
+                  m_inventory.reset();
+                  if (!answer.ok) {
+                      // The connection stands (push may still work): the inventory problem is said, not
+                      // fatal.
+                      const QString message =
+                          tr("%1 ⚠ cannot read the inventory: %2").arg(m_connectedMessage, answer.error);
+                      if (message != m_lastStateMessage) {
+                          m_lastStateMessage = message;
+                          Q_EMIT stateChanged(ConnectionState::Connected, message);
+                      }
+                      return;
+                  }
+                  Q_EMIT inventoryChanged(answer.inventory);
+                  const QString message =
+                      answer.laneProblems.isEmpty()
+                          ? m_connectedMessage
+                          : tr("%1 ⚠ lanes without a ready workload: %2")
+                                .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
+                  // Only a changed message is announced: the window asks for the inventory on every Connected
+                  // state.
+                  if (message != m_lastStateMessage) {
+                      m_lastStateMessage = message;
+                      Q_EMIT stateChanged(ConnectionState::Connected, message);
+                  }
+              }));
 }
 
 } // namespace lanedeck::ui

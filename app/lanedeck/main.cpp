@@ -117,8 +117,9 @@ int main(int argc, char *argv[])
         QApplication::translate("main", "Open the seed scenario with the local sandbox as the target."));
     const QCommandLineOption kubeconfig(
         QStringLiteral("kubeconfig"),
-        QApplication::translate("main", "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
-                                        "otherwise KUBECONFIG, else ~/.kube/config."),
+        QApplication::translate("main",
+                                "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
+                                "otherwise KUBECONFIG, else ~/.kube/config."),
         QStringLiteral("FILE"));
     parser.addOptions({demo, dark, light, screenshot, tab, size, kubeconfig});
     parser.process(app);

@@ -145,7 +145,8 @@ void TestClusterGui::initTestCase()
     // The cluster writes one kubeconfig per user, each with a context named "testcluster". Renamed copies,
     // listed in KUBECONFIG, give the merged view an operator with several contexts has.
     QStringList files;
-    for (const QString &user : {QStringLiteral("admin"), QStringLiteral("readonly"), QStringLiteral("exec")}) {
+    for (const QString &user :
+         {QStringLiteral("admin"), QStringLiteral("readonly"), QStringLiteral("exec")}) {
         QFile in(m_cluster.filePath(user + QStringLiteral(".kubeconfig")));
         QVERIFY2(in.open(QIODevice::ReadOnly), qPrintable(in.fileName()));
         QString text = QString::fromUtf8(in.readAll());
@@ -153,7 +154,8 @@ void TestClusterGui::initTestCase()
             QStringLiteral(R"(^(\s*-?\s*(?:name|cluster|current-context):\s*)testcluster\s*$)"),
             QRegularExpression::MultilineOption);
         text.replace(names, QStringLiteral("\\1lanedeck-") + user);
-        const QString path = m_cluster.filePath(QStringLiteral("gui-") + user + QStringLiteral(".kubeconfig"));
+        const QString path =
+            m_cluster.filePath(QStringLiteral("gui-") + user + QStringLiteral(".kubeconfig"));
         QVERIFY(writeFileAtomically(path.toStdString(), text.toStdString()).ok());
         files << path;
     }
@@ -257,7 +259,9 @@ std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
             return {};
         }
         QTest::mouseClick(applyButton, Qt::LeftButton);
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs); }();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs);
+        }();
     }
     std::vector<PushOutcome> outcomes = dialog->model()->outcomes();
     delete dialog;
@@ -305,8 +309,7 @@ void TestClusterGui::clusterBarListsTheContexts()
     QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
     auto *stateLabel = console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
     const QString state = stateLabel->text();
-    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) &&
-                 state.contains(QStringLiteral("Istio v1")) &&
+    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) && state.contains(QStringLiteral("Istio v1")) &&
                  state.contains(QStringLiteral("namespace istio-system")),
              qPrintable(state));
     // The window asks for the inventory once connected, in the namespaces of the group's services
@@ -318,8 +321,8 @@ void TestClusterGui::clusterBarListsTheContexts()
     // The test cluster runs no workloads: every lane of the seed is flagged, in the cluster bar.
     QTRY_VERIFY2_WITH_TIMEOUT(stateLabel->text().contains(QStringLiteral("without a ready workload")),
                               qPrintable(stateLabel->text()), kNetworkTimeoutMs);
-    QVERIFY2(stateLabel->text().endsWith(
-                 QStringLiteral("lanes without a ready workload: s1 (mocka, mockb, mockc); s2 (mocka, mockc); s3 (mockb)")),
+    QVERIFY2(stateLabel->text().endsWith(QStringLiteral(
+                 "lanes without a ready workload: s1 (mocka, mockb, mockc); s2 (mocka, mockc); s3 (mockb)")),
              qPrintable(stateLabel->text()));
     QCOMPARE(UiSettings().lastTarget(), QStringLiteral("lanedeck-admin"));
     // No credential in what the operator sees.
@@ -342,21 +345,24 @@ void TestClusterGui::pushTheSeedThroughTheDialog()
     QVERIFY2(all(again, PushOutcome::Result::Unchanged), qPrintable(describe(again)));
     QCOMPARE(again.size(), first.size());
     // What the dialog applied is really there, as kubectl sees it.
-    const Run get = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
-                                    QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("get"),
-                                    QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name")});
-    QVERIFY2(get.exitCode == 0 && get.out.contains("trafficlabel-ingress-vs-test"), (get.out + get.err).constData());
+    const Run get = run(
+        m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                    QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("get"),
+                    QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name")});
+    QVERIFY2(get.exitCode == 0 && get.out.contains("trafficlabel-ingress-vs-test"),
+             (get.out + get.err).constData());
 }
 
 void TestClusterGui::diffShowsAKubectlEdit()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("KUBE_EDITOR"), QStringLiteral("sed -i -e s/weight:\\ 60/weight:\\ 55/"));
-    const Run edit = run(m_kubectl,
-                         {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
-                          QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("edit"),
-                          QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-test")},
-                         env);
+    const Run edit =
+        run(m_kubectl,
+            {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+             QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("edit"),
+             QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-test")},
+            env);
     QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
 
     auto console = makeConsole();
@@ -374,8 +380,9 @@ void TestClusterGui::diffShowsAKubectlEdit()
         if (d.resource == QLatin1String("VirtualService istio-system/trafficlabel-ingress-vs-test")) {
             ++changed;
             QCOMPARE(d.state, ResourceDiff::State::Changed);
-            QVERIFY2(d.unifiedDiff.contains(QStringLiteral("\n-          weight: 55\n+          weight: 60\n")),
-                     qPrintable(d.unifiedDiff));
+            QVERIFY2(
+                d.unifiedDiff.contains(QStringLiteral("\n-          weight: 55\n+          weight: 60\n")),
+                qPrintable(d.unifiedDiff));
         } else {
             QVERIFY2(d.state == ResourceDiff::State::Identical, qPrintable(d.resource));
         }
@@ -430,8 +437,10 @@ void TestClusterGui::execPluginIsApprovedOnce()
     QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton")), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs);
     const auto pushed = dialog->model()->outcomes();
-    QVERIFY2(dialog->stage() == PushDialog::Stage::Done && dialog->model()->count(PushOutcome::Result::Configured) == 1 &&
-                 dialog->model()->count(PushOutcome::Result::Unchanged) == static_cast<int>(pushed.size()) - 1,
+    QVERIFY2(dialog->stage() == PushDialog::Stage::Done &&
+                 dialog->model()->count(PushOutcome::Result::Configured) == 1 &&
+                 dialog->model()->count(PushOutcome::Result::Unchanged) ==
+                     static_cast<int>(pushed.size()) - 1,
              qPrintable(describe(pushed)));
     delete dialog;
     QCOMPARE(asked.size(), 1);
@@ -510,7 +519,8 @@ void TestClusterGui::supersededConnectionIsDropped()
     KubeconfigTargetSource source(options);
     const auto targets = source.targets();
     const auto byId = [&targets](const QString &id) {
-        return *std::find_if(targets.begin(), targets.end(), [&id](const ClusterTarget &t) { return t.id == id; });
+        return *std::find_if(targets.begin(), targets.end(),
+                             [&id](const ClusterTarget &t) { return t.id == id; });
     };
     QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
     // No approval object: the exec context would fail. Switching away at once must drop that answer.
@@ -534,7 +544,8 @@ void TestClusterGui::pushJobReportsProgressAndCancels()
     source.connectTo(source.targets().front(), QStringLiteral("istio-system"));
     QVERIFY(states.wait(kNetworkTimeoutMs));
     QVERIFY(source.canPush());
-    const LaneGroup group = loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+    const LaneGroup group =
+        loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
     const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
 
     std::unique_ptr<PushJob> job(source.push(group, istio, PushRequest{}));

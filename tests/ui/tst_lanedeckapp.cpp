@@ -2,8 +2,8 @@
 // --screenshot option scripts/screenshots.sh relies on.
 #include "testsupport.h"
 
-#include <QImage>
 #include <QFile>
+#include <QImage>
 #include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -114,8 +114,9 @@ void TestLanedeckApp::lastKubeconfigContextIsRestored()
     }
     QProcess process;
     process.setProcessEnvironment(environment(QStringLiteral("offscreen"), home.path()));
-    process.start(QStringLiteral(LANEDECK_PATH), {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--screenshot"),
-                                                  home.filePath(QStringLiteral("shot.png"))});
+    process.start(QStringLiteral(LANEDECK_PATH),
+                  {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--screenshot"),
+                   home.filePath(QStringLiteral("shot.png"))});
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 0);
     QSettings settings(settingsPath, QSettings::IniFormat);
