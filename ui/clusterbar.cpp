@@ -28,6 +28,9 @@ ClusterBar::ClusterBar(QWidget *parent)
     m_namespace->setMaximumWidth(m_namespace->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 18);
     m_stateText->setObjectName(QStringLiteral("clusterStateLabel"));
     m_stateText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long state (errors, warnings, lane problems) must not widen the window: it is clipped and the
+    // tooltip shows it whole.
+    m_stateText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(targetLabel);
     layout->addWidget(m_targets);
     layout->addSpacing(12);
@@ -143,6 +146,7 @@ void ClusterBar::showState(ConnectionState state, const QString &message)
     const int size = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
     m_stateIcon->setPixmap(style()->standardIcon(icon, nullptr, this).pixmap(size, size));
     m_stateText->setText(message);
+    m_stateText->setToolTip(message);
     m_stateText->setAccessibleName(tr("Connection state: %1").arg(message));
     Q_EMIT stateChanged(state, message);
 }

@@ -1,5 +1,11 @@
 // lanedeck: the desktop console. Parses the command line and hands over to ui/.
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
+#include "ui/documentcontroller.h"
+#include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
+#include "ui/sandboxtarget.h"
+#include "ui/settings.h"
 #include "ui/trafficdemo.h"
 
 #include <QApplication>
@@ -121,7 +127,13 @@ int main(int argc, char *argv[])
         QStringLiteral("delay"),
         QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
         QStringLiteral("MS"), QStringLiteral("500"));
-    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, size});
+    const QCommandLineOption kubeconfig(
+        QStringLiteral("kubeconfig"),
+        QApplication::translate("main",
+                                "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
+                                "otherwise KUBECONFIG, else ~/.kube/config."),
+        QStringLiteral("FILE"));
+    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, size, kubeconfig});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -138,8 +150,26 @@ int main(int argc, char *argv[])
         QApplication::setPalette(QApplication::style()->standardPalette());
     }
 
+    // Read before the window exists: it starts on its built-in sandbox source, which records the sandbox as
+    // the last target as soon as the cluster bar connects to it.
+    const QString lastTarget = lanedeck::ui::UiSettings().lastTarget();
     lanedeck::ui::MainWindow window;
     window.setDarkPalette(isDark(QApplication::palette()));
+
+    // The cluster bar lists the local sandbox, then every context of the kubeconfig; the window restores
+    // the target used last.
+    lanedeck::ui::LocalSandboxSource sandbox;
+    lanedeck::ui::KubeconfigTargetSource::Options kubeOptions;
+    kubeOptions.explicitPath =
+        parser.isSet(kubeconfig) ? parser.value(kubeconfig) : lanedeck::ui::KubeconfigSettings().path();
+    lanedeck::ui::KubeconfigTargetSource contexts(kubeOptions);
+    contexts.setExecApproval(window.execApproval());
+    contexts.setGroupProvider([&window] { return window.document()->group(); });
+    lanedeck::ui::CompositeTargetSource targets;
+    targets.addSource(&sandbox);
+    targets.addSource(&contexts);
+    window.setTargetSource(&targets);
+    window.clusterBar()->selectTarget(lastTarget);
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
         if (wh.size() == 2) {

@@ -2,8 +2,10 @@
 // --screenshot option scripts/screenshots.sh relies on.
 #include "testsupport.h"
 
+#include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -15,6 +17,7 @@ private Q_SLOTS:
     void infoWithoutDisplay();
     void screenshotOfOpenedFile();
     void unreadableFileFailsScreenshot();
+    void lastKubeconfigContextIsRestored();
 
 private:
     static QProcessEnvironment environment(const QString &platform, const QString &home);
@@ -43,6 +46,7 @@ void TestLanedeckApp::infoWithoutDisplay_data()
     QTest::addColumn<QString>("expected");
     QTest::addRow("version") << QStringLiteral("--version") << QStringLiteral("lanedeck " LANEDECK_VERSION);
     QTest::addRow("help") << QStringLiteral("--help") << QStringLiteral("--screenshot <FILE>");
+    QTest::addRow("help-kubeconfig") << QStringLiteral("--help") << QStringLiteral("--kubeconfig <FILE>");
 }
 
 void TestLanedeckApp::infoWithoutDisplay()
@@ -86,6 +90,37 @@ void TestLanedeckApp::unreadableFileFailsScreenshot()
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(!QFile::exists(home.filePath(QStringLiteral("x.png"))));
+}
+
+void TestLanedeckApp::lastKubeconfigContextIsRestored()
+{
+    // Two contexts of a --kubeconfig file, the second one used last. Nothing listens on the server: the
+    // context is selected (and stays the remembered one) even though connecting fails.
+    QTemporaryDir home;
+    const QString kubeconfig = home.filePath(QStringLiteral("kubeconfig"));
+    {
+        QFile file(kubeconfig);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("apiVersion: v1\nkind: Config\ncurrent-context: alpha\n"
+                   "clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n"
+                   "users:\n- name: u\n  user:\n    token: not-a-real-token\n"
+                   "contexts:\n- name: alpha\n  context: {cluster: c, user: u}\n"
+                   "- name: beta\n  context: {cluster: c, user: u, namespace: lanes}\n");
+    }
+    const QString settingsPath = home.filePath(QStringLiteral("config/LaneDeck/lanedeck.conf"));
+    {
+        QSettings settings(settingsPath, QSettings::IniFormat);
+        settings.setValue(QStringLiteral("cluster/target"), QStringLiteral("beta"));
+    }
+    QProcess process;
+    process.setProcessEnvironment(environment(QStringLiteral("offscreen"), home.path()));
+    process.start(QStringLiteral(LANEDECK_PATH),
+                  {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("--screenshot"),
+                   home.filePath(QStringLiteral("shot.png"))});
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 0);
+    QSettings settings(settingsPath, QSettings::IniFormat);
+    QCOMPARE(settings.value(QStringLiteral("cluster/target")).toString(), QStringLiteral("beta"));
 }
 
 QTEST_GUILESS_MAIN(TestLanedeckApp)

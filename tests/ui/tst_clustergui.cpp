@@ -1,0 +1,590 @@
+// The console against a REAL kube-apiserver (tests/kube/testcluster, started by scripts/testcluster.sh): the
+// cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
+// KubeconfigTargetSource. If the server cannot be built or started, the test fails.
+#include "core/atomicfile.h"
+#include "lanes/document.h"
+#include "ui/clusterbar.h"
+#include "ui/clustertarget.h"
+#include "ui/diffdialog.h"
+#include "ui/documentcontroller.h"
+#include "ui/execapproval.h"
+#include "ui/kubeconfigtargetsource.h"
+#include "ui/mainwindow.h"
+#include "ui/pushdialog.h"
+#include "ui/resourcesview.h"
+#include "ui/settings.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <memory>
+#include <sys/types.h>
+
+using namespace lanedeck;
+using namespace lanedeck::ui;
+
+namespace {
+
+constexpr int kNetworkTimeoutMs = 180'000; // a loaded machine answers slowly; a hang still fails
+
+QString testclusterScript()
+{
+    const QByteArray env = qgetenv("LANEDECK_TESTCLUSTER_SCRIPT");
+    return env.isEmpty() ? QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/testcluster.sh")
+                         : QString::fromLocal8Bit(env);
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QString &program, const QStringList &args,
+        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 900'000)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    Run r;
+    if (!p.waitForStarted(30'000) || !p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "did not run: " + p.errorString().toUtf8();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+/// The window with the sources main.cpp gives it: the local sandbox, then the kubeconfig's contexts.
+struct Console
+{
+    std::unique_ptr<MainWindow> window;
+    LocalSandboxSource sandbox;
+    std::unique_ptr<KubeconfigTargetSource> kube;
+    CompositeTargetSource targets;
+
+    ~Console()
+    {
+        window.reset(); // the dialogs (and their jobs) go before the sources
+    }
+};
+
+} // namespace
+
+class TestClusterGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void clusterBarListsTheContexts();
+    void pushTheSeedThroughTheDialog();
+    void diffShowsAKubectlEdit();
+    void readOnlyUserSees403InTheRow();
+    void execPluginIsApprovedOnce();
+    void tlsStateInWords_data();
+    void tlsStateInWords();
+    void supersededConnectionIsDropped();
+    void pushJobReportsProgressAndCancels();
+    void unreadableKubeconfigSaysWhy();
+
+private:
+    std::unique_ptr<Console> makeConsole();
+    bool connectTo(Console &console, const QString &context);
+    PushDialog *openPush(Console &console);
+    /// Runs the dry run and, when `apply`, the apply; returns the results of the last phase.
+    std::vector<PushOutcome> pushOnce(Console &console, bool apply);
+    int execRuns() const;
+
+    QTemporaryDir m_cluster;
+    QTemporaryDir m_autosave;
+    QString m_kubeconfigEnv;
+    QString m_kubectl;
+};
+
+void TestClusterGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication::setOrganizationName(QStringLiteral("LaneDeckTest"));
+    QApplication::setApplicationName(QStringLiteral("tst_clustergui"));
+    QVERIFY2(QFileInfo(testclusterScript()).isExecutable(),
+             qPrintable(QStringLiteral("no test cluster script at ") + testclusterScript()));
+    m_kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
+    QVERIFY2(!m_kubectl.isEmpty(), "kubectl is needed to edit a resource by hand");
+    QVERIFY(m_cluster.isValid());
+    const Run started = run(testclusterScript(), {QStringLiteral("start"), m_cluster.path()});
+    QVERIFY2(started.exitCode == 0 && started.out.contains("READY"),
+             qPrintable(QStringLiteral("the istio test cluster did not start:\n") +
+                        QString::fromUtf8(started.err.right(3000))));
+
+    // The cluster writes one kubeconfig per user, each with a context named "testcluster". Renamed copies,
+    // listed in KUBECONFIG, give the merged view an operator with several contexts has.
+    QStringList files;
+    for (const QString &user :
+         {QStringLiteral("admin"), QStringLiteral("readonly"), QStringLiteral("exec")}) {
+        QFile in(m_cluster.filePath(user + QStringLiteral(".kubeconfig")));
+        QVERIFY2(in.open(QIODevice::ReadOnly), qPrintable(in.fileName()));
+        QString text = QString::fromUtf8(in.readAll());
+        static const QRegularExpression names(
+            QStringLiteral(R"(^(\s*-?\s*(?:name|cluster|current-context):\s*)testcluster\s*$)"),
+            QRegularExpression::MultilineOption);
+        text.replace(names, QStringLiteral("\\1lanedeck-") + user);
+        const QString path =
+            m_cluster.filePath(QStringLiteral("gui-") + user + QStringLiteral(".kubeconfig"));
+        QVERIFY(writeFileAtomically(path.toStdString(), text.toStdString()).ok());
+        files << path;
+    }
+    m_kubeconfigEnv = files.join(QLatin1Char(':'));
+}
+
+void TestClusterGui::cleanupTestCase()
+{
+    QFile pidFile(m_cluster.filePath(QStringLiteral("pid")));
+    const qint64 pid = pidFile.open(QIODevice::ReadOnly) ? pidFile.readAll().trimmed().toLongLong() : 0;
+    QVERIFY(run(testclusterScript(), {QStringLiteral("stop"), m_cluster.path()}).exitCode == 0);
+    if (pid > 0) {
+        QVERIFY2(::kill(static_cast<pid_t>(pid), 0) != 0, "the test cluster process is still running");
+    }
+}
+
+void TestClusterGui::init()
+{
+    QSettings().clear();
+}
+
+std::unique_ptr<Console> TestClusterGui::makeConsole()
+{
+    auto console = std::make_unique<Console>();
+    MainWindow::Options options;
+    options.autosaveDirectory = m_autosave.path();
+    options.autosaveIdleMs = 3'600'000;
+    console->window = std::make_unique<MainWindow>(options);
+    KubeconfigTargetSource::Options kube;
+    kube.kubeconfigEnv = m_kubeconfigEnv;
+    kube.home = m_cluster.path(); // no ~/.kube/config of the machine
+    console->kube = std::make_unique<KubeconfigTargetSource>(kube);
+    console->kube->setExecApproval(console->window->execApproval());
+    MainWindow *window = console->window.get();
+    console->kube->setGroupProvider([window] { return window->document()->group(); });
+    console->targets.addSource(&console->sandbox);
+    console->targets.addSource(console->kube.get());
+    console->window->setTargetSource(&console->targets);
+    console->window->resize(1280, 820);
+    console->window->show();
+    if (!QTest::qWaitForWindowExposed(console->window.get())) {
+        qWarning("window not exposed");
+    }
+    return console;
+}
+
+bool TestClusterGui::connectTo(Console &console, const QString &context)
+{
+    auto *combo = console.window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    auto *ns = console.window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
+    auto *state = console.window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
+    if (!combo || !ns || !state) {
+        qWarning("cluster bar widgets missing");
+        return false;
+    }
+    ns->setText(QStringLiteral("istio-system"));
+    const int index = combo->findData(context);
+    if (index < 0) {
+        qWarning("no context %s", qPrintable(context));
+        return false;
+    }
+    QSignalSpy states(console.window->clusterBar(), &ClusterBar::stateChanged);
+    combo->setCurrentIndex(index);
+    QElapsedTimer timer;
+    timer.start();
+    while (console.window->clusterBar()->state() != ConnectionState::Connected) {
+        if (console.window->clusterBar()->state() == ConnectionState::Failed ||
+            timer.elapsed() > kNetworkTimeoutMs) {
+            qWarning("not connected: %s", qPrintable(state->text()));
+            return false;
+        }
+        states.wait(1000);
+    }
+    return state->text().startsWith(QStringLiteral("Connected to ") + context);
+}
+
+PushDialog *TestClusterGui::openPush(Console &console)
+{
+    auto *action = console.window->findChild<QAction *>(QStringLiteral("pushAction"));
+    if (!action || !action->isEnabled()) {
+        qWarning("push not possible: %s", action ? qPrintable(action->toolTip()) : "no action");
+        return nullptr;
+    }
+    action->trigger();
+    return console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+}
+
+std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
+{
+    PushDialog *dialog = openPush(console);
+    if (!dialog) {
+        return {};
+    }
+    QAbstractItemModelTester tester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs); }();
+    if (apply) {
+        auto *applyButton = dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"));
+        if (!applyButton || !applyButton->isEnabled()) {
+            qWarning("cannot apply after the dry run: %s",
+                     qPrintable(dialog->findChild<QLabel *>(QStringLiteral("pushSummary"))->text()));
+            return {};
+        }
+        QTest::mouseClick(applyButton, Qt::LeftButton);
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs);
+        }();
+    }
+    std::vector<PushOutcome> outcomes = dialog->model()->outcomes();
+    delete dialog;
+    return outcomes;
+}
+
+int TestClusterGui::execRuns() const
+{
+    QFile f(m_cluster.filePath(QStringLiteral("exec-plugin.log")));
+    return f.open(QIODevice::ReadOnly) ? static_cast<int>(f.readAll().count('\n')) : 0;
+}
+
+static QString describe(const std::vector<PushOutcome> &outcomes)
+{
+    QString text;
+    for (const auto &o : outcomes) {
+        text += o.resource + QLatin1Char(' ') + PushResultModel::resultText(o.result) + QLatin1Char(' ') +
+                o.message + QLatin1Char('\n');
+    }
+    return text;
+}
+
+static bool all(const std::vector<PushOutcome> &outcomes, PushOutcome::Result result)
+{
+    return !outcomes.empty() && std::all_of(outcomes.begin(), outcomes.end(),
+                                            [result](const PushOutcome &o) { return o.result == result; });
+}
+
+void TestClusterGui::clusterBarListsTheContexts()
+{
+    auto console = makeConsole();
+    auto *combo = console->window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    QVERIFY(combo);
+    QStringList listed;
+    for (int i = 0; i < combo->count(); ++i) {
+        listed << combo->itemText(i);
+    }
+    // The sandbox first, then kubectl's current context (the first file's), then the others by name.
+    QCOMPARE(listed, (QStringList{QStringLiteral("Local sandbox"), QStringLiteral("lanedeck-admin"),
+                                  QStringLiteral("lanedeck-exec"), QStringLiteral("lanedeck-readonly")}));
+    QVERIFY(combo->itemData(1, Qt::ToolTipRole).toString().contains(QStringLiteral("https://127.0.0.1")));
+
+    QVERIFY(console->window->openExample());
+    QSignalSpy inventories(&console->targets, &ClusterTargetSource::inventoryChanged);
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *stateLabel = console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
+    const QString state = stateLabel->text();
+    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) && state.contains(QStringLiteral("Istio v1")) &&
+                 state.contains(QStringLiteral("namespace istio-system")),
+             qPrintable(state));
+    // The window asks for the inventory once connected, in the namespaces of the group's services
+    // ("default" holds the "kubernetes" Service) and the working one.
+    QVERIFY(inventories.count() > 0 || inventories.wait(kNetworkTimeoutMs));
+    const auto inventory = inventories.first().first().value<ClusterInventory>();
+    QVERIFY2(inventory.services.contains(QStringLiteral("kubernetes")),
+             qPrintable(inventory.services.join(QLatin1Char(' '))));
+    // The test cluster runs no workloads: every lane of the seed is flagged, in the cluster bar.
+    QTRY_VERIFY2_WITH_TIMEOUT(stateLabel->text().contains(QStringLiteral("without a ready workload")),
+                              qPrintable(stateLabel->text()), kNetworkTimeoutMs);
+    QVERIFY2(stateLabel->text().endsWith(QStringLiteral(
+                 "lanes without a ready workload: s1 (mocka, mockb, mockc); s2 (mocka, mockc); s3 (mockb)")),
+             qPrintable(stateLabel->text()));
+    QCOMPARE(UiSettings().lastTarget(), QStringLiteral("lanedeck-admin"));
+    // No credential in what the operator sees.
+    QVERIFY(!state.contains(QStringLiteral("token"), Qt::CaseInsensitive));
+}
+
+void TestClusterGui::pushTheSeedThroughTheDialog()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+
+    const auto dryRun = pushOnce(*console, false);
+    QVERIFY2(all(dryRun, PushOutcome::Result::Created), qPrintable(describe(dryRun)));
+    const auto first = pushOnce(*console, true);
+    QVERIFY2(all(first, PushOutcome::Result::Created), qPrintable(describe(first)));
+    QCOMPARE(first.size(), dryRun.size());
+    const auto again = pushOnce(*console, true);
+    QVERIFY2(all(again, PushOutcome::Result::Unchanged), qPrintable(describe(again)));
+    QCOMPARE(again.size(), first.size());
+    // What the dialog applied is really there, as kubectl sees it.
+    const Run get = run(
+        m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                    QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("get"),
+                    QStringLiteral("virtualservices"), QStringLiteral("-o"), QStringLiteral("name")});
+    QVERIFY2(get.exitCode == 0 && get.out.contains("trafficlabel-ingress-vs-test"),
+             (get.out + get.err).constData());
+}
+
+void TestClusterGui::diffShowsAKubectlEdit()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KUBE_EDITOR"), QStringLiteral("sed -i -e s/weight:\\ 60/weight:\\ 55/"));
+    const Run edit =
+        run(m_kubectl,
+            {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+             QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("edit"),
+             QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-test")},
+            env);
+    QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
+
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *action = console->window->findChild<QAction *>(QStringLiteral("diffAction"));
+    QVERIFY(action && action->isEnabled());
+    action->trigger();
+    auto *dialog = console->window->findChild<DiffDialog *>(QStringLiteral("diffDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kNetworkTimeoutMs);
+    int changed = 0;
+    for (const auto &d : dialog->diffs()) {
+        if (d.resource == QLatin1String("VirtualService istio-system/trafficlabel-ingress-vs-test")) {
+            ++changed;
+            QCOMPARE(d.state, ResourceDiff::State::Changed);
+            QVERIFY2(
+                d.unifiedDiff.contains(QStringLiteral("\n-          weight: 55\n+          weight: 60\n")),
+                qPrintable(d.unifiedDiff));
+        } else {
+            QVERIFY2(d.state == ResourceDiff::State::Identical, qPrintable(d.resource));
+        }
+    }
+    QCOMPARE(changed, 1);
+}
+
+void TestClusterGui::readOnlyUserSees403InTheRow()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-readonly")));
+    PushDialog *dialog = openPush(*console);
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs);
+    auto *table = dialog->findChild<QTableView *>(QStringLiteral("pushResults"));
+    QVERIFY(table && table->model()->rowCount() > 0);
+    const QString result = table->model()->index(0, PushResultModel::Result).data().toString();
+    const QString message = table->model()->index(0, PushResultModel::Message).data().toString();
+    QCOMPARE(result, QStringLiteral("failed"));
+    for (const char *part : {"HTTP 403", "is forbidden: User \"lanedeck-readonly\" cannot patch resource"}) {
+        QVERIFY2(message.contains(QString::fromUtf8(part)), qPrintable(message));
+    }
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+}
+
+void TestClusterGui::execPluginIsApprovedOnce()
+{
+    auto console = makeConsole();
+    console->window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(console->window->openExample());
+    QList<ExecRequest> asked;
+    console->window->execApproval()->setAsker([&asked](const ExecRequest &request) {
+        asked << request;
+        return true;
+    });
+    const int before = execRuns();
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-exec")));
+    // The diff case's kubectl edit made kubectl-edit a manager of the ingress route: the dry run reports the
+    // conflict, and Force (offered in the dialog) takes the fields back.
+    PushDialog *dialog = openPush(*console);
+    QVERIFY(dialog);
+    QAbstractItemModelTester tester(dialog->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::Review);
+    QVERIFY2(dialog->model()->conflictCount() == 1, qPrintable(describe(dialog->model()->outcomes())));
+    auto *force = dialog->findChild<QCheckBox *>(QStringLiteral("pushForceCheck"));
+    QVERIFY(force && force->isVisible() && force->isEnabled());
+    QTest::mouseClick(force, Qt::LeftButton, {}, QPoint(4, force->height() / 2));
+    QVERIFY(force->isChecked());
+    QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton")), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Applying, kNetworkTimeoutMs);
+    const auto pushed = dialog->model()->outcomes();
+    QVERIFY2(dialog->stage() == PushDialog::Stage::Done &&
+                 dialog->model()->count(PushOutcome::Result::Configured) == 1 &&
+                 dialog->model()->count(PushOutcome::Result::Unchanged) ==
+                     static_cast<int>(pushed.size()) - 1,
+             qPrintable(describe(pushed)));
+    delete dialog;
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.front().command, m_cluster.filePath(QStringLiteral("exec-plugin.sh")));
+    QVERIFY(asked.front().kubeconfigFile.endsWith(QStringLiteral("gui-exec.kubeconfig")));
+    QVERIFY(execRuns() > before); // the approved plugin really ran
+
+    // A refusal is asked once too: the next operations fail without asking again.
+    QSettings().clear();
+    auto refusing = makeConsole();
+    QList<ExecRequest> refused;
+    refusing->window->execApproval()->setAsker([&refused](const ExecRequest &request) {
+        refused << request;
+        return false;
+    });
+    const int runsBefore = execRuns();
+    QVERIFY(!connectTo(*refusing, QStringLiteral("lanedeck-exec")));
+    refusing->window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"))->setCurrentIndex(0);
+    QVERIFY(!connectTo(*refusing, QStringLiteral("lanedeck-exec")));
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(execRuns(), runsBefore);
+}
+
+void TestClusterGui::tlsStateInWords_data()
+{
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<QString>("expected");
+    QTest::addRow("insecure-skip-tls-verify-connects-with-a-warning")
+        << true << QStringLiteral("the server's certificate is NOT verified");
+    QTest::addRow("unknown-ca-fails-in-words") << false << QStringLiteral("cannot reach the API server");
+}
+
+void TestClusterGui::tlsStateInWords()
+{
+    QFETCH(bool, insecure);
+    QFETCH(QString, expected);
+    // The admin kubeconfig without its CA: unverifiable unless the kubeconfig turns verification off.
+    QFile in(m_cluster.filePath(QStringLiteral("admin.kubeconfig")));
+    QVERIFY(in.open(QIODevice::ReadOnly));
+    QString text = QString::fromUtf8(in.readAll());
+    static const QRegularExpression ca(QStringLiteral(R"(^(\s*)certificate-authority-data:.*$)"),
+                                       QRegularExpression::MultilineOption);
+    text.replace(ca, insecure ? QStringLiteral("\\1insecure-skip-tls-verify: true") : QString());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("config"));
+    QVERIFY(writeFileAtomically(path.toStdString(), text.toStdString()).ok());
+
+    KubeconfigTargetSource::Options options;
+    options.explicitPath = path;
+    KubeconfigTargetSource source(options);
+    QCOMPARE(source.targets().size(), 1);
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    const auto state = states.first().at(0).value<ConnectionState>();
+    const QString message = states.first().at(1).toString();
+    QCOMPARE(state, insecure ? ConnectionState::Connected : ConnectionState::Failed);
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    QCOMPARE(source.canPush(), insecure);
+    // Credentials never reach what the operator reads.
+    QFile tokenSource(m_cluster.filePath(QStringLiteral("admin.kubeconfig")));
+    QVERIFY(tokenSource.open(QIODevice::ReadOnly));
+    static const QRegularExpression tokenLine(QStringLiteral(R"(^\s*token:\s*(\S+)\s*$)"),
+                                              QRegularExpression::MultilineOption);
+    const QString token = tokenLine.match(QString::fromUtf8(tokenSource.readAll())).captured(1);
+    QVERIFY(!token.isEmpty());
+    QVERIFY(!message.contains(token));
+    QVERIFY(!source.targets().front().detail.contains(token));
+}
+
+void TestClusterGui::supersededConnectionIsDropped()
+{
+    KubeconfigTargetSource::Options options;
+    options.kubeconfigEnv = m_kubeconfigEnv;
+    options.home = m_cluster.path();
+    KubeconfigTargetSource source(options);
+    const auto targets = source.targets();
+    const auto byId = [&targets](const QString &id) {
+        return *std::find_if(targets.begin(), targets.end(),
+                             [&id](const ClusterTarget &t) { return t.id == id; });
+    };
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    // No approval object: the exec context would fail. Switching away at once must drop that answer.
+    source.connectTo(byId(QStringLiteral("lanedeck-exec")), QStringLiteral("istio-system"));
+    source.connectTo(byId(QStringLiteral("lanedeck-admin")), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    QTest::qWait(500); // room for a late answer of the first request
+    QCOMPARE(states.size(), 1);
+    QCOMPARE(states.first().at(0).value<ConnectionState>(), ConnectionState::Connected);
+    QVERIFY2(states.first().at(1).toString().startsWith(QStringLiteral("Connected to lanedeck-admin")),
+             qPrintable(states.first().at(1).toString()));
+}
+
+void TestClusterGui::pushJobReportsProgressAndCancels()
+{
+    KubeconfigTargetSource::Options options;
+    options.kubeconfigEnv = m_kubeconfigEnv;
+    options.home = m_cluster.path();
+    KubeconfigTargetSource source(options);
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QStringLiteral("istio-system"));
+    QVERIFY(states.wait(kNetworkTimeoutMs));
+    QVERIFY(source.canPush());
+    const LaneGroup group =
+        loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+    const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
+
+    std::unique_ptr<PushJob> job(source.push(group, istio, PushRequest{}));
+    QVERIFY(job);
+    QSignalSpy progress(job.get(), &PushJob::progress);
+    QSignalSpy outcomes(job.get(), &PushJob::outcome);
+    QSignalSpy finished(job.get(), &PushJob::finished);
+    QVERIFY(finished.wait(kNetworkTimeoutMs));
+    QCOMPARE(finished.first().at(0).toBool(), false);
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QVERIFY(!outcomes.isEmpty());
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toString(), QStringLiteral("dry-run"));
+    QCOMPARE(progress.last().at(1).toInt(), progress.last().at(2).toInt());
+
+    // Cancelled at once: the job still finishes, saying so.
+    std::unique_ptr<PushJob> cancelled(source.push(group, istio, PushRequest{}));
+    QSignalSpy cancelledFinished(cancelled.get(), &PushJob::finished);
+    cancelled->cancel();
+    QVERIFY(cancelledFinished.wait(kNetworkTimeoutMs));
+    QCOMPARE(cancelledFinished.first().at(0).toBool(), true);
+}
+
+void TestClusterGui::unreadableKubeconfigSaysWhy()
+{
+    KubeconfigTargetSource::Options options;
+    options.explicitPath = m_cluster.filePath(QStringLiteral("missing.kubeconfig"));
+    KubeconfigTargetSource source(options);
+    QVERIFY(!source.loadError().isEmpty());
+    QCOMPARE(source.targets().size(), 1);
+    QCOMPARE(source.targets().front().id, QString::fromLatin1(KubeconfigTargetSource::kErrorTargetId));
+    QSignalSpy states(&source, &ClusterTargetSource::stateChanged);
+    source.connectTo(source.targets().front(), QString());
+    QVERIFY(states.wait(5'000));
+    QCOMPARE(states.first().at(0).value<ConnectionState>(), ConnectionState::Failed);
+    QVERIFY2(states.first().at(1).toString().contains(QStringLiteral("missing.kubeconfig")),
+             qPrintable(states.first().at(1).toString()));
+    QVERIFY(!source.canPush());
+}
+
+QTEST_MAIN(TestClusterGui)
+#include "tst_clustergui.moc"

@@ -1,0 +1,636 @@
+#include "ui/kubeconfigtargetsource.h"
+
+#include "kube/client.h"
+#include "kube/discovery.h"
+#include "kube/inventory.h"
+#include "kube/push.h"
+#include "ui/execapproval.h"
+
+#include <QFuture>
+#include <QSet>
+#include <QSettings>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <mutex>
+#include <set>
+
+namespace lanedeck::ui {
+
+namespace {
+
+QString qs(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+PushOutcome::Result toResult(kube::Outcome outcome)
+{
+    switch (outcome) {
+    case kube::Outcome::Created:
+        return PushOutcome::Result::Created;
+    case kube::Outcome::Configured:
+        return PushOutcome::Result::Configured;
+    case kube::Outcome::Unchanged:
+        return PushOutcome::Result::Unchanged;
+    case kube::Outcome::Pruned:
+        return PushOutcome::Result::Pruned;
+    case kube::Outcome::Deleted:
+        return PushOutcome::Result::Deleted;
+    case kube::Outcome::Failed:
+        return PushOutcome::Result::Failed;
+    case kube::Outcome::Skipped:
+        return PushOutcome::Result::Skipped;
+    }
+    return PushOutcome::Result::Failed;
+}
+
+ResourceDiff::State toState(kube::ResourceDiff::State state)
+{
+    switch (state) {
+    case kube::ResourceDiff::State::Identical:
+        return ResourceDiff::State::Identical;
+    case kube::ResourceDiff::State::Changed:
+        return ResourceDiff::State::Changed;
+    case kube::ResourceDiff::State::New:
+        return ResourceDiff::State::New;
+    case kube::ResourceDiff::State::Removed:
+        return ResourceDiff::State::Removed;
+    }
+    return ResourceDiff::State::Changed;
+}
+
+} // namespace
+
+/// Lets the GUI thread abort the client a worker is using; the worker attaches its client once created.
+/// A cancellation that comes before the client exists cancels it as soon as it is attached.
+class Cancellation final
+{
+public:
+    void cancel()
+    {
+        const std::lock_guard lock(m_mutex);
+        m_cancelled = true;
+        if (m_client) {
+            m_client->cancel();
+        }
+    }
+    bool cancelled() const
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_cancelled;
+    }
+    void attach(kube::Client *client)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_client = client;
+        if (m_cancelled && client) {
+            client->cancel();
+        }
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    kube::Client *m_client = nullptr;
+    bool m_cancelled = false;
+};
+
+/// Exec approvals shared with the workers: one question at a time (two operations starting together must
+/// not ask twice), and the commands refused in this session, so a "no" is not asked again on every push.
+struct KubeconfigTargetSource::Approvals
+{
+    std::mutex asking;
+    std::mutex refusedMutex;
+    std::set<QString> refused;
+};
+
+namespace {
+
+/// The client of one operation, bound to its cancellation for the whole of its life.
+struct Session
+{
+    std::unique_ptr<kube::Client> client;
+    std::shared_ptr<Cancellation> cancellation;
+
+    ~Session()
+    {
+        if (cancellation) {
+            cancellation->attach(nullptr);
+        }
+    }
+};
+
+Result<std::unique_ptr<Session>> openSession(const kube::Connection &connection,
+                                             const kube::ClientOptions &options,
+                                             std::shared_ptr<Cancellation> cancellation)
+{
+    auto client = kube::Client::create(connection, options);
+    if (!client) {
+        return client.error();
+    }
+    auto session = std::make_unique<Session>();
+    session->client = std::move(*client);
+    session->cancellation = std::move(cancellation);
+    session->cancellation->attach(session->client.get());
+    return session;
+}
+
+/// Carries a worker's progress reports to the GUI thread. It lives on the GUI thread and is kept alive by
+/// the worker (deleteLater once released), so the worker never touches the job, which the dialog may delete.
+class ProgressRelay final : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+Q_SIGNALS:
+    void progress(const QString &phase, int done, int total);
+};
+
+std::shared_ptr<ProgressRelay> makeRelay()
+{
+    return {new ProgressRelay, [](ProgressRelay *relay) { relay->deleteLater(); }};
+}
+
+class KubePushJob final : public PushJob
+{
+    Q_OBJECT
+public:
+    explicit KubePushJob(QObject *parent = nullptr) : PushJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+class KubeDiffJob final : public DiffJob
+{
+    Q_OBJECT
+public:
+    explicit KubeDiffJob(QObject *parent = nullptr) : DiffJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+struct ConnectAnswer
+{
+    bool ok = false;
+    QString message;
+};
+
+struct InventoryAnswer
+{
+    bool ok = false;
+    QString error;
+    ClusterInventory inventory;
+    QStringList laneProblems;
+};
+
+struct PushAnswer
+{
+    QString error;
+    std::vector<kube::ResourceResult> results;
+};
+
+struct DiffAnswer
+{
+    QString error;
+    QList<ResourceDiff> diffs;
+};
+
+/// Makes a continuation always run from the event loop. QFuture::then() runs it at once, inside the call
+/// that started the work, when the work finished before then() was attached: a push job would then finish
+/// before the dialog connected to it, and connectTo() would report before it returned.
+template <class Answer, class F> auto queued(QObject *context, F f)
+{
+    return [context, f = std::move(f)](const Answer &answer) {
+        QMetaObject::invokeMethod(
+            context, [f, answer] { f(answer); }, Qt::QueuedConnection);
+    };
+}
+
+} // namespace
+
+QString KubeconfigSettings::path() const
+{
+    return QSettings().value(QStringLiteral("cluster/kubeconfig")).toString();
+}
+
+void KubeconfigSettings::setPath(const QString &value)
+{
+    QSettings settings;
+    if (value.isEmpty()) {
+        settings.remove(QStringLiteral("cluster/kubeconfig"));
+    } else {
+        settings.setValue(QStringLiteral("cluster/kubeconfig"), value);
+    }
+}
+
+KubeconfigTargetSource::KubeconfigTargetSource(Options options, QObject *parent)
+    : ClusterTargetSource(parent), m_options(std::move(options)), m_approvals(std::make_shared<Approvals>())
+{
+    reload();
+}
+
+KubeconfigTargetSource::~KubeconfigTargetSource()
+{
+    // Workers still running keep their own state; aborting them lets them end soon. Their answers are
+    // dropped with this object (the continuations are bound to it).
+    for (const auto &cancellation : {m_connecting, m_inventory}) {
+        if (cancellation) {
+            cancellation->cancel();
+        }
+    }
+}
+
+void KubeconfigTargetSource::reload()
+{
+    kube::KubeconfigSource source;
+    source.explicitPath = m_options.explicitPath.toStdString();
+    if (m_options.kubeconfigEnv) {
+        source.kubeconfigEnv = m_options.kubeconfigEnv->toStdString();
+    }
+    if (m_options.home) {
+        source.home = m_options.home->toStdString();
+    }
+    auto config = kube::loadKubeconfig(source);
+    m_targets.clear();
+    m_config.reset();
+    m_loadError.clear();
+    if (!config) {
+        m_loadError = qs(config.error().message);
+        m_targets << ClusterTarget{ClusterTarget::Kind::KubeContext, QString::fromLatin1(kErrorTargetId),
+                                   tr("kubeconfig (unreadable)"), m_loadError, QString()};
+    } else {
+        m_config = std::move(*config);
+        for (const auto &[name, context] : m_config->contexts) {
+            const auto cluster = m_config->clusters.find(context.cluster);
+            const auto user = m_config->users.find(context.user);
+            const QString detail =
+                tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
+                    .arg(qs(name), qs(context.sourceFile),
+                         cluster == m_config->clusters.end()
+                             ? tr("missing cluster '%1'").arg(qs(context.cluster))
+                             : qs(cluster->second.server),
+                         qs(context.user),
+                         user == m_config->users.end() ? tr("missing")
+                                                       : qs(kube::describeAuth(user->second)));
+            ClusterTarget target{ClusterTarget::Kind::KubeContext, qs(name), qs(name), detail,
+                                 qs(context.ns)};
+            // kubectl's current context first: it is what the operator works with unless they pick another.
+            if (name == m_config->currentContext) {
+                m_targets.prepend(target);
+            } else {
+                m_targets << target;
+            }
+        }
+    }
+    Q_EMIT targetsChanged();
+}
+
+void KubeconfigTargetSource::setExecApproval(ExecApprovalPrompt *prompt)
+{
+    m_prompt = prompt;
+}
+
+void KubeconfigTargetSource::setGroupProvider(std::function<LaneGroup()> provider)
+{
+    m_groupProvider = std::move(provider);
+}
+
+QList<ClusterTarget> KubeconfigTargetSource::targets() const
+{
+    return m_targets;
+}
+
+kube::ClientOptions KubeconfigTargetSource::clientOptions() const
+{
+    kube::ClientOptions options;
+    QPointer<ExecApprovalPrompt> prompt = m_prompt;
+    std::shared_ptr<Approvals> approvals = m_approvals;
+    options.approveExec = [prompt, approvals](const kube::ExecApproval &approval) {
+        ExecRequest request;
+        request.command = qs(approval.command);
+        for (const auto &arg : approval.args) {
+            request.args << qs(arg);
+        }
+        request.kubeconfigFile = qs(approval.kubeconfigFile);
+        request.user = qs(approval.user);
+        const QString key = ExecApprovalPrompt::key(request);
+        const std::lock_guard asking(approvals->asking);
+        {
+            const std::lock_guard lock(approvals->refusedMutex);
+            if (approvals->refused.contains(key)) {
+                return false;
+            }
+        }
+        const bool approved = prompt && prompt->approveFromAnyThread(request);
+        if (!approved) {
+            const std::lock_guard lock(approvals->refusedMutex);
+            approvals->refused.insert(key);
+        }
+        return approved;
+    };
+    return options;
+}
+
+void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QString &ns)
+{
+    const quint64 generation = ++m_generation;
+    m_connection.reset();
+    m_namespace = ns;
+    m_connectedMessage.clear();
+    m_lastStateMessage.clear();
+    for (const auto &running : {m_connecting, m_inventory}) {
+        if (running) {
+            running->cancel();
+        }
+    }
+    m_connecting.reset();
+    m_inventory.reset();
+
+    const auto fail = [this, generation](const QString &message) {
+        // Asynchronous like a real connection, so the cluster bar's "Connecting…" comes first.
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, message] {
+                if (generation == m_generation) {
+                    Q_EMIT stateChanged(ConnectionState::Failed, message);
+                }
+            },
+            Qt::QueuedConnection);
+    };
+    if (!m_config) {
+        fail(tr("Cannot read the kubeconfig: %1").arg(m_loadError));
+        return;
+    }
+    auto connection = kube::resolveConnection(*m_config, target.id.toStdString(), ns.toStdString());
+    if (!connection) {
+        fail(qs(connection.error().message));
+        return;
+    }
+    QStringList warnings;
+    for (const auto &warning : connection->warnings) {
+        warnings << tr("⚠ %1").arg(qs(warning));
+    }
+    const kube::Connection resolved = *connection;
+    auto cancellation = std::make_shared<Cancellation>();
+    m_connecting = cancellation;
+    const kube::ClientOptions options = clientOptions();
+    QtConcurrent::run([resolved, options, cancellation]() -> ConnectAnswer {
+        auto session = openSession(resolved, options, cancellation);
+        if (!session) {
+            return {false, qs(session.error().message)};
+        }
+        kube::Client &client = *(*session)->client;
+        const kube::Response version = client.send(kube::Request{"GET", "/version", {}, {}});
+        if (!version.ok()) {
+            return {false, qs(version.message())};
+        }
+        const std::string gitVersion = version.json().value("gitVersion", std::string());
+        auto mesh = kube::discoverMesh(client);
+        if (!mesh) {
+            return {false, qs(mesh.error().message)};
+        }
+        QString meshText;
+        if (mesh->istioVersions.empty()) {
+            meshText = tr("no Istio networking API");
+        } else {
+            QStringList versions;
+            for (const auto &v : mesh->istioVersions) {
+                versions << qs(v);
+            }
+            meshText = tr("Istio %1").arg(versions.join(QStringLiteral(", ")));
+            if (mesh->fallbackDeclared) {
+                meshText += tr(", ASM fallback");
+            }
+            if (mesh->asmLaneCrds) {
+                meshText += tr(", ASM lane CRDs");
+            }
+        }
+        return {true, tr("Kubernetes %1; %2").arg(qs(gitVersion), meshText)};
+    })
+        .then(this, queued<ConnectAnswer>(this, [this, generation, target, resolved,
+                                                 warnings](const ConnectAnswer &answer) {
+                  if (generation != m_generation) {
+                      return; // superseded by a later connectTo()
+                  }
+                  m_connecting.reset();
+                  QString message;
+                  if (!answer.ok) {
+                      message = tr("%1: %2").arg(target.displayName, answer.message);
+                      if (!warnings.isEmpty()) {
+                          message += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+                      }
+                      Q_EMIT stateChanged(ConnectionState::Failed, message);
+                      return;
+                  }
+                  m_connection = resolved;
+                  m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
+                                           .arg(target.displayName, answer.message, qs(resolved.ns));
+                  if (!warnings.isEmpty()) {
+                      m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+                  }
+                  m_lastStateMessage = m_connectedMessage;
+                  Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
+              }));
+}
+
+bool KubeconfigTargetSource::canPush() const
+{
+    return m_connection.has_value();
+}
+
+PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::RenderOptions &render,
+                                      const PushRequest &request)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubePushJob;
+    LaneGroup target = group;
+    if (!m_namespace.isEmpty()) {
+        target.ns = m_namespace.toStdString(); // the cluster bar's namespace is where the group goes
+    }
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const auto relay = makeRelay();
+    connect(relay.get(), &ProgressRelay::progress, job, &PushJob::progress, Qt::QueuedConnection);
+    QtConcurrent::run([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {qs(session.error().message), {}};
+        }
+        kube::PushOptions pushOptions;
+        pushOptions.dryRun = request.dryRun;
+        pushOptions.force = request.force;
+        pushOptions.prune = request.prune;
+        pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
+            Q_EMIT relay->progress(qs(phase), static_cast<int>(done), static_cast<int>(total));
+        };
+        auto report = kube::push(*(*session)->client, target, render, pushOptions);
+        if (!report) {
+            return {qs(report.error().message), {}};
+        }
+        return {QString(), std::move(report->results)};
+    }).then(job, queued<PushAnswer>(job, [job, cancellation](const PushAnswer &answer) {
+                for (const auto &result : answer.results) {
+                    PushOutcome outcome;
+                    outcome.resource = qs(result.resource);
+                    outcome.result = toResult(result.outcome);
+                    outcome.message = qs(result.message);
+                    for (const auto &conflict : result.conflicts) {
+                        outcome.conflicts << qs(conflict);
+                    }
+                    Q_EMIT job->outcome(outcome);
+                }
+                Q_EMIT job->finished(cancellation->cancelled(),
+                                     cancellation->cancelled() ? QString() : answer.error);
+            }));
+    return job;
+}
+
+DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubeDiffJob;
+    LaneGroup target = group;
+    if (!m_namespace.isEmpty()) {
+        target.ns = m_namespace.toStdString();
+    }
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    QtConcurrent::run([connection, options, cancellation, target, render]() -> DiffAnswer {
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {qs(session.error().message), {}};
+        }
+        auto diffs = kube::diffGroup(*(*session)->client, target, render);
+        if (!diffs) {
+            return {qs(diffs.error().message), {}};
+        }
+        DiffAnswer answer;
+        for (const auto &d : *diffs) {
+            answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
+        }
+        return answer;
+    }).then(job, queued<DiffAnswer>(job, [job, cancellation](const DiffAnswer &answer) {
+                const bool cancelled = cancellation->cancelled();
+                Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
+            }));
+    return job;
+}
+
+void KubeconfigTargetSource::requestInventory()
+{
+    if (!m_connection) {
+        return;
+    }
+    if (m_inventory) {
+        m_inventory->cancel(); // a newer request supersedes it
+    }
+    const quint64 generation = m_generation;
+    auto cancellation = std::make_shared<Cancellation>();
+    m_inventory = cancellation;
+    std::optional<LaneGroup> group;
+    if (m_groupProvider) {
+        group = m_groupProvider();
+    }
+    std::vector<std::string> namespaces;
+    const auto addNamespace = [&namespaces](const std::string &ns) {
+        if (!ns.empty() && std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
+            namespaces.push_back(ns);
+        }
+    };
+    if (group) {
+        for (const auto &service : group->services) {
+            addNamespace(service.ns);
+        }
+    }
+    addNamespace(m_connection->ns);
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    QtConcurrent::run([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {false, qs(session.error().message), {}, {}};
+        }
+        auto inventory = kube::readInventory(*(*session)->client, namespaces);
+        if (!inventory) {
+            return {false, qs(inventory.error().message), {}, {}};
+        }
+        InventoryAnswer answer;
+        answer.ok = true;
+        QMap<QString, QSet<QString>> values;
+        for (const auto &service : inventory->services) {
+            if (!answer.inventory.services.contains(qs(service.name))) {
+                answer.inventory.services << qs(service.name);
+            }
+            // Only values with a ready replica are offered: a lane cannot route to a workload that is not up.
+            for (const auto &workload : service.workloads) {
+                if (workload.readyReplicas <= 0) {
+                    continue;
+                }
+                for (const auto &[key, value] : workload.labels) {
+                    values[qs(key)].insert(qs(value));
+                }
+            }
+        }
+        for (auto it = values.cbegin(); it != values.cend(); ++it) {
+            QStringList list(it.value().cbegin(), it.value().cend());
+            list.sort();
+            answer.inventory.labelValues.insert(it.key(), list);
+        }
+        answer.inventory.services.sort();
+        if (group) {
+            // Per lane, the services it cannot reach a ready workload of: short enough for the cluster bar.
+            QStringList lanes;
+            QMap<QString, QStringList> byLane;
+            for (const auto &problem : kube::checkLanes(*group, *inventory)) {
+                const QString lane = qs(problem.lane);
+                if (!byLane.contains(lane)) {
+                    lanes << lane;
+                }
+                byLane[lane] << qs(problem.service);
+            }
+            for (const auto &lane : lanes) {
+                answer.laneProblems << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
+            }
+        }
+        return answer;
+    })
+        .then(this,
+              queued<InventoryAnswer>(this, [this, generation, cancellation](const InventoryAnswer &answer) {
+                  if (generation != m_generation || cancellation != m_inventory) {
+                      return; // another target, or a newer request, took over
+                  }
+                  m_inventory.reset();
+                  if (!answer.ok) {
+                      // The connection stands (push may still work): the inventory problem is said, not
+                      // fatal.
+                      const QString message =
+                          tr("%1 ⚠ cannot read the inventory: %2").arg(m_connectedMessage, answer.error);
+                      if (message != m_lastStateMessage) {
+                          m_lastStateMessage = message;
+                          Q_EMIT stateChanged(ConnectionState::Connected, message);
+                      }
+                      return;
+                  }
+                  Q_EMIT inventoryChanged(answer.inventory);
+                  const QString message =
+                      answer.laneProblems.isEmpty()
+                          ? m_connectedMessage
+                          : tr("%1 ⚠ lanes without a ready workload: %2")
+                                .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
+                  // Only a changed message is announced: the window asks for the inventory on every Connected
+                  // state.
+                  if (message != m_lastStateMessage) {
+                      m_lastStateMessage = message;
+                      Q_EMIT stateChanged(ConnectionState::Connected, message);
+                  }
+              }));
+}
+
+} // namespace lanedeck::ui
+
+#include "kubeconfigtargetsource.moc"
