@@ -125,6 +125,8 @@ void appendScalar(std::string &out, const Json &v)
     }
 }
 
+constexpr std::size_t kMaxImplicitKey = 1000;
+
 template <class Json>
 bool isCollection(const Json &v)
 {
@@ -143,7 +145,16 @@ void emitMapEntries(std::string &out, const Json &v, int indent, bool firstInlin
             out.append(static_cast<std::size_t>(indent), ' ');
         }
         first = false;
-        appendScalarString(out, it.key());
+        std::string key;
+        appendScalarString(key, it.key());
+        if (key.size() > kMaxImplicitKey) {
+            // YAML limits implicit keys to 1024 characters; a longer one needs the explicit "? key" form
+            // (found by fuzz_yaml: a long key was written in a form no reader accepts).
+            out += "? " + key + '\n';
+            out.append(static_cast<std::size_t>(indent), ' ');
+        } else {
+            out += key;
+        }
         out += ':';
         const auto &child = it.value();
         if (isCollection(child)) {

@@ -55,6 +55,11 @@ private Q_SLOTS:
         QTest::addRow("regex with specials")
             << QStringLiteral(R"({"regex":"(.*,)?[ \\t]*x-asm-prefer-tag[ \\t]*=[ \\t]*s2[ \\t]*(;[^,]*)?(,.*)?"})");
         QTest::addRow("unicode") << QStringLiteral(R"({"name":"車線 ↪ s1"})");
+        // Found by fuzz_yaml: keys over YAML's 1024-character limit for implicit keys.
+        const QString longKey(1100, QLatin1Char('k'));
+        QTest::addRow("long key in a map") << QStringLiteral(R"({"a":{"%1":null,"b":1}})").arg(longKey);
+        QTest::addRow("long key with a nested value") << QStringLiteral(R"({"  %1":{"c":[1,2]},"d":2})").arg(longKey);
+        QTest::addRow("long key first in a list item") << QStringLiteral(R"([{"%1":"v","f":"g"}])").arg(longKey);
     }
 
     void roundTrip()
