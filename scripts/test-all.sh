@@ -7,7 +7,7 @@ bash scripts/build.sh ci
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
 bash scripts/test-package.sh build/ci
-bash scripts/fuzz.sh 30
+FUZZ_SEED=1 bash scripts/fuzz.sh 30
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the test.
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)"

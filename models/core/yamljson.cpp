@@ -60,8 +60,8 @@ bool needsQuotes(std::string_view s)
     if (leading.find(s.front()) != std::string_view::npos && !(s.front() == '-' && s.size() > 1 && s[1] != ' ')) {
         return true;
     }
-    if (s.front() == '-' && s.size() > 1 && s[1] == '-') {
-        return true; // "---" would start a document
+    if (s.rfind("--", 0) == 0 || s.rfind("...", 0) == 0) {
+        return true; // "---" starts a document and "..." ends one (found by fuzz_yaml)
     }
     if (s.back() == ' ' || s.back() == ':' || s.back() == '\t') {
         return true;

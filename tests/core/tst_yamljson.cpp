@@ -31,6 +31,8 @@ private Q_SLOTS:
         QTest::addRow("control chars double-quoted") << QStringLiteral("a\nb") << QStringLiteral("\"a\\nb\"");
         QTest::addRow("leading dash word plain") << QStringLiteral("-x") << QStringLiteral("-x");
         QTest::addRow("document marker quoted") << QStringLiteral("---") << QStringLiteral("'---'");
+        QTest::addRow("document end marker quoted") << QStringLiteral("...") << QStringLiteral("'...'");
+        QTest::addRow("document end marker prefix quoted") << QStringLiteral("...x") << QStringLiteral("'...x'");
         QTest::addRow("host plain") << QStringLiteral("mocka.default.svc.cluster.local")
                                     << QStringLiteral("mocka.default.svc.cluster.local");
     }
@@ -52,6 +54,9 @@ private Q_SLOTS:
         QTest::addRow("scalars of every type") << QStringLiteral(R"({"i":-3,"f":1.5,"t":true,"n":null,"s":"x"})");
         QTest::addRow("strings that look typed") << QStringLiteral(R"({"a":"1","b":"false","c":"~","d":"0x1F"})");
         QTest::addRow("list of lists") << QStringLiteral(R"([[1,2],[],["a"]])");
+        // Found by fuzz_yaml: a document that is the string "..." was written as a document end marker.
+        QTest::addRow("end marker as the whole document") << QStringLiteral(R"("...")");
+        QTest::addRow("end marker in a list") << QStringLiteral(R"(["...", "... x"])");
         QTest::addRow("regex with specials")
             << QStringLiteral(R"({"regex":"(.*,)?[ \\t]*x-asm-prefer-tag[ \\t]*=[ \\t]*s2[ \\t]*(;[^,]*)?(,.*)?"})");
         QTest::addRow("unicode") << QStringLiteral(R"({"name":"車線 ↪ s1"})");
