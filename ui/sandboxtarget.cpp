@@ -224,6 +224,9 @@ SandboxTargetSource::SandboxTargetSource(QObject *parent)
 
 SandboxTargetSource::~SandboxTargetSource()
 {
+    // Stopping announces the gateway's end; nobody may hear it from a source that is being destroyed,
+    // least of all the window it belongs to, which is half gone by now (found by UBSan).
+    blockSignals(true);
     stop();
 }
 
