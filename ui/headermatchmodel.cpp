@@ -8,27 +8,8 @@
 namespace lanedeck::ui {
 
 HeaderMatchModel::HeaderMatchModel(DocumentController *controller, QObject *parent)
-    : QAbstractTableModel(parent), m_controller(controller), m_headers(controller->group().ingress.headers),
-      m_diagnostics(controller->diagnostics())
-{
-    connect(controller, &DocumentController::groupChanged, this, &HeaderMatchModel::refresh);
-}
-
-void HeaderMatchModel::refresh()
-{
-    const auto &next = m_controller->group().ingress.headers;
-    const bool sameShape = next.size() == m_headers.size();
-    if (!sameShape) {
-        beginResetModel();
-    }
-    m_headers = next;
-    m_diagnostics = m_controller->diagnostics();
-    if (!sameShape) {
-        endResetModel();
-    } else if (rowCount() > 0) {
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-    }
-}
+    : GroupTableModel(controller, parent)
+{}
 
 QString HeaderMatchModel::kindText(StringMatch::Kind kind)
 {
@@ -37,12 +18,12 @@ QString HeaderMatchModel::kindText(StringMatch::Kind kind)
 
 int HeaderMatchModel::addHeader()
 {
-    LaneGroup after = m_controller->group();
+    LaneGroup after = controller()->group();
     HeaderMatch header;
     header.name = "x-user";
     header.match = StringMatch{StringMatch::Kind::Exact, "tester"};
     after.ingress.headers.push_back(header);
-    m_controller->edit(after, tr("Add header match"));
+    controller()->edit(after, tr("Add header match"));
     return rowCount() - 1;
 }
 
@@ -51,34 +32,34 @@ void HeaderMatchModel::removeHeader(int row)
     if (row < 0 || row >= rowCount()) {
         return;
     }
-    LaneGroup after = m_controller->group();
+    LaneGroup after = controller()->group();
     after.ingress.headers.erase(after.ingress.headers.begin() + row);
-    m_controller->edit(after, tr("Remove header match"));
+    controller()->edit(after, tr("Remove header match"));
 }
 
-int HeaderMatchModel::rowCount(const QModelIndex &parent) const
+int HeaderMatchModel::rowsOf(const LaneGroup &group) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_headers.size());
+    return static_cast<int>(group.ingress.headers.size());
 }
 
-int HeaderMatchModel::columnCount(const QModelIndex &parent) const
+int HeaderMatchModel::columnsOf(const LaneGroup &) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return ColumnCount;
 }
 
 QStringList HeaderMatchModel::problems(int row, int column) const
 {
     const QString field = QStringLiteral("spec.ingress.match.headers[%1]").arg(row);
-    return column == Name ? m_diagnostics.messages(field + QStringLiteral(".name"))
-                          : m_diagnostics.messages(field);
+    return column == Name ? diagnostics().messages(field + QStringLiteral(".name"))
+                          : diagnostics().messages(field);
 }
 
 QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (!isCell(index)) {
         return {};
     }
-    const HeaderMatch &h = m_headers[static_cast<std::size_t>(index.row())];
+    const HeaderMatch &h = group().ingress.headers[static_cast<std::size_t>(index.row())];
     const QStringList found = problems(index.row(), index.column());
     switch (role) {
     case Qt::DisplayRole:
@@ -97,9 +78,8 @@ QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
         return found.isEmpty() ? QVariant(tr("Only requests with this header enter the lanes."))
                                : QVariant(DiagnosticIndex::tooltip(found));
     case Qt::ForegroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemColor());
     case Qt::BackgroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+        return problemStyle(role, found);
     case ProblemsRole:
         return found;
     default:
@@ -109,11 +89,10 @@ QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
 
 bool HeaderMatchModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::EditRole ||
-        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (role != Qt::EditRole || !isCell(index)) {
         return false;
     }
-    LaneGroup after = m_controller->group();
+    LaneGroup after = controller()->group();
     HeaderMatch &h = after.ingress.headers[static_cast<std::size_t>(index.row())];
     switch (index.column()) {
     case Name:
@@ -128,7 +107,7 @@ bool HeaderMatchModel::setData(const QModelIndex &index, const QVariant &value, 
     default:
         return false;
     }
-    m_controller->edit(after, tr("Change header match"));
+    controller()->edit(after, tr("Change header match"));
     return true;
 }
 

@@ -1,18 +1,14 @@
 #pragma once
 
-#include "lanes/lanegroup.h"
-#include "ui/diagnosticindex.h"
+#include "ui/grouptablemodel.h"
 
-#include <QAbstractTableModel>
 #include <QStyledItemDelegate>
 
 namespace lanedeck::ui {
 
-class DocumentController;
-
 /// The request header conditions of the ingress match (spec.ingress.match.headers) as an editable table:
 /// header name, match kind (exact, prefix, regex) and value.
-class HeaderMatchModel final : public QAbstractTableModel
+class HeaderMatchModel final : public GroupTableModel
 {
     Q_OBJECT
 public:
@@ -36,20 +32,15 @@ public:
 
     static QString kindText(StringMatch::Kind kind);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    void refresh();
+    int rowsOf(const LaneGroup &group) const override;
+    int columnsOf(const LaneGroup &group) const override;
     QStringList problems(int row, int column) const;
-
-    DocumentController *m_controller;
-    std::vector<HeaderMatch> m_headers;
-    DiagnosticIndex m_diagnostics;
 };
 
 /// Edits HeaderMatchModel's kind column with a combo box.

@@ -7,64 +7,36 @@
 namespace lanedeck::ui {
 
 LaneGridModel::LaneGridModel(DocumentController *controller, QObject *parent)
-    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
-      m_diagnostics(controller->diagnostics())
+    : GroupTableModel(controller, parent)
+{}
+
+int LaneGridModel::rowsOf(const LaneGroup &group) const
 {
-    connect(controller, &DocumentController::groupChanged, this, &LaneGridModel::refresh);
+    return static_cast<int>(group.services.size());
 }
 
-void LaneGridModel::refresh()
+int LaneGridModel::columnsOf(const LaneGroup &group) const
 {
-    const LaneGroup &next = m_controller->group();
-    const bool sameShape =
-        next.services.size() == m_group.services.size() && next.lanes.size() == m_group.lanes.size();
-    if (!sameShape) {
-        beginResetModel();
-    }
-    m_group = next;
-    m_diagnostics = m_controller->diagnostics();
-    if (!sameShape) {
-        endResetModel();
-        return;
-    }
-    if (rowCount() > 0 && columnCount() > 0) {
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
-    }
-    if (columnCount() > 0) {
-        Q_EMIT headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
-    }
-    if (rowCount() > 0) {
-        Q_EMIT headerDataChanged(Qt::Vertical, 0, rowCount() - 1);
-    }
-}
-
-int LaneGridModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_group.services.size());
-}
-
-int LaneGridModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_group.lanes.size());
+    return static_cast<int>(group.lanes.size());
 }
 
 QStringList LaneGridModel::problems(int service, int lane) const
 {
-    const Lane &l = m_group.lanes[static_cast<std::size_t>(lane)];
-    const std::string &name = m_group.services[static_cast<std::size_t>(service)].name;
-    const bool has = m_group.laneHas(l, name);
+    const Lane &l = group().lanes[static_cast<std::size_t>(lane)];
+    const std::string &name = group().services[static_cast<std::size_t>(service)].name;
+    const bool has = group().laneHas(l, name);
     const QString lanePath = QStringLiteral("spec.lanes[%1].services").arg(lane);
     QStringList out;
     if (!has) {
         // "lacks ..." diagnostics name the lane's whole service list; they concern the missing cells.
-        out << m_diagnostics.messages(lanePath);
-        if (&l == m_group.baselineLane()) {
-            out << m_diagnostics.messages(QStringLiteral("spec.baseline"));
+        out << diagnostics().messages(lanePath);
+        if (&l == group().baselineLane()) {
+            out << diagnostics().messages(QStringLiteral("spec.baseline"));
         }
     }
     for (std::size_t k = 0; k < l.services.size(); ++k) {
         if (l.services[k] == name) {
-            out << m_diagnostics.messages(lanePath + QStringLiteral("[%1]").arg(k));
+            out << diagnostics().messages(lanePath + QStringLiteral("[%1]").arg(k));
         }
     }
     return out;
@@ -72,14 +44,14 @@ QStringList LaneGridModel::problems(int service, int lane) const
 
 QVariant LaneGridModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (!isCell(index)) {
         return {};
     }
-    const Lane &lane = m_group.lanes[static_cast<std::size_t>(index.column())];
-    const Service &service = m_group.services[static_cast<std::size_t>(index.row())];
-    const bool has = m_group.laneHas(lane, service.name);
-    const Lane *baseline = m_group.baselineLane();
-    const bool fallsBack = !has && m_group.mode == LaneMode::Permissive && baseline && baseline != &lane;
+    const Lane &lane = group().lanes[static_cast<std::size_t>(index.column())];
+    const Service &service = group().services[static_cast<std::size_t>(index.row())];
+    const bool has = group().laneHas(lane, service.name);
+    const Lane *baseline = group().baselineLane();
+    const bool fallsBack = !has && group().mode == LaneMode::Permissive && baseline && baseline != &lane;
     const QString fallback = fallsBack
                                  ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(baseline->name),
                                                                  QString::fromStdString(baseline->labelValue))
@@ -128,16 +100,15 @@ QVariant LaneGridModel::data(const QModelIndex &index, int role) const
 
 bool LaneGridModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::CheckStateRole ||
-        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (role != Qt::CheckStateRole || !isCell(index)) {
         return false;
     }
     const bool include = value.value<Qt::CheckState>() == Qt::Checked;
-    LaneGroup after = m_group;
-    const std::string service = m_group.services[static_cast<std::size_t>(index.row())].name;
+    LaneGroup after = group();
+    const std::string service = group().services[static_cast<std::size_t>(index.row())].name;
     edits::setLaneHasService(after, static_cast<std::size_t>(index.column()), service, include);
-    const QString lane = QString::fromStdString(m_group.lanes[static_cast<std::size_t>(index.column())].name);
-    m_controller->edit(after, include
+    const QString lane = QString::fromStdString(group().lanes[static_cast<std::size_t>(index.column())].name);
+    controller()->edit(after, include
                                   ? tr("Add %1 to lane %2").arg(QString::fromStdString(service), lane)
                                   : tr("Remove %1 from lane %2").arg(QString::fromStdString(service), lane));
     return true;
@@ -157,8 +128,8 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
         if (section < 0 || section >= columnCount()) {
             return {};
         }
-        const Lane &lane = m_group.lanes[static_cast<std::size_t>(section)];
-        const bool isBaseline = m_group.baselineLane() == &lane;
+        const Lane &lane = group().lanes[static_cast<std::size_t>(section)];
+        const bool isBaseline = group().baselineLane() == &lane;
         switch (role) {
         case Qt::DisplayRole:
             return isBaseline ? tr("%1 ★ baseline").arg(QString::fromStdString(lane.name))
@@ -180,7 +151,7 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
     if (section < 0 || section >= rowCount()) {
         return {};
     }
-    const Service &service = m_group.services[static_cast<std::size_t>(section)];
+    const Service &service = group().services[static_cast<std::size_t>(section)];
     switch (role) {
     case Qt::DisplayRole:
         return QString::fromStdString(service.name);

@@ -1,18 +1,13 @@
 #pragma once
 
-#include "lanes/lanegroup.h"
-#include "ui/diagnosticindex.h"
-
-#include <QAbstractTableModel>
+#include "ui/grouptablemodel.h"
 
 namespace lanedeck::ui {
-
-class DocumentController;
 
 /// The lane designer's grid: a row per service, a column per lane. A cell is checked when the lane has a
 /// version of the service and shows its label value; an unchecked cell shows where the request falls back to
 /// ("↪ s1 (v1)"). Checking a cell is an undoable edit of the document.
-class LaneGridModel final : public QAbstractTableModel
+class LaneGridModel final : public GroupTableModel
 {
     Q_OBJECT
 public:
@@ -27,20 +22,15 @@ public:
 
     explicit LaneGridModel(DocumentController *controller, QObject *parent = nullptr);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    void refresh();
+    int rowsOf(const LaneGroup &group) const override;
+    int columnsOf(const LaneGroup &group) const override;
     QStringList problems(int service, int lane) const;
-
-    DocumentController *m_controller;
-    LaneGroup m_group;
-    DiagnosticIndex m_diagnostics;
 };
 
 } // namespace lanedeck::ui

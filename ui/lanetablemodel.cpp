@@ -7,35 +7,17 @@
 namespace lanedeck::ui {
 
 LaneTableModel::LaneTableModel(DocumentController *controller, QObject *parent)
-    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
-      m_diagnostics(controller->diagnostics())
+    : GroupTableModel(controller, parent)
+{}
+
+int LaneTableModel::rowsOf(const LaneGroup &group) const
 {
-    connect(controller, &DocumentController::groupChanged, this, &LaneTableModel::refresh);
+    return static_cast<int>(group.lanes.size());
 }
 
-void LaneTableModel::refresh()
+int LaneTableModel::columnsOf(const LaneGroup &) const
 {
-    const bool sameShape = m_controller->group().lanes.size() == m_group.lanes.size();
-    if (!sameShape) {
-        beginResetModel();
-    }
-    m_group = m_controller->group();
-    m_diagnostics = m_controller->diagnostics();
-    if (!sameShape) {
-        endResetModel();
-    } else if (rowCount() > 0) {
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-    }
-}
-
-int LaneTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_group.lanes.size());
-}
-
-int LaneTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    return ColumnCount;
 }
 
 QStringList LaneTableModel::problems(int row, int column) const
@@ -43,15 +25,15 @@ QStringList LaneTableModel::problems(int row, int column) const
     const QString lane = QStringLiteral("spec.lanes[%1]").arg(row);
     switch (column) {
     case Name:
-        return m_diagnostics.messages(lane + QStringLiteral(".name"));
+        return diagnostics().messages(lane + QStringLiteral(".name"));
     case LabelKey:
-        return m_diagnostics.messages(lane + QStringLiteral(".label.key"));
+        return diagnostics().messages(lane + QStringLiteral(".label.key"));
     case LabelValue:
-        return m_diagnostics.messages(lane + QStringLiteral(".label.value")) +
-               m_diagnostics.messages(lane + QStringLiteral(".label"));
+        return diagnostics().messages(lane + QStringLiteral(".label.value")) +
+               diagnostics().messages(lane + QStringLiteral(".label"));
     case Baseline:
-        return m_group.baselineLane() == &m_group.lanes[static_cast<std::size_t>(row)]
-                   ? m_diagnostics.messages(QStringLiteral("spec.baseline"))
+        return group().baselineLane() == &group().lanes[static_cast<std::size_t>(row)]
+                   ? diagnostics().messages(QStringLiteral("spec.baseline"))
                    : QStringList();
     default:
         return {};
@@ -60,11 +42,11 @@ QStringList LaneTableModel::problems(int row, int column) const
 
 QVariant LaneTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (!isCell(index)) {
         return {};
     }
-    const Lane &lane = m_group.lanes[static_cast<std::size_t>(index.row())];
-    const bool isBaseline = m_group.baselineLane() == &lane;
+    const Lane &lane = group().lanes[static_cast<std::size_t>(index.row())];
+    const bool isBaseline = group().baselineLane() == &lane;
     const QStringList found = problems(index.row(), index.column());
     switch (role) {
     case Qt::DisplayRole:
@@ -85,9 +67,8 @@ QVariant LaneTableModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         return index.column() == Name ? QVariant(laneColor(index.row())) : QVariant();
     case Qt::ForegroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemColor());
     case Qt::BackgroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+        return problemStyle(role, found);
     case Qt::ToolTipRole:
         if (!found.isEmpty()) {
             return DiagnosticIndex::tooltip(found);
@@ -113,18 +94,18 @@ QVariant LaneTableModel::data(const QModelIndex &index, int role) const
 
 bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (!isCell(index)) {
         return false;
     }
     const auto row = static_cast<std::size_t>(index.row());
-    const QString laneName = QString::fromStdString(m_group.lanes[row].name);
-    LaneGroup after = m_group;
+    const QString laneName = QString::fromStdString(group().lanes[row].name);
+    LaneGroup after = group();
     if (index.column() == Baseline && role == Qt::CheckStateRole) {
         if (value.value<Qt::CheckState>() != Qt::Checked) {
             return false; // one lane is always the baseline: choose another instead
         }
         edits::setBaseline(after, row);
-        m_controller->edit(after, tr("Make %1 the baseline lane").arg(laneName));
+        controller()->edit(after, tr("Make %1 the baseline lane").arg(laneName));
         return true;
     }
     if (role != Qt::EditRole) {
@@ -134,15 +115,15 @@ bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, in
     switch (index.column()) {
     case Name:
         edits::renameLane(after, row, text);
-        m_controller->edit(after, tr("Rename lane %1 to %2").arg(laneName, QString::fromStdString(text)));
+        controller()->edit(after, tr("Rename lane %1 to %2").arg(laneName, QString::fromStdString(text)));
         return true;
     case LabelKey:
         after.lanes[row].labelKey = text;
-        m_controller->edit(after, tr("Set label key of lane %1").arg(laneName));
+        controller()->edit(after, tr("Set label key of lane %1").arg(laneName));
         return true;
     case LabelValue:
         after.lanes[row].labelValue = text;
-        m_controller->edit(after, tr("Set label value of lane %1").arg(laneName));
+        controller()->edit(after, tr("Set label value of lane %1").arg(laneName));
         return true;
     default:
         return false;

@@ -7,35 +7,17 @@
 namespace lanedeck::ui {
 
 ServiceTableModel::ServiceTableModel(DocumentController *controller, QObject *parent)
-    : QAbstractTableModel(parent), m_controller(controller), m_group(controller->group()),
-      m_diagnostics(controller->diagnostics())
+    : GroupTableModel(controller, parent)
+{}
+
+int ServiceTableModel::rowsOf(const LaneGroup &group) const
 {
-    connect(controller, &DocumentController::groupChanged, this, &ServiceTableModel::refresh);
+    return static_cast<int>(group.services.size());
 }
 
-void ServiceTableModel::refresh()
+int ServiceTableModel::columnsOf(const LaneGroup &) const
 {
-    const bool sameShape = m_controller->group().services.size() == m_group.services.size();
-    if (!sameShape) {
-        beginResetModel();
-    }
-    m_group = m_controller->group();
-    m_diagnostics = m_controller->diagnostics();
-    if (!sameShape) {
-        endResetModel();
-    } else if (rowCount() > 0) {
-        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
-    }
-}
-
-int ServiceTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_group.services.size());
-}
-
-int ServiceTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    return ColumnCount;
 }
 
 QStringList ServiceTableModel::problems(int row, int column) const
@@ -43,13 +25,13 @@ QStringList ServiceTableModel::problems(int row, int column) const
     const QString service = QStringLiteral("spec.services[%1]").arg(row);
     switch (column) {
     case Name:
-        return m_diagnostics.messages(service + QStringLiteral(".name"));
+        return diagnostics().messages(service + QStringLiteral(".name"));
     case Namespace:
-        return m_diagnostics.messages(service + QStringLiteral(".namespace"));
+        return diagnostics().messages(service + QStringLiteral(".namespace"));
     case Port:
-        return m_diagnostics.messages(service + QStringLiteral(".port"));
+        return diagnostics().messages(service + QStringLiteral(".port"));
     case Calls:
-        return m_diagnostics.messagesUnder(service + QStringLiteral(".calls"));
+        return diagnostics().messagesUnder(service + QStringLiteral(".calls"));
     default:
         return {};
     }
@@ -57,10 +39,10 @@ QStringList ServiceTableModel::problems(int row, int column) const
 
 QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (!isCell(index)) {
         return {};
     }
-    const Service &service = m_group.services[static_cast<std::size_t>(index.row())];
+    const Service &service = group().services[static_cast<std::size_t>(index.row())];
     const QStringList found = problems(index.row(), index.column());
     switch (role) {
     case Qt::DisplayRole:
@@ -82,9 +64,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ForegroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemColor());
     case Qt::BackgroundRole:
-        return found.isEmpty() ? QVariant() : QVariant(problemBackground());
+        return problemStyle(role, found);
     case Qt::ToolTipRole:
         if (!found.isEmpty()) {
             return DiagnosticIndex::tooltip(found);
@@ -109,23 +90,22 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
 
 bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (role != Qt::EditRole ||
-        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+    if (role != Qt::EditRole || !isCell(index)) {
         return false;
     }
     const auto row = static_cast<std::size_t>(index.row());
-    const QString name = QString::fromStdString(m_group.services[row].name);
-    LaneGroup after = m_group;
+    const QString name = QString::fromStdString(group().services[row].name);
+    LaneGroup after = group();
     switch (index.column()) {
     case Name: {
         const std::string text = value.toString().trimmed().toStdString();
         edits::renameService(after, row, text);
-        m_controller->edit(after, tr("Rename service %1 to %2").arg(name, QString::fromStdString(text)));
+        controller()->edit(after, tr("Rename service %1 to %2").arg(name, QString::fromStdString(text)));
         return true;
     }
     case Namespace:
         after.services[row].ns = value.toString().trimmed().toStdString();
-        m_controller->edit(after, tr("Set namespace of %1").arg(name));
+        controller()->edit(after, tr("Set namespace of %1").arg(name));
         return true;
     case Port: {
         bool ok = false;
@@ -134,7 +114,7 @@ bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value,
             return false;
         }
         after.services[row].port = port;
-        m_controller->edit(after, tr("Set port of %1").arg(name));
+        controller()->edit(after, tr("Set port of %1").arg(name));
         return true;
     }
     case Calls: {
@@ -144,7 +124,7 @@ bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value,
             calls.push_back(part.trimmed().toStdString());
         }
         edits::setCalls(after, row, calls);
-        m_controller->edit(after, tr("Set calls of %1").arg(name));
+        controller()->edit(after, tr("Set calls of %1").arg(name));
         return true;
     }
     default:

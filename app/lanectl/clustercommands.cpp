@@ -115,6 +115,48 @@ std::optional<LaneGroup> loadGroup(const QString &path, const QCommandLineParser
     return group;
 }
 
+/// What apply and diff work on: the group document, how to render it, and a client for the cluster.
+struct GroupTarget
+{
+    mesh::RenderOptions render;
+    LaneGroup group;
+    std::unique_ptr<kube::Client> client;
+};
+
+/// The options and the FILE argument of the commands that compare or push a group against a cluster.
+struct GroupTargetOptions
+{
+    ConnectionOptions connection;
+    FlavorOptions flavor;
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+        connection.addTo(parser);
+        flavor.addTo(parser);
+    }
+
+    /// The target the parsed arguments name; on failure the message is printed and `exitCode` says why.
+    std::optional<GroupTarget> open(const QCommandLineParser &parser, int &exitCode) const
+    {
+        auto render = flavor.read(parser);
+        if (!render) {
+            exitCode = Usage;
+            return std::nullopt;
+        }
+        auto group = loadGroup(parser.positionalArguments().front(), parser, connection, exitCode);
+        if (!group) {
+            return std::nullopt;
+        }
+        auto client = connection.client(parser);
+        if (!client) {
+            exitCode = Failed;
+            return std::nullopt;
+        }
+        return GroupTarget{*render, std::move(*group), std::move(client)};
+    }
+};
+
 int printReport(const kube::PushReport &report)
 {
     for (const auto &note : report.notes) {
@@ -254,11 +296,8 @@ int applyCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Server-side applies the lane group's resources (field manager lanedeck): a dry run of every resource "
         "first, nothing is written if any fails."));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
-    ConnectionOptions connection;
-    FlavorOptions flavor;
-    connection.addTo(parser);
-    flavor.addTo(parser);
+    GroupTargetOptions targetOptions;
+    targetOptions.addTo(parser);
     const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Only the server-side dry run."));
     const QCommandLineOption force(QStringLiteral("force"),
                                    QStringLiteral("Take over fields another field manager owns (409 conflicts)."));
@@ -270,24 +309,16 @@ int applyCommand(const QStringList &arguments)
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
-    const auto render = flavor.read(parser);
-    if (!render) {
-        return Usage;
-    }
     int code = Ok;
-    const auto group = loadGroup(parser.positionalArguments().front(), parser, connection, code);
-    if (!group) {
+    const auto target = targetOptions.open(parser, code);
+    if (!target) {
         return code;
-    }
-    auto client = connection.client(parser);
-    if (!client) {
-        return Failed;
     }
     kube::PushOptions options;
     options.dryRun = parser.isSet(dryRun);
     options.force = parser.isSet(force);
     options.prune = parser.isSet(prune);
-    auto report = kube::push(*client, *group, *render, options);
+    auto report = kube::push(*target->client, target->group, target->render, options);
     if (!report) {
         err("lanectl: " + report.error().message + "\n");
         return Failed;
@@ -301,11 +332,8 @@ int diffCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Shows what apply would change: live objects (---) against the generated ones (+++), ignoring fields the "
         "server fills in. Exit code 1 when they differ, as kubectl diff."));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
-    ConnectionOptions connection;
-    FlavorOptions flavor;
-    connection.addTo(parser);
-    flavor.addTo(parser);
+    GroupTargetOptions targetOptions;
+    targetOptions.addTo(parser);
     if (int code = parseArguments(parser, arguments,
                                   QStringLiteral("lanectl diff FILE [--flavor ...] [--kubeconfig FILE] [--context NAME] "
                                                  "[-n NAMESPACE]"),
@@ -313,20 +341,12 @@ int diffCommand(const QStringList &arguments)
         code >= 0) {
         return code;
     }
-    const auto render = flavor.read(parser);
-    if (!render) {
-        return Usage;
-    }
     int code = Ok;
-    const auto group = loadGroup(parser.positionalArguments().front(), parser, connection, code);
-    if (!group) {
+    const auto target = targetOptions.open(parser, code);
+    if (!target) {
         return code;
     }
-    auto client = connection.client(parser);
-    if (!client) {
-        return Failed;
-    }
-    auto diffs = kube::diffGroup(*client, *group, *render);
+    auto diffs = kube::diffGroup(*target->client, target->group, target->render);
     if (!diffs) {
         err("lanectl: " + diffs.error().message + "\n");
         return Failed;

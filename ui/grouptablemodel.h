@@ -1,0 +1,49 @@
+#pragma once
+
+#include "lanes/lanegroup.h"
+#include "ui/diagnosticindex.h"
+
+#include <QAbstractTableModel>
+
+namespace lanedeck::ui {
+
+class DocumentController;
+
+/// The base of the editor's table models: each shows a part of the document a DocumentController holds and
+/// follows it. It keeps a copy of the group and its diagnostics, taken whenever the controller says the group
+/// changed. A change of shape (rows or columns) resets the model; any other change repaints every cell and
+/// header in place, so views keep their selection and scroll position while the user edits.
+class GroupTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    int rowCount(const QModelIndex &parent = {}) const final;
+    int columnCount(const QModelIndex &parent = {}) const final;
+
+protected:
+    GroupTableModel(DocumentController *controller, QObject *parent);
+
+    /// The table's shape for a group.
+    virtual int rowsOf(const LaneGroup &group) const = 0;
+    virtual int columnsOf(const LaneGroup &group) const = 0;
+
+    DocumentController *controller() const { return m_controller; }
+    /// The group as the table last showed it.
+    const LaneGroup &group() const { return m_group; }
+    const DiagnosticIndex &diagnostics() const { return m_diagnostics; }
+
+    /// True for a cell of this table (valid, top level, in range).
+    bool isCell(const QModelIndex &index) const;
+    /// How a cell with these validation messages looks: red text on a tinted background. An empty QVariant
+    /// for cells without problems and for roles other than Qt::ForegroundRole and Qt::BackgroundRole.
+    static QVariant problemStyle(int role, const QStringList &problems);
+
+private:
+    void refresh();
+
+    DocumentController *m_controller;
+    LaneGroup m_group;
+    DiagnosticIndex m_diagnostics;
+};
+
+} // namespace lanedeck::ui
