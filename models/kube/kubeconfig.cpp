@@ -3,18 +3,48 @@
 #include "core/atomicfile.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 namespace lanedeck::kube {
 namespace {
 
 constexpr std::size_t kMaxKubeconfigBytes = 8u * 1024u * 1024u;
+
+/// The `exp` claim (seconds since the epoch) of a JSON Web Token, read without checking its signature (the
+/// API server does that); nothing when the token is not a JWT or has no numeric exp.
+std::optional<std::int64_t> jwtExpiry(const std::string &token)
+{
+    const auto first = token.find('.');
+    const auto second = first == std::string::npos ? first : token.find('.', first + 1);
+    if (second == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto payload = QByteArray::fromBase64Encoding(
+        QByteArray::fromStdString(token.substr(first + 1, second - first - 1)),
+        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
+    if (!payload) {
+        return std::nullopt;
+    }
+    const auto claims = nlohmann::json::parse(payload.decoded.toStdString(), nullptr, false);
+    if (!claims.is_object() || !claims.contains("exp") || !claims["exp"].is_number()) {
+        return std::nullopt;
+    }
+    const double exp = claims["exp"].get<double>();
+    if (!(exp > 0 && exp < 1e13)) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(exp);
+}
 
 /// Reads one kubeconfig file into typed entries; the first problem ends the read with an Error that names
 /// the file, line and field (and never the value, which may be a secret).
@@ -505,6 +535,18 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
         if (u.authProviderConfig["id-token"].empty()) {
             return Error{userWhere + ": auth-provider.config.id-token: missing (LaneDeck uses the id-token as "
                                      "is and does not refresh it: run kubectl once, or use an exec plugin)"};
+        }
+        // The server would answer a bare 401; kubectl refreshes such a token with the refresh-token, which
+        // LaneDeck does not do (it never writes the operator's kubeconfig), so it says so before connecting.
+        const auto expiry = jwtExpiry(u.authProviderConfig["id-token"]);
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        if (expiry && *expiry <= now) {
+            const QString at = QDateTime::fromSecsSinceEpoch(*expiry, Qt::UTC).toString(Qt::ISODate);
+            return Error{userWhere + ": auth-provider oidc: the id-token expired at " + at.toStdString() +
+                         " (LaneDeck uses the id-token as is and does not refresh it: run a kubectl command with "
+                         "this context once to refresh it, or use an exec plugin such as kubelogin)"};
         }
     }
     if (u.exec) {

@@ -184,6 +184,7 @@ private Q_SLOTS:
     void importRoundTrip_data();
     void importRoundTrip();
     void readOnlyUserGetsClear403();
+    void oidcIdTokenUser();
     void expiredExecCredentialIsRefreshed();
     void refusesFlavorsTheMeshCannotTake();
     void kubectlReadsBackTheSameSpecs();
@@ -565,6 +566,54 @@ void TestCluster_::readOnlyUserGetsClear403()
     }
     // Reading is allowed: the inventory works for the same user.
     QVERIFY(kube::readInventory(*client, {"default"}).ok());
+}
+
+void TestCluster_::oidcIdTokenUser()
+{
+    // The test cluster runs an OpenID Connect issuer and trusts it (--oidc-issuer-url); oidc.kubeconfig holds
+    // an auth-provider oidc user with an ID token it signed. The real kubectl confirms the set-up.
+    const Run whoami = run(QStringLiteral("kubectl"), {QStringLiteral("--kubeconfig"), m_istio.kubeconfig("oidc"),
+                                                       QStringLiteral("auth"), QStringLiteral("whoami")});
+    QVERIFY2(whoami.exitCode == 0 && whoami.out.contains("oidc:alice"), (whoami.out + whoami.err).constData());
+
+    auto client = connectTo(m_istio, "oidc");
+    QVERIFY(client);
+    auto report = kube::push(*client, mockGroup("oidc"), {mesh::Flavor::Istio, {}}, {});
+    VERIFY_RESULT(report);
+    QVERIFY2(report->ok() && all(*report, kube::Outcome::Created), describe(*report).c_str());
+
+    // An expired ID token: LaneDeck does not refresh it (kubectl would, with a refresh-token), and says so
+    // before sending it, naming the user and the expiry, never the token.
+    auto expired = kube::loadKubeconfig({m_istio.kubeconfig("oidc-expired").toStdString(), {}, {}});
+    VERIFY_RESULT(expired);
+    const std::string token = expired->users.begin()->second.authProviderConfig.at("id-token");
+    auto connection = kube::resolveConnection(*expired);
+    QVERIFY(!connection);
+    const std::string &message = connection.error().message;
+    for (const char *part : {"oidc-expired.kubeconfig: user 'oidc': auth-provider oidc: the id-token expired at 20",
+                             "does not refresh it"}) {
+        QVERIFY2(message.find(part) != std::string::npos, message.c_str());
+    }
+    QVERIFY(message.find(token) == std::string::npos);
+    QVERIFY(message.find(token.substr(token.find('.') + 1, 16)) == std::string::npos);
+    // The same through lanectl, which exits with its failure code.
+    const Run lanectl = run(QStringLiteral(LANECTL_PATH), {QStringLiteral("inventory"), QStringLiteral("--kubeconfig"),
+                                                           m_istio.kubeconfig("oidc-expired")});
+    QCOMPARE(lanectl.exitCode, 1);
+    QVERIFY2(lanectl.err.contains("the id-token expired at"), lanectl.err.constData());
+    QVERIFY(!lanectl.err.contains(QByteArray::fromStdString(token)));
+    // And the server agrees the token is no longer good: sent anyway, it is refused.
+    kube::Kubeconfig forced = *expired;
+    auto &config = forced.users.begin()->second.authProviderConfig;
+    config["id-token"] = "not.a-jwt"; // resolveConnection cannot read its expiry, so it passes through
+    auto passed = kube::resolveConnection(forced);
+    VERIFY_RESULT(passed);
+    passed->user.authProviderConfig["id-token"] = token;
+    auto stale = kube::Client::create(*passed);
+    VERIFY_RESULT(stale);
+    auto inventory = kube::readInventory(**stale, {"default"});
+    QVERIFY(!inventory);
+    QVERIFY2(inventory.error().message.find("HTTP 401") != std::string::npos, inventory.error().message.c_str());
 }
 
 void TestCluster_::expiredExecCredentialIsRefreshed()

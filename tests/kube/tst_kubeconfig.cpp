@@ -13,6 +13,15 @@ namespace {
 
 const char *kSecretToken = "tok-SECRET-a1b2c3";
 
+/// An unsigned JSON Web Token with the given claims (LaneDeck reads exp; the server checks signatures).
+QByteArray jwt(const QByteArray &claims)
+{
+    const auto encode = [](const QByteArray &b) {
+        return b.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    return encode(R"({"alg":"RS256","typ":"JWT"})") + '.' + encode(claims) + ".c2lnbmF0dXJl";
+}
+
 void write(const QString &path, const QByteArray &content)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
@@ -51,6 +60,8 @@ private Q_SLOTS:
     void relativePaths();
     void errors_data();
     void errors();
+    void oidcIdTokensThatAreUsable_data();
+    void oidcIdTokensThatAreUsable();
     void useContextRewritesTheDefiningFile();
     void insecureIsAlwaysAWarning();
 };
@@ -200,6 +211,11 @@ void TestKubeconfig::errors_data()
         << head + "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
                   "        refresh-token: r-SECRET\n" + ctx
         << "" << "auth-provider.config.id-token: missing";
+    QTest::addRow("oidc-id-token-expired")
+        << head + "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
+                  "        refresh-token: r-SECRET\n        id-token: " +
+               jwt(R"({"sub":"SECRET","exp":1000000000})") + "\n" + ctx
+        << "" << "user 'u': auth-provider oidc: the id-token expired at 2001-09-09T01:46:40Z";
     QTest::addRow("exec-v1alpha1")
         << head + "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"
                   "      command: x\n" + ctx
@@ -252,6 +268,35 @@ void TestKubeconfig::errors()
     for (const char *secret : {kSecretToken, "pw-SECRET", "r-SECRET"}) {
         QVERIFY2(message.find(secret) == std::string::npos, message.c_str());
     }
+}
+
+void TestKubeconfig::oidcIdTokensThatAreUsable_data()
+{
+    QTest::addColumn<QByteArray>("idToken");
+    QTest::addRow("expires in 2100") << jwt(R"({"sub":"a","exp":4102444800})");
+    QTest::addRow("no exp claim") << jwt(R"({"sub":"a"})");
+    QTest::addRow("exp not a number") << jwt(R"({"exp":"yesterday"})");
+    QTest::addRow("payload not JSON") << jwt("not json");
+    QTest::addRow("payload not base64url") << QByteArray("e30.!!!.sig");
+    QTest::addRow("opaque token") << QByteArray("opaque-token-value");
+}
+
+void TestKubeconfig::oidcIdTokensThatAreUsable()
+{
+    // Only a readable exp claim in the past stops a connection; anything else is the server's to judge.
+    QFETCH(QByteArray, idToken);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("config"));
+    write(file, config("c", "https://x:6443", "u", "ctx", "ctx").replace(
+                    "    token: tok-u\n",
+                    "    auth-provider:\n      name: oidc\n      config:\n        id-token: '" + idToken + "'\n"));
+    KubeconfigSource source;
+    source.explicitPath = file.toStdString();
+    auto loaded = loadKubeconfig(source);
+    QVERIFY(loaded.ok());
+    QCOMPARE(loaded->users.at("u").authProvider, std::string("oidc"));
+    auto c = resolveConnection(*loaded);
+    QVERIFY2(c.ok(), c.ok() ? "" : c.error().message.c_str());
 }
 
 void TestKubeconfig::useContextRewritesTheDefiningFile()

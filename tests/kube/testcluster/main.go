@@ -126,6 +126,18 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		logf("kubeconfigs: %v", err)
 		return 1
 	}
+	issuer, err := startOIDCIssuer(ca, pkiDir)
+	if err != nil {
+		ln.Close()
+		logf("OIDC issuer: %v", err)
+		return 1
+	}
+	defer issuer.close()
+	if err := writeOIDCKubeconfigs(dir, serverURL, ca, issuer); err != nil {
+		ln.Close()
+		logf("OIDC kubeconfigs: %v", err)
+		return 1
+	}
 
 	etcd, etcdURL, err := startEtcd(dir)
 	if err != nil {
@@ -155,6 +167,7 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		"--cert-dir=" + pkiDir,
 		"--profiling=false",
 	}
+	args = append(args, issuer.apiserverArgs(filepath.Join(dir, "ca.crt"))...)
 	args = append(args, extraArgs...)
 
 	// Not derived from ctx: kube-apiserver's post-start hooks klog.Fatal (exit
@@ -182,7 +195,13 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 	}
 
 	setupDone := make(chan error, 1)
-	go func() { setupDone <- setup(apiCtx, dir, mesh, allIstio) }()
+	go func() {
+		err := setup(apiCtx, dir, mesh, allIstio)
+		if err == nil {
+			err = waitForOIDC(apiCtx, dir)
+		}
+		setupDone <- err
+	}()
 	select {
 	case err := <-setupDone:
 		if err != nil {

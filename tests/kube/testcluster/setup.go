@@ -104,3 +104,30 @@ func setup(ctx context.Context, dir, mesh string, allIstio bool) error {
 	}
 	return nil
 }
+
+// waitForOIDC waits until the apiserver accepts oidc.kubeconfig's ID token:
+// its OIDC authenticator fetches the issuer's keys in the background after
+// start, and answers 401 until it has them.
+func waitForOIDC(ctx context.Context, dir string) error {
+	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(dir, "oidc.kubeconfig"))
+	if err != nil {
+		return err
+	}
+	// Sent as a plain bearer token, as LaneDeck does: client-go's oidc auth
+	// provider is not linked into this program.
+	cfg.BearerToken = cfg.AuthProvider.Config["id-token"]
+	cfg.AuthProvider = nil
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	var lastErr error
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, lastErr = disc.RESTClient().Get().AbsPath("/api").DoRaw(ctx)
+		return lastErr == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the OIDC user is not accepted: %v (last: %v)", err, lastErr)
+	}
+	return nil
+}
