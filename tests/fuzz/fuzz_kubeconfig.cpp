@@ -1,6 +1,7 @@
 // libFuzzer target: the kubeconfig loader (YAML, base64 *-data fields) and context resolution, which
 // checks referenced files. Nothing here runs exec plugins. Property: an error never quotes a credential
-// that the input's users hold (tokens and passwords), so errors are safe to show and log.
+// that the input's users hold (tokens, passwords, oidc tokens and client secrets), so errors are safe to
+// show and log.
 #include "kube/kubeconfig.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -46,6 +48,19 @@ std::string resolveAll(const lanedeck::kube::Kubeconfig &config, const std::stri
     return said;
 }
 
+// The credentials a user holds: token, password and the oidc auth-provider's tokens and client secret.
+template <typename User>
+auto secretsOf(User &user)
+{
+    std::vector<decltype(&user.token)> secrets{&user.token, &user.password};
+    for (auto &[key, value] : user.authProviderConfig) {
+        if (key == "id-token" || key == "refresh-token" || key == "client-secret") {
+            secrets.push_back(&value);
+        }
+    }
+    return secrets;
+}
+
 // A secret may legitimately equal other text a message quotes (a context name, a field name, the file's
 // path), so the check is differential: the same context resolved again with every token and password
 // replaced by a marker of the same length must quote each secret exactly as often. More quotes with the
@@ -55,13 +70,13 @@ void checkNoSecret(const lanedeck::kube::Kubeconfig &config, const std::string &
     const std::string said = resolveAll(config, context);
     lanedeck::kube::Kubeconfig masked = config;
     for (auto &[name, user] : masked.users) {
-        for (std::string *secret : {&user.token, &user.password}) {
+        for (std::string *secret : secretsOf(user)) {
             std::fill(secret->begin(), secret->end(), '\x01');
         }
     }
     const std::string saidMasked = resolveAll(masked, context);
     for (const auto &[name, user] : config.users) {
-        for (const std::string *secret : {&user.token, &user.password}) {
+        for (const std::string *secret : secretsOf(user)) {
             if (secret->size() >= 8 && occurrences(said, *secret) > occurrences(saidMasked, *secret)) {
                 std::abort();
             }
