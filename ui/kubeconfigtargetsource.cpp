@@ -9,6 +9,7 @@
 #include <QFuture>
 #include <QSet>
 #include <QSettings>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <mutex>
@@ -59,6 +60,20 @@ ResourceDiff::State toState(kube::ResourceDiff::State state)
     return ResourceDiff::State::Changed;
 }
 
+} // namespace
+
+namespace {
+/// The threads the cluster operations run on, never the global pool: a worker may wait for the GUI thread
+/// (the exec approval prompt), and the GUI thread itself waits for the global pool when it paints (Qt scales
+/// images on it). With two workers waiting there, all of a two-core machine's global pool, the window froze.
+Q_GLOBAL_STATIC(QThreadPool, clusterPool)
+
+/// QtConcurrent::run on the cluster threads.
+template <class F> auto runOnClusterThreads(F function)
+{
+    clusterPool->setMaxThreadCount(32); // they mostly wait on the network
+    return QtConcurrent::run(clusterPool(), std::move(function));
+}
 } // namespace
 
 /// Lets the GUI thread abort the client a worker is using; the worker attaches its client once created.
@@ -373,7 +388,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     auto cancellation = std::make_shared<Cancellation>();
     m_connecting = cancellation;
     const kube::ClientOptions options = clientOptions();
-    QtConcurrent::run([resolved, options, cancellation]() -> ConnectAnswer {
+    runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
             return {false, qs(session.error().message)};
@@ -453,7 +468,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     const auto cancellation = job->m_cancellation;
     const auto relay = makeRelay();
     connect(relay.get(), &ProgressRelay::progress, job, &PushJob::progress, Qt::QueuedConnection);
-    QtConcurrent::run([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
+    runOnClusterThreads([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {qs(session.error().message), {}};
@@ -500,7 +515,7 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto cancellation = job->m_cancellation;
-    QtConcurrent::run([connection, options, cancellation, target, render]() -> DiffAnswer {
+    runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {qs(session.error().message), {}};
@@ -550,7 +565,7 @@ void KubeconfigTargetSource::requestInventory()
     addNamespace(m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
-    QtConcurrent::run([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
+    runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {false, qs(session.error().message), {}, {}};
