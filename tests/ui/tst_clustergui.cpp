@@ -12,7 +12,9 @@
 #include "ui/mainwindow.h"
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
+#include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/trafficpage.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -77,11 +79,11 @@ Run run(const QString &program, const QStringList &args,
     return r;
 }
 
-/// The window with the sources main.cpp gives it: the local sandbox, then the kubeconfig's contexts.
+/// The window with the sources main.cpp gives it: the window's own local sandbox, then the kubeconfig's
+/// contexts.
 struct Console
 {
     std::unique_ptr<MainWindow> window;
-    LocalSandboxSource sandbox;
     std::unique_ptr<KubeconfigTargetSource> kube;
     CompositeTargetSource targets;
 
@@ -191,7 +193,7 @@ std::unique_ptr<Console> TestClusterGui::makeConsole()
     console->kube->setExecApproval(console->window->execApproval());
     MainWindow *window = console->window.get();
     console->kube->setGroupProvider([window] { return window->document()->group(); });
-    console->targets.addSource(&console->sandbox);
+    console->targets.addSource(console->window->sandboxTarget());
     console->targets.addSource(console->kube.get());
     console->window->setTargetSource(&console->targets);
     console->window->resize(1280, 820);
