@@ -2,6 +2,7 @@
 
 #include "kube/client.h"
 #include "kube/discovery.h"
+#include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/push.h"
 #include "ui/execapproval.h"
@@ -247,7 +248,7 @@ KubeconfigTargetSource::~KubeconfigTargetSource()
 {
     // Workers still running keep their own state; aborting them lets them end soon. Their answers are
     // dropped with this object (the continuations are bound to it).
-    for (const auto &cancellation : {m_connecting, m_inventory}) {
+    for (const auto &cancellation : {m_connecting, m_inventory, m_ingress}) {
         if (cancellation) {
             cancellation->cancel();
         }
@@ -352,13 +353,14 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     m_namespace = ns;
     m_connectedMessage.clear();
     m_lastStateMessage.clear();
-    for (const auto &running : {m_connecting, m_inventory}) {
+    for (const auto &running : {m_connecting, m_inventory, m_ingress}) {
         if (running) {
             running->cancel();
         }
     }
     m_connecting.reset();
     m_inventory.reset();
+    m_ingress.reset();
 
     const auto fail = [this, generation](const QString &message) {
         // Asynchronous like a real connection, so the cluster bar's "Connecting…" comes first.
@@ -643,6 +645,49 @@ void KubeconfigTargetSource::requestInventory()
                       m_lastStateMessage = message;
                       Q_EMIT stateChanged(ConnectionState::Connected, message);
                   }
+              }));
+}
+
+void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
+{
+    if (!m_connection) {
+        return;
+    }
+    if (m_ingress) {
+        m_ingress->cancel(); // a newer request supersedes it
+    }
+    const quint64 generation = m_generation;
+    auto cancellation = std::make_shared<Cancellation>();
+    m_ingress = cancellation;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    runOnClusterThreads([connection, options, cancellation, ingress]() -> IngressAddress {
+        IngressAddress answer;
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            answer.error = qs(session.error().message);
+            return answer;
+        }
+        auto address = kube::resolveIngress(*(*session)->client, ingress);
+        if (!address) {
+            answer.error = qs(address.error().message);
+            return answer;
+        }
+        answer.url = qs(address->url);
+        answer.host = qs(address->host);
+        answer.origin = qs(address->origin);
+        for (const auto &warning : address->warnings) {
+            answer.warnings << qs(warning);
+        }
+        return answer;
+    })
+        .then(this,
+              queued<IngressAddress>(this, [this, generation, cancellation](const IngressAddress &answer) {
+                  if (generation != m_generation || cancellation != m_ingress) {
+                      return; // another target, or a newer request, took over
+                  }
+                  m_ingress.reset();
+                  Q_EMIT ingressResolved(answer);
               }));
 }
 

@@ -60,11 +60,13 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_url = new QLineEdit(form);
     m_url->setObjectName(QStringLiteral("trafficUrl"));
-    m_url->setPlaceholderText(tr("http://gateway/ (push to the local sandbox to fill this in)"));
+    m_url->setPlaceholderText(tr("http://gateway/ (the selected target fills this in)"));
     m_url->setAccessibleName(tr("Target URL"));
     m_urlOrigin = new QLabel(form);
     m_urlOrigin->setObjectName(QStringLiteral("trafficUrlOrigin"));
     m_urlOrigin->setForegroundRole(QPalette::PlaceholderText);
+    m_urlOrigin->setWordWrap(true);
+    m_urlOrigin->setTextInteractionFlags(Qt::TextSelectableByMouse); // it may hold a command to copy
     auto *urlBox = new QVBoxLayout;
     urlBox->setSpacing(2);
     urlBox->addWidget(m_url);
@@ -266,6 +268,7 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
         m_followedUrl.clear();
         m_urlOrigin->clear();
     });
+    connect(m_host, &QLineEdit::textEdited, this, [this] { m_followedHost.clear(); });
     connect(m_classify, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
     connect(m_amountKind, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
     connect(m_chainView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -289,14 +292,24 @@ bool TrafficPage::isRunning() const
     return m_run && m_run->isRunning();
 }
 
-void TrafficPage::setTargetUrl(const QString &url, const QString &origin)
+void TrafficPage::setTargetUrl(const QString &url, const QString &origin, const QString &host)
 {
-    // Follow the target only while the field shows what the target offered (or nothing).
+    // Follow the target only while a field shows what the target offered (or nothing): what the operator
+    // typed stays.
     if (m_url->text().isEmpty() || m_url->text() == m_followedUrl) {
         m_url->setText(url);
         m_followedUrl = url;
-        m_urlOrigin->setText(url.isEmpty() ? QString() : origin);
+        m_urlOrigin->setText(origin);
     }
+    if (m_host->text().isEmpty() || m_host->text() == m_followedHost) {
+        m_host->setText(host);
+        m_followedHost = host;
+    }
+}
+
+QString TrafficPage::targetOrigin() const
+{
+    return m_urlOrigin->text();
 }
 
 QString TrafficPage::targetUrl() const

@@ -66,10 +66,13 @@ public:
     /// Runs started so far (a push while sampling starts a new one).
     int runCount() const { return static_cast<int>(m_generation); }
 
-    /// The address to sample, as the target offers it: the local sandbox's gateway, or the cluster's ingress
-    /// gateway address read from its Service. `origin` says which, next to the field. The field follows the
-    /// target until the user types another address.
-    void setTargetUrl(const QString &url, const QString &origin);
+    /// The address to sample, as the selected target offers it: the local sandbox's gateway, or the cluster's
+    /// ingress gateway address read from its Service, with the Host header it needs (empty: none). `origin`
+    /// says where the address came from, or why there is none, next to the field. The URL and the Host header
+    /// each follow the target until the user types their own.
+    void setTargetUrl(const QString &url, const QString &origin, const QString &host = QString());
+    /// What the note next to the target field says.
+    QString targetOrigin() const;
     QString targetUrl() const;
     void setHostHeader(const QString &host);
     void setRate(int perSecond); ///< 0: as fast as the concurrency allows
@@ -147,7 +150,8 @@ private:
     traffic::Summary m_summary;
     std::shared_ptr<const traffic::SampleRun> m_lastRun;
     std::optional<LaneGroup> m_appliedGroup;
-    QString m_followedUrl; ///< the target's URL while the field still shows it
+    QString m_followedUrl;  ///< the target's URL while the field still shows it
+    QString m_followedHost; ///< the target's Host header while the field still shows it
     bool m_chartsStale = false;
 };
 
