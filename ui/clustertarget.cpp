@@ -37,6 +37,12 @@ void CompositeTargetSource::addSource(ClusterTargetSource *source)
                     Q_EMIT inventoryChanged(inventory);
                 }
             });
+    connect(source, &ClusterTargetSource::ingressResolved, this,
+            [this, source](const IngressAddress &address) {
+                if (source == m_active) {
+                    Q_EMIT ingressResolved(address);
+                }
+            });
     Q_EMIT targetsChanged();
 }
 
@@ -84,6 +90,13 @@ void CompositeTargetSource::requestInventory()
 {
     if (m_active) {
         m_active->requestInventory();
+    }
+}
+
+void CompositeTargetSource::requestIngress(const Ingress &ingress)
+{
+    if (m_active) {
+        m_active->requestIngress(ingress);
     }
 }
 

@@ -51,6 +51,19 @@ struct ClusterInventory
     friend bool operator==(const ClusterInventory &, const ClusterInventory &) = default;
 };
 
+/// Where the selected target takes the lane group's ingress traffic (kube::IngressAddress in Qt types), or
+/// why that cannot be said.
+struct IngressAddress
+{
+    QString url;          ///< empty when `error` says why there is none
+    QString host;         ///< the Host header to send; empty: any host
+    QString origin;       ///< where the address came from, in words
+    QStringList warnings; ///< what to check before trusting it (a cluster IP, a Service taken by its name)
+    QString error;
+
+    friend bool operator==(const IngressAddress &, const IngressAddress &) = default;
+};
+
 /// What one resource came to in a dry run, an apply or a prune, as the push dialog lists it (the cluster
 /// client's kube::ResourceResult, in Qt types).
 struct PushOutcome
@@ -163,10 +176,14 @@ public:
     }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
     virtual void requestInventory() {}
+    /// Asks where the connected target takes the traffic of `ingress` (a cluster: its ingress gateway's
+    /// Service); the answer comes as ingressResolved(), and a newer request supersedes an older one.
+    virtual void requestIngress(const Ingress &ingress) { Q_UNUSED(ingress); }
 
 Q_SIGNALS:
     void targetsChanged();
     void inventoryChanged(const lanedeck::ui::ClusterInventory &inventory);
+    void ingressResolved(const lanedeck::ui::IngressAddress &address);
     /// The connection state of the target last passed to connectTo(), with a message in words
     /// ("Connected to prod-eu (Kubernetes v1.30)", "kubeconfig: context 'x' has no user").
     void stateChanged(lanedeck::ui::ConnectionState state, const QString &message);
@@ -184,8 +201,8 @@ public:
 };
 
 /// Lists the targets of several sources (the sandbox's and the kubeconfig's) as one, and routes connecting,
-/// pushing, diffing and inventory to the source of the selected target. Signals of the other sources are
-/// dropped, so a late answer from a target no longer selected never reaches the window.
+/// pushing, diffing, inventory and ingress lookups to the source of the selected target. Signals of the other
+/// sources are dropped, so a late answer from a target no longer selected never reaches the window.
 class CompositeTargetSource final : public ClusterTargetSource
 {
     Q_OBJECT
@@ -202,6 +219,7 @@ public:
                   const PushRequest &request) override;
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
     void requestInventory() override;
+    void requestIngress(const Ingress &ingress) override;
 
 private:
     QList<QPointer<ClusterTargetSource>> m_sources;

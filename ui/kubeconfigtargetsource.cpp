@@ -2,6 +2,7 @@
 
 #include "kube/client.h"
 #include "kube/discovery.h"
+#include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/push.h"
 #include "ui/execapproval.h"
@@ -9,6 +10,7 @@
 #include <QFuture>
 #include <QSet>
 #include <QSettings>
+#include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <mutex>
@@ -59,6 +61,20 @@ ResourceDiff::State toState(kube::ResourceDiff::State state)
     return ResourceDiff::State::Changed;
 }
 
+} // namespace
+
+namespace {
+/// The threads the cluster operations run on, never the global pool: a worker may wait for the GUI thread
+/// (the exec approval prompt), and the GUI thread itself waits for the global pool when it paints (Qt scales
+/// images on it). With two workers waiting there, all of a two-core machine's global pool, the window froze.
+Q_GLOBAL_STATIC(QThreadPool, clusterPool)
+
+/// QtConcurrent::run on the cluster threads.
+template <class F> auto runOnClusterThreads(F function)
+{
+    clusterPool->setMaxThreadCount(32); // they mostly wait on the network
+    return QtConcurrent::run(clusterPool(), std::move(function));
+}
 } // namespace
 
 /// Lets the GUI thread abort the client a worker is using; the worker attaches its client once created.
@@ -232,7 +248,7 @@ KubeconfigTargetSource::~KubeconfigTargetSource()
 {
     // Workers still running keep their own state; aborting them lets them end soon. Their answers are
     // dropped with this object (the continuations are bound to it).
-    for (const auto &cancellation : {m_connecting, m_inventory}) {
+    for (const auto &cancellation : {m_connecting, m_inventory, m_ingress}) {
         if (cancellation) {
             cancellation->cancel();
         }
@@ -337,13 +353,14 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     m_namespace = ns;
     m_connectedMessage.clear();
     m_lastStateMessage.clear();
-    for (const auto &running : {m_connecting, m_inventory}) {
+    for (const auto &running : {m_connecting, m_inventory, m_ingress}) {
         if (running) {
             running->cancel();
         }
     }
     m_connecting.reset();
     m_inventory.reset();
+    m_ingress.reset();
 
     const auto fail = [this, generation](const QString &message) {
         // Asynchronous like a real connection, so the cluster bar's "Connecting…" comes first.
@@ -373,7 +390,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     auto cancellation = std::make_shared<Cancellation>();
     m_connecting = cancellation;
     const kube::ClientOptions options = clientOptions();
-    QtConcurrent::run([resolved, options, cancellation]() -> ConnectAnswer {
+    runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
             return {false, qs(session.error().message)};
@@ -453,7 +470,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     const auto cancellation = job->m_cancellation;
     const auto relay = makeRelay();
     connect(relay.get(), &ProgressRelay::progress, job, &PushJob::progress, Qt::QueuedConnection);
-    QtConcurrent::run([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
+    runOnClusterThreads([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {qs(session.error().message), {}};
@@ -500,7 +517,7 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto cancellation = job->m_cancellation;
-    QtConcurrent::run([connection, options, cancellation, target, render]() -> DiffAnswer {
+    runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {qs(session.error().message), {}};
@@ -550,7 +567,7 @@ void KubeconfigTargetSource::requestInventory()
     addNamespace(m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
-    QtConcurrent::run([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
+    runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
             return {false, qs(session.error().message), {}, {}};
@@ -628,6 +645,49 @@ void KubeconfigTargetSource::requestInventory()
                       m_lastStateMessage = message;
                       Q_EMIT stateChanged(ConnectionState::Connected, message);
                   }
+              }));
+}
+
+void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
+{
+    if (!m_connection) {
+        return;
+    }
+    if (m_ingress) {
+        m_ingress->cancel(); // a newer request supersedes it
+    }
+    const quint64 generation = m_generation;
+    auto cancellation = std::make_shared<Cancellation>();
+    m_ingress = cancellation;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    runOnClusterThreads([connection, options, cancellation, ingress]() -> IngressAddress {
+        IngressAddress answer;
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            answer.error = qs(session.error().message);
+            return answer;
+        }
+        auto address = kube::resolveIngress(*(*session)->client, ingress);
+        if (!address) {
+            answer.error = qs(address.error().message);
+            return answer;
+        }
+        answer.url = qs(address->url);
+        answer.host = qs(address->host);
+        answer.origin = qs(address->origin);
+        for (const auto &warning : address->warnings) {
+            answer.warnings << qs(warning);
+        }
+        return answer;
+    })
+        .then(this,
+              queued<IngressAddress>(this, [this, generation, cancellation](const IngressAddress &answer) {
+                  if (generation != m_generation || cancellation != m_ingress) {
+                      return; // another target, or a newer request, took over
+                  }
+                  m_ingress.reset();
+                  Q_EMIT ingressResolved(answer);
               }));
 }
 

@@ -63,6 +63,8 @@ public:
                   const PushRequest &request) override;
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
     void requestInventory() override;
+    /// Looks the ingress gateway's address up with kube::resolveIngress, off the GUI thread.
+    void requestIngress(const Ingress &ingress) override;
 
     /// The target shown when the kubeconfig cannot be read; connecting to it reports the error.
     static constexpr const char *kErrorTargetId = "lanedeck:kubeconfig-error";
@@ -87,6 +89,7 @@ private:
     QString m_lastStateMessage;
     std::shared_ptr<Cancellation> m_connecting;
     std::shared_ptr<Cancellation> m_inventory;
+    std::shared_ptr<Cancellation> m_ingress;
 };
 
 } // namespace lanedeck::ui

@@ -149,11 +149,21 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         settings.setApiVersion(m_resources->apiVersionName());
     });
     connect(m_traffic, &TrafficPage::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
-    // The sandbox's gateway is the traffic page's target, and a push to it restarts the statistics against the
-    // pushed weights. A cluster source offers its ingress gateway's address through the same setTargetUrl().
-    connect(m_defaultSource, &SandboxTargetSource::gatewayChanged, m_traffic,
-            [this](const QString &url) { m_traffic->setTargetUrl(url, tr("the local sandbox's gateway")); });
+    // The traffic page's target follows the cluster bar: the sandbox's gateway (a push to it restarts the
+    // statistics against the pushed weights), or a cluster's ingress gateway, looked up once connected.
+    // (m_traffic as the context: setTargetSource() cuts the previous source's connections to this window.)
+    connect(m_defaultSource, &SandboxTargetSource::gatewayChanged, m_traffic, [this] {
+        if (sandboxSelected()) {
+            followTarget(m_clusterBar->currentTargetId());
+        }
+    });
     connect(m_defaultSource, &SandboxTargetSource::applied, m_traffic, &TrafficPage::targetApplied);
+    connect(m_clusterBar, &ClusterBar::targetChanged, this, &MainWindow::followTarget);
+    connect(m_document, &DocumentController::groupChanged, this, [this] {
+        if (m_ingressAsked && *m_ingressAsked != m_document->group().ingress) {
+            requestIngress();
+        }
+    });
     connect(m_autosaver, &Autosaver::failed, this, [this](const QString &m) { statusBar()->showMessage(m); });
     connect(m_clusterBar, &ClusterBar::targetChanged, this, [](const QString &id, const QString &ns) {
         UiSettings settings;
@@ -319,11 +329,18 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
         disconnect(previous, nullptr, m_designer, nullptr);
     }
     connect(source, &ClusterTargetSource::inventoryChanged, m_designer, &DesignerView::setInventory);
-    connect(source, &ClusterTargetSource::stateChanged, this, [source](ConnectionState state) {
-        if (state == ConnectionState::Connected) {
-            source->requestInventory();
-        }
-    });
+    connect(source, &ClusterTargetSource::stateChanged, this,
+            [this, source](ConnectionState state, const QString &message) {
+                if (state == ConnectionState::Connected) {
+                    source->requestInventory();
+                    if (m_ingressWanted) {
+                        requestIngress();
+                    }
+                } else if (state == ConnectionState::Failed && m_ingressWanted) {
+                    m_traffic->setTargetUrl(QString(), tr("⚠ No ingress address: %1").arg(message));
+                }
+            });
+    connect(source, &ClusterTargetSource::ingressResolved, this, &MainWindow::showIngress);
     m_clusterBar->setSource(source);
     m_clusterBar->selectTarget(UiSettings().lastTarget());
     updatePushState();
@@ -391,6 +408,56 @@ void MainWindow::updatePushState()
         action->setEnabled(diagnostics.empty());
         action->setStatusTip(exportReason.isEmpty() ? action->toolTip() : exportReason);
     }
+}
+
+bool MainWindow::sandboxSelected() const
+{
+    return m_clusterBar->currentTargetId() == QLatin1String(kLocalSandboxId);
+}
+
+void MainWindow::followTarget(const QString &id)
+{
+    m_ingressAsked.reset();
+    m_ingressWanted = false;
+    if (id == QLatin1String(kLocalSandboxId)) {
+        const QString url = m_defaultSource->gatewayUrl();
+        m_traffic->setTargetUrl(url, url.isEmpty() ? tr("The local sandbox's gateway, once a push starts it")
+                                                   : tr("The local sandbox's gateway"));
+        return;
+    }
+    // Never the previous target's address while this one's is not known.
+    m_ingressWanted = true;
+    m_traffic->setTargetUrl(
+        QString(),
+        tr("Looking up the ingress gateway of %1 once connected…").arg(m_clusterBar->currentTargetName()));
+}
+
+void MainWindow::requestIngress()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || sandboxSelected()) {
+        return;
+    }
+    m_ingressWanted = false;
+    m_ingressAsked = m_document->group().ingress;
+    source->requestIngress(*m_ingressAsked);
+}
+
+void MainWindow::showIngress(const IngressAddress &address)
+{
+    if (sandboxSelected()) {
+        return; // a late answer for a cluster no longer selected
+    }
+    const QString target = m_clusterBar->currentTargetName();
+    if (!address.error.isEmpty()) {
+        m_traffic->setTargetUrl(QString(), tr("⚠ No ingress address from %1: %2").arg(target, address.error));
+        return;
+    }
+    QString origin = tr("From %1: %2").arg(target, address.origin);
+    for (const QString &warning : address.warnings) {
+        origin += QLatin1Char('\n') + tr("⚠ %1").arg(warning);
+    }
+    m_traffic->setTargetUrl(address.url, origin, address.host);
 }
 
 PushDialog *MainWindow::push()

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "lanes/lanegroup.h"
 #include "ui/autosave.h"
 
 #include <QMainWindow>
+
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -18,6 +21,7 @@ class DesignerView;
 class DiffDialog;
 class ExecApprovalPrompt;
 class DocumentController;
+struct IngressAddress;
 class LanePathsModel;
 class ProblemsModel;
 class PushDialog;
@@ -87,6 +91,10 @@ private:
     void updateTitle();
     void updateRecentMenu();
     void updatePushState();
+    bool sandboxSelected() const;
+    void followTarget(const QString &id);
+    void requestIngress();
+    void showIngress(const IngressAddress &address);
     bool maybeSave();
     void newDocument();
     void open();
@@ -122,6 +130,10 @@ private:
     QAction *m_diffAction = nullptr;
     QAction *m_pushAction = nullptr;
     bool m_darkPalette = false;
+    // The traffic page's target follows the selected cluster target: the ingress address is asked for once
+    // the cluster is connected, and again when the document's ingress changes.
+    bool m_ingressWanted = false;
+    std::optional<Ingress> m_ingressAsked;
 };
 
 } // namespace lanedeck::ui

@@ -1,12 +1,12 @@
 #include "ui/trafficpage.h"
 
-#include "traffic/export.h"
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
 
+#include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -31,6 +31,8 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace lanedeck::ui {
 namespace {
@@ -60,11 +62,13 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_url = new QLineEdit(form);
     m_url->setObjectName(QStringLiteral("trafficUrl"));
-    m_url->setPlaceholderText(tr("http://gateway/ (push to the local sandbox to fill this in)"));
+    m_url->setPlaceholderText(tr("http://gateway/ (the selected target fills this in)"));
     m_url->setAccessibleName(tr("Target URL"));
     m_urlOrigin = new QLabel(form);
     m_urlOrigin->setObjectName(QStringLiteral("trafficUrlOrigin"));
     m_urlOrigin->setForegroundRole(QPalette::PlaceholderText);
+    m_urlOrigin->setWordWrap(true);
+    m_urlOrigin->setTextInteractionFlags(Qt::TextSelectableByMouse); // it may hold a command to copy
     auto *urlBox = new QVBoxLayout;
     urlBox->setSpacing(2);
     urlBox->addWidget(m_url);
@@ -149,6 +153,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     for (QPushButton *button : {m_exportCsv, m_exportJson, m_exportPng}) {
         exportLayout->addWidget(button);
     }
+    m_exportScope = new QLabel(exports);
+    m_exportScope->setObjectName(QStringLiteral("trafficExportScope"));
+    m_exportScope->setWordWrap(true);
+    m_exportScope->setForegroundRole(QPalette::PlaceholderText);
+    m_exportScope->hide();
+    exportLayout->addWidget(m_exportScope);
 
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
@@ -187,6 +197,10 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
                 new ErrorsChart(m_timelineModel, m_chartArea)};
     for (int i = 0; i < m_charts.size(); ++i) {
         grid->addWidget(m_charts[i], i / 2, i % 2);
+    }
+    // The lane model restarts with each run; the time line goes on across runs.
+    for (TrafficChart *chart : {m_charts[1], m_charts[2]}) {
+        m_runCharts.append({chart, chart->chart()->title()});
     }
 
     m_chainProxy->setSourceModel(m_chainModel);
@@ -266,6 +280,7 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
         m_followedUrl.clear();
         m_urlOrigin->clear();
     });
+    connect(m_host, &QLineEdit::textEdited, this, [this] { m_followedHost.clear(); });
     connect(m_classify, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
     connect(m_amountKind, &QComboBox::currentIndexChanged, this, &TrafficPage::updateControls);
     connect(m_chainView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -289,14 +304,24 @@ bool TrafficPage::isRunning() const
     return m_run && m_run->isRunning();
 }
 
-void TrafficPage::setTargetUrl(const QString &url, const QString &origin)
+void TrafficPage::setTargetUrl(const QString &url, const QString &origin, const QString &host)
 {
-    // Follow the target only while the field shows what the target offered (or nothing).
+    // Follow the target only while a field shows what the target offered (or nothing): what the operator
+    // typed stays.
     if (m_url->text().isEmpty() || m_url->text() == m_followedUrl) {
         m_url->setText(url);
         m_followedUrl = url;
-        m_urlOrigin->setText(url.isEmpty() ? QString() : origin);
+        m_urlOrigin->setText(origin);
     }
+    if (m_host->text().isEmpty() || m_host->text() == m_followedHost) {
+        m_host->setText(host);
+        m_followedHost = host;
+    }
+}
+
+QString TrafficPage::targetOrigin() const
+{
+    return m_urlOrigin->text();
 }
 
 QString TrafficPage::targetUrl() const
@@ -432,18 +457,31 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
         delete run;
         return false;
     }
-    // Supersede the previous run: anything it still delivers is dropped by the generation check, and deleting
-    // it stops its sampler in the background.
-    if (m_run) {
+    // Supersede the previous run: its snapshots are dropped by the generation check from now on. Restarted by
+    // a push, it is part of the session: it is stopped and hands over its samples before it goes. Otherwise
+    // deleting it stops its sampler in the background, and what it sampled is left out.
+    if (m_run && continueTimeline) {
+        connect(m_run, &TrafficRun::finished, m_run, &QObject::deleteLater);
+        m_run->stop();
+    } else if (m_run) {
         m_run->deleteLater();
     }
     m_run = run;
     const quint64 generation = ++m_generation;
+    const auto now = std::chrono::steady_clock::now();
     if (continueTimeline) {
         m_timelineModel->beginRun();
     } else {
         m_timelineModel->clear();
+        m_session.clear();
+        ++m_sessionId;
+        m_sessionStart = now;
     }
+    const quint64 session = m_sessionId;
+    const std::size_t slot = m_session.size();
+    m_session.push_back(
+        {nullptr, std::chrono::duration_cast<std::chrono::microseconds>(now - m_sessionStart).count()});
+    updateRunScope();
     m_chainModel->setClassifier(group, classifier->kind() == traffic::Classifier::Kind::Chain
                                            ? classifier
                                            : std::optional<traffic::Classifier>());
@@ -452,8 +490,8 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
     connect(run, &TrafficRun::snapshot, this,
             [this, generation](const traffic::Summary &s) { takeSnapshot(generation, s); });
     connect(run, &TrafficRun::finished, this,
-            [this, generation](const std::shared_ptr<const traffic::SampleRun> &r) {
-                runFinished(generation, r);
+            [this, generation, session, slot](const std::shared_ptr<const traffic::SampleRun> &r) {
+                runFinished(generation, session, slot, r);
             });
     m_verdict->setText(tr("Sampling %1…").arg(targetUrl()));
     m_verdict->setPalette(QPalette());
@@ -505,9 +543,14 @@ void TrafficPage::takeSnapshot(quint64 generation, const traffic::Summary &summa
     Q_EMIT summaryUpdated();
 }
 
-void TrafficPage::runFinished(quint64 generation, const std::shared_ptr<const traffic::SampleRun> &run)
+void TrafficPage::runFinished(quint64 generation, quint64 session, std::size_t slot,
+                              const std::shared_ptr<const traffic::SampleRun> &run)
 {
+    if (session == m_sessionId && slot < m_session.size()) {
+        m_session[slot].run = run;
+    }
     if (generation != m_generation) {
+        updateControls(); // a run a push superseded: the export may have been waiting for it
         return;
     }
     m_lastRun = run;
@@ -515,6 +558,32 @@ void TrafficPage::runFinished(quint64 generation, const std::shared_ptr<const tr
     Q_EMIT runningChanged(false);
     Q_EMIT statusMessage(
         tr("Sampling finished: %n request(s)", nullptr, static_cast<int>(run->summary.total)));
+}
+
+bool TrafficPage::sessionComplete() const
+{
+    return !m_session.empty() && std::all_of(m_session.begin(), m_session.end(),
+                                             [](const traffic::SessionRun &r) { return r.run != nullptr; });
+}
+
+void TrafficPage::updateRunScope()
+{
+    // Say what the exports cover once a push split the session into runs.
+    const int runs = static_cast<int>(m_session.size());
+    const QString since =
+        runs > 1 ? QLocale().toString(double(m_session.back().startMicros) / 1e6, 'f', 1) : QString();
+    for (const auto &[chart, title] : std::as_const(m_runCharts)) {
+        chart->chart()->setTitle(runs > 1 ? tr("%1 — run %2, since %3 s").arg(title).arg(runs).arg(since)
+                                          : title);
+    }
+    m_exportScope->setVisible(runs > 1);
+    m_exportScope->setText(
+        runs > 1
+            ? tr("Runs in this session: %1 (each push while sampling starts one). The CSV and JSON files "
+                 "hold every run, each with its own summary; in the charts, the time lines cover the "
+                 "session, share against weight and latency the last run.")
+                  .arg(runs)
+            : QString());
 }
 
 void TrafficPage::refreshCharts()
@@ -561,8 +630,8 @@ void TrafficPage::updateVerdict()
     }
     stats += tr(" · %n leaked", nullptr, static_cast<int>(s.leaked));
     stats += tr(" · %n distinct chain(s)", nullptr, static_cast<int>(s.chains.size()));
-    if (m_generation > 1) {
-        stats += tr(" · run %1 (restarted after a push)").arg(m_generation);
+    if (m_session.size() > 1) {
+        stats += tr(" · run %1 (restarted after a push)").arg(m_session.size());
     }
     m_stats->setText(stats);
 }
@@ -572,10 +641,13 @@ void TrafficPage::updateControls()
     const bool running = isRunning();
     m_start->setEnabled(!running);
     m_stop->setEnabled(running);
-    const bool done = m_lastRun != nullptr && !running;
+    const bool done = !running && sessionComplete();
     m_exportCsv->setEnabled(done);
     m_exportJson->setEnabled(done);
-    const QString why = done ? QString() : tr("Available once a run has finished or been stopped");
+    const QString why = done ? QString()
+                        : !running && !m_session.empty()
+                            ? tr("Waiting for the run before the last push to hand over its samples")
+                            : tr("Available once a run has finished or been stopped");
     m_exportCsv->setToolTip(why);
     m_exportJson->setToolTip(why);
     const auto mode = static_cast<Classification>(m_classify->currentIndex());
@@ -601,11 +673,11 @@ void TrafficPage::updateControls()
 
 bool TrafficPage::exportCsv(const QString &path, QString *error)
 {
-    if (!m_lastRun) {
+    if (isRunning() || !sessionComplete()) {
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeCsv(*m_lastRun, path.toStdString()); !written) {
+    if (auto written = traffic::writeCsv(m_session, path.toStdString()); !written) {
         *error = QString::fromStdString(written.error().message);
         return false;
     }
@@ -614,11 +686,11 @@ bool TrafficPage::exportCsv(const QString &path, QString *error)
 
 bool TrafficPage::exportJson(const QString &path, QString *error)
 {
-    if (!m_lastRun) {
+    if (isRunning() || !sessionComplete()) {
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeJson(*m_lastRun, path.toStdString()); !written) {
+    if (auto written = traffic::writeJson(m_session, path.toStdString()); !written) {
         *error = QString::fromStdString(written.error().message);
         return false;
     }

@@ -1,12 +1,17 @@
 #pragma once
 
 #include "lanes/lanegroup.h"
+#include "traffic/export.h"
 #include "traffic/sampler.h"
 
+#include <QList>
+#include <QPair>
 #include <QWidget>
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -32,7 +37,8 @@ class TrafficTimelineModel;
 /// the verdict in the core's words, and the distinct response chains. Sampling runs off the GUI thread
 /// (TrafficRun); a run superseded by a newer one (Stop and Start, or a push while sampling) is ignored from
 /// then on. After a push to the target the statistics restart against the pushed weights on the same time
-/// line, which is how a canary step shows up.
+/// line, which is how a canary step shows up; the runs before and after the push make one session, which the
+/// CSV and JSON exports hold whole (each run with its own summary).
 class TrafficPage final : public QWidget
 {
     Q_OBJECT
@@ -60,16 +66,22 @@ public:
     /// The core's verdict on the latest summary ("matches 60/20/20, p = 0.41"), empty before the first one.
     QString verdict() const;
     const traffic::Summary &summary() const { return m_summary; }
-    /// The last finished (or stopped) run, for export; null before one finished.
+    /// The last finished (or stopped) run; null before one finished.
     std::shared_ptr<const traffic::SampleRun> lastRun() const { return m_lastRun; }
+    /// The runs of the current session, in order: a run restarted by a push adds one. A run still sampling,
+    /// or superseded and not yet stopped, has no SampleRun yet.
+    const std::vector<traffic::SessionRun> &session() const { return m_session; }
     bool isRunning() const;
     /// Runs started so far (a push while sampling starts a new one).
     int runCount() const { return static_cast<int>(m_generation); }
 
-    /// The address to sample, as the target offers it: the local sandbox's gateway, or the cluster's ingress
-    /// gateway address read from its Service. `origin` says which, next to the field. The field follows the
-    /// target until the user types another address.
-    void setTargetUrl(const QString &url, const QString &origin);
+    /// The address to sample, as the selected target offers it: the local sandbox's gateway, or the cluster's
+    /// ingress gateway address read from its Service, with the Host header it needs (empty: none). `origin`
+    /// says where the address came from, or why there is none, next to the field. The URL and the Host header
+    /// each follow the target until the user types their own.
+    void setTargetUrl(const QString &url, const QString &origin, const QString &host = QString());
+    /// What the note next to the target field says.
+    QString targetOrigin() const;
     QString targetUrl() const;
     void setHostHeader(const QString &host);
     void setRate(int perSecond); ///< 0: as fast as the concurrency allows
@@ -86,11 +98,12 @@ public:
     /// A push to the target took effect with `group`: statistics compare against its weights from now on.
     void targetApplied(const LaneGroup &group);
 
-    /// Every sample to `path` and the summary next to it (the core's CSV exporter).
+    /// Every sample of the session to `path` and each run's summary next to it (the core's CSV exporter).
     bool exportCsv(const QString &path, QString *error);
-    /// Every sample and the summary as JSON (the core's exporter).
+    /// Every sample and each run's summary of the session as JSON (the core's exporter).
     bool exportJson(const QString &path, QString *error);
-    /// The four charts in one PNG.
+    /// The four charts in one PNG: the time lines cover the session, share against weight and latency the
+    /// current run (their titles say which when the session has more than one).
     bool exportCharts(const QString &path, QString *error);
 
 Q_SIGNALS:
@@ -105,7 +118,10 @@ protected:
 private:
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
     void takeSnapshot(quint64 generation, const traffic::Summary &summary);
-    void runFinished(quint64 generation, const std::shared_ptr<const traffic::SampleRun> &run);
+    void runFinished(quint64 generation, quint64 session, std::size_t slot,
+                     const std::shared_ptr<const traffic::SampleRun> &run);
+    bool sessionComplete() const;
+    void updateRunScope();
     void refreshCharts();
     void updateControls();
     void updateVerdict();
@@ -137,6 +153,8 @@ private:
     QPushButton *m_exportCsv = nullptr;
     QPushButton *m_exportJson = nullptr;
     QPushButton *m_exportPng = nullptr;
+    QLabel *m_exportScope = nullptr;
+    QList<QPair<TrafficChart *, QString>> m_runCharts; ///< the charts of the current run, with their titles
     QLabel *m_verdict = nullptr;
     QLabel *m_stats = nullptr;
     QTableView *m_chainView = nullptr;
@@ -146,8 +164,12 @@ private:
     quint64 m_generation = 0;
     traffic::Summary m_summary;
     std::shared_ptr<const traffic::SampleRun> m_lastRun;
+    std::vector<traffic::SessionRun> m_session;
+    quint64 m_sessionId = 0; ///< answers of runs of an earlier session are not part of this one
+    std::chrono::steady_clock::time_point m_sessionStart;
     std::optional<LaneGroup> m_appliedGroup;
-    QString m_followedUrl; ///< the target's URL while the field still shows it
+    QString m_followedUrl;  ///< the target's URL while the field still shows it
+    QString m_followedHost; ///< the target's Host header while the field still shows it
     bool m_chartsStale = false;
 };
 

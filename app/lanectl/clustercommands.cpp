@@ -3,6 +3,7 @@
 
 #include "kube/client.h"
 #include "kube/importer.h"
+#include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/kubeconfig.h"
 #include "kube/push.h"
@@ -442,6 +443,50 @@ int deleteCommand(const QStringList &arguments)
     return printReport(*report);
 }
 
+int ingressCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Prints the URL of the lane group's ingress gateway: the Service that fronts the Gateway the document "
+        "names (by the Gateway's selector, else by its name) and its address. The Host header, where the "
+        "address came from and warnings go to stderr. Exit code 1 when there is no usable address (no Gateway, "
+        "no Service, a load balancer still pending, a NodePort)."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl ingress FILE [--kubeconfig FILE] [--context NAME]"), 1, 1);
+        code >= 0) {
+        return code;
+    }
+    int code = Ok;
+    const QString file = parser.positionalArguments().front();
+    const auto group = loadValidGroup(file, code);
+    if (!group) {
+        return code;
+    }
+    auto client = connection.client(parser);
+    if (!client) {
+        return Failed;
+    }
+    auto address = kube::resolveIngress(*client, group->ingress);
+    if (!address) {
+        err("lanectl: " + address.error().message + "\n");
+        return Failed;
+    }
+    if (!address->host.empty()) {
+        err("Host: " + address->host + "\n");
+    }
+    err("from " + address->origin + "\n");
+    for (const auto &warning : address->warnings) {
+        err("warning: " + warning + "\n");
+    }
+    err("sample it: lanectl sample " + address->url + " --group " + file.toStdString() +
+        (address->host.empty() ? std::string() : " -H 'Host: " + address->host + "'") + "\n");
+    out(address->url + "\n");
+    return Ok;
+}
+
 } // namespace
 
 std::vector<Command> clusterCommands()
@@ -453,6 +498,7 @@ std::vector<Command> clusterCommands()
         {"diff", "Show live vs generated resources as unified diffs.", diffCommand},
         {"import", "Rebuild a lane group document from the cluster.", importCommand},
         {"delete", "Delete every resource of a lane group.", deleteCommand},
+        {"ingress", "Print the URL of the group's ingress gateway (for sample).", ingressCommand},
     };
 }
 

@@ -9,7 +9,7 @@ std::vector<Command> documentCommands();
 
 /// sandbox, sample, demo: the commands that run lanes on loopback and measure traffic splits.
 std::vector<Command> trafficCommands();
-/// contexts, inventory, apply, diff, import, delete: the commands that talk to a cluster.
+/// contexts, inventory, apply, diff, import, delete, ingress: the commands that talk to a cluster.
 std::vector<Command> clusterCommands();
 
 } // namespace lanectl

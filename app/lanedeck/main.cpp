@@ -156,9 +156,8 @@ int main(int argc, char *argv[])
     lanedeck::ui::MainWindow window;
     window.setDarkPalette(isDark(QApplication::palette()));
 
-    // The cluster bar lists the local sandbox, then every context of the kubeconfig; the window restores
-    // the target used last.
-    lanedeck::ui::LocalSandboxSource sandbox;
+    // The cluster bar lists the local sandbox (the window's own, which pushes run in and the Traffic page
+    // follows), then every context of the kubeconfig; the window restores the target used last.
     lanedeck::ui::KubeconfigTargetSource::Options kubeOptions;
     kubeOptions.explicitPath =
         parser.isSet(kubeconfig) ? parser.value(kubeconfig) : lanedeck::ui::KubeconfigSettings().path();
@@ -166,7 +165,7 @@ int main(int argc, char *argv[])
     contexts.setExecApproval(window.execApproval());
     contexts.setGroupProvider([&window] { return window.document()->group(); });
     lanedeck::ui::CompositeTargetSource targets;
-    targets.addSource(&sandbox);
+    targets.addSource(window.sandboxTarget());
     targets.addSource(&contexts);
     window.setTargetSource(&targets);
     window.clusterBar()->selectTarget(lastTarget);

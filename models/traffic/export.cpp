@@ -39,31 +39,79 @@ const std::string &nameAt(const std::vector<std::string> &names, std::int32_t in
                : empty;
 }
 
+constexpr const char *kSampleColumns = "sequence,scheduled_us,latency_us,status,error,lane,outcome,chain\n";
+constexpr const char *kSummaryColumns =
+    "lane,weight,expected_share,count,share,ci_low,ci_high,fell_back,p50_us,p90_us,p99_us,max_us\n";
+
+/// One sample's row of kSampleColumns, after `prefix`.
+void appendSample(std::string &text, const std::string &prefix, const SampleRun &run, const Sample &s)
+{
+    text += prefix + std::to_string(s.sequence) + ',' + std::to_string(s.scheduledMicros) + ',' +
+            std::to_string(s.latencyMicros) + ',' + std::to_string(s.status) + ',' + toString(s.error) + ',' +
+            csvField(nameAt(run.laneNames, s.lane)) + ',' + toString(s.outcome) + ',' +
+            csvField(nameAt(run.chainTexts, s.chain)) + '\n';
+}
+
+/// Each lane's row of kSummaryColumns, after `prefix`.
+void appendSummary(std::string &text, const std::string &prefix, const Summary &summary)
+{
+    for (const auto &l : summary.lanes) {
+        text += prefix + csvField(l.name) + ',' + std::to_string(l.weight) + ',' + number(l.expectedShare) +
+                ',' + std::to_string(l.count) + ',' + number(l.share) + ',' + number(l.interval.low) + ',' +
+                number(l.interval.high) + ',' + std::to_string(l.fellBack) + ',' + std::to_string(l.p50) +
+                ',' + std::to_string(l.p90) + ',' + std::to_string(l.p99) + ',' + std::to_string(l.max) +
+                '\n';
+    }
+}
+
 } // namespace
 
 std::string samplesCsv(const SampleRun &run)
 {
-    std::string text = "sequence,scheduled_us,latency_us,status,error,lane,outcome,chain\n";
+    std::string text = kSampleColumns;
     text.reserve(text.size() + run.samples.size() * 64);
     for (const auto &s : run.samples) {
-        text += std::to_string(s.sequence) + ',' + std::to_string(s.scheduledMicros) + ',' +
-                std::to_string(s.latencyMicros) + ',' + std::to_string(s.status) + ',' + toString(s.error) +
-                ',' + csvField(nameAt(run.laneNames, s.lane)) + ',' + toString(s.outcome) + ',' +
-                csvField(nameAt(run.chainTexts, s.chain)) + '\n';
+        appendSample(text, {}, run, s);
     }
     return text;
 }
 
 std::string summaryCsv(const Summary &summary)
 {
-    std::string text =
-        "lane,weight,expected_share,count,share,ci_low,ci_high,fell_back,p50_us,p90_us,p99_us,max_us\n";
-    for (const auto &l : summary.lanes) {
-        text += csvField(l.name) + ',' + std::to_string(l.weight) + ',' + number(l.expectedShare) + ',' +
-                std::to_string(l.count) + ',' + number(l.share) + ',' + number(l.interval.low) + ',' +
-                number(l.interval.high) + ',' + std::to_string(l.fellBack) + ',' + std::to_string(l.p50) +
-                ',' + std::to_string(l.p90) + ',' + std::to_string(l.p99) + ',' + std::to_string(l.max) +
-                '\n';
+    std::string text = kSummaryColumns;
+    appendSummary(text, {}, summary);
+    return text;
+}
+
+std::string sessionSamplesCsv(const std::vector<SessionRun> &runs)
+{
+    std::string text = std::string("run,session_us,") + kSampleColumns;
+    std::size_t samples = 0;
+    for (const auto &r : runs) {
+        samples += r.run ? r.run->samples.size() : 0;
+    }
+    text.reserve(text.size() + samples * 80);
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        if (!runs[i].run) {
+            continue;
+        }
+        const std::string run = std::to_string(i + 1) + ',';
+        for (const auto &s : runs[i].run->samples) {
+            appendSample(text, run + std::to_string(runs[i].startMicros + s.scheduledMicros) + ',', *runs[i].run,
+                         s);
+        }
+    }
+    return text;
+}
+
+std::string sessionSummaryCsv(const std::vector<SessionRun> &runs)
+{
+    std::string text = std::string("run,start_us,") + kSummaryColumns;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        if (runs[i].run) {
+            appendSummary(text, std::to_string(i + 1) + ',' + std::to_string(runs[i].startMicros) + ',',
+                          runs[i].run->summary);
+        }
     }
     return text;
 }
@@ -159,6 +207,33 @@ Result<void> writeCsv(const SampleRun &run, const std::string &path)
 Result<void> writeJson(const SampleRun &run, const std::string &path)
 {
     return writeFileAtomically(path, toJson(run).dump(1) + '\n');
+}
+
+nlohmann::json toJson(const std::vector<SessionRun> &runs)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        if (runs[i].run) {
+            nlohmann::json run = toJson(*runs[i].run);
+            run["run"] = i + 1;
+            run["startMicros"] = runs[i].startMicros;
+            out.push_back(std::move(run));
+        }
+    }
+    return {{"runs", out}};
+}
+
+Result<void> writeCsv(const std::vector<SessionRun> &runs, const std::string &path)
+{
+    if (auto written = writeFileAtomically(path, sessionSamplesCsv(runs)); !written) {
+        return written;
+    }
+    return writeFileAtomically(summaryCsvPath(path), sessionSummaryCsv(runs));
+}
+
+Result<void> writeJson(const std::vector<SessionRun> &runs, const std::string &path)
+{
+    return writeFileAtomically(path, toJson(runs).dump(1) + '\n');
 }
 
 } // namespace lanedeck::traffic

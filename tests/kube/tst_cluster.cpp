@@ -5,6 +5,7 @@
 #include "core/yamljson.h"
 #include "kube/client.h"
 #include "kube/importer.h"
+#include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/kubeconfig.h"
 #include "kube/push.h"
@@ -189,6 +190,8 @@ private Q_SLOTS:
     void refusesFlavorsTheMeshCannotTake();
     void kubectlReadsBackTheSameSpecs();
     void inventoryFlagsLanesWithoutReadyWorkloads();
+    void ingressAddress_data();
+    void ingressAddress();
     void deleteGroup();
     void lanectlEndToEnd();
     void apiServerStoppedMidPush();
@@ -756,6 +759,120 @@ void TestCluster_::inventoryFlagsLanesWithoutReadyWorkloads()
     QCOMPARE(problems.front().lane, std::string("s3"));
     QCOMPARE(problems.front().service, std::string("mockb"));
     QVERIFY2(problems.front().message.find("no ready replica") != std::string::npos, problems.front().message.c_str());
+}
+
+void TestCluster_::ingressAddress_data()
+{
+    QTest::addColumn<QString>("type");    // of the gateway's Service; empty: no Gateway at all
+    QTest::addColumn<QString>("balancer"); // the load balancer's IP written to the Service's status, or empty
+    QTest::addColumn<QString>("url");      // "cluster-ip": the Service's allocated cluster IP; empty: an error
+    QTest::addColumn<QString>("says");     // in the origin, or in the error
+    QTest::addRow("load-balancer") << "LoadBalancer" << "203.0.113.10" << "http://203.0.113.10/"
+                                   << "load balancer IP 203.0.113.10, port 80 (http2), the Gateway serves HTTP on it";
+    QTest::addRow("pending") << "LoadBalancer" << "" << "" << "has no external address yet (pending)";
+    QTest::addRow("cluster-ip") << "ClusterIP" << "" << "cluster-ip" << "(type ClusterIP, selected like the Gateway";
+    QTest::addRow("no-gateway") << "" << "" << "" << "ingressgateway (networking.istio.io/v1) that the lane group's "
+                                                     "ingress names does not exist";
+}
+
+void TestCluster_::ingressAddress()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, balancer);
+    QFETCH(QString, url);
+    QFETCH(QString, says);
+    auto client = connectTo(m_istio);
+    QVERIFY(client);
+    // A namespace per case, and a selector of its own, so the cases never see each other's Services.
+    const std::string ns = "ingress-" + std::string(QTest::currentDataTag());
+    const std::string selector = "gw-" + std::string(QTest::currentDataTag());
+    const auto apply = [&client](const std::string &path, const json &object) {
+        return client->send(kube::Request{"PATCH", path + "?fieldManager=tst-cluster", object.dump(),
+                                          "application/apply-patch+yaml"});
+    };
+    kube::Response r = apply("/api/v1/namespaces/" + ns,
+                             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    QVERIFY2(r.ok(), r.message().c_str());
+    if (!type.isEmpty()) {
+        r = apply("/apis/networking.istio.io/v1/namespaces/" + ns + "/gateways/ingressgateway",
+                  {{"apiVersion", "networking.istio.io/v1"},
+                   {"kind", "Gateway"},
+                   {"metadata", {{"name", "ingressgateway"}, {"namespace", ns}}},
+                   {"spec",
+                    {{"selector", {{"istio", selector}}},
+                     {"servers", json::array({{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}},
+                                               {"hosts", {"*"}}}})}}}});
+        QVERIFY2(r.ok(), r.message().c_str());
+        r = apply("/api/v1/namespaces/" + ns + "/services/istio-ingressgateway",
+                  {{"apiVersion", "v1"},
+                   {"kind", "Service"},
+                   {"metadata", {{"name", "istio-ingressgateway"}, {"namespace", ns}}},
+                   {"spec",
+                    {{"type", type.toStdString()},
+                     {"selector", {{"app", "istio-ingressgateway"}, {"istio", selector}}},
+                     {"ports", json::array({{{"name", "status-port"}, {"port", 15021}},
+                                            {{"name", "http2"}, {"port", 80}, {"targetPort", 8080}},
+                                            {{"name", "https"}, {"port", 443}, {"targetPort", 8443}}})}}}});
+        QVERIFY2(r.ok(), r.message().c_str());
+    }
+    if (!balancer.isEmpty()) {
+        // What a cloud controller does once the load balancer exists: the status subresource, as kubectl would.
+        const Run status = run(
+            m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
+                        QString::fromStdString(ns), QStringLiteral("patch"), QStringLiteral("service"),
+                        QStringLiteral("istio-ingressgateway"), QStringLiteral("--subresource=status"),
+                        QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                        QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"%1"}]}}})").arg(balancer)});
+        QVERIFY2(status.exitCode == 0, status.err.constData());
+    }
+    if (url == QLatin1String("cluster-ip")) {
+        const kube::Response service =
+            client->send(kube::Request{"GET", "/api/v1/namespaces/" + ns + "/services/istio-ingressgateway", {}, {}});
+        QVERIFY2(service.ok(), service.message().c_str());
+        const std::string clusterIp = service.json()["spec"].value("clusterIP", "");
+        QVERIFY(clusterIp.starts_with("10.96."));
+        url = QStringLiteral("http://%1/").arg(QString::fromStdString(clusterIp));
+    }
+
+    LaneGroup group = mockGroup("ingress");
+    Ingress &ingress = group.ingress;
+    ingress.gatewayNamespace = ns;
+    ingress.hosts = {"shop.example.com"};
+    const auto address = kube::resolveIngress(*client, ingress);
+    if (url.isEmpty()) {
+        QVERIFY2(!address.ok(), address.ok() ? address->url.c_str() : "");
+        QVERIFY2(QString::fromStdString(address.error().message).contains(says), address.error().message.c_str());
+    } else {
+        VERIFY_RESULT(address);
+        QCOMPARE(QString::fromStdString(address->url), url);
+        QCOMPARE(address->host, std::string("shop.example.com"));
+        QCOMPARE(address->service, ns + "/istio-ingressgateway");
+        QVERIFY(!address->byName);
+        QVERIFY2(QString::fromStdString(address->origin).contains(says), address->origin.c_str());
+        const bool inside = !address->warnings.empty() &&
+                            address->warnings.front().find("reachable only from inside the cluster") != std::string::npos;
+        QCOMPARE(inside, type == QLatin1String("ClusterIP"));
+    }
+
+    // lanectl ingress says the same: the URL alone on stdout, the rest on stderr, exit code 1 without one.
+    QTemporaryDir dir;
+    const QString doc = dir.filePath(QStringLiteral("group.lanes.yaml"));
+    QVERIFY(saveLaneGroupFile(group, doc.toStdString()).ok());
+    const Run lanectl = run(QStringLiteral(LANECTL_PATH), {QStringLiteral("ingress"), doc, QStringLiteral("--kubeconfig"),
+                                                          m_istio.kubeconfig()});
+    if (url.isEmpty()) {
+        QCOMPARE(lanectl.exitCode, 1);
+        QVERIFY(lanectl.out.isEmpty());
+        QVERIFY2(QString::fromUtf8(lanectl.err).contains(says), lanectl.err.constData());
+    } else {
+        QVERIFY2(lanectl.exitCode == 0, lanectl.err.constData());
+        QCOMPARE(QString::fromUtf8(lanectl.out), url + QLatin1Char('\n'));
+        QVERIFY2(lanectl.err.contains("Host: shop.example.com\n") &&
+                     lanectl.err.contains((QStringLiteral("sample it: lanectl sample ") + url + QStringLiteral(" --group ") + doc +
+                                           QStringLiteral(" -H 'Host: shop.example.com'"))
+                                              .toUtf8()),
+                 lanectl.err.constData());
+    }
 }
 
 void TestCluster_::deleteGroup()

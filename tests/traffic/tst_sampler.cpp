@@ -512,6 +512,79 @@ private Q_SLOTS:
                  QStringLiteral("matches 60/20/20, p = 0.05 (but 1 of 10 requests failed)"));
         QCOMPARE(s[QStringLiteral("chiSquare")].toObject()[QStringLiteral("statistic")].toDouble(), 6.0);
     }
+
+    void exportsASession()
+    {
+        // Two runs of one session, as a push while sampling leaves them: the second started 1.5 s in, at
+        // other weights. Each keeps its own samples and summary; the samples also get the session's time line.
+        const auto makeRun = [](int weight, const std::vector<std::int64_t> &scheduled) {
+            auto run = std::make_shared<SampleRun>();
+            run->laneNames = {"s1", "s2"};
+            run->chainTexts = {"-> mocka(v1)"};
+            for (std::size_t i = 0; i < scheduled.size(); ++i) {
+                Sample s;
+                s.sequence = i;
+                s.scheduledMicros = scheduled[i];
+                s.latencyMicros = 900;
+                s.status = 200;
+                s.outcome = Outcome::InLane;
+                s.lane = 0;
+                s.chain = 0;
+                run->samples.push_back(s);
+            }
+            LaneSummary s1;
+            s1.name = "s1";
+            s1.weight = weight;
+            s1.count = scheduled.size();
+            LaneSummary s2;
+            s2.name = "s2";
+            s2.weight = 100 - weight;
+            run->summary.lanes = {s1, s2};
+            run->summary.total = scheduled.size();
+            return run;
+        };
+        const std::vector<SessionRun> session{{makeRun(60, {0, 1000, 2000}), 0},
+                                              {makeRun(20, {0, 500}), 1'500'000}};
+        QTemporaryDir dir;
+        const std::string csvPath = dir.filePath(QStringLiteral("session.csv")).toStdString();
+        QVERIFY(writeCsv(session, csvPath).ok());
+        QFile csv(QString::fromStdString(csvPath));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll(), QByteArray("run,session_us,sequence,scheduled_us,latency_us,status,error,lane,"
+                                           "outcome,chain\n"
+                                           "1,0,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                                           "1,1000,1,1000,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                                           "1,2000,2,2000,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                                           "2,1500000,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                                           "2,1500500,1,500,900,200,none,s1,in-lane,-> mocka(v1)\n"));
+        QFile summary(QString::fromStdString(summaryCsvPath(csvPath)));
+        QVERIFY(summary.open(QIODevice::ReadOnly));
+        const auto rows = summary.readAll().split('\n');
+        QCOMPARE(rows.size(), 6); // header, two lanes per run, final newline
+        QCOMPARE(rows[0], QByteArray("run,start_us,lane,weight,expected_share,count,share,ci_low,ci_high,"
+                                     "fell_back,p50_us,p90_us,p99_us,max_us"));
+        QVERIFY2(rows[1].startsWith("1,0,s1,60,0,3,"), rows[1].constData());
+        QVERIFY2(rows[2].startsWith("1,0,s2,40,0,0,"), rows[2].constData());
+        QVERIFY2(rows[3].startsWith("2,1500000,s1,20,0,2,"), rows[3].constData());
+        QVERIFY2(rows[4].startsWith("2,1500000,s2,80,0,0,"), rows[4].constData());
+
+        const std::string jsonPath = dir.filePath(QStringLiteral("session.json")).toStdString();
+        QVERIFY(writeJson(session, jsonPath).ok());
+        QFile json(QString::fromStdString(jsonPath));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonArray runs = QJsonDocument::fromJson(json.readAll()).object()[QStringLiteral("runs")].toArray();
+        QCOMPARE(runs.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject run = runs[i].toObject();
+            QCOMPARE(run[QStringLiteral("run")].toInt(), i + 1);
+            QCOMPARE(run[QStringLiteral("startMicros")].toInteger(), i == 0 ? 0 : 1'500'000);
+            QCOMPARE(run[QStringLiteral("samples")].toArray().size(), i == 0 ? 3 : 2);
+            QCOMPARE(run[QStringLiteral("summary")].toObject()[QStringLiteral("lanes")].toArray()[0].toObject()
+                         [QStringLiteral("weight")]
+                             .toInt(),
+                     i == 0 ? 60 : 20);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSampler)

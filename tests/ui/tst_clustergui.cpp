@@ -12,7 +12,9 @@
 #include "ui/mainwindow.h"
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
+#include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/trafficpage.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -32,6 +34,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 #include <csignal>
 #include <memory>
@@ -77,11 +80,11 @@ Run run(const QString &program, const QStringList &args,
     return r;
 }
 
-/// The window with the sources main.cpp gives it: the local sandbox, then the kubeconfig's contexts.
+/// The window with the sources main.cpp gives it: the window's own local sandbox, then the kubeconfig's
+/// contexts.
 struct Console
 {
     std::unique_ptr<MainWindow> window;
-    LocalSandboxSource sandbox;
     std::unique_ptr<KubeconfigTargetSource> kube;
     CompositeTargetSource targets;
 
@@ -112,6 +115,7 @@ private Q_SLOTS:
     void supersededConnectionIsDropped();
     void pushJobReportsProgressAndCancels();
     void unreadableKubeconfigSaysWhy();
+    void trafficPageFollowsTheIngressGateway();
 
 private:
     std::unique_ptr<Console> makeConsole();
@@ -191,7 +195,7 @@ std::unique_ptr<Console> TestClusterGui::makeConsole()
     console->kube->setExecApproval(console->window->execApproval());
     MainWindow *window = console->window.get();
     console->kube->setGroupProvider([window] { return window->document()->group(); });
-    console->targets.addSource(&console->sandbox);
+    console->targets.addSource(console->window->sandboxTarget());
     console->targets.addSource(console->kube.get());
     console->window->setTargetSource(&console->targets);
     console->window->resize(1280, 820);
@@ -584,6 +588,119 @@ void TestClusterGui::unreadableKubeconfigSaysWhy()
     QVERIFY2(states.first().at(1).toString().contains(QStringLiteral("missing.kubeconfig")),
              qPrintable(states.first().at(1).toString()));
     QVERIFY(!source.canPush());
+}
+
+void TestClusterGui::trafficPageFollowsTheIngressGateway()
+{
+    // The operator's ingress gateway: an Istio Gateway, and a LoadBalancer Service selecting the same pods
+    // whose load balancer a cloud controller has provisioned (written to the status subresource, as it
+    // would).
+    const QStringList kc{QStringLiteral("--kubeconfig"),
+                         m_cluster.filePath(QStringLiteral("admin.kubeconfig"))};
+    const QString manifest = m_cluster.filePath(QStringLiteral("ingressgateway.yaml"));
+    QVERIFY(writeFileAtomically(manifest.toStdString(), R"(apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: ingressgateway, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  type: LoadBalancer
+  selector: {app: istio-ingressgateway, istio: ingressgateway}
+  ports: [{name: http2, port: 80, targetPort: 8080}, {name: https, port: 443, targetPort: 8443}]
+)")
+                .ok());
+    const Run applied =
+        run(m_kubectl, kc + QStringList{QStringLiteral("apply"), QStringLiteral("-f"), manifest});
+    QVERIFY2(applied.exitCode == 0, (applied.out + applied.err).constData());
+    const Run status = run(
+        m_kubectl,
+        kc + QStringList{
+                 QStringLiteral("-n"), QStringLiteral("istio-system"), QStringLiteral("patch"),
+                 QStringLiteral("service"), QStringLiteral("istio-ingressgateway"),
+                 QStringLiteral("--subresource=status"), QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                 QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.10"}]}}})")});
+    QVERIFY2(status.exitCode == 0, status.err.constData());
+
+    auto console = makeConsole();
+    QVERIFY(console->window->openExample());
+    LaneGroup group = console->window->document()->group();
+    group.ingress.hosts = {"shop.example.com"};
+    console->window->document()->edit(group, QStringLiteral("hosts"));
+    TrafficPage *page = console->window->trafficPage();
+    auto *url = page->findChild<QLineEdit *>(QStringLiteral("trafficUrl"));
+    auto *host = page->findChild<QLineEdit *>(QStringLiteral("trafficHost"));
+    QVERIFY(url && host);
+    auto *combo = console->window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    QCOMPARE(combo->currentData().toString(), QString::fromLatin1(kLocalSandboxId));
+
+    // The sandbox first: its gateway is the target once a push started it.
+    SandboxTargetSource *sandbox = console->window->sandboxTarget();
+    PushRequest request;
+    request.dryRun = false;
+    std::unique_ptr<PushJob> job(sandbox->push(console->window->document()->group(),
+                                               mesh::RenderOptions{mesh::Flavor::Asm, {}}, request));
+    QVERIFY(job);
+    QSignalSpy pushed(job.get(), &PushJob::finished);
+    QVERIFY(pushed.wait(kNetworkTimeoutMs));
+    const QString sandboxUrl = sandbox->gatewayUrl();
+    QVERIFY(sandboxUrl.startsWith(QLatin1String("http://127.0.0.1:")));
+    QCOMPARE(page->targetUrl(), sandboxUrl);
+    QCOMPARE(host->text(), QString());
+
+    // The cluster: the field empties at once (the sandbox's address would be wrong there), and the ingress
+    // gateway's address and the group's host arrive from the GUI thread's event loop, never blocking it.
+    QSignalSpy resolved(&console->targets, &ClusterTargetSource::ingressResolved);
+    combo->setCurrentIndex(combo->findData(QStringLiteral("lanedeck-admin")));
+    QCOMPARE(page->targetUrl(), QString());
+    QVERIFY2(
+        page->targetOrigin().startsWith(QStringLiteral("Looking up the ingress gateway of lanedeck-admin")),
+        qPrintable(page->targetOrigin()));
+    QTRY_COMPARE_WITH_TIMEOUT(page->targetUrl(), QStringLiteral("http://203.0.113.10/"), kNetworkTimeoutMs);
+    QCOMPARE(resolved.size(), 1);
+    QCOMPARE(host->text(), QStringLiteral("shop.example.com"));
+    QVERIFY2(page->targetOrigin().startsWith(
+                 QStringLiteral("From lanedeck-admin: Service istio-system/istio-ingressgateway (type "
+                                "LoadBalancer, selected like "
+                                "the Gateway istio-system/ingressgateway (istio=ingressgateway)): load "
+                                "balancer IP 203.0.113.10")),
+             qPrintable(page->targetOrigin()));
+
+    // A document naming a Gateway the cluster does not have: asked again, and said, with no address.
+    group.ingress.gatewayName = "no-such-gateway";
+    console->window->document()->edit(group, QStringLiteral("gateway"));
+    QTRY_COMPARE_WITH_TIMEOUT(resolved.size(), 2, kNetworkTimeoutMs);
+    QCOMPARE(page->targetUrl(), QString());
+    QVERIFY2(page->targetOrigin().contains(QStringLiteral("istio-system/no-such-gateway")) &&
+                 page->targetOrigin().contains(QStringLiteral("does not exist")),
+             qPrintable(page->targetOrigin()));
+    console->window->document()->undoStack()->undo();
+    QTRY_COMPARE_WITH_TIMEOUT(page->targetUrl(), QStringLiteral("http://203.0.113.10/"), kNetworkTimeoutMs);
+
+    // Back to the sandbox: its address again, and no Host header.
+    combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
+    QCOMPARE(page->targetUrl(), sandboxUrl);
+    QCOMPARE(host->text(), QString());
+
+    // What the operator types is theirs: the cluster's answer does not replace it.
+    console->window->showTab(QStringLiteral("traffic"));
+    url->selectAll();
+    QTest::keyClicks(url, QStringLiteral("http://127.0.0.1:8080/"));
+    host->selectAll();
+    QTest::keyClicks(host, QStringLiteral("mine.example.com"));
+    const int answers = resolved.size();
+    combo->setCurrentIndex(combo->findData(QStringLiteral("lanedeck-admin")));
+    QTRY_COMPARE_WITH_TIMEOUT(resolved.size(), answers + 1, kNetworkTimeoutMs);
+    QCOMPARE(resolved.last().first().value<IngressAddress>().url, QStringLiteral("http://203.0.113.10/"));
+    QCOMPARE(page->targetUrl(), QStringLiteral("http://127.0.0.1:8080/"));
+    QCOMPARE(host->text(), QStringLiteral("mine.example.com"));
+    combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
+    QCOMPARE(page->targetUrl(), QStringLiteral("http://127.0.0.1:8080/"));
+    sandbox->stop();
 }
 
 QTEST_MAIN(TestClusterGui)

@@ -16,8 +16,10 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QChart>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -86,6 +88,7 @@ private Q_SLOTS:
     void cleanup();
     void seedConvergesToWeights();
     void exportsAreComplete();
+    void exportCoversTheWholeSession();
     void canaryPushMovesSplit();
     void supersededRunIsDropped();
     void demoStartsSampling();
@@ -267,35 +270,130 @@ void TestTrafficPage::exportsAreComplete()
     QVERIFY2(m_page->exportCsv(csv, &error), qPrintable(error));
     const auto rows = readCsv(csv);
     QCOMPARE(rows.size(), 1 + 1500);
-    QCOMPARE(rows.front().first(), QStringLiteral("sequence"));
+    QCOMPARE(rows.front().mid(0, 3),
+             (QStringList{QStringLiteral("run"), QStringLiteral("session_us"), QStringLiteral("sequence")}));
     const int laneColumn = int(rows.front().indexOf(QStringLiteral("lane")));
     QVERIFY(laneColumn >= 0);
     QMap<QString, int> perLane;
     for (qsizetype i = 1; i < rows.size(); ++i) {
         QCOMPARE(rows[i].size(), rows.front().size());
+        QCOMPARE(rows[i][0], QStringLiteral("1"));
         ++perLane[rows[i][laneColumn]];
     }
     QCOMPARE(perLane.keys(), (QStringList{QStringLiteral("s1"), QStringLiteral("s2"), QStringLiteral("s3")}));
     const auto summaryRows = readCsv(QString::fromStdString(traffic::summaryCsvPath(csv.toStdString())));
     QCOMPARE(summaryRows.size(), 1 + 3);
+    const int summaryLane = int(summaryRows.front().indexOf(QStringLiteral("lane")));
     const int countColumn = int(summaryRows.front().indexOf(QStringLiteral("count")));
     for (qsizetype i = 1; i < summaryRows.size(); ++i) {
-        QCOMPARE(summaryRows[i][countColumn].toInt(), perLane.value(summaryRows[i][0]));
+        QCOMPARE(summaryRows[i][countColumn].toInt(), perLane.value(summaryRows[i][summaryLane]));
     }
 
     const QString json = m_dir->filePath(QStringLiteral("samples.json"));
     QVERIFY2(m_page->exportJson(json, &error), qPrintable(error));
     const auto parsed = nlohmann::json::parse(testing::readText(json.toStdString()));
-    QCOMPARE(parsed.at("samples").size(), std::size_t(1500));
-    QCOMPARE(parsed.at("summary").at("lanes").size(), std::size_t(3));
-    QCOMPARE(QString::fromStdString(parsed.at("summary").at("verdict").get<std::string>()),
-             m_page->verdict());
+    QCOMPARE(parsed.at("runs").size(), std::size_t(1));
+    const auto &run = parsed.at("runs").at(0);
+    QCOMPARE(run.at("samples").size(), std::size_t(1500));
+    QCOMPARE(run.at("summary").at("lanes").size(), std::size_t(3));
+    QCOMPARE(QString::fromStdString(run.at("summary").at("verdict").get<std::string>()), m_page->verdict());
+    // One run: nothing to say about runs.
+    QVERIFY(m_page->findChild<QLabel *>(QStringLiteral("trafficExportScope"))->isHidden());
 
     const QString png = m_dir->filePath(QStringLiteral("charts.png"));
     QVERIFY2(m_page->exportCharts(png, &error), qPrintable(error));
     const QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 2 * 260 && image.height() >= 2 * 160); // the four charts, two by two
+}
+
+void TestTrafficPage::exportCoversTheWholeSession()
+{
+    openAndPush(0);
+    QString error;
+    QVERIFY2(m_page->start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().total >= 500, kTimeoutMs);
+    auto *exportCsvButton = m_page->findChild<QPushButton *>(QStringLiteral("trafficExportCsv"));
+    QVERIFY(exportCsvButton && !exportCsvButton->isEnabled());
+
+    // A canary step pushed to the sandbox while sampling: the page starts a second run of the same session.
+    LaneGroup canary = m_window->document()->group();
+    canary.lanes[0].weight = 20;
+    canary.lanes[1].weight = 40;
+    canary.lanes[2].weight = 40;
+    PushRequest request;
+    request.dryRun = false;
+    PushJob *job =
+        m_window->sandboxTarget()->push(canary, mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
+    QVERIFY(job);
+    job->setParent(this);
+    QSignalSpy pushed(job, &PushJob::finished);
+    QVERIFY(pushed.wait(kTimeoutMs));
+    QCOMPARE(m_page->runCount(), 2);
+    QCOMPARE(m_page->session().size(), std::size_t(2));
+    QVERIFY(m_page->session()[1].startMicros > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().total >= 500, kTimeoutMs);
+    m_page->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning() && exportCsvButton->isEnabled(), kTimeoutMs);
+    const auto &session = m_page->session();
+    QVERIFY(session[0].run && session[1].run);
+    QVERIFY(session[0].run->summary.total >= 500);
+    QCOMPARE(session[0].run->samples.size(), std::size_t(session[0].run->summary.total));
+    QCOMPARE(session[1].run, m_page->lastRun());
+
+    // The CSV: every sample of both runs, each on the session's time line, and each run's own summary against
+    // the weights it sampled.
+    const QString csv = m_dir->filePath(QStringLiteral("session.csv"));
+    QVERIFY2(m_page->exportCsv(csv, &error), qPrintable(error));
+    const auto rows = readCsv(csv);
+    QCOMPARE(rows.size(), qsizetype(1 + session[0].run->samples.size() + session[1].run->samples.size()));
+    const int scheduledColumn = int(rows.front().indexOf(QStringLiteral("scheduled_us")));
+    QMap<QString, int> perRun;
+    for (qsizetype i = 1; i < rows.size(); ++i) {
+        ++perRun[rows[i][0]];
+        const qint64 start = session[rows[i][0] == QLatin1String("1") ? 0 : 1].startMicros;
+        QCOMPARE(rows[i][1].toLongLong(), start + rows[i][scheduledColumn].toLongLong());
+    }
+    QCOMPARE(perRun.value(QStringLiteral("1")), int(session[0].run->samples.size()));
+    QCOMPARE(perRun.value(QStringLiteral("2")), int(session[1].run->samples.size()));
+    const auto summaryRows = readCsv(QString::fromStdString(traffic::summaryCsvPath(csv.toStdString())));
+    QCOMPARE(summaryRows.size(), 1 + 3 + 3);
+    const int weightColumn = int(summaryRows.front().indexOf(QStringLiteral("weight")));
+    QStringList weights;
+    for (qsizetype i = 1; i < summaryRows.size(); ++i) {
+        weights << summaryRows[i][0] + QLatin1Char(':') + summaryRows[i][weightColumn];
+    }
+    QCOMPARE(weights.join(QLatin1Char(' ')), QStringLiteral("1:60 1:20 1:20 2:20 2:40 2:40"));
+
+    // The JSON likewise.
+    const QString json = m_dir->filePath(QStringLiteral("session.json"));
+    QVERIFY2(m_page->exportJson(json, &error), qPrintable(error));
+    const auto parsed = nlohmann::json::parse(testing::readText(json.toStdString()));
+    QCOMPARE(parsed.at("runs").size(), std::size_t(2));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto &run = parsed.at("runs").at(i);
+        QCOMPARE(run.at("samples").size(), session[i].run->samples.size());
+        QCOMPARE(run.at("summary").at("total").get<std::uint64_t>(), session[i].run->summary.total);
+        QCOMPARE(run.at("startMicros").get<std::int64_t>(), session[i].startMicros);
+        QCOMPARE(run.at("summary").at("lanes").at(0).at("weight").get<int>(), i == 0 ? 60 : 20);
+    }
+
+    // The page says what the files and the charts hold.
+    auto *scope = m_page->findChild<QLabel *>(QStringLiteral("trafficExportScope"));
+    QVERIFY(scope && !scope->isHidden());
+    QVERIFY2(scope->text().startsWith(QStringLiteral("Runs in this session: 2 ")), qPrintable(scope->text()));
+    QVERIFY2(m_page->charts()[1]->chart()->title().contains(QStringLiteral("run 2, since")),
+             qPrintable(m_page->charts()[1]->chart()->title()));
+    QVERIFY(m_page->charts()[0]->chart()->title() == QStringLiteral("Lane share over time"));
+
+    // A new start is a new session.
+    m_page->setAmount(TrafficPage::Amount::Requests, 100);
+    QVERIFY2(m_page->start(&error), qPrintable(error));
+    QCOMPARE(m_page->session().size(), std::size_t(1));
+    QVERIFY(scope->isHidden());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning() && exportCsvButton->isEnabled(), kTimeoutMs);
+    QVERIFY2(m_page->exportCsv(csv, &error), qPrintable(error));
+    QCOMPARE(readCsv(csv).size(), 1 + 100);
 }
 
 void TestTrafficPage::canaryPushMovesSplit()
