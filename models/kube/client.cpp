@@ -17,17 +17,6 @@ size_t collect(char *data, size_t size, size_t count, void *target)
     return size * count;
 }
 
-/// A proxy URL without its user:password part, for messages.
-std::string redactUrl(const std::string &url)
-{
-    const auto scheme = url.find("://");
-    const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme == std::string::npos || at == std::string::npos) {
-        return url;
-    }
-    return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
-}
-
 /// One request in flight: its easy handle and everything the handle points into.
 struct Transfer
 {
@@ -136,6 +125,11 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
         curl_free(port);
         curl_url_cleanup(u);
     }
+    auto proxy = chooseProxy(connection.cluster);
+    if (!proxy) {
+        return proxy.error();
+    }
+    client->m_proxy = std::move(*proxy);
     if (connection.user.exec) {
         client->m_exec =
             std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster, options.approveExec);
@@ -308,9 +302,10 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
             curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
         }
-        if (!cluster.proxyUrl.empty()) {
-            curl_easy_setopt(e, CURLOPT_PROXY, cluster.proxyUrl.c_str());
-        }
+        // Always set: an empty proxy stops libcurl from reading http(s)_proxy/no_proxy by its own rules,
+        // which differ from kubectl's (chooseProxy applies those).
+        curl_easy_setopt(e, CURLOPT_PROXY, m_proxy.curlUrl.c_str());
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
         curl_slist *h = nullptr;
         h = curl_slist_append(h, "Accept: application/json");
         h = curl_slist_append(h, "User-Agent: lanedeck/" LANEDECK_VERSION);
@@ -353,7 +348,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
         } else {
             std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
             resp.error = "cannot reach the API server " + m_connection.cluster.server + " (" +
-                         (cluster.proxyUrl.empty() ? "" : "via proxy " + redactUrl(cluster.proxyUrl) + ", ") +
+                         (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") +
                          "context '" + m_connection.context + "'): " + detail;
         }
         curl_multi_remove_handle(multi, t->easy);
