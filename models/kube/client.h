@@ -51,9 +51,9 @@ struct Response
 };
 
 /// A Kubernetes API client on libcurl for one Connection: TLS verified unless the kubeconfig turns it off,
-/// through the proxy kubectl would use (chooseProxy), HTTP/2 when the server offers it, and every batch of
-/// independent requests in parallel on one multi handle (connections are reused across batches). Not
-/// reentrant: one send() at a time; cancel() from any thread.
+/// through the proxy kubectl would use (chooseProxy), HTTP/2 when the server offers it (HTTP/1.1 through an
+/// https proxy), and every batch of independent requests in parallel on one multi handle (connections are
+/// reused across batches). Not reentrant: one send() at a time; cancel() from any thread.
 class Client final
 {
 public:
