@@ -17,6 +17,47 @@ size_t collect(char *data, size_t size, size_t count, void *target)
     return size * count;
 }
 
+/// A failed transfer in words. A failure at the proxy names the proxy and where it was configured: the API
+/// server was never reached, so blaming it would send the user to the wrong place.
+std::string transportError(CURL *easy, CURLcode code, const std::string &detail, const Connection &connection,
+                           const ProxyChoice &proxy)
+{
+    const std::string context = "context '" + connection.context + "'";
+    if (proxy.direct()) {
+        return "cannot reach the API server " + connection.cluster.server + " (" + context + "): " + detail;
+    }
+    const std::string where = redactProxyUrl(proxy.url) + " (" + proxy.origin + "; " + context + ")";
+    long connectCode = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
+    long proxyVerify = 0;
+    curl_easy_getinfo(easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &proxyVerify);
+    long socksError = CURLPX_OK;
+    curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &socksError);
+    if (code == CURLE_COULDNT_RESOLVE_PROXY || (code == CURLE_COULDNT_CONNECT && connectCode == 0)) {
+        // libcurl connects to the proxy only: a failed connect is the proxy's.
+        return "cannot reach the proxy " + where + ": " + detail;
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT && connectCode == 0 && proxy.curlUrl.rfind("socks", 0) != 0) {
+        // An HTTP proxy that never answered CONNECT (libcurl records its status once it does).
+        return "the proxy " + where + " did not answer: " + detail;
+    }
+    if (proxyVerify != 0) {
+        return "cannot reach the proxy " + where + ": its TLS certificate was not accepted: " + detail;
+    }
+    if (connectCode == 407) {
+        return "the proxy " + where + " did not accept the credentials of its URL (HTTP 407)";
+    }
+    if (socksError == CURLPX_USER_REJECTED || socksError == CURLPX_NO_AUTH) {
+        return "the proxy " + where + " did not accept the credentials of its URL: " + detail;
+    }
+    if (connectCode >= 300 || code == CURLE_PROXY) {
+        return "the proxy " + where + " did not open a connection to the API server " +
+               connection.cluster.server + ": " + detail;
+    }
+    return "cannot reach the API server " + connection.cluster.server + " via the proxy " + where + ": " +
+           detail;
+}
+
 /// One request in flight: its easy handle and everything the handle points into.
 struct Transfer
 {
@@ -362,9 +403,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             resp.body = std::move(t->body);
         } else {
             std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
-            resp.error = "cannot reach the API server " + m_connection.cluster.server + " (" +
-                         (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") +
-                         "context '" + m_connection.context + "'): " + detail;
+            resp.error = transportError(t->easy, code, detail, m_connection, m_proxy);
         }
         curl_multi_remove_handle(multi, t->easy);
         curl_easy_cleanup(t->easy);

@@ -1,9 +1,17 @@
 // Which proxy a request to the API server goes through, by kubectl's rules (client-go on Go's net/http:
 // proxy-url wins; else HTTPS_PROXY/HTTP_PROXY unless the server is loopback or NO_PROXY matches), what
-// libcurl is told. Real proxies in front of a real API server: tst_clusterproxy.
+// libcurl is told, and what the user reads when the proxy is down or never answers. Real proxies in front of
+// a real API server: tst_clusterproxy.
+#include "kube/client.h"
 #include "kube/proxy.h"
 
+#include <QElapsedTimer>
 #include <QTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 
@@ -21,6 +29,30 @@ ClusterConfig cluster(const QString &server, const QString &proxyUrl)
     return c;
 }
 
+/// A listening loopback socket nobody accepts from: TCP connects (the backlog), nothing ever answers.
+class SilentListener
+{
+public:
+    SilentListener()
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+        ::listen(m_fd, 128);
+        socklen_t len = sizeof addr;
+        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len);
+        m_port = ntohs(addr.sin_port);
+    }
+    ~SilentListener() { ::close(m_fd); }
+    int port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    int m_port = 0;
+};
+
 const char *kPassword = "proxy-SECRET-pw";
 
 } // namespace
@@ -34,6 +66,8 @@ private Q_SLOTS:
     void chooseProxy();
     void redaction_data();
     void redaction();
+    void downProxyIsNamed();
+    void silentProxyTimesOut();
 };
 
 void TestProxy::chooseProxy_data()
@@ -257,6 +291,54 @@ void TestProxy::redaction()
     QFETCH(QString, url);
     QFETCH(QString, redacted);
     QCOMPARE(QString::fromStdString(redactProxyUrl(url.toStdString())), redacted);
+}
+
+void TestProxy::downProxyIsNamed()
+{
+    // Nothing listens on port 1: the proxy is down, the API server was never tried.
+    Connection c;
+    c.context = "ctx";
+    c.cluster = cluster(QStringLiteral("https://api.example.com:6443"),
+                        QStringLiteral("http://u:%1@127.0.0.1:1").arg(QLatin1String(kPassword)));
+    c.user.token = "unused";
+    auto client = Client::create(c);
+    QVERIFY(client.ok());
+    QElapsedTimer timer;
+    timer.start();
+    const std::string m = (*client)->send(Request{"GET", "/version", {}, {}}).message();
+    QVERIFY(timer.elapsed() < 5000);
+    QVERIFY2(m.rfind("cannot reach the proxy http://***@127.0.0.1:1 (proxy-url of cluster 'c' in "
+                     "/home/me/.kube/config; "
+                     "context 'ctx'): ",
+                     0) == 0,
+             m.c_str());
+    QVERIFY2(m.find("api.example.com") == std::string::npos, m.c_str());
+    QVERIFY2(m.find(kPassword) == std::string::npos, m.c_str());
+}
+
+void TestProxy::silentProxyTimesOut()
+{
+    // A proxy that accepts the connection and never answers CONNECT: the connect timeout ends it.
+    SilentListener proxy;
+    Connection c;
+    c.context = "ctx";
+    c.cluster = cluster(QStringLiteral("https://api.example.com:6443"),
+                        QStringLiteral("http://127.0.0.1:%1").arg(proxy.port()));
+    c.user.token = "unused";
+    ClientOptions options;
+    options.connectTimeout = std::chrono::milliseconds(700);
+    auto client = Client::create(c, options);
+    QVERIFY(client.ok());
+    QElapsedTimer timer;
+    timer.start();
+    const std::string m = (*client)->send(Request{"GET", "/version", {}, {}}).message();
+    QVERIFY2(timer.elapsed() < 5000, m.c_str());
+    QVERIFY2(
+        m.rfind("the proxy http://127.0.0.1:" + std::to_string(proxy.port()) +
+                    " (proxy-url of cluster 'c' in /home/me/.kube/config; context 'ctx') did not answer: ",
+                0) == 0,
+        m.c_str());
+    QVERIFY2(m.find("imeout") != std::string::npos || m.find("timed out") != std::string::npos, m.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestProxy)
