@@ -337,6 +337,9 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
                            cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
             curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+            // The blob replaces the default CA bundle but not the default CA directory (/etc/ssl/certs on
+            // Debian), which would still trust every system CA. kubectl trusts the kubeconfig's CA alone.
+            curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
         }
         if (!auth.clientCertificateData.empty()) {
             curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()), auth.clientCertificateData.size(),
@@ -360,6 +363,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
                 curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
                                cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
                 curl_easy_setopt(e, CURLOPT_PROXY_CAINFO_BLOB, &blob);
+                curl_easy_setopt(e, CURLOPT_PROXY_CAPATH, nullptr);
             }
         }
         curl_slist *h = nullptr;
