@@ -17,15 +17,45 @@ size_t collect(char *data, size_t size, size_t count, void *target)
     return size * count;
 }
 
-/// A proxy URL without its user:password part, for messages.
-std::string redactUrl(const std::string &url)
+/// A failed transfer in words. A failure at the proxy names the proxy and where it was configured: the API
+/// server was never reached, so blaming it would send the user to the wrong place.
+std::string transportError(CURL *easy, CURLcode code, const std::string &detail, const Connection &connection,
+                           const ProxyChoice &proxy)
 {
-    const auto scheme = url.find("://");
-    const auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme == std::string::npos || at == std::string::npos) {
-        return url;
+    const std::string context = "context '" + connection.context + "'";
+    if (proxy.direct()) {
+        return "cannot reach the API server " + connection.cluster.server + " (" + context + "): " + detail;
     }
-    return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
+    const std::string where = redactProxyUrl(proxy.url) + " (" + proxy.origin + "; " + context + ")";
+    long connectCode = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
+    long proxyVerify = 0;
+    curl_easy_getinfo(easy, CURLINFO_PROXY_SSL_VERIFYRESULT, &proxyVerify);
+    long socksError = CURLPX_OK;
+    curl_easy_getinfo(easy, CURLINFO_PROXY_ERROR, &socksError);
+    if (code == CURLE_COULDNT_RESOLVE_PROXY || (code == CURLE_COULDNT_CONNECT && connectCode == 0)) {
+        // libcurl connects to the proxy only: a failed connect is the proxy's.
+        return "cannot reach the proxy " + where + ": " + detail;
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT && connectCode == 0 && proxy.curlUrl.rfind("socks", 0) != 0) {
+        // An HTTP proxy that never answered CONNECT (libcurl records its status once it does).
+        return "the proxy " + where + " did not answer: " + detail;
+    }
+    if (proxyVerify != 0) {
+        return "cannot reach the proxy " + where + ": its TLS certificate was not accepted: " + detail;
+    }
+    if (connectCode == 407) {
+        return "the proxy " + where + " did not accept the credentials of its URL (HTTP 407)";
+    }
+    if (socksError == CURLPX_USER_REJECTED || socksError == CURLPX_NO_AUTH) {
+        return "the proxy " + where + " did not accept the credentials of its URL: " + detail;
+    }
+    if (connectCode >= 300 || code == CURLE_PROXY) {
+        return "the proxy " + where + " did not open a connection to the API server " +
+               connection.cluster.server + ": " + detail;
+    }
+    return "cannot reach the API server " + connection.cluster.server + " via the proxy " + where + ": " +
+           detail;
 }
 
 /// One request in flight: its easy handle and everything the handle points into.
@@ -136,6 +166,11 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
         curl_free(port);
         curl_url_cleanup(u);
     }
+    auto proxy = chooseProxy(connection.cluster);
+    if (!proxy) {
+        return proxy.error();
+    }
+    client->m_proxy = std::move(*proxy);
     if (connection.user.exec) {
         client->m_exec =
             std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster, options.approveExec);
@@ -278,7 +313,11 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->body);
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+        // HTTP/2 inside the TLS connection to an https proxy stalls now and then with libcurl 7.88 (Debian
+        // 12): a stream gets no response until the request timeout (libcurl's known problem, curl/curl#6936).
+        // HTTP/1.1 through the same proxy does not stall (tst_clusterproxy).
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         static_cast<long>(m_proxy.tls ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
         curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connectTimeout.count()));
@@ -298,6 +337,9 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
                            cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
             curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+            // The blob replaces the default CA bundle but not the default CA directory (/etc/ssl/certs on
+            // Debian), which would still trust every system CA. kubectl trusts the kubeconfig's CA alone.
+            curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
         }
         if (!auth.clientCertificateData.empty()) {
             curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()), auth.clientCertificateData.size(),
@@ -308,8 +350,21 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
             curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
         }
-        if (!cluster.proxyUrl.empty()) {
-            curl_easy_setopt(e, CURLOPT_PROXY, cluster.proxyUrl.c_str());
+        // Always set: an empty proxy stops libcurl from reading http(s)_proxy/no_proxy by its own rules,
+        // which differ from kubectl's (chooseProxy applies those).
+        curl_easy_setopt(e, CURLOPT_PROXY, m_proxy.curlUrl.c_str());
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+        if (m_proxy.tls) {
+            // Go's transport verifies an https proxy with the same TLS settings as the server.
+            if (cluster.insecureSkipTlsVerify) {
+                curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
+                curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
+            } else if (!cluster.certificateAuthorityData.empty()) {
+                curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
+                               cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
+                curl_easy_setopt(e, CURLOPT_PROXY_CAINFO_BLOB, &blob);
+                curl_easy_setopt(e, CURLOPT_PROXY_CAPATH, nullptr);
+            }
         }
         curl_slist *h = nullptr;
         h = curl_slist_append(h, "Accept: application/json");
@@ -352,9 +407,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             resp.body = std::move(t->body);
         } else {
             std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
-            resp.error = "cannot reach the API server " + m_connection.cluster.server + " (" +
-                         (cluster.proxyUrl.empty() ? "" : "via proxy " + redactUrl(cluster.proxyUrl) + ", ") +
-                         "context '" + m_connection.context + "'): " + detail;
+            resp.error = transportError(t->easy, code, detail, m_connection, m_proxy);
         }
         curl_multi_remove_handle(multi, t->easy);
         curl_easy_cleanup(t->easy);

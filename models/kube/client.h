@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "kube/execcredential.h"
 #include "kube/kubeconfig.h"
+#include "kube/proxy.h"
 
 #include <nlohmann/json.hpp>
 
@@ -50,8 +51,9 @@ struct Response
 };
 
 /// A Kubernetes API client on libcurl for one Connection: TLS verified unless the kubeconfig turns it off,
-/// HTTP/2 when the server offers it, and every batch of independent requests in parallel on one multi handle
-/// (connections are reused across batches). Not reentrant: one send() at a time; cancel() from any thread.
+/// through the proxy kubectl would use (chooseProxy), HTTP/2 when the server offers it (HTTP/1.1 through an
+/// https proxy), and every batch of independent requests in parallel on one multi handle (connections are
+/// reused across batches). Not reentrant: one send() at a time; cancel() from any thread.
 class Client final
 {
 public:
@@ -91,6 +93,7 @@ private:
     std::function<void(std::size_t, std::size_t)> m_progress;
     std::string m_url;       ///< server URL as requested (host replaced by tls-server-name when set)
     std::string m_connectTo; ///< CURLOPT_CONNECT_TO entry when tls-server-name is set
+    ProxyChoice m_proxy;
 };
 
 /// "/apis/<group>/<version>" or "/api/v1" for an apiVersion.

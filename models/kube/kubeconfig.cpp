@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -480,8 +482,19 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     }
     if (!c.cluster.proxyUrl.empty()) {
         const auto &p = c.cluster.proxyUrl;
-        if (p.rfind("http://", 0) != 0 && p.rfind("https://", 0) != 0 && p.rfind("socks5://", 0) != 0) {
-            return Error{clusterWhere + ": proxy-url: unsupported scheme (http, https and socks5 are supported)"};
+        const auto end = p.find("://");
+        std::string scheme = end == std::string::npos ? std::string() : p.substr(0, end);
+        std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
+        // Only a scheme is ever quoted: the rest of the URL may hold the proxy's password.
+        const bool schemeLike = std::all_of(scheme.begin(), scheme.end(), [](unsigned char ch) {
+            return std::isalnum(ch) || ch == '+' || ch == '-' || ch == '.';
+        });
+        if (scheme != "http" && scheme != "https" && scheme != "socks5") {
+            return Error{clusterWhere + ": proxy-url: " +
+                         (scheme.empty() || !schemeLike ? std::string("no scheme")
+                                                        : "unsupported scheme '" + scheme + "'") +
+                         " (http, https and socks5 are supported, as kubectl)"};
         }
     }
     if (c.cluster.insecureSkipTlsVerify) {

@@ -264,7 +264,7 @@ void TestExecCredential::noCredentialInTransportErrors()
     auto viaProxy = Client::create(c, options);
     QVERIFY(viaProxy.ok());
     const std::string m = (*viaProxy)->send(Request{"GET", "/version", {}, {}}).message();
-    QVERIFY2(m.find("via proxy http://***@127.0.0.1:1") != std::string::npos, m.c_str());
+    QVERIFY2(m.find("cannot reach the proxy http://***@127.0.0.1:1") != std::string::npos, m.c_str());
     QVERIFY2(m.find("proxy-SECRET") == std::string::npos, m.c_str());
 }
 

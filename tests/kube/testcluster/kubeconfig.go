@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,9 +145,10 @@ func writeExecPlugin(dir, token string, ttlSeconds int) (string, error) {
 	return script, nil
 }
 
-// writeAllKubeconfigs writes the four kubeconfigs (and the client cert they
-// need). Each one exercises a different way of naming the CA and the user.
-func writeAllKubeconfigs(dir, server string, p *pki, t *tokens, execTTL int) error {
+// writeAllKubeconfigs writes the kubeconfigs (and the client cert they need).
+// Each one exercises a different way of naming the CA, the user or the way to
+// the server.
+func writeAllKubeconfigs(dir, server string, p *pki, t *tokens, execTTL int, proxies map[string]*proxyServer) error {
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.caCert.Raw})
 
 	// admin.kubeconfig: CA inline (certificate-authority-data), static token.
@@ -186,7 +189,32 @@ func writeAllKubeconfigs(dir, server string, p *pki, t *tokens, execTTL int) err
 	}
 
 	// readonly.kubeconfig: CA inline, token of a user that may only get/list/watch.
-	return writeKubeconfig(filepath.Join(dir, "readonly.kubeconfig"),
+	if err := writeKubeconfig(filepath.Join(dir, "readonly.kubeconfig"),
 		&clientcmdapi.Cluster{Server: server, CertificateAuthorityData: caPEM},
-		"readonly", &clientcmdapi.AuthInfo{Token: t.readonly})
+		"readonly", &clientcmdapi.AuthInfo{Token: t.readonly}); err != nil {
+		return err
+	}
+
+	// The proxy kubeconfigs name the server by a host name that only the
+	// proxies resolve: a request that works went through the proxy.
+	u, err := url.Parse(server)
+	if err != nil {
+		return err
+	}
+	byName := "https://" + net.JoinHostPort(apiserverHostname, u.Port())
+	// hostname.kubeconfig: no proxy-url; reachable through an environment proxy (HTTPS_PROXY) only.
+	if err := writeKubeconfig(filepath.Join(dir, "hostname.kubeconfig"),
+		&clientcmdapi.Cluster{Server: byName, CertificateAuthorityData: caPEM},
+		"admin", &clientcmdapi.AuthInfo{Token: t.admin}); err != nil {
+		return err
+	}
+	// proxy-NAME.kubeconfig: proxy-url of each proxy (with its credentials).
+	for _, name := range proxyNames(proxies) {
+		if err := writeKubeconfig(filepath.Join(dir, "proxy-"+name+".kubeconfig"),
+			&clientcmdapi.Cluster{Server: byName, CertificateAuthorityData: caPEM, ProxyURL: proxies[name].proxyURL()},
+			"admin", &clientcmdapi.AuthInfo{Token: t.admin}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,7 +1,8 @@
 // Command testcluster runs a real kube-apiserver (k8s.io/kubernetes, in
 // process) on an embedded etcd (go.etcd.io/etcd/server/v3/embed, in process)
-// for LaneDeck's tests, with TLS, token / client-cert / exec auth, RBAC and
-// the Istio (or Alibaba ASM flavoured) CRDs installed.
+// for LaneDeck's tests, with TLS, token / client-cert / exec auth, RBAC, the
+// Istio (or Alibaba ASM flavoured) CRDs installed, and HTTP CONNECT and SOCKS5
+// proxies in front of it (proxy.go).
 //
 //	testcluster --dir DIR [--port 0] [--mesh istio|asm] [--exec-ttl 5] [--all-istio-crds] [--max-lifetime 0] [-- kube-apiserver flags...]
 //
@@ -121,7 +122,13 @@ func serve(ctx context.Context, dir string, port int, mesh string, execTTL int, 
 		return 1
 	}
 	serverURL := "https://" + ln.Addr().String()
-	if err := writeAllKubeconfigs(dir, serverURL, ca, toks, execTTL); err != nil {
+	proxies, err := startProxies(ctx, dir, ca)
+	if err != nil {
+		ln.Close()
+		logf("proxies: %v", err)
+		return 1
+	}
+	if err := writeAllKubeconfigs(dir, serverURL, ca, toks, execTTL, proxies); err != nil {
 		ln.Close()
 		logf("kubeconfigs: %v", err)
 		return 1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the test cluster with the real kubectl: starts an istio and an
 # asm cluster in a temp dir, checks auth (token, client cert, exec plugin,
-# RBAC read-only), server-side apply of VirtualServices (ASM fallback accepted
-# only by the asm flavour), then stops them and checks nothing is left running.
+# RBAC read-only), the proxies (proxy-url of each, HTTPS_PROXY/NO_PROXY),
+# server-side apply of VirtualServices (ASM fallback accepted only by the asm
+# flavour), then stops them and checks nothing is left running.
 # Exit status: 0 if every check passed.
 set -uo pipefail
 
@@ -140,6 +141,23 @@ common_checks() { # DIR
     k "$d/readonly.kubeconfig" apply --server-side --field-manager=smoke -f "$T/vs.yaml"
 }
 
+proxy_checks() { # DIR: kubectl through each proxy; the server's name resolves only at the proxies
+  local d="$1" p http
+  for p in http https socks5 http-auth socks5-auth; do
+    check "proxy-$p.kubeconfig (proxy-url): get ns" k "$d/proxy-$p.kubeconfig" get ns
+  done
+  check "every proxy relayed to apiserver.lanedeck.invalid" \
+    sh -c "test \"\$(grep -c '\"apiserver.lanedeck.invalid:' '$d/proxy-stats.json')\" -eq 5"
+  check_fails "hostname.kubeconfig without a proxy: the name does not resolve" "no such host|lookup" \
+    k "$d/hostname.kubeconfig" get ns
+  http="$(grep -m1 '"url": "http://' "$d/proxy-stats.json" | sed -E 's/.*"(http:[^"]*)".*/\1/')"
+  check "hostname.kubeconfig with HTTPS_PROXY=$http: get ns" env HTTPS_PROXY="$http" "$KUBECTL" \
+    --kubeconfig "$d/hostname.kubeconfig" --request-timeout=30s get ns
+  check_fails "hostname.kubeconfig with HTTPS_PROXY and NO_PROXY=.lanedeck.invalid: direct, fails" "no such host|lookup" \
+    env HTTPS_PROXY="$http" NO_PROXY=.lanedeck.invalid "$KUBECTL" --kubeconfig "$d/hostname.kubeconfig" \
+    --request-timeout=30s get ns
+}
+
 echo "== build"
 t0=$SECONDS
 if BIN="$("$TC" build)"; then pass "build -> $BIN ($((SECONDS - t0))s)"; else fail "build"; exit 1; fi
@@ -147,6 +165,7 @@ if BIN="$("$TC" build)"; then pass "build -> $BIN ($((SECONDS - t0))s)"; else fa
 echo "== mesh=istio"
 if start "$T/istio"; then
   common_checks "$T/istio"
+  proxy_checks "$T/istio"
   check_fails "istio mesh: VirtualService with route[].fallback is rejected" "fallback" \
     k "$T/istio/admin.kubeconfig" apply --server-side --field-manager=smoke -f "$T/vs-fallback.yaml"
   check_fails "istio mesh: no ASM lane CRDs" "doesn't have a resource type|the server could not find" \
