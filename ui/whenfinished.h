@@ -10,7 +10,8 @@ namespace lanedeck::ui {
 
 /// Hands the result of background work to `context`'s thread: `f(result)` runs from `context`'s event loop
 /// once `future` has finished, never inside this call (even when the work has already finished), and not at
-/// all if `context` is deleted first. Call it from `context`'s thread.
+/// all if `context` is deleted first. Call it from `context`'s thread, for work that ends with a result (as
+/// QtConcurrent::run's does; f reads it, so a future cancelled before any result is not for this).
 ///
 /// This replaces QFuture::then(context, f), which in Qt 6.4 fits neither case: it asserts that the context
 /// still exists when the work ends (Q_ASSERT(context) in qfuture_impl.h; a Debug build aborts, a release
