@@ -11,9 +11,5 @@ FUZZ_SEED=1 FUZZ_RUNS=20000 bash scripts/fuzz.sh
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the test.
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)"
-# Three GUI suites are left out until their findings are fixed (docs/RELIABILITY.md, "Still open"):
-# LeakSanitizer reports chart and text-document objects of main windows in tst_mainwindow and
-# tst_clustergui, and the Debug build trips a Qt assertion (a QFuture continuation without a context) in
-# tst_trafficpage.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --preset asan --output-on-failure -j 2 -E '^tst_(mainwindow|clustergui|trafficpage)$'
+  ctest --preset asan --output-on-failure -j 2

@@ -143,8 +143,9 @@ Q_SIGNALS:
 
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
 /// merged as kubectl does) and the sandbox each provide one; the cluster bar only talks to this interface.
-/// Implementations do their network work off the GUI thread (QtConcurrent::run(...).then(this, ...)) and
-/// report through the signals; a late answer for a target that is no longer selected must be dropped.
+/// Implementations do their network work off the GUI thread (QtConcurrent::run, the answer handed back with
+/// whenFinished(), not QFuture::then()) and report through the signals; a late answer for a target that is
+/// no longer selected must be dropped.
 class ClusterTargetSource : public QObject
 {
     Q_OBJECT

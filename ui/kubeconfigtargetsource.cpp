@@ -6,8 +6,8 @@
 #include "kube/inventory.h"
 #include "kube/push.h"
 #include "ui/execapproval.h"
+#include "ui/whenfinished.h"
 
-#include <QFuture>
 #include <QSet>
 #include <QSettings>
 #include <QThreadPool>
@@ -210,17 +210,6 @@ struct DiffAnswer
     QList<ResourceDiff> diffs;
 };
 
-/// Makes a continuation always run from the event loop. QFuture::then() runs it at once, inside the call
-/// that started the work, when the work finished before then() was attached: a push job would then finish
-/// before the dialog connected to it, and connectTo() would report before it returned.
-template <class Answer, class F> auto queued(QObject *context, F f)
-{
-    return [context, f = std::move(f)](const Answer &answer) {
-        QMetaObject::invokeMethod(
-            context, [f, answer] { f(answer); }, Qt::QueuedConnection);
-    };
-}
-
 } // namespace
 
 QString KubeconfigSettings::path() const
@@ -390,7 +379,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     auto cancellation = std::make_shared<Cancellation>();
     m_connecting = cancellation;
     const kube::ClientOptions options = clientOptions();
-    runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
+    const auto answered = runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
             return {false, qs(session.error().message)};
@@ -422,31 +411,30 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
             }
         }
         return {true, tr("Kubernetes %1; %2").arg(qs(gitVersion), meshText)};
-    })
-        .then(this, queued<ConnectAnswer>(this, [this, generation, target, resolved,
-                                                 warnings](const ConnectAnswer &answer) {
-                  if (generation != m_generation) {
-                      return; // superseded by a later connectTo()
-                  }
-                  m_connecting.reset();
-                  QString message;
-                  if (!answer.ok) {
-                      message = tr("%1: %2").arg(target.displayName, answer.message);
-                      if (!warnings.isEmpty()) {
-                          message += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
-                      }
-                      Q_EMIT stateChanged(ConnectionState::Failed, message);
-                      return;
-                  }
-                  m_connection = resolved;
-                  m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
-                                           .arg(target.displayName, answer.message, qs(resolved.ns));
-                  if (!warnings.isEmpty()) {
-                      m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
-                  }
-                  m_lastStateMessage = m_connectedMessage;
-                  Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
-              }));
+    });
+    whenFinished(answered, this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
+        if (generation != m_generation) {
+            return; // superseded by a later connectTo()
+        }
+        m_connecting.reset();
+        QString message;
+        if (!answer.ok) {
+            message = tr("%1: %2").arg(target.displayName, answer.message);
+            if (!warnings.isEmpty()) {
+                message += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+            }
+            Q_EMIT stateChanged(ConnectionState::Failed, message);
+            return;
+        }
+        m_connection = resolved;
+        m_connectedMessage =
+            tr("Connected to %1 (%2), namespace %3").arg(target.displayName, answer.message, qs(resolved.ns));
+        if (!warnings.isEmpty()) {
+            m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
+        }
+        m_lastStateMessage = m_connectedMessage;
+        Q_EMIT stateChanged(ConnectionState::Connected, m_connectedMessage);
+    });
 }
 
 bool KubeconfigTargetSource::canPush() const
@@ -470,37 +458,38 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     const auto cancellation = job->m_cancellation;
     const auto relay = makeRelay();
     connect(relay.get(), &ProgressRelay::progress, job, &PushJob::progress, Qt::QueuedConnection);
-    runOnClusterThreads([connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
-        auto session = openSession(connection, options, cancellation);
-        if (!session) {
-            return {qs(session.error().message), {}};
+    const auto pushed = runOnClusterThreads(
+        [connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {qs(session.error().message), {}};
+            }
+            kube::PushOptions pushOptions;
+            pushOptions.dryRun = request.dryRun;
+            pushOptions.force = request.force;
+            pushOptions.prune = request.prune;
+            pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
+                Q_EMIT relay->progress(qs(phase), static_cast<int>(done), static_cast<int>(total));
+            };
+            auto report = kube::push(*(*session)->client, target, render, pushOptions);
+            if (!report) {
+                return {qs(report.error().message), {}};
+            }
+            return {QString(), std::move(report->results)};
+        });
+    whenFinished(pushed, job, [job, cancellation](const PushAnswer &answer) {
+        for (const auto &result : answer.results) {
+            PushOutcome outcome;
+            outcome.resource = qs(result.resource);
+            outcome.result = toResult(result.outcome);
+            outcome.message = qs(result.message);
+            for (const auto &conflict : result.conflicts) {
+                outcome.conflicts << qs(conflict);
+            }
+            Q_EMIT job->outcome(outcome);
         }
-        kube::PushOptions pushOptions;
-        pushOptions.dryRun = request.dryRun;
-        pushOptions.force = request.force;
-        pushOptions.prune = request.prune;
-        pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
-            Q_EMIT relay->progress(qs(phase), static_cast<int>(done), static_cast<int>(total));
-        };
-        auto report = kube::push(*(*session)->client, target, render, pushOptions);
-        if (!report) {
-            return {qs(report.error().message), {}};
-        }
-        return {QString(), std::move(report->results)};
-    }).then(job, queued<PushAnswer>(job, [job, cancellation](const PushAnswer &answer) {
-                for (const auto &result : answer.results) {
-                    PushOutcome outcome;
-                    outcome.resource = qs(result.resource);
-                    outcome.result = toResult(result.outcome);
-                    outcome.message = qs(result.message);
-                    for (const auto &conflict : result.conflicts) {
-                        outcome.conflicts << qs(conflict);
-                    }
-                    Q_EMIT job->outcome(outcome);
-                }
-                Q_EMIT job->finished(cancellation->cancelled(),
-                                     cancellation->cancelled() ? QString() : answer.error);
-            }));
+        Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
+    });
     return job;
 }
 
@@ -517,24 +506,26 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto cancellation = job->m_cancellation;
-    runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
-        auto session = openSession(connection, options, cancellation);
-        if (!session) {
-            return {qs(session.error().message), {}};
-        }
-        auto diffs = kube::diffGroup(*(*session)->client, target, render);
-        if (!diffs) {
-            return {qs(diffs.error().message), {}};
-        }
-        DiffAnswer answer;
-        for (const auto &d : *diffs) {
-            answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
-        }
-        return answer;
-    }).then(job, queued<DiffAnswer>(job, [job, cancellation](const DiffAnswer &answer) {
-                const bool cancelled = cancellation->cancelled();
-                Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
-            }));
+    const auto compared =
+        runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {qs(session.error().message), {}};
+            }
+            auto diffs = kube::diffGroup(*(*session)->client, target, render);
+            if (!diffs) {
+                return {qs(diffs.error().message), {}};
+            }
+            DiffAnswer answer;
+            for (const auto &d : *diffs) {
+                answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
+            }
+            return answer;
+        });
+    whenFinished(compared, job, [job, cancellation](const DiffAnswer &answer) {
+        const bool cancelled = cancellation->cancelled();
+        Q_EMIT job->finished(answer.diffs, cancelled, cancelled ? QString() : answer.error);
+    });
     return job;
 }
 
@@ -567,85 +558,88 @@ void KubeconfigTargetSource::requestInventory()
     addNamespace(m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
-    runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
-        auto session = openSession(connection, options, cancellation);
-        if (!session) {
-            return {false, qs(session.error().message), {}, {}};
-        }
-        auto inventory = kube::readInventory(*(*session)->client, namespaces);
-        if (!inventory) {
-            return {false, qs(inventory.error().message), {}, {}};
-        }
-        InventoryAnswer answer;
-        answer.ok = true;
-        QMap<QString, QSet<QString>> values;
-        for (const auto &service : inventory->services) {
-            if (!answer.inventory.services.contains(qs(service.name))) {
-                answer.inventory.services << qs(service.name);
+    const auto read =
+        runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {false, qs(session.error().message), {}, {}};
             }
-            // Only values with a ready replica are offered: a lane cannot route to a workload that is not up.
-            for (const auto &workload : service.workloads) {
-                if (workload.readyReplicas <= 0) {
-                    continue;
+            auto inventory = kube::readInventory(*(*session)->client, namespaces);
+            if (!inventory) {
+                return {false, qs(inventory.error().message), {}, {}};
+            }
+            InventoryAnswer answer;
+            answer.ok = true;
+            QMap<QString, QSet<QString>> values;
+            for (const auto &service : inventory->services) {
+                if (!answer.inventory.services.contains(qs(service.name))) {
+                    answer.inventory.services << qs(service.name);
                 }
-                for (const auto &[key, value] : workload.labels) {
-                    values[qs(key)].insert(qs(value));
+                // Only values with a ready replica are offered: a lane cannot route to a workload
+                // that is not up.
+                for (const auto &workload : service.workloads) {
+                    if (workload.readyReplicas <= 0) {
+                        continue;
+                    }
+                    for (const auto &[key, value] : workload.labels) {
+                        values[qs(key)].insert(qs(value));
+                    }
                 }
             }
-        }
-        for (auto it = values.cbegin(); it != values.cend(); ++it) {
-            QStringList list(it.value().cbegin(), it.value().cend());
-            list.sort();
-            answer.inventory.labelValues.insert(it.key(), list);
-        }
-        answer.inventory.services.sort();
-        if (group) {
-            // Per lane, the services it cannot reach a ready workload of: short enough for the cluster bar.
-            QStringList lanes;
-            QMap<QString, QStringList> byLane;
-            for (const auto &problem : kube::checkLanes(*group, *inventory)) {
-                const QString lane = qs(problem.lane);
-                if (!byLane.contains(lane)) {
-                    lanes << lane;
+            for (auto it = values.cbegin(); it != values.cend(); ++it) {
+                QStringList list(it.value().cbegin(), it.value().cend());
+                list.sort();
+                answer.inventory.labelValues.insert(it.key(), list);
+            }
+            answer.inventory.services.sort();
+            if (group) {
+                // Per lane, the services it cannot reach a ready workload of: short enough for the
+                // cluster bar.
+                QStringList lanes;
+                QMap<QString, QStringList> byLane;
+                for (const auto &problem : kube::checkLanes(*group, *inventory)) {
+                    const QString lane = qs(problem.lane);
+                    if (!byLane.contains(lane)) {
+                        lanes << lane;
+                    }
+                    byLane[lane] << qs(problem.service);
                 }
-                byLane[lane] << qs(problem.service);
+                for (const auto &lane : lanes) {
+                    answer.laneProblems
+                        << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
+                }
             }
-            for (const auto &lane : lanes) {
-                answer.laneProblems << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
-            }
+            return answer;
+        });
+    whenFinished(read, this, [this, generation, cancellation](const InventoryAnswer &answer) {
+        if (generation != m_generation || cancellation != m_inventory) {
+            return; // another target, or a newer request, took over
         }
-        return answer;
-    })
-        .then(this,
-              queued<InventoryAnswer>(this, [this, generation, cancellation](const InventoryAnswer &answer) {
-                  if (generation != m_generation || cancellation != m_inventory) {
-                      return; // another target, or a newer request, took over
-                  }
-                  m_inventory.reset();
-                  if (!answer.ok) {
-                      // The connection stands (push may still work): the inventory problem is said, not
-                      // fatal.
-                      const QString message =
-                          tr("%1 ⚠ cannot read the inventory: %2").arg(m_connectedMessage, answer.error);
-                      if (message != m_lastStateMessage) {
-                          m_lastStateMessage = message;
-                          Q_EMIT stateChanged(ConnectionState::Connected, message);
-                      }
-                      return;
-                  }
-                  Q_EMIT inventoryChanged(answer.inventory);
-                  const QString message =
-                      answer.laneProblems.isEmpty()
-                          ? m_connectedMessage
-                          : tr("%1 ⚠ lanes without a ready workload: %2")
-                                .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
-                  // Only a changed message is announced: the window asks for the inventory on every Connected
-                  // state.
-                  if (message != m_lastStateMessage) {
-                      m_lastStateMessage = message;
-                      Q_EMIT stateChanged(ConnectionState::Connected, message);
-                  }
-              }));
+        m_inventory.reset();
+        if (!answer.ok) {
+            // The connection stands (push may still work): the inventory problem is said, not
+            // fatal.
+            const QString message =
+                tr("%1 ⚠ cannot read the inventory: %2").arg(m_connectedMessage, answer.error);
+            if (message != m_lastStateMessage) {
+                m_lastStateMessage = message;
+                Q_EMIT stateChanged(ConnectionState::Connected, message);
+            }
+            return;
+        }
+        Q_EMIT inventoryChanged(answer.inventory);
+        const QString message =
+            answer.laneProblems.isEmpty()
+                ? m_connectedMessage
+                : tr("%1 ⚠ lanes without a ready workload: %2")
+                      .arg(m_connectedMessage, answer.laneProblems.join(QStringLiteral("; ")));
+        // Only a changed message is announced: the window asks for the inventory on every Connected
+        // state.
+        if (message != m_lastStateMessage) {
+            m_lastStateMessage = message;
+            Q_EMIT stateChanged(ConnectionState::Connected, message);
+        }
+    });
 }
 
 void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
@@ -661,34 +655,34 @@ void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
     m_ingress = cancellation;
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
-    runOnClusterThreads([connection, options, cancellation, ingress]() -> IngressAddress {
-        IngressAddress answer;
-        auto session = openSession(connection, options, cancellation);
-        if (!session) {
-            answer.error = qs(session.error().message);
+    const auto resolved =
+        runOnClusterThreads([connection, options, cancellation, ingress]() -> IngressAddress {
+            IngressAddress answer;
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                answer.error = qs(session.error().message);
+                return answer;
+            }
+            auto address = kube::resolveIngress(*(*session)->client, ingress);
+            if (!address) {
+                answer.error = qs(address.error().message);
+                return answer;
+            }
+            answer.url = qs(address->url);
+            answer.host = qs(address->host);
+            answer.origin = qs(address->origin);
+            for (const auto &warning : address->warnings) {
+                answer.warnings << qs(warning);
+            }
             return answer;
+        });
+    whenFinished(resolved, this, [this, generation, cancellation](const IngressAddress &answer) {
+        if (generation != m_generation || cancellation != m_ingress) {
+            return; // another target, or a newer request, took over
         }
-        auto address = kube::resolveIngress(*(*session)->client, ingress);
-        if (!address) {
-            answer.error = qs(address.error().message);
-            return answer;
-        }
-        answer.url = qs(address->url);
-        answer.host = qs(address->host);
-        answer.origin = qs(address->origin);
-        for (const auto &warning : address->warnings) {
-            answer.warnings << qs(warning);
-        }
-        return answer;
-    })
-        .then(this,
-              queued<IngressAddress>(this, [this, generation, cancellation](const IngressAddress &answer) {
-                  if (generation != m_generation || cancellation != m_ingress) {
-                      return; // another target, or a newer request, took over
-                  }
-                  m_ingress.reset();
-                  Q_EMIT ingressResolved(answer);
-              }));
+        m_ingress.reset();
+        Q_EMIT ingressResolved(answer);
+    });
 }
 
 } // namespace lanedeck::ui

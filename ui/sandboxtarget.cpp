@@ -1,6 +1,7 @@
 #include "ui/sandboxtarget.h"
 
 #include "sandbox/sandbox.h"
+#include "ui/whenfinished.h"
 
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -255,9 +256,11 @@ PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOpt
     auto *job = new SandboxPushJob;
     QTimer::singleShot(0, job, [this, job, group, render, request, state = m_state] {
         Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 0, 1);
-        QtConcurrent::run([state, group, render, request, cancelled = job->flag()] {
+        const auto pushed = QtConcurrent::run([state, group, render, request, cancelled = job->flag()] {
             return runPush(*state, group, render, request, *cancelled);
-        }).then(job, [this, job, group, request](const PushResult &result) {
+        });
+        // The dialog owning the job may delete it (closed) while the push runs: then nothing is reported.
+        whenFinished(pushed, job, [this, job, group, request](const PushResult &result) {
             for (const auto &outcome : result.outcomes) {
                 Q_EMIT job->outcome(outcome);
             }
@@ -280,18 +283,22 @@ PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOpt
 DiffJob *SandboxTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
 {
     auto *job = new SandboxDiffJob;
-    QtConcurrent::run([state = m_state, group, render]() -> std::pair<QList<ResourceDiff>, QString> {
-        auto rendered = mesh::render(group, render);
-        if (!rendered) {
-            return {{}, QString::fromStdString(rendered.error().message)};
-        }
-        std::vector<mesh::Resource> live;
-        {
-            std::lock_guard lock(state->mutex);
-            live = state->resources;
-        }
-        return {diffResources(live, rendered->resources), QString()};
-    }).then(job, [job](const std::pair<QList<ResourceDiff>, QString> &result) {
+    const auto compared =
+        QtConcurrent::run([state = m_state, group, render]() -> std::pair<QList<ResourceDiff>, QString> {
+            auto rendered = mesh::render(group, render);
+            if (!rendered) {
+                return {{}, QString::fromStdString(rendered.error().message)};
+            }
+            std::vector<mesh::Resource> live;
+            {
+                std::lock_guard lock(state->mutex);
+                live = state->resources;
+            }
+            return {diffResources(live, rendered->resources), QString()};
+        });
+    // Reported from the event loop even when the comparison is done before this returns, so the caller can
+    // connect to the job first.
+    whenFinished(compared, job, [job](const std::pair<QList<ResourceDiff>, QString> &result) {
         Q_EMIT job->finished(result.first, false, result.second);
     });
     return job;

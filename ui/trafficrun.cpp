@@ -1,5 +1,7 @@
 #include "ui/trafficrun.h"
 
+#include "ui/whenfinished.h"
+
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -61,9 +63,11 @@ bool TrafficRun::start(QString *error)
     }
     m_running = true;
     waitingThreads->setMaxThreadCount(64);
-    QtConcurrent::run(waitingThreads(), [sampler = m_sampler] {
+    // Not QFuture::then(this, ...): this run may be deleted (superseded) before its sampler ends.
+    const auto ended = QtConcurrent::run(waitingThreads(), [sampler = m_sampler] {
         return std::make_shared<const traffic::SampleRun>(sampler->wait());
-    }).then(this, [this](std::shared_ptr<const traffic::SampleRun> run) {
+    });
+    whenFinished(ended, this, [this](const std::shared_ptr<const traffic::SampleRun> &run) {
         m_running = false;
         {
             // The final summary supersedes any snapshot still waiting for delivery.

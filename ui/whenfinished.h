@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QFuture>
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <utility>
+
+namespace lanedeck::ui {
+
+/// Hands the result of background work to `context`'s thread: `f(result)` runs from `context`'s event loop
+/// once `future` has finished, never inside this call (even when the work has already finished), and not at
+/// all if `context` is deleted first. Call it from `context`'s thread, for work that ends with a result (as
+/// QtConcurrent::run's does; f reads it, so a future cancelled before any result is not for this).
+///
+/// This replaces QFuture::then(context, f), which in Qt 6.4 fits neither case: it asserts that the context
+/// still exists when the work ends (Q_ASSERT(context) in qfuture_impl.h; a Debug build aborts, a release
+/// build drops f), and it runs f at once, inside then(), when the work finished before then() was called.
+/// Here a QFutureWatcher, a child of `context`, waits instead: deleting the context deletes the watcher, and
+/// a watcher posts its finished() signal as an event, so f waits for the event loop.
+template <class T, class F> void whenFinished(const QFuture<T> &future, QObject *context, F f)
+{
+    auto *watcher = new QFutureWatcher<T>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, watcher, [watcher, f = std::move(f)] {
+        watcher->deleteLater();
+        f(watcher->result());
+    });
+    watcher->setFuture(future);
+}
+
+} // namespace lanedeck::ui
