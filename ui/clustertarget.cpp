@@ -43,6 +43,11 @@ void CompositeTargetSource::addSource(ClusterTargetSource *source)
                     Q_EMIT ingressResolved(address);
                 }
             });
+    connect(source, &ClusterTargetSource::applied, this, [this, source](const LaneGroup &group) {
+        if (source == m_active) {
+            Q_EMIT applied(group);
+        }
+    });
     Q_EMIT targetsChanged();
 }
 

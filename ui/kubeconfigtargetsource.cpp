@@ -13,6 +13,7 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -477,6 +478,20 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
             }
             return {QString(), std::move(report->results)};
         });
+    if (!request.dryRun) {
+        // A cluster now routing the group's new weights is the source's to announce, whatever became of the
+        // job; only when every resource was written, and only while the same target is selected.
+        whenFinished(pushed, this, [this, generation = m_generation, target](const PushAnswer &answer) {
+            const bool written =
+                answer.error.isEmpty() && !answer.results.empty() &&
+                std::none_of(answer.results.begin(), answer.results.end(), [](const kube::ResourceResult &r) {
+                    return r.outcome == kube::Outcome::Failed || r.outcome == kube::Outcome::Skipped;
+                });
+            if (written && generation == m_generation) {
+                Q_EMIT applied(target);
+            }
+        });
+    }
     whenFinished(pushed, job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
             PushOutcome outcome;

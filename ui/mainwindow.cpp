@@ -157,7 +157,6 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             followTarget(m_clusterBar->currentTargetId());
         }
     });
-    connect(m_defaultSource, &SandboxTargetSource::applied, m_traffic, &TrafficPage::targetApplied);
     connect(m_clusterBar, &ClusterBar::targetChanged, this, &MainWindow::followTarget);
     connect(m_document, &DocumentController::groupChanged, this, [this] {
         if (m_ingressAsked && *m_ingressAsked != m_document->group().ingress) {
@@ -341,6 +340,9 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
                 }
             });
     connect(source, &ClusterTargetSource::ingressResolved, this, &MainWindow::showIngress);
+    // A push to the target restarts the traffic statistics against the pushed weights (the live canary).
+    connect(source, &ClusterTargetSource::applied, this,
+            [this](const LaneGroup &group) { m_traffic->targetApplied(group); });
     m_clusterBar->setSource(source);
     m_clusterBar->selectTarget(UiSettings().lastTarget());
     updatePushState();

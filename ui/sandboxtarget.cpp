@@ -259,21 +259,24 @@ PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOpt
         const auto pushed = QtConcurrent::run([state, group, render, request, cancelled = job->flag()] {
             return runPush(*state, group, render, request, *cancelled);
         });
-        // The dialog owning the job may delete it (closed) while the push runs: then nothing is reported.
-        whenFinished(pushed, job, [this, job, group, request](const PushResult &result) {
+        // What the sandbox now runs is the source's to announce, whatever became of the job.
+        whenFinished(pushed, this, [this, group](const PushResult &result) {
+            if (!result.applied) {
+                return;
+            }
+            if (result.gatewayUrl != m_gatewayUrl) {
+                m_gatewayUrl = result.gatewayUrl;
+                Q_EMIT gatewayChanged(m_gatewayUrl);
+                Q_EMIT stateChanged(ConnectionState::Connected, tr("Local sandbox running at %1").arg(m_gatewayUrl));
+            }
+            Q_EMIT applied(group);
+        });
+        // The dialog owning the job may delete it (closed) while the push runs: then it hears nothing.
+        whenFinished(pushed, job, [job, request](const PushResult &result) {
             for (const auto &outcome : result.outcomes) {
                 Q_EMIT job->outcome(outcome);
             }
             Q_EMIT job->progress(request.dryRun ? QStringLiteral("dry-run") : QStringLiteral("apply"), 1, 1);
-            if (result.applied) {
-                if (result.gatewayUrl != m_gatewayUrl) {
-                    m_gatewayUrl = result.gatewayUrl;
-                    Q_EMIT gatewayChanged(m_gatewayUrl);
-                    Q_EMIT stateChanged(ConnectionState::Connected,
-                                        tr("Local sandbox running at %1").arg(m_gatewayUrl));
-                }
-                Q_EMIT applied(group);
-            }
             Q_EMIT job->finished(job->cancelled() && !result.applied, result.error);
         });
     });

@@ -40,8 +40,6 @@ public:
 Q_SIGNALS:
     /// The gateway URL changed: the sandbox started, moved, or stopped (empty).
     void gatewayChanged(const QString &url);
-    /// A push took effect: `group` (as rendered) is what the sandbox now routes.
-    void applied(const lanedeck::LaneGroup &group);
 
 private:
     std::shared_ptr<State> m_state;

@@ -339,15 +339,24 @@ void TestClusterGui::pushTheSeedThroughTheDialog()
     console->window->resources()->setOptions(QStringLiteral("istio"), QString());
     QVERIFY(console->window->openExample());
     QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    // Each real push announces the group it wrote (the traffic page restarts its statistics on it); a dry
+    // run does not.
+    QSignalSpy applied(&console->targets, &ClusterTargetSource::applied);
 
     const auto dryRun = pushOnce(*console, false);
     QVERIFY2(all(dryRun, PushOutcome::Result::Created), qPrintable(describe(dryRun)));
     const auto first = pushOnce(*console, true);
     QVERIFY2(all(first, PushOutcome::Result::Created), qPrintable(describe(first)));
     QCOMPARE(first.size(), dryRun.size());
+    QTRY_COMPARE(applied.count(), 1);
+    const auto pushed = applied.takeFirst().first().value<LaneGroup>();
+    QCOMPARE(pushed.ns, std::string("istio-system"));
+    QCOMPARE(pushed.lanes.size(), std::size_t(3));
+    QCOMPARE(pushed.lanes[0].weight, 60);
     const auto again = pushOnce(*console, true);
     QVERIFY2(all(again, PushOutcome::Result::Unchanged), qPrintable(describe(again)));
     QCOMPARE(again.size(), first.size());
+    QTRY_COMPARE(applied.count(), 1);
     // What the dialog applied is really there, as kubectl sees it.
     const Run get = run(
         m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
