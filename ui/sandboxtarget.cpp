@@ -267,7 +267,8 @@ PushJob *SandboxTargetSource::push(const LaneGroup &group, const mesh::RenderOpt
             if (result.gatewayUrl != m_gatewayUrl) {
                 m_gatewayUrl = result.gatewayUrl;
                 Q_EMIT gatewayChanged(m_gatewayUrl);
-                Q_EMIT stateChanged(ConnectionState::Connected, tr("Local sandbox running at %1").arg(m_gatewayUrl));
+                Q_EMIT stateChanged(ConnectionState::Connected,
+                                    tr("Local sandbox running at %1").arg(m_gatewayUrl));
             }
             Q_EMIT applied(group);
         });
