@@ -93,6 +93,7 @@ private Q_SLOTS:
     void supersededRunIsDropped();
     void demoStartsSampling();
     void closingWhileSampling();
+    void pushIsAnnouncedWhenItsDialogIsGone();
     void formErrorsInWords_data();
     void chainModelHighlightsFallbackAndLeaks();
     void formErrorsInWords();
@@ -150,6 +151,32 @@ void TestTrafficPage::watchModels()
     }
 }
 
+void TestTrafficPage::pushIsAnnouncedWhenItsDialogIsGone()
+{
+    // The push dialog owns its job and may be closed while the push runs; the push still takes effect, and
+    // the sandbox source, not the job, says so: the page follows the new gateway and restarts on the group.
+    QString error;
+    QVERIFY2(m_window->openFile(kExample, &error), qPrintable(error));
+    SandboxTargetSource *sandbox = m_window->sandboxTarget();
+    QSignalSpy gateway(sandbox, &SandboxTargetSource::gatewayChanged);
+    QSignalSpy applied(sandbox, &ClusterTargetSource::applied);
+    PushRequest request;
+    request.dryRun = false;
+    QPointer<PushJob> job =
+        sandbox->push(m_window->document()->group(), mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
+    QVERIFY(job);
+    QSignalSpy finished(job.data(), &PushJob::finished);
+    // The job announces the apply as it starts the work; it goes at that moment, like a closed dialog's.
+    connect(job.data(), &PushJob::progress, job.data(), &QObject::deleteLater);
+    QTRY_VERIFY(job.isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, kTimeoutMs);
+    QCOMPARE(applied.front().front().value<LaneGroup>().name, m_window->document()->group().name);
+    QCOMPARE(gateway.size(), 1);
+    QVERIFY(sandbox->gatewayUrl().startsWith(QLatin1String("http://127.0.0.1:")));
+    QCOMPARE(m_page->targetUrl(), sandbox->gatewayUrl());
+    QCOMPARE(finished.size(), 0); // nobody was left to tell
+}
+
 void TestTrafficPage::openAndPush(int count)
 {
     QString error;
@@ -166,7 +193,7 @@ void TestTrafficPage::openAndPush(int count)
     QSignalSpy finished(job, &PushJob::finished);
     QVERIFY(finished.wait(kTimeoutMs));
     QCOMPARE(finished.front().at(1).toString(), QString());
-    QCOMPARE(gateway.size(), 1);
+    QTRY_COMPARE(gateway.size(), 1); // the source's own announcement, queued beside the job's
     QVERIFY(sandbox->gatewayUrl().startsWith(QLatin1String("http://127.0.0.1:")));
     // The page follows the target: its URL is the sandbox's gateway.
     QCOMPARE(m_page->targetUrl(), sandbox->gatewayUrl());
