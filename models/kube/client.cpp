@@ -137,8 +137,8 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
         curl_url_cleanup(u);
     }
     if (connection.user.exec) {
-        client->m_exec =
-            std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster, options.approveExec);
+        client->m_exec = std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster,
+                                                                  options.approveExec, options.execTimeout);
     }
     CURLM *multi = curl_multi_init();
     if (!multi) {

@@ -20,6 +20,7 @@ struct ClientOptions
     std::chrono::milliseconds connectTimeout{10'000};
     std::chrono::milliseconds requestTimeout{60'000};
     int maxParallel = 64; ///< requests in flight at once (HTTP/2 streams on one connection)
+    std::chrono::milliseconds execTimeout = kExecPluginTimeout; ///< an exec plugin still running is killed
     ExecApprover approveExec;
 };
 
