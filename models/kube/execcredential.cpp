@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <unistd.h> // environ
@@ -100,6 +101,20 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
     nlohmann::json cred = nlohmann::json::parse(output, nullptr, false);
     if (cred.is_discarded() || !cred.is_object()) {
         return Error{where + ": printed something that is not an ExecCredential JSON object"};
+    }
+    // json::value() throws on a field of another type: check every field read below first.
+    const auto strings = [](const nlohmann::json &object, std::initializer_list<const char *> keys) {
+        return std::all_of(keys.begin(), keys.end(), [&](const char *key) {
+            return !object.contains(key) || object[key].is_string();
+        });
+    };
+    const auto statusField = cred.find("status");
+    if (!strings(cred, {"kind", "apiVersion"}) ||
+        (statusField != cred.end() &&
+         (!statusField->is_object() ||
+          !strings(*statusField, {"token", "clientCertificateData", "clientKeyData", "expirationTimestamp"})))) {
+        return Error{where + ": printed an ExecCredential with fields of the wrong type (status must be an "
+                             "object; kind, apiVersion and the status fields strings)"};
     }
     if (cred.value("kind", "") != "ExecCredential") {
         return Error{where + ": output kind is not ExecCredential"};

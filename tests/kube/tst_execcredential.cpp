@@ -221,6 +221,15 @@ void TestExecCredential::badOutput_data()
     QTest::addRow("bad-expiry") << credential("client.authentication.k8s.io/v1", QStringLiteral("tomorrow")) << 0
                                 << "is not an RFC 3339 time";
     QTest::addRow("exit-code") << secretJson << 3 << "failed with exit code 3: plugin diagnostic";
+    // Each of these aborted lanectl: nlohmann's value() threw on the field of another type.
+    const QByteArray head = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",";
+    const QString wrongType = QStringLiteral("printed an ExecCredential with fields of the wrong type");
+    QTest::addRow("status-not-an-object") << head + "\"status\":\"" + kSecret + "\"}" << 0 << wrongType;
+    QTest::addRow("token-not-a-string") << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0 << wrongType;
+    QTest::addRow("kind-not-a-string") << QByteArray("{\"kind\":7,\"status\":{\"token\":\"") + kSecret + "\"}}" << 0
+                                       << wrongType;
+    QTest::addRow("expiry-not-a-string") << head + "\"status\":{\"token\":\"t\",\"expirationTimestamp\":1}}" << 0
+                                         << wrongType;
 }
 
 void TestExecCredential::misbehavingPluginIsKilled_data()
