@@ -26,8 +26,18 @@ struct ConnectionOptions
                                QStringLiteral("NAME")};
     QCommandLineOption ns{QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
                           QStringLiteral("The namespace (default: the context's)."), QStringLiteral("NAMESPACE")};
+    QCommandLineOption requestTimeout{
+        QStringLiteral("request-timeout"),
+        QStringLiteral("Give up on a server request, and on an exec credential plugin, after this long "
+                       "(e.g. 30s, 500ms, 2m; default 60s)."),
+        QStringLiteral("DURATION")};
+    /// The exit code when client() returned nothing: a wrong --request-timeout is a usage error.
+    int failure = Failed;
 
-    void addTo(QCommandLineParser &parser) const { parser.addOptions({kubeconfig, context, ns}); }
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addOptions({kubeconfig, context, ns, requestTimeout});
+    }
 
     std::optional<kube::Kubeconfig> load(const QCommandLineParser &parser) const
     {
@@ -58,13 +68,24 @@ struct ConnectionOptions
         return *c;
     }
 
-    std::unique_ptr<kube::Client> client(const QCommandLineParser &parser) const
+    std::unique_ptr<kube::Client> client(const QCommandLineParser &parser)
     {
+        kube::ClientOptions options;
+        if (parser.isSet(requestTimeout)) {
+            const auto timeout = parseDuration(parser.value(requestTimeout));
+            if (!timeout) {
+                err("lanectl: --request-timeout: expected a duration like 30s, 500ms, 2m\n");
+                failure = Usage;
+                return nullptr;
+            }
+            options.requestTimeout = *timeout;
+            options.execTimeout = *timeout;
+        }
         auto c = connection(parser);
         if (!c) {
             return nullptr;
         }
-        auto client = kube::Client::create(*c);
+        auto client = kube::Client::create(*c, options);
         if (!client) {
             err("lanectl: " + client.error().message + "\n");
             return nullptr;
@@ -196,7 +217,7 @@ int inventoryCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     std::vector<std::string> namespaces{client->connection().ns};
     std::optional<LaneGroup> group;
@@ -281,7 +302,7 @@ int applyCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     kube::PushOptions options;
     options.dryRun = parser.isSet(dryRun);
@@ -324,7 +345,7 @@ int diffCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     auto diffs = kube::diffGroup(*client, *group, *render);
     if (!diffs) {
@@ -370,7 +391,7 @@ int importCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns);
     if (!imported) {
@@ -411,7 +432,7 @@ int deleteCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns,
                                     parser.isSet(dryRun));

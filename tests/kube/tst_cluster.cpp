@@ -1,6 +1,7 @@
 // LaneDeck against a REAL kube-apiserver (tests/kube/testcluster, started by scripts/testcluster.sh): push,
-// dry run, conflicts, prune, diff, import, RBAC, exec credentials, a server that dies mid-push, and kubectl
-// reading back what LaneDeck applied. If the server cannot be built or started, the test fails.
+// dry run, conflicts, prune, diff, import, RBAC, exec credentials, exec plugins that hang or fail, a server
+// that dies mid-push, and kubectl reading back what LaneDeck applied. If the server cannot be built or
+// started, the test fails.
 #include "core/atomicfile.h"
 #include "core/yamljson.h"
 #include "kube/client.h"
@@ -10,8 +11,10 @@
 #include "kube/push.h"
 #include "lanes/document.h"
 #include "mesh/resource.h"
+#include "testsupport.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
@@ -153,6 +156,26 @@ std::string describe(const kube::PushReport &report)
     return text;
 }
 
+/// A kubeconfig in `dir` for the istio test cluster with one user "u", whose users: entry is `user`.
+QString writeKubeconfig(const QTemporaryDir &dir, const TestCluster &cluster, const std::string &user)
+{
+    auto admin = kube::loadKubeconfig({cluster.kubeconfig().toStdString(), {}, {}});
+    const std::string text =
+        "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
+        "    server: " +
+        admin->clusters.begin()->second.server +
+        "\n    certificate-authority: " + cluster.path(QStringLiteral("ca.crt")).toStdString() +
+        "\nusers:\n- name: u\n  user:\n" + user + "contexts:\n- name: t\n  context: {cluster: c, user: u}\n";
+    const QString file = dir.filePath(QStringLiteral("kubeconfig"));
+    return writeFileAtomically(file.toStdString(), text).ok() ? file : QString();
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 int execRuns(const TestCluster &cluster)
 {
     QFile f(cluster.path(QStringLiteral("exec-plugin.log")));
@@ -190,6 +213,8 @@ private Q_SLOTS:
     void inventoryFlagsLanesWithoutReadyWorkloads();
     void deleteGroup();
     void lanectlEndToEnd();
+    void misbehavingExecPluginThroughLanectl_data();
+    void misbehavingExecPluginThroughLanectl();
     void apiServerStoppedMidPush();
 
 private:
@@ -770,6 +795,82 @@ void TestCluster_::lanectlEndToEnd()
     }
     QCOMPARE(checked, 3);
     QVERIFY(!everything.contains("BEGIN"));
+}
+
+void TestCluster_::misbehavingExecPluginThroughLanectl_data()
+{
+    QTest::addColumn<QByteArray>(
+        "body"); // the plugin's shell script after "cd <its directory>; echo $$ >> pids"
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("untilTimeout");
+    QTest::addRow("never-exits")
+        << QByteArray("sleep 300 &\necho $! >> pids\nwait\n")
+        << "did not finish within 2 s: LaneDeck killed it and every process it started" << true;
+    // Even with a good credential printed: the output is not complete until it is closed (as in kubectl).
+    QTest::addRow("exits-while-a-child-holds-stdout")
+        << QByteArray(
+               "sleep 300 &\necho $! >> pids\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+               "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat token)\"\nexit 0\n")
+        << "exited, but a process it started still held its output open after 2 s: LaneDeck killed that "
+           "process"
+        << true;
+    QTest::addRow("exits-non-zero")
+        << QByteArray("echo 'corp-login: your session expired; run corp-login' >&2\nexit 3\n")
+        << "failed with exit code 3: corp-login: your session expired; run corp-login" << false;
+}
+
+void TestCluster_::misbehavingExecPluginThroughLanectl()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, expected);
+    QFETCH(bool, untilTimeout);
+    QTemporaryDir dir;
+    const QString plugin = dir.filePath(QStringLiteral("plugin.sh"));
+    QVERIFY(
+        writeFileAtomically(plugin.toStdString(),
+                            ("#!/bin/sh\ncd \"$(dirname \"$0\")\"\necho $$ >> pids\n" + body).toStdString())
+            .ok());
+    QVERIFY(QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    QVERIFY(QFile::copy(m_istio.path(QStringLiteral("exec-plugin.token")),
+                        dir.filePath(QStringLiteral("token"))));
+    const QString kubeconfig =
+        writeKubeconfig(dir, m_istio,
+                        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      "
+                        "interactiveMode: Never\n      command: ./plugin.sh\n");
+    QVERIFY(!kubeconfig.isEmpty());
+    QElapsedTimer timer;
+    timer.start();
+    const Run apply = run(
+        QStringLiteral(LANECTL_PATH),
+        {QStringLiteral("apply"), QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml"),
+         QStringLiteral("--flavor"), QStringLiteral("istio"), QStringLiteral("--request-timeout"),
+         QStringLiteral("2s"), QStringLiteral("--kubeconfig"), kubeconfig});
+    const qint64 elapsed = timer.elapsed();
+    QCOMPARE(apply.exitCode, 1);
+    const QString err = QString::fromUtf8(apply.err);
+    const QString message = QStringLiteral("lanectl: discovery failed: ") + kubeconfig +
+                            QStringLiteral(": user 'u': exec plugin '") + plugin + QStringLiteral("': ") +
+                            expected + QLatin1Char('\n');
+    QVERIFY2(err.endsWith(message), qPrintable(err));
+    QVERIFY(elapsed < 30'000);
+    if (untilTimeout) {
+        QVERIFY(elapsed >= 2000);
+    }
+    const QList<QByteArray> pids = readAll(dir.filePath(QStringLiteral("pids"))).trimmed().split('\n');
+    QCOMPARE(pids.size(), body.contains("echo $!") ? 2 : 1);
+    for (const QByteArray &pid : pids) {
+        QTRY_VERIFY2_WITH_TIMEOUT(!testing::processRunning(pid.toLongLong()), pid.constData(), 5000);
+    }
+    // Nothing was written: the push stopped before its first request.
+    auto admin = connectTo(m_istio);
+    QVERIFY(admin);
+    QVERIFY(admin
+                ->send(kube::Request{"GET",
+                                     "/apis/networking.istio.io/v1/namespaces/istio-system/virtualservices/"
+                                     "trafficlabel-ingress-vs-test",
+                                     {},
+                                     {}})
+                .notFound());
 }
 
 void TestCluster_::apiServerStoppedMidPush()
