@@ -33,20 +33,27 @@ struct Request
     std::string contentType = "application/json";
 };
 
-/// What came back: an HTTP status and body, or a transport error (no HTTP status) in `error`.
+/// What came back: an HTTP status and body, or a transport error (no HTTP status) in `error`. A 2xx answer
+/// whose body is not a JSON object (a proxy's or a login page's) keeps its status and is an error too.
 struct Response
 {
     long status = 0;
     std::string body;
     std::string error;
-    int httpVersion = 0; ///< 1 or 2: what the connection spoke
+    int httpVersion = 0;     ///< 1 or 2: what the connection spoke
+    std::string contentType; ///< the answer's Content-Type, as the server sent it
+    /// A write whose outcome is unknown: its answer broke off after the request had gone out, or came from
+    /// something in between (a gateway's 502 or 504, a 2xx that is no JSON object). It may have been carried
+    /// out; message() says so.
+    bool outcomeUnknown = false;
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
     bool notFound() const { return error.empty() && status == 404; }
     /// The body as JSON (null when it is not JSON).
     nlohmann::json json() const;
-    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), or the
-    /// transport error; for 401/403 followed by what the user can do about it.
+    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), a short
+    /// printable excerpt of any other body ("HTTP 502 (text/html, not a Kubernetes Status): 502 Bad Gateway
+    /// nginx"), or the transport error; for 401/403 followed by what the user can do about it.
     std::string message() const;
 };
 
