@@ -1,6 +1,7 @@
 #include "kube/client.h"
 
 #include "core/utf8.h"
+#include "kube/certificate.h"
 
 #include <curl/curl.h>
 
@@ -114,6 +115,43 @@ struct Client::Auth
     std::string clientCertificateData;
     std::string clientKeyData;
     bool fromExec = false;
+    bool tokenFromExec = false;
+    bool certificateFromExec = false;
+
+    /// For a 401: "kubeconfig user 'u': its client certificate (CN u) expired at ...". The API server never
+    /// says why it refused credentials; what LaneDeck can see locally, it says.
+    std::string describe(const UserConfig &user) const
+    {
+        std::vector<std::string> parts;
+        if (!clientCertificateData.empty()) {
+            std::string part =
+                std::string(certificateFromExec ? "the exec plugin's" : "its") + " client certificate";
+            if (const auto certificate = readCertificate(clientCertificateData)) {
+                const std::string cn = certificate->commonName.empty() ? "" : "CN " + certificate->commonName;
+                const auto now = std::chrono::system_clock::now();
+                const std::string problem = validityProblem(*certificate, now);
+                if (!problem.empty()) {
+                    part += (cn.empty() ? "" : " (" + cn + ")") + " " + problem +
+                            (now > certificate->notAfter ? ": renew it" : "");
+                } else {
+                    part += " (" + (cn.empty() ? "" : cn + ", ") + "valid until " +
+                            formatUtc(certificate->notAfter) +
+                            ") was not accepted: is it issued by the cluster's client CA?";
+                }
+            }
+            parts.push_back(part);
+        }
+        if (!token.empty()) {
+            parts.push_back(tokenFromExec ? "the exec plugin's token" : "its token");
+        } else if (!user.username.empty()) {
+            parts.push_back("its username and password");
+        }
+        std::string text = "kubeconfig user '" + user.name + "'";
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            text += (i == 0 ? ": " : "; ") + parts[i];
+        }
+        return text;
+    }
 };
 
 nlohmann::json Response::json() const
@@ -138,7 +176,9 @@ std::string Response::message() const
             " (" + mediaType(contentType) + ", not a Kubernetes Status): " + bodyExcerpt(body, contentType);
     }
     if (status == 401) {
-        text += " (the server did not accept the credentials of this kubeconfig user)";
+        text += " (the server did not accept the credentials of " +
+                (rejectedCredentials.empty() ? std::string("this kubeconfig user") : rejectedCredentials) +
+                ")";
     } else if (status == 403) {
         text += " (the kubeconfig user lacks the RBAC permission for this; ask for a role that allows it)";
     }
@@ -258,10 +298,12 @@ Result<Client::Auth> Client::currentAuth()
         auth.fromExec = true;
         if (!cred->token.empty()) {
             auth.token = cred->token;
+            auth.tokenFromExec = true;
         }
         if (!cred->clientCertificateData.empty()) {
             auth.clientCertificateData = cred->clientCertificateData;
             auth.clientKeyData = cred->clientKeyData;
+            auth.certificateFromExec = true;
         }
     }
     return auth;
@@ -442,6 +484,8 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             } else if (resp.status == 504 || (resp.status == 502 && !fromKubernetes)) {
                 // A gateway gave up waiting, or lost the upstream connection, possibly after forwarding.
                 resp.outcomeUnknown = writes(request);
+            } else if (resp.status == 401) {
+                resp.rejectedCredentials = auth.describe(user);
             }
         } else {
             const std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);

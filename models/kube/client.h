@@ -46,6 +46,9 @@ struct Response
     /// something in between (a gateway's 502 or 504, a 2xx that is no JSON object). It may have been carried
     /// out; message() says so.
     bool outcomeUnknown = false;
+    /// On a 401: whose credentials the server refused, and why when LaneDeck can tell (an expired
+    /// certificate).
+    std::string rejectedCredentials;
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
     bool notFound() const { return error.empty() && status == 404; }
