@@ -53,11 +53,12 @@ struct Pipe
     }
 };
 
-/// Reads what is there; false at end of file (or on an error, which ends the stream just the same).
+/// Reads what is there, at most 256 KiB so that a plugin writing without pause cannot keep the caller from
+/// its deadline; false at end of file (or on an error, which ends the stream just the same).
 bool drain(int fd, std::string &into, std::size_t keep)
 {
     char buffer[16384];
-    for (;;) {
+    for (int reads = 0; reads < 16; ++reads) {
         const ssize_t n = ::read(fd, buffer, sizeof buffer);
         if (n > 0) {
             if (into.size() < keep) {
@@ -70,6 +71,7 @@ bool drain(int fd, std::string &into, std::size_t keep)
         }
         return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
+    return true;
 }
 
 /// Whether the process has ended, without reaping it: while it is a zombie its pid, and so the id of its

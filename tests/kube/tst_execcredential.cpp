@@ -253,6 +253,7 @@ void TestExecCredential::misbehavingPluginIsKilled_data()
     QTest::addRow("exit-code-with-coloured-stderr")
         << QByteArray("printf '\\033[31merror:\\033[0m token expired\\nrun: corp-login\\n' >&2\nexit 4\n")
         << "failed with exit code 4: error: token expired run: corp-login" << false;
+    QTest::addRow("floods-stderr") << QByteArray("yes >&2\n") << "did not finish within 1.5 s" << true;
     QTest::addRow("floods-stdout") << QByteArray("yes\n")
                                    << "printed more than 1024 KiB, which is no credential: LaneDeck killed it"
                                    << false;
