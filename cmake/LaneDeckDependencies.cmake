@@ -7,6 +7,8 @@ qt_standard_project_setup()
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CURL 7.80 REQUIRED)
+# libcurl already links it; the cluster client reads client certificates' validity with it.
+find_package(OpenSSL 1.1.1 REQUIRED COMPONENTS Crypto)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QString>
 #include <QTest>
@@ -27,6 +28,19 @@ inline std::string readText(const std::string &path)
         return {};
     }
     return file.readAll().toStdString();
+}
+
+/// Whether a process still runs. A zombie does not, unless it is this process's to reap: then it was left
+/// behind (a zombie whose parent is init is init's to reap).
+inline bool processRunning(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    // "pid (command) state ppid ...": the command may hold spaces and parentheses, the last ')' ends it.
+    const QList<QByteArray> fields = stat.readAll().split(')').last().trimmed().split(' ');
+    return fields.value(0) != "Z" || fields.value(1).toLongLong() == QCoreApplication::applicationPid();
 }
 
 /// The seed scenario, as resources/examples/mock.lanes.yaml holds it.

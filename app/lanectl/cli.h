@@ -5,6 +5,7 @@
 
 #include "lanes/lanegroup.h"
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,6 +37,9 @@ int parseArguments(QCommandLineParser &parser, const QStringList &arguments, con
 /// Loads and validates a lane group document, printing every problem to stderr. Returns the group only
 /// when it is valid; otherwise sets `exitCode` (IoError when the file could not be read at all, else Failed).
 std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode);
+
+/// "10s", "500ms", "2m", "1.5" (seconds); nothing when the text is not a positive duration.
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text);
 
 void out(const std::string &text);
 void err(const std::string &text);

@@ -27,8 +27,18 @@ struct ConnectionOptions
                                QStringLiteral("NAME")};
     QCommandLineOption ns{QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
                           QStringLiteral("The namespace (default: the context's)."), QStringLiteral("NAMESPACE")};
+    QCommandLineOption requestTimeout{
+        QStringLiteral("request-timeout"),
+        QStringLiteral("Give up on a server request, and on an exec credential plugin, after this long "
+                       "(e.g. 30s, 500ms, 2m; default 60s)."),
+        QStringLiteral("DURATION")};
+    /// The exit code when client() returned nothing: a wrong --request-timeout is a usage error.
+    int failure = Failed;
 
-    void addTo(QCommandLineParser &parser) const { parser.addOptions({kubeconfig, context, ns}); }
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.addOptions({kubeconfig, context, ns, requestTimeout});
+    }
 
     std::optional<kube::Kubeconfig> load(const QCommandLineParser &parser) const
     {
@@ -59,13 +69,24 @@ struct ConnectionOptions
         return *c;
     }
 
-    std::unique_ptr<kube::Client> client(const QCommandLineParser &parser) const
+    std::unique_ptr<kube::Client> client(const QCommandLineParser &parser)
     {
+        kube::ClientOptions options;
+        if (parser.isSet(requestTimeout)) {
+            const auto timeout = parseDuration(parser.value(requestTimeout));
+            if (!timeout) {
+                err("lanectl: --request-timeout: expected a duration like 30s, 500ms, 2m\n");
+                failure = Usage;
+                return nullptr;
+            }
+            options.requestTimeout = *timeout;
+            options.execTimeout = *timeout;
+        }
         auto c = connection(parser);
         if (!c) {
             return nullptr;
         }
-        auto client = kube::Client::create(*c);
+        auto client = kube::Client::create(*c, options);
         if (!client) {
             err("lanectl: " + client.error().message + "\n");
             return nullptr;
@@ -151,7 +172,7 @@ struct GroupTargetOptions
         }
         auto client = connection.client(parser);
         if (!client) {
-            exitCode = Failed;
+            exitCode = connection.failure;
             return std::nullopt;
         }
         return GroupTarget{*render, std::move(*group), std::move(client)};
@@ -239,7 +260,7 @@ int inventoryCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     std::vector<std::string> namespaces{client->connection().ns};
     std::optional<LaneGroup> group;
@@ -391,7 +412,7 @@ int importCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns);
     if (!imported) {
@@ -432,7 +453,7 @@ int deleteCommand(const QStringList &arguments)
     }
     auto client = connection.client(parser);
     if (!client) {
-        return Failed;
+        return connection.failure;
     }
     auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns,
                                     parser.isSet(dryRun));

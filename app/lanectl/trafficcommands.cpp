@@ -33,28 +33,6 @@ std::optional<mesh::Flavor> sandboxFlavor(const QString &text)
     return flavor;
 }
 
-/// "10s", "500ms", "2m", "1.5" (seconds).
-std::optional<std::chrono::milliseconds> parseDuration(const QString &text)
-{
-    QString number = text.trimmed();
-    double scale = 1000.0;
-    if (number.endsWith(QLatin1String("ms"))) {
-        scale = 1.0;
-        number.chop(2);
-    } else if (number.endsWith(QLatin1Char('s'))) {
-        number.chop(1);
-    } else if (number.endsWith(QLatin1Char('m'))) {
-        scale = 60000.0;
-        number.chop(1);
-    }
-    bool ok = false;
-    const double value = number.toDouble(&ok);
-    if (!ok || value <= 0) {
-        return std::nullopt;
-    }
-    return std::chrono::milliseconds(static_cast<long long>(value * scale));
-}
-
 std::string percent(double share)
 {
     char buffer[32];

@@ -53,4 +53,58 @@ std::optional<TextProblem> checkYamlText(std::string_view text)
     return std::nullopt;
 }
 
+std::string printableExcerpt(std::string_view text, std::size_t maxChars)
+{
+    std::string out;
+    std::size_t chars = 0;
+    bool space = false;
+    std::size_t i = 0;
+    while (i < text.size() && chars < maxChars) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = c < 0x80             ? 1
+                             : (c & 0xE0) == 0xC0 ? 2
+                             : (c & 0xF0) == 0xE0 ? 3
+                             : (c & 0xF8) == 0xF0 ? 4
+                                                  : 0;
+        if (length > 1 && (i + length > text.size() || firstInvalidUtf8(text.substr(i, length)))) {
+            length = 0;
+        }
+        const bool c1Control = length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+        if (c == 0x1B && i + 1 < text.size() && text[i + 1] == '[') {
+            // A terminal control sequence (colours, cursor moves): ESC [, parameters, a final byte @..~.
+            length = 2;
+            while (i + length < text.size() && (text[i + length] < 0x40 || text[i + length] > 0x7E)) {
+                ++length;
+            }
+            ++length;
+        }
+        if ((length == 1 && (c <= 0x20 || c == 0x7F)) || c1Control || c == 0x1B) {
+            space = !out.empty();
+            i += length;
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            ++chars;
+            space = false;
+        }
+        if (length == 0) {
+            out += "\xEF\xBF\xBD"; // U+FFFD for a byte that is not UTF-8
+            ++i;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+        ++chars;
+    }
+    if (i < text.size()) {
+        // Only a cut that drops more than trailing whitespace is marked.
+        const auto rest = text.substr(i);
+        if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+            out += "...";
+        }
+    }
+    return out;
+}
+
 } // namespace lanedeck

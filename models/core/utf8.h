@@ -20,4 +20,10 @@ struct TextProblem
 };
 std::optional<TextProblem> checkYamlText(std::string_view text);
 
+/// At most `maxChars` characters of text someone else wrote (a server's error page, a plugin's stderr), safe
+/// to put in a one-line message: every run of whitespace, control characters (C1 controls included) and
+/// terminal escape sequences ("ESC [ 31 m") becomes one space, bytes that are not UTF-8 become U+FFFD, the
+/// ends are trimmed, and a cut is marked with "...".
+std::string printableExcerpt(std::string_view text, std::size_t maxChars);
+
 } // namespace lanedeck

@@ -1,7 +1,11 @@
 #include "kube/client.h"
 
+#include "core/utf8.h"
+#include "kube/certificate.h"
+
 #include <curl/curl.h>
 
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -58,6 +62,70 @@ std::string transportError(CURL *easy, CURLcode code, const std::string &detail,
            detail;
 }
 
+/// The readable text of an answer body for a message: HTML (a proxy's error page) without its markup, scripts
+/// and styles, then a short printable excerpt.
+std::string bodyExcerpt(const std::string &body, const std::string &contentType)
+{
+    std::string text = body.substr(0, 64 * 1024);
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (contentType.find("html") != std::string::npos || (first != std::string::npos && text[first] == '<')) {
+        std::string plain;
+        std::size_t i = 0;
+        while (i < text.size()) {
+            if (text[i] != '<') {
+                plain += text[i++];
+                continue;
+            }
+            std::string closing = ">";
+            for (const char *block : {"script", "style"}) {
+                if (text.compare(i + 1, std::strlen(block), block) == 0) {
+                    closing = std::string("</") + block + ">";
+                }
+            }
+            if (text.compare(i, 4, "<!--") == 0) {
+                closing = "-->";
+            }
+            const auto end = text.find(closing, i + 1);
+            i = end == std::string::npos ? text.size() : end + closing.size();
+            plain += ' ';
+        }
+        for (const auto &[entity, character] : {std::pair{"&lt;", "<"},
+                                                {"&gt;", ">"},
+                                                {"&quot;", "\""},
+                                                {"&#39;", "'"},
+                                                {"&nbsp;", " "},
+                                                {"&amp;", "&"}}) {
+            for (auto at = plain.find(entity); at != std::string::npos; at = plain.find(entity, at + 1)) {
+                plain.replace(at, std::strlen(entity), character);
+            }
+        }
+        text = plain;
+    }
+    return printableExcerpt(text, 200);
+}
+
+/// "text/html": the media type, sanitized, without its parameters.
+std::string mediaType(const std::string &contentType)
+{
+    const std::string type = printableExcerpt(contentType.substr(0, contentType.find(';')), 60);
+    return type.empty() ? "no Content-Type" : type;
+}
+
+/// Kubernetes answers every request LaneDeck sends with a JSON object; anything else came from something
+/// else.
+bool isJsonObject(const std::string &body)
+{
+    const auto first = body.find_first_not_of(" \t\r\n");
+    return first != std::string::npos && body[first] == '{' && nlohmann::json::accept(body);
+}
+
+/// Whether a request changes what the cluster holds (a server-side dry run does not).
+bool writes(const Request &request)
+{
+    return request.method != "GET" && request.method != "HEAD" &&
+           request.path.find("dryRun=All") == std::string::npos;
+}
+
 /// One request in flight: its easy handle and everything the handle points into.
 struct Transfer
 {
@@ -77,6 +145,43 @@ struct Client::Auth
     std::string clientCertificateData;
     std::string clientKeyData;
     bool fromExec = false;
+    bool tokenFromExec = false;
+    bool certificateFromExec = false;
+
+    /// For a 401: "kubeconfig user 'u': its client certificate (CN u) expired at ...". The API server never
+    /// says why it refused credentials; what LaneDeck can see locally, it says.
+    std::string describe(const UserConfig &user) const
+    {
+        std::vector<std::string> parts;
+        if (!clientCertificateData.empty()) {
+            std::string part =
+                std::string(certificateFromExec ? "the exec plugin's" : "its") + " client certificate";
+            if (const auto certificate = readCertificate(clientCertificateData)) {
+                const std::string cn = certificate->commonName.empty() ? "" : "CN " + certificate->commonName;
+                const auto now = std::chrono::system_clock::now();
+                const std::string problem = validityProblem(*certificate, now);
+                if (!problem.empty()) {
+                    part += (cn.empty() ? "" : " (" + cn + ")") + " " + problem +
+                            (now > certificate->notAfter ? ": renew it" : "");
+                } else {
+                    part += " (" + (cn.empty() ? "" : cn + ", ") + "valid until " +
+                            formatUtc(certificate->notAfter) +
+                            ") was not accepted: is it issued by the cluster's client CA?";
+                }
+            }
+            parts.push_back(part);
+        }
+        if (!token.empty()) {
+            parts.push_back(tokenFromExec ? "the exec plugin's token" : "its token");
+        } else if (!user.username.empty()) {
+            parts.push_back("its username and password");
+        }
+        std::string text = "kubeconfig user '" + user.name + "'";
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            text += (i == 0 ? ": " : "; ") + parts[i];
+        }
+        return text;
+    }
 };
 
 nlohmann::json Response::json() const
@@ -87,22 +192,27 @@ nlohmann::json Response::json() const
 
 std::string Response::message() const
 {
+    const std::string mayHaveHappened =
+        outcomeUnknown ? " (the request had reached the server: it may have been carried out)" : "";
     if (!error.empty()) {
-        return error;
+        return error + mayHaveHappened;
     }
     const nlohmann::json j = json();
     std::string text = "HTTP " + std::to_string(status);
     if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message")) {
         text += ": " + j.value("message", "");
     } else if (!body.empty()) {
-        text += ": " + body.substr(0, 500);
+        text +=
+            " (" + mediaType(contentType) + ", not a Kubernetes Status): " + bodyExcerpt(body, contentType);
     }
     if (status == 401) {
-        text += " (the server did not accept the credentials of this kubeconfig user)";
+        text += " (the server did not accept the credentials of " +
+                (rejectedCredentials.empty() ? std::string("this kubeconfig user") : rejectedCredentials) +
+                ")";
     } else if (status == 403) {
         text += " (the kubeconfig user lacks the RBAC permission for this; ask for a role that allows it)";
     }
-    return text;
+    return text + mayHaveHappened;
 }
 
 std::string apiPrefix(const std::string &apiVersion)
@@ -172,8 +282,8 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
     }
     client->m_proxy = std::move(*proxy);
     if (connection.user.exec) {
-        client->m_exec =
-            std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster, options.approveExec);
+        client->m_exec = std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster,
+                                                                  options.approveExec, options.execTimeout);
     }
     CURLM *multi = curl_multi_init();
     if (!multi) {
@@ -223,10 +333,12 @@ Result<Client::Auth> Client::currentAuth()
         auth.fromExec = true;
         if (!cred->token.empty()) {
             auth.token = cred->token;
+            auth.tokenFromExec = true;
         }
         if (!cred->clientCertificateData.empty()) {
             auth.clientCertificateData = cred->clientCertificateData;
             auth.clientKeyData = cred->clientKeyData;
+            auth.certificateFromExec = true;
         }
     }
     return auth;
@@ -396,18 +508,62 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
     }
     std::deque<std::size_t> pending(which.begin(), which.end());
     std::vector<std::unique_ptr<Transfer>> running;
+    const std::string server =
+        "the API server " + m_connection.cluster.server + " (" +
+        (cluster.proxyUrl.empty() ? "" : "via proxy " + redactUrl(cluster.proxyUrl) + ", ") + "context '" +
+        m_connection.context + "')";
     auto finish = [&](Transfer *t, CURLcode code) {
         Response &resp = out[t->index];
         resp = Response{};
+        const Request &request = requests[t->index];
+        const std::string what = request.method + ' ' + request.path.substr(0, request.path.find('?'));
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp.status);
+        const char *contentType = nullptr;
+        if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &contentType) == CURLE_OK && contentType) {
+            resp.contentType = contentType;
+        }
         if (code == CURLE_OK) {
-            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp.status);
             long version = 0;
             curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
             resp.httpVersion = version == CURL_HTTP_VERSION_2_0 ? 2 : 1;
             resp.body = std::move(t->body);
+            const bool fromKubernetes = isJsonObject(resp.body);
+            if (resp.status >= 200 && resp.status < 300 && !fromKubernetes) {
+                // Something between LaneDeck and the API server answered: a proxy's or a login page.
+                resp.outcomeUnknown = writes(request);
+                resp.error = server + " answered " + what + " with HTTP " + std::to_string(resp.status) +
+                             " (" + mediaType(resp.contentType) +
+                             "), not a Kubernetes JSON object; is a proxy or a login page in between? " +
+                             (resp.body.empty() ? "The body is empty."
+                                                : "It said: " + bodyExcerpt(resp.body, resp.contentType));
+            } else if (resp.status == 504 || (resp.status == 502 && !fromKubernetes)) {
+                // A gateway gave up waiting, or lost the upstream connection, possibly after forwarding.
+                resp.outcomeUnknown = writes(request);
+            } else if (resp.status == 401) {
+                resp.rejectedCredentials = auth.describe(user);
+            }
         } else {
-            std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
-            resp.error = transportError(t->easy, code, detail, m_connection, m_proxy);
+            const std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
+            curl_off_t beforeTransfer = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &beforeTransfer);
+            long requestBytes = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &requestBytes);
+            const bool sent = beforeTransfer > 0 || requestBytes > 0;
+            resp.outcomeUnknown = sent && writes(request);
+            if (!sent) {
+                // Nothing went out: the server, or the proxy in front of it, could not be reached.
+                resp.error = transportError(t->easy, code, detail, m_connection, m_proxy);
+            } else if (resp.status == 0) {
+                resp.error = server + " did not answer " + what + ": " + detail;
+            } else {
+                curl_off_t received = 0;
+                curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
+                resp.error = server + " broke off its answer to " + what + " (HTTP " +
+                             std::to_string(resp.status) + ", " + std::to_string(received) +
+                             " bytes of the body received): " + detail;
+            }
+            resp.status = 0;
+            resp.contentType.clear();
         }
         curl_multi_remove_handle(multi, t->easy);
         curl_easy_cleanup(t->easy);

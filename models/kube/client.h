@@ -21,6 +21,7 @@ struct ClientOptions
     std::chrono::milliseconds connectTimeout{10'000};
     std::chrono::milliseconds requestTimeout{60'000};
     int maxParallel = 64; ///< requests in flight at once (HTTP/2 streams on one connection)
+    std::chrono::milliseconds execTimeout = kExecPluginTimeout; ///< an exec plugin still running is killed
     ExecApprover approveExec;
 };
 
@@ -33,20 +34,30 @@ struct Request
     std::string contentType = "application/json";
 };
 
-/// What came back: an HTTP status and body, or a transport error (no HTTP status) in `error`.
+/// What came back: an HTTP status and body, or a transport error (no HTTP status) in `error`. A 2xx answer
+/// whose body is not a JSON object (a proxy's or a login page's) keeps its status and is an error too.
 struct Response
 {
     long status = 0;
     std::string body;
     std::string error;
-    int httpVersion = 0; ///< 1 or 2: what the connection spoke
+    int httpVersion = 0;     ///< 1 or 2: what the connection spoke
+    std::string contentType; ///< the answer's Content-Type, as the server sent it
+    /// A write whose outcome is unknown: its answer broke off after the request had gone out, or came from
+    /// something in between (a gateway's 502 or 504, a 2xx that is no JSON object). It may have been carried
+    /// out; message() says so.
+    bool outcomeUnknown = false;
+    /// On a 401: whose credentials the server refused, and why when LaneDeck can tell (an expired
+    /// certificate).
+    std::string rejectedCredentials;
 
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
     bool notFound() const { return error.empty() && status == 404; }
     /// The body as JSON (null when it is not JSON).
     nlohmann::json json() const;
-    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), or the
-    /// transport error; for 401/403 followed by what the user can do about it.
+    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), a short
+    /// printable excerpt of any other body ("HTTP 502 (text/html, not a Kubernetes Status): 502 Bad Gateway
+    /// nginx"), or the transport error; for 401/403 followed by what the user can do about it.
     std::string message() const;
 };
 

@@ -1,26 +1,52 @@
 #include "kube/execcredential.h"
 
+#include "core/utf8.h"
+#include "kube/pluginprocess.h"
+
 #include <QDateTime>
 #include <QFileInfo>
-#include <QProcess>
-#include <QProcessEnvironment>
 #include <QStandardPaths>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <unistd.h> // environ
+
 namespace lanedeck::kube {
 namespace {
-
-constexpr int kPluginTimeoutMs = 60'000;
 
 std::string base64(const std::string &data)
 {
     return QByteArray::fromStdString(data).toBase64().toStdString();
 }
 
+/// This process's environment with `overrides` replacing or adding variables (the last of a name wins), as
+/// kubectl builds a plugin's.
+std::vector<std::string> pluginEnvironment(const std::vector<std::pair<std::string, std::string>> &overrides)
+{
+    std::map<std::string, std::string> replaced;
+    for (const auto &[name, value] : overrides) {
+        replaced[name] = value;
+    }
+    std::vector<std::string> env;
+    for (char **e = environ; e && *e; ++e) {
+        const std::string entry = *e;
+        if (!replaced.count(entry.substr(0, entry.find('=')))) {
+            env.push_back(entry);
+        }
+    }
+    for (const auto &[name, value] : replaced) {
+        env.push_back(name + '=' + value);
+    }
+    return env;
+}
+
 } // namespace
 
-Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster)
+Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster,
+                                 std::chrono::milliseconds timeout)
 {
     const ExecConfig &exec = *user.exec;
     const std::string where = user.sourceFile + ": user '" + user.name + "': exec plugin '" + exec.command + "'";
@@ -53,38 +79,42 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
         info["spec"]["cluster"] = c;
     }
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const auto &[name, value] : exec.env) {
-        env.insert(QString::fromStdString(name), QString::fromStdString(value));
+    std::vector<std::pair<std::string, std::string>> overrides = exec.env;
+    overrides.emplace_back("KUBERNETES_EXEC_INFO", info.dump());
+    PluginCommand command{program.toStdString(), exec.args, pluginEnvironment(overrides), timeout};
+    auto run = runPluginProcess(command);
+    if (!run) {
+        return Error{where + ": " + run.error().message};
     }
-    env.insert(QStringLiteral("KUBERNETES_EXEC_INFO"), QString::fromStdString(info.dump()));
-    QStringList args;
-    for (const auto &a : exec.args) {
-        args << QString::fromStdString(a);
+    // The plugin's stderr is its own diagnostic for the user; stdout may hold a credential: never shown.
+    const std::string stderrText = printableExcerpt(run->err, 500);
+    const std::string diagnostic = stderrText.empty() ? std::string() : ": " + stderrText;
+    if (run->signal != 0) {
+        const char *name = sigabbrev_np(run->signal);
+        return Error{where + ": was killed by signal " + std::to_string(run->signal) +
+                     (name ? std::string(" (SIG") + name + ")" : std::string()) + diagnostic};
     }
-    QProcess process;
-    process.setProcessEnvironment(env);
-    process.setInputChannelMode(QProcess::ManagedInputChannel);
-    process.start(program, args);
-    if (!process.waitForStarted(kPluginTimeoutMs)) {
-        return Error{where + ": could not start (" + process.errorString().toStdString() + ")"};
+    if (run->exitCode != 0) {
+        return Error{where + ": failed with exit code " + std::to_string(run->exitCode) + diagnostic};
     }
-    process.closeWriteChannel();
-    if (!process.waitForFinished(kPluginTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        return Error{where + ": did not finish within " + std::to_string(kPluginTimeoutMs / 1000) + "s"};
-    }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        // The plugin's stderr is its own diagnostic for the user; stdout may hold a credential: never shown.
-        std::string stderrText = process.readAllStandardError().left(2000).trimmed().toStdString();
-        return Error{where + ": failed with exit code " + std::to_string(process.exitCode()) +
-                     (stderrText.empty() ? std::string() : ": " + stderrText)};
-    }
-    const QByteArray output = process.readAllStandardOutput();
-    nlohmann::json cred = nlohmann::json::parse(output.toStdString(), nullptr, false);
+    const std::string &output = run->out;
+    nlohmann::json cred = nlohmann::json::parse(output, nullptr, false);
     if (cred.is_discarded() || !cred.is_object()) {
         return Error{where + ": printed something that is not an ExecCredential JSON object"};
+    }
+    // json::value() throws on a field of another type: check every field read below first.
+    const auto strings = [](const nlohmann::json &object, std::initializer_list<const char *> keys) {
+        return std::all_of(keys.begin(), keys.end(), [&](const char *key) {
+            return !object.contains(key) || object[key].is_string();
+        });
+    };
+    const auto statusField = cred.find("status");
+    if (!strings(cred, {"kind", "apiVersion"}) ||
+        (statusField != cred.end() &&
+         (!statusField->is_object() ||
+          !strings(*statusField, {"token", "clientCertificateData", "clientKeyData", "expirationTimestamp"})))) {
+        return Error{where + ": printed an ExecCredential with fields of the wrong type (status must be an "
+                             "object; kind, apiVersion and the status fields strings)"};
     }
     if (cred.value("kind", "") != "ExecCredential") {
         return Error{where + ": output kind is not ExecCredential"};
@@ -115,8 +145,10 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
     return c;
 }
 
-ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver)
-    : m_user(std::move(user)), m_cluster(std::move(cluster)), m_approver(std::move(approver))
+ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver,
+                                               std::chrono::milliseconds timeout)
+    : m_user(std::move(user)), m_cluster(std::move(cluster)), m_approver(std::move(approver)),
+      m_timeout(timeout)
 {
 }
 
@@ -136,7 +168,7 @@ Result<Credential> ExecCredentialProvider::credential()
     }
     m_approved = true;
     ++m_runs;
-    auto fresh = runExecPlugin(m_user, m_cluster);
+    auto fresh = runExecPlugin(m_user, m_cluster, m_timeout);
     if (!fresh) {
         return fresh.error();
     }

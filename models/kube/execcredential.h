@@ -35,16 +35,24 @@ struct ExecApproval
 /// as kubectl does (lanectl); the GUI asks the operator and remembers the answer.
 using ExecApprover = std::function<bool(const ExecApproval &)>;
 
+/// How long an exec plugin may take before it is killed (kubectl has no limit; a plugin that hangs would
+/// hang every request).
+inline constexpr std::chrono::milliseconds kExecPluginTimeout{60'000};
+
 /// Runs a user's exec plugin once: KUBERNETES_EXEC_INFO in, ExecCredential out. Errors name the kubeconfig
-/// and the command, give the installHint when the command is missing, and never quote the plugin's output.
-Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster);
+/// and the command, give the installHint when the command is missing, and never quote the plugin's output
+/// (only an excerpt of its stderr when it fails). A plugin still running after `timeout` is killed with every
+/// process it started (see runPluginProcess).
+Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster,
+                                 std::chrono::milliseconds timeout = kExecPluginTimeout);
 
 /// Caches an exec plugin's credential until its expirationTimestamp or until invalidate() (after a 401),
 /// and asks the approver before the first run of a command it has not seen. Thread-safe.
 class ExecCredentialProvider final
 {
 public:
-    ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver);
+    ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver,
+                           std::chrono::milliseconds timeout = kExecPluginTimeout);
 
     Result<Credential> credential();
     void invalidate();
@@ -54,6 +62,7 @@ private:
     UserConfig m_user;
     ClusterConfig m_cluster;
     ExecApprover m_approver;
+    std::chrono::milliseconds m_timeout;
     mutable std::mutex m_mutex;
     std::optional<Credential> m_cached;
     bool m_approved = false;

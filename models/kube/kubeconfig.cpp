@@ -1,6 +1,7 @@
 #include "kube/kubeconfig.h"
 
 #include "core/atomicfile.h"
+#include "kube/certificate.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -535,6 +536,18 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     }
     if (u.clientCertificateData.empty() != u.clientKeyData.empty()) {
         return Error{userWhere + ": client-certificate and client-key must be given together"};
+    }
+    if (!u.clientCertificateData.empty()) {
+        // Said before connecting: the API server only answers 401 Unauthorized, without the reason.
+        if (const auto certificate = readCertificate(u.clientCertificateData)) {
+            const std::string problem = validityProblem(*certificate, std::chrono::system_clock::now());
+            if (!problem.empty()) {
+                c.warnings.push_back(
+                    userWhere + ": the client certificate" +
+                    (certificate->commonName.empty() ? "" : " (CN " + certificate->commonName + ")") + " " +
+                    problem + ": the API server will refuse it (401 Unauthorized)");
+            }
+        }
     }
     if (!u.token.empty() && !u.username.empty()) {
         return Error{userWhere + ": username/password and token are both set; kubectl accepts only one"};

@@ -301,9 +301,11 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
     }
 
     const auto applied = applyAll(false);
+    std::size_t unknown = 0;
     for (std::size_t i = 0; i < applied.size(); ++i) {
         if (!applied[i].ok()) {
             report.results.push_back(failure(resources[i].displayName(), applied[i]));
+            unknown += applied[i].outcomeUnknown;
             continue;
         }
         const std::string liveVersion = resourceVersion(dry[i].json());
@@ -312,6 +314,12 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
             o = liveVersion == resourceVersion(applied[i].json()) ? Outcome::Unchanged : Outcome::Configured;
         }
         report.results.push_back({resources[i].displayName(), o, {}, {}});
+    }
+    if (unknown > 0) {
+        report.notes.push_back(std::to_string(unknown) +
+                               " of the failed resources may have been written: their request had reached the "
+                               "server, but the answer did not say whether it was carried out. Applying again "
+                               "converges.");
     }
     return report;
 }

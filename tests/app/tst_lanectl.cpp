@@ -63,6 +63,10 @@ private Q_SLOTS:
             << 2 << QString() << QStringLiteral("unknown flavor 'linkerd'");
         QTest::addRow("validate valid") << QStringList{QStringLiteral("validate"), example()} << 0
                                         << QStringLiteral(": valid") << QString();
+        QTest::addRow("bad request timeout")
+            << QStringList{QStringLiteral("apply"), example(), QStringLiteral("--request-timeout"),
+                           QStringLiteral("soon")}
+            << 2 << QString() << QStringLiteral("--request-timeout: expected a duration like 30s, 500ms, 2m");
         QTest::addRow("validate missing file")
             << QStringList{QStringLiteral("validate"), QStringLiteral("/nonexistent.yaml")} << 3 << QString()
             << QStringLiteral("cannot open");

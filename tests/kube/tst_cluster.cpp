@@ -1,6 +1,7 @@
 // LaneDeck against a REAL kube-apiserver (tests/kube/testcluster, started by scripts/testcluster.sh): push,
-// dry run, conflicts, prune, diff, import, RBAC, exec credentials, a server that dies mid-push, and kubectl
-// reading back what LaneDeck applied. If the server cannot be built or started, the test fails.
+// dry run, conflicts, prune, diff, import, RBAC, exec credentials, client certificates outside their
+// validity, exec plugins that hang or fail, a server that dies mid-push, and kubectl reading back what
+// LaneDeck applied. If the server cannot be built or started, the test fails.
 #include "core/atomicfile.h"
 #include "core/yamljson.h"
 #include "kube/client.h"
@@ -11,8 +12,12 @@
 #include "kube/push.h"
 #include "lanes/document.h"
 #include "mesh/resource.h"
+#include "testcertificates.h"
+#include "testsupport.h"
 
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QStandardPaths>
@@ -154,6 +159,32 @@ std::string describe(const kube::PushReport &report)
     return text;
 }
 
+/// A kubeconfig in `dir` for the istio test cluster with one user "u", whose users: entry is `user`.
+QString writeKubeconfig(const QTemporaryDir &dir, const TestCluster &cluster, const std::string &user)
+{
+    auto admin = kube::loadKubeconfig({cluster.kubeconfig().toStdString(), {}, {}});
+    const std::string text =
+        "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
+        "    server: " +
+        admin->clusters.begin()->second.server +
+        "\n    certificate-authority: " + cluster.path(QStringLiteral("ca.crt")).toStdString() +
+        "\nusers:\n- name: u\n  user:\n" + user + "contexts:\n- name: t\n  context: {cluster: c, user: u}\n";
+    const QString file = dir.filePath(QStringLiteral("kubeconfig"));
+    return writeFileAtomically(file.toStdString(), text).ok() ? file : QString();
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString isoUtc(std::chrono::system_clock::time_point when)
+{
+    return QDateTime::fromSecsSinceEpoch(std::chrono::system_clock::to_time_t(when), Qt::UTC)
+        .toString(Qt::ISODate);
+}
+
 int execRuns(const TestCluster &cluster)
 {
     QFile f(cluster.path(QStringLiteral("exec-plugin.log")));
@@ -194,6 +225,10 @@ private Q_SLOTS:
     void ingressAddress();
     void deleteGroup();
     void lanectlEndToEnd();
+    void clientCertificateOutsideItsValidity_data();
+    void clientCertificateOutsideItsValidity();
+    void misbehavingExecPluginThroughLanectl_data();
+    void misbehavingExecPluginThroughLanectl();
     void apiServerStoppedMidPush();
 
 private:
@@ -936,6 +971,173 @@ void TestCluster_::lanectlEndToEnd()
     }
     QCOMPARE(checked, 3);
     QVERIFY(!everything.contains("BEGIN"));
+}
+
+void TestCluster_::clientCertificateOutsideItsValidity_data()
+{
+    QTest::addColumn<int>("fromDays"); // the validity period, in days from now
+    QTest::addColumn<int>("toDays");
+    QTest::addColumn<bool>("clusterCa");  // signed by the cluster's client CA, or self-signed
+    QTest::addColumn<QString>("warning"); // before connecting ("%1": the time); empty: none
+    QTest::addColumn<QString>("refusal"); // what the 401 says; empty: accepted
+    QTest::addRow("valid-control") << -1 << 30 << true << ""
+                                   << "";
+    QTest::addRow("expired") << -30 << -1 << true
+                             << "user 'u': the client certificate (CN lanedeck-cert-admin) expired at %1: "
+                                "the API server will refuse it "
+                                "(401 Unauthorized)"
+                             << "HTTP 401: Unauthorized (the server did not accept the credentials of "
+                                "kubeconfig user 'u': its client "
+                                "certificate (CN lanedeck-cert-admin) expired at %1: renew it)";
+    QTest::addRow("not-valid-yet")
+        << 1 << 30 << true
+        << "user 'u': the client certificate (CN lanedeck-cert-admin) is not valid before %1 (is this "
+           "computer's "
+           "clock right?): the API server will refuse it (401 Unauthorized)"
+        << "HTTP 401: Unauthorized (the server did not accept the credentials of kubeconfig user 'u': its "
+           "client "
+           "certificate (CN lanedeck-cert-admin) is not valid before %1 (is this computer's clock right?))";
+    QTest::addRow("issued-by-another-ca") << -1 << 30 << false << ""
+                                          << "HTTP 401: Unauthorized (the server did not accept the "
+                                             "credentials of kubeconfig user 'u': its client "
+                                             "certificate (CN lanedeck-cert-admin, valid until %1) was not "
+                                             "accepted: is it issued by the cluster's "
+                                             "client CA?)";
+}
+
+void TestCluster_::clientCertificateOutsideItsValidity()
+{
+    QFETCH(int, fromDays);
+    QFETCH(int, toDays);
+    QFETCH(bool, clusterCa);
+    QFETCH(QString, warning);
+    QFETCH(QString, refusal);
+    const auto now = std::chrono::system_clock::now();
+    const auto from = now + std::chrono::hours(24 * fromDays);
+    const auto to = now + std::chrono::hours(24 * toDays);
+    // The same user and group as the cluster's own client certificate: only the validity differs.
+    const auto minted = testing::mintClientCertificate(
+        "lanedeck-cert-admin", "system:masters", from, to,
+        clusterCa ? readAll(m_istio.path(QStringLiteral("ca.crt"))).toStdString() : std::string(),
+        clusterCa ? readAll(m_istio.path(QStringLiteral("ca.key"))).toStdString() : std::string());
+    QVERIFY(!minted.keyPem.empty());
+    QTemporaryDir dir;
+    QVERIFY(
+        writeFileAtomically(dir.filePath(QStringLiteral("u.crt")).toStdString(), minted.certificatePem).ok());
+    QVERIFY(writeFileAtomically(dir.filePath(QStringLiteral("u.key")).toStdString(), minted.keyPem).ok());
+    const QString kubeconfig =
+        writeKubeconfig(dir, m_istio, "    client-certificate: u.crt\n    client-key: u.key\n");
+    QVERIFY(!kubeconfig.isEmpty());
+    const QString when = isoUtc(fromDays > 0 ? from : to);
+    warning = warning.isEmpty() ? QString() : kubeconfig + QStringLiteral(": ") + warning.arg(when);
+    refusal = refusal.isEmpty() ? QString() : refusal.arg(when);
+
+    auto config = kube::loadKubeconfig({kubeconfig.toStdString(), {}, {}});
+    VERIFY_RESULT(config);
+    auto connection = kube::resolveConnection(*config);
+    VERIFY_RESULT(connection);
+    QCOMPARE(connection->warnings.size(), std::size_t(warning.isEmpty() ? 0 : 1));
+    if (!warning.isEmpty()) {
+        QCOMPARE(QString::fromStdString(connection->warnings.front()), warning);
+    }
+    auto client = kube::Client::create(*connection);
+    VERIFY_RESULT(client);
+    const kube::Response r = (*client)->send(kube::Request{"GET", "/api/v1/namespaces/default", {}, {}});
+    QCOMPARE(r.status, refusal.isEmpty() ? 200L : 401L);
+    if (!refusal.isEmpty()) {
+        QCOMPARE(QString::fromStdString(r.message()), refusal);
+    }
+
+    // lanectl warns before connecting, then names the refusal.
+    const Run apply = run(QStringLiteral(LANECTL_PATH),
+                          {QStringLiteral("apply"),
+                           QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml"),
+                           QStringLiteral("--flavor"), QStringLiteral("istio"), QStringLiteral("--dry-run"),
+                           QStringLiteral("--kubeconfig"), kubeconfig});
+    const QString err = QString::fromUtf8(apply.err);
+    QCOMPARE(apply.exitCode, refusal.isEmpty() ? 0 : 1);
+    QCOMPARE(err.contains(QStringLiteral("warning: ") + warning + QLatin1Char('\n')), !warning.isEmpty());
+    if (!refusal.isEmpty()) {
+        QVERIFY2(err.contains(QStringLiteral("lanectl: discovery failed: ") + refusal + QLatin1Char('\n')),
+                 qPrintable(err));
+    }
+    QVERIFY(!apply.out.contains("BEGIN") && !err.contains(QStringLiteral("BEGIN")));
+}
+
+void TestCluster_::misbehavingExecPluginThroughLanectl_data()
+{
+    QTest::addColumn<QByteArray>(
+        "body"); // the plugin's shell script after "cd <its directory>; echo $$ >> pids"
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("untilTimeout");
+    QTest::addRow("never-exits")
+        << QByteArray("sleep 300 &\necho $! >> pids\nwait\n")
+        << "did not finish within 2 s: LaneDeck killed it and every process it started" << true;
+    // Even with a good credential printed: the output is not complete until it is closed (as in kubectl).
+    QTest::addRow("exits-while-a-child-holds-stdout")
+        << QByteArray(
+               "sleep 300 &\necho $! >> pids\nprintf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+               "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$(cat token)\"\nexit 0\n")
+        << "exited, but a process it started still held its output open after 2 s: LaneDeck killed that "
+           "process"
+        << true;
+    QTest::addRow("exits-non-zero")
+        << QByteArray("echo 'corp-login: your session expired; run corp-login' >&2\nexit 3\n")
+        << "failed with exit code 3: corp-login: your session expired; run corp-login" << false;
+}
+
+void TestCluster_::misbehavingExecPluginThroughLanectl()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, expected);
+    QFETCH(bool, untilTimeout);
+    QTemporaryDir dir;
+    const QString plugin = dir.filePath(QStringLiteral("plugin.sh"));
+    QVERIFY(
+        writeFileAtomically(plugin.toStdString(),
+                            ("#!/bin/sh\ncd \"$(dirname \"$0\")\"\necho $$ >> pids\n" + body).toStdString())
+            .ok());
+    QVERIFY(QFile::setPermissions(plugin, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    QVERIFY(QFile::copy(m_istio.path(QStringLiteral("exec-plugin.token")),
+                        dir.filePath(QStringLiteral("token"))));
+    const QString kubeconfig =
+        writeKubeconfig(dir, m_istio,
+                        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      "
+                        "interactiveMode: Never\n      command: ./plugin.sh\n");
+    QVERIFY(!kubeconfig.isEmpty());
+    QElapsedTimer timer;
+    timer.start();
+    const Run apply = run(
+        QStringLiteral(LANECTL_PATH),
+        {QStringLiteral("apply"), QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml"),
+         QStringLiteral("--flavor"), QStringLiteral("istio"), QStringLiteral("--request-timeout"),
+         QStringLiteral("2s"), QStringLiteral("--kubeconfig"), kubeconfig});
+    const qint64 elapsed = timer.elapsed();
+    QCOMPARE(apply.exitCode, 1);
+    const QString err = QString::fromUtf8(apply.err);
+    const QString message = QStringLiteral("lanectl: discovery failed: ") + kubeconfig +
+                            QStringLiteral(": user 'u': exec plugin '") + plugin + QStringLiteral("': ") +
+                            expected + QLatin1Char('\n');
+    QVERIFY2(err.endsWith(message), qPrintable(err));
+    QVERIFY(elapsed < 30'000);
+    if (untilTimeout) {
+        QVERIFY(elapsed >= 2000);
+    }
+    const QList<QByteArray> pids = readAll(dir.filePath(QStringLiteral("pids"))).trimmed().split('\n');
+    QCOMPARE(pids.size(), body.contains("echo $!") ? 2 : 1);
+    for (const QByteArray &pid : pids) {
+        QTRY_VERIFY2_WITH_TIMEOUT(!testing::processRunning(pid.toLongLong()), pid.constData(), 5000);
+    }
+    // Nothing was written: the push stopped before its first request.
+    auto admin = connectTo(m_istio);
+    QVERIFY(admin);
+    QVERIFY(admin
+                ->send(kube::Request{"GET",
+                                     "/apis/networking.istio.io/v1/namespaces/istio-system/virtualservices/"
+                                     "trafficlabel-ingress-vs-test",
+                                     {},
+                                     {}})
+                .notFound());
 }
 
 void TestCluster_::apiServerStoppedMidPush()

@@ -1,11 +1,14 @@
 // Exec credential plugins (v1, v1beta1): what the plugin receives, what it may return, caching until expiry,
-// the approval callback, installHint, and that no credential reaches a message.
+// the approval callback, installHint, that no credential reaches a message, and plugins that hang, crash or
+// flood: killed after the timeout with every process they started, and said so.
 #include "kube/client.h"
 #include "kube/execcredential.h"
 #include "kube/kubeconfig.h"
+#include "testsupport.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -69,6 +72,20 @@ QByteArray credential(const std::string &apiVersion, const QString &expiry = {})
         nlohmann::json{{"apiVersion", apiVersion}, {"kind", "ExecCredential"}, {"status", status}}.dump());
 }
 
+/// A plugin with the given shell body, which may append the ids of the processes it starts to "pids".
+QString writeScript(const QTemporaryDir &dir, const QByteArray &body)
+{
+    const QString path = dir.filePath(QStringLiteral("script-plugin.sh"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        return {};
+    }
+    f.write("#!/bin/sh\ncd \"$(dirname \"$0\")\"\necho $$ >> pids\n" + body);
+    f.close();
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    return path;
+}
+
 } // namespace
 
 class TestExecCredential : public QObject
@@ -84,6 +101,9 @@ private Q_SLOTS:
     void badOutput();
     void missingCommandGivesInstallHint();
     void noCredentialInTransportErrors();
+    void misbehavingPluginIsKilled_data();
+    void misbehavingPluginIsKilled();
+    void hangingPluginFailsEveryRequest();
 };
 
 void TestExecCredential::plugin_data()
@@ -201,6 +221,105 @@ void TestExecCredential::badOutput_data()
     QTest::addRow("bad-expiry") << credential("client.authentication.k8s.io/v1", QStringLiteral("tomorrow")) << 0
                                 << "is not an RFC 3339 time";
     QTest::addRow("exit-code") << secretJson << 3 << "failed with exit code 3: plugin diagnostic";
+    // Each of these aborted lanectl: nlohmann's value() threw on the field of another type.
+    const QByteArray head = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",";
+    const QString wrongType = QStringLiteral("printed an ExecCredential with fields of the wrong type");
+    QTest::addRow("status-not-an-object") << head + "\"status\":\"" + kSecret + "\"}" << 0 << wrongType;
+    QTest::addRow("token-not-a-string") << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0 << wrongType;
+    QTest::addRow("kind-not-a-string") << QByteArray("{\"kind\":7,\"status\":{\"token\":\"") + kSecret + "\"}}" << 0
+                                       << wrongType;
+    QTest::addRow("expiry-not-a-string") << head + "\"status\":{\"token\":\"t\",\"expirationTimestamp\":1}}" << 0
+                                         << wrongType;
+}
+
+void TestExecCredential::misbehavingPluginIsKilled_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("expected");
+    QTest::addColumn<bool>("untilTimeout"); // ends only because the timeout passed
+    const QByteArray cred = "printf '%s' '" + credential("client.authentication.k8s.io/v1") + "'\n";
+    QTest::addRow("never-exits")
+        << QByteArray("sleep 300 &\necho $! >> pids\nwait\n")
+        << "did not finish within 1.5 s: LaneDeck killed it and every process it started" << true;
+    QTest::addRow("exits-while-a-child-holds-stdout")
+        << QByteArray("sleep 300 &\necho $! >> pids\n") + cred + "exit 0\n"
+        << "exited, but a process it started still held its output open after 1.5 s: LaneDeck killed that "
+           "process"
+        << true;
+    QTest::addRow("ignores-sigterm") << QByteArray("trap '' TERM HUP INT\nwhile :; do sleep 1; done\n")
+                                     << "did not finish within 1.5 s" << true;
+    QTest::addRow("killed-by-a-signal") << QByteArray("echo 'about to crash' >&2\nkill -SEGV $$\n")
+                                        << "was killed by signal 11 (SIGSEGV): about to crash" << false;
+    QTest::addRow("exit-code-with-coloured-stderr")
+        << QByteArray("printf '\\033[31merror:\\033[0m token expired\\nrun: corp-login\\n' >&2\nexit 4\n")
+        << "failed with exit code 4: error: token expired run: corp-login" << false;
+    QTest::addRow("floods-stderr") << QByteArray("yes >&2\n") << "did not finish within 1.5 s" << true;
+    QTest::addRow("floods-stdout") << QByteArray("yes\n")
+                                   << "printed more than 1024 KiB, which is no credential: LaneDeck killed it"
+                                   << false;
+}
+
+void TestExecCredential::misbehavingPluginIsKilled()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, expected);
+    QFETCH(bool, untilTimeout);
+    QTemporaryDir dir;
+    UserConfig user = execUser(writeScript(dir, body), "client.authentication.k8s.io/v1");
+    QElapsedTimer timer;
+    timer.start();
+    auto cred = runExecPlugin(user, {}, std::chrono::milliseconds(1500));
+    const qint64 elapsed = timer.elapsed();
+    QVERIFY(!cred.ok());
+    const std::string &message = cred.error().message;
+    const std::string where =
+        user.sourceFile + ": user 'plugin-user': exec plugin '" + user.exec->command + "': ";
+    QVERIFY2(message.rfind(where, 0) == 0, message.c_str());
+    QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+    QVERIFY2(message.find('\n') == std::string::npos && message.find('\x1b') == std::string::npos,
+             message.c_str());
+    QVERIFY2(message.find(kSecret) == std::string::npos, message.c_str());
+    QVERIFY(elapsed < 10'000);
+    if (untilTimeout) {
+        QVERIFY(elapsed >= 1500);
+    }
+    // Neither the plugin nor anything it started is left running (SIGKILL is delivered asynchronously).
+    QFile pids(dir.filePath(QStringLiteral("pids")));
+    QVERIFY(pids.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = pids.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), body.contains("echo $!") ? 2 : 1);
+    for (const QByteArray &line : lines) {
+        QTRY_VERIFY2_WITH_TIMEOUT(!lanedeck::testing::processRunning(line.toLongLong()), line.constData(),
+                                  5000);
+    }
+}
+
+void TestExecCredential::hangingPluginFailsEveryRequest()
+{
+    // Nothing listens on port 1: the requests never get that far, the plugin is what fails them.
+    QTemporaryDir dir;
+    Connection c;
+    c.context = "ctx";
+    c.cluster.name = "c";
+    c.cluster.server = "https://127.0.0.1:1";
+    c.user =
+        execUser(writeScript(dir, "sleep 300 &\necho $! >> pids\nwait\n"), "client.authentication.k8s.io/v1");
+    ClientOptions options;
+    options.execTimeout = std::chrono::milliseconds(1000);
+    auto client = Client::create(c, options);
+    QVERIFY(client.ok());
+    QElapsedTimer timer;
+    timer.start();
+    const auto responses =
+        (*client)->send(std::vector<Request>(3, Request{"GET", "/api/v1/namespaces", {}, {}}));
+    QVERIFY(timer.elapsed() < 10'000);
+    for (const auto &r : responses) {
+        QVERIFY(!r.ok());
+        QVERIFY2(r.message().find("exec plugin '" + c.user.exec->command + "': did not finish within 1 s") !=
+                     std::string::npos,
+                 r.message().c_str());
+    }
+    QCOMPARE((*client)->execRuns(), 1); // once for the whole batch, not once per request
 }
 
 void TestExecCredential::badOutput()

@@ -1,7 +1,9 @@
 // kubeconfig loading and merging by kubectl's rules, on files the test writes; errors name file and field
 // and never quote a credential.
 #include "kube/kubeconfig.h"
+#include "testcertificates.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
@@ -64,6 +66,8 @@ private Q_SLOTS:
     void oidcIdTokensThatAreUsable();
     void useContextRewritesTheDefiningFile();
     void insecureIsAlwaysAWarning();
+    void clientCertificateOutsideItsValidityIsAWarning_data();
+    void clientCertificateOutsideItsValidityIsAWarning();
 };
 
 void TestKubeconfig::merge_data()
@@ -350,6 +354,54 @@ void TestKubeconfig::insecureIsAlwaysAWarning()
     QVERIFY(verified.ok());
     QVERIFY(!verified->cluster.insecureSkipTlsVerify);
     QVERIFY(verified->warnings.empty());
+}
+
+void TestKubeconfig::clientCertificateOutsideItsValidityIsAWarning_data()
+{
+    QTest::addColumn<int>("fromDays"); // the validity period, in days from now
+    QTest::addColumn<int>("toDays");
+    QTest::addColumn<QString>("expected"); // the warning, "%1" standing for the time; empty: none
+    QTest::addRow("expired")
+        << -30 << -1
+        << "user 'u': the client certificate (CN jane) expired at %1: the API server will refuse "
+           "it (401 Unauthorized)";
+    QTest::addRow("not-valid-yet")
+        << 1 << 30
+        << "user 'u': the client certificate (CN jane) is not valid before %1 (is this "
+           "computer's clock right?): the API server will refuse it (401 Unauthorized)";
+    QTest::addRow("valid") << -1 << 1 << "";
+}
+
+void TestKubeconfig::clientCertificateOutsideItsValidityIsAWarning()
+{
+    QFETCH(int, fromDays);
+    QFETCH(int, toDays);
+    QFETCH(QString, expected);
+    const auto now = std::chrono::system_clock::now();
+    const auto from =
+        std::chrono::time_point_cast<std::chrono::seconds>(now + std::chrono::hours(24 * fromDays));
+    const auto to = std::chrono::time_point_cast<std::chrono::seconds>(now + std::chrono::hours(24 * toDays));
+    const auto minted = lanedeck::testing::mintClientCertificate("jane", "devs", from, to);
+    QVERIFY(!minted.keyPem.empty());
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("config"));
+    write(
+        file,
+        config("c", "https://x:6443", "u", "ctx", "ctx", {},
+               "    client-certificate-data: " + QByteArray::fromStdString(minted.certificatePem).toBase64() +
+                   "\n    client-key-data: " + QByteArray::fromStdString(minted.keyPem).toBase64() + "\n"));
+    auto c = resolveConnection(*loadKubeconfig({file.toStdString(), {}, {}}));
+    QVERIFY2(c.ok(), c.ok() ? "" : c.error().message.c_str());
+    if (expected.isEmpty()) {
+        QVERIFY(c->warnings.empty());
+        return;
+    }
+    const auto when = QDateTime::fromSecsSinceEpoch(
+        std::chrono::system_clock::to_time_t(fromDays > 0 ? from : to), Qt::UTC);
+    const std::string warning =
+        file.toStdString() + ": " + expected.arg(when.toString(Qt::ISODate)).toStdString();
+    QCOMPARE(c->warnings.size(), std::size_t(1));
+    QCOMPARE(c->warnings.front(), warning);
 }
 
 QTEST_GUILESS_MAIN(TestKubeconfig)
