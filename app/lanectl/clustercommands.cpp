@@ -159,7 +159,7 @@ struct GroupTargetOptions
     }
 
     /// The target the parsed arguments name; on failure the message is printed and `exitCode` says why.
-    std::optional<GroupTarget> open(const QCommandLineParser &parser, int &exitCode) const
+    std::optional<GroupTarget> open(const QCommandLineParser &parser, int &exitCode)
     {
         auto render = flavor.read(parser);
         if (!render) {

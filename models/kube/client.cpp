@@ -510,7 +510,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
     std::vector<std::unique_ptr<Transfer>> running;
     const std::string server =
         "the API server " + m_connection.cluster.server + " (" +
-        (cluster.proxyUrl.empty() ? "" : "via proxy " + redactUrl(cluster.proxyUrl) + ", ") + "context '" +
+        (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") + "context '" +
         m_connection.context + "')";
     auto finish = [&](Transfer *t, CURLcode code) {
         Response &resp = out[t->index];
@@ -548,7 +548,14 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &beforeTransfer);
             long requestBytes = 0;
             curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &requestBytes);
-            const bool sent = beforeTransfer > 0 || requestBytes > 0;
+            // An HTTP proxy's CONNECT request counts in the request size: to an https server through such a
+            // proxy, ours went out only once the proxy opened the tunnel (a plain http server gets no tunnel).
+            long connectCode = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
+            const bool tunnelled = !m_proxy.direct() && m_proxy.curlUrl.rfind("socks", 0) != 0 &&
+                                   m_connection.cluster.server.rfind("https://", 0) == 0;
+            const bool tunnelUp = !tunnelled || (connectCode >= 200 && connectCode < 300);
+            const bool sent = tunnelUp && code != CURLE_PROXY && (beforeTransfer > 0 || requestBytes > 0);
             resp.outcomeUnknown = sent && writes(request);
             if (!sent) {
                 // Nothing went out: the server, or the proxy in front of it, could not be reached.
