@@ -1,5 +1,7 @@
 #include "kube/client.h"
 
+#include "kube/status.h"
+
 #include <curl/curl.h>
 
 #include <deque>
@@ -57,22 +59,7 @@ nlohmann::json Response::json() const
 
 std::string Response::message() const
 {
-    if (!error.empty()) {
-        return error;
-    }
-    const nlohmann::json j = json();
-    std::string text = "HTTP " + std::to_string(status);
-    if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message")) {
-        text += ": " + j.value("message", "");
-    } else if (!body.empty()) {
-        text += ": " + body.substr(0, 500);
-    }
-    if (status == 401) {
-        text += " (the server did not accept the credentials of this kubeconfig user)";
-    } else if (status == 403) {
-        text += " (the kubeconfig user lacks the RBAC permission for this; ask for a role that allows it)";
-    }
-    return text;
+    return error.empty() ? parseStatus(body, status).summary() : error;
 }
 
 std::string apiPrefix(const std::string &apiVersion)

@@ -44,8 +44,8 @@ struct Response
     bool notFound() const { return error.empty() && status == 404; }
     /// The body as JSON (null when it is not JSON).
     nlohmann::json json() const;
-    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), or the
-    /// transport error; for 401/403 followed by what the user can do about it.
+    /// The server's Status message ("HTTP 409: Apply failed with 1 conflict: ..."), or the transport error;
+    /// for 401/403 followed by what the user can do about it. See parseStatus (status.h).
     std::string message() const;
 };
 

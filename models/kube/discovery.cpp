@@ -11,16 +11,10 @@ constexpr const char *kVirtualServiceCrd =
     "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualservices.networking.istio.io";
 constexpr const char *kAsmGroup = "istio.alibabacloud.com";
 
-void addResources(MeshDiscovery &out, const std::string &groupVersion, const json &list)
+json parseBody(std::string_view body)
 {
-    for (const auto &r : list.value("resources", json::array())) {
-        const std::string name = r.value("name", "");
-        if (name.find('/') != std::string::npos) {
-            continue; // subresources (status, scale)
-        }
-        KindInfo info{groupVersion, r.value("kind", ""), name, r.value("namespaced", true)};
-        out.kinds[groupVersion + '/' + info.kind] = info;
-    }
+    json j = json::parse(body, nullptr, false);
+    return j.is_discarded() ? json() : j;
 }
 
 /// Whether a schema declares a property named `name` anywhere under it.
@@ -49,11 +43,44 @@ bool declares(const json &schema, const std::string &name)
 
 } // namespace
 
+Result<std::vector<GroupVersion>> parseApiGroup(std::string_view body, const std::string &)
+{
+    std::vector<GroupVersion> out;
+    for (const auto &v : parseBody(body).value("versions", json::array())) {
+        out.push_back({v.value("groupVersion", ""), v.value("version", "")});
+    }
+    return out;
+}
+
+Result<std::vector<KindInfo>> parseApiResourceList(std::string_view body, const std::string &groupVersion)
+{
+    std::vector<KindInfo> out;
+    for (const auto &r : parseBody(body).value("resources", json::array())) {
+        const std::string name = r.value("name", "");
+        if (name.find('/') != std::string::npos) {
+            continue; // subresources (status, scale)
+        }
+        out.push_back({groupVersion, r.value("kind", ""), name, r.value("namespaced", true)});
+    }
+    return out;
+}
+
+Result<bool> parseFallbackDeclared(std::string_view crdBody)
+{
+    for (const auto &v : parseBody(crdBody)["spec"].value("versions", json::array())) {
+        if (v.value("served", false) && declares(v.value("schema", json::object()), "fallback")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<MeshDiscovery> discoverMesh(Client &client)
 {
     MeshDiscovery out;
-    auto groups = client.send(std::vector<Request>{{"GET", std::string("/apis/") + mesh::kIstioGroup, {}, {}},
-                                                   {"GET", std::string("/apis/") + kAsmGroup, {}, {}},
+    const std::string groupNames[] = {mesh::kIstioGroup, kAsmGroup};
+    auto groups = client.send(std::vector<Request>{{"GET", "/apis/" + groupNames[0], {}, {}},
+                                                   {"GET", "/apis/" + groupNames[1], {}, {}},
                                                    {"GET", kVirtualServiceCrd, {}, {}}});
     for (const auto &r : groups) {
         if (!r.error.empty() || r.status == 401 || r.status >= 500) {
@@ -61,17 +88,21 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         }
     }
     std::vector<Request> versionRequests;
-    for (const auto &g : {groups[0], groups[1]}) {
-        if (!g.ok()) {
+    std::vector<std::string> groupVersions;
+    for (int g = 0; g < 2; ++g) {
+        if (!groups[g].ok()) {
             continue;
         }
-        for (const auto &v : g.json().value("versions", json::array())) {
-            versionRequests.push_back({"GET", "/apis/" + v.value("groupVersion", ""), {}, {}});
+        auto versions = parseApiGroup(groups[g].body, groupNames[g]);
+        if (!versions) {
+            return Error{"discovery of /apis/" + groupNames[g] + ": " + versions.error().message};
         }
-    }
-    if (groups[0].ok()) {
-        for (const auto &v : groups[0].json().value("versions", json::array())) {
-            out.istioVersions.push_back(v.value("version", ""));
+        for (const auto &v : *versions) {
+            versionRequests.push_back({"GET", "/apis/" + v.groupVersion, {}, {}});
+            groupVersions.push_back(v.groupVersion);
+            if (g == 0) {
+                out.istioVersions.push_back(v.version);
+            }
         }
     }
     const auto versions = client.send(versionRequests);
@@ -79,7 +110,13 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         if (!versions[i].ok()) {
             return Error{"discovery of " + versionRequests[i].path + " failed: " + versions[i].message()};
         }
-        addResources(out, versionRequests[i].path.substr(6), versions[i].json());
+        auto kinds = parseApiResourceList(versions[i].body, groupVersions[i]);
+        if (!kinds) {
+            return Error{"discovery of " + versionRequests[i].path + ": " + kinds.error().message};
+        }
+        for (const auto &kind : *kinds) {
+            out.kinds[kind.apiVersion + '/' + kind.kind] = kind;
+        }
     }
     for (const auto &v : out.istioVersions) {
         const std::string gv = std::string(mesh::kIstioGroup) + '/' + v;
@@ -93,11 +130,11 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         out.kinds.count(std::string(mesh::kAsmHeaderPropagationApiVersion) + "/ASMHeaderPropagation") > 0;
     const Response &crd = groups[2];
     if (crd.ok()) {
-        for (const auto &v : crd.json()["spec"].value("versions", json::array())) {
-            if (v.value("served", false) && declares(v.value("schema", json::object()), "fallback")) {
-                out.fallbackDeclared = true;
-            }
+        auto declared = parseFallbackDeclared(crd.body);
+        if (!declared) {
+            return Error{std::string("discovery of ") + kVirtualServiceCrd + ": " + declared.error().message};
         }
+        out.fallbackDeclared = *declared;
     } else if (crd.status == 403) {
         out.notes.push_back("cannot read the VirtualService CRD (" + crd.message() +
                             "): whether it declares `fallback` (ASM) is unknown");

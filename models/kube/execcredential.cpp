@@ -20,6 +20,41 @@ std::string base64(const std::string &data)
 
 } // namespace
 
+Result<Credential> parseExecCredential(std::string_view output, const std::string &expectedApiVersion)
+{
+    nlohmann::json cred = nlohmann::json::parse(output, nullptr, false);
+    if (cred.is_discarded() || !cred.is_object()) {
+        return Error{"printed something that is not an ExecCredential JSON object"};
+    }
+    if (cred.value("kind", "") != "ExecCredential") {
+        return Error{"output kind is not ExecCredential"};
+    }
+    if (cred.value("apiVersion", "") != expectedApiVersion) {
+        return Error{"output apiVersion '" + cred.value("apiVersion", "") + "' differs from the " +
+                     "kubeconfig's exec.apiVersion '" + expectedApiVersion + "'"};
+    }
+    const nlohmann::json status = cred.value("status", nlohmann::json::object());
+    Credential c;
+    c.token = status.value("token", "");
+    c.clientCertificateData = status.value("clientCertificateData", "");
+    c.clientKeyData = status.value("clientKeyData", "");
+    if (c.token.empty() && (c.clientCertificateData.empty() || c.clientKeyData.empty())) {
+        return Error{"the ExecCredential has neither status.token nor "
+                     "status.clientCertificateData with status.clientKeyData"};
+    }
+    if (c.clientCertificateData.empty() != c.clientKeyData.empty()) {
+        return Error{"status.clientCertificateData and status.clientKeyData must come together"};
+    }
+    if (const std::string ts = status.value("expirationTimestamp", ""); !ts.empty()) {
+        const QDateTime when = QDateTime::fromString(QString::fromStdString(ts), Qt::ISODateWithMs);
+        if (!when.isValid()) {
+            return Error{"status.expirationTimestamp '" + ts + "' is not an RFC 3339 time"};
+        }
+        c.expiry = std::chrono::system_clock::time_point(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
+    }
+    return c;
+}
+
 Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster)
 {
     const ExecConfig &exec = *user.exec;
@@ -81,38 +116,11 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
         return Error{where + ": failed with exit code " + std::to_string(process.exitCode()) +
                      (stderrText.empty() ? std::string() : ": " + stderrText)};
     }
-    const QByteArray output = process.readAllStandardOutput();
-    nlohmann::json cred = nlohmann::json::parse(output.toStdString(), nullptr, false);
-    if (cred.is_discarded() || !cred.is_object()) {
-        return Error{where + ": printed something that is not an ExecCredential JSON object"};
+    auto credential = parseExecCredential(process.readAllStandardOutput().toStdString(), exec.apiVersion);
+    if (!credential) {
+        return Error{where + ": " + credential.error().message};
     }
-    if (cred.value("kind", "") != "ExecCredential") {
-        return Error{where + ": output kind is not ExecCredential"};
-    }
-    if (cred.value("apiVersion", "") != exec.apiVersion) {
-        return Error{where + ": output apiVersion '" + cred.value("apiVersion", "") + "' differs from the " +
-                     "kubeconfig's exec.apiVersion '" + exec.apiVersion + "'"};
-    }
-    const nlohmann::json status = cred.value("status", nlohmann::json::object());
-    Credential c;
-    c.token = status.value("token", "");
-    c.clientCertificateData = status.value("clientCertificateData", "");
-    c.clientKeyData = status.value("clientKeyData", "");
-    if (c.token.empty() && (c.clientCertificateData.empty() || c.clientKeyData.empty())) {
-        return Error{where + ": the ExecCredential has neither status.token nor "
-                             "status.clientCertificateData with status.clientKeyData"};
-    }
-    if (c.clientCertificateData.empty() != c.clientKeyData.empty()) {
-        return Error{where + ": status.clientCertificateData and status.clientKeyData must come together"};
-    }
-    if (const std::string ts = status.value("expirationTimestamp", ""); !ts.empty()) {
-        const QDateTime when = QDateTime::fromString(QString::fromStdString(ts), Qt::ISODateWithMs);
-        if (!when.isValid()) {
-            return Error{where + ": status.expirationTimestamp '" + ts + "' is not an RFC 3339 time"};
-        }
-        c.expiry = std::chrono::system_clock::time_point(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
-    }
-    return c;
+    return credential;
 }
 
 ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver)

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lanedeck::kube {
@@ -34,6 +35,11 @@ struct ExecApproval
 /// Asked before the first run of each command; false refuses it. An empty function allows every command,
 /// as kubectl does (lanectl); the GUI asks the operator and remembers the answer.
 using ExecApprover = std::function<bool(const ExecApproval &)>;
+
+/// Reads what an exec plugin printed: an ExecCredential of `expectedApiVersion` (the kubeconfig's
+/// exec.apiVersion) holding a token, or a client certificate and key, and when it expires. Errors say what is
+/// wrong without quoting the plugin's output.
+Result<Credential> parseExecCredential(std::string_view output, const std::string &expectedApiVersion);
 
 /// Runs a user's exec plugin once: KUBERNETES_EXEC_INFO in, ExecCredential out. Errors name the kubeconfig
 /// and the command, give the installHint when the command is missing, and never quote the plugin's output.
