@@ -52,6 +52,9 @@ Result<std::vector<KindInfo>> parseApiResourceList(std::string_view body, const 
 /// property named `fallback`, as ASM's does.
 Result<bool> parseFallbackDeclared(std::string_view crdBody);
 
+/// Reads the answer to GET /version: the server's gitVersion ("v1.34.4"), safe to show (see displayText).
+Result<std::string> parseServerVersion(std::string_view body);
+
 /// Looks at networking.istio.io, istio.alibabacloud.com and the VirtualService CRD, in parallel.
 Result<MeshDiscovery> discoverMesh(Client &client);
 

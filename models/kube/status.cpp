@@ -1,24 +1,56 @@
 #include "kube/status.h"
 
+#include "core/utf8.h"
+
 #include <nlohmann/json.hpp>
 
 namespace lanedeck::kube {
+namespace {
 
 using nlohmann::json;
+
+/// The string member `key` of an object, or empty when it is missing or not a string.
+std::string stringMember(const json &object, const char *key)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json *objectMember(const json &object, const char *key)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_object() ? &*it : nullptr;
+}
+
+} // namespace
 
 ApiStatus parseStatus(std::string_view body, long httpStatus)
 {
     ApiStatus status;
     status.httpStatus = httpStatus;
     const json j = json::parse(body, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message")) {
-        status.isStatus = true;
-        status.message = j.value("message", "");
-        for (const auto &cause : j.value("details", json::object()).value("causes", json::array())) {
-            status.causes.push_back({cause.value("reason", ""), cause.value("message", ""), cause.value("field", "")});
+    if (j.is_object() && stringMember(j, "kind") == "Status") {
+        status.message = displayText(stringMember(j, "message"), kMaxStatusMessageBytes);
+        status.isStatus = !status.message.empty();
+        if (const json *details = objectMember(j, "details")) {
+            const auto causes = details->find("causes");
+            if (causes != details->end() && causes->is_array()) {
+                for (const auto &cause : *causes) {
+                    if (status.causes.size() == kMaxStatusCauses) {
+                        break;
+                    }
+                    if (cause.is_object()) {
+                        status.causes.push_back(
+                            {displayText(stringMember(cause, "reason"), kMaxCauseTextBytes),
+                             displayText(stringMember(cause, "message"), kMaxCauseTextBytes),
+                             displayText(stringMember(cause, "field"), kMaxCauseTextBytes)});
+                    }
+                }
+            }
         }
-    } else {
-        status.message = std::string(body.substr(0, 500));
+    }
+    if (!status.isStatus) {
+        status.message = displayText(body, kMaxBodyQuoteBytes);
     }
     return status;
 }

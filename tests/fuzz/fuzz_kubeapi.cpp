@@ -1,9 +1,9 @@
 // libFuzzer target: the readers of Kubernetes API answers. The input is an HTTP status line ("409") and the
-// body after it; every reader gets the body, as each of them may meet any answer a server (or a proxy in front
-// of it) sends: the Status reader (parseStatus, behind every error message), and discovery's readers of an
-// APIGroup, an APIResourceList and the VirtualService CRD. One target for all of them: they share the input
-// (a response body) and its seeds (real answers of the test cluster), and a structure found for one reader is
-// worth trying on the others. Besides "no crash, hang or leak":
+// body after it; every reader gets the body, as each of them may meet any answer a server (or a proxy in
+// front of it) sends: the Status reader (parseStatus, behind every error message), and discovery's readers of
+// an APIGroup, an APIResourceList, the VirtualService CRD and /version. One target for all of them: they
+// share the input (a response body) and its seeds (real answers of the test cluster), and a structure found
+// for one reader is worth trying on the others. Besides "no crash, hang or leak":
 // - a Status message is bounded and safe to show: the summary starts with "HTTP <status>", is valid UTF-8
 //   without control characters other than line feed and tab (no terminal escapes, no carriage returns, no
 //   bidirectional overrides), at most 4 KiB of message; every cause is bounded and safe too;
@@ -11,7 +11,8 @@
 // - discovery only yields what it may build request paths from: the versions of an APIGroup are versions of
 //   the group asked for (DNS labels), and every kind of an APIResourceList has a resource name that is a DNS
 //   subdomain, so objectPath stays under the group version's prefix;
-// - a CRD read as declaring `fallback` does have a property of that name.
+// - a CRD read as declaring `fallback` does have a property of that name;
+// - a server version (GET /version) is bounded and safe to show.
 #include "core/k8snames.h"
 #include "kube/discovery.h"
 #include "kube/status.h"
@@ -32,9 +33,9 @@ namespace {
 using namespace lanedeck;
 using nlohmann::json;
 
-constexpr std::size_t kMessageBound = 4096;   // bytes of a Status message or a quoted body, cut mark included
-constexpr std::size_t kSummaryExtra = 200;     // "HTTP 403: " and the advice after the message
-constexpr std::size_t kVerbatimUpTo = 1000;    // a plain message this long or shorter is shown as it is
+constexpr std::size_t kMessageBound = 4096; // bytes of a Status message or a quoted body, cut mark included
+constexpr std::size_t kSummaryExtra = 200;  // "HTTP 403: " and the advice after the message
+constexpr std::size_t kVerbatimUpTo = 1000; // a plain message this long or shorter is shown as it is
 
 [[noreturn]] void fail(const char *property, const std::string &detail)
 {
@@ -107,7 +108,8 @@ void checkDiscovery(const std::string &body)
         if (auto versions = kube::parseApiGroup(body, group)) {
             for (const auto &v : *versions) {
                 if (v.groupVersion != group + '/' + v.version || k8s::checkDns1123Label(v.version)) {
-                    fail("an APIGroup's versions belong to the group asked for", v.groupVersion + " / " + v.version);
+                    fail("an APIGroup's versions belong to the group asked for",
+                         v.groupVersion + " / " + v.version);
                 }
             }
         }
@@ -121,12 +123,17 @@ void checkDiscovery(const std::string &body)
                 }
                 const std::string path = kube::objectPath(kind, "ns", "name");
                 const std::string expected = kube::apiPrefix(groupVersion) +
-                                             (kind.namespaced ? "/namespaces/ns/" : "/") + kind.plural + "/name";
+                                             (kind.namespaced ? "/namespaces/ns/" : "/") + kind.plural +
+                                             "/name";
                 if (path != expected) {
                     fail("an object path stays under its group version", path);
                 }
             }
         }
+    }
+    if (auto version = kube::parseServerVersion(body);
+        version && (version->size() > 200 || !safeToShow(*version))) {
+        fail("a server version is bounded and safe to show", *version);
     }
     if (auto declared = kube::parseFallbackDeclared(body); declared && *declared) {
         if (json::parse(body, nullptr, false).dump().find("\"fallback\":") == std::string::npos) {
@@ -144,8 +151,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     long httpStatus = 0;
     const std::string line = input.substr(0, newline);
     const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), httpStatus);
-    if (newline == std::string::npos || ec != std::errc() || end != line.data() + line.size() || httpStatus < 100 ||
-        httpStatus > 599) {
+    if (newline == std::string::npos || ec != std::errc() || end != line.data() + line.size() ||
+        httpStatus < 100 || httpStatus > 599) {
         return -1; // not "<status>\n<body>": libFuzzer keeps no such input in the corpus
     }
     const std::string body = input.substr(newline + 1);
