@@ -1,6 +1,7 @@
 #include "kube/execcredential.h"
 
-#include <QDateTime>
+#include "core/utf8.h"
+
 #include <QFileInfo>
 #include <QProcess>
 #include <QProcessEnvironment>
@@ -8,36 +9,141 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace lanedeck::kube {
 namespace {
 
 constexpr int kPluginTimeoutMs = 60'000;
+/// How much of what a plugin wrote a message quotes (a field it got wrong, its diagnostic on stderr).
+constexpr std::size_t kMaxQuoteBytes = 100;
+constexpr std::size_t kMaxDiagnosticBytes = 2000;
 
 std::string base64(const std::string &data)
 {
     return QByteArray::fromStdString(data).toBase64().toStdString();
 }
 
+/// An RFC 3339 time as client-go reads expirationTimestamp (Go's time.RFC3339): 2006-01-02T15:04:05, an
+/// optional fraction of a second (kept to the millisecond, the rest cut), then Z or an offset such as -07:00.
+/// Nothing else: QDateTime's ISO reader also took a date alone, 24:00, and a time without a zone, which it
+/// read as local time (found by fuzz_execcredential).
+std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parseRfc3339(std::string_view text)
+{
+    using namespace std::chrono;
+    std::size_t at = 0;
+    auto number = [&text, &at](std::size_t digits, char after) -> std::optional<int> {
+        if (at + digits > text.size()) {
+            return std::nullopt;
+        }
+        int value = 0;
+        for (std::size_t end = at + digits; at < end; ++at) {
+            if (text[at] < '0' || text[at] > '9') {
+                return std::nullopt;
+            }
+            value = value * 10 + (text[at] - '0');
+        }
+        if (after != '\0') {
+            if (at >= text.size() || text[at] != after) {
+                return std::nullopt;
+            }
+            ++at;
+        }
+        return value;
+    };
+    const auto y = number(4, '-');
+    const auto mo = number(2, '-');
+    const auto d = number(2, 'T');
+    const auto h = number(2, ':');
+    const auto mi = number(2, ':');
+    const auto s = number(2, '\0');
+    if (!y || !mo || !d || !h || !mi || !s) {
+        return std::nullopt;
+    }
+    const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+    if (!date.ok() || *h > 23 || *mi > 59 || *s > 59) {
+        return std::nullopt;
+    }
+    int millis = 0;
+    if (at < text.size() && text[at] == '.') {
+        std::size_t digits = 0;
+        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits) {
+            if (digits < 3) {
+                millis = millis * 10 + (text[at] - '0');
+            }
+        }
+        if (digits == 0) {
+            return std::nullopt;
+        }
+        for (; digits < 3; ++digits) {
+            millis *= 10;
+        }
+    }
+    minutes offset{0};
+    if (at < text.size() && text[at] == 'Z') {
+        ++at;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+        const int sign = text[at++] == '-' ? -1 : 1;
+        const auto oh = number(2, ':');
+        const auto om = number(2, '\0');
+        if (!oh || !om || *oh > 23 || *om > 59) {
+            return std::nullopt;
+        }
+        offset = minutes(sign * (*oh * 60 + *om));
+    } else {
+        return std::nullopt;
+    }
+    if (at != text.size()) {
+        return std::nullopt;
+    }
+    return sys_days(date) + hours(*h) + minutes(*mi) + seconds(*s) + milliseconds(millis) - offset;
+}
+
 } // namespace
 
 Result<Credential> parseExecCredential(std::string_view output, const std::string &expectedApiVersion)
 {
-    nlohmann::json cred = nlohmann::json::parse(output, nullptr, false);
+    using nlohmann::json;
+    const json cred = json::parse(output, nullptr, false);
     if (cred.is_discarded() || !cred.is_object()) {
         return Error{"printed something that is not an ExecCredential JSON object"};
     }
-    if (cred.value("kind", "") != "ExecCredential") {
+    // Every member is read by type: a member of another type is an error, not an exception out of the core
+    // (found by fuzz_execcredential: {"kind": {...}} ended the process).
+    std::string typeError;
+    const auto text = [&typeError](const json &object, const char *key, const char *field) {
+        const auto it = object.find(key);
+        if (it == object.end() || it->is_null()) {
+            return std::string();
+        }
+        if (!it->is_string()) {
+            typeError = std::string(field) + " is not a string";
+            return std::string();
+        }
+        return it->get<std::string>();
+    };
+    if (text(cred, "kind", "kind") != "ExecCredential" || !typeError.empty()) {
         return Error{"output kind is not ExecCredential"};
     }
-    if (cred.value("apiVersion", "") != expectedApiVersion) {
-        return Error{"output apiVersion '" + cred.value("apiVersion", "") + "' differs from the " +
+    const std::string apiVersion = text(cred, "apiVersion", "apiVersion");
+    if (apiVersion != expectedApiVersion || !typeError.empty()) {
+        return Error{"output apiVersion '" + displayText(apiVersion, kMaxQuoteBytes) + "' differs from the " +
                      "kubeconfig's exec.apiVersion '" + expectedApiVersion + "'"};
     }
-    const nlohmann::json status = cred.value("status", nlohmann::json::object());
+    static const json noStatus = json::object();
+    const auto statusIt = cred.find("status");
+    const json &status = statusIt == cred.end() || statusIt->is_null() ? noStatus : *statusIt;
+    if (!status.is_object()) {
+        return Error{"status is not an object"};
+    }
     Credential c;
-    c.token = status.value("token", "");
-    c.clientCertificateData = status.value("clientCertificateData", "");
-    c.clientKeyData = status.value("clientKeyData", "");
+    c.token = text(status, "token", "status.token");
+    c.clientCertificateData = text(status, "clientCertificateData", "status.clientCertificateData");
+    c.clientKeyData = text(status, "clientKeyData", "status.clientKeyData");
+    const std::string ts = text(status, "expirationTimestamp", "status.expirationTimestamp");
+    if (!typeError.empty()) {
+        return Error{typeError};
+    }
     if (c.token.empty() && (c.clientCertificateData.empty() || c.clientKeyData.empty())) {
         return Error{"the ExecCredential has neither status.token nor "
                      "status.clientCertificateData with status.clientKeyData"};
@@ -45,12 +151,18 @@ Result<Credential> parseExecCredential(std::string_view output, const std::strin
     if (c.clientCertificateData.empty() != c.clientKeyData.empty()) {
         return Error{"status.clientCertificateData and status.clientKeyData must come together"};
     }
-    if (const std::string ts = status.value("expirationTimestamp", ""); !ts.empty()) {
-        const QDateTime when = QDateTime::fromString(QString::fromStdString(ts), Qt::ISODateWithMs);
-        if (!when.isValid()) {
-            return Error{"status.expirationTimestamp '" + ts + "' is not an RFC 3339 time"};
+    // The token goes into an Authorization header: a line break would end the header and smuggle in others, a
+    // NUL would cut it short (found by fuzz_execcredential). The message names no character of the token.
+    if (std::any_of(c.token.begin(), c.token.end(),
+                    [](unsigned char ch) { return ch < 0x20 || ch == 0x7F; })) {
+        return Error{"status.token holds a control character, which no bearer token has"};
+    }
+    if (!ts.empty()) {
+        c.expiry = parseRfc3339(ts);
+        if (!c.expiry) {
+            return Error{"status.expirationTimestamp '" + displayText(ts, kMaxQuoteBytes) +
+                         "' is not an RFC 3339 time"};
         }
-        c.expiry = std::chrono::system_clock::time_point(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
     }
     return c;
 }
@@ -112,7 +224,8 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
     }
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         // The plugin's stderr is its own diagnostic for the user; stdout may hold a credential: never shown.
-        std::string stderrText = process.readAllStandardError().left(2000).trimmed().toStdString();
+        const std::string stderrText =
+            displayText(process.readAllStandardError().trimmed().toStdString(), kMaxDiagnosticBytes);
         return Error{where + ": failed with exit code " + std::to_string(process.exitCode()) +
                      (stderrText.empty() ? std::string() : ": " + stderrText)};
     }
@@ -131,7 +244,8 @@ ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cl
 Result<Credential> ExecCredentialProvider::credential()
 {
     std::lock_guard lock(m_mutex);
-    if (m_cached && (!m_cached->expiry || std::chrono::system_clock::now() < *m_cached->expiry)) {
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    if (m_cached && (!m_cached->expiry || now < *m_cached->expiry)) {
         return *m_cached;
     }
     m_cached.reset();

@@ -20,7 +20,9 @@ struct Credential
     std::string token;
     std::string clientCertificateData; ///< PEM
     std::string clientKeyData;         ///< PEM
-    std::optional<std::chrono::system_clock::time_point> expiry;
+    /// Milliseconds, as RFC 3339 times come: a system_clock::time_point (nanoseconds) ends in 2262, and
+    /// plugins may write later times for "never".
+    std::optional<std::chrono::sys_time<std::chrono::milliseconds>> expiry;
 };
 
 /// The command a kubeconfig asks to run, shown to the user before it runs for the first time.

@@ -1,6 +1,6 @@
 // libFuzzer target: the ExecCredential reader (parseExecCredential) on anything an exec plugin may print,
 // read as client.authentication.k8s.io/v1 and as v1beta1. Besides "no crash, hang or leak":
-// - an error never quotes the credential the output holds (status.token, clientKeyData, clientCertificateData):
+// - an error never quotes the credential the output holds (the token, key or certificate in its status):
 //   checked differentially, as fuzz_kubeconfig does, against the same output with the credential masked;
 // - output that is not JSON gets the same error whatever it is (nothing of it is quoted);
 // - an accepted credential is usable: a token, or a certificate with its key, and a token that fits an HTTP
@@ -42,7 +42,7 @@ std::size_t occurrences(const std::string &text, const std::string &needle)
 /// RFC 3339 as Go's time.Parse(time.RFC3339, ...) takes it (client-go reads expirationTimestamp so):
 /// YYYY-MM-DDTHH:MM:SS, optional fraction, then Z or +hh:mm/-hh:mm; the day must exist in its month.
 /// Milliseconds, fraction truncated, as LaneDeck keeps the expiry.
-std::optional<system_clock::time_point> referenceRfc3339(const std::string &s)
+std::optional<sys_time<milliseconds>> referenceRfc3339(const std::string &s)
 {
     auto digits = [&s](std::size_t at, std::size_t n) -> std::optional<int> {
         if (at + n > s.size()) {
@@ -105,10 +105,10 @@ std::optional<system_clock::time_point> referenceRfc3339(const std::string &s)
     return sys_days(date) + hours(*h) + minutes(*mi) + seconds(*sec) + fraction - offset;
 }
 
-/// An instant as RFC 3339 in UTC with milliseconds, or nothing outside the years 0000-9999 RFC 3339 can write.
-std::optional<std::string> formatRfc3339(system_clock::time_point when)
+/// An instant as RFC 3339 in UTC with milliseconds, or nothing outside the years 0000-9999 RFC 3339 can
+/// write.
+std::optional<std::string> formatRfc3339(sys_time<milliseconds> ms)
 {
-    const auto ms = floor<milliseconds>(when);
     const auto dayStart = floor<days>(ms);
     const year_month_day date{dayStart};
     if (int(date.year()) < 0 || int(date.year()) > 9999) {
@@ -138,6 +138,16 @@ void check(const std::string &input, const json &parsed, const std::string &apiV
     const auto result = parseExecCredential(input, apiVersion);
     if (!result) {
         const std::string &said = result.error().message;
+        // Refused for its expirationTimestamp alone (a plain one in its place is accepted): the reference
+        // must refuse that timestamp too.
+        if (const json *timestamp = statusString(parsed, "expirationTimestamp");
+            timestamp && referenceRfc3339(timestamp->get<std::string>())) {
+            json plain = parsed;
+            plain["status"]["expirationTimestamp"] = "2030-01-01T00:00:00Z";
+            if (parseExecCredential(plain.dump(), apiVersion)) {
+                fail("an RFC 3339 expirationTimestamp is accepted", timestamp->get<std::string>());
+            }
+        }
         if (parsed.is_discarded()) {
             static const std::string notJson = parseExecCredential("", apiVersion).error().message;
             if (said != notJson) {
@@ -150,7 +160,8 @@ void check(const std::string &input, const json &parsed, const std::string &apiV
         json masked = parsed;
         std::vector<std::string> secrets;
         for (const char *key : {"token", "clientKeyData", "clientCertificateData"}) {
-            if (const json *secret = statusString(parsed, key); secret && secret->get<std::string>().size() >= 8) {
+            if (const json *secret = statusString(parsed, key);
+                secret && secret->get<std::string>().size() >= 8) {
                 const std::string value = secret->get<std::string>();
                 secrets.push_back(value);
                 masked["status"][key] = std::string(value.size(), value.front() == 'x' ? 'y' : 'x');
@@ -169,16 +180,12 @@ void check(const std::string &input, const json &parsed, const std::string &apiV
                 }
             }
         }
-        if (const json *timestamp = statusString(parsed, "expirationTimestamp");
-            timestamp && said.find("expirationTimestamp") != std::string::npos &&
-            referenceRfc3339(timestamp->get<std::string>())) {
-            fail("an RFC 3339 expirationTimestamp is accepted", said);
-        }
         return;
     }
 
     const auto &credential = *result;
-    if (credential.token.empty() && (credential.clientCertificateData.empty() || credential.clientKeyData.empty())) {
+    if (credential.token.empty() &&
+        (credential.clientCertificateData.empty() || credential.clientKeyData.empty())) {
         fail("an accepted credential has a token or a certificate with its key", input);
     }
     for (unsigned char c : credential.token) {
@@ -203,7 +210,8 @@ void check(const std::string &input, const json &parsed, const std::string &apiV
         again["status"]["expirationTimestamp"] = *written;
         const auto reread = parseExecCredential(again.dump(), apiVersion);
         if (!reread || reread->expiry != credential.expiry) {
-            fail("an expirationTimestamp written back in UTC reads as the same instant", ts + " -> " + *written);
+            fail("an expirationTimestamp written back in UTC reads as the same instant",
+                 ts + " -> " + *written);
         }
     }
 }
@@ -214,7 +222,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     const std::string input(reinterpret_cast<const char *>(data), size);
     const json parsed = json::parse(input, nullptr, false);
-    for (const char *apiVersion : {"client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"}) {
+    for (const char *apiVersion :
+         {"client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"}) {
         check(input, parsed, apiVersion);
     }
     return 0;
