@@ -5,7 +5,6 @@
 #include "mesh/naming.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace lanedeck::kube {
 namespace {
@@ -26,7 +25,7 @@ Result<json> parseObject(std::string_view body, const std::string &kind)
         return Error{"the answer is not a JSON object (" + kind + " expected)"};
     }
     if (const auto it = j.find("kind"); it != j.end() && !(it->is_string() && *it == kind)) {
-        return Error{"the answer is not an " + kind};
+        return Error{"the answer is not of kind " + kind};
     }
     return j;
 }
@@ -135,8 +134,10 @@ Result<std::vector<KindInfo>> parseApiResourceList(std::string_view body, const 
             return Error{where + ".name is not a resource name"};
         }
         const std::string kind = stringMember(r, "kind");
-        if (kind.empty() ||
-            !std::all_of(kind.begin(), kind.end(), [](unsigned char c) { return std::isalnum(c) != 0; })) {
+        const auto asciiAlnum = [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        };
+        if (kind.empty() || !std::all_of(kind.begin(), kind.end(), asciiAlnum)) {
             return Error{where + ".kind is not a kind"};
         }
         const auto namespaced = r.find("namespaced");

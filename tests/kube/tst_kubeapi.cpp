@@ -155,7 +155,7 @@ void TestKubeApi::apiGroup_data()
                               << QStringList() << QStringLiteral("the answer is not a JSON object (APIGroup expected)");
     QTest::addRow("another kind") << QByteArray::fromStdString(answer("apiresourcelist-istio-v1"))
                                   << QStringLiteral("networking.istio.io") << QStringList()
-                                  << QStringLiteral("the answer is not an APIGroup");
+                                  << QStringLiteral("the answer is not of kind APIGroup");
     QTest::addRow("versions not a list") << QByteArray(R"({"kind":"APIGroup","versions":{"v1":1}})")
                                          << QStringLiteral("g") << QStringList()
                                          << QStringLiteral("versions is not a list");
