@@ -390,7 +390,10 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
         if (!version.ok()) {
             return {false, qs(version.message())};
         }
-        const std::string gitVersion = version.json().value("gitVersion", std::string());
+        const auto gitVersion = kube::parseServerVersion(version.body);
+        if (!gitVersion) {
+            return {false, qs(gitVersion.error().message)};
+        }
         auto mesh = kube::discoverMesh(client);
         if (!mesh) {
             return {false, qs(mesh.error().message)};
@@ -411,7 +414,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
                 meshText += tr(", ASM lane CRDs");
             }
         }
-        return {true, tr("Kubernetes %1; %2").arg(qs(gitVersion), meshText)};
+        return {true, tr("Kubernetes %1; %2").arg(qs(*gitVersion), meshText)};
     });
     whenFinished(answered, this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
         if (generation != m_generation) {

@@ -26,4 +26,11 @@ std::optional<TextProblem> checkYamlText(std::string_view text);
 /// ends are trimmed, and a cut is marked with "...".
 std::string printableExcerpt(std::string_view text, std::size_t maxChars);
 
+/// Text another program wrote (an API server's message, a web page, a plugin's output), made safe to show
+/// in a label and print to a terminal: bytes that are not UTF-8 and control characters other than line feed
+/// and tab (C0, DEL, C1, and the bidirectional marks, overrides and isolates, which reorder what is shown)
+/// each become U+FFFD, and text beyond `maxBytes` is cut at a character boundary and ends in "…". The result
+/// is valid UTF-8 of at most maxBytes + 3 bytes; printable text comes back unchanged.
+std::string displayText(std::string_view text, std::size_t maxBytes);
+
 } // namespace lanedeck

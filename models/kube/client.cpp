@@ -2,6 +2,7 @@
 
 #include "core/utf8.h"
 #include "kube/certificate.h"
+#include "kube/status.h"
 
 #include <curl/curl.h>
 
@@ -197,10 +198,11 @@ std::string Response::message() const
     if (!error.empty()) {
         return error + mayHaveHappened;
     }
-    const nlohmann::json j = json();
+    // A Status's message as parseStatus makes it safe to show; any other body as a short excerpt.
+    const ApiStatus parsed = parseStatus(body, status);
     std::string text = "HTTP " + std::to_string(status);
-    if (j.is_object() && j.value("kind", "") == "Status" && j.contains("message")) {
-        text += ": " + j.value("message", "");
+    if (parsed.isStatus) {
+        text += ": " + parsed.message;
     } else if (!body.empty()) {
         text +=
             " (" + mediaType(contentType) + ", not a Kubernetes Status): " + bodyExcerpt(body, contentType);

@@ -55,9 +55,9 @@ struct Response
     bool notFound() const { return error.empty() && status == 404; }
     /// The body as JSON (null when it is not JSON).
     nlohmann::json json() const;
-    /// The server's Status message verbatim ("HTTP 409: Apply failed with 1 conflict: ..."), a short
-    /// printable excerpt of any other body ("HTTP 502 (text/html, not a Kubernetes Status): 502 Bad Gateway
-    /// nginx"), or the transport error; for 401/403 followed by what the user can do about it.
+    /// The server's Status message (made safe to show by parseStatus, status.h: "HTTP 409: Apply failed with
+    /// 1 conflict: ..."), a short printable excerpt of any other body ("HTTP 502 (text/html, not a Kubernetes
+    /// Status): 502 Bad Gateway nginx"), or the transport error; for 401/403 followed by what the user can do.
     std::string message() const;
 };
 

@@ -1,6 +1,10 @@
 #include "kube/discovery.h"
 
+#include "core/k8snames.h"
+#include "core/utf8.h"
 #include "mesh/naming.h"
+
+#include <algorithm>
 
 namespace lanedeck::kube {
 namespace {
@@ -10,37 +14,61 @@ using nlohmann::json;
 constexpr const char *kVirtualServiceCrd =
     "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualservices.networking.istio.io";
 constexpr const char *kAsmGroup = "istio.alibabacloud.com";
+constexpr std::size_t kMaxVersionBytes = 100;
 
-void addResources(MeshDiscovery &out, const std::string &groupVersion, const json &list)
+/// The answer as a JSON object of `kind`, or why it is not one. Nothing of the answer is quoted: it may come
+/// from anything that sits in front of the API server.
+Result<json> parseObject(std::string_view body, const std::string &kind)
 {
-    for (const auto &r : list.value("resources", json::array())) {
-        const std::string name = r.value("name", "");
-        if (name.find('/') != std::string::npos) {
-            continue; // subresources (status, scale)
-        }
-        KindInfo info{groupVersion, r.value("kind", ""), name, r.value("namespaced", true)};
-        out.kinds[groupVersion + '/' + info.kind] = info;
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return Error{"the answer is not a JSON object (" + kind + " expected)"};
     }
+    if (const auto it = j.find("kind"); it != j.end() && !(it->is_string() && *it == kind)) {
+        return Error{"the answer is not of kind " + kind};
+    }
+    return j;
 }
 
-/// Whether a schema declares a property named `name` anywhere under it.
+/// The list member `key` of an object (an empty list when it is missing), or an error naming it. A pointer
+/// into the object, not a copy: copying JSON recurses once per level of nesting.
+Result<const json *> listMember(const json &object, const char *key)
+{
+    static const json empty = json::array();
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+        return &empty;
+    }
+    if (!it->is_array()) {
+        return Error{std::string(key) + " is not a list"};
+    }
+    return &*it;
+}
+
+std::string stringMember(const json &object, const char *key)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+/// Whether a schema declares a property named `name` anywhere under it. Walks with a stack of its own, so
+/// that nesting as deep as the JSON parser takes (it does not recurse) cannot exhaust the thread's stack.
 bool declares(const json &schema, const std::string &name)
 {
-    if (schema.is_object()) {
-        if (const auto props = schema.find("properties"); props != schema.end() && props->is_object()) {
-            if (props->contains(name)) {
-                return true;
+    std::vector<const json *> pending{&schema};
+    while (!pending.empty()) {
+        const json &node = *pending.back();
+        pending.pop_back();
+        if (node.is_object()) {
+            if (const auto props = node.find("properties"); props != node.end() && props->is_object()) {
+                if (props->contains(name)) {
+                    return true;
+                }
             }
         }
-        for (const auto &[key, value] : schema.items()) {
-            if (declares(value, name)) {
-                return true;
-            }
-        }
-    } else if (schema.is_array()) {
-        for (const auto &v : schema) {
-            if (declares(v, name)) {
-                return true;
+        if (node.is_structured()) {
+            for (const auto &child : node) {
+                pending.push_back(&child);
             }
         }
     }
@@ -49,11 +77,122 @@ bool declares(const json &schema, const std::string &name)
 
 } // namespace
 
+Result<std::vector<GroupVersion>> parseApiGroup(std::string_view body, const std::string &group)
+{
+    auto j = parseObject(body, "APIGroup");
+    if (!j) {
+        return j.error();
+    }
+    auto versions = listMember(*j, "versions");
+    if (!versions) {
+        return versions.error();
+    }
+    std::vector<GroupVersion> out;
+    for (std::size_t i = 0; i < (*versions)->size(); ++i) {
+        const json &v = (**versions)[i];
+        const std::string where = "versions[" + std::to_string(i) + "]";
+        if (!v.is_object()) {
+            return Error{where + " is not an object"};
+        }
+        GroupVersion gv{stringMember(v, "groupVersion"), stringMember(v, "version")};
+        // Request paths are built from these: only a version of the group asked for may lead to one.
+        if (k8s::checkDns1123Label(gv.version) || gv.groupVersion != group + '/' + gv.version) {
+            return Error{where + " is not a version of " + group};
+        }
+        out.push_back(std::move(gv));
+    }
+    return out;
+}
+
+Result<std::vector<KindInfo>> parseApiResourceList(std::string_view body, const std::string &groupVersion)
+{
+    auto j = parseObject(body, "APIResourceList");
+    if (!j) {
+        return j.error();
+    }
+    if (const auto it = j->find("groupVersion");
+        it != j->end() && !(it->is_string() && *it == groupVersion)) {
+        return Error{"the answer lists the resources of another group version than " + groupVersion};
+    }
+    auto resources = listMember(*j, "resources");
+    if (!resources) {
+        return resources.error();
+    }
+    std::vector<KindInfo> out;
+    for (std::size_t i = 0; i < (*resources)->size(); ++i) {
+        const json &r = (**resources)[i];
+        const std::string where = "resources[" + std::to_string(i) + "]";
+        if (!r.is_object()) {
+            return Error{where + " is not an object"};
+        }
+        const std::string name = stringMember(r, "name");
+        if (name.find('/') != std::string::npos) {
+            continue; // subresources (status, scale)
+        }
+        // Object paths are built from the name: a resource name, nothing a URL would read otherwise.
+        if (k8s::checkDns1123Subdomain(name)) {
+            return Error{where + ".name is not a resource name"};
+        }
+        const std::string kind = stringMember(r, "kind");
+        const auto asciiAlnum = [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        };
+        if (kind.empty() || !std::all_of(kind.begin(), kind.end(), asciiAlnum)) {
+            return Error{where + ".kind is not a kind"};
+        }
+        const auto namespaced = r.find("namespaced");
+        if (namespaced != r.end() && !namespaced->is_boolean()) {
+            return Error{where + ".namespaced is not true or false"};
+        }
+        out.push_back({groupVersion, kind, name, namespaced == r.end() || namespaced->get<bool>()});
+    }
+    return out;
+}
+
+Result<bool> parseFallbackDeclared(std::string_view crdBody)
+{
+    auto j = parseObject(crdBody, "CustomResourceDefinition");
+    if (!j) {
+        return j.error();
+    }
+    const auto spec = j->find("spec");
+    if (spec == j->end() || !spec->is_object()) {
+        return Error{"the CustomResourceDefinition has no spec"};
+    }
+    auto versions = listMember(*spec, "versions");
+    if (!versions) {
+        return Error{"spec." + versions.error().message};
+    }
+    for (const auto &v : **versions) {
+        if (!v.is_object()) {
+            return Error{"spec.versions holds something that is not an object"};
+        }
+        const auto served = v.find("served");
+        const auto schema = v.find("schema");
+        if (served != v.end() && served->is_boolean() && served->get<bool>() && schema != v.end() &&
+            declares(*schema, "fallback")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Result<std::string> parseServerVersion(std::string_view body)
+{
+    const json j = json::parse(body, nullptr, false);
+    const auto it = j.is_object() ? j.find("gitVersion") : j.end();
+    if (!j.is_object() || it == j.end() || !it->is_string()) {
+        return Error{"the answer to /version is not a Kubernetes version (no gitVersion)"};
+    }
+    return displayText(it->get<std::string>(), kMaxVersionBytes);
+}
+
 Result<MeshDiscovery> discoverMesh(Client &client)
 {
     MeshDiscovery out;
-    auto groups = client.send(std::vector<Request>{{"GET", std::string("/apis/") + mesh::kIstioGroup, {}, {}},
-                                                   {"GET", std::string("/apis/") + kAsmGroup, {}, {}},
+    const std::string groupNames[] = {mesh::kIstioGroup, kAsmGroup};
+    auto groups = client.send(std::vector<Request>{{"GET", "/apis/" + groupNames[0], {}, {}},
+                                                   {"GET", "/apis/" + groupNames[1], {}, {}},
                                                    {"GET", kVirtualServiceCrd, {}, {}}});
     for (const auto &r : groups) {
         if (!r.error.empty() || r.status == 401 || r.status >= 500) {
@@ -61,17 +200,21 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         }
     }
     std::vector<Request> versionRequests;
-    for (const auto &g : {groups[0], groups[1]}) {
-        if (!g.ok()) {
+    std::vector<std::string> groupVersions;
+    for (int g = 0; g < 2; ++g) {
+        if (!groups[g].ok()) {
             continue;
         }
-        for (const auto &v : g.json().value("versions", json::array())) {
-            versionRequests.push_back({"GET", "/apis/" + v.value("groupVersion", ""), {}, {}});
+        auto versions = parseApiGroup(groups[g].body, groupNames[g]);
+        if (!versions) {
+            return Error{"discovery of /apis/" + groupNames[g] + ": " + versions.error().message};
         }
-    }
-    if (groups[0].ok()) {
-        for (const auto &v : groups[0].json().value("versions", json::array())) {
-            out.istioVersions.push_back(v.value("version", ""));
+        for (const auto &v : *versions) {
+            versionRequests.push_back({"GET", "/apis/" + v.groupVersion, {}, {}});
+            groupVersions.push_back(v.groupVersion);
+            if (g == 0) {
+                out.istioVersions.push_back(v.version);
+            }
         }
     }
     const auto versions = client.send(versionRequests);
@@ -79,7 +222,13 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         if (!versions[i].ok()) {
             return Error{"discovery of " + versionRequests[i].path + " failed: " + versions[i].message()};
         }
-        addResources(out, versionRequests[i].path.substr(6), versions[i].json());
+        auto kinds = parseApiResourceList(versions[i].body, groupVersions[i]);
+        if (!kinds) {
+            return Error{"discovery of " + versionRequests[i].path + ": " + kinds.error().message};
+        }
+        for (const auto &kind : *kinds) {
+            out.kinds[kind.apiVersion + '/' + kind.kind] = kind;
+        }
     }
     for (const auto &v : out.istioVersions) {
         const std::string gv = std::string(mesh::kIstioGroup) + '/' + v;
@@ -93,11 +242,11 @@ Result<MeshDiscovery> discoverMesh(Client &client)
         out.kinds.count(std::string(mesh::kAsmHeaderPropagationApiVersion) + "/ASMHeaderPropagation") > 0;
     const Response &crd = groups[2];
     if (crd.ok()) {
-        for (const auto &v : crd.json()["spec"].value("versions", json::array())) {
-            if (v.value("served", false) && declares(v.value("schema", json::object()), "fallback")) {
-                out.fallbackDeclared = true;
-            }
+        auto declared = parseFallbackDeclared(crd.body);
+        if (!declared) {
+            return Error{std::string("discovery of ") + kVirtualServiceCrd + ": " + declared.error().message};
         }
+        out.fallbackDeclared = *declared;
     } else if (crd.status == 403) {
         out.notes.push_back("cannot read the VirtualService CRD (" + crd.message() +
                             "): whether it declares `fallback` (ASM) is unknown");

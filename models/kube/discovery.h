@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lanedeck::kube {
@@ -32,6 +33,27 @@ struct MeshDiscovery
     std::vector<std::string> notes; ///< what could not be determined, and why
     std::map<std::string, KindInfo> kinds; ///< "apiVersion/Kind" -> REST mapping, for the groups looked at
 };
+
+/// One version an API group serves: "networking.istio.io/v1" and "v1".
+struct GroupVersion
+{
+    std::string groupVersion;
+    std::string version;
+};
+
+/// Reads an APIGroup (the answer to GET /apis/<group>): the versions it serves, in the server's order.
+Result<std::vector<GroupVersion>> parseApiGroup(std::string_view body, const std::string &group);
+
+/// Reads an APIResourceList (the answer to GET /apis/<group>/<version>): the REST mapping of each kind it
+/// serves; subresources (status, scale) are left out.
+Result<std::vector<KindInfo>> parseApiResourceList(std::string_view body, const std::string &groupVersion);
+
+/// Reads the VirtualService CustomResourceDefinition: whether the schema of a served version declares a
+/// property named `fallback`, as ASM's does.
+Result<bool> parseFallbackDeclared(std::string_view crdBody);
+
+/// Reads the answer to GET /version: the server's gitVersion ("v1.34.4"), safe to show (see displayText).
+Result<std::string> parseServerVersion(std::string_view body);
 
 /// Looks at networking.istio.io, istio.alibabacloud.com and the VirtualService CRD, in parallel.
 Result<MeshDiscovery> discoverMesh(Client &client);

@@ -3,7 +3,6 @@
 #include "core/utf8.h"
 #include "kube/pluginprocess.h"
 
-#include <QDateTime>
 #include <QFileInfo>
 #include <QStandardPaths>
 
@@ -17,9 +16,87 @@
 namespace lanedeck::kube {
 namespace {
 
+/// How much of what a plugin wrote a message quotes (a field it got wrong).
+constexpr std::size_t kMaxQuoteBytes = 100;
+
 std::string base64(const std::string &data)
 {
     return QByteArray::fromStdString(data).toBase64().toStdString();
+}
+
+/// An RFC 3339 time as client-go reads expirationTimestamp (Go's time.RFC3339): 2006-01-02T15:04:05, an
+/// optional fraction of a second (kept to the millisecond, the rest cut), then Z or an offset such as -07:00.
+/// Nothing else: QDateTime's ISO reader also took a date alone, 24:00, and a time without a zone, which it
+/// read as local time (found by fuzz_execcredential).
+std::optional<std::chrono::sys_time<std::chrono::milliseconds>> parseRfc3339(std::string_view text)
+{
+    using namespace std::chrono;
+    std::size_t at = 0;
+    auto number = [&text, &at](std::size_t digits, char after) -> std::optional<int> {
+        if (at + digits > text.size()) {
+            return std::nullopt;
+        }
+        int value = 0;
+        for (std::size_t end = at + digits; at < end; ++at) {
+            if (text[at] < '0' || text[at] > '9') {
+                return std::nullopt;
+            }
+            value = value * 10 + (text[at] - '0');
+        }
+        if (after != '\0') {
+            if (at >= text.size() || text[at] != after) {
+                return std::nullopt;
+            }
+            ++at;
+        }
+        return value;
+    };
+    const auto y = number(4, '-');
+    const auto mo = number(2, '-');
+    const auto d = number(2, 'T');
+    const auto h = number(2, ':');
+    const auto mi = number(2, ':');
+    const auto s = number(2, '\0');
+    if (!y || !mo || !d || !h || !mi || !s) {
+        return std::nullopt;
+    }
+    const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+    if (!date.ok() || *h > 23 || *mi > 59 || *s > 59) {
+        return std::nullopt;
+    }
+    int millis = 0;
+    if (at < text.size() && text[at] == '.') {
+        std::size_t digits = 0;
+        for (++at; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, ++digits) {
+            if (digits < 3) {
+                millis = millis * 10 + (text[at] - '0');
+            }
+        }
+        if (digits == 0) {
+            return std::nullopt;
+        }
+        for (; digits < 3; ++digits) {
+            millis *= 10;
+        }
+    }
+    minutes offset{0};
+    if (at < text.size() && text[at] == 'Z') {
+        ++at;
+    } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+        const int sign = text[at++] == '-' ? -1 : 1;
+        const auto oh = number(2, ':');
+        const auto om = number(2, '\0');
+        if (!oh || !om || *oh > 23 || *om > 59) {
+            return std::nullopt;
+        }
+        offset = minutes(sign * (*oh * 60 + *om));
+    } else {
+        return std::nullopt;
+    }
+    if (at != text.size()) {
+        return std::nullopt;
+    }
+    return sys_days(date) + hours(*h) + minutes(*mi) + seconds(*s) + milliseconds(millis) - offset;
 }
 
 /// This process's environment with `overrides` replacing or adding variables (the last of a name wins), as
@@ -44,6 +121,72 @@ std::vector<std::string> pluginEnvironment(const std::vector<std::pair<std::stri
 }
 
 } // namespace
+
+Result<Credential> parseExecCredential(std::string_view output, const std::string &expectedApiVersion)
+{
+    using nlohmann::json;
+    const json cred = json::parse(output, nullptr, false);
+    if (cred.is_discarded() || !cred.is_object()) {
+        return Error{"printed something that is not an ExecCredential JSON object"};
+    }
+    // Every member is read by type: a member of another type is an error, not an exception out of the core
+    // (found by fuzz_execcredential: {"kind": {...}} ended the process).
+    std::string typeError;
+    const auto text = [&typeError](const json &object, const char *key, const char *field) {
+        const auto it = object.find(key);
+        if (it == object.end() || it->is_null()) {
+            return std::string();
+        }
+        if (!it->is_string()) {
+            typeError = std::string(field) + " is not a string";
+            return std::string();
+        }
+        return it->get<std::string>();
+    };
+    if (text(cred, "kind", "kind") != "ExecCredential" || !typeError.empty()) {
+        return Error{"output kind is not ExecCredential"};
+    }
+    const std::string apiVersion = text(cred, "apiVersion", "apiVersion");
+    if (apiVersion != expectedApiVersion || !typeError.empty()) {
+        return Error{"output apiVersion '" + displayText(apiVersion, kMaxQuoteBytes) + "' differs from the " +
+                     "kubeconfig's exec.apiVersion '" + expectedApiVersion + "'"};
+    }
+    static const json noStatus = json::object();
+    const auto statusIt = cred.find("status");
+    const json &status = statusIt == cred.end() || statusIt->is_null() ? noStatus : *statusIt;
+    if (!status.is_object()) {
+        return Error{"status is not an object"};
+    }
+    Credential c;
+    c.token = text(status, "token", "status.token");
+    c.clientCertificateData = text(status, "clientCertificateData", "status.clientCertificateData");
+    c.clientKeyData = text(status, "clientKeyData", "status.clientKeyData");
+    const std::string ts = text(status, "expirationTimestamp", "status.expirationTimestamp");
+    if (!typeError.empty()) {
+        return Error{typeError};
+    }
+    if (c.token.empty() && (c.clientCertificateData.empty() || c.clientKeyData.empty())) {
+        return Error{"the ExecCredential has neither status.token nor "
+                     "status.clientCertificateData with status.clientKeyData"};
+    }
+    if (c.clientCertificateData.empty() != c.clientKeyData.empty()) {
+        return Error{"status.clientCertificateData and status.clientKeyData must come together"};
+    }
+    // The token goes into an Authorization header: a line break would end the header and smuggle in others, a
+    // NUL would cut it short (found by fuzz_execcredential). The message names no character of the token.
+    if (std::any_of(c.token.begin(), c.token.end(),
+                    [](unsigned char ch) { return ch < 0x20 || ch == 0x7F; })) {
+        return Error{"status.token holds a control character, which no bearer token has"};
+    }
+    if (!ts.empty()) {
+        c.expiry = parseRfc3339(ts);
+        if (!c.expiry) {
+            return Error{"status.expirationTimestamp '" + displayText(ts, kMaxQuoteBytes) +
+                         "' is not an RFC 3339 time"};
+        }
+    }
+    return c;
+}
 
 Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cluster,
                                  std::chrono::milliseconds timeout)
@@ -97,52 +240,11 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
     if (run->exitCode != 0) {
         return Error{where + ": failed with exit code " + std::to_string(run->exitCode) + diagnostic};
     }
-    const std::string &output = run->out;
-    nlohmann::json cred = nlohmann::json::parse(output, nullptr, false);
-    if (cred.is_discarded() || !cred.is_object()) {
-        return Error{where + ": printed something that is not an ExecCredential JSON object"};
+    auto credential = parseExecCredential(run->out, exec.apiVersion);
+    if (!credential) {
+        return Error{where + ": " + credential.error().message};
     }
-    // json::value() throws on a field of another type: check every field read below first.
-    const auto strings = [](const nlohmann::json &object, std::initializer_list<const char *> keys) {
-        return std::all_of(keys.begin(), keys.end(), [&](const char *key) {
-            return !object.contains(key) || object[key].is_string();
-        });
-    };
-    const auto statusField = cred.find("status");
-    if (!strings(cred, {"kind", "apiVersion"}) ||
-        (statusField != cred.end() &&
-         (!statusField->is_object() ||
-          !strings(*statusField, {"token", "clientCertificateData", "clientKeyData", "expirationTimestamp"})))) {
-        return Error{where + ": printed an ExecCredential with fields of the wrong type (status must be an "
-                             "object; kind, apiVersion and the status fields strings)"};
-    }
-    if (cred.value("kind", "") != "ExecCredential") {
-        return Error{where + ": output kind is not ExecCredential"};
-    }
-    if (cred.value("apiVersion", "") != exec.apiVersion) {
-        return Error{where + ": output apiVersion '" + cred.value("apiVersion", "") + "' differs from the " +
-                     "kubeconfig's exec.apiVersion '" + exec.apiVersion + "'"};
-    }
-    const nlohmann::json status = cred.value("status", nlohmann::json::object());
-    Credential c;
-    c.token = status.value("token", "");
-    c.clientCertificateData = status.value("clientCertificateData", "");
-    c.clientKeyData = status.value("clientKeyData", "");
-    if (c.token.empty() && (c.clientCertificateData.empty() || c.clientKeyData.empty())) {
-        return Error{where + ": the ExecCredential has neither status.token nor "
-                             "status.clientCertificateData with status.clientKeyData"};
-    }
-    if (c.clientCertificateData.empty() != c.clientKeyData.empty()) {
-        return Error{where + ": status.clientCertificateData and status.clientKeyData must come together"};
-    }
-    if (const std::string ts = status.value("expirationTimestamp", ""); !ts.empty()) {
-        const QDateTime when = QDateTime::fromString(QString::fromStdString(ts), Qt::ISODateWithMs);
-        if (!when.isValid()) {
-            return Error{where + ": status.expirationTimestamp '" + ts + "' is not an RFC 3339 time"};
-        }
-        c.expiry = std::chrono::system_clock::time_point(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
-    }
-    return c;
+    return credential;
 }
 
 ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cluster, ExecApprover approver,

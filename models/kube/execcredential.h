@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lanedeck::kube {
@@ -19,7 +20,9 @@ struct Credential
     std::string token;
     std::string clientCertificateData; ///< PEM
     std::string clientKeyData;         ///< PEM
-    std::optional<std::chrono::system_clock::time_point> expiry;
+    /// Milliseconds, as RFC 3339 times come: a system_clock::time_point (nanoseconds) ends in 2262, and
+    /// plugins may write later times for "never".
+    std::optional<std::chrono::sys_time<std::chrono::milliseconds>> expiry;
 };
 
 /// The command a kubeconfig asks to run, shown to the user before it runs for the first time.
@@ -38,6 +41,11 @@ using ExecApprover = std::function<bool(const ExecApproval &)>;
 /// How long an exec plugin may take before it is killed (kubectl has no limit; a plugin that hangs would
 /// hang every request).
 inline constexpr std::chrono::milliseconds kExecPluginTimeout{60'000};
+
+/// Reads what an exec plugin printed: an ExecCredential of `expectedApiVersion` (the kubeconfig's
+/// exec.apiVersion) holding a token, or a client certificate and key, and when it expires. Errors say what is
+/// wrong without quoting the plugin's output.
+Result<Credential> parseExecCredential(std::string_view output, const std::string &expectedApiVersion);
 
 /// Runs a user's exec plugin once: KUBERNETES_EXEC_INFO in, ExecCredential out. Errors name the kubeconfig
 /// and the command, give the installHint when the command is missing, and never quote the plugin's output

@@ -2,6 +2,7 @@
 
 #include "core/yamljson.h"
 #include "kube/linediff.h"
+#include "kube/status.h"
 #include "mesh/naming.h"
 
 #include <algorithm>
@@ -43,13 +44,9 @@ std::string resourceVersion(const json &object)
 std::vector<std::string> conflictsOf(const Response &response)
 {
     std::vector<std::string> out;
-    const json status = response.json();
-    if (!status.is_object()) {
-        return out;
-    }
-    for (const auto &cause : status.value("details", json::object()).value("causes", json::array())) {
-        if (cause.value("reason", "") == "FieldManagerConflict") {
-            out.push_back(cause.value("message", "") + ": " + cause.value("field", ""));
+    for (const auto &cause : parseStatus(response.body, response.status).causes) {
+        if (cause.reason == "FieldManagerConflict") {
+            out.push_back(cause.message + ": " + cause.field);
         }
     }
     return out;

@@ -96,6 +96,10 @@ private Q_SLOTS:
     void plugin_data();
     void plugin();
     void cachesUntilExpiry();
+    void readsCredentials_data();
+    void readsCredentials();
+    void refusesOutput_data();
+    void refusesOutput();
     void approval();
     void badOutput_data();
     void badOutput();
@@ -167,6 +171,111 @@ void TestExecCredential::cachesUntilExpiry()
     QVERIFY(again.credential().ok());
     QCOMPARE(runs(dir), 4); // already expired: every use reruns the plugin
     QCOMPARE(again.runs(), 2);
+
+    // Found by fuzz_execcredential: a time after 2262 overflowed the nanosecond clock (undefined behaviour).
+    UserConfig forever = execUser(writePlugin(dir, credential(v1, QStringLiteral("9999-12-31T23:59:59Z"))), v1);
+    ExecCredentialProvider cached(forever, {}, {});
+    QVERIFY(cached.credential().ok());
+    QVERIFY(cached.credential().ok());
+    QCOMPARE(cached.runs(), 1);
+}
+
+void TestExecCredential::readsCredentials_data()
+{
+    QTest::addColumn<QByteArray>("output");
+    QTest::addColumn<QString>("apiVersion");
+    QTest::addColumn<QString>("token");
+    QTest::addColumn<bool>("certificate");
+    QTest::addColumn<qint64>("expiryMs"); // -1: none
+    const QString v1 = QStringLiteral("client.authentication.k8s.io/v1");
+    const QString v1beta1 = QStringLiteral("client.authentication.k8s.io/v1beta1");
+    const auto seed = [](const char *name) {
+        QFile f(QStringLiteral(LANEDECK_SOURCE_DIR "/tests/fuzz/corpus/execcredential/") + QLatin1String(name));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    // The test cluster's plugin, as it prints.
+    QTest::addRow("test cluster plugin") << seed("testcluster-plugin-ttl.json") << v1
+                                         << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef" << false
+                                         << QDateTime::fromString(QStringLiteral("2026-11-28T21:34:44Z"), Qt::ISODate)
+                                                .toMSecsSinceEpoch();
+    QTest::addRow("no expiry") << seed("testcluster-plugin-no-expiry.json") << v1
+                               << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef" << false << qint64(-1);
+    QTest::addRow("offset") << seed("v1beta1-offset-timestamp.json") << v1beta1
+                            << "k8s-aws-v1.bGFuZWRlY2stZnV6ei1zZWVk" << false
+                            << QDateTime::fromString(QStringLiteral("2018-03-06T01:30:20Z"), Qt::ISODate)
+                                   .toMSecsSinceEpoch();
+    // Found by fuzz_execcredential: QDateTime rounded .126912 up to 127 ms; client-go keeps the instant, and
+    // LaneDeck keeps its milliseconds, cutting the rest.
+    QTest::addRow("fraction cut to milliseconds")
+        << seed("v1beta1-spec-echoed.json") << v1beta1 << "ya29.lanedeck-fuzz-seed-not-a-real-token" << false
+        << QDateTime::fromString(QStringLiteral("2026-11-28T22:31:07.123Z"), Qt::ISODateWithMs).toMSecsSinceEpoch();
+    QTest::addRow("after 2262") << credential(v1.toStdString(), QStringLiteral("9999-12-31T23:59:59.999Z")) << v1
+                                << kSecret << false << qint64(253402300799999);
+    QTest::addRow("client certificate") << seed("client-certificate-v1.json") << v1 << "" << true
+                                        << QDateTime::fromString(QStringLiteral("2026-11-28T22:00:00Z"), Qt::ISODate)
+                                               .toMSecsSinceEpoch();
+}
+
+void TestExecCredential::readsCredentials()
+{
+    QFETCH(QByteArray, output);
+    QFETCH(QString, apiVersion);
+    QFETCH(QString, token);
+    QFETCH(bool, certificate);
+    QFETCH(qint64, expiryMs);
+    QVERIFY(!output.isEmpty());
+    const auto read = parseExecCredential(output.toStdString(), apiVersion.toStdString());
+    QVERIFY2(read.ok(), read.ok() ? "" : read.error().message.c_str());
+    QCOMPARE(QString::fromStdString(read->token), token);
+    QCOMPARE(read->clientCertificateData.find("-----BEGIN CERTIFICATE-----") == 0, certificate);
+    QCOMPARE(read->clientKeyData.find("PRIVATE KEY") != std::string::npos, certificate);
+    QCOMPARE(read->expiry.has_value(), expiryMs >= 0);
+    if (read->expiry) {
+        QCOMPARE(qint64(read->expiry->time_since_epoch().count()), expiryMs);
+    }
+}
+
+void TestExecCredential::refusesOutput_data()
+{
+    QTest::addColumn<QByteArray>("output");
+    QTest::addColumn<QString>("expected");
+    const std::string v1 = "client.authentication.k8s.io/v1";
+    const auto withStatus = [&v1](const nlohmann::json &status) {
+        return QByteArray::fromStdString(
+            nlohmann::json{{"apiVersion", v1}, {"kind", "ExecCredential"}, {"status", status}}.dump());
+    };
+    // Found by fuzz_execcredential: members of another type threw out of the core and ended the process.
+    QTest::addRow("kind an object") << QByteArray(R"({"kind":{"token":"x"}})")
+                                    << "output kind is not ExecCredential";
+    QTest::addRow("status a list")
+        << QByteArray::fromStdString(nlohmann::json{{"apiVersion", v1}, {"kind", "ExecCredential"}, {"status", {1}}}.dump())
+        << "status is not an object";
+    QTest::addRow("token a number") << withStatus({{"token", 5}}) << "status.token is not a string";
+    QTest::addRow("expiry a number") << withStatus({{"token", kSecret}, {"expirationTimestamp", 5}})
+                                     << "status.expirationTimestamp is not a string";
+    // Found by fuzz_execcredential: a line break in the token went into the Authorization header.
+    QTest::addRow("token with a line break") << withStatus({{"token", std::string(kSecret) + "\r\nX-Injected: 1"}})
+                                             << "status.token holds a control character";
+    QTest::addRow("token with a NUL") << withStatus({{"token", std::string(kSecret) + '\0' + "rest"}})
+                                      << "status.token holds a control character";
+    // RFC 3339 as client-go reads it; QDateTime took these (a time without a zone as local time).
+    for (const char *ts : {"2026-11-28", "2026-11-28T10:00:00", "2026-11-28T24:00:00Z", "2026-11-28 10:00:00Z",
+                           "2026-11-28T10:00:00+0500", "2026-11-28T10:00:00,5Z", "2026-02-30T10:00:00Z",
+                           "2026-11-28T10:00:60Z", "tomorrow"}) {
+        QTest::addRow("expiry %s", ts) << withStatus({{"token", kSecret}, {"expirationTimestamp", ts}})
+                                       << "is not an RFC 3339 time";
+    }
+}
+
+void TestExecCredential::refusesOutput()
+{
+    QFETCH(QByteArray, output);
+    QFETCH(QString, expected);
+    const auto read = parseExecCredential(output.toStdString(), "client.authentication.k8s.io/v1");
+    QVERIFY(!read.ok());
+    const std::string &message = read.error().message;
+    QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
+    QVERIFY2(message.find(kSecret) == std::string::npos, message.c_str());
 }
 
 void TestExecCredential::approval()
@@ -223,13 +332,14 @@ void TestExecCredential::badOutput_data()
     QTest::addRow("exit-code") << secretJson << 3 << "failed with exit code 3: plugin diagnostic";
     // Each of these aborted lanectl: nlohmann's value() threw on the field of another type.
     const QByteArray head = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",";
-    const QString wrongType = QStringLiteral("printed an ExecCredential with fields of the wrong type");
-    QTest::addRow("status-not-an-object") << head + "\"status\":\"" + kSecret + "\"}" << 0 << wrongType;
-    QTest::addRow("token-not-a-string") << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0 << wrongType;
+    QTest::addRow("status-not-an-object") << head + "\"status\":\"" + kSecret + "\"}" << 0
+                                          << "status is not an object";
+    QTest::addRow("token-not-a-string") << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0
+                                        << "status.token is not a string";
     QTest::addRow("kind-not-a-string") << QByteArray("{\"kind\":7,\"status\":{\"token\":\"") + kSecret + "\"}}" << 0
-                                       << wrongType;
+                                       << "output kind is not ExecCredential";
     QTest::addRow("expiry-not-a-string") << head + "\"status\":{\"token\":\"t\",\"expirationTimestamp\":1}}" << 0
-                                         << wrongType;
+                                         << "status.expirationTimestamp is not a string";
 }
 
 void TestExecCredential::misbehavingPluginIsKilled_data()
