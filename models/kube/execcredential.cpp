@@ -257,7 +257,9 @@ ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cl
 Result<Credential> ExecCredentialProvider::credential()
 {
     std::lock_guard lock(m_mutex);
-    if (m_cached && (!m_cached->expiry || std::chrono::system_clock::now() < *m_cached->expiry)) {
+    // In milliseconds, as the expiry: nanoseconds overflow after the year 2262 (plugins write 9999 for never).
+    const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    if (m_cached && (!m_cached->expiry || now < *m_cached->expiry)) {
         return *m_cached;
     }
     m_cached.reset();

@@ -177,7 +177,7 @@ void TestCredentialScan::initTestCase()
          false,
          {"does not serve VirtualService", "Error in the HTTP2 framing layer"}},
         {QStringLiteral("oidc"), oidc, false, {"HTTP 401"}},
-        {QStringLiteral("proxy"), proxy, false, {"via proxy http://***@127.0.0.1:1"}},
+        {QStringLiteral("proxy"), proxy, false, {"the proxy http://***@127.0.0.1:1"}},
     };
 }
 

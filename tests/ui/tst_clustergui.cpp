@@ -929,7 +929,7 @@ void TestClusterGui::noSecretInWhatTheConsoleShowsOrWrites()
     // The failures said so, in words the operator sees: the scan below looked at real messages.
     const QString failures = seen.join(QLatin1Char('\n'));
     for (const char *part : {"HTTP 401", "HTTP 403", "is forbidden: User \"lanedeck-readonly\"",
-                             "via proxy http://***@127.0.0.1:1"}) {
+                             "the proxy http://***@127.0.0.1:1"}) {
         QVERIFY2(failures.contains(QString::fromUtf8(part)), part);
     }
 
