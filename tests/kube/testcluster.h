@@ -80,6 +80,7 @@ struct TestCluster
     bool stop() { return run(testclusterScript(), {QStringLiteral("stop"), dir.path()}).exitCode == 0; }
 
     QString kubeconfig(const QString &name) const { return path(name + QStringLiteral(".kubeconfig")); }
+    QString kubeconfig(const char *name = "admin") const { return kubeconfig(QString::fromLatin1(name)); }
 };
 
 /// A client for the current context of a kubeconfig file; null (with a warning) when it cannot be made.

@@ -13,6 +13,7 @@
 #include "lanes/document.h"
 #include "mesh/resource.h"
 #include "testcertificates.h"
+#include "testcluster.h"
 #include "testsupport.h"
 
 #include <QDateTime>
@@ -29,79 +30,12 @@
 #include <sys/types.h>
 
 using namespace lanedeck;
+using namespace lanedeck::testing;
 using nlohmann::json;
 
 Q_DECLARE_METATYPE(mesh::Flavor)
 
 namespace {
-
-QString testclusterScript()
-{
-    const QByteArray env = qgetenv("LANEDECK_TESTCLUSTER_SCRIPT");
-    return env.isEmpty() ? QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/testcluster.sh") : QString::fromLocal8Bit(env);
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run run(const QString &program, const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-        int timeoutMs = 900'000)
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(30'000) || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "did not run: " + p.errorString().toUtf8();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-/// One test cluster in a temporary directory.
-struct TestCluster
-{
-    QTemporaryDir dir;
-    QString mesh;
-
-    QString path(const QString &name) const { return dir.filePath(name); }
-
-    bool start(QString &error)
-    {
-        QStringList args{QStringLiteral("start"), dir.path()};
-        if (mesh == QLatin1String("asm")) {
-            args << QStringLiteral("--mesh") << QStringLiteral("asm");
-        }
-        const Run r = run(testclusterScript(), args);
-        if (r.exitCode != 0 || !r.out.contains("READY")) {
-            error = QString::fromUtf8(r.err.right(3000));
-            return false;
-        }
-        return true;
-    }
-
-    qint64 pid() const
-    {
-        QFile f(path(QStringLiteral("pid")));
-        return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toLongLong() : 0;
-    }
-
-    bool stop()
-    {
-        return run(testclusterScript(), {QStringLiteral("stop"), dir.path()}).exitCode == 0;
-    }
-
-    QString kubeconfig(const char *name = "admin") const { return path(QString::fromLatin1(name) + QStringLiteral(".kubeconfig")); }
-};
 
 std::unique_ptr<kube::Client> connectTo(const TestCluster &cluster, const char *user = "admin",
                                       kube::ClientOptions options = {})

@@ -6,6 +6,7 @@
 // against a REAL kube-apiserver (scripts/testcluster.sh) and fails, never skips, when it cannot start.
 #include "core/atomicfile.h"
 #include "secretscan.h"
+#include "testcluster.h"
 
 #include <QDir>
 #include <QFile>
@@ -23,39 +24,6 @@ using namespace lanedeck::testing;
 namespace {
 
 const QString kDocument = QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml");
-
-QString testclusterScript()
-{
-    const QByteArray env = qgetenv("LANEDECK_TESTCLUSTER_SCRIPT");
-    return env.isEmpty() ? QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/testcluster.sh")
-                         : QString::fromLocal8Bit(env);
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run run(const QString &program, const QStringList &args,
-        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 600'000)
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(30'000) || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "did not run: " + p.errorString().toUtf8();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 /// A kubeconfig user of the scan and what its apply must end in.
 struct User

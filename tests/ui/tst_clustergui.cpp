@@ -3,6 +3,7 @@
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
 #include "core/atomicfile.h"
 #include "lanes/document.h"
+#include "kube/testcluster.h"
 #include "secretscan.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
@@ -50,44 +51,12 @@
 #include <sys/types.h>
 
 using namespace lanedeck;
+using namespace lanedeck::testing;
 using namespace lanedeck::ui;
 
 namespace {
 
 constexpr int kNetworkTimeoutMs = 180'000; // a loaded machine answers slowly; a hang still fails
-
-QString testclusterScript()
-{
-    const QByteArray env = qgetenv("LANEDECK_TESTCLUSTER_SCRIPT");
-    return env.isEmpty() ? QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/testcluster.sh")
-                         : QString::fromLocal8Bit(env);
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run run(const QString &program, const QStringList &args,
-        const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 900'000)
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    Run r;
-    if (!p.waitForStarted(30'000) || !p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "did not run: " + p.errorString().toUtf8();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 /// The window with the sources main.cpp gives it: the window's own local sandbox, then the kubeconfig's
 /// contexts.
