@@ -38,25 +38,9 @@ Q_DECLARE_METATYPE(mesh::Flavor)
 namespace {
 
 std::unique_ptr<kube::Client> connectTo(const TestCluster &cluster, const char *user = "admin",
-                                      kube::ClientOptions options = {})
+                                      const kube::ClientOptions &options = {})
 {
-    kube::KubeconfigSource source;
-    source.explicitPath = cluster.kubeconfig(user).toStdString();
-    auto config = kube::loadKubeconfig(source);
-    if (!config) {
-        qWarning("%s", config.error().message.c_str());
-        return nullptr;
-    }
-    auto connection = kube::resolveConnection(*config);
-    if (!connection) {
-        qWarning("%s", connection.error().message.c_str());
-        return nullptr;
-    }
-    auto client = kube::Client::create(*connection, options);
-    if (!client) {
-        return nullptr;
-    }
-    return std::move(*client);
+    return clientFor(cluster.kubeconfig(user), options);
 }
 
 LaneGroup mockGroup(const std::string &name)
