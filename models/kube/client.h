@@ -113,4 +113,18 @@ std::string apiPrefix(const std::string &apiVersion);
 /// Percent-encodes a query parameter value.
 std::string urlEncode(const std::string &text);
 
+/// Runs `read`, code that reads server answers with nlohmann's typed accessors, and turns an answer of another
+/// shape (a member of another type, where those accessors throw) into an error saying `what` failed and how,
+/// instead of an exception out of the core. `after` is added to the message (what the user should know).
+template <class F>
+auto readingAnswers(const std::string &what, F read, const std::string &after = {}) -> decltype(read())
+{
+    try {
+        return read();
+    } catch (const nlohmann::json::exception &e) {
+        return Error{what + ": an answer of the API server is not shaped as Kubernetes answers are (" +
+                     std::string(e.what()) + ")" + after};
+    }
+}
+
 } // namespace lanedeck::kube

@@ -303,15 +303,20 @@ Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersi
     return Error{"this cluster does not serve " + kind + " in " + apiVersion};
 }
 
-const json &metadataOf(const json &object)
+const json &objectMember(const json &object, const char *key)
 {
     static const json empty = json::object();
     if (object.is_object()) {
-        if (const auto it = object.find("metadata"); it != object.end() && it->is_object()) {
+        if (const auto it = object.find(key); it != object.end() && it->is_object()) {
             return *it;
         }
     }
     return empty;
+}
+
+const json &metadataOf(const json &object)
+{
+    return objectMember(object, "metadata");
 }
 
 std::string objectPath(const KindInfo &kind, const std::string &ns, const std::string &name)

@@ -65,7 +65,10 @@ Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &o
 /// The REST mapping of an apiVersion+kind, from discovery (or the built-in core kinds).
 Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersion, const std::string &kind);
 
-/// An object's metadata, or an empty object when it has none (const json's operator[] must not miss).
+/// The member `key` of `object` when both are JSON objects, else an empty object: const json's operator[] must
+/// not miss (undefined behaviour), and answers of another shape read as empty.
+const nlohmann::json &objectMember(const nlohmann::json &object, const char *key);
+/// An object's metadata, or an empty object when it has none.
 const nlohmann::json &metadataOf(const nlohmann::json &object);
 
 /// /apis/<g>/<v>[/namespaces/<ns>]/<plural>[/<name>]

@@ -266,7 +266,16 @@ Result<ImportedGroup> rebuildGroup(const std::string &name, const std::string &n
     return rebuildIstio(std::move(out), *ingress, objects);
 }
 
+static Result<ImportedGroup> importGroupUnguarded(Client &client, const std::string &name,
+                                                  const std::string &ns);
+
 Result<ImportedGroup> importGroup(Client &client, const std::string &name, const std::string &ns)
+{
+    return readingAnswers("import", [&] { return importGroupUnguarded(client, name, ns); });
+}
+
+static Result<ImportedGroup> importGroupUnguarded(Client &client, const std::string &name,
+                                                  const std::string &ns)
 {
     auto meshInfo = discoverMesh(client);
     if (!meshInfo) {

@@ -57,7 +57,14 @@ const ServiceInventory *Inventory::service(const std::string &name, const std::s
     return nullptr;
 }
 
+static Result<Inventory> readInventoryUnguarded(Client &client, const std::vector<std::string> &namespaces);
+
 Result<Inventory> readInventory(Client &client, const std::vector<std::string> &namespaces)
+{
+    return readingAnswers("inventory", [&] { return readInventoryUnguarded(client, namespaces); });
+}
+
+static Result<Inventory> readInventoryUnguarded(Client &client, const std::vector<std::string> &namespaces)
 {
     std::vector<Request> requests;
     for (const auto &ns : namespaces) {
@@ -78,8 +85,9 @@ Result<Inventory> readInventory(Client &client, const std::vector<std::string> &
         for (const auto &d : deployments.json().value("items", json::array())) {
             Workload w;
             w.name = metadataOf(d).value("name", "");
-            w.labels = stringMap(d["spec"]["template"]["metadata"].value("labels", json::object()));
-            w.replicas = d["spec"].value("replicas", 1);
+            w.labels = stringMap(objectMember(objectMember(objectMember(d, "spec"), "template"), "metadata")
+                                     .value("labels", json::object()));
+            w.replicas = objectMember(d, "spec").value("replicas", 1);
             w.readyReplicas = d.value("status", json::object()).value("readyReplicas", 0);
             workloads.push_back(std::move(w));
         }
@@ -87,8 +95,8 @@ Result<Inventory> readInventory(Client &client, const std::vector<std::string> &
             ServiceInventory si;
             si.name = metadataOf(s).value("name", "");
             si.ns = namespaces[n];
-            si.selector = stringMap(s["spec"].value("selector", json::object()));
-            for (const auto &p : s["spec"].value("ports", json::array())) {
+            si.selector = stringMap(objectMember(s, "spec").value("selector", json::object()));
+            for (const auto &p : objectMember(s, "spec").value("ports", json::array())) {
                 si.ports.push_back(p.value("port", 0));
             }
             for (const auto &w : workloads) {

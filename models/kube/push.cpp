@@ -321,8 +321,18 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
     return report;
 }
 
-Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::RenderOptions &render,
-                        const PushOptions &options)
+static Result<PushReport> pushUnguarded(Client &client, const LaneGroup &group,
+                                        const mesh::RenderOptions &render, const PushOptions &options);
+
+Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::RenderOptions &render, const PushOptions &options)
+{
+    return readingAnswers(
+        "push", [&] { return pushUnguarded(client, group, render, options); },
+        "; resources may have been written before it: lanectl diff shows what the cluster holds");
+}
+
+static Result<PushReport> pushUnguarded(Client &client, const LaneGroup &group,
+                                        const mesh::RenderOptions &render, const PushOptions &options)
 {
     auto rendered = mesh::render(group, render);
     if (!rendered) {
@@ -367,7 +377,18 @@ Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::Rend
     return report;
 }
 
+static Result<PushReport> deleteGroupUnguarded(Client &client, const std::string &group,
+                                               const std::string &ns, bool dryRun);
+
 Result<PushReport> deleteGroup(Client &client, const std::string &group, const std::string &ns, bool dryRun)
+{
+    return readingAnswers(
+        "delete", [&] { return deleteGroupUnguarded(client, group, ns, dryRun); },
+        "; objects may have been deleted before it");
+}
+
+static Result<PushReport> deleteGroupUnguarded(Client &client, const std::string &group,
+                                               const std::string &ns, bool dryRun)
 {
     auto meshInfo = discoverMesh(client);
     if (!meshInfo) {
@@ -386,7 +407,16 @@ Result<PushReport> deleteGroup(Client &client, const std::string &group, const s
     return report;
 }
 
+static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, const LaneGroup &group,
+                                                            const mesh::RenderOptions &render);
+
 Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    return readingAnswers("diff", [&] { return diffGroupUnguarded(client, group, render); });
+}
+
+static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, const LaneGroup &group,
+                                                            const mesh::RenderOptions &render)
 {
     auto rendered = mesh::render(group, render);
     if (!rendered) {
