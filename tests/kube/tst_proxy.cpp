@@ -4,6 +4,7 @@
 // a real API server: tst_clusterproxy.
 #include "kube/client.h"
 #include "kube/proxy.h"
+#include "rawhttpserver.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -29,29 +30,7 @@ ClusterConfig cluster(const QString &server, const QString &proxyUrl)
     return c;
 }
 
-/// A listening loopback socket nobody accepts from: TCP connects (the backlog), nothing ever answers.
-class SilentListener
-{
-public:
-    SilentListener()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-        ::listen(m_fd, 128);
-        socklen_t len = sizeof addr;
-        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
-    }
-    ~SilentListener() { ::close(m_fd); }
-    int port() const { return m_port; }
-
-private:
-    int m_fd = -1;
-    int m_port = 0;
-};
+using SilentListener = lanedeck::testing::BlackHole;
 
 const char *kPassword = "proxy-SECRET-pw";
 
