@@ -1,8 +1,8 @@
 // Server-side applies N generated resources with LaneDeck and, in the same run, `kubectl apply --server-side
 // -f DIR` of the same rendered files, each into a fresh namespace of the same API server; prints every run,
 // the medians and the ratio. docs/BENCHMARKS.md ("Cluster apply") has the command and results.
-#include "core/atomicfile.h"
-#include "core/yamljson.h"
+#include "base/atomicfile.h"
+#include "base/yamljson.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
 #include "kube/kubeconfig.h"

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-qpa-plugins
   libgl-dev libxkbcommon-dev
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev

@@ -1,6 +1,6 @@
 #include "ui/resourcetreemodel.h"
 
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 
 #include <QIcon>
 

@@ -1,6 +1,6 @@
 #include "kube/client.h"
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 #include "kube/certificate.h"
 #include "kube/status.h"
 

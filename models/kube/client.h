@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/result.h"
+#include "base/result.h"
 #include "kube/execcredential.h"
 #include "kube/kubeconfig.h"
 #include "kube/proxy.h"

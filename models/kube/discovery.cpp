@@ -1,7 +1,7 @@
 #include "kube/discovery.h"
 
-#include "core/k8snames.h"
-#include "core/utf8.h"
+#include "base/k8snames.h"
+#include "base/utf8.h"
 #include "mesh/naming.h"
 
 #include <algorithm>

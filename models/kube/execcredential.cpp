@@ -1,6 +1,6 @@
 #include "kube/execcredential.h"
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 #include "kube/pluginprocess.h"
 
 #include <QFileInfo>

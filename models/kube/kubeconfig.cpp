@@ -1,6 +1,6 @@
 #include "kube/kubeconfig.h"
 
-#include "core/atomicfile.h"
+#include "base/atomicfile.h"
 #include "kube/certificate.h"
 
 #include <QByteArray>

@@ -1,6 +1,6 @@
 #include "kube/push.h"
 
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 #include "kube/linediff.h"
 #include "kube/status.h"
 #include "mesh/naming.h"

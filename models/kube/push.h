@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/result.h"
+#include "base/result.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
 #include "lanes/lanegroup.h"

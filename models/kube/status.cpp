@@ -1,6 +1,6 @@
 #include "kube/status.h"
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,8 +1,8 @@
 #include "lanes/document.h"
 
-#include "core/atomicfile.h"
-#include "core/utf8.h"
-#include "core/yamljson.h"
+#include "base/atomicfile.h"
+#include "base/utf8.h"
+#include "base/yamljson.h"
 #include "lanes/validation.h"
 
 #include <yaml-cpp/yaml.h>

@@ -1,6 +1,6 @@
 #include "lanes/validation.h"
 
-#include "core/k8snames.h"
+#include "base/k8snames.h"
 #include "mesh/naming.h"
 
 #include <re2/re2.h>

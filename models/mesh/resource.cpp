@@ -1,7 +1,7 @@
 #include "mesh/resource.h"
 
-#include "core/atomicfile.h"
-#include "core/yamljson.h"
+#include "base/atomicfile.h"
+#include "base/yamljson.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,6 +1,6 @@
 #include "traffic/export.h"
 
-#include "core/atomicfile.h"
+#include "base/atomicfile.h"
 
 #include <cstdio>
 

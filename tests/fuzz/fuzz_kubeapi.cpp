@@ -13,7 +13,7 @@
 //   subdomain, so objectPath stays under the group version's prefix;
 // - a CRD read as declaring `fallback` does have a property of that name;
 // - a server version (GET /version) is bounded and safe to show.
-#include "core/k8snames.h"
+#include "base/k8snames.h"
 #include "kube/discovery.h"
 #include "kube/status.h"
 

@@ -1,6 +1,6 @@
 // libFuzzer target: the sandbox's reading of VirtualServices/DestinationRules from arbitrary YAML, and
 // its routing of requests with arbitrary paths and header values (exact/prefix/regex matches, baggage).
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 #include "sandbox/meshconfig.h"
 
 #include <cstdint>

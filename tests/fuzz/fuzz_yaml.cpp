@@ -1,6 +1,6 @@
 // libFuzzer target: YAML stream parsing and the JSON->YAML writer. Property: whatever JSON a stream
 // parses to, writing it as YAML and reading that back gives the same JSON.
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 
 #include <yaml-cpp/yaml.h>
 

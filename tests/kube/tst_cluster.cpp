@@ -2,8 +2,8 @@
 // dry run, conflicts, prune, diff, import, RBAC, exec credentials, client certificates outside their
 // validity, exec plugins that hang or fail, a server that dies mid-push, and kubectl reading back what
 // LaneDeck applied. If the server cannot be built or started, the test fails.
-#include "core/atomicfile.h"
-#include "core/yamljson.h"
+#include "base/atomicfile.h"
+#include "base/yamljson.h"
 #include "kube/client.h"
 #include "kube/importer.h"
 #include "kube/ingress.h"

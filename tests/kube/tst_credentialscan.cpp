@@ -4,7 +4,7 @@
 // secret of any of them in what lanectl printed (stdout, stderr) or wrote (rendered resources, imported lane
 // groups, traffic exports, and anything under its HOME: settings, caches, logs, temporary files). Runs
 // against a REAL kube-apiserver (scripts/testcluster.sh) and fails, never skips, when it cannot start.
-#include "core/atomicfile.h"
+#include "base/atomicfile.h"
 #include "secretscan.h"
 #include "testcluster.h"
 

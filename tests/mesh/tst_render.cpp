@@ -1,4 +1,4 @@
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 #include "mesh/naming.h"
 #include "mesh/resource.h"
 #include "testsupport.h"

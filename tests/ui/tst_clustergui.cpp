@@ -1,7 +1,7 @@
 // The console against a REAL kube-apiserver (tests/kube/testcluster, started by scripts/testcluster.sh): the
 // cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
-#include "core/atomicfile.h"
+#include "base/atomicfile.h"
 #include "lanes/document.h"
 #include "kube/testcluster.h"
 #include "secretscan.h"

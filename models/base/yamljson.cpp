@@ -1,6 +1,6 @@
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-#include "core/k8snames.h"
+#include "base/k8snames.h"
 
 #include <cctype>
 

@@ -1,4 +1,4 @@
-#include "core/yamljson.h"
+#include "base/yamljson.h"
 #include "testsupport.h"
 
 #include <QTest>

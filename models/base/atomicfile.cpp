@@ -1,4 +1,4 @@
-#include "core/atomicfile.h"
+#include "base/atomicfile.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 // Text from other programs made safe to show: displayText keeps printable text, replaces what is not UTF-8
 // and the control characters that move a terminal's cursor or reorder what is shown, and cuts long text at a
 // character boundary.
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 #include <QTest>
 
