@@ -118,11 +118,12 @@ double processCpuSeconds(long pid)
     if (fields.size() < 13) {
         return 0;
     }
-    return static_cast<double>(fields[11].toLongLong() + fields[12].toLongLong()) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    return static_cast<double>(fields[11].toLongLong() + fields[12].toLongLong()) /
+           static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::Resource> &resources, int parallel,
-                   bool &ok, double &cpu)
+double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::Resource> &resources,
+                   int parallel, bool &ok, double &cpu)
 {
     const auto start = std::chrono::steady_clock::now();
     const double cpuStart = cpuSeconds();
@@ -150,8 +151,9 @@ double laneDeckRun(const kube::Connection &connection, const std::vector<mesh::R
                      [](const kube::ResourceResult &r) { return r.outcome == kube::Outcome::Created; });
     if (!ok) {
         std::fprintf(stderr, "LaneDeck push failed: %s\n",
-                     report.ok() ? (report->results.empty() ? "no results" : report->results.front().message.c_str())
-                                 : report.error().message.c_str());
+                     report.ok()
+                         ? (report->results.empty() ? "no results" : report->results.front().message.c_str())
+                         : report.error().message.c_str());
     }
     return t;
 }
@@ -160,8 +162,8 @@ double kubectlRun(const QString &kubectl, const QString &kubeconfig, const QStri
 {
     QProcess p;
     const auto start = std::chrono::steady_clock::now();
-    p.start(kubectl, {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("apply"), QStringLiteral("--server-side"),
-                      QStringLiteral("-f"), dir});
+    p.start(kubectl, {QStringLiteral("--kubeconfig"), kubeconfig, QStringLiteral("apply"),
+                      QStringLiteral("--server-side"), QStringLiteral("-f"), dir});
     p.waitForFinished(-1);
     const double t = seconds(start);
     ok = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
@@ -196,7 +198,8 @@ int main(int argc, char *argv[])
         }
     }
     if (kubeconfig.isEmpty() || count < 1 || runs < 1) {
-        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3] [--parallel 64] [--server-pid PID]\n");
+        std::fprintf(stderr, "usage: bench_cluster_apply --kubeconfig FILE [--count 1000] [--runs 3] "
+                             "[--parallel 64] [--server-pid PID]\n");
         return 2;
     }
     const QString kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
@@ -218,7 +221,8 @@ int main(int argc, char *argv[])
     std::vector<double> laneDeck;
     std::vector<double> kubectlTimes;
     std::printf("%d resources (istio flavor: DestinationRules + VirtualServices), %d runs\n", count, runs);
-    std::printf("run  lanedeck_s  kubectl_s  ratio  lanedeck_cpu_s  server_cpu_lanedeck_s  server_cpu_kubectl_s\n");
+    std::printf(
+        "run  lanedeck_s  kubectl_s  ratio  lanedeck_cpu_s  server_cpu_lanedeck_s  server_cpu_kubectl_s\n");
     for (int run = 0; run < runs; ++run) {
         const std::string nsL = "bench-ld-" + stamp + "-" + std::to_string(run);
         const std::string nsK = "bench-kc-" + stamp + "-" + std::to_string(run);
@@ -227,7 +231,8 @@ int main(int argc, char *argv[])
         }
         QTemporaryDir dir;
         for (const auto &r : inNamespace(resources, nsK)) {
-            if (!writeFileAtomically(dir.filePath(QString::fromStdString(r.fileName())).toStdString(), toYaml(r.object))) {
+            if (!writeFileAtomically(dir.filePath(QString::fromStdString(r.fileName())).toStdString(),
+                                     toYaml(r.object))) {
                 return 1;
             }
         }
@@ -262,7 +267,8 @@ int main(int argc, char *argv[])
         }
         laneDeck.push_back(tL);
         kubectlTimes.push_back(tK);
-        std::printf("%3d  %10.3f  %9.3f  %5.1fx  %14.3f  %21.2f  %20.2f\n", run + 1, tL, tK, tK / tL, cpu, serverL, serverK);
+        std::printf("%3d  %10.3f  %9.3f  %5.1fx  %14.3f  %21.2f  %20.2f\n", run + 1, tL, tK, tK / tL, cpu,
+                    serverL, serverK);
         std::fflush(stdout);
     }
     const double mL = median(laneDeck);

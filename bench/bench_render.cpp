@@ -65,8 +65,9 @@ int main(int argc, char **argv)
     const auto end = std::chrono::steady_clock::now();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("flavor=%s services=%d lanes=%d resources=%zu yaml_bytes=%zu seconds=%.3f peak_rss_mib=%.1f\n",
-                flavorName.c_str(), services, lanes, rendered->resources.size(), yaml.size(),
-                std::chrono::duration<double>(end - start).count(), usage.ru_maxrss / 1024.0);
+    std::printf(
+        "flavor=%s services=%d lanes=%d resources=%zu yaml_bytes=%zu seconds=%.3f peak_rss_mib=%.1f\n",
+        flavorName.c_str(), services, lanes, rendered->resources.size(), yaml.size(),
+        std::chrono::duration<double>(end - start).count(), usage.ru_maxrss / 1024.0);
     return 0;
 }

@@ -60,8 +60,8 @@ inline char *toString(const LaneGroup &group)
 }
 inline char *toString(const Hop &hop)
 {
-    return qstrdup((hop.service + ' ' + hop.version + " via " + hop.servedBy + (hop.fallback ? " (fallback)" : "") +
-                    " depth " + std::to_string(hop.depth))
+    return qstrdup((hop.service + ' ' + hop.version + " via " + hop.servedBy +
+                    (hop.fallback ? " (fallback)" : "") + " depth " + std::to_string(hop.depth))
                        .c_str());
 }
 } // namespace lanedeck
@@ -78,9 +78,9 @@ inline char *toString(const vector<string> &list)
 } // namespace std
 
 /// QCOMPARE for JSON values (QTest's own overloads cannot take nlohmann::json), printing both on failure.
-#define COMPARE_JSON(actual, expected)                                                                              \
-    do {                                                                                                            \
-        const nlohmann::json a_ = (actual);                                                                         \
-        const nlohmann::json e_ = (expected);                                                                       \
-        QVERIFY2(a_ == e_, ("\n   Actual: " + a_.dump() + "\n Expected: " + e_.dump()).c_str());                  \
+#define COMPARE_JSON(actual, expected)                                                                       \
+    do {                                                                                                     \
+        const nlohmann::json a_ = (actual);                                                                  \
+        const nlohmann::json e_ = (expected);                                                                \
+        QVERIFY2(a_ == e_, ("\n   Actual: " + a_.dump() + "\n Expected: " + e_.dump()).c_str());             \
     } while (false)

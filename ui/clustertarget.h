@@ -186,8 +186,8 @@ Q_SIGNALS:
     void inventoryChanged(const lanedeck::ui::ClusterInventory &inventory);
     void ingressResolved(const lanedeck::ui::IngressAddress &address);
     /// A push that was not a dry run wrote `group` to the connected target, every resource of it. Emitted by
-    /// the source, so it comes even when the dialog that asked for the push is gone; the traffic page restarts
-    /// its statistics against the pushed weights.
+    /// the source, so it comes even when the dialog that asked for the push is gone; the traffic page
+    /// restarts its statistics against the pushed weights.
     void applied(const lanedeck::LaneGroup &group);
     /// The connection state of the target last passed to connectTo(), with a message in words
     /// ("Connected to prod-eu (Kubernetes v1.30)", "kubeconfig: context 'x' has no user").

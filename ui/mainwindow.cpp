@@ -55,9 +55,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
       m_defaultSource(new SandboxTargetSource(this)), m_clusterBar(new ClusterBar(this)),
       m_tabs(new QTabWidget(this)), m_designer(new DesignerView(m_document, this)),
       m_resources(new ResourcesView(m_document, this)), m_traffic(new TrafficPage(m_document, this)),
-      m_pathsModel(new LanePathsModel(m_document, this)), m_problemsModel(new ProblemsModel(m_document, this)),
-      m_problems(new QTableView(this)), m_execApproval(new ExecApprovalPrompt(this, this)),
-      m_validity(new QLabel(this))
+      m_pathsModel(new LanePathsModel(m_document, this)),
+      m_problemsModel(new ProblemsModel(m_document, this)), m_problems(new QTableView(this)),
+      m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     QIcon icon;
@@ -148,7 +148,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         settings.setFlavor(m_resources->flavorName());
         settings.setApiVersion(m_resources->apiVersionName());
     });
-    connect(m_traffic, &TrafficPage::statusMessage, this, [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    connect(m_traffic, &TrafficPage::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     // The traffic page's target follows the cluster bar: the sandbox's gateway (a push to it restarts the
     // statistics against the pushed weights), or a cluster's ingress gateway, looked up once connected.
     // (m_traffic as the context: setTargetSource() cuts the previous source's connections to this window.)

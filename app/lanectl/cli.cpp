@@ -40,7 +40,8 @@ int parseArguments(QCommandLineParser &parser, const QStringList &arguments, con
         return Usage;
     }
     if (parser.isSet(help)) {
-        out("usage: " + usage.toStdString() + "\n\n" + parser.helpText().section(QLatin1Char('\n'), 2).toStdString());
+        out("usage: " + usage.toStdString() + "\n\n" +
+            parser.helpText().section(QLatin1Char('\n'), 2).toStdString());
         return Ok;
     }
     const auto count = parser.positionalArguments().size();

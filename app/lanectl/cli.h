@@ -14,7 +14,8 @@
 namespace lanectl {
 
 /// lanectl's exit codes (docs/CLI.md lists them).
-enum ExitCode : int {
+enum ExitCode : int
+{
     Ok = 0,
     Failed = 1,  ///< the input is invalid, or the operation failed
     Usage = 2,   ///< the command line is wrong

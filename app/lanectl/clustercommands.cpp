@@ -1,4 +1,5 @@
-// The commands that talk to a cluster: every one takes --kubeconfig, --context and --namespace as kubectl does.
+// The commands that talk to a cluster: every one takes --kubeconfig, --context and --namespace as kubectl
+// does.
 #include "commands.h"
 
 #include "kube/client.h"
@@ -20,13 +21,15 @@ using namespace lanedeck;
 /// The kubectl-style connection options every cluster command shares.
 struct ConnectionOptions
 {
-    QCommandLineOption kubeconfig{QStringLiteral("kubeconfig"),
-                                  QStringLiteral("Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
-                                  QStringLiteral("FILE")};
+    QCommandLineOption kubeconfig{
+        QStringLiteral("kubeconfig"),
+        QStringLiteral("Path to the kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."),
+        QStringLiteral("FILE")};
     QCommandLineOption context{QStringLiteral("context"), QStringLiteral("The kubeconfig context to use."),
                                QStringLiteral("NAME")};
     QCommandLineOption ns{QStringList{QStringLiteral("n"), QStringLiteral("namespace")},
-                          QStringLiteral("The namespace (default: the context's)."), QStringLiteral("NAMESPACE")};
+                          QStringLiteral("The namespace (default: the context's)."),
+                          QStringLiteral("NAMESPACE")};
     QCommandLineOption requestTimeout{
         QStringLiteral("request-timeout"),
         QStringLiteral("Give up on a server request, and on an exec credential plugin, after this long "
@@ -58,7 +61,8 @@ struct ConnectionOptions
         if (!config) {
             return std::nullopt;
         }
-        auto c = kube::resolveConnection(*config, parser.value(context).toStdString(), parser.value(ns).toStdString());
+        auto c = kube::resolveConnection(*config, parser.value(context).toStdString(),
+                                         parser.value(ns).toStdString());
         if (!c) {
             err("lanectl: " + c.error().message + "\n");
             return std::nullopt;
@@ -111,14 +115,16 @@ struct FlavorOptions
         if (auto f = mesh::parseFlavor(parser.value(flavor).toStdString())) {
             options.flavor = *f;
         } else {
-            err("lanectl: unknown flavor '" + parser.value(flavor).toStdString() + "' (asm, istio, asm-crd)\n");
+            err("lanectl: unknown flavor '" + parser.value(flavor).toStdString() +
+                "' (asm, istio, asm-crd)\n");
             return std::nullopt;
         }
         if (parser.isSet(apiVersion)) {
             if (auto v = mesh::parseIstioVersion(parser.value(apiVersion).toStdString())) {
                 options.istioVersion = *v;
             } else {
-                err("lanectl: unknown api version '" + parser.value(apiVersion).toStdString() + "' (v1, v1beta1)\n");
+                err("lanectl: unknown api version '" + parser.value(apiVersion).toStdString() +
+                    "' (v1, v1beta1)\n");
                 return std::nullopt;
             }
         }
@@ -184,7 +190,8 @@ int printReport(const kube::PushReport &report)
     for (const auto &note : report.notes) {
         err("note: " + note + "\n");
     }
-    std::vector<std::vector<std::string>> rows{{"RESOURCE", report.dryRun ? "RESULT (DRY RUN)" : "RESULT", "MESSAGE"}};
+    std::vector<std::vector<std::string>> rows{
+        {"RESOURCE", report.dryRun ? "RESULT (DRY RUN)" : "RESULT", "MESSAGE"}};
     for (const auto &r : report.results) {
         rows.push_back({r.resource, kube::toString(r.outcome), r.message});
         for (const auto &c : r.conflicts) {
@@ -198,14 +205,15 @@ int printReport(const kube::PushReport &report)
 int contextsCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Lists the kubeconfig contexts; --use switches the current one."));
+    parser.setApplicationDescription(
+        QStringLiteral("Lists the kubeconfig contexts; --use switches the current one."));
     ConnectionOptions connection;
     connection.addTo(parser);
     const QCommandLineOption use(QStringLiteral("use"), QStringLiteral("Make NAME the current context."),
                                  QStringLiteral("NAME"));
     parser.addOption(use);
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl contexts [--use NAME] [--kubeconfig FILE]"),
-                                  0, 0);
+    if (int code = parseArguments(parser, arguments,
+                                  QStringLiteral("lanectl contexts [--use NAME] [--kubeconfig FILE]"), 0, 0);
         code >= 0) {
         return code;
     }
@@ -221,7 +229,8 @@ int contextsCommand(const QStringList &arguments)
         out("switched to context \"" + config->currentContext + "\"\n");
         return Ok;
     }
-    std::vector<std::vector<std::string>> rows{{"CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "AUTH", "NAMESPACE"}};
+    std::vector<std::vector<std::string>> rows{
+        {"CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "AUTH", "NAMESPACE"}};
     for (const auto &[name, ctx] : config->contexts) {
         const auto cluster = config->clusters.find(ctx.cluster);
         const auto user = config->users.find(ctx.user);
@@ -253,8 +262,9 @@ int inventoryCommand(const QStringList &arguments)
     const QCommandLineOption lanes(QStringLiteral("lanes"), QStringLiteral("A lane group document to check."),
                                    QStringLiteral("FILE"));
     parser.addOptions({labelKey, lanes});
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl inventory [-n NAMESPACE] [--label-key KEY] [--lanes FILE]"), 0, 0);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl inventory [-n NAMESPACE] [--label-key KEY] [--lanes FILE]"), 0, 0);
         code >= 0) {
         return code;
     }
@@ -315,19 +325,22 @@ int inventoryCommand(const QStringList &arguments)
 int applyCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Server-side applies the lane group's resources (field manager lanedeck): a dry run of every resource "
-        "first, nothing is written if any fails."));
+    parser.setApplicationDescription(QStringLiteral("Server-side applies the lane group's resources (field "
+                                                    "manager lanedeck): a dry run of every resource "
+                                                    "first, nothing is written if any fails."));
     GroupTargetOptions targetOptions;
     targetOptions.addTo(parser);
-    const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Only the server-side dry run."));
-    const QCommandLineOption force(QStringLiteral("force"),
-                                   QStringLiteral("Take over fields another field manager owns (409 conflicts)."));
-    const QCommandLineOption prune(QStringLiteral("prune"),
-                                   QStringLiteral("Delete the group's objects that are no longer generated."));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Only the server-side dry run."));
+    const QCommandLineOption force(
+        QStringLiteral("force"),
+        QStringLiteral("Take over fields another field manager owns (409 conflicts)."));
+    const QCommandLineOption prune(
+        QStringLiteral("prune"), QStringLiteral("Delete the group's objects that are no longer generated."));
     parser.addOptions({dryRun, force, prune});
-    const QString usage = QStringLiteral("lanectl apply FILE [--dry-run] [--force] [--prune] [--flavor asm|istio|asm-crd] "
-                                         "[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]");
+    const QString usage =
+        QStringLiteral("lanectl apply FILE [--dry-run] [--force] [--prune] [--flavor asm|istio|asm-crd] "
+                       "[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -351,15 +364,17 @@ int applyCommand(const QStringList &arguments)
 int diffCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Shows what apply would change: live objects (---) against the generated ones (+++), ignoring fields the "
-        "server fills in. Exit code 1 when they differ, as kubectl diff."));
+    parser.setApplicationDescription(
+        QStringLiteral("Shows what apply would change: live objects (---) against the generated ones (+++), "
+                       "ignoring fields the "
+                       "server fills in. Exit code 1 when they differ, as kubectl diff."));
     GroupTargetOptions targetOptions;
     targetOptions.addTo(parser);
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl diff FILE [--flavor ...] [--kubeconfig FILE] [--context NAME] "
-                                                 "[-n NAMESPACE]"),
-                                  1, 1);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl diff FILE [--flavor ...] [--kubeconfig FILE] [--context NAME] "
+                           "[-n NAMESPACE]"),
+            1, 1);
         code >= 0) {
         return code;
     }
@@ -394,8 +409,8 @@ int diffCommand(const QStringList &arguments)
 int importCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Rebuilds a lane group document from the group's live resources (label swimlane-group)."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Rebuilds a lane group document from the group's live resources (label swimlane-group)."));
     parser.addPositionalArgument(QStringLiteral("GROUP"), QStringLiteral("The lane group's name."));
     ConnectionOptions connection;
     connection.addTo(parser);
@@ -403,10 +418,11 @@ int importCommand(const QStringList &arguments)
                                     QStringLiteral("Write the document to FILE instead of stdout."),
                                     QStringLiteral("FILE"));
     parser.addOption(output);
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl import GROUP [-o FILE] [--kubeconfig FILE] [--context NAME] "
-                                                 "[-n NAMESPACE]"),
-                                  1, 1);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl import GROUP [-o FILE] [--kubeconfig FILE] [--context NAME] "
+                           "[-n NAMESPACE]"),
+            1, 1);
         code >= 0) {
         return code;
     }
@@ -414,12 +430,14 @@ int importCommand(const QStringList &arguments)
     if (!client) {
         return connection.failure;
     }
-    auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns);
+    auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(),
+                                      client->connection().ns);
     if (!imported) {
         err("lanectl: " + imported.error().message + "\n");
         return Failed;
     }
-    err("imported lane group '" + imported->group.name + "' (flavor " + mesh::toString(imported->flavor) + ")\n");
+    err("imported lane group '" + imported->group.name + "' (flavor " + mesh::toString(imported->flavor) +
+        ")\n");
     for (const auto &note : imported->notes) {
         err("note: " + note + "\n");
     }
@@ -437,17 +455,19 @@ int importCommand(const QStringList &arguments)
 int deleteCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Deletes every object LaneDeck applied for a lane group (label swimlane-group, field manager lanedeck)."));
+    parser.setApplicationDescription(QStringLiteral("Deletes every object LaneDeck applied for a lane group "
+                                                    "(label swimlane-group, field manager lanedeck)."));
     parser.addPositionalArgument(QStringLiteral("GROUP"), QStringLiteral("The lane group's name."));
     ConnectionOptions connection;
     connection.addTo(parser);
-    const QCommandLineOption dryRun(QStringLiteral("dry-run"), QStringLiteral("Only the server-side dry run."));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Only the server-side dry run."));
     parser.addOption(dryRun);
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl delete GROUP [--dry-run] [--kubeconfig FILE] [--context NAME] "
-                                                 "[-n NAMESPACE]"),
-                                  1, 1);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl delete GROUP [--dry-run] [--kubeconfig FILE] [--context NAME] "
+                           "[-n NAMESPACE]"),
+            1, 1);
         code >= 0) {
         return code;
     }
@@ -455,8 +475,8 @@ int deleteCommand(const QStringList &arguments)
     if (!client) {
         return connection.failure;
     }
-    auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(), client->connection().ns,
-                                    parser.isSet(dryRun));
+    auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(),
+                                    client->connection().ns, parser.isSet(dryRun));
     if (!report) {
         err("lanectl: " + report.error().message + "\n");
         return Failed;
@@ -468,15 +488,18 @@ int ingressCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Prints the URL of the lane group's ingress gateway: the Service that fronts the Gateway the document "
+        "Prints the URL of the lane group's ingress gateway: the Service that fronts the Gateway the "
+        "document "
         "names (by the Gateway's selector, else by its name) and its address. The Host header, where the "
-        "address came from and warnings go to stderr. Exit code 1 when there is no usable address (no Gateway, "
+        "address came from and warnings go to stderr. Exit code 1 when there is no usable address (no "
+        "Gateway, "
         "no Service, a load balancer still pending, a NodePort)."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
     ConnectionOptions connection;
     connection.addTo(parser);
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl ingress FILE [--kubeconfig FILE] [--context NAME]"), 1, 1);
+    if (int code =
+            parseArguments(parser, arguments,
+                           QStringLiteral("lanectl ingress FILE [--kubeconfig FILE] [--context NAME]"), 1, 1);
         code >= 0) {
         return code;
     }

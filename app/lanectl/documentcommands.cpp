@@ -13,8 +13,10 @@ int validateCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Checks a lane group document and lists every problem."));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document (.lanes.yaml)."));
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl validate FILE"), 1, 1); code >= 0) {
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("The lane group document (.lanes.yaml)."));
+    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl validate FILE"), 1, 1);
+        code >= 0) {
         return code;
     }
     int code = Ok;
@@ -29,22 +31,23 @@ int validateCommand(const QStringList &arguments)
 int renderCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Generates the mesh resources of a lane group: YAML on stdout, or files in a directory."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Generates the mesh resources of a lane group: YAML on stdout, or files in a directory."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
     const QCommandLineOption flavor(QStringLiteral("flavor"),
-                                    QStringLiteral("asm (default), istio, or asm-crd."), QStringLiteral("FLAVOR"),
-                                    QStringLiteral("asm"));
+                                    QStringLiteral("asm (default), istio, or asm-crd."),
+                                    QStringLiteral("FLAVOR"), QStringLiteral("asm"));
     const QCommandLineOption apiVersion(QStringLiteral("api-version"),
                                         QStringLiteral("networking.istio.io version: v1 or v1beta1 (default: "
                                                        "v1beta1 for asm, v1 for istio)."),
                                         QStringLiteral("VERSION"));
-    const QCommandLineOption outDir(QStringList{QStringLiteral("o"), QStringLiteral("output-dir")},
-                                    QStringLiteral("Write one file per resource and a kustomization.yaml to DIR."),
-                                    QStringLiteral("DIR"));
+    const QCommandLineOption outDir(
+        QStringList{QStringLiteral("o"), QStringLiteral("output-dir")},
+        QStringLiteral("Write one file per resource and a kustomization.yaml to DIR."),
+        QStringLiteral("DIR"));
     parser.addOptions({flavor, apiVersion, outDir});
-    const QString usage =
-        QStringLiteral("lanectl render FILE [--flavor asm|istio|asm-crd] [--api-version v1|v1beta1] [-o DIR]");
+    const QString usage = QStringLiteral(
+        "lanectl render FILE [--flavor asm|istio|asm-crd] [--api-version v1|v1beta1] [-o DIR]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -59,7 +62,8 @@ int renderCommand(const QStringList &arguments)
         if (auto v = mesh::parseIstioVersion(parser.value(apiVersion).toStdString())) {
             options.istioVersion = *v;
         } else {
-            err("lanectl: unknown api version '" + parser.value(apiVersion).toStdString() + "' (v1, v1beta1)\n");
+            err("lanectl: unknown api version '" + parser.value(apiVersion).toStdString() +
+                "' (v1, v1beta1)\n");
             return Usage;
         }
     }
@@ -94,8 +98,8 @@ int renderCommand(const QStringList &arguments)
 int pathsCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Shows, for every lane, the chain of versions a request walks; fallback hops are marked."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Shows, for every lane, the chain of versions a request walks; fallback hops are marked."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
     if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE"), 1, 1); code >= 0) {
         return code;

@@ -25,8 +25,8 @@ std::string usage(const std::vector<lanectl::Command> &commands)
                        "Design, render and check traffic lanes for Istio and Alibaba Cloud ASM meshes.\n\n"
                        "Commands:\n";
     for (const auto &c : commands) {
-        text += "  " + std::string(c.name) + std::string(12 - std::min<std::size_t>(11, std::strlen(c.name)), ' ') +
-                c.summary + '\n';
+        text += "  " + std::string(c.name) +
+                std::string(12 - std::min<std::size_t>(11, std::strlen(c.name)), ' ') + c.summary + '\n';
     }
     text += "\nRun 'lanectl COMMAND --help' for a command's options.\n"
             "Exit codes: 0 success, 1 invalid input or failed operation, 2 usage error, 3 file error.\n";

@@ -66,7 +66,8 @@ std::optional<std::string> checkDns1123Subdomain(std::string_view value)
     std::size_t start = 0;
     while (true) {
         const std::size_t dot = value.find('.', start);
-        const std::string_view part = value.substr(start, dot == std::string_view::npos ? value.npos : dot - start);
+        const std::string_view part =
+            value.substr(start, dot == std::string_view::npos ? value.npos : dot - start);
         if (auto problem = checkDns1123Label(part)) {
             return "must be a lowercase RFC 1123 subdomain (dot-separated labels); a label " + *problem;
         }

@@ -13,8 +13,7 @@ struct Error
 };
 
 /// Value or Error: the core's APIs return this instead of throwing across the library boundary.
-template <class T>
-class [[nodiscard]] Result
+template <class T> class [[nodiscard]] Result
 {
 public:
     Result(T value) : m_state(std::move(value)) {}
@@ -38,8 +37,7 @@ private:
 };
 
 /// The Result of an operation that yields nothing but success.
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;

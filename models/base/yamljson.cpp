@@ -17,13 +17,14 @@ namespace {
 bool isYamlReserved(std::string_view s)
 {
     static constexpr std::array<std::string_view, 22> words = {
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan",
-        "True", "False", "Yes", "No", "On", "Off", "Null", "NULL"};
+        "true",  "false", "yes",  "no",   "on",    "off", "y",  "n",  "null", "~",    ".inf",
+        "-.inf", "+.inf", ".nan", "True", "False", "Yes", "No", "On", "Off",  "Null", "NULL"};
     for (auto w : words) {
         if (s.size() == w.size()) {
             bool same = true;
             for (std::size_t i = 0; i < s.size(); ++i) {
-                if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(w[i]))) {
+                if (std::tolower(static_cast<unsigned char>(s[i])) !=
+                    std::tolower(static_cast<unsigned char>(w[i]))) {
                     same = false;
                     break;
                 }
@@ -57,7 +58,8 @@ bool needsQuotes(std::string_view s)
         return true;
     }
     static constexpr std::string_view leading = "-?:,[]{}#&*!|>'\"%@` \t";
-    if (leading.find(s.front()) != std::string_view::npos && !(s.front() == '-' && s.size() > 1 && s[1] != ' ')) {
+    if (leading.find(s.front()) != std::string_view::npos &&
+        !(s.front() == '-' && s.size() > 1 && s[1] != ' ')) {
         return true;
     }
     if (s.rfind("--", 0) == 0 || s.rfind("...", 0) == 0) {
@@ -113,8 +115,7 @@ void appendScalarString(std::string &out, std::string_view s)
     out += '\'';
 }
 
-template <class Json>
-void appendScalar(std::string &out, const Json &v)
+template <class Json> void appendScalar(std::string &out, const Json &v)
 {
     if (v.is_string()) {
         appendScalarString(out, v.template get_ref<const std::string &>());
@@ -127,17 +128,14 @@ void appendScalar(std::string &out, const Json &v)
 
 constexpr std::size_t kMaxImplicitKey = 1000;
 
-template <class Json>
-bool isCollection(const Json &v)
+template <class Json> bool isCollection(const Json &v)
 {
     return (v.is_object() || v.is_array()) && !v.empty();
 }
 
-template <class Json>
-void emit(std::string &out, const Json &v, int indent);
+template <class Json> void emit(std::string &out, const Json &v, int indent);
 
-template <class Json>
-void emitMapEntries(std::string &out, const Json &v, int indent, bool firstInline)
+template <class Json> void emitMapEntries(std::string &out, const Json &v, int indent, bool firstInline)
 {
     bool first = true;
     for (auto it = v.begin(); it != v.end(); ++it) {
@@ -174,8 +172,7 @@ void emitMapEntries(std::string &out, const Json &v, int indent, bool firstInlin
     }
 }
 
-template <class Json>
-void emit(std::string &out, const Json &v, int indent)
+template <class Json> void emit(std::string &out, const Json &v, int indent)
 {
     if (v.is_object()) {
         emitMapEntries(out, v, indent, false);
@@ -202,8 +199,7 @@ void emit(std::string &out, const Json &v, int indent)
     }
 }
 
-template <class Json>
-std::string toYamlImpl(const Json &value)
+template <class Json> std::string toYamlImpl(const Json &value)
 {
     std::string out;
     if (isCollection(value)) {
@@ -240,8 +236,8 @@ nlohmann::json plainScalar(const std::string &s)
         return integer;
     }
     double real = 0;
-    if (auto [p, ec] = std::from_chars(begin, end, real); ec == std::errc() && p == end &&
-                                                          s.find_first_of("0123456789") != std::string::npos) {
+    if (auto [p, ec] = std::from_chars(begin, end, real);
+        ec == std::errc() && p == end && s.find_first_of("0123456789") != std::string::npos) {
         return real;
     }
     return s;
@@ -302,7 +298,8 @@ namespace {
 
 bool isMarkerLine(std::string_view line, std::string_view marker)
 {
-    return line.substr(0, 3) == marker && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    return line.substr(0, 3) == marker &&
+           (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
 }
 
 } // namespace

@@ -240,8 +240,7 @@ std::string urlEncode(const std::string &text)
 
 Client::Client(Connection connection, ClientOptions options)
     : m_connection(std::move(connection)), m_options(std::move(options))
-{
-}
+{}
 
 Result<std::unique_ptr<Client>> Client::create(const Connection &connection, const ClientOptions &options)
 {
@@ -407,8 +406,8 @@ Response Client::send(const Request &request)
     return send(std::vector<Request>{request}).front();
 }
 
-void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which, const Auth &auth,
-                      std::vector<Response> &out)
+void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
+                      const Auth &auth, std::vector<Response> &out)
 {
     CURLM *multi = static_cast<CURLM *>(m_multi);
     const ClusterConfig &cluster = m_connection.cluster;
@@ -456,9 +455,10 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
         }
         if (!auth.clientCertificateData.empty()) {
-            curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()), auth.clientCertificateData.size(),
-                           CURL_BLOB_COPY};
-            curl_blob key{const_cast<char *>(auth.clientKeyData.data()), auth.clientKeyData.size(), CURL_BLOB_COPY};
+            curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()),
+                           auth.clientCertificateData.size(), CURL_BLOB_COPY};
+            curl_blob key{const_cast<char *>(auth.clientKeyData.data()), auth.clientKeyData.size(),
+                          CURL_BLOB_COPY};
             curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
             curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
             curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
@@ -510,10 +510,9 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
     }
     std::deque<std::size_t> pending(which.begin(), which.end());
     std::vector<std::unique_ptr<Transfer>> running;
-    const std::string server =
-        "the API server " + m_connection.cluster.server + " (" +
-        (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") + "context '" +
-        m_connection.context + "')";
+    const std::string server = "the API server " + m_connection.cluster.server + " (" +
+                               (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") +
+                               "context '" + m_connection.context + "')";
     auto finish = [&](Transfer *t, CURLcode code) {
         Response &resp = out[t->index];
         resp = Response{};
@@ -551,7 +550,8 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             long requestBytes = 0;
             curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &requestBytes);
             // An HTTP proxy's CONNECT request counts in the request size: to an https server through such a
-            // proxy, ours went out only once the proxy opened the tunnel (a plain http server gets no tunnel).
+            // proxy, ours went out only once the proxy opened the tunnel (a plain http server gets no
+            // tunnel).
             long connectCode = 0;
             curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
             const bool tunnelled = !m_proxy.direct() && m_proxy.curlUrl.rfind("socks", 0) != 0 &&

@@ -57,7 +57,8 @@ struct Response
     nlohmann::json json() const;
     /// The server's Status message (made safe to show by parseStatus, status.h: "HTTP 409: Apply failed with
     /// 1 conflict: ..."), a short printable excerpt of any other body ("HTTP 502 (text/html, not a Kubernetes
-    /// Status): 502 Bad Gateway nginx"), or the transport error; for 401/403 followed by what the user can do.
+    /// Status): 502 Bad Gateway nginx"), or the transport error; for 401/403 followed by what the user can
+    /// do.
     std::string message() const;
 };
 
@@ -68,7 +69,8 @@ struct Response
 class Client final
 {
 public:
-    static Result<std::unique_ptr<Client>> create(const Connection &connection, const ClientOptions &options = {});
+    static Result<std::unique_ptr<Client>> create(const Connection &connection,
+                                                  const ClientOptions &options = {});
     ~Client();
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
@@ -83,7 +85,10 @@ public:
     bool cancelled() const { return m_cancelled.load(); }
 
     /// Called on the sending thread after each response of a send(): done, total.
-    void setProgress(std::function<void(std::size_t, std::size_t)> progress) { m_progress = std::move(progress); }
+    void setProgress(std::function<void(std::size_t, std::size_t)> progress)
+    {
+        m_progress = std::move(progress);
+    }
 
     const Connection &connection() const { return m_connection; }
     /// How many times the exec plugin ran (0 without one).
@@ -93,8 +98,8 @@ private:
     Client(Connection connection, ClientOptions options);
     struct Auth;
     Result<Auth> currentAuth();
-    void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which, const Auth &auth,
-                  std::vector<Response> &out);
+    void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
+                  const Auth &auth, std::vector<Response> &out);
 
     Connection m_connection;
     ClientOptions m_options;
@@ -113,9 +118,10 @@ std::string apiPrefix(const std::string &apiVersion);
 /// Percent-encodes a query parameter value.
 std::string urlEncode(const std::string &text);
 
-/// Runs `read`, code that reads server answers with nlohmann's typed accessors, and turns an answer of another
-/// shape (a member of another type, where those accessors throw) into an error saying `what` failed and how,
-/// instead of an exception out of the core. `after` is added to the message (what the user should know).
+/// Runs `read`, code that reads server answers with nlohmann's typed accessors, and turns an answer of
+/// another shape (a member of another type, where those accessors throw) into an error saying `what` failed
+/// and how, instead of an exception out of the core. `after` is added to the message (what the user should
+/// know).
 template <class F>
 auto readingAnswers(const std::string &what, F read, const std::string &after = {}) -> decltype(read())
 {

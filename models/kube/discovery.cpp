@@ -254,7 +254,8 @@ Result<MeshDiscovery> discoverMesh(Client &client)
     return out;
 }
 
-Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &options, bool needsHeaderPropagation)
+Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &options,
+                         bool needsHeaderPropagation)
 {
     using mesh::Flavor;
     if (options.flavor == Flavor::AsmCrd) {
@@ -269,8 +270,10 @@ Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &o
         return Error{"this cluster does not serve VirtualService and DestinationRule (networking.istio.io): "
                      "install Istio, or connect to the mesh's cluster"};
     }
-    const std::string version = mesh::toString(options.istioVersion.value_or(mesh::defaultIstioVersion(options.flavor)));
-    if (std::find(mesh.istioVersions.begin(), mesh.istioVersions.end(), version) == mesh.istioVersions.end()) {
+    const std::string version =
+        mesh::toString(options.istioVersion.value_or(mesh::defaultIstioVersion(options.flavor)));
+    if (std::find(mesh.istioVersions.begin(), mesh.istioVersions.end(), version) ==
+        mesh.istioVersions.end()) {
         std::string served;
         for (const auto &v : mesh.istioVersions) {
             served += (served.empty() ? "" : ", ") + v;
@@ -281,9 +284,10 @@ Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &o
     if (options.flavor == Flavor::Asm) {
         if (!mesh.fallbackDeclared) {
             std::string why = mesh.notes.empty() ? std::string() : " (" + mesh.notes.front() + ")";
-            return Error{"the asm flavor routes with ASM's `fallback` extension, but this cluster's VirtualService "
-                         "schema does not declare `fallback`: it is upstream Istio, not ASM" + why +
-                         ". Use --flavor istio, which resolves fallback when generating."};
+            return Error{
+                "the asm flavor routes with ASM's `fallback` extension, but this cluster's VirtualService "
+                "schema does not declare `fallback`: it is upstream Istio, not ASM" +
+                why + ". Use --flavor istio, which resolves fallback when generating."};
         }
         if (needsHeaderPropagation && !mesh.asmHeaderPropagation) {
             return Error{"the asm flavor with baggage pass-through needs ASMHeaderPropagation (" +

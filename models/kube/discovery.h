@@ -30,7 +30,7 @@ struct MeshDiscovery
     bool fallbackDeclared = false; ///< the VirtualService CRD schema declares route[].fallback (ASM)
     bool asmLaneCrds = false;      ///< ASMSwimLaneGroup and ASMSwimLane are served
     bool asmHeaderPropagation = false;
-    std::vector<std::string> notes; ///< what could not be determined, and why
+    std::vector<std::string> notes;        ///< what could not be determined, and why
     std::map<std::string, KindInfo> kinds; ///< "apiVersion/Kind" -> REST mapping, for the groups looked at
 };
 
@@ -58,15 +58,16 @@ Result<std::string> parseServerVersion(std::string_view body);
 /// Looks at networking.istio.io, istio.alibabacloud.com and the VirtualService CRD, in parallel.
 Result<MeshDiscovery> discoverMesh(Client &client);
 
-/// Refuses a flavor the mesh cannot take: asm without `fallback` in the VirtualService schema (pointing to the
-/// istio flavor), asm-crd without ASM's lane CRDs, an Istio API version the server does not serve.
-Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &options, bool needsHeaderPropagation);
+/// Refuses a flavor the mesh cannot take: asm without `fallback` in the VirtualService schema (pointing to
+/// the istio flavor), asm-crd without ASM's lane CRDs, an Istio API version the server does not serve.
+Result<void> checkFlavor(const MeshDiscovery &mesh, const mesh::RenderOptions &options,
+                         bool needsHeaderPropagation);
 
 /// The REST mapping of an apiVersion+kind, from discovery (or the built-in core kinds).
 Result<KindInfo> kindInfo(const MeshDiscovery &mesh, const std::string &apiVersion, const std::string &kind);
 
-/// The member `key` of `object` when both are JSON objects, else an empty object: const json's operator[] must
-/// not miss (undefined behaviour), and answers of another shape read as empty.
+/// The member `key` of `object` when both are JSON objects, else an empty object: const json's operator[]
+/// must not miss (undefined behaviour), and answers of another shape read as empty.
 const nlohmann::json &objectMember(const nlohmann::json &object, const char *key);
 /// An object's metadata, or an empty object when it has none.
 const nlohmann::json &metadataOf(const nlohmann::json &object);

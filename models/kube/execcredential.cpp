@@ -192,7 +192,8 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
                                  std::chrono::milliseconds timeout)
 {
     const ExecConfig &exec = *user.exec;
-    const std::string where = user.sourceFile + ": user '" + user.name + "': exec plugin '" + exec.command + "'";
+    const std::string where =
+        user.sourceFile + ": user '" + user.name + "': exec plugin '" + exec.command + "'";
     QString program = QString::fromStdString(exec.command);
     if (exec.command.find('/') == std::string::npos) {
         program = QStandardPaths::findExecutable(program);
@@ -205,11 +206,11 @@ Result<Credential> runExecPlugin(const UserConfig &user, const ClusterConfig &cl
         return Error{message};
     }
 
-    nlohmann::json info{{"apiVersion", exec.apiVersion},
-                        {"kind", "ExecCredential"},
-                        {"spec", {{"interactive", false}}}};
+    nlohmann::json info{
+        {"apiVersion", exec.apiVersion}, {"kind", "ExecCredential"}, {"spec", {{"interactive", false}}}};
     if (exec.provideClusterInfo) {
-        nlohmann::json c{{"server", cluster.server}, {"insecure-skip-tls-verify", cluster.insecureSkipTlsVerify}};
+        nlohmann::json c{{"server", cluster.server},
+                         {"insecure-skip-tls-verify", cluster.insecureSkipTlsVerify}};
         if (!cluster.tlsServerName.empty()) {
             c["tls-server-name"] = cluster.tlsServerName;
         }
@@ -251,13 +252,13 @@ ExecCredentialProvider::ExecCredentialProvider(UserConfig user, ClusterConfig cl
                                                std::chrono::milliseconds timeout)
     : m_user(std::move(user)), m_cluster(std::move(cluster)), m_approver(std::move(approver)),
       m_timeout(timeout)
-{
-}
+{}
 
 Result<Credential> ExecCredentialProvider::credential()
 {
     std::lock_guard lock(m_mutex);
-    // In milliseconds, as the expiry: nanoseconds overflow after the year 2262 (plugins write 9999 for never).
+    // In milliseconds, as the expiry: nanoseconds overflow after the year 2262 (plugins write 9999 for
+    // never).
     const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
     if (m_cached && (!m_cached->expiry || now < *m_cached->expiry)) {
         return *m_cached;

@@ -104,17 +104,20 @@ Result<ImportedGroup> rebuildIstio(ImportedGroup out, const json &ingress, const
             const std::string rn = rule.value("name", "");
             if (rn.size() > forcedPrefix.size() + forcedSuffix.size() && rn.starts_with(forcedPrefix) &&
                 rn.ends_with(forcedSuffix)) {
-                laneOrder.push_back(rn.substr(forcedPrefix.size(), rn.size() - forcedPrefix.size() - forcedSuffix.size()));
+                laneOrder.push_back(
+                    rn.substr(forcedPrefix.size(), rn.size() - forcedPrefix.size() - forcedSuffix.size()));
             }
         }
         const json &weighted = http.back();
-        if (auto ok = readIngressMatch(weighted.at("match").at(0), where + ": spec.http[-1].match[0]", g.routingHeader, g);
+        if (auto ok = readIngressMatch(weighted.at("match").at(0), where + ": spec.http[-1].match[0]",
+                                       g.routingHeader, g);
             !ok) {
             return ok.error();
         }
         std::map<std::string, int> weights;
         for (const auto &route : weighted.value("route", json::array())) {
-            const std::string lane = route.at("headers").at("request").at("set").at(g.routingHeader).get<std::string>();
+            const std::string lane =
+                route.at("headers").at("request").at("set").at(g.routingHeader).get<std::string>();
             weights[lane] = route.value("weight", 0);
             const std::string host = route.at("destination").at("host").get<std::string>();
             for (const auto &s : g.services) {
@@ -124,7 +127,8 @@ Result<ImportedGroup> rebuildIstio(ImportedGroup out, const json &ingress, const
             }
         }
         if (g.ingress.entryService.empty() && !http.empty()) {
-            const std::string host = http.at(0).at("route").at(0).at("destination").at("host").get<std::string>();
+            const std::string host =
+                http.at(0).at("route").at(0).at("destination").at("host").get<std::string>();
             for (const auto &s : g.services) {
                 if (mesh::serviceHost(s) == host) {
                     g.ingress.entryService = s.name;
@@ -164,7 +168,8 @@ Result<ImportedGroup> rebuildIstio(ImportedGroup out, const json &ingress, const
             }
             const json &rules = vs->at("spec").at("http");
             if (out.flavor == mesh::Flavor::Asm) {
-                baseline = rules.at(0).at("route").at(0).at("fallback").at("target").at("subset").get<std::string>();
+                baseline =
+                    rules.at(0).at("route").at(0).at("fallback").at("target").at("subset").get<std::string>();
             } else {
                 baseline = rules.back().at("route").at(0).at("destination").at("subset").get<std::string>();
             }
@@ -177,7 +182,8 @@ Result<ImportedGroup> rebuildIstio(ImportedGroup out, const json &ingress, const
     return out;
 }
 
-Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup, const std::vector<json> &objects)
+Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup,
+                                    const std::vector<json> &objects)
 {
     LaneGroup &g = out.group;
     const std::string where = "ASMSwimLaneGroup " + g.name;
@@ -197,9 +203,11 @@ Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup, co
             g.routingHeader = p.value("routeHeader", g.routingHeader);
             fallback = p.value("fallbackTarget", "");
         } else {
-            out.notes.push_back("strict mode: ASMSwimLaneGroup does not record the routing header; kept the default");
+            out.notes.push_back(
+                "strict mode: ASMSwimLaneGroup does not record the routing header; kept the default");
         }
-        if (auto ok = readIngressMatch(rule.at("requestMatches").at(0), where + ": requestMatches[0]", {}, g); !ok) {
+        if (auto ok = readIngressMatch(rule.at("requestMatches").at(0), where + ": requestMatches[0]", {}, g);
+            !ok) {
             return ok.error();
         }
         g.lanes.clear();
@@ -215,7 +223,8 @@ Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup, co
         for (const json *o : lanes) {
             const std::string objectName = metadataOf(*o).value("name", "");
             Lane lane;
-            lane.name = objectName.starts_with(g.name + '-') ? objectName.substr(g.name.size() + 1) : objectName;
+            lane.name =
+                objectName.starts_with(g.name + '-') ? objectName.substr(g.name.size() + 1) : objectName;
             const json &ls = o->at("spec");
             const json &selector = ls.at("labelSelector");
             lane.labelKey = selector.begin().key();
@@ -246,7 +255,8 @@ Result<ImportedGroup> rebuildAsmCrd(ImportedGroup out, const json &laneGroup, co
 
 } // namespace
 
-Result<ImportedGroup> rebuildGroup(const std::string &name, const std::string &ns, const std::vector<json> &objects)
+Result<ImportedGroup> rebuildGroup(const std::string &name, const std::string &ns,
+                                   const std::vector<json> &objects)
 {
     ImportedGroup out;
     out.group.name = name;

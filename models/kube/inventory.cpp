@@ -20,7 +20,8 @@ std::map<std::string, std::string> stringMap(const json &object)
     return out;
 }
 
-bool selects(const std::map<std::string, std::string> &selector, const std::map<std::string, std::string> &labels)
+bool selects(const std::map<std::string, std::string> &selector,
+             const std::map<std::string, std::string> &labels)
 {
     if (selector.empty()) {
         return false; // a Service without selector has hand-made endpoints, no workloads of its own
@@ -121,18 +122,20 @@ std::vector<LaneProblem> checkLanes(const LaneGroup &group, const Inventory &inv
             }
             const ServiceInventory *si = inventory.service(service->name, service->ns);
             if (!si) {
-                problems.push_back({lane.name, name, "service " + service->ns + "/" + name + " does not exist"});
+                problems.push_back(
+                    {lane.name, name, "service " + service->ns + "/" + name + " does not exist"});
                 continue;
             }
             const auto values = si->laneValues(lane.labelKey);
             const auto it = values.find(lane.labelValue);
             if (it == values.end()) {
-                problems.push_back({lane.name, name,
-                                    "no workload of " + name + " has " + lane.labelKey + "=" + lane.labelValue});
+                problems.push_back(
+                    {lane.name, name,
+                     "no workload of " + name + " has " + lane.labelKey + "=" + lane.labelValue});
             } else if (it->second == 0) {
                 problems.push_back({lane.name, name,
-                                    "the workloads of " + name + " with " + lane.labelKey + "=" + lane.labelValue +
-                                        " have no ready replica"});
+                                    "the workloads of " + name + " with " + lane.labelKey + "=" +
+                                        lane.labelValue + " have no ready replica"});
             }
         }
     }

@@ -32,9 +32,10 @@ std::optional<std::int64_t> jwtExpiry(const std::string &token)
     if (second == std::string::npos) {
         return std::nullopt;
     }
-    const auto payload = QByteArray::fromBase64Encoding(
-        QByteArray::fromStdString(token.substr(first + 1, second - first - 1)),
-        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals | QByteArray::AbortOnBase64DecodingErrors);
+    const auto payload =
+        QByteArray::fromBase64Encoding(QByteArray::fromStdString(token.substr(first + 1, second - first - 1)),
+                                       QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals |
+                                           QByteArray::AbortOnBase64DecodingErrors);
     if (!payload) {
         return std::nullopt;
     }
@@ -55,9 +56,9 @@ class FileReader
 {
 public:
     explicit FileReader(std::string path)
-        : m_path(std::move(path)), m_dir(QFileInfo(QString::fromStdString(m_path)).absolutePath().toStdString())
-    {
-    }
+        : m_path(std::move(path)),
+          m_dir(QFileInfo(QString::fromStdString(m_path)).absolutePath().toStdString())
+    {}
 
     Result<Kubeconfig> read(const std::string &text)
     {
@@ -83,25 +84,27 @@ public:
         if (!config.currentContext.empty()) {
             config.currentContextFile = m_path;
         }
-        readList(root, "clusters", "cluster", [&](const YAML::Node &n, const std::string &field, std::string name) {
-            ClusterConfig c = readCluster(n, field);
-            c.name = name;
-            config.clusters.emplace(name, std::move(c));
-        });
+        readList(root, "clusters", "cluster",
+                 [&](const YAML::Node &n, const std::string &field, std::string name) {
+                     ClusterConfig c = readCluster(n, field);
+                     c.name = name;
+                     config.clusters.emplace(name, std::move(c));
+                 });
         readList(root, "users", "user", [&](const YAML::Node &n, const std::string &field, std::string name) {
             UserConfig u = readUser(n, field);
             u.name = name;
             config.users.emplace(name, std::move(u));
         });
-        readList(root, "contexts", "context", [&](const YAML::Node &n, const std::string &field, std::string name) {
-            ContextConfig c;
-            c.name = name;
-            c.cluster = scalar(n, "cluster", field + ".cluster");
-            c.user = scalar(n, "user", field + ".user");
-            c.ns = scalar(n, "namespace", field + ".namespace");
-            c.sourceFile = m_path;
-            config.contexts.emplace(name, std::move(c));
-        });
+        readList(root, "contexts", "context",
+                 [&](const YAML::Node &n, const std::string &field, std::string name) {
+                     ContextConfig c;
+                     c.name = name;
+                     c.cluster = scalar(n, "cluster", field + ".cluster");
+                     c.user = scalar(n, "user", field + ".user");
+                     c.ns = scalar(n, "namespace", field + ".namespace");
+                     c.sourceFile = m_path;
+                     config.contexts.emplace(name, std::move(c));
+                 });
         if (m_error) {
             return *m_error;
         }
@@ -201,8 +204,7 @@ private:
         return out;
     }
 
-    template <class F>
-    void readList(const YAML::Node &root, const char *list, const char *inner, F &&add)
+    template <class F> void readList(const YAML::Node &root, const char *list, const char *inner, F &&add)
     {
         const YAML::Node n = root[list];
         if (!n.IsDefined() || n.IsNull()) {
@@ -244,7 +246,8 @@ private:
         ClusterConfig c;
         c.server = scalar(n, "server", field + ".server");
         c.certificateAuthority = path(n, "certificate-authority", field + ".certificate-authority");
-        c.certificateAuthorityData = base64(n, "certificate-authority-data", field + ".certificate-authority-data");
+        c.certificateAuthorityData =
+            base64(n, "certificate-authority-data", field + ".certificate-authority-data");
         c.insecureSkipTlsVerify = boolean(n, "insecure-skip-tls-verify", field + ".insecure-skip-tls-verify");
         c.tlsServerName = scalar(n, "tls-server-name", field + ".tls-server-name");
         c.proxyUrl = scalar(n, "proxy-url", field + ".proxy-url");
@@ -309,7 +312,8 @@ private:
                         setError(env[i], f, "expected {name, value}");
                         continue;
                     }
-                    e.env.emplace_back(scalar(env[i], "name", f + ".name"), scalar(env[i], "value", f + ".value"));
+                    e.env.emplace_back(scalar(env[i], "name", f + ".name"),
+                                       scalar(env[i], "value", f + ".value"));
                 }
             }
         }
@@ -334,11 +338,13 @@ std::string envOr(const std::optional<std::string> &given, const char *name)
     return value ? value : "";
 }
 
-std::string readSecretFile(const std::string &path, const std::string &what, const std::string &field, Error &error)
+std::string readSecretFile(const std::string &path, const std::string &what, const std::string &field,
+                           Error &error)
 {
     auto content = readFileLimited(path, 1024u * 1024u);
     if (!content) {
-        error = Error{field + ": cannot read the " + what + " file " + path + " (" + content.error().message + ")"};
+        error = Error{field + ": cannot read the " + what + " file " + path + " (" + content.error().message +
+                      ")"};
         return {};
     }
     return *content;
@@ -472,7 +478,9 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
         }
         c.user = user->second;
     }
-    c.ns = !namespaceOverride.empty() ? namespaceOverride : !ctx->second.ns.empty() ? ctx->second.ns : "default";
+    c.ns = !namespaceOverride.empty() ? namespaceOverride
+           : !ctx->second.ns.empty()  ? ctx->second.ns
+                                      : "default";
 
     const std::string clusterWhere = c.cluster.sourceFile + ": cluster '" + c.cluster.name + "'";
     if (c.cluster.server.empty()) {
@@ -501,7 +509,8 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     if (c.cluster.insecureSkipTlsVerify) {
         if (!c.cluster.certificateAuthority.empty() || !c.cluster.certificateAuthorityData.empty()) {
             // client-go refuses this combination rather than guessing which one the user meant.
-            return Error{clusterWhere + ": insecure-skip-tls-verify cannot be combined with certificate-authority"};
+            return Error{clusterWhere +
+                         ": insecure-skip-tls-verify cannot be combined with certificate-authority"};
         }
         c.warnings.push_back("cluster '" + c.cluster.name + "' (" + c.cluster.sourceFile +
                              ") sets insecure-skip-tls-verify: the server's certificate is NOT verified");
@@ -520,13 +529,14 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     Error error;
     if (u.token.empty() && !u.tokenFile.empty()) {
         u.token = readSecretFile(u.tokenFile, "tokenFile", userWhere + ": tokenFile", error);
-        while (!u.token.empty() && (u.token.back() == '\n' || u.token.back() == '\r' || u.token.back() == ' ')) {
+        while (!u.token.empty() &&
+               (u.token.back() == '\n' || u.token.back() == '\r' || u.token.back() == ' ')) {
             u.token.pop_back();
         }
     }
     if (u.clientCertificateData.empty() && !u.clientCertificate.empty()) {
-        u.clientCertificateData =
-            readSecretFile(u.clientCertificate, "client-certificate", userWhere + ": client-certificate", error);
+        u.clientCertificateData = readSecretFile(u.clientCertificate, "client-certificate",
+                                                 userWhere + ": client-certificate", error);
     }
     if (u.clientKeyData.empty() && !u.clientKey.empty()) {
         u.clientKeyData = readSecretFile(u.clientKey, "client-key", userWhere + ": client-key", error);
@@ -554,13 +564,15 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     }
     if (!u.authProvider.empty()) {
         if (u.authProvider != "oidc") {
-            return Error{userWhere + ": auth-provider.name: '" + u.authProvider +
-                         "' is not supported (only oidc; gcp and azure were removed from kubectl: use their exec "
-                         "plugins, gke-gcloud-auth-plugin or kubelogin)"};
+            return Error{
+                userWhere + ": auth-provider.name: '" + u.authProvider +
+                "' is not supported (only oidc; gcp and azure were removed from kubectl: use their exec "
+                "plugins, gke-gcloud-auth-plugin or kubelogin)"};
         }
         if (u.authProviderConfig["id-token"].empty()) {
-            return Error{userWhere + ": auth-provider.config.id-token: missing (LaneDeck uses the id-token as "
-                                     "is and does not refresh it: run kubectl once, or use an exec plugin)"};
+            return Error{userWhere +
+                         ": auth-provider.config.id-token: missing (LaneDeck uses the id-token as "
+                         "is and does not refresh it: run kubectl once, or use an exec plugin)"};
         }
         // The server would answer a bare 401; kubectl refreshes such a token with the refresh-token, which
         // LaneDeck does not do (it never writes the operator's kubeconfig), so it says so before connecting.
@@ -570,9 +582,10 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
                              .count();
         if (expiry && *expiry <= now) {
             const QString at = QDateTime::fromSecsSinceEpoch(*expiry, Qt::UTC).toString(Qt::ISODate);
-            return Error{userWhere + ": auth-provider oidc: the id-token expired at " + at.toStdString() +
-                         " (LaneDeck uses the id-token as is and does not refresh it: run a kubectl command with "
-                         "this context once to refresh it, or use an exec plugin such as kubelogin)"};
+            return Error{
+                userWhere + ": auth-provider oidc: the id-token expired at " + at.toStdString() +
+                " (LaneDeck uses the id-token as is and does not refresh it: run a kubectl command with "
+                "this context once to refresh it, or use an exec plugin such as kubelogin)"};
         }
     }
     if (u.exec) {
@@ -580,7 +593,8 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
         if (e.command.empty()) {
             return Error{userWhere + ": exec.command: missing"};
         }
-        if (e.apiVersion != "client.authentication.k8s.io/v1" && e.apiVersion != "client.authentication.k8s.io/v1beta1") {
+        if (e.apiVersion != "client.authentication.k8s.io/v1" &&
+            e.apiVersion != "client.authentication.k8s.io/v1beta1") {
             return Error{userWhere + ": exec.apiVersion: '" + e.apiVersion +
                          "' is not supported (client.authentication.k8s.io/v1 or v1beta1)"};
         }
@@ -588,14 +602,15 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
             return Error{userWhere + ": exec.interactiveMode: required for client.authentication.k8s.io/v1 "
                                      "(Never, IfAvailable or Always)"};
         }
-        if (!e.interactiveMode.empty() && e.interactiveMode != "Never" && e.interactiveMode != "IfAvailable" &&
-            e.interactiveMode != "Always") {
+        if (!e.interactiveMode.empty() && e.interactiveMode != "Never" &&
+            e.interactiveMode != "IfAvailable" && e.interactiveMode != "Always") {
             return Error{userWhere + ": exec.interactiveMode: '" + e.interactiveMode +
                          "' is not one of Never, IfAvailable, Always"};
         }
         if (e.interactiveMode == "Always") {
-            return Error{userWhere + ": exec.interactiveMode: Always needs a terminal, which LaneDeck does not "
-                                     "give plugins; use IfAvailable or Never"};
+            return Error{userWhere +
+                         ": exec.interactiveMode: Always needs a terminal, which LaneDeck does not "
+                         "give plugins; use IfAvailable or Never"};
         }
     }
     return c;
@@ -609,7 +624,8 @@ Result<void> useContext(Kubeconfig &config, const std::string &context)
     if (config.files.empty()) {
         return Error{"no kubeconfig file to write current-context to"};
     }
-    const std::string file = config.currentContextFile.empty() ? config.files.front() : config.currentContextFile;
+    const std::string file =
+        config.currentContextFile.empty() ? config.files.front() : config.currentContextFile;
     auto text = readFileLimited(file, kMaxKubeconfigBytes);
     if (!text) {
         return Error{file + ": " + text.error().message};

@@ -5,7 +5,12 @@
 namespace lanedeck::kube {
 namespace {
 
-enum class Op { Keep, Remove, Add };
+enum class Op
+{
+    Keep,
+    Remove,
+    Add
+};
 
 struct Edit
 {
@@ -107,7 +112,8 @@ std::string unifiedDiff(const std::string &before, const std::string &after, con
     const auto a = splitLines(before);
     const auto b = splitLines(after);
     const auto edits = shortestEdit(a, b);
-    const bool changed = std::any_of(edits.begin(), edits.end(), [](const Edit &e) { return e.op != Op::Keep; });
+    const bool changed =
+        std::any_of(edits.begin(), edits.end(), [](const Edit &e) { return e.op != Op::Keep; });
     if (!changed) {
         return {};
     }

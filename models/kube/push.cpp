@@ -69,7 +69,8 @@ struct Phase
     Phase(Client &c, const PushOptions &o, const char *name) : client(c), options(o)
     {
         if (options.progress) {
-            client.setProgress([this, name](std::size_t done, std::size_t total) { options.progress(name, done, total); });
+            client.setProgress(
+                [this, name](std::size_t done, std::size_t total) { options.progress(name, done, total); });
         }
     }
     ~Phase() { client.setProgress({}); }
@@ -89,8 +90,8 @@ std::string deleteBody(const json &object, bool dryRun)
 
 /// Deletes each object with uid + resourceVersion preconditions, so that an object changed or recreated
 /// since it was read is left alone (reported as failed) instead of deleted blindly.
-std::vector<ResourceResult> deleteObjects(Client &client, const MeshDiscovery &mesh, const std::vector<json> &objects,
-                                          bool dryRun, Outcome success)
+std::vector<ResourceResult> deleteObjects(Client &client, const MeshDiscovery &mesh,
+                                          const std::vector<json> &objects, bool dryRun, Outcome success)
 {
     std::vector<ResourceResult> results;
     std::vector<Request> requests;
@@ -101,7 +102,8 @@ std::vector<ResourceResult> deleteObjects(Client &client, const MeshDiscovery &m
             results.push_back({displayName(o), Outcome::Failed, info.error().message, {}});
             continue;
         }
-        std::string path = objectPath(*info, metadataOf(o).value("namespace", ""), metadataOf(o).value("name", ""));
+        std::string path =
+            objectPath(*info, metadataOf(o).value("namespace", ""), metadataOf(o).value("name", ""));
         if (dryRun) {
             path += "?dryRun=All";
         }
@@ -146,21 +148,29 @@ std::vector<KindInfo> groupKinds(const MeshDiscovery &mesh)
 std::string toString(Outcome outcome)
 {
     switch (outcome) {
-    case Outcome::Created: return "created";
-    case Outcome::Configured: return "configured";
-    case Outcome::Unchanged: return "unchanged";
-    case Outcome::Pruned: return "pruned";
-    case Outcome::Deleted: return "deleted";
-    case Outcome::Failed: return "failed";
-    case Outcome::Skipped: return "skipped";
+    case Outcome::Created:
+        return "created";
+    case Outcome::Configured:
+        return "configured";
+    case Outcome::Unchanged:
+        return "unchanged";
+    case Outcome::Pruned:
+        return "pruned";
+    case Outcome::Deleted:
+        return "deleted";
+    case Outcome::Failed:
+        return "failed";
+    case Outcome::Skipped:
+        return "skipped";
     }
     return "failed";
 }
 
 bool PushReport::ok() const
 {
-    return std::none_of(results.begin(), results.end(),
-                        [](const ResourceResult &r) { return r.outcome == Outcome::Failed || r.outcome == Outcome::Skipped; });
+    return std::none_of(results.begin(), results.end(), [](const ResourceResult &r) {
+        return r.outcome == Outcome::Failed || r.outcome == Outcome::Skipped;
+    });
 }
 
 json withoutServerFields(json object)
@@ -181,8 +191,8 @@ json withoutServerFields(json object)
     return object;
 }
 
-Result<std::vector<json>> liveGroupObjects(Client &client, const MeshDiscovery &mesh, const std::string &group,
-                                           const std::string &ns)
+Result<std::vector<json>> liveGroupObjects(Client &client, const MeshDiscovery &mesh,
+                                           const std::string &group, const std::string &ns)
 {
     std::vector<Request> requests;
     const std::string selector = "?labelSelector=" + urlEncode(std::string(mesh::kGroupLabel) + '=' + group);
@@ -227,8 +237,8 @@ Result<std::vector<json>> liveGroupObjects(Client &client, const MeshDiscovery &
     return out;
 }
 
-Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, const std::vector<mesh::Resource> &resources,
-                                  const PushOptions &options)
+Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh,
+                                  const std::vector<mesh::Resource> &resources, const PushOptions &options)
 {
     PushReport report;
     report.dryRun = options.dryRun;
@@ -242,8 +252,8 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
     }
 
     // Only a dry run needs the live objects up front (to tell configured from unchanged). A real push learns
-    // each object's state from its dry run: the server answers a dry-run create without a resourceVersion and a
-    // dry-run update with the live one. That saves a third of the requests.
+    // each object's state from its dry run: the server answers a dry-run create without a resourceVersion and
+    // a dry-run update with the live one. That saves a third of the requests.
     std::vector<Response> before(resources.size());
     if (options.dryRun) {
         Phase phase(client, options, "read");
@@ -254,17 +264,19 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
         before = client.send(gets);
         for (std::size_t i = 0; i < before.size(); ++i) {
             if (!before[i].ok() && !before[i].notFound()) {
-                return Error{resources[i].displayName() + ": cannot read the live object: " + before[i].message()};
+                return Error{resources[i].displayName() +
+                             ": cannot read the live object: " + before[i].message()};
             }
         }
     }
 
     auto applyAll = [&](bool dryRun) {
         std::vector<Request> patches;
-        const std::string query = std::string("?fieldManager=") + mesh::kFieldManager + (options.force ? "&force=true" : "") +
-                                  (dryRun ? "&dryRun=All" : "");
+        const std::string query = std::string("?fieldManager=") + mesh::kFieldManager +
+                                  (options.force ? "&force=true" : "") + (dryRun ? "&dryRun=All" : "");
         for (std::size_t i = 0; i < resources.size(); ++i) {
-            patches.push_back({"PATCH", paths[i] + query, resources[i].object.dump(), "application/apply-patch+yaml"});
+            patches.push_back(
+                {"PATCH", paths[i] + query, resources[i].object.dump(), "application/apply-patch+yaml"});
         }
         Phase phase(client, options, dryRun ? "dry-run" : "apply");
         return client.send(patches);
@@ -275,8 +287,10 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
     if (dryFailed) {
         for (std::size_t i = 0; i < dry.size(); ++i) {
             if (dry[i].ok()) {
-                report.results.push_back({resources[i].displayName(), Outcome::Skipped,
-                                          "not applied: another resource failed the server-side dry run", {}});
+                report.results.push_back({resources[i].displayName(),
+                                          Outcome::Skipped,
+                                          "not applied: another resource failed the server-side dry run",
+                                          {}});
             } else {
                 report.results.push_back(failure(resources[i].displayName(), dry[i]));
             }
@@ -289,8 +303,9 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
         for (std::size_t i = 0; i < dry.size(); ++i) {
             Outcome o = Outcome::Created;
             if (before[i].ok()) {
-                o = withoutServerFields(before[i].json()) == withoutServerFields(dry[i].json()) ? Outcome::Unchanged
-                                                                                               : Outcome::Configured;
+                o = withoutServerFields(before[i].json()) == withoutServerFields(dry[i].json())
+                        ? Outcome::Unchanged
+                        : Outcome::Configured;
             }
             report.results.push_back({resources[i].displayName(), o, {}, {}});
         }
@@ -313,10 +328,11 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
         report.results.push_back({resources[i].displayName(), o, {}, {}});
     }
     if (unknown > 0) {
-        report.notes.push_back(std::to_string(unknown) +
-                               " of the failed resources may have been written: their request had reached the "
-                               "server, but the answer did not say whether it was carried out. Applying again "
-                               "converges.");
+        report.notes.push_back(
+            std::to_string(unknown) +
+            " of the failed resources may have been written: their request had reached the "
+            "server, but the answer did not say whether it was carried out. Applying again "
+            "converges.");
     }
     return report;
 }
@@ -324,7 +340,8 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, con
 static Result<PushReport> pushUnguarded(Client &client, const LaneGroup &group,
                                         const mesh::RenderOptions &render, const PushOptions &options);
 
-Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::RenderOptions &render, const PushOptions &options)
+Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::RenderOptions &render,
+                        const PushOptions &options)
 {
     return readingAnswers(
         "push", [&] { return pushUnguarded(client, group, render, options); },
@@ -401,7 +418,8 @@ static Result<PushReport> deleteGroupUnguarded(Client &client, const std::string
     PushReport report;
     report.dryRun = dryRun;
     if (live->empty()) {
-        report.notes.push_back("no object of lane group '" + group + "' managed by LaneDeck in namespace " + ns);
+        report.notes.push_back("no object of lane group '" + group + "' managed by LaneDeck in namespace " +
+                               ns);
     }
     report.results = deleteObjects(client, *meshInfo, *live, dryRun, Outcome::Deleted);
     return report;
@@ -410,7 +428,8 @@ static Result<PushReport> deleteGroupUnguarded(Client &client, const std::string
 static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, const LaneGroup &group,
                                                             const mesh::RenderOptions &render);
 
-Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group, const mesh::RenderOptions &render)
+Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group,
+                                            const mesh::RenderOptions &render)
 {
     return readingAnswers("diff", [&] { return diffGroupUnguarded(client, group, render); });
 }
@@ -443,7 +462,8 @@ static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, cons
         const std::string name = r.displayName();
         const std::string wanted = toYaml(r.object);
         if (live[i].notFound()) {
-            out.push_back({name, ResourceDiff::State::New, unifiedDiff({}, wanted, "/dev/null", "generated/" + name)});
+            out.push_back(
+                {name, ResourceDiff::State::New, unifiedDiff({}, wanted, "/dev/null", "generated/" + name)});
             continue;
         }
         if (!live[i].ok()) {

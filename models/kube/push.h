@@ -12,7 +12,8 @@
 
 namespace lanedeck::kube {
 
-enum class Outcome {
+enum class Outcome
+{
     Created,
     Configured,
     Unchanged,
@@ -28,7 +29,7 @@ struct ResourceResult
 {
     std::string resource; ///< Resource::displayName()
     Outcome outcome = Outcome::Failed;
-    std::string message;  ///< the server's Status message verbatim, plus what to do (failures, conflicts)
+    std::string message; ///< the server's Status message verbatim, plus what to do (failures, conflicts)
     std::vector<std::string> conflicts; ///< on a 409: "<manager>: <field>" per conflicting field
 };
 
@@ -56,21 +57,28 @@ Result<PushReport> push(Client &client, const LaneGroup &group, const mesh::Rend
                         const PushOptions &options);
 
 /// Applies already rendered resources (push without rendering or flavor checks; the benchmark uses it).
-Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh, const std::vector<mesh::Resource> &resources,
-                                  const PushOptions &options);
+Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh,
+                                  const std::vector<mesh::Resource> &resources, const PushOptions &options);
 
 /// Deletes every object LaneDeck applied for the group (labelled swimlane-group=<group>, managed by lanedeck,
 /// plus the ASMSwimLaneGroup of that name), each with uid and resourceVersion preconditions.
-Result<PushReport> deleteGroup(Client &client, const std::string &group, const std::string &ns, bool dryRun = false);
+Result<PushReport> deleteGroup(Client &client, const std::string &group, const std::string &ns,
+                               bool dryRun = false);
 
 /// The group's live objects LaneDeck manages: labelled with it in `ns` (and cluster-scoped ASM lanes).
-Result<std::vector<nlohmann::json>> liveGroupObjects(Client &client, const MeshDiscovery &mesh, const std::string &group,
-                                                     const std::string &ns);
+Result<std::vector<nlohmann::json>> liveGroupObjects(Client &client, const MeshDiscovery &mesh,
+                                                     const std::string &group, const std::string &ns);
 
 /// One resource's difference between what LaneDeck generates and what the cluster holds.
 struct ResourceDiff
 {
-    enum class State { Identical, Changed, New, Removed };
+    enum class State
+    {
+        Identical,
+        Changed,
+        New,
+        Removed
+    };
     std::string resource;
     State state = State::Identical;
     std::string diff; ///< unified diff, live (---) to generated (+++)
@@ -79,7 +87,8 @@ struct ResourceDiff
 /// Generated vs live, per resource, ignoring what the server fills in (managedFields, resourceVersion, uid,
 /// creationTimestamp, generation, status, kubectl's last-applied annotation). Objects of the group that are
 /// no longer generated show as Removed.
-Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group, const mesh::RenderOptions &render);
+Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group,
+                                            const mesh::RenderOptions &render);
 
 /// An object without the fields the server populates, for comparing and showing.
 nlohmann::json withoutServerFields(nlohmann::json object);

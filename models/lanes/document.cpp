@@ -42,8 +42,9 @@ public:
     void record(const std::string &field, const YAML::Node &node) { m_out.sources[field] = at(node); }
 
     /// Calls `handler` for each key of a map, reporting keys that are not in `known` and duplicate keys.
-    bool forEachKey(const std::string &path, const YAML::Node &node, const std::set<std::string> &known,
-                    const std::function<void(const std::string &, const YAML::Node &, const std::string &)> &handler)
+    bool forEachKey(
+        const std::string &path, const YAML::Node &node, const std::set<std::string> &known,
+        const std::function<void(const std::string &, const YAML::Node &, const std::string &)> &handler)
     {
         if (!node.IsMap()) {
             problem(path, node, "must be a mapping, got " + describe(node));
@@ -90,8 +91,8 @@ public:
         const std::string &text = node.Scalar();
         long long value = 0;
         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (node.Tag() == "!" || ec != std::errc() || end != text.data() + text.size() || value < -1'000'000'000 ||
-            value > 1'000'000'000) {
+        if (node.Tag() == "!" || ec != std::errc() || end != text.data() + text.size() ||
+            value < -1'000'000'000 || value > 1'000'000'000) {
             problem(path, node, "must be an integer, got '" + text + "'");
             return false;
         }
@@ -173,13 +174,14 @@ private:
 void readStringMatch(Reader &r, const std::string &path, const YAML::Node &node, StringMatch &out)
 {
     int found = 0;
-    r.forEachKey(path, node, {"exact", "prefix", "regex"}, [&](const std::string &key, const YAML::Node &v,
-                                                              const std::string &p) {
-        ++found;
-        out.kind = key == "exact" ? StringMatch::Kind::Exact
-                                  : (key == "prefix" ? StringMatch::Kind::Prefix : StringMatch::Kind::Regex);
-        r.readString(p, v, out.value);
-    });
+    r.forEachKey(path, node, {"exact", "prefix", "regex"},
+                 [&](const std::string &key, const YAML::Node &v, const std::string &p) {
+                     ++found;
+                     out.kind = key == "exact" ? StringMatch::Kind::Exact
+                                               : (key == "prefix" ? StringMatch::Kind::Prefix
+                                                                  : StringMatch::Kind::Regex);
+                     r.readString(p, v, out.value);
+                 });
     if (node.IsMap() && found != 1) {
         r.problem(path, node, "must hold exactly one of exact, prefix, regex");
     }
@@ -187,54 +189,60 @@ void readStringMatch(Reader &r, const std::string &path, const YAML::Node &node,
 
 void readIngress(Reader &r, const std::string &path, const YAML::Node &node, Ingress &ingress)
 {
-    r.forEachKey(path, node, {"gateway", "hosts", "match", "entryService"},
-                 [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-        if (key == "gateway") {
-            r.forEachKey(p, v, {"namespace", "name"}, [&](const std::string &k, const YAML::Node &gv,
-                                                          const std::string &gp) {
-                r.readString(gp, gv, k == "name" ? ingress.gatewayName : ingress.gatewayNamespace);
-            });
-        } else if (key == "hosts") {
-            r.readStringList(p, v, ingress.hosts);
-        } else if (key == "entryService") {
-            r.readString(p, v, ingress.entryService);
-        } else if (key == "match") {
-            r.forEachKey(p, v, {"uri", "headers"}, [&](const std::string &k, const YAML::Node &mv,
-                                                       const std::string &mp) {
-                if (k == "uri") {
-                    readStringMatch(r, mp, mv, ingress.uri);
-                    return;
-                }
-                if (!mv.IsSequence()) {
-                    r.problem(mp, mv, "must be a list of header matches, got " + Reader::describe(mv));
-                    return;
-                }
-                std::size_t i = 0;
-                for (const auto &item : mv) {
-                    const std::string hp = mp + '[' + std::to_string(i++) + ']';
-                    r.record(hp, item);
-                    HeaderMatch header;
-                    int kinds = 0;
-                    r.forEachKey(hp, item, {"name", "exact", "prefix", "regex"},
-                                 [&](const std::string &hk, const YAML::Node &hv, const std::string &hpp) {
-                        if (hk == "name") {
-                            r.readString(hpp, hv, header.name);
+    r.forEachKey(
+        path, node, {"gateway", "hosts", "match", "entryService"},
+        [&](const std::string &key, const YAML::Node &v, const std::string &p) {
+            if (key == "gateway") {
+                r.forEachKey(p, v, {"namespace", "name"},
+                             [&](const std::string &k, const YAML::Node &gv, const std::string &gp) {
+                                 r.readString(gp, gv,
+                                              k == "name" ? ingress.gatewayName : ingress.gatewayNamespace);
+                             });
+            } else if (key == "hosts") {
+                r.readStringList(p, v, ingress.hosts);
+            } else if (key == "entryService") {
+                r.readString(p, v, ingress.entryService);
+            } else if (key == "match") {
+                r.forEachKey(
+                    p, v, {"uri", "headers"},
+                    [&](const std::string &k, const YAML::Node &mv, const std::string &mp) {
+                        if (k == "uri") {
+                            readStringMatch(r, mp, mv, ingress.uri);
                             return;
                         }
-                        ++kinds;
-                        header.match.kind = hk == "exact" ? StringMatch::Kind::Exact
-                                                          : (hk == "prefix" ? StringMatch::Kind::Prefix
-                                                                            : StringMatch::Kind::Regex);
-                        r.readString(hpp, hv, header.match.value);
+                        if (!mv.IsSequence()) {
+                            r.problem(mp, mv,
+                                      "must be a list of header matches, got " + Reader::describe(mv));
+                            return;
+                        }
+                        std::size_t i = 0;
+                        for (const auto &item : mv) {
+                            const std::string hp = mp + '[' + std::to_string(i++) + ']';
+                            r.record(hp, item);
+                            HeaderMatch header;
+                            int kinds = 0;
+                            r.forEachKey(
+                                hp, item, {"name", "exact", "prefix", "regex"},
+                                [&](const std::string &hk, const YAML::Node &hv, const std::string &hpp) {
+                                    if (hk == "name") {
+                                        r.readString(hpp, hv, header.name);
+                                        return;
+                                    }
+                                    ++kinds;
+                                    header.match.kind = hk == "exact"
+                                                            ? StringMatch::Kind::Exact
+                                                            : (hk == "prefix" ? StringMatch::Kind::Prefix
+                                                                              : StringMatch::Kind::Regex);
+                                    r.readString(hpp, hv, header.match.value);
+                                });
+                            if (item.IsMap() && kinds != 1) {
+                                r.problem(hp, item, "must hold exactly one of exact, prefix, regex");
+                            }
+                            ingress.headers.push_back(std::move(header));
+                        }
                     });
-                    if (item.IsMap() && kinds != 1) {
-                        r.problem(hp, item, "must hold exactly one of exact, prefix, regex");
-                    }
-                    ingress.headers.push_back(std::move(header));
-                }
-            });
-        }
-    });
+            }
+        });
 }
 
 void readServices(Reader &r, const std::string &path, const YAML::Node &node, std::vector<Service> &services)
@@ -250,16 +258,16 @@ void readServices(Reader &r, const std::string &path, const YAML::Node &node, st
         Service service;
         r.forEachKey(sp, item, {"name", "namespace", "port", "calls"},
                      [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-            if (key == "name") {
-                r.readString(p, v, service.name);
-            } else if (key == "namespace") {
-                r.readString(p, v, service.ns);
-            } else if (key == "port") {
-                r.readInt(p, v, service.port);
-            } else {
-                r.readStringList(p, v, service.calls);
-            }
-        });
+                         if (key == "name") {
+                             r.readString(p, v, service.name);
+                         } else if (key == "namespace") {
+                             r.readString(p, v, service.ns);
+                         } else if (key == "port") {
+                             r.readInt(p, v, service.port);
+                         } else {
+                             r.readStringList(p, v, service.calls);
+                         }
+                     });
         services.push_back(std::move(service));
     }
 }
@@ -277,50 +285,53 @@ void readLanes(Reader &r, const std::string &path, const YAML::Node &node, std::
         Lane lane;
         r.forEachKey(lp, item, {"name", "label", "services", "weight"},
                      [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-            if (key == "name") {
-                r.readString(p, v, lane.name);
-            } else if (key == "label") {
-                r.forEachKey(p, v, {"key", "value"}, [&](const std::string &k, const YAML::Node &lv,
-                                                         const std::string &lpp) {
-                    r.readString(lpp, lv, k == "key" ? lane.labelKey : lane.labelValue);
-                });
-            } else if (key == "services") {
-                r.readStringList(p, v, lane.services);
-            } else {
-                r.readInt(p, v, lane.weight);
-            }
-        });
+                         if (key == "name") {
+                             r.readString(p, v, lane.name);
+                         } else if (key == "label") {
+                             r.forEachKey(
+                                 p, v, {"key", "value"},
+                                 [&](const std::string &k, const YAML::Node &lv, const std::string &lpp) {
+                                     r.readString(lpp, lv, k == "key" ? lane.labelKey : lane.labelValue);
+                                 });
+                         } else if (key == "services") {
+                             r.readStringList(p, v, lane.services);
+                         } else {
+                             r.readInt(p, v, lane.weight);
+                         }
+                     });
         lanes.push_back(std::move(lane));
     }
 }
 
 void readSpec(Reader &r, const YAML::Node &node, LaneGroup &group)
 {
-    r.forEachKey("spec", node,
-                 {"mode", "passThrough", "traceHeader", "routingHeader", "baseline", "ingress", "services", "lanes"},
-                 [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-        if (key == "mode") {
-            r.readEnum(p, v, {{"strict", LaneMode::Strict}, {"permissive", LaneMode::Permissive}}, group.mode);
-        } else if (key == "passThrough") {
-            r.readEnum(p, v,
-                       {{"baggage", PassThrough::Baggage},
-                        {"traceId", PassThrough::TraceId},
-                        {"custom", PassThrough::Custom}},
-                       group.passThrough);
-        } else if (key == "traceHeader") {
-            r.readString(p, v, group.traceHeader);
-        } else if (key == "routingHeader") {
-            r.readString(p, v, group.routingHeader);
-        } else if (key == "baseline") {
-            r.readString(p, v, group.baseline);
-        } else if (key == "ingress") {
-            readIngress(r, p, v, group.ingress);
-        } else if (key == "services") {
-            readServices(r, p, v, group.services);
-        } else {
-            readLanes(r, p, v, group.lanes);
-        }
-    });
+    r.forEachKey(
+        "spec", node,
+        {"mode", "passThrough", "traceHeader", "routingHeader", "baseline", "ingress", "services", "lanes"},
+        [&](const std::string &key, const YAML::Node &v, const std::string &p) {
+            if (key == "mode") {
+                r.readEnum(p, v, {{"strict", LaneMode::Strict}, {"permissive", LaneMode::Permissive}},
+                           group.mode);
+            } else if (key == "passThrough") {
+                r.readEnum(p, v,
+                           {{"baggage", PassThrough::Baggage},
+                            {"traceId", PassThrough::TraceId},
+                            {"custom", PassThrough::Custom}},
+                           group.passThrough);
+            } else if (key == "traceHeader") {
+                r.readString(p, v, group.traceHeader);
+            } else if (key == "routingHeader") {
+                r.readString(p, v, group.routingHeader);
+            } else if (key == "baseline") {
+                r.readString(p, v, group.baseline);
+            } else if (key == "ingress") {
+                readIngress(r, p, v, group.ingress);
+            } else if (key == "services") {
+                readServices(r, p, v, group.services);
+            } else {
+                readLanes(r, p, v, group.lanes);
+            }
+        });
 }
 
 /// Reads "<source>:<line>:<column>: " back from the front of a message loadYamlDocuments wrote.
@@ -353,8 +364,10 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
         const std::string before = text.substr(0, bad->offset);
         const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
         const auto lineStart = before.rfind('\n');
-        const int column = static_cast<int>(bad->offset - (lineStart == std::string::npos ? 0 : lineStart + 1)) + 1;
-        out.problems.push_back({"", bad->what + " (a lane group document is YAML text)", {sourceName, line, column}});
+        const int column =
+            static_cast<int>(bad->offset - (lineStart == std::string::npos ? 0 : lineStart + 1)) + 1;
+        out.problems.push_back(
+            {"", bad->what + " (a lane group document is YAML text)", {sourceName, line, column}});
         return out;
     }
     auto documents = loadYamlDocuments(text, sourceName);
@@ -373,16 +386,18 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
     }
     if (documents->size() > 1) {
         r.setLineOffset(documents->at(1).firstLine);
-        out.problems.push_back({"", "holds " + std::to_string(documents->size()) +
-                                        " YAML documents; a lane group file holds exactly one",
+        out.problems.push_back({"",
+                                "holds " + std::to_string(documents->size()) +
+                                    " YAML documents; a lane group file holds exactly one",
                                 r.at(documents->at(1).node)});
     }
     r.setLineOffset(documents->front().firstLine);
     YAML::Node root = documents->front().node;
     try {
         if (!root.IsMap()) {
-            r.problem("", root, "must be a mapping with apiVersion, kind, metadata and spec, got " +
-                                    Reader::describe(root));
+            r.problem("", root,
+                      "must be a mapping with apiVersion, kind, metadata and spec, got " +
+                          Reader::describe(root));
             return out;
         }
         std::string apiVersion;
@@ -390,26 +405,28 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
         YAML::Node spec;
         r.forEachKey("", root, {"apiVersion", "kind", "metadata", "spec"},
                      [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-            if (key == "apiVersion") {
-                r.readString(p, v, apiVersion);
-            } else if (key == "kind") {
-                r.readString(p, v, kind);
-            } else if (key == "metadata") {
-                r.forEachKey(p, v, {"name", "namespace"}, [&](const std::string &k, const YAML::Node &mv,
-                                                              const std::string &mp) {
-                    r.readString(mp, mv, k == "name" ? out.group.name : out.group.ns);
-                });
-            } else {
-                spec = v;
-            }
-        });
+                         if (key == "apiVersion") {
+                             r.readString(p, v, apiVersion);
+                         } else if (key == "kind") {
+                             r.readString(p, v, kind);
+                         } else if (key == "metadata") {
+                             r.forEachKey(
+                                 p, v, {"name", "namespace"},
+                                 [&](const std::string &k, const YAML::Node &mv, const std::string &mp) {
+                                     r.readString(mp, mv, k == "name" ? out.group.name : out.group.ns);
+                                 });
+                         } else {
+                             spec = v;
+                         }
+                     });
         if (apiVersion != kDocumentApiVersion) {
             const bool ours = apiVersion.rfind("lanedeck.io/", 0) == 0;
-            r.problem("apiVersion", root["apiVersion"] ? root["apiVersion"] : root,
-                      apiVersion.empty() ? std::string("missing; expected ") + kDocumentApiVersion
-                      : ours ? "'" + apiVersion + "' was written by another LaneDeck version; this one reads " +
-                                   kDocumentApiVersion + " (the file is left as it is)"
-                             : "'" + apiVersion + "' is not a LaneDeck document; expected " + kDocumentApiVersion);
+            r.problem(
+                "apiVersion", root["apiVersion"] ? root["apiVersion"] : root,
+                apiVersion.empty() ? std::string("missing; expected ") + kDocumentApiVersion
+                : ours ? "'" + apiVersion + "' was written by another LaneDeck version; this one reads " +
+                             kDocumentApiVersion + " (the file is left as it is)"
+                       : "'" + apiVersion + "' is not a LaneDeck document; expected " + kDocumentApiVersion);
             if (ours || !apiVersion.empty()) {
                 return out;
             }
@@ -427,7 +444,8 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
         readSpec(r, spec, out.group);
     } catch (const YAML::Exception &e) {
         out.readable = false;
-        out.problems.push_back({"", "cannot read: " + e.msg, {sourceName, e.mark.line + 1, e.mark.column + 1}});
+        out.problems.push_back(
+            {"", "cannot read: " + e.msg, {sourceName, e.mark.line + 1, e.mark.column + 1}});
     }
     return out;
 }
@@ -461,7 +479,8 @@ std::string serializeLaneGroup(const LaneGroup &group)
         spec["baseline"] = group.baseline;
     }
     Json ingress;
-    ingress["gateway"] = Json{{"namespace", group.ingress.gatewayNamespace}, {"name", group.ingress.gatewayName}};
+    ingress["gateway"] =
+        Json{{"namespace", group.ingress.gatewayNamespace}, {"name", group.ingress.gatewayName}};
     ingress["hosts"] = group.ingress.hosts;
     Json match;
     match["uri"] = stringMatchJson(group.ingress.uri);

@@ -20,7 +20,8 @@ const Lane *LaneGroup::lane(const std::string &laneName) const
 
 const Service *LaneGroup::service(const std::string &serviceName) const
 {
-    auto it = std::find_if(services.begin(), services.end(), [&](const Service &s) { return s.name == serviceName; });
+    auto it = std::find_if(services.begin(), services.end(),
+                           [&](const Service &s) { return s.name == serviceName; });
     return it == services.end() ? nullptr : &*it;
 }
 

@@ -8,7 +8,12 @@ namespace lanedeck {
 /// How a request string is matched (Istio StringMatch): exact, prefix, or an RE2 full-match regex.
 struct StringMatch
 {
-    enum class Kind { Exact, Prefix, Regex };
+    enum class Kind
+    {
+        Exact,
+        Prefix,
+        Regex
+    };
     Kind kind = Kind::Prefix;
     std::string value = "/";
 
@@ -60,10 +65,15 @@ struct Lane
     friend bool operator==(const Lane &, const Lane &) = default;
 };
 
-enum class LaneMode { Strict, Permissive };
+enum class LaneMode
+{
+    Strict,
+    Permissive
+};
 
 /// How the lane travels between services: which trace context the applications pass through.
-enum class PassThrough {
+enum class PassThrough
+{
     Baggage, ///< W3C baggage, propagated by OpenTelemetry auto-instrumentation (the seed's choice)
     TraceId, ///< a trace-id header the applications already forward (e.g. x-request-id)
     Custom,  ///< a header of the operator's choosing

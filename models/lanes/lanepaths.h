@@ -12,10 +12,10 @@ namespace lanedeck {
 struct Hop
 {
     std::string service;
-    std::string version;    ///< the label value of the lane that serves this hop
-    std::string servedBy;   ///< that lane's name
-    bool fallback = false;  ///< the request's lane lacks this service
-    int depth = 0;          ///< 0 for the entry service, +1 per call
+    std::string version;   ///< the label value of the lane that serves this hop
+    std::string servedBy;  ///< that lane's name
+    bool fallback = false; ///< the request's lane lacks this service
+    int depth = 0;         ///< 0 for the entry service, +1 per call
 
     friend bool operator==(const Hop &, const Hop &) = default;
 };

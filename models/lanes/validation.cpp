@@ -31,7 +31,10 @@ public:
     }
 
 private:
-    void add(std::string field, std::string message) { m_found.push_back({std::move(field), std::move(message), {}}); }
+    void add(std::string field, std::string message)
+    {
+        m_found.push_back({std::move(field), std::move(message), {}});
+    }
 
     void check(const std::string &field, std::optional<std::string> problem, const std::string &what)
     {
@@ -54,8 +57,9 @@ private:
         check("spec.routingHeader", k8s::checkHeaderName(m_group.routingHeader), "the routing header");
         if (m_group.passThrough == PassThrough::Baggage) {
             if (!m_group.traceHeader.empty()) {
-                add("spec.traceHeader", "is only used with passThrough traceId or custom; baggage pass-through "
-                                        "uses the W3C baggage header");
+                add("spec.traceHeader",
+                    "is only used with passThrough traceId or custom; baggage pass-through "
+                    "uses the W3C baggage header");
             }
             return;
         }
@@ -107,8 +111,8 @@ private:
         if (in.entryService.empty()) {
             add("spec.ingress.entryService", "must name the service that ingress traffic enters");
         } else if (!m_group.service(in.entryService)) {
-            add("spec.ingress.entryService", "unknown service " + quoted(in.entryService) +
-                                                 "; it must be one of spec.services");
+            add("spec.ingress.entryService",
+                "unknown service " + quoted(in.entryService) + "; it must be one of spec.services");
         }
     }
 
@@ -150,7 +154,12 @@ private:
 
     void checkCallGraph()
     {
-        enum class Mark { None, Active, Done };
+        enum class Mark
+        {
+            None,
+            Active,
+            Done
+        };
         std::map<std::string, Mark> marks;
         std::vector<std::string> stack;
         std::set<std::string> reported;
@@ -203,8 +212,8 @@ private:
             const std::string field = "spec.lanes[" + std::to_string(i) + "]";
             check(field + ".name", k8s::checkDns1123Label(l.name), "the lane name (a subset name)");
             if (auto [it, inserted] = names.emplace(l.name, i); !inserted) {
-                add(field + ".name",
-                    "duplicate lane " + quoted(l.name) + " (also spec.lanes[" + std::to_string(it->second) + "])");
+                add(field + ".name", "duplicate lane " + quoted(l.name) + " (also spec.lanes[" +
+                                         std::to_string(it->second) + "])");
             }
             check(field + ".label.key", k8s::checkLabelKey(l.labelKey), "the label key");
             if (l.labelValue.empty()) {
@@ -221,7 +230,8 @@ private:
             for (std::size_t s = 0; s < l.services.size(); ++s) {
                 const std::string serviceField = field + ".services[" + std::to_string(s) + "]";
                 if (!m_group.service(l.services[s])) {
-                    add(serviceField, "names service " + quoted(l.services[s]) + " that the group does not have");
+                    add(serviceField,
+                        "names service " + quoted(l.services[s]) + " that the group does not have");
                 } else if (!seen.insert(l.services[s]).second) {
                     add(serviceField, "lists " + quoted(l.services[s]) + " twice");
                 }
@@ -242,7 +252,8 @@ private:
         const Lane *baseline = m_group.baselineLane();
         if (!baseline) {
             if (!m_group.lanes.empty()) {
-                add("spec.baseline", "names lane " + quoted(m_group.baseline) + " that the group does not have");
+                add("spec.baseline",
+                    "names lane " + quoted(m_group.baseline) + " that the group does not have");
             }
             return;
         }
@@ -263,12 +274,14 @@ private:
                 continue;
             }
             if (isBaseline && !strict) {
-                add(m_group.baseline.empty() ? "spec.lanes[" + std::to_string(i) + "].services" : "spec.baseline",
+                add(m_group.baseline.empty() ? "spec.lanes[" + std::to_string(i) + "].services"
+                                             : "spec.baseline",
                     "the baseline lane " + quoted(l.name) + " lacks " + missing +
                         "; permissive mode falls back to the baseline, so it must hold every service");
             } else {
                 add("spec.lanes[" + std::to_string(i) + "].services",
-                    "strict mode needs every service in every lane; lane " + quoted(l.name) + " lacks " + missing);
+                    "strict mode needs every service in every lane; lane " + quoted(l.name) + " lacks " +
+                        missing);
             }
         }
     }

@@ -44,8 +44,8 @@ std::string baggageLaneRegex(const LaneGroup &group, const std::string &lane)
     // W3C baggage: members "key=value;property" separated by commas, optional whitespace (OWS) around
     // every token. Envoy's safe_regex is a full match, so the regex spans the whole header value.
     const std::string ows = "[ \\t]*";
-    return "(.*,)?" + ows + RE2::QuoteMeta(baggageMemberKey(group)) + ows + '=' + ows + RE2::QuoteMeta(lane) + ows +
-           "(;[^,]*)?(,.*)?";
+    return "(.*,)?" + ows + RE2::QuoteMeta(baggageMemberKey(group)) + ows + '=' + ows + RE2::QuoteMeta(lane) +
+           ows + "(;[^,]*)?(,.*)?";
 }
 
 std::map<std::string, std::string> asmLabels(const LaneGroup &group)

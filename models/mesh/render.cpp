@@ -16,8 +16,7 @@ public:
         : m_group(group), m_flavor(options.flavor),
           m_version(options.istioVersion.value_or(defaultIstioVersion(options.flavor))),
           m_baseline(*group.baselineLane())
-    {
-    }
+    {}
 
     Result<Rendered> run()
     {
@@ -27,8 +26,9 @@ public:
         }
         if (m_group.passThrough == PassThrough::TraceId) {
             if (m_flavor == Flavor::Istio) {
-                return Error{"open-source Istio cannot map a trace id to a lane (ASM bridges it with a TrafficLabel "
-                             "resource): choose passThrough baggage or custom, or render --flavor asm-crd"};
+                return Error{
+                    "open-source Istio cannot map a trace id to a lane (ASM bridges it with a TrafficLabel "
+                    "resource): choose passThrough baggage or custom, or render --flavor asm-crd"};
             }
             m_out.notes.push_back("passThrough traceId: ASM bridges '" + m_group.traceHeader +
                                   "' to lanes itself; these resources route on '" + m_group.routingHeader +
@@ -104,8 +104,10 @@ private:
             json rule;
             if (m_flavor == Flavor::Istio) {
                 if (m_group.passThrough == PassThrough::Baggage) {
-                    match.push_back(headerMatch(kBaggageHeader, "regex", baggageLaneRegex(m_group, lane.name)));
-                } else if (m_group.passThrough == PassThrough::Custom && m_group.traceHeader != m_group.routingHeader) {
+                    match.push_back(
+                        headerMatch(kBaggageHeader, "regex", baggageLaneRegex(m_group, lane.name)));
+                } else if (m_group.passThrough == PassThrough::Custom &&
+                           m_group.traceHeader != m_group.routingHeader) {
                     match.push_back(headerMatch(m_group.traceHeader, "exact", lane.name));
                 }
                 rule["name"] = lane.name;
@@ -181,14 +183,17 @@ private:
                 weighted.push_back(ingressRoute(lane, lane.weight));
             }
         }
-        http.push_back({{"match", ingressMatch({})}, {"name", m_group.name + "-weighted"}, {"route", weighted}});
+        http.push_back(
+            {{"match", ingressMatch({})}, {"name", m_group.name + "-weighted"}, {"route", weighted}});
         json meta = metadata(ingressVirtualServiceName(m_group), m_group.ns);
         meta["annotations"] = {{kTopologyAnnotation, topologyAnnotation(m_group)}};
         return {{"apiVersion", istioApiVersion()},
                 {"kind", "VirtualService"},
                 {"metadata", meta},
                 {"spec",
-                 {{"gateways", json::array({gatewayRef(m_group)})}, {"hosts", m_group.ingress.hosts}, {"http", http}}}};
+                 {{"gateways", json::array({gatewayRef(m_group)})},
+                  {"hosts", m_group.ingress.hosts},
+                  {"http", http}}}};
     }
 
     json headerPropagation() const
@@ -223,25 +228,27 @@ private:
             }
             requestMatch["headers"] = headers;
         }
-        json spec{{"ingress",
-                   {{"gateway",
-                     {{"name", m_group.ingress.gatewayName},
-                      {"namespace", m_group.ingress.gatewayNamespace},
-                      {"type", "ASM"}}},
-                    {"ingressRouting",
-                     {{"ingressRoutingStrategy", "weighted"},
-                      {"weightedRoutingRule",
-                       {{"hosts", m_group.ingress.hosts}, {"requestMatches", json::array({requestMatch})}}}}}}},
-                  {"isPermissive", m_group.mode == LaneMode::Permissive},
-                  {"services", serviceRefs(all)}};
+        json spec{
+            {"ingress",
+             {{"gateway",
+               {{"name", m_group.ingress.gatewayName},
+                {"namespace", m_group.ingress.gatewayNamespace},
+                {"type", "ASM"}}},
+              {"ingressRouting",
+               {{"ingressRoutingStrategy", "weighted"},
+                {"weightedRoutingRule",
+                 {{"hosts", m_group.ingress.hosts}, {"requestMatches", json::array({requestMatch})}}}}}}},
+            {"isPermissive", m_group.mode == LaneMode::Permissive},
+            {"services", serviceRefs(all)}};
         if (m_group.mode == LaneMode::Permissive) {
-            spec["permissiveModeConfiguration"] = {
-                {"fallbackTarget", m_baseline.name},
-                {"routeHeader", m_group.routingHeader},
-                {"traceHeader", m_group.passThrough == PassThrough::Baggage ? std::string(kBaggageHeader)
-                                                                             : m_group.traceHeader}};
+            spec["permissiveModeConfiguration"] = {{"fallbackTarget", m_baseline.name},
+                                                   {"routeHeader", m_group.routingHeader},
+                                                   {"traceHeader", m_group.passThrough == PassThrough::Baggage
+                                                                       ? std::string(kBaggageHeader)
+                                                                       : m_group.traceHeader}};
         }
-        json groupMeta{{"annotations", {{kTopologyAnnotation, topologyAnnotation(m_group)}}}, {"name", m_group.name}};
+        json groupMeta{{"annotations", {{kTopologyAnnotation, topologyAnnotation(m_group)}}},
+                       {"name", m_group.name}};
         m_out.resources.push_back({json{{"apiVersion", kAsmLaneApiVersion},
                                         {"kind", "ASMSwimLaneGroup"},
                                         {"metadata", groupMeta},
@@ -253,12 +260,12 @@ private:
                           {"ingressWeight",
                            {{"destination", {{"host", serviceHost(entry)}, {"portNum", entry.port}}},
                             {"weight", lane.weight}}}};
-            m_out.resources.push_back({json{{"apiVersion", kAsmLaneApiVersion},
-                                            {"kind", "ASMSwimLane"},
-                                            {"metadata",
-                                             {{"labels", {{kGroupLabel, m_group.name}}},
-                                              {"name", swimLaneName(m_group, lane)}}},
-                                            {"spec", laneSpec}}});
+            m_out.resources.push_back(
+                {json{{"apiVersion", kAsmLaneApiVersion},
+                      {"kind", "ASMSwimLane"},
+                      {"metadata",
+                       {{"labels", {{kGroupLabel, m_group.name}}}, {"name", swimLaneName(m_group, lane)}}},
+                      {"spec", laneSpec}}});
         }
     }
 

@@ -13,14 +13,19 @@
 namespace lanedeck::mesh {
 
 /// Which mesh API the lanes are rendered for.
-enum class Flavor {
+enum class Flavor
+{
     Asm,    ///< Alibaba ASM: DestinationRule + VirtualService per service, with ASM's `fallback` extension
     Istio,  ///< open-source Istio: fallback resolved at generation time, lanes matched from baggage too
     AsmCrd, ///< ASM's own lane API: ASMSwimLaneGroup + one ASMSwimLane per lane
 };
 
 /// The networking.istio.io version the Istio resources are written for.
-enum class IstioVersion { V1, V1beta1 };
+enum class IstioVersion
+{
+    V1,
+    V1beta1
+};
 
 std::optional<Flavor> parseFlavor(std::string_view text);
 std::string toString(Flavor flavor);

@@ -10,7 +10,8 @@ std::string topologyAnnotation(const LaneGroup &group)
     for (const auto &s : group.services) {
         services.push_back({{"name", s.name}, {"namespace", s.ns}, {"port", s.port}, {"calls", s.calls}});
     }
-    nlohmann::ordered_json topology{{"mode", toString(group.mode)}, {"passThrough", toString(group.passThrough)}};
+    nlohmann::ordered_json topology{{"mode", toString(group.mode)},
+                                    {"passThrough", toString(group.passThrough)}};
     if (!group.traceHeader.empty()) {
         topology["traceHeader"] = group.traceHeader;
     }

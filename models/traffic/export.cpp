@@ -97,8 +97,8 @@ std::string sessionSamplesCsv(const std::vector<SessionRun> &runs)
         }
         const std::string run = std::to_string(i + 1) + ',';
         for (const auto &s : runs[i].run->samples) {
-            appendSample(text, run + std::to_string(runs[i].startMicros + s.scheduledMicros) + ',', *runs[i].run,
-                         s);
+            appendSample(text, run + std::to_string(runs[i].startMicros + s.scheduledMicros) + ',',
+                         *runs[i].run, s);
         }
     }
     return text;

@@ -25,7 +25,8 @@ Run lanectl(const QStringList &arguments)
         return {};
     }
     return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 QString example()
@@ -48,19 +49,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("stderrHas");
         QTest::addRow("version") << QStringList{QStringLiteral("--version")} << 0
                                  << QStringLiteral("lanectl " LANEDECK_VERSION) << QString();
-        QTest::addRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("render") << QString();
+        QTest::addRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("render")
+                              << QString();
         QTest::addRow("no command") << QStringList{} << 2 << QString() << QStringLiteral("usage: lanectl");
         QTest::addRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString()
                                          << QStringLiteral("unknown command 'frobnicate'");
         QTest::addRow("render help") << QStringList{QStringLiteral("render"), QStringLiteral("--help")} << 0
                                      << QStringLiteral("--flavor") << QString();
-        QTest::addRow("validate missing argument") << QStringList{QStringLiteral("validate")} << 2 << QString()
-                                                   << QStringLiteral("wrong number of arguments");
-        QTest::addRow("unknown option") << QStringList{QStringLiteral("render"), QStringLiteral("--bogus"), example()}
-                                        << 2 << QString() << QStringLiteral("Unknown option 'bogus'");
-        QTest::addRow("unknown flavor")
-            << QStringList{QStringLiteral("render"), example(), QStringLiteral("--flavor"), QStringLiteral("linkerd")}
-            << 2 << QString() << QStringLiteral("unknown flavor 'linkerd'");
+        QTest::addRow("validate missing argument")
+            << QStringList{QStringLiteral("validate")} << 2 << QString()
+            << QStringLiteral("wrong number of arguments");
+        QTest::addRow("unknown option")
+            << QStringList{QStringLiteral("render"), QStringLiteral("--bogus"), example()} << 2 << QString()
+            << QStringLiteral("Unknown option 'bogus'");
+        QTest::addRow("unknown flavor") << QStringList{QStringLiteral("render"), example(),
+                                                       QStringLiteral("--flavor"), QStringLiteral("linkerd")}
+                                        << 2 << QString() << QStringLiteral("unknown flavor 'linkerd'");
         QTest::addRow("validate valid") << QStringList{QStringLiteral("validate"), example()} << 0
                                         << QStringLiteral(": valid") << QString();
         QTest::addRow("bad request timeout")
@@ -95,10 +99,14 @@ private Q_SLOTS:
         const Run run = lanectl({QStringLiteral("validate"), path});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.out.isEmpty());
-        QVERIFY2(run.err.contains(path + QStringLiteral(":58:11: spec.lanes[2].services[1]")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(path + QStringLiteral(":58:11: spec.lanes[2].services[1]")),
+                 qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("spec.lanes[2].services[1]: names service 'mockq'")),
                  qPrintable(run.err));
-        QVERIFY2(run.err.contains(path + QStringLiteral(":35:5: spec.lanes: the lane weights must add up to 100, they add up to 50")), qPrintable(run.err));
+        QVERIFY2(run.err.contains(
+                     path + QStringLiteral(
+                                ":35:5: spec.lanes: the lane weights must add up to 100, they add up to 50")),
+                 qPrintable(run.err));
         QVERIFY2(run.err.contains(QStringLiteral("2 problem(s)")), qPrintable(run.err));
         // render refuses the same file the same way.
         QCOMPARE(lanectl({QStringLiteral("render"), path}).exitCode, 1);
@@ -106,10 +114,12 @@ private Q_SLOTS:
 
     void renderPrintsTheSeedResources()
     {
-        const Run run = lanectl({QStringLiteral("render"), example(), QStringLiteral("--flavor"), QStringLiteral("asm")});
+        const Run run =
+            lanectl({QStringLiteral("render"), example(), QStringLiteral("--flavor"), QStringLiteral("asm")});
         QCOMPARE(run.exitCode, 0);
         const std::string seed = testing::readText(std::string(LANEDECK_TEST_DATA) + "/seed/mocka-asm.yaml");
-        const std::string dr = seed.substr(seed.find("apiVersion"), seed.find("---") - seed.find("apiVersion"));
+        const std::string dr =
+            seed.substr(seed.find("apiVersion"), seed.find("---") - seed.find("apiVersion"));
         const std::string vs = seed.substr(seed.find("---") + 4);
         QVERIFY(run.out.contains(QString::fromStdString(dr)));
         QVERIFY(run.out.contains(QString::fromStdString(vs)));
@@ -119,18 +129,22 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("out"));
-        Run run = lanectl({QStringLiteral("render"), example(), QStringLiteral("-o"), out, QStringLiteral("--flavor"),
-                           QStringLiteral("istio")});
+        Run run = lanectl({QStringLiteral("render"), example(), QStringLiteral("-o"), out,
+                           QStringLiteral("--flavor"), QStringLiteral("istio")});
         QCOMPARE(run.exitCode, 0);
         QDir outDir(out);
         const QStringList files = outDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
-        QCOMPARE(files.size(), 8); // 3 DestinationRules, 3 VirtualServices, the ingress VS, kustomization.yaml
+        QCOMPARE(files.size(),
+                 8); // 3 DestinationRules, 3 VirtualServices, the ingress VS, kustomization.yaml
         QVERIFY(files.contains(QStringLiteral("kustomization.yaml")));
         QVERIFY(files.contains(QStringLiteral("destinationrule-trafficlabel-dr-test-default-mocka.yaml")));
-        const std::string kustomization = testing::readText(outDir.filePath(QStringLiteral("kustomization.yaml")).toStdString());
-        QVERIFY(kustomization.find("  - virtualservice-trafficlabel-ingress-vs-test.yaml\n") != std::string::npos);
+        const std::string kustomization =
+            testing::readText(outDir.filePath(QStringLiteral("kustomization.yaml")).toStdString());
+        QVERIFY(kustomization.find("  - virtualservice-trafficlabel-ingress-vs-test.yaml\n") !=
+                std::string::npos);
 
-        // Rendering a group that lost a service removes the files that are no longer generated, and only those.
+        // Rendering a group that lost a service removes the files that are no longer generated, and only
+        // those.
         LaneGroup g = testing::seedGroup();
         g.services[1].calls.clear();
         g.services.pop_back();
@@ -141,8 +155,8 @@ private Q_SLOTS:
         QFile keep(outDir.filePath(QStringLiteral("notes.yaml")));
         QVERIFY(keep.open(QIODevice::WriteOnly));
         keep.close();
-        run = lanectl({QStringLiteral("render"), smaller, QStringLiteral("-o"), out, QStringLiteral("--flavor"),
-                       QStringLiteral("istio")});
+        run = lanectl({QStringLiteral("render"), smaller, QStringLiteral("-o"), out,
+                       QStringLiteral("--flavor"), QStringLiteral("istio")});
         QCOMPARE(run.exitCode, 0);
         const QStringList after = outDir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name);
         QVERIFY(!after.contains(QStringLiteral("destinationrule-trafficlabel-dr-test-default-mockc.yaml")));

@@ -32,7 +32,8 @@ private Q_SLOTS:
         QTest::addRow("leading dash word plain") << QStringLiteral("-x") << QStringLiteral("-x");
         QTest::addRow("document marker quoted") << QStringLiteral("---") << QStringLiteral("'---'");
         QTest::addRow("document end marker quoted") << QStringLiteral("...") << QStringLiteral("'...'");
-        QTest::addRow("document end marker prefix quoted") << QStringLiteral("...x") << QStringLiteral("'...x'");
+        QTest::addRow("document end marker prefix quoted")
+            << QStringLiteral("...x") << QStringLiteral("'...x'");
         QTest::addRow("host plain") << QStringLiteral("mocka.default.svc.cluster.local")
                                     << QStringLiteral("mocka.default.svc.cluster.local");
     }
@@ -50,21 +51,26 @@ private Q_SLOTS:
     void roundTrip_data()
     {
         QTest::addColumn<QString>("jsonText");
-        QTest::addRow("nested map and list") << QStringLiteral(R"({"a":{"b":[1,2,{"c":"d","e":[]}]},"f":{}})");
-        QTest::addRow("scalars of every type") << QStringLiteral(R"({"i":-3,"f":1.5,"t":true,"n":null,"s":"x"})");
-        QTest::addRow("strings that look typed") << QStringLiteral(R"({"a":"1","b":"false","c":"~","d":"0x1F"})");
+        QTest::addRow("nested map and list")
+            << QStringLiteral(R"({"a":{"b":[1,2,{"c":"d","e":[]}]},"f":{}})");
+        QTest::addRow("scalars of every type")
+            << QStringLiteral(R"({"i":-3,"f":1.5,"t":true,"n":null,"s":"x"})");
+        QTest::addRow("strings that look typed")
+            << QStringLiteral(R"({"a":"1","b":"false","c":"~","d":"0x1F"})");
         QTest::addRow("list of lists") << QStringLiteral(R"([[1,2],[],["a"]])");
         // Found by fuzz_yaml: a document that is the string "..." was written as a document end marker.
         QTest::addRow("end marker as the whole document") << QStringLiteral(R"("...")");
         QTest::addRow("end marker in a list") << QStringLiteral(R"(["...", "... x"])");
-        QTest::addRow("regex with specials")
-            << QStringLiteral(R"({"regex":"(.*,)?[ \\t]*x-asm-prefer-tag[ \\t]*=[ \\t]*s2[ \\t]*(;[^,]*)?(,.*)?"})");
+        QTest::addRow("regex with specials") << QStringLiteral(
+            R"({"regex":"(.*,)?[ \\t]*x-asm-prefer-tag[ \\t]*=[ \\t]*s2[ \\t]*(;[^,]*)?(,.*)?"})");
         QTest::addRow("unicode") << QStringLiteral(R"({"name":"車線 ↪ s1"})");
         // Found by fuzz_yaml: keys over YAML's 1024-character limit for implicit keys.
         const QString longKey(1100, QLatin1Char('k'));
         QTest::addRow("long key in a map") << QStringLiteral(R"({"a":{"%1":null,"b":1}})").arg(longKey);
-        QTest::addRow("long key with a nested value") << QStringLiteral(R"({"  %1":{"c":[1,2]},"d":2})").arg(longKey);
-        QTest::addRow("long key first in a list item") << QStringLiteral(R"([{"%1":"v","f":"g"}])").arg(longKey);
+        QTest::addRow("long key with a nested value")
+            << QStringLiteral(R"({"  %1":{"c":[1,2]},"d":2})").arg(longKey);
+        QTest::addRow("long key first in a list item")
+            << QStringLiteral(R"([{"%1":"v","f":"g"}])").arg(longKey);
     }
 
     void roundTrip()
@@ -78,7 +84,8 @@ private Q_SLOTS:
     void sequenceLayoutMatchesKubectl()
     {
         const json value = json::parse(R"({"spec":{"subsets":[{"labels":{"k":"v1"},"name":"s1"}]}})");
-        QCOMPARE(toYaml(value), std::string("spec:\n  subsets:\n    - labels:\n        k: v1\n      name: s1\n"));
+        QCOMPARE(toYaml(value),
+                 std::string("spec:\n  subsets:\n    - labels:\n        k: v1\n      name: s1\n"));
     }
 
     void streamSeparatesDocuments()
@@ -111,7 +118,8 @@ private Q_SLOTS:
         auto parsed = parseYamlStream(bytes.toStdString(), "bad.yaml");
         QVERIFY(!parsed.ok());
         const std::string &message = parsed.error().message;
-        QVERIFY2(message.find("not UTF-8") != std::string::npos || message.find("NUL byte") != std::string::npos,
+        QVERIFY2(message.find("not UTF-8") != std::string::npos ||
+                     message.find("NUL byte") != std::string::npos,
                  message.c_str());
     }
 
@@ -146,7 +154,8 @@ private Q_SLOTS:
         QVERIFY2(documents.ok(), documents.ok() ? "" : documents.error().message.c_str());
         QCOMPARE(documents->size(), std::size_t(3));
         QCOMPARE(documents->at(1).firstLine, 1);
-        QCOMPARE(documents->at(1).node["b"].as<std::string>(), std::string("text\n--- not a marker when indented\n"));
+        QCOMPARE(documents->at(1).node["b"].as<std::string>(),
+                 std::string("text\n--- not a marker when indented\n"));
         QCOMPARE(documents->at(2).firstLine, 6);
         QCOMPARE(documents->at(2).node.as<int>(), 3);
     }

@@ -19,9 +19,10 @@ const std::string &scratchFile()
 {
     // fuzz.sh names a fixed folder so that runs with the same seed try the same inputs (libFuzzer learns
     // the path from the comparisons the loader makes); elsewhere the process id keeps runs apart.
-    static const std::string path = std::getenv("LANEDECK_FUZZ_SCRATCH") != nullptr
-                                        ? std::string(std::getenv("LANEDECK_FUZZ_SCRATCH")) + "/kubeconfig.yaml"
-                                        : "/tmp/lanedeck-fuzz-kubeconfig-" + std::to_string(getpid());
+    static const std::string path =
+        std::getenv("LANEDECK_FUZZ_SCRATCH") != nullptr
+            ? std::string(std::getenv("LANEDECK_FUZZ_SCRATCH")) + "/kubeconfig.yaml"
+            : "/tmp/lanedeck-fuzz-kubeconfig-" + std::to_string(getpid());
     return path;
 }
 
@@ -49,8 +50,7 @@ std::string resolveAll(const lanedeck::kube::Kubeconfig &config, const std::stri
 }
 
 // The credentials a user holds: token, password and the oidc auth-provider's tokens and client secret.
-template <typename User>
-auto secretsOf(User &user)
+template <typename User> auto secretsOf(User &user)
 {
     std::vector<decltype(&user.token)> secrets{&user.token, &user.password};
     for (auto &[key, value] : user.authProviderConfig) {

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     const std::string saved = serializeLaneGroup(doc.group);
     const LoadedDocument again = parseLaneGroup(saved, "saved.yaml");
-    if (!checkDocument(again).empty() || !(again.group == doc.group) || serializeLaneGroup(again.group) != saved) {
+    if (!checkDocument(again).empty() || !(again.group == doc.group) ||
+        serializeLaneGroup(again.group) != saved) {
         std::abort();
     }
     for (auto flavor : {mesh::Flavor::Asm, mesh::Flavor::Istio, mesh::Flavor::AsmCrd}) {

@@ -137,8 +137,10 @@ void TestClient::requestTimeout()
     timer.start();
     const Response r = (*client)->send(Request{"GET", "/version", {}, {}});
     QVERIFY(!r.ok());
-    QVERIFY2(r.error.find("cannot reach the API server https://127.0.0.1:") != std::string::npos, r.error.c_str());
-    QVERIFY2(r.error.find("imeout") != std::string::npos || r.error.find("timed out") != std::string::npos, r.error.c_str());
+    QVERIFY2(r.error.find("cannot reach the API server https://127.0.0.1:") != std::string::npos,
+             r.error.c_str());
+    QVERIFY2(r.error.find("imeout") != std::string::npos || r.error.find("timed out") != std::string::npos,
+             r.error.c_str());
     QVERIFY(timer.elapsed() < 5000);
 }
 
@@ -425,8 +427,9 @@ void TestClient::pushThroughABrokenServer()
     }
     QCOMPARE(written, 6); // the rest went on: each row says what happened to its resource
     const bool noted = std::any_of(report->notes.begin(), report->notes.end(), [](const std::string &n) {
-        return n == "1 of the failed resources may have been written: their request had reached the server, but "
-                    "the answer did not say whether it was carried out. Applying again converges.";
+        return n ==
+               "1 of the failed resources may have been written: their request had reached the server, but "
+               "the answer did not say whether it was carried out. Applying again converges.";
     });
     QCOMPARE(noted, mayHaveBeenWritten);
 }
@@ -436,13 +439,13 @@ void TestClient::listAnswersOfTheWrongShape_data()
 {
     QTest::addColumn<QByteArray>("list"); // what every GET gets, discovery included
     QTest::addRow("name a number") << QByteArray(R"({"kind":"List","items":[{"metadata":{"name":5}}]})");
-    QTest::addRow("labels a string")
-        << QByteArray(R"({"kind":"List","items":[{"metadata":{"name":"a","labels":"x"},"spec":{}}]})");
+    QTest::addRow("labels a string") << QByteArray(
+        R"({"kind":"List","items":[{"metadata":{"name":"a","labels":"x"},"spec":{}}]})");
     QTest::addRow("items an object") << QByteArray(R"({"kind":"List","items":{"a":1}})");
     QTest::addRow("item a string") << QByteArray(R"({"kind":"List","items":["a"]})");
-    QTest::addRow("spec a number")
-        << QByteArray(R"({"kind":"List","items":[{"metadata":{"name":"a","namespace":"n"},"spec":7,)"
-                      R"("status":{"readyReplicas":"two"}}]})");
+    QTest::addRow("spec a number") << QByteArray(
+        R"({"kind":"List","items":[{"metadata":{"name":"a","namespace":"n"},"spec":7,)"
+        R"("status":{"readyReplicas":"two"}}]})");
 }
 
 void TestClient::listAnswersOfTheWrongShape()
@@ -450,7 +453,9 @@ void TestClient::listAnswersOfTheWrongShape()
     // A broken server or something in between may answer a list with members of other types: the readers
     // of the inventory, import, diff and delete say so, or read around it, and never throw out of the core.
     QFETCH(QByteArray, list);
-    Raw server([list](const Raw::Request &) { return Raw::Reply{Raw::response(200, "application/json", list.toStdString())}; });
+    Raw server([list](const Raw::Request &) {
+        return Raw::Reply{Raw::response(200, "application/json", list.toStdString())};
+    });
     auto client = Client::create(connectionTo(server));
     QVERIFY(client.ok());
     try {

@@ -38,7 +38,7 @@ Q_DECLARE_METATYPE(mesh::Flavor)
 namespace {
 
 std::unique_ptr<kube::Client> connectTo(const TestCluster &cluster, const char *user = "admin",
-                                      const kube::ClientOptions &options = {})
+                                        const kube::ClientOptions &options = {})
 {
     return clientFor(cluster.kubeconfig(user), options);
 }
@@ -61,8 +61,9 @@ std::map<std::string, kube::Outcome> outcomes(const kube::PushReport &report)
 
 bool all(const kube::PushReport &report, kube::Outcome outcome)
 {
-    return !report.results.empty() && std::all_of(report.results.begin(), report.results.end(),
-                                                   [&](const kube::ResourceResult &r) { return r.outcome == outcome; });
+    return !report.results.empty() &&
+           std::all_of(report.results.begin(), report.results.end(),
+                       [&](const kube::ResourceResult &r) { return r.outcome == outcome; });
 }
 
 std::string describe(const kube::PushReport &report)
@@ -165,7 +166,8 @@ void TestCluster_::initTestCase()
     m_asm.mesh = QStringLiteral("asm");
     QString error;
     // Building the server (first run only) is part of this: a build failure fails the test.
-    QVERIFY2(m_istio.start(error), qPrintable(QStringLiteral("the istio test cluster did not start:\n") + error));
+    QVERIFY2(m_istio.start(error),
+             qPrintable(QStringLiteral("the istio test cluster did not start:\n") + error));
     QVERIFY2(m_asm.start(error), qPrintable(QStringLiteral("the asm test cluster did not start:\n") + error));
 }
 
@@ -244,26 +246,30 @@ void TestCluster_::tlsVerification()
     QVERIFY2(r.ok() == reachable, r.message().c_str());
     if (!reachable) {
         QVERIFY2(r.message().find("cannot reach the API server") != std::string::npos &&
-                     (r.message().find("SSL") != std::string::npos || r.message().find("certificate") != std::string::npos),
+                     (r.message().find("SSL") != std::string::npos ||
+                      r.message().find("certificate") != std::string::npos),
                  r.message().c_str());
     }
 }
 
 void TestCluster_::moreAuthKinds_data()
 {
-    QTest::addColumn<QString>("user");     // the users: entry of a kubeconfig written beside the cluster's files
+    QTest::addColumn<QString>("user"); // the users: entry of a kubeconfig written beside the cluster's files
     QTest::addColumn<QString>("expected"); // "ok", or what the 403 must name
-    QTest::addRow("token-file-relative") << "    tokenFile: admin.token\n" << "ok";
+    QTest::addRow("token-file-relative") << "    tokenFile: admin.token\n"
+                                         << "ok";
     QTest::addRow("exec-v1-client-certificate")
         << "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      interactiveMode: Never\n"
            "      command: ./cert-plugin.sh\n      args: [client.authentication.k8s.io/v1]\n"
         << "ok";
     QTest::addRow("exec-v1beta1-client-certificate")
-        << "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ./cert-plugin.sh\n"
+        << "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: "
+           "./cert-plugin.sh\n"
            "      args: [client.authentication.k8s.io/v1beta1]\n"
         << "ok";
-    QTest::addRow("impersonation") << "    tokenFile: admin.token\n    as: lanedeck-readonly\n    as-groups: [readers]\n"
-                                   << "User \"lanedeck-readonly\" cannot patch";
+    QTest::addRow("impersonation")
+        << "    tokenFile: admin.token\n    as: lanedeck-readonly\n    as-groups: [readers]\n"
+        << "User \"lanedeck-readonly\" cannot patch";
 }
 
 void TestCluster_::moreAuthKinds()
@@ -275,21 +281,30 @@ void TestCluster_::moreAuthKinds()
     VERIFY_RESULT(admin);
     const auto &adminUser = admin->users.begin()->second;
     const auto &cluster = admin->clusters.begin()->second;
-    QVERIFY(writeFileAtomically(dir.filePath(QStringLiteral("admin.token")).toStdString(), adminUser.token + "\n").ok());
+    QVERIFY(
+        writeFileAtomically(dir.filePath(QStringLiteral("admin.token")).toStdString(), adminUser.token + "\n")
+            .ok());
     // An exec plugin that answers with the test cluster's client certificate (system:masters).
     const std::string plugin =
         "#!/bin/sh\nesc() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\\n/\\\\n/g' \"$1\"; }\n"
-        "printf '{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"%s\\\\n\",'"
-        " \"$1\" \"$(esc " + m_istio.path(QStringLiteral("client/admin.crt")).toStdString() + ")\"\n"
-        "printf '\"clientKeyData\":\"%s\\\\n\"}}\\n' \"$(esc " + m_istio.path(QStringLiteral("client/admin.key")).toStdString() + ")\"\n";
+        "printf "
+        "'{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"%"
+        "s\\\\n\",'"
+        " \"$1\" \"$(esc " +
+        m_istio.path(QStringLiteral("client/admin.crt")).toStdString() +
+        ")\"\n"
+        "printf '\"clientKeyData\":\"%s\\\\n\"}}\\n' \"$(esc " +
+        m_istio.path(QStringLiteral("client/admin.key")).toStdString() + ")\"\n";
     const QString pluginPath = dir.filePath(QStringLiteral("cert-plugin.sh"));
     QVERIFY(writeFileAtomically(pluginPath.toStdString(), plugin).ok());
     QVERIFY(QFile::setPermissions(pluginPath, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-    const std::string kubeconfig = "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
-                                   "    server: " + cluster.server + "\n    certificate-authority: " +
-                                   m_istio.path(QStringLiteral("ca.crt")).toStdString() +
-                                   "\nusers:\n- name: u\n  user:\n" + user.toStdString() +
-                                   "contexts:\n- name: t\n  context: {cluster: c, user: u}\n";
+    const std::string kubeconfig =
+        "apiVersion: v1\nkind: Config\ncurrent-context: t\nclusters:\n- name: c\n  cluster:\n"
+        "    server: " +
+        cluster.server +
+        "\n    certificate-authority: " + m_istio.path(QStringLiteral("ca.crt")).toStdString() +
+        "\nusers:\n- name: u\n  user:\n" + user.toStdString() +
+        "contexts:\n- name: t\n  context: {cluster: c, user: u}\n";
     const QString file = dir.filePath(QStringLiteral("kubeconfig"));
     QVERIFY(writeFileAtomically(file.toStdString(), kubeconfig).ok());
     auto config = kube::loadKubeconfig({file.toStdString(), {}, {}});
@@ -320,11 +335,13 @@ void TestCluster_::dryRunWritesNothing()
     dry.dryRun = true;
     auto report = kube::push(*client, group, {mesh::Flavor::Istio, {}}, dry);
     VERIFY_RESULT(report);
-    QVERIFY2(report->ok() && report->dryRun && all(*report, kube::Outcome::Created), describe(*report).c_str());
+    QVERIFY2(report->ok() && report->dryRun && all(*report, kube::Outcome::Created),
+             describe(*report).c_str());
     auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
     for (const auto &r : rendered->resources) {
         const auto path = "/apis/" + r.apiVersion() + "/namespaces/" + r.ns() + "/" +
-                          (r.kind() == "VirtualService" ? "virtualservices/" : "destinationrules/") + r.name();
+                          (r.kind() == "VirtualService" ? "virtualservices/" : "destinationrules/") +
+                          r.name();
         QVERIFY2(client->send(kube::Request{"GET", path, {}, {}}).notFound(), path.c_str());
     }
     // On existing objects: a change shows as configured, yet the live object keeps its value.
@@ -336,12 +353,15 @@ void TestCluster_::dryRunWritesNothing()
     auto changed = kube::push(*client, group, {mesh::Flavor::Istio, {}}, dry);
     VERIFY_RESULT(changed);
     const auto o = outcomes(*changed);
-    QCOMPARE(kube::toString(o.at("VirtualService istio-system/trafficlabel-ingress-vs-dry")), std::string("configured"));
-    QCOMPARE(kube::toString(o.at("DestinationRule istio-system/trafficlabel-dr-dry-default-mocka")), std::string("unchanged"));
-    const Run weights = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
-                                        QStringLiteral("istio-system"), QStringLiteral("get"), QStringLiteral("virtualservice"),
-                                        QStringLiteral("trafficlabel-ingress-vs-dry"), QStringLiteral("-o"),
-                                        QStringLiteral("jsonpath={.spec.http[3].route[*].weight}")});
+    QCOMPARE(kube::toString(o.at("VirtualService istio-system/trafficlabel-ingress-vs-dry")),
+             std::string("configured"));
+    QCOMPARE(kube::toString(o.at("DestinationRule istio-system/trafficlabel-dr-dry-default-mocka")),
+             std::string("unchanged"));
+    const Run weights =
+        run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
+                        QStringLiteral("istio-system"), QStringLiteral("get"),
+                        QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-dry"),
+                        QStringLiteral("-o"), QStringLiteral("jsonpath={.spec.http[3].route[*].weight}")});
     QCOMPARE(weights.out, QByteArray("60 20 20"));
 }
 
@@ -368,9 +388,10 @@ void TestCluster_::conflictThenForce()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("ingress.yaml"));
     QVERIFY(writeFileAtomically(file.toStdString(), toYaml(ingress)).ok());
-    const Run other = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("apply"),
-                                      QStringLiteral("--server-side"), QStringLiteral("--field-manager=other"),
-                                      QStringLiteral("--force-conflicts"), QStringLiteral("-f"), file});
+    const Run other =
+        run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("apply"),
+                        QStringLiteral("--server-side"), QStringLiteral("--field-manager=other"),
+                        QStringLiteral("--force-conflicts"), QStringLiteral("-f"), file});
     QVERIFY2(other.exitCode == 0, other.err.constData());
 
     auto conflicted = kube::push(*client, group, istio, {});
@@ -381,9 +402,11 @@ void TestCluster_::conflictThenForce()
         if (r.resource == "VirtualService istio-system/trafficlabel-ingress-vs-conflict") {
             sawConflict = true;
             QCOMPARE(kube::toString(r.outcome), std::string("failed"));
-            QVERIFY2(r.message.find("HTTP 409: Apply failed with 1 conflict: conflict with \"other\"") != std::string::npos,
+            QVERIFY2(r.message.find("HTTP 409: Apply failed with 1 conflict: conflict with \"other\"") !=
+                         std::string::npos,
                      r.message.c_str());
-            QVERIFY2(r.message.find(".spec.http") != std::string::npos && r.message.find("--force") != std::string::npos,
+            QVERIFY2(r.message.find(".spec.http") != std::string::npos &&
+                         r.message.find("--force") != std::string::npos,
                      r.message.c_str());
             QCOMPARE(r.conflicts.size(), std::size_t(1));
         } else {
@@ -397,8 +420,9 @@ void TestCluster_::conflictThenForce()
     auto forced = kube::push(*client, group, istio, force);
     VERIFY_RESULT(forced);
     QVERIFY2(forced->ok(), describe(*forced).c_str());
-    QCOMPARE(kube::toString(outcomes(*forced).at("VirtualService istio-system/trafficlabel-ingress-vs-conflict")),
-             std::string("configured"));
+    QCOMPARE(
+        kube::toString(outcomes(*forced).at("VirtualService istio-system/trafficlabel-ingress-vs-conflict")),
+        std::string("configured"));
     auto again = kube::push(*client, group, istio, {});
     VERIFY_RESULT(again);
     QVERIFY2(again->ok() && all(*again, kube::Outcome::Unchanged), describe(*again).c_str());
@@ -456,9 +480,10 @@ void TestCluster_::diffAfterKubectlEdit()
     // A hand edit, with kubectl edit itself (the "editor" is sed).
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("KUBE_EDITOR"), QStringLiteral("sed -i -e s/weight:\\ 60/weight:\\ 55/"));
-    const Run edit = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
-                                     QStringLiteral("istio-system"), QStringLiteral("edit"), QStringLiteral("virtualservice"),
-                                     QStringLiteral("trafficlabel-ingress-vs-diff")},
+    const Run edit = run(m_kubectl,
+                         {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
+                          QStringLiteral("istio-system"), QStringLiteral("edit"),
+                          QStringLiteral("virtualservice"), QStringLiteral("trafficlabel-ingress-vs-diff")},
                          env);
     QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
     auto diffs = kube::diffGroup(*client, group, istio);
@@ -468,10 +493,13 @@ void TestCluster_::diffAfterKubectlEdit()
         if (d.resource == "VirtualService istio-system/trafficlabel-ingress-vs-diff") {
             ++changed;
             QCOMPARE(int(d.state), int(kube::ResourceDiff::State::Changed));
-            QVERIFY2(d.diff.find("\n-          weight: 55\n+          weight: 60\n") != std::string::npos, d.diff.c_str());
-            QVERIFY2(d.diff.starts_with("--- live/VirtualService istio-system/trafficlabel-ingress-vs-diff\n+++ generated/"),
+            QVERIFY2(d.diff.find("\n-          weight: 55\n+          weight: 60\n") != std::string::npos,
                      d.diff.c_str());
-            QVERIFY2(d.diff.find("managedFields") == std::string::npos && d.diff.find("resourceVersion") == std::string::npos,
+            QVERIFY2(d.diff.starts_with(
+                         "--- live/VirtualService istio-system/trafficlabel-ingress-vs-diff\n+++ generated/"),
+                     d.diff.c_str());
+            QVERIFY2(d.diff.find("managedFields") == std::string::npos &&
+                         d.diff.find("resourceVersion") == std::string::npos,
                      d.diff.c_str());
         } else {
             QVERIFY2(d.state == kube::ResourceDiff::State::Identical, d.resource.c_str());
@@ -503,7 +531,8 @@ void TestCluster_::importRoundTrip()
     auto imported = kube::importGroup(*client, group.name, group.ns);
     VERIFY_RESULT(imported);
     QCOMPARE(mesh::toString(imported->flavor), mesh::toString(flavor));
-    QCOMPARE(QString::fromStdString(serializeLaneGroup(imported->group)), QString::fromStdString(serializeLaneGroup(group)));
+    QCOMPARE(QString::fromStdString(serializeLaneGroup(imported->group)),
+             QString::fromStdString(serializeLaneGroup(group)));
     QVERIFY(imported->group == group);
 }
 
@@ -528,9 +557,11 @@ void TestCluster_::oidcIdTokenUser()
 {
     // The test cluster runs an OpenID Connect issuer and trusts it (--oidc-issuer-url); oidc.kubeconfig holds
     // an auth-provider oidc user with an ID token it signed. The real kubectl confirms the set-up.
-    const Run whoami = run(QStringLiteral("kubectl"), {QStringLiteral("--kubeconfig"), m_istio.kubeconfig("oidc"),
-                                                       QStringLiteral("auth"), QStringLiteral("whoami")});
-    QVERIFY2(whoami.exitCode == 0 && whoami.out.contains("oidc:alice"), (whoami.out + whoami.err).constData());
+    const Run whoami =
+        run(QStringLiteral("kubectl"), {QStringLiteral("--kubeconfig"), m_istio.kubeconfig("oidc"),
+                                        QStringLiteral("auth"), QStringLiteral("whoami")});
+    QVERIFY2(whoami.exitCode == 0 && whoami.out.contains("oidc:alice"),
+             (whoami.out + whoami.err).constData());
 
     auto client = connectTo(m_istio, "oidc");
     QVERIFY(client);
@@ -546,15 +577,17 @@ void TestCluster_::oidcIdTokenUser()
     auto connection = kube::resolveConnection(*expired);
     QVERIFY(!connection);
     const std::string &message = connection.error().message;
-    for (const char *part : {"oidc-expired.kubeconfig: user 'oidc': auth-provider oidc: the id-token expired at 20",
-                             "does not refresh it"}) {
+    for (const char *part :
+         {"oidc-expired.kubeconfig: user 'oidc': auth-provider oidc: the id-token expired at 20",
+          "does not refresh it"}) {
         QVERIFY2(message.find(part) != std::string::npos, message.c_str());
     }
     QVERIFY(message.find(token) == std::string::npos);
     QVERIFY(message.find(token.substr(token.find('.') + 1, 16)) == std::string::npos);
     // The same through lanectl, which exits with its failure code.
-    const Run lanectl = run(QStringLiteral(LANECTL_PATH), {QStringLiteral("inventory"), QStringLiteral("--kubeconfig"),
-                                                           m_istio.kubeconfig("oidc-expired")});
+    const Run lanectl =
+        run(QStringLiteral(LANECTL_PATH), {QStringLiteral("inventory"), QStringLiteral("--kubeconfig"),
+                                           m_istio.kubeconfig("oidc-expired")});
     QCOMPARE(lanectl.exitCode, 1);
     QVERIFY2(lanectl.err.contains("the id-token expired at"), lanectl.err.constData());
     QVERIFY(!lanectl.err.contains(QByteArray::fromStdString(token)));
@@ -569,7 +602,8 @@ void TestCluster_::oidcIdTokenUser()
     VERIFY_RESULT(stale);
     auto inventory = kube::readInventory(**stale, {"default"});
     QVERIFY(!inventory);
-    QVERIFY2(inventory.error().message.find("HTTP 401") != std::string::npos, inventory.error().message.c_str());
+    QVERIFY2(inventory.error().message.find("HTTP 401") != std::string::npos,
+             inventory.error().message.c_str());
 }
 
 void TestCluster_::expiredExecCredentialIsRefreshed()
@@ -596,12 +630,14 @@ void TestCluster_::expiredExecCredentialIsRefreshed()
     auto fresh = connectTo(m_istio, "exec");
     const kube::Response rejected = fresh->send(kube::Request{"GET", "/api/v1/namespaces/default", {}, {}});
     QCOMPARE(rejected.status, 401L);
-    QVERIFY2(rejected.message().find("did not accept the credentials") != std::string::npos, rejected.message().c_str());
+    QVERIFY2(rejected.message().find("did not accept the credentials") != std::string::npos,
+             rejected.message().c_str());
     QCOMPARE(fresh->execRuns(), 2); // first run + the rerun after the 401
     QVERIFY(writeFileAtomically(tokenFile.fileName().toStdString(), token.toStdString()).ok());
     const kube::Response accepted = fresh->send(kube::Request{"GET", "/api/v1/namespaces/default", {}, {}});
     QVERIFY2(accepted.ok(), accepted.message().c_str());
-    QCOMPARE(fresh->execRuns(), 3); // the cached (revoked) token got a 401, the plugin ran and the retry passed
+    QCOMPARE(fresh->execRuns(),
+             3); // the cached (revoked) token got a 401, the plugin ran and the retry passed
     qunsetenv("LANEDECK_EXEC_TTL_SECONDS");
 }
 
@@ -616,9 +652,14 @@ void TestCluster_::refusesFlavorsTheMeshCannotTake()
              asmPush.error().message.c_str());
     auto crdPush = kube::push(*client, mockGroup("refused"), {mesh::Flavor::AsmCrd, {}}, {});
     QVERIFY(!crdPush.ok());
-    QVERIFY2(crdPush.error().message.find("ASM's lane CRDs") != std::string::npos, crdPush.error().message.c_str());
-    auto crd = client->send(kube::Request{"GET", "/apis/networking.istio.io/v1/namespaces/istio-system/virtualservices/"
-                                                 "trafficlabel-vs-refused-default-mocka", {}, {}});
+    QVERIFY2(crdPush.error().message.find("ASM's lane CRDs") != std::string::npos,
+             crdPush.error().message.c_str());
+    auto crd =
+        client->send(kube::Request{"GET",
+                                   "/apis/networking.istio.io/v1/namespaces/istio-system/virtualservices/"
+                                   "trafficlabel-vs-refused-default-mocka",
+                                   {},
+                                   {}});
     QVERIFY(crd.notFound()); // refused before anything was written
 
     auto onAsm = connectTo(m_asm);
@@ -629,7 +670,8 @@ void TestCluster_::refusesFlavorsTheMeshCannotTake()
     auto upstream = kube::discoverMesh(*client);
     VERIFY_RESULT(upstream);
     QVERIFY(!upstream->fallbackDeclared && !upstream->asmLaneCrds);
-    QVERIFY(std::find(upstream->istioVersions.begin(), upstream->istioVersions.end(), "v1") != upstream->istioVersions.end());
+    QVERIFY(std::find(upstream->istioVersions.begin(), upstream->istioVersions.end(), "v1") !=
+            upstream->istioVersions.end());
     QVERIFY(std::find(upstream->istioVersions.begin(), upstream->istioVersions.end(), "v1beta1") !=
             upstream->istioVersions.end());
 }
@@ -641,9 +683,9 @@ void TestCluster_::kubectlReadsBackTheSameSpecs()
     const LaneGroup group = mockGroup("readback");
     const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
     QVERIFY(kube::push(*client, group, istio, {})->ok());
-    const Run get = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("get"),
-                                    QStringLiteral("virtualservices"), QStringLiteral("-A"), QStringLiteral("-o"),
-                                    QStringLiteral("json")});
+    const Run get = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(),
+                                    QStringLiteral("get"), QStringLiteral("virtualservices"),
+                                    QStringLiteral("-A"), QStringLiteral("-o"), QStringLiteral("json")});
     QVERIFY2(get.exitCode == 0, get.err.constData());
     const json list = json::parse(get.out.toStdString());
     int compared = 0;
@@ -654,7 +696,8 @@ void TestCluster_::kubectlReadsBackTheSameSpecs()
         }
         for (const auto &item : list.at("items")) {
             if (item["metadata"]["name"] == r.name() && item["metadata"]["namespace"] == r.ns()) {
-                QCOMPARE(QString::fromStdString(item["spec"].dump(2)), QString::fromStdString(r.object["spec"].dump(2)));
+                QCOMPARE(QString::fromStdString(item["spec"].dump(2)),
+                         QString::fromStdString(r.object["spec"].dump(2)));
                 QVERIFY(item["metadata"]["labels"] == r.object["metadata"]["labels"]);
                 ++compared;
             }
@@ -669,16 +712,17 @@ void TestCluster_::inventoryFlagsLanesWithoutReadyWorkloads()
     std::string yaml;
     for (const char *service : {"mocka", "mockb", "mockc"}) {
         yaml += std::string("apiVersion: v1\nkind: Service\nmetadata: {name: ") + service +
-                ", namespace: default}\nspec:\n  selector: {app: " + service + "}\n  ports: [{port: 8000}]\n---\n";
+                ", namespace: default}\nspec:\n  selector: {app: " + service +
+                "}\n  ports: [{port: 8000}]\n---\n";
     }
     // v1 everywhere, v2 of mocka and mockc, v3 of mockb: the seed's workloads.
     const std::vector<std::pair<std::string, std::string>> workloads{
         {"mocka", "v1"}, {"mocka", "v2"}, {"mockb", "v1"}, {"mockb", "v3"}, {"mockc", "v1"}, {"mockc", "v2"}};
     for (const auto &[s, v] : workloads) {
         yaml += "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + s + "-" + v +
-                ", namespace: default}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: " + s + ", version: " + v +
-                "}}\n  template:\n    metadata: {labels: {app: " + s + ", version: " + v + ", ASM_TRAFFIC_TAG: " + v +
-                "}}\n    spec: {containers: [{name: app, image: mock}]}\n---\n";
+                ", namespace: default}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: " + s +
+                ", version: " + v + "}}\n  template:\n    metadata: {labels: {app: " + s + ", version: " + v +
+                ", ASM_TRAFFIC_TAG: " + v + "}}\n    spec: {containers: [{name: app, image: mock}]}\n---\n";
     }
     const QString file = dir.filePath(QStringLiteral("workloads.yaml"));
     QVERIFY(writeFileAtomically(file.toStdString(), yaml).ok());
@@ -690,11 +734,13 @@ void TestCluster_::inventoryFlagsLanesWithoutReadyWorkloads()
         if (s == "mockb" && v == "v3") {
             continue;
         }
-        Run status = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), QStringLiteral("default"), QStringLiteral("patch"),
-                                                     QStringLiteral("deployment"), QString::fromStdString(s + "-" + v),
-                                                     QStringLiteral("--subresource=status"), QStringLiteral("--type=merge"),
-                                                     QStringLiteral("-p"),
-                                                     QStringLiteral("{\"status\":{\"replicas\":1,\"readyReplicas\":1}}")});
+        Run status =
+            run(m_kubectl,
+                kc + QStringList{QStringLiteral("-n"), QStringLiteral("default"), QStringLiteral("patch"),
+                                 QStringLiteral("deployment"), QString::fromStdString(s + "-" + v),
+                                 QStringLiteral("--subresource=status"), QStringLiteral("--type=merge"),
+                                 QStringLiteral("-p"),
+                                 QStringLiteral("{\"status\":{\"replicas\":1,\"readyReplicas\":1}}")});
         QVERIFY2(status.exitCode == 0, status.err.constData());
     }
     auto client = connectTo(m_istio);
@@ -711,21 +757,34 @@ void TestCluster_::inventoryFlagsLanesWithoutReadyWorkloads()
     QCOMPARE(problems.size(), std::size_t(1));
     QCOMPARE(problems.front().lane, std::string("s3"));
     QCOMPARE(problems.front().service, std::string("mockb"));
-    QVERIFY2(problems.front().message.find("no ready replica") != std::string::npos, problems.front().message.c_str());
+    QVERIFY2(problems.front().message.find("no ready replica") != std::string::npos,
+             problems.front().message.c_str());
 }
 
 void TestCluster_::ingressAddress_data()
 {
-    QTest::addColumn<QString>("type");    // of the gateway's Service; empty: no Gateway at all
+    QTest::addColumn<QString>("type");     // of the gateway's Service; empty: no Gateway at all
     QTest::addColumn<QString>("balancer"); // the load balancer's IP written to the Service's status, or empty
-    QTest::addColumn<QString>("url");      // "cluster-ip": the Service's allocated cluster IP; empty: an error
-    QTest::addColumn<QString>("says");     // in the origin, or in the error
-    QTest::addRow("load-balancer") << "LoadBalancer" << "203.0.113.10" << "http://203.0.113.10/"
-                                   << "load balancer IP 203.0.113.10, port 80 (http2), the Gateway serves HTTP on it";
-    QTest::addRow("pending") << "LoadBalancer" << "" << "" << "has no external address yet (pending)";
-    QTest::addRow("cluster-ip") << "ClusterIP" << "" << "cluster-ip" << "(type ClusterIP, selected like the Gateway";
-    QTest::addRow("no-gateway") << "" << "" << "" << "ingressgateway (networking.istio.io/v1) that the lane group's "
-                                                     "ingress names does not exist";
+    QTest::addColumn<QString>("url");  // "cluster-ip": the Service's allocated cluster IP; empty: an error
+    QTest::addColumn<QString>("says"); // in the origin, or in the error
+    QTest::addRow("load-balancer")
+        << "LoadBalancer"
+        << "203.0.113.10"
+        << "http://203.0.113.10/"
+        << "load balancer IP 203.0.113.10, port 80 (http2), the Gateway serves HTTP on it";
+    QTest::addRow("pending") << "LoadBalancer"
+                             << ""
+                             << ""
+                             << "has no external address yet (pending)";
+    QTest::addRow("cluster-ip") << "ClusterIP"
+                                << ""
+                                << "cluster-ip"
+                                << "(type ClusterIP, selected like the Gateway";
+    QTest::addRow("no-gateway") << ""
+                                << ""
+                                << ""
+                                << "ingressgateway (networking.istio.io/v1) that the lane group's "
+                                   "ingress names does not exist";
 }
 
 void TestCluster_::ingressAddress()
@@ -747,14 +806,15 @@ void TestCluster_::ingressAddress()
                              {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
     QVERIFY2(r.ok(), r.message().c_str());
     if (!type.isEmpty()) {
-        r = apply("/apis/networking.istio.io/v1/namespaces/" + ns + "/gateways/ingressgateway",
-                  {{"apiVersion", "networking.istio.io/v1"},
-                   {"kind", "Gateway"},
-                   {"metadata", {{"name", "ingressgateway"}, {"namespace", ns}}},
-                   {"spec",
-                    {{"selector", {{"istio", selector}}},
-                     {"servers", json::array({{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}},
-                                               {"hosts", {"*"}}}})}}}});
+        r = apply(
+            "/apis/networking.istio.io/v1/namespaces/" + ns + "/gateways/ingressgateway",
+            {{"apiVersion", "networking.istio.io/v1"},
+             {"kind", "Gateway"},
+             {"metadata", {{"name", "ingressgateway"}, {"namespace", ns}}},
+             {"spec",
+              {{"selector", {{"istio", selector}}},
+               {"servers", json::array({{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}},
+                                         {"hosts", {"*"}}}})}}}});
         QVERIFY2(r.ok(), r.message().c_str());
         r = apply("/api/v1/namespaces/" + ns + "/services/istio-ingressgateway",
                   {{"apiVersion", "v1"},
@@ -769,18 +829,20 @@ void TestCluster_::ingressAddress()
         QVERIFY2(r.ok(), r.message().c_str());
     }
     if (!balancer.isEmpty()) {
-        // What a cloud controller does once the load balancer exists: the status subresource, as kubectl would.
-        const Run status = run(
-            m_kubectl, {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
-                        QString::fromStdString(ns), QStringLiteral("patch"), QStringLiteral("service"),
-                        QStringLiteral("istio-ingressgateway"), QStringLiteral("--subresource=status"),
-                        QStringLiteral("--type=merge"), QStringLiteral("-p"),
-                        QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"%1"}]}}})").arg(balancer)});
+        // What a cloud controller does once the load balancer exists: the status subresource, as kubectl
+        // would.
+        const Run status =
+            run(m_kubectl,
+                {QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-n"),
+                 QString::fromStdString(ns), QStringLiteral("patch"), QStringLiteral("service"),
+                 QStringLiteral("istio-ingressgateway"), QStringLiteral("--subresource=status"),
+                 QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                 QStringLiteral(R"({"status":{"loadBalancer":{"ingress":[{"ip":"%1"}]}}})").arg(balancer)});
         QVERIFY2(status.exitCode == 0, status.err.constData());
     }
     if (url == QLatin1String("cluster-ip")) {
-        const kube::Response service =
-            client->send(kube::Request{"GET", "/api/v1/namespaces/" + ns + "/services/istio-ingressgateway", {}, {}});
+        const kube::Response service = client->send(
+            kube::Request{"GET", "/api/v1/namespaces/" + ns + "/services/istio-ingressgateway", {}, {}});
         QVERIFY2(service.ok(), service.message().c_str());
         const std::string clusterIp = service.json()["spec"].value("clusterIP", "");
         QVERIFY(clusterIp.starts_with("10.96."));
@@ -794,7 +856,8 @@ void TestCluster_::ingressAddress()
     const auto address = kube::resolveIngress(*client, ingress);
     if (url.isEmpty()) {
         QVERIFY2(!address.ok(), address.ok() ? address->url.c_str() : "");
-        QVERIFY2(QString::fromStdString(address.error().message).contains(says), address.error().message.c_str());
+        QVERIFY2(QString::fromStdString(address.error().message).contains(says),
+                 address.error().message.c_str());
     } else {
         VERIFY_RESULT(address);
         QCOMPARE(QString::fromStdString(address->url), url);
@@ -802,8 +865,9 @@ void TestCluster_::ingressAddress()
         QCOMPARE(address->service, ns + "/istio-ingressgateway");
         QVERIFY(!address->byName);
         QVERIFY2(QString::fromStdString(address->origin).contains(says), address->origin.c_str());
-        const bool inside = !address->warnings.empty() &&
-                            address->warnings.front().find("reachable only from inside the cluster") != std::string::npos;
+        const bool inside =
+            !address->warnings.empty() &&
+            address->warnings.front().find("reachable only from inside the cluster") != std::string::npos;
         QCOMPARE(inside, type == QLatin1String("ClusterIP"));
     }
 
@@ -811,8 +875,9 @@ void TestCluster_::ingressAddress()
     QTemporaryDir dir;
     const QString doc = dir.filePath(QStringLiteral("group.lanes.yaml"));
     QVERIFY(saveLaneGroupFile(group, doc.toStdString()).ok());
-    const Run lanectl = run(QStringLiteral(LANECTL_PATH), {QStringLiteral("ingress"), doc, QStringLiteral("--kubeconfig"),
-                                                          m_istio.kubeconfig()});
+    const Run lanectl =
+        run(QStringLiteral(LANECTL_PATH),
+            {QStringLiteral("ingress"), doc, QStringLiteral("--kubeconfig"), m_istio.kubeconfig()});
     if (url.isEmpty()) {
         QCOMPARE(lanectl.exitCode, 1);
         QVERIFY(lanectl.out.isEmpty());
@@ -821,7 +886,8 @@ void TestCluster_::ingressAddress()
         QVERIFY2(lanectl.exitCode == 0, lanectl.err.constData());
         QCOMPARE(QString::fromUtf8(lanectl.out), url + QLatin1Char('\n'));
         QVERIFY2(lanectl.err.contains("Host: shop.example.com\n") &&
-                     lanectl.err.contains((QStringLiteral("sample it: lanectl sample ") + url + QStringLiteral(" --group ") + doc +
+                     lanectl.err.contains((QStringLiteral("sample it: lanectl sample ") + url +
+                                           QStringLiteral(" --group ") + doc +
                                            QStringLiteral(" -H 'Host: shop.example.com'"))
                                               .toUtf8()),
                  lanectl.err.constData());
@@ -838,7 +904,8 @@ void TestCluster_::deleteGroup()
     auto deleted = kube::deleteGroup(*client, group.name, group.ns);
     VERIFY_RESULT(deleted);
     QVERIFY2(deleted->ok() && all(*deleted, kube::Outcome::Deleted), describe(*deleted).c_str());
-    QCOMPARE(deleted->results.size(), std::size_t(8 + 4)); // asm: 3 DR + 3 VS + ingress VS + HP; asm-crd: group + 3 lanes
+    QCOMPARE(deleted->results.size(),
+             std::size_t(8 + 4)); // asm: 3 DR + 3 VS + ingress VS + HP; asm-crd: group + 3 lanes
     auto mesh = kube::discoverMesh(*client);
     auto left = kube::liveGroupObjects(*client, *mesh, group.name, group.ns);
     VERIFY_RESULT(left);
@@ -850,15 +917,21 @@ void TestCluster_::lanectlEndToEnd()
     const QString lanectl = QStringLiteral(LANECTL_PATH);
     const QString doc = QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml");
     const QStringList kc{QStringLiteral("--kubeconfig"), m_istio.kubeconfig()};
-    Run apply = run(lanectl, QStringList{QStringLiteral("apply"), doc, QStringLiteral("--flavor"), QStringLiteral("istio")} + kc);
+    Run apply = run(
+        lanectl,
+        QStringList{QStringLiteral("apply"), doc, QStringLiteral("--flavor"), QStringLiteral("istio")} + kc);
     QVERIFY2(apply.exitCode == 0, (apply.out + apply.err).constData());
     QVERIFY(apply.out.contains("VirtualService istio-system/trafficlabel-ingress-vs-test"));
-    Run diff = run(lanectl, QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"), QStringLiteral("istio")} + kc);
+    Run diff = run(
+        lanectl,
+        QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"), QStringLiteral("istio")} + kc);
     QCOMPARE(diff.exitCode, 0);
     QTemporaryDir dir;
     const QString imported = dir.filePath(QStringLiteral("imported.lanes.yaml"));
-    Run import = run(lanectl, QStringList{QStringLiteral("import"), QStringLiteral("test"), QStringLiteral("-n"),
-                                          QStringLiteral("istio-system"), QStringLiteral("-o"), imported} + kc);
+    Run import =
+        run(lanectl, QStringList{QStringLiteral("import"), QStringLiteral("test"), QStringLiteral("-n"),
+                                 QStringLiteral("istio-system"), QStringLiteral("-o"), imported} +
+                         kc);
     QVERIFY2(import.exitCode == 0, import.err.constData());
     QFile a(imported);
     QFile b(doc);
@@ -866,19 +939,21 @@ void TestCluster_::lanectlEndToEnd()
     QCOMPARE(a.readAll(), b.readAll());
     Run contexts = run(lanectl, QStringList{QStringLiteral("contexts")} + kc);
     QCOMPARE(contexts.exitCode, 0);
-    Run denied = run(lanectl, QStringList{QStringLiteral("apply"), doc, QStringLiteral("--flavor"), QStringLiteral("istio"),
-                                          QStringLiteral("--kubeconfig"), m_istio.kubeconfig("readonly")});
+    Run denied = run(lanectl, QStringList{QStringLiteral("apply"), doc, QStringLiteral("--flavor"),
+                                          QStringLiteral("istio"), QStringLiteral("--kubeconfig"),
+                                          m_istio.kubeconfig("readonly")});
     QCOMPARE(denied.exitCode, 1);
     QVERIFY(denied.out.contains("HTTP 403"));
     Run del = run(lanectl, QStringList{QStringLiteral("delete"), QStringLiteral("test"), QStringLiteral("-n"),
-                                       QStringLiteral("istio-system")} + kc);
+                                       QStringLiteral("istio-system")} +
+                               kc);
     QVERIFY2(del.exitCode == 0 && del.out.contains("deleted"), (del.out + del.err).constData());
 
     // No credential of any kubeconfig user shows up in anything lanectl printed.
     QFile tokens(m_istio.path(QStringLiteral("pki/tokens.csv")));
     QVERIFY(tokens.open(QIODevice::ReadOnly));
-    const QByteArray everything = apply.out + apply.err + diff.out + diff.err + import.out + import.err + contexts.out +
-                                  contexts.err + denied.out + denied.err + del.out + del.err;
+    const QByteArray everything = apply.out + apply.err + diff.out + diff.err + import.out + import.err +
+                                  contexts.out + contexts.err + denied.out + denied.err + del.out + del.err;
     int checked = 0;
     for (const QByteArray &line : tokens.readAll().split('\n')) {
         const QByteArray token = line.split(',').front();
@@ -1085,7 +1160,8 @@ void TestCluster_::apiServerStoppedMidPush()
         } else {
             ++failed;
             QCOMPARE(kube::toString(r.outcome), std::string("failed"));
-            QVERIFY2(r.message.find("cannot reach the API server https://127.0.0.1:") != std::string::npos, r.message.c_str());
+            QVERIFY2(r.message.find("cannot reach the API server https://127.0.0.1:") != std::string::npos,
+                     r.message.c_str());
         }
     }
     QCOMPARE(created, 2);

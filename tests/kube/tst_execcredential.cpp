@@ -30,8 +30,10 @@ QString writePlugin(const QTemporaryDir &dir, const QByteArray &output, int exit
         return {};
     }
     f.write("#!/bin/sh\necho run >> \"$(dirname \"$0\")/runs.log\"\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > "
-            "\"$(dirname \"$0\")/info.json\"\necho \"plugin-arg=$1 env=$PLUGIN_ENV\" > \"$(dirname \"$0\")/args.txt\"\n"
-            "cat <<'JSON'\n" + output + "\nJSON\necho 'plugin diagnostic' >&2\nexit " + QByteArray::number(exitCode) + "\n");
+            "\"$(dirname \"$0\")/info.json\"\necho \"plugin-arg=$1 env=$PLUGIN_ENV\" > \"$(dirname "
+            "\"$0\")/args.txt\"\n"
+            "cat <<'JSON'\n" +
+            output + "\nJSON\necho 'plugin diagnostic' >&2\nexit " + QByteArray::number(exitCode) + "\n");
     f.close();
     f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     return path;
@@ -173,7 +175,8 @@ void TestExecCredential::cachesUntilExpiry()
     QCOMPARE(again.runs(), 2);
 
     // Found by fuzz_execcredential: a time after 2262 overflowed the nanosecond clock (undefined behaviour).
-    UserConfig forever = execUser(writePlugin(dir, credential(v1, QStringLiteral("9999-12-31T23:59:59Z"))), v1);
+    UserConfig forever =
+        execUser(writePlugin(dir, credential(v1, QStringLiteral("9999-12-31T23:59:59Z"))), v1);
     ExecCredentialProvider cached(forever, {}, {});
     QVERIFY(cached.credential().ok());
     QVERIFY(cached.credential().ok());
@@ -190,30 +193,32 @@ void TestExecCredential::readsCredentials_data()
     const QString v1 = QStringLiteral("client.authentication.k8s.io/v1");
     const QString v1beta1 = QStringLiteral("client.authentication.k8s.io/v1beta1");
     const auto seed = [](const char *name) {
-        QFile f(QStringLiteral(LANEDECK_SOURCE_DIR "/tests/fuzz/corpus/execcredential/") + QLatin1String(name));
+        QFile f(QStringLiteral(LANEDECK_SOURCE_DIR "/tests/fuzz/corpus/execcredential/") +
+                QLatin1String(name));
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     };
     // The test cluster's plugin, as it prints.
-    QTest::addRow("test cluster plugin") << seed("testcluster-plugin-ttl.json") << v1
-                                         << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef" << false
-                                         << QDateTime::fromString(QStringLiteral("2026-11-28T21:34:44Z"), Qt::ISODate)
-                                                .toMSecsSinceEpoch();
+    QTest::addRow("test cluster plugin")
+        << seed("testcluster-plugin-ttl.json") << v1 << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef"
+        << false
+        << QDateTime::fromString(QStringLiteral("2026-11-28T21:34:44Z"), Qt::ISODate).toMSecsSinceEpoch();
     QTest::addRow("no expiry") << seed("testcluster-plugin-no-expiry.json") << v1
-                               << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef" << false << qint64(-1);
-    QTest::addRow("offset") << seed("v1beta1-offset-timestamp.json") << v1beta1
-                            << "k8s-aws-v1.bGFuZWRlY2stZnV6ei1zZWVk" << false
-                            << QDateTime::fromString(QStringLiteral("2018-03-06T01:30:20Z"), Qt::ISODate)
-                                   .toMSecsSinceEpoch();
+                               << "lanedeck-fuzz-seed-0123456789abcdef0123456789abcdef" << false
+                               << qint64(-1);
+    QTest::addRow("offset")
+        << seed("v1beta1-offset-timestamp.json") << v1beta1 << "k8s-aws-v1.bGFuZWRlY2stZnV6ei1zZWVk" << false
+        << QDateTime::fromString(QStringLiteral("2018-03-06T01:30:20Z"), Qt::ISODate).toMSecsSinceEpoch();
     // Found by fuzz_execcredential: QDateTime rounded .126912 up to 127 ms; client-go keeps the instant, and
     // LaneDeck keeps its milliseconds, cutting the rest.
     QTest::addRow("fraction cut to milliseconds")
         << seed("v1beta1-spec-echoed.json") << v1beta1 << "ya29.lanedeck-fuzz-seed-not-a-real-token" << false
-        << QDateTime::fromString(QStringLiteral("2026-11-28T22:31:07.123Z"), Qt::ISODateWithMs).toMSecsSinceEpoch();
-    QTest::addRow("after 2262") << credential(v1.toStdString(), QStringLiteral("9999-12-31T23:59:59.999Z")) << v1
-                                << kSecret << false << qint64(253402300799999);
-    QTest::addRow("client certificate") << seed("client-certificate-v1.json") << v1 << "" << true
-                                        << QDateTime::fromString(QStringLiteral("2026-11-28T22:00:00Z"), Qt::ISODate)
-                                               .toMSecsSinceEpoch();
+        << QDateTime::fromString(QStringLiteral("2026-11-28T22:31:07.123Z"), Qt::ISODateWithMs)
+               .toMSecsSinceEpoch();
+    QTest::addRow("after 2262") << credential(v1.toStdString(), QStringLiteral("9999-12-31T23:59:59.999Z"))
+                                << v1 << kSecret << false << qint64(253402300799999);
+    QTest::addRow("client certificate")
+        << seed("client-certificate-v1.json") << v1 << "" << true
+        << QDateTime::fromString(QStringLiteral("2026-11-28T22:00:00Z"), Qt::ISODate).toMSecsSinceEpoch();
 }
 
 void TestExecCredential::readsCredentials()
@@ -248,22 +253,24 @@ void TestExecCredential::refusesOutput_data()
     QTest::addRow("kind an object") << QByteArray(R"({"kind":{"token":"x"}})")
                                     << "output kind is not ExecCredential";
     QTest::addRow("status a list")
-        << QByteArray::fromStdString(nlohmann::json{{"apiVersion", v1}, {"kind", "ExecCredential"}, {"status", {1}}}.dump())
+        << QByteArray::fromStdString(
+               nlohmann::json{{"apiVersion", v1}, {"kind", "ExecCredential"}, {"status", {1}}}.dump())
         << "status is not an object";
     QTest::addRow("token a number") << withStatus({{"token", 5}}) << "status.token is not a string";
     QTest::addRow("expiry a number") << withStatus({{"token", kSecret}, {"expirationTimestamp", 5}})
                                      << "status.expirationTimestamp is not a string";
     // Found by fuzz_execcredential: a line break in the token went into the Authorization header.
-    QTest::addRow("token with a line break") << withStatus({{"token", std::string(kSecret) + "\r\nX-Injected: 1"}})
-                                             << "status.token holds a control character";
+    QTest::addRow("token with a line break")
+        << withStatus({{"token", std::string(kSecret) + "\r\nX-Injected: 1"}})
+        << "status.token holds a control character";
     QTest::addRow("token with a NUL") << withStatus({{"token", std::string(kSecret) + '\0' + "rest"}})
                                       << "status.token holds a control character";
     // RFC 3339 as client-go reads it; QDateTime took these (a time without a zone as local time).
-    for (const char *ts : {"2026-11-28", "2026-11-28T10:00:00", "2026-11-28T24:00:00Z", "2026-11-28 10:00:00Z",
-                           "2026-11-28T10:00:00+0500", "2026-11-28T10:00:00,5Z", "2026-02-30T10:00:00Z",
-                           "2026-11-28T10:00:60Z", "tomorrow"}) {
-        QTest::addRow("expiry %s", ts) << withStatus({{"token", kSecret}, {"expirationTimestamp", ts}})
-                                       << "is not an RFC 3339 time";
+    for (const char *ts : {"2026-11-28", "2026-11-28T10:00:00", "2026-11-28T24:00:00Z",
+                           "2026-11-28 10:00:00Z", "2026-11-28T10:00:00+0500", "2026-11-28T10:00:00,5Z",
+                           "2026-02-30T10:00:00Z", "2026-11-28T10:00:60Z", "tomorrow"}) {
+        QTest::addRow("expiry %s", ts)
+            << withStatus({{"token", kSecret}, {"expirationTimestamp", ts}}) << "is not an RFC 3339 time";
     }
 }
 
@@ -316,30 +323,34 @@ void TestExecCredential::badOutput_data()
     QTest::addColumn<QString>("expected");
     const QByteArray secretJson = QByteArray("{\"token\":\"") + kSecret + "\"}";
     QTest::addRow("not-json") << QByteArray("token ") + kSecret << 0 << "not an ExecCredential JSON";
-    QTest::addRow("wrong-kind") << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"Pod\"}")
-                                << 0 << "kind is not ExecCredential";
+    QTest::addRow("wrong-kind")
+        << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"Pod\"}") << 0
+        << "kind is not ExecCredential";
     QTest::addRow("wrong-api-version") << credential("client.authentication.k8s.io/v1beta1") << 0
                                        << "differs from the kubeconfig's exec.apiVersion";
-    QTest::addRow("no-credential")
-        << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{}}")
-        << 0 << "neither status.token";
+    QTest::addRow("no-credential") << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/"
+                                                 "v1\",\"kind\":\"ExecCredential\",\"status\":{}}")
+                                   << 0 << "neither status.token";
     QTest::addRow("cert-without-key")
-        << QByteArray("{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":"
-                      "{\"clientCertificateData\":\"C\",\"token\":\"t\"}}")
+        << QByteArray(
+               "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":"
+               "{\"clientCertificateData\":\"C\",\"token\":\"t\"}}")
         << 0 << "must come together";
-    QTest::addRow("bad-expiry") << credential("client.authentication.k8s.io/v1", QStringLiteral("tomorrow")) << 0
-                                << "is not an RFC 3339 time";
+    QTest::addRow("bad-expiry") << credential("client.authentication.k8s.io/v1", QStringLiteral("tomorrow"))
+                                << 0 << "is not an RFC 3339 time";
     QTest::addRow("exit-code") << secretJson << 3 << "failed with exit code 3: plugin diagnostic";
     // Each of these aborted lanectl: nlohmann's value() threw on the field of another type.
-    const QByteArray head = "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",";
-    QTest::addRow("status-not-an-object") << head + "\"status\":\"" + kSecret + "\"}" << 0
-                                          << "status is not an object";
-    QTest::addRow("token-not-a-string") << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0
-                                        << "status.token is not a string";
-    QTest::addRow("kind-not-a-string") << QByteArray("{\"kind\":7,\"status\":{\"token\":\"") + kSecret + "\"}}" << 0
-                                       << "output kind is not ExecCredential";
-    QTest::addRow("expiry-not-a-string") << head + "\"status\":{\"token\":\"t\",\"expirationTimestamp\":1}}" << 0
-                                         << "status.expirationTimestamp is not a string";
+    const QByteArray head =
+        "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",";
+    QTest::addRow("status-not-an-object")
+        << head + "\"status\":\"" + kSecret + "\"}" << 0 << "status is not an object";
+    QTest::addRow("token-not-a-string")
+        << head + "\"status\":{\"token\":[\"" + kSecret + "\"]}}" << 0 << "status.token is not a string";
+    QTest::addRow("kind-not-a-string")
+        << QByteArray("{\"kind\":7,\"status\":{\"token\":\"") + kSecret + "\"}}" << 0
+        << "output kind is not ExecCredential";
+    QTest::addRow("expiry-not-a-string") << head + "\"status\":{\"token\":\"t\",\"expirationTimestamp\":1}}"
+                                         << 0 << "status.expirationTimestamp is not a string";
 }
 
 void TestExecCredential::misbehavingPluginIsKilled_data()
@@ -449,13 +460,16 @@ void TestExecCredential::badOutput()
 
 void TestExecCredential::missingCommandGivesInstallHint()
 {
-    for (const QString &command : {QStringLiteral("/nonexistent/plugin"), QStringLiteral("no-such-plugin-on-path")}) {
+    for (const QString &command :
+         {QStringLiteral("/nonexistent/plugin"), QStringLiteral("no-such-plugin-on-path")}) {
         UserConfig user = execUser(command, "client.authentication.k8s.io/v1");
         auto cred = runExecPlugin(user, {});
         QVERIFY(!cred.ok());
-        QVERIFY2(cred.error().message.find("install it with: apt-get install the-plugin") != std::string::npos,
+        QVERIFY2(cred.error().message.find("install it with: apt-get install the-plugin") !=
+                     std::string::npos,
                  cred.error().message.c_str());
-        QVERIFY2(cred.error().message.find("command not found") != std::string::npos, cred.error().message.c_str());
+        QVERIFY2(cred.error().message.find("command not found") != std::string::npos,
+                 cred.error().message.c_str());
     }
 }
 
@@ -477,13 +491,15 @@ void TestExecCredential::noCredentialInTransportErrors()
     options.connectTimeout = std::chrono::milliseconds(2000);
     auto client = Client::create(c, options);
     QVERIFY(client.ok());
-    const auto responses = (*client)->send(std::vector<Request>{{"GET", "/api/v1/namespaces", {}, {}},
-                                                                {"PATCH", "/apis/x/v1/y", "{\"a\":1}", "application/apply-patch+yaml"}});
+    const auto responses = (*client)->send(
+        std::vector<Request>{{"GET", "/api/v1/namespaces", {}, {}},
+                             {"PATCH", "/apis/x/v1/y", "{\"a\":1}", "application/apply-patch+yaml"}});
     for (const auto &r : responses) {
         QVERIFY(!r.ok());
         const std::string m = r.message();
         QVERIFY2(m.find("cannot reach the API server https://127.0.0.1:1") != std::string::npos, m.c_str());
-        QVERIFY2(m.find(kSecret) == std::string::npos && m.find("static-SECRET") == std::string::npos, m.c_str());
+        QVERIFY2(m.find(kSecret) == std::string::npos && m.find("static-SECRET") == std::string::npos,
+                 m.c_str());
     }
     QCOMPARE((*client)->execRuns(), 1);
     QCOMPARE(describeAuth(c.user).find("SECRET"), std::string::npos);

@@ -58,7 +58,8 @@ void TestImport::roundTrip()
         group.baseline = group.lanes[1].name;
     } else if (variant == 2) {
         group.ingress.uri = {StringMatch::Kind::Exact, "/api"};
-        group.ingress.headers = {{"x-a", {StringMatch::Kind::Exact, "1"}}, {"x-b", {StringMatch::Kind::Regex, "v.*"}}};
+        group.ingress.headers = {{"x-a", {StringMatch::Kind::Exact, "1"}},
+                                 {"x-b", {StringMatch::Kind::Regex, "v.*"}}};
         group.ingress.hosts = {"mock.example.com"};
         group.ingress.gatewayName = "gw";
         group.routingHeader = "x-lane";
@@ -80,7 +81,8 @@ void TestImport::roundTrip()
     auto imported = kube::rebuildGroup(group.name, group.ns, objects);
     QVERIFY2(imported.ok(), imported.ok() ? "" : imported.error().message.c_str());
     QCOMPARE(mesh::toString(imported->flavor), mesh::toString(flavor));
-    QCOMPARE(QString::fromStdString(serializeLaneGroup(imported->group)), QString::fromStdString(serializeLaneGroup(group)));
+    QCOMPARE(QString::fromStdString(serializeLaneGroup(imported->group)),
+             QString::fromStdString(serializeLaneGroup(group)));
     QVERIFY(imported->group == group);
 }
 

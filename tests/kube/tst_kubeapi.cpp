@@ -1,6 +1,7 @@
 // The readers of API server answers: the Status behind every error message, and discovery's APIGroup,
 // APIResourceList, VirtualService CRD and /version. Real answers of the test cluster (the fuzz seeds in
-// tests/fuzz/corpus/kubeapi) and the broken ones fuzz_kubeapi found or that were written to check its findings.
+// tests/fuzz/corpus/kubeapi) and the broken ones fuzz_kubeapi found or that were written to check its
+// findings.
 #include "kube/discovery.h"
 #include "kube/status.h"
 #include "testsupport.h"
@@ -60,31 +61,36 @@ void TestKubeApi::statusSummary_data()
     QTest::addColumn<QByteArray>("expected");
     QTest::addRow("403 verbatim, with what to do")
         << QByteArray::fromStdString(answer("status-403-readonly-patch")) << 403
-        << QByteArray("HTTP 403: virtualservices.networking.istio.io \"x\" is forbidden: User \"lanedeck-readonly\" "
-                      "cannot patch resource \"virtualservices\" in API group \"networking.istio.io\" in the "
-                      "namespace \"default\" (the kubeconfig user lacks the RBAC permission for this; ask for a "
-                      "role that allows it)");
-    QTest::addRow("401 with what it means") << QByteArray::fromStdString(answer("status-401-unauthorized")) << 401
-                                            << QByteArray("HTTP 401: Unauthorized (the server did not accept the "
-                                                          "credentials of this kubeconfig user)");
+        << QByteArray(
+               "HTTP 403: virtualservices.networking.istio.io \"x\" is forbidden: User \"lanedeck-readonly\" "
+               "cannot patch resource \"virtualservices\" in API group \"networking.istio.io\" in the "
+               "namespace \"default\" (the kubeconfig user lacks the RBAC permission for this; ask for a "
+               "role that allows it)");
+    QTest::addRow("401 with what it means")
+        << QByteArray::fromStdString(answer("status-401-unauthorized")) << 401
+        << QByteArray("HTTP 401: Unauthorized (the server did not accept the "
+                      "credentials of this kubeconfig user)");
     QTest::addRow("line breaks of a conflict list kept")
-        << QByteArray::fromStdString(
-               status({{"message", "Apply failed with 2 conflicts: conflicts with \"lanedeck\":\n- .spec.hosts\n- "
-                                   ".spec.http"}}))
-        << 409 << QByteArray("HTTP 409: Apply failed with 2 conflicts: conflicts with \"lanedeck\":\n- .spec.hosts\n- .spec.http");
-    QTest::addRow("text body quoted") << QByteArray("404 page not found") << 404
-                                      << QByteArray("HTTP 404: 404 page not found");
+        << QByteArray::fromStdString(status(
+               {{"message", "Apply failed with 2 conflicts: conflicts with \"lanedeck\":\n- .spec.hosts\n- "
+                            ".spec.http"}}))
+        << 409
+        << QByteArray("HTTP 409: Apply failed with 2 conflicts: conflicts with \"lanedeck\":\n- "
+                      ".spec.hosts\n- .spec.http");
+    QTest::addRow("text body quoted")
+        << QByteArray("404 page not found") << 404 << QByteArray("HTTP 404: 404 page not found");
     QTest::addRow("empty body") << QByteArray() << 502 << QByteArray("HTTP 502");
     // Found by fuzz_kubeapi: a body that is not UTF-8 was quoted as it was.
     QTest::addRow("body not UTF-8") << QByteArray("<html>\x8a</html>") << 502
-                                    << QByteArray::fromStdString("HTTP 502: <html>" + kReplacement + "</html>");
+                                    << QByteArray::fromStdString("HTTP 502: <html>" + kReplacement +
+                                                                 "</html>");
     QTest::addRow("terminal escapes replaced")
         << QByteArray::fromStdString(status({{"message", "\x1b[2J\x1b]0;title\x07gone"}})) << 500
-        << QByteArray::fromStdString("HTTP 500: " + kReplacement + "[2J" + kReplacement + "]0;title" + kReplacement +
-                                     "gone");
-    QTest::addRow("carriage return replaced") << QByteArray::fromStdString(status({{"message", "failed\rcreated"}}))
-                                              << 500
-                                              << QByteArray::fromStdString("HTTP 500: failed" + kReplacement + "created");
+        << QByteArray::fromStdString("HTTP 500: " + kReplacement + "[2J" + kReplacement + "]0;title" +
+                                     kReplacement + "gone");
+    QTest::addRow("carriage return replaced")
+        << QByteArray::fromStdString(status({{"message", "failed\rcreated"}})) << 500
+        << QByteArray::fromStdString("HTTP 500: failed" + kReplacement + "created");
     QTest::addRow("bidirectional override replaced")
         << QByteArray::fromStdString(status({{"message", "name \xE2\x80\xAEtxt.exe"}})) << 422
         << QByteArray::fromStdString("HTTP 422: name " + kReplacement + "txt.exe");
@@ -94,7 +100,8 @@ void TestKubeApi::statusSummary_data()
     QTest::addRow("long body cut at a character boundary")
         << QByteArray::fromStdString(std::string(499, 'a') + "\xC3\xA9 and more") << 503
         << QByteArray::fromStdString("HTTP 503: " + std::string(499, 'a') + kEllipsis);
-    // Written to check fuzz_kubeapi's finding on the old reader: a message of another type threw out of the core.
+    // Written to check fuzz_kubeapi's finding on the old reader: a message of another type threw out of the
+    // core.
     QTest::addRow("message not a string: the body is quoted")
         << QByteArray(R"({"kind":"Status","message":5})") << 500
         << QByteArray(R"(HTTP 500: {"kind":"Status","message":5})");
@@ -119,7 +126,8 @@ void TestKubeApi::conflictCauses()
     // A cause that is not an object is skipped (it threw before); fields of another type count as missing.
     const ApiStatus odd = parseStatus(
         status({{"message", "m"},
-                {"details", {{"causes", json::array({"x", {{"reason", 1}, {"field", ".a"}}, {{"reason", "R"}}})}}}}),
+                {"details",
+                 {{"causes", json::array({"x", {{"reason", 1}, {"field", ".a"}}, {{"reason", "R"}}})}}}}),
         409);
     QCOMPARE(odd.causes.size(), std::size_t(2));
     QCOMPARE(odd.causes[0].reason, std::string());
@@ -143,7 +151,8 @@ void TestKubeApi::apiGroup_data()
     QTest::addColumn<QString>("error");
     QTest::addRow("istio, real") << QByteArray::fromStdString(answer("apigroup-istio"))
                                  << QStringLiteral("networking.istio.io")
-                                 << QStringList{QStringLiteral("v1"), QStringLiteral("v1beta1"), QStringLiteral("v1alpha3")}
+                                 << QStringList{QStringLiteral("v1"), QStringLiteral("v1beta1"),
+                                                QStringLiteral("v1alpha3")}
                                  << QString();
     QTest::addRow("asm, real") << QByteArray::fromStdString(answer("apigroup-asm"))
                                << QStringLiteral("istio.alibabacloud.com")
@@ -152,19 +161,21 @@ void TestKubeApi::apiGroup_data()
                                  << QStringList() << QString();
     // Found by fuzz_kubeapi: an answer that is not JSON threw out of the core.
     QTest::addRow("not JSON") << QByteArray("404 page not found") << QStringLiteral("networking.istio.io")
-                              << QStringList() << QStringLiteral("the answer is not a JSON object (APIGroup expected)");
+                              << QStringList()
+                              << QStringLiteral("the answer is not a JSON object (APIGroup expected)");
     QTest::addRow("another kind") << QByteArray::fromStdString(answer("apiresourcelist-istio-v1"))
                                   << QStringLiteral("networking.istio.io") << QStringList()
                                   << QStringLiteral("the answer is not of kind APIGroup");
-    QTest::addRow("versions not a list") << QByteArray(R"({"kind":"APIGroup","versions":{"v1":1}})")
-                                         << QStringLiteral("g") << QStringList()
-                                         << QStringLiteral("versions is not a list");
+    QTest::addRow("versions not a list")
+        << QByteArray(R"({"kind":"APIGroup","versions":{"v1":1}})") << QStringLiteral("g") << QStringList()
+        << QStringLiteral("versions is not a list");
     QTest::addRow("a version of another group")
         << QByteArray(R"({"kind":"APIGroup","versions":[{"groupVersion":"apps/v1","version":"v1"}]})")
         << QStringLiteral("networking.istio.io") << QStringList()
         << QStringLiteral("versions[0] is not a version of networking.istio.io");
     QTest::addRow("a version that walks out of the group")
-        << QByteArray(R"({"kind":"APIGroup","versions":[{"groupVersion":"g/../../api/v1","version":"../../api/v1"}]})")
+        << QByteArray(
+               R"({"kind":"APIGroup","versions":[{"groupVersion":"g/../../api/v1","version":"../../api/v1"}]})")
         << QStringLiteral("g") << QStringList() << QStringLiteral("versions[0] is not a version of g");
 }
 
@@ -213,11 +224,12 @@ void TestKubeApi::apiResourceListRefuses_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("error");
     const auto list = [](const json &resource) {
-        return QByteArray::fromStdString(
-            json{{"kind", "APIResourceList"}, {"groupVersion", "g/v1"}, {"resources", json::array({resource})}}
-                .dump());
+        return QByteArray::fromStdString(json{
+            {"kind", "APIResourceList"}, {"groupVersion", "g/v1"}, {"resources", json::array({resource})}}
+                                             .dump());
     };
-    QTest::addRow("not JSON") << QByteArray("<html>") << QStringLiteral("the answer is not a JSON object (APIResourceList expected)");
+    QTest::addRow("not JSON") << QByteArray("<html>")
+                              << QStringLiteral("the answer is not a JSON object (APIResourceList expected)");
     QTest::addRow("another group version")
         << QByteArray::fromStdString(answer("apiresourcelist-istio-v1"))
         << QStringLiteral("the answer lists the resources of another group version than g/v1");
@@ -230,7 +242,8 @@ void TestKubeApi::apiResourceListRefuses_data()
                                          << QStringLiteral("resources[0].kind is not a kind");
     QTest::addRow("namespaced as text") << list({{"name", "vs"}, {"kind", "VS"}, {"namespaced", "yes"}})
                                         << QStringLiteral("resources[0].namespaced is not true or false");
-    QTest::addRow("a resource that is a string") << list("vs") << QStringLiteral("resources[0] is not an object");
+    QTest::addRow("a resource that is a string")
+        << list("vs") << QStringLiteral("resources[0] is not an object");
 }
 
 void TestKubeApi::apiResourceListRefuses()
@@ -253,19 +266,21 @@ void TestKubeApi::fallbackDeclared_data()
                                  << QString();
     json unserved = json::parse(asm_);
     unserved["spec"]["versions"][0]["served"] = false;
-    QTest::addRow("declared only by a version not served") << QByteArray::fromStdString(unserved.dump()) << false
-                                                           << QString();
+    QTest::addRow("declared only by a version not served")
+        << QByteArray::fromStdString(unserved.dump()) << false << QString();
     // Written to check the readers against deep nesting: copying the versions list and the recursive schema
     // walk exhausted the stack (AddressSanitizer: stack-overflow) at 30000 levels.
     const int depth = 30000;
     QTest::addRow("schema nested 30000 deep")
-        << QByteArray::fromStdString(R"({"kind":"CustomResourceDefinition","spec":{"versions":[{"served":true,"schema":)" +
-                                     std::string(depth, '[') + std::string(depth, ']') + "}]}}")
+        << QByteArray::fromStdString(
+               R"({"kind":"CustomResourceDefinition","spec":{"versions":[{"served":true,"schema":)" +
+               std::string(depth, '[') + std::string(depth, ']') + "}]}}")
         << false << QString();
     QTest::addRow("no spec") << QByteArray(R"({"kind":"CustomResourceDefinition"})") << false
                              << QStringLiteral("the CustomResourceDefinition has no spec");
     QTest::addRow("not JSON") << QByteArray("") << false
-                              << QStringLiteral("the answer is not a JSON object (CustomResourceDefinition expected)");
+                              << QStringLiteral(
+                                     "the answer is not a JSON object (CustomResourceDefinition expected)");
 }
 
 void TestKubeApi::fallbackDeclared()
@@ -300,7 +315,8 @@ void TestKubeApi::serverVersion()
     const auto read = parseServerVersion(body.toStdString());
     if (expected.isEmpty()) {
         QVERIFY(!read.ok());
-        QCOMPARE(read.error().message, std::string("the answer to /version is not a Kubernetes version (no gitVersion)"));
+        QCOMPARE(read.error().message,
+                 std::string("the answer to /version is not a Kubernetes version (no gitVersion)"));
     } else {
         QVERIFY(read.ok());
         QCOMPARE(QString::fromStdString(*read), expected);

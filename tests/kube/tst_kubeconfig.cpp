@@ -33,9 +33,9 @@ void write(const QString &path, const QByteArray &content)
 }
 
 /// A kubeconfig with one cluster, one user and one context, each named as given.
-QByteArray config(const QByteArray &cluster, const QByteArray &server, const QByteArray &user, const QByteArray &context,
-                  const QByteArray &current, const QByteArray &clusterExtra = {}, const QByteArray &userExtra = {},
-                  const QByteArray &ns = {})
+QByteArray config(const QByteArray &cluster, const QByteArray &server, const QByteArray &user,
+                  const QByteArray &context, const QByteArray &current, const QByteArray &clusterExtra = {},
+                  const QByteArray &userExtra = {}, const QByteArray &ns = {})
 {
     QByteArray text = "apiVersion: v1\nkind: Config\n";
     if (!current.isEmpty()) {
@@ -43,7 +43,8 @@ QByteArray config(const QByteArray &cluster, const QByteArray &server, const QBy
     }
     text += "clusters:\n- name: " + cluster + "\n  cluster:\n    server: " + server + "\n" + clusterExtra;
     text += "users:\n- name: " + user + "\n  user:\n    token: tok-" + user + "\n" + userExtra;
-    text += "contexts:\n- name: " + context + "\n  context:\n    cluster: " + cluster + "\n    user: " + user + "\n";
+    text += "contexts:\n- name: " + context + "\n  context:\n    cluster: " + cluster +
+            "\n    user: " + user + "\n";
     if (!ns.isEmpty()) {
         text += "    namespace: " + ns + "\n";
     }
@@ -86,31 +87,97 @@ void TestKubeconfig::merge_data()
     const QByteArray a = config("c", "https://a.example:6443", "u", "ctx", "ctx", {}, {}, "team-a");
     const QByteArray b = config("c", "https://b.example:6443", "u", "ctx-b", "ctx-b");
     QTest::addRow("first-file-wins-per-cluster-name")
-        << a << config("c", "https://b.example:6443", "v", "ctx-b", {}) << "A:B" << "" << "ctx-b" << ""
-        << "ctx-b" << "https://a.example:6443" << "tok-v" << "default";
+        << a << config("c", "https://b.example:6443", "v", "ctx-b", {}) << "A:B"
+        << ""
+        << "ctx-b"
+        << ""
+        << "ctx-b"
+        << "https://a.example:6443"
+        << "tok-v"
+        << "default";
     QTest::addRow("first-file-wins-whole-entry-no-field-merge")
         << config("c", "https://a.example:6443", "u", "ctx", "ctx")
-        << config("c", "https://b.example:6443", "u", "ctx", {}, "    tls-server-name: b\n") << "B:A" << ""
-        << "" << "" << "ctx" << "https://b.example:6443" << "tok-u" << "default";
+        << config("c", "https://b.example:6443", "u", "ctx", {}, "    tls-server-name: b\n") << "B:A"
+        << ""
+        << ""
+        << ""
+        << "ctx"
+        << "https://b.example:6443"
+        << "tok-u"
+        << "default";
     QTest::addRow("first-non-empty-current-context")
-        << config("c", "https://a.example:6443", "u", "ctx", {}) << b << "A:B" << "" << "" << "" << "ctx-b"
-        << "https://a.example:6443" << "tok-u" << "default";
-    QTest::addRow("earlier-current-context-wins") << a << b << "A:B" << "" << "" << "" << "ctx"
-                                                  << "https://a.example:6443" << "tok-u" << "team-a";
-    QTest::addRow("order-decides") << a << b << "B:A" << "" << "" << "" << "ctx-b" << "https://b.example:6443"
-                                   << "tok-u" << "default";
-    QTest::addRow("missing-file-skipped") << a << b << "M:B:A" << "" << "" << "" << "ctx-b"
-                                          << "https://b.example:6443" << "tok-u" << "default";
-    QTest::addRow("duplicates-and-empty-entries-ignored")
-        << a << b << "A::A:B" << "" << "" << "" << "ctx" << "https://a.example:6443" << "tok-u" << "team-a";
-    QTest::addRow("explicit-path-overrides-env") << a << b << "A:B" << "B" << "" << "" << "ctx-b"
-                                                 << "https://b.example:6443" << "tok-u" << "default";
-    QTest::addRow("context-flag") << a << b << "B:A" << "" << "ctx" << "" << "ctx" << "https://b.example:6443"
-                                  << "tok-u" << "team-a";
-    QTest::addRow("namespace-flag-overrides-context") << a << b << "A:B" << "" << "" << "ns-x" << "ctx"
-                                                      << "https://a.example:6443" << "tok-u" << "ns-x";
-    QTest::addRow("default-home-config") << a << b << "" << "" << "" << "" << "ctx" << "https://a.example:6443"
-                                         << "tok-u" << "team-a";
+        << config("c", "https://a.example:6443", "u", "ctx", {}) << b << "A:B"
+        << ""
+        << ""
+        << ""
+        << "ctx-b"
+        << "https://a.example:6443"
+        << "tok-u"
+        << "default";
+    QTest::addRow("earlier-current-context-wins") << a << b << "A:B"
+                                                  << ""
+                                                  << ""
+                                                  << ""
+                                                  << "ctx"
+                                                  << "https://a.example:6443"
+                                                  << "tok-u"
+                                                  << "team-a";
+    QTest::addRow("order-decides") << a << b << "B:A"
+                                   << ""
+                                   << ""
+                                   << ""
+                                   << "ctx-b"
+                                   << "https://b.example:6443"
+                                   << "tok-u"
+                                   << "default";
+    QTest::addRow("missing-file-skipped") << a << b << "M:B:A"
+                                          << ""
+                                          << ""
+                                          << ""
+                                          << "ctx-b"
+                                          << "https://b.example:6443"
+                                          << "tok-u"
+                                          << "default";
+    QTest::addRow("duplicates-and-empty-entries-ignored") << a << b << "A::A:B"
+                                                          << ""
+                                                          << ""
+                                                          << ""
+                                                          << "ctx"
+                                                          << "https://a.example:6443"
+                                                          << "tok-u"
+                                                          << "team-a";
+    QTest::addRow("explicit-path-overrides-env") << a << b << "A:B"
+                                                 << "B"
+                                                 << ""
+                                                 << ""
+                                                 << "ctx-b"
+                                                 << "https://b.example:6443"
+                                                 << "tok-u"
+                                                 << "default";
+    QTest::addRow("context-flag") << a << b << "B:A"
+                                  << ""
+                                  << "ctx"
+                                  << ""
+                                  << "ctx"
+                                  << "https://b.example:6443"
+                                  << "tok-u"
+                                  << "team-a";
+    QTest::addRow("namespace-flag-overrides-context") << a << b << "A:B"
+                                                      << ""
+                                                      << ""
+                                                      << "ns-x"
+                                                      << "ctx"
+                                                      << "https://a.example:6443"
+                                                      << "tok-u"
+                                                      << "ns-x";
+    QTest::addRow("default-home-config") << a << b << ""
+                                         << ""
+                                         << ""
+                                         << ""
+                                         << "ctx"
+                                         << "https://a.example:6443"
+                                         << "tok-u"
+                                         << "team-a";
 }
 
 void TestKubeconfig::merge()
@@ -161,15 +228,19 @@ void TestKubeconfig::relativePaths()
     write(dir.filePath(QStringLiteral("two/token")), "file-token\n");
     write(dir.filePath(QStringLiteral("two/bin/plugin")), "#!/bin/sh\n");
     write(dir.filePath(QStringLiteral("two/config")),
-          "clusters:\n- name: c2\n  cluster:\n    server: https://two:6443\n    certificate-authority: pki/ca.crt\n"
+          "clusters:\n- name: c2\n  cluster:\n    server: https://two:6443\n    certificate-authority: "
+          "pki/ca.crt\n"
           "users:\n- name: u2\n  user:\n    client-certificate: pki/me.crt\n    client-key: ./pki/me.key\n"
-          "    tokenFile: token\n- name: u3\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
-          "      command: bin/plugin\n- name: u4\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+          "    tokenFile: token\n- name: u3\n  user:\n    exec:\n      apiVersion: "
+          "client.authentication.k8s.io/v1beta1\n"
+          "      command: bin/plugin\n- name: u4\n  user:\n    exec:\n      apiVersion: "
+          "client.authentication.k8s.io/v1beta1\n"
           "      command: kubelogin\n"
           "contexts:\n- name: ctx2\n  context:\n    cluster: c2\n    user: u2\n");
     KubeconfigSource source;
     source.kubeconfigEnv = (dir.filePath(QStringLiteral("one/config")) + QLatin1Char(':') +
-                            dir.filePath(QStringLiteral("two/config"))).toStdString();
+                            dir.filePath(QStringLiteral("two/config")))
+                               .toStdString();
     auto config = loadKubeconfig(source);
     QVERIFY2(config.ok(), config.ok() ? "" : config.error().message.c_str());
     const std::string two = dir.filePath(QStringLiteral("two")).toStdString();
@@ -194,56 +265,90 @@ void TestKubeconfig::errors_data()
     QTest::addColumn<QString>("expected"); // must appear in the message, after the file name
 
     const QByteArray head = "clusters:\n- name: c\n  cluster:\n    server: https://x:6443\n";
-    const QByteArray ctx = "contexts:\n- name: ctx\n  context:\n    cluster: c\n    user: u\ncurrent-context: ctx\n";
+    const QByteArray ctx =
+        "contexts:\n- name: ctx\n  context:\n    cluster: c\n    user: u\ncurrent-context: ctx\n";
     const QByteArray secret = QByteArray("    token: ") + kSecretToken + "\n";
-    QTest::addRow("not-yaml") << QByteArray("clusters: [\n  - {") << "" << "not valid YAML";
-    QTest::addRow("clusters-not-a-list") << QByteArray("clusters: 3\n") << "" << "clusters: expected a list";
-    QTest::addRow("token-not-a-string") << head + "users:\n- name: u\n  user:\n    token: {a: 1}\n" + ctx << ""
-                                        << "users[0].user.token: expected a string";
+    QTest::addRow("not-yaml") << QByteArray("clusters: [\n  - {") << ""
+                              << "not valid YAML";
+    QTest::addRow("clusters-not-a-list") << QByteArray("clusters: 3\n") << ""
+                                         << "clusters: expected a list";
+    QTest::addRow("token-not-a-string")
+        << head + "users:\n- name: u\n  user:\n    token: {a: 1}\n" + ctx << ""
+        << "users[0].user.token: expected a string";
     QTest::addRow("bad-base64") << head + "    certificate-authority-data: '!!notbase64'\n" + ctx << ""
                                 << "clusters[0].cluster.certificate-authority-data: is not valid base64";
     QTest::addRow("entry-without-name") << QByteArray("users:\n- user:\n    token: x\n") << ""
                                         << "users[0].name: missing";
-    QTest::addRow("name-defined-twice") << head + "- name: c\n  cluster:\n    server: https://y\n" << ""
+    QTest::addRow("name-defined-twice") << head + "- name: c\n  cluster:\n    server: https://y\n"
+                                        << ""
                                         << "clusters[1].name: 'c' is defined twice";
-    QTest::addRow("insecure-not-bool") << head + "    insecure-skip-tls-verify: maybe\n" << ""
-                                       << "clusters[0].cluster.insecure-skip-tls-verify: expected true or false";
+    QTest::addRow("insecure-not-bool")
+        << head + "    insecure-skip-tls-verify: maybe\n"
+        << ""
+        << "clusters[0].cluster.insecure-skip-tls-verify: expected true or false";
     QTest::addRow("gcp-auth-provider")
-        << head + "users:\n- name: u\n  user:\n" + secret + "    auth-provider:\n      name: gcp\n" + ctx << ""
+        << head + "users:\n- name: u\n  user:\n" + secret + "    auth-provider:\n      name: gcp\n" + ctx
+        << ""
         << "user 'u': auth-provider.name: 'gcp' is not supported";
     QTest::addRow("oidc-without-id-token")
-        << head + "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
-                  "        refresh-token: r-SECRET\n" + ctx
-        << "" << "auth-provider.config.id-token: missing";
+        << head +
+               "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
+               "        refresh-token: r-SECRET\n" +
+               ctx
+        << ""
+        << "auth-provider.config.id-token: missing";
     QTest::addRow("oidc-id-token-expired")
-        << head + "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
-                  "        refresh-token: r-SECRET\n        id-token: " +
+        << head +
+               "users:\n- name: u\n  user:\n    auth-provider:\n      name: oidc\n      config:\n"
+               "        refresh-token: r-SECRET\n        id-token: " +
                jwt(R"({"sub":"SECRET","exp":1000000000})") + "\n" + ctx
-        << "" << "user 'u': auth-provider oidc: the id-token expired at 2001-09-09T01:46:40Z";
+        << ""
+        << "user 'u': auth-provider oidc: the id-token expired at 2001-09-09T01:46:40Z";
     QTest::addRow("exec-v1alpha1")
-        << head + "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1alpha1\n"
-                  "      command: x\n" + ctx
-        << "" << "user 'u': exec.apiVersion: 'client.authentication.k8s.io/v1alpha1' is not supported";
+        << head +
+               "users:\n- name: u\n  user:\n    exec:\n      apiVersion: "
+               "client.authentication.k8s.io/v1alpha1\n"
+               "      command: x\n" +
+               ctx
+        << ""
+        << "user 'u': exec.apiVersion: 'client.authentication.k8s.io/v1alpha1' is not supported";
     QTest::addRow("exec-v1-without-interactive-mode")
-        << head + "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                  "      command: x\n" + ctx
-        << "" << "exec.interactiveMode: required";
-    QTest::addRow("undefined-user") << head + "users: []\n" + ctx << "" << "context 'ctx': user 'u' is not defined";
-    QTest::addRow("undefined-context") << head + ctx << "nope" << "context 'nope' is not defined";
-    QTest::addRow("no-current-context") << head << "" << "current-context is not set";
-    QTest::addRow("no-server") << QByteArray("clusters:\n- name: c\n  cluster: {}\nusers:\n- name: u\n  user: {}\n") + ctx
-                               << "" << "cluster 'c': server is not set";
-    QTest::addRow("token-and-basic-auth")
-        << head + "users:\n- name: u\n  user:\n" + secret + "    username: admin\n    password: pw-SECRET\n" + ctx << ""
-        << "username/password and token are both set";
-    QTest::addRow("insecure-with-ca") << head + "    insecure-skip-tls-verify: true\n    certificate-authority: ca.crt\n"
-                                             "users:\n- name: u\n  user: {}\n" + ctx
-                                      << "" << "insecure-skip-tls-verify cannot be combined";
+        << head +
+               "users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+               "      command: x\n" +
+               ctx
+        << ""
+        << "exec.interactiveMode: required";
+    QTest::addRow("undefined-user") << head + "users: []\n" + ctx << ""
+                                    << "context 'ctx': user 'u' is not defined";
+    QTest::addRow("undefined-context") << head + ctx << "nope"
+                                       << "context 'nope' is not defined";
+    QTest::addRow("no-current-context") << head << ""
+                                        << "current-context is not set";
+    QTest::addRow("no-server")
+        << QByteArray("clusters:\n- name: c\n  cluster: {}\nusers:\n- name: u\n  user: {}\n") + ctx << ""
+        << "cluster 'c': server is not set";
+    QTest::addRow("token-and-basic-auth") << head + "users:\n- name: u\n  user:\n" + secret +
+                                                 "    username: admin\n    password: pw-SECRET\n" + ctx
+                                          << ""
+                                          << "username/password and token are both set";
+    QTest::addRow("insecure-with-ca")
+        << head +
+               "    insecure-skip-tls-verify: true\n    certificate-authority: ca.crt\n"
+               "users:\n- name: u\n  user: {}\n" +
+               ctx
+        << ""
+        << "insecure-skip-tls-verify cannot be combined";
     QTest::addRow("missing-client-key-file")
-        << head + "users:\n- name: u\n  user:\n    client-certificate-data: Q0VSVA==\n    client-key: nokey.pem\n" + ctx
-        << "" << "user 'u': client-key: cannot read the client-key file";
-    QTest::addRow("cert-without-key") << head + "users:\n- name: u\n  user:\n    client-certificate-data: Q0VSVA==\n" + ctx
-                                      << "" << "client-certificate and client-key must be given together";
+        << head +
+               "users:\n- name: u\n  user:\n    client-certificate-data: Q0VSVA==\n    client-key: "
+               "nokey.pem\n" +
+               ctx
+        << ""
+        << "user 'u': client-key: cannot read the client-key file";
+    QTest::addRow("cert-without-key")
+        << head + "users:\n- name: u\n  user:\n    client-certificate-data: Q0VSVA==\n" + ctx << ""
+        << "client-certificate and client-key must be given together";
     QTest::addRow("bad-proxy-scheme")
         << head + "    proxy-url: ftp://u:pw-SECRET@proxy:21\nusers:\n- name: u\n  user: {}\n" + ctx << ""
         << "cluster 'c': proxy-url: unsupported scheme 'ftp'";
@@ -299,9 +404,10 @@ void TestKubeconfig::oidcIdTokensThatAreUsable()
     QFETCH(QByteArray, idToken);
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("config"));
-    write(file, config("c", "https://x:6443", "u", "ctx", "ctx").replace(
-                    "    token: tok-u\n",
-                    "    auth-provider:\n      name: oidc\n      config:\n        id-token: '" + idToken + "'\n"));
+    write(file, config("c", "https://x:6443", "u", "ctx", "ctx")
+                    .replace("    token: tok-u\n",
+                             "    auth-provider:\n      name: oidc\n      config:\n        id-token: '" +
+                                 idToken + "'\n"));
     KubeconfigSource source;
     source.explicitPath = file.toStdString();
     auto loaded = loadKubeconfig(source);

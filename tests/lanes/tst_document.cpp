@@ -39,7 +39,8 @@ private Q_SLOTS:
 
     void saveIsStable()
     {
-        const std::string original = testing::readText(testing::sourcePath("resources/examples/mock.lanes.yaml"));
+        const std::string original =
+            testing::readText(testing::sourcePath("resources/examples/mock.lanes.yaml"));
         const auto doc = parseLaneGroup(original, "mock.lanes.yaml");
         const std::string once = serializeLaneGroup(doc.group);
         const auto again = parseLaneGroup(once, "once.yaml");
@@ -59,7 +60,8 @@ private Q_SLOTS:
         g.baseline = "s2";
         g.ingress.hosts = {"a.example.com", "*.b.example.com"};
         g.ingress.uri = {StringMatch::Kind::Regex, "/api/.*"};
-        g.ingress.headers = {{"x-user", {StringMatch::Kind::Exact, "true"}}, {"x-b", {StringMatch::Kind::Prefix, "1"}}};
+        g.ingress.headers = {{"x-user", {StringMatch::Kind::Exact, "true"}},
+                             {"x-b", {StringMatch::Kind::Prefix, "1"}}};
         g.services[2].port = 9090;
         g.lanes[0].labelKey = "example.com/lane";
         QTemporaryDir dir;
@@ -81,7 +83,8 @@ private Q_SLOTS:
         const QString head = QStringLiteral("apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\n");
         QTest::addRow("empty file") << QString() << QStringLiteral("the document is empty") << 1;
         QTest::addRow("not yaml") << QStringLiteral("a: [1,\n") << QStringLiteral("not valid YAML") << 2;
-        QTest::addRow("scalar document") << QStringLiteral("hello\n") << QStringLiteral("must be a mapping") << 1;
+        QTest::addRow("scalar document")
+            << QStringLiteral("hello\n") << QStringLiteral("must be a mapping") << 1;
         QTest::addRow("foreign apiVersion") << QStringLiteral("apiVersion: v1\nkind: Pod\n")
                                             << QStringLiteral("is not a LaneDeck document") << 1;
         QTest::addRow("newer version refused")
@@ -89,8 +92,8 @@ private Q_SLOTS:
             << QStringLiteral("written by another LaneDeck version") << 1;
         QTest::addRow("wrong kind") << QStringLiteral("apiVersion: lanedeck.io/v1alpha1\nkind: Lane\n")
                                     << QStringLiteral("kind: must be LaneGroup") << 2;
-        QTest::addRow("unknown top key") << head + QStringLiteral("spek: {}\n") << QStringLiteral("unknown key 'spek'")
-                                         << 3;
+        QTest::addRow("unknown top key")
+            << head + QStringLiteral("spek: {}\n") << QStringLiteral("unknown key 'spek'") << 3;
         QTest::addRow("unknown lane key")
             << head + QStringLiteral("spec:\n  lanes:\n    - name: s1\n      wieght: 10\n")
             << QStringLiteral("spec.lanes[0].wieght: unknown key") << 6;
@@ -102,15 +105,16 @@ private Q_SLOTS:
             << QStringLiteral("must be an integer") << 6;
         QTest::addRow("services not a list") << head + QStringLiteral("spec:\n  services: mocka\n")
                                              << QStringLiteral("spec.services: must be a list") << 4;
-        QTest::addRow("mode unknown") << head + QStringLiteral("spec:\n  mode: loose\n")
-                                      << QStringLiteral("must be one of strict, permissive, got 'loose'") << 4;
+        QTest::addRow("mode unknown")
+            << head + QStringLiteral("spec:\n  mode: loose\n")
+            << QStringLiteral("must be one of strict, permissive, got 'loose'") << 4;
         QTest::addRow("duplicate key") << head + QStringLiteral("spec:\n  mode: strict\n  mode: permissive\n")
                                        << QStringLiteral("duplicate key 'mode'") << 5;
         QTest::addRow("two match kinds")
             << head + QStringLiteral("spec:\n  ingress:\n    match:\n      uri: {prefix: /, exact: /a}\n")
             << QStringLiteral("exactly one of exact, prefix, regex") << 6;
-        QTest::addRow("two documents") << head + QStringLiteral("---\na: 1\n") << QStringLiteral("holds 2 YAML documents")
-                                       << 4;
+        QTest::addRow("two documents")
+            << head + QStringLiteral("---\na: 1\n") << QStringLiteral("holds 2 YAML documents") << 4;
         QTest::addRow("syntax error after leading comment document")
             << QStringLiteral("# notes\n---\n") + head + QStringLiteral("spec: {mode: [\n")
             << QStringLiteral("not valid YAML") << 6;
@@ -138,7 +142,8 @@ private Q_SLOTS:
 
     void invalidUtf8IsAProblemAtItsPosition()
     {
-        const std::string text = "apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\nspec:\n  mode: str\xC0\xAFict\n";
+        const std::string text =
+            "apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\nspec:\n  mode: str\xC0\xAFict\n";
         const auto problems = checkDocument(parseLaneGroup(text, "in.yaml"));
         QCOMPARE(problems.size(), std::size_t(1));
         QVERIFY(problems.front().message.find("not UTF-8") != std::string::npos);
@@ -160,7 +165,8 @@ private Q_SLOTS:
             deepBlock += QByteArray(i, ' ') + "a:\n";
         }
         QTest::addRow("deep block nesting") << deepBlock;
-        QTest::addRow("alias bomb") << QByteArray("a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n");
+        QTest::addRow("alias bomb") << QByteArray(
+            "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n");
         QTest::addRow("nul bytes") << QByteArray("apiVersion: lanedeck.io/v1alpha1\0\0\0kind", 40);
         QTest::addRow("stray comma (yaml-cpp LoadAll hang)") << QByteArray(",h");
         QTest::addRow("huge scalar") << (QByteArray("apiVersion: ") + QByteArray(3 * 1024 * 1024, 'x'));

@@ -54,8 +54,9 @@ private Q_SLOTS:
                    {"canary", "version", "v2", {"cart"}, 50}};
         const auto paths = lanePaths(g);
         QCOMPARE(paths[0].describe(), std::string("front v1 -> auth v1 -> cart v1 -> db v1"));
-        QCOMPARE(paths[1].describe(), std::string("front v1 (fallback to base) -> auth v1 (fallback to base) -> "
-                                                  "cart v2 -> db v1 (fallback to base)"));
+        QCOMPARE(paths[1].describe(),
+                 std::string("front v1 (fallback to base) -> auth v1 (fallback to base) -> "
+                             "cart v2 -> db v1 (fallback to base)"));
         QCOMPARE(paths[1].hops[3].depth, 2);
         QCOMPARE(paths[1].hops[1].depth, 1);
     }

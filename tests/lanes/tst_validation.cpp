@@ -34,60 +34,108 @@ private Q_SLOTS:
         auto row = [](const char *name, Mutation m, const char *field, const char *message) {
             QTest::addRow("%s", name) << m << QString::fromUtf8(field) << QString::fromUtf8(message);
         };
-        row("duplicate lane", [](LaneGroup &g) { g.lanes[2].name = "s2"; }, "spec.lanes[2].name", "duplicate lane 's2'");
-        row("duplicate service", [](LaneGroup &g) { g.services[2].name = "mockb"; g.services[2].calls.clear(); },
+        row(
+            "duplicate lane", [](LaneGroup &g) { g.lanes[2].name = "s2"; }, "spec.lanes[2].name",
+            "duplicate lane 's2'");
+        row(
+            "duplicate service",
+            [](LaneGroup &g) {
+                g.services[2].name = "mockb";
+                g.services[2].calls.clear();
+            },
             "spec.services[2].name", "duplicate service 'mockb'");
-        row("negative weight", [](LaneGroup &g) { g.lanes[1].weight = -5; g.lanes[0].weight = 85; },
+        row(
+            "negative weight",
+            [](LaneGroup &g) {
+                g.lanes[1].weight = -5;
+                g.lanes[0].weight = 85;
+            },
             "spec.lanes[1].weight", "must be 0..100, got -5");
-        row("weight over 100", [](LaneGroup &g) { g.lanes[0].weight = 120; }, "spec.lanes[0].weight",
+        row(
+            "weight over 100", [](LaneGroup &g) { g.lanes[0].weight = 120; }, "spec.lanes[0].weight",
             "must be 0..100, got 120");
-        row("weights not 100", [](LaneGroup &g) { g.lanes[0].weight = 50; }, "spec.lanes",
+        row(
+            "weights not 100", [](LaneGroup &g) { g.lanes[0].weight = 50; }, "spec.lanes",
             "add up to 100, they add up to 90");
-        row("baseline incomplete (permissive)", [](LaneGroup &g) { g.lanes[0].services = {"mocka", "mockb"}; },
+        row(
+            "baseline incomplete (permissive)",
+            [](LaneGroup &g) {
+                g.lanes[0].services = {"mocka", "mockb"};
+            },
             "spec.lanes[0].services", "baseline lane 's1' lacks mockc; permissive mode");
-        row("explicit baseline incomplete", [](LaneGroup &g) { g.baseline = "s2"; }, "spec.baseline",
+        row(
+            "explicit baseline incomplete", [](LaneGroup &g) { g.baseline = "s2"; }, "spec.baseline",
             "baseline lane 's2' lacks mockb");
-        row("unknown baseline", [](LaneGroup &g) { g.baseline = "s9"; }, "spec.baseline",
+        row(
+            "unknown baseline", [](LaneGroup &g) { g.baseline = "s9"; }, "spec.baseline",
             "names lane 's9' that the group does not have");
-        row("strict lane incomplete", [](LaneGroup &g) { g.mode = LaneMode::Strict; }, "spec.lanes[1].services",
-            "strict mode needs every service in every lane; lane 's2' lacks mockb");
-        row("bad label key", [](LaneGroup &g) { g.lanes[1].labelKey = "bad key"; }, "spec.lanes[1].label.key",
+        row(
+            "strict lane incomplete", [](LaneGroup &g) { g.mode = LaneMode::Strict; },
+            "spec.lanes[1].services", "strict mode needs every service in every lane; lane 's2' lacks mockb");
+        row(
+            "bad label key", [](LaneGroup &g) { g.lanes[1].labelKey = "bad key"; }, "spec.lanes[1].label.key",
             "the label key name part must consist of");
-        row("bad label key prefix", [](LaneGroup &g) { g.lanes[1].labelKey = "Example.COM/lane"; },
+        row(
+            "bad label key prefix", [](LaneGroup &g) { g.lanes[1].labelKey = "Example.COM/lane"; },
             "spec.lanes[1].label.key", "prefix must be a lowercase RFC 1123 subdomain");
-        row("label value too long", [](LaneGroup &g) { g.lanes[1].labelValue = std::string(64, 'v'); },
+        row(
+            "label value too long", [](LaneGroup &g) { g.lanes[1].labelValue = std::string(64, 'v'); },
             "spec.lanes[1].label.value", "no more than 63 characters");
-        row("label value bad end", [](LaneGroup &g) { g.lanes[1].labelValue = "v2-"; }, "spec.lanes[1].label.value",
-            "must start and end with an alphanumeric");
-        row("empty label value", [](LaneGroup &g) { g.lanes[2].labelValue.clear(); }, "spec.lanes[2].label.value",
-            "must not be empty");
-        row("same label twice", [](LaneGroup &g) { g.lanes[2].labelValue = "v2"; }, "spec.lanes[2].label",
+        row(
+            "label value bad end", [](LaneGroup &g) { g.lanes[1].labelValue = "v2-"; },
+            "spec.lanes[1].label.value", "must start and end with an alphanumeric");
+        row(
+            "empty label value", [](LaneGroup &g) { g.lanes[2].labelValue.clear(); },
+            "spec.lanes[2].label.value", "must not be empty");
+        row(
+            "same label twice", [](LaneGroup &g) { g.lanes[2].labelValue = "v2"; }, "spec.lanes[2].label",
             "selects the same workloads (ASM_TRAFFIC_TAG=v2) as spec.lanes[1]");
-        row("routing header invalid", [](LaneGroup &g) { g.routingHeader = "x lane"; }, "spec.routingHeader",
+        row(
+            "routing header invalid", [](LaneGroup &g) { g.routingHeader = "x lane"; }, "spec.routingHeader",
             "must be an HTTP header name");
-        row("routing header uppercase", [](LaneGroup &g) { g.routingHeader = "X-Lane"; }, "spec.routingHeader",
-            "must be lowercase");
-        row("unknown entry service", [](LaneGroup &g) { g.ingress.entryService = "mockz"; },
+        row(
+            "routing header uppercase", [](LaneGroup &g) { g.routingHeader = "X-Lane"; },
+            "spec.routingHeader", "must be lowercase");
+        row(
+            "unknown entry service", [](LaneGroup &g) { g.ingress.entryService = "mockz"; },
             "spec.ingress.entryService", "unknown service 'mockz'");
-        row("call graph cycle", [](LaneGroup &g) { g.services[2].calls = {"mocka"}; }, "spec.services[2].calls[0]",
-            "cycle: mocka -> mockb -> mockc -> mocka");
-        row("self call", [](LaneGroup &g) { g.services[0].calls = {"mocka"}; }, "spec.services[0].calls[0]",
+        row(
+            "call graph cycle", [](LaneGroup &g) { g.services[2].calls = {"mocka"}; },
+            "spec.services[2].calls[0]", "cycle: mocka -> mockb -> mockc -> mocka");
+        row(
+            "self call", [](LaneGroup &g) { g.services[0].calls = {"mocka"}; }, "spec.services[0].calls[0]",
             "cannot call itself");
-        row("call to unknown service", [](LaneGroup &g) { g.services[0].calls = {"nope"}; },
+        row(
+            "call to unknown service", [](LaneGroup &g) { g.services[0].calls = {"nope"}; },
             "spec.services[0].calls[0]", "calls unknown service 'nope'");
-        row("lane names unknown service", [](LaneGroup &g) { g.lanes[2].services.push_back("mockq"); },
+        row(
+            "lane names unknown service", [](LaneGroup &g) { g.lanes[2].services.push_back("mockq"); },
             "spec.lanes[2].services[1]", "names service 'mockq' that the group does not have");
-        row("lane name not a dns label", [](LaneGroup &g) { g.lanes[1].name = "S_2"; g.baseline.clear(); },
+        row(
+            "lane name not a dns label",
+            [](LaneGroup &g) {
+                g.lanes[1].name = "S_2";
+                g.baseline.clear();
+            },
             "spec.lanes[1].name", "RFC 1123 label");
-        row("group name invalid", [](LaneGroup &g) { g.name = "Test"; }, "metadata.name", "RFC 1123");
-        row("service port", [](LaneGroup &g) { g.services[0].port = 70000; }, "spec.services[0].port",
+        row(
+            "group name invalid", [](LaneGroup &g) { g.name = "Test"; }, "metadata.name", "RFC 1123");
+        row(
+            "service port", [](LaneGroup &g) { g.services[0].port = 70000; }, "spec.services[0].port",
             "must be 1..65535");
-        row("trace header missing", [](LaneGroup &g) { g.passThrough = PassThrough::TraceId; }, "spec.traceHeader",
-            "needs the name of the header");
-        row("uri regex invalid", [](LaneGroup &g) { g.ingress.uri = {StringMatch::Kind::Regex, "(/a"}; },
+        row(
+            "trace header missing", [](LaneGroup &g) { g.passThrough = PassThrough::TraceId; },
+            "spec.traceHeader", "needs the name of the header");
+        row(
+            "uri regex invalid",
+            [](LaneGroup &g) {
+                g.ingress.uri = {StringMatch::Kind::Regex, "(/a"};
+            },
             "spec.ingress.match.uri", "not a valid RE2 regex");
-        row("no lanes", [](LaneGroup &g) { g.lanes.clear(); }, "spec.lanes", "at least one lane");
-        row("host invalid", [](LaneGroup &g) { g.ingress.hosts = {"bad host"}; }, "spec.ingress.hosts[0]",
+        row(
+            "no lanes", [](LaneGroup &g) { g.lanes.clear(); }, "spec.lanes", "at least one lane");
+        row(
+            "host invalid", [](LaneGroup &g) { g.ingress.hosts = {"bad host"}; }, "spec.ingress.hosts[0]",
             "must be '*', a DNS name");
     }
 
@@ -100,7 +148,8 @@ private Q_SLOTS:
         mutate(g);
         const auto found = validate(g);
         auto it = std::find_if(found.begin(), found.end(), [&](const Diagnostic &d) {
-            return d.field == field.toStdString() && d.message.find(message.toStdString()) != std::string::npos;
+            return d.field == field.toStdString() &&
+                   d.message.find(message.toStdString()) != std::string::npos;
         });
         QVERIFY2(it != found.end(), describe(found).c_str());
     }
@@ -137,11 +186,12 @@ spec:
             const char *field;
             int line;
         };
-        const Expect expected[] = {{"spec.routingHeader", 6},  {"spec.ingress.entryService", 8},
+        const Expect expected[] = {{"spec.routingHeader", 6},         {"spec.ingress.entryService", 8},
                                    {"spec.services[1].calls[0]", 13}, {"spec.lanes[1].name", 19},
                                    {"spec.lanes[1].services[0]", 21}, {"spec.lanes", 15}};
         for (const auto &e : expected) {
-            auto it = std::find_if(found.begin(), found.end(), [&](const Diagnostic &d) { return d.field == e.field; });
+            auto it = std::find_if(found.begin(), found.end(),
+                                   [&](const Diagnostic &d) { return d.field == e.field; });
             QVERIFY2(it != found.end(), (std::string(e.field) + " not reported: " + describe(found)).c_str());
             QCOMPARE(it->where.file, std::string("many.yaml"));
             QCOMPARE(it->where.line, e.line);

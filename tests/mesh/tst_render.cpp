@@ -44,7 +44,8 @@ private Q_SLOTS:
     // The seed shows what ASM generates for mocka; the asm flavor must equal it field for field.
     void asmFlavorEqualsTheSeedsMockaResources()
     {
-        auto seed = parseYamlStream(testing::readText(std::string(LANEDECK_TEST_DATA) + "/seed/mocka-asm.yaml"), "seed");
+        auto seed = parseYamlStream(
+            testing::readText(std::string(LANEDECK_TEST_DATA) + "/seed/mocka-asm.yaml"), "seed");
         QVERIFY(seed.ok());
         QCOMPARE(seed->size(), std::size_t(2));
         const auto r = renderOrFail(testing::seedGroup(), mesh::Flavor::Asm);
@@ -62,10 +63,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("version");
         QTest::addColumn<QString>("golden");
         QTest::addRow("asm") << QStringLiteral("asm") << QString() << QStringLiteral("mock-asm.yaml");
-        QTest::addRow("istio v1") << QStringLiteral("istio") << QString() << QStringLiteral("mock-istio.yaml");
+        QTest::addRow("istio v1") << QStringLiteral("istio") << QString()
+                                  << QStringLiteral("mock-istio.yaml");
         QTest::addRow("istio v1beta1") << QStringLiteral("istio") << QStringLiteral("v1beta1")
                                        << QStringLiteral("mock-istio-v1beta1.yaml");
-        QTest::addRow("asm-crd") << QStringLiteral("asm-crd") << QString() << QStringLiteral("mock-asm-crd.yaml");
+        QTest::addRow("asm-crd") << QStringLiteral("asm-crd") << QString()
+                                 << QStringLiteral("mock-asm-crd.yaml");
     }
 
     void goldenFiles()
@@ -131,13 +134,15 @@ private Q_SLOTS:
         COMPARE_JSON(weighted["route"][2]["destination"]["subset"], json("s1"));
         COMPARE_JSON(weighted["route"][2]["weight"], json(20));
         COMPARE_JSON(weighted["route"][2]["headers"]["request"]["set"]["x-asm-prefer-tag"], json("s3"));
-        COMPARE_JSON(weighted["route"][2]["headers"]["request"]["set"]["baggage"], json("x-asm-prefer-tag=s3"));
+        COMPARE_JSON(weighted["route"][2]["headers"]["request"]["set"]["baggage"],
+                     json("x-asm-prefer-tag=s3"));
     }
 
     void istioApiVersionSelectable()
     {
-        for (const auto &[version, text] : {std::pair{mesh::IstioVersion::V1, "networking.istio.io/v1"},
-                                            std::pair{mesh::IstioVersion::V1beta1, "networking.istio.io/v1beta1"}}) {
+        for (const auto &[version, text] :
+             {std::pair{mesh::IstioVersion::V1, "networking.istio.io/v1"},
+              std::pair{mesh::IstioVersion::V1beta1, "networking.istio.io/v1beta1"}}) {
             const auto r = renderOrFail(testing::seedGroup(), mesh::Flavor::Istio, version);
             for (const auto &res : r.resources) {
                 QCOMPARE(res.apiVersion(), std::string(text));
@@ -151,14 +156,16 @@ private Q_SLOTS:
         QTest::addColumn<bool>("matchesS2");
         QTest::addRow("alone") << QStringLiteral("x-asm-prefer-tag=s2") << true;
         QTest::addRow("spaces") << QStringLiteral("  x-asm-prefer-tag = s2 ") << true;
-        QTest::addRow("among others") << QStringLiteral("userId=alice,x-asm-prefer-tag=s2,serverNode=DF%2028") << true;
+        QTest::addRow("among others")
+            << QStringLiteral("userId=alice,x-asm-prefer-tag=s2,serverNode=DF%2028") << true;
         QTest::addRow("spaces after commas") << QStringLiteral("a=1, x-asm-prefer-tag=s2 , b=2") << true;
         QTest::addRow("with property") << QStringLiteral("x-asm-prefer-tag=s2;ttl=30, b=2") << true;
         QTest::addRow("property with spaces") << QStringLiteral("a=1,x-asm-prefer-tag=s2 ; p") << true;
         QTest::addRow("other lane") << QStringLiteral("x-asm-prefer-tag=s3") << false;
         QTest::addRow("longer lane name") << QStringLiteral("x-asm-prefer-tag=s20") << false;
         QTest::addRow("key suffix") << QStringLiteral("my-x-asm-prefer-tag=s2") << false;
-        QTest::addRow("value in another member's property") << QStringLiteral("a=1;x-asm-prefer-tag=s2") << false;
+        QTest::addRow("value in another member's property")
+            << QStringLiteral("a=1;x-asm-prefer-tag=s2") << false;
         QTest::addRow("key as value") << QStringLiteral("a=x-asm-prefer-tag=s2") << false;
         QTest::addRow("empty") << QString() << false;
     }

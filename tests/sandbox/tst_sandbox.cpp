@@ -499,7 +499,8 @@ private Q_SLOTS:
             address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
             QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
             const std::string &bytes = i % 3 == 0 ? cut : whole;
-            QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+            QCOMPARE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+                     static_cast<ssize_t>(bytes.size()));
             if (i % 3 == 2) {
                 ::shutdown(fd, SHUT_WR);
             }

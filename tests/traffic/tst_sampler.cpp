@@ -516,7 +516,8 @@ private Q_SLOTS:
     void exportsASession()
     {
         // Two runs of one session, as a push while sampling leaves them: the second started 1.5 s in, at
-        // other weights. Each keeps its own samples and summary; the samples also get the session's time line.
+        // other weights. Each keeps its own samples and summary; the samples also get the session's time
+        // line.
         const auto makeRun = [](int weight, const std::vector<std::int64_t> &scheduled) {
             auto run = std::make_shared<SampleRun>();
             run->laneNames = {"s1", "s2"};
@@ -550,13 +551,14 @@ private Q_SLOTS:
         QVERIFY(writeCsv(session, csvPath).ok());
         QFile csv(QString::fromStdString(csvPath));
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        QCOMPARE(csv.readAll(), QByteArray("run,session_us,sequence,scheduled_us,latency_us,status,error,lane,"
-                                           "outcome,chain\n"
-                                           "1,0,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
-                                           "1,1000,1,1000,900,200,none,s1,in-lane,-> mocka(v1)\n"
-                                           "1,2000,2,2000,900,200,none,s1,in-lane,-> mocka(v1)\n"
-                                           "2,1500000,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
-                                           "2,1500500,1,500,900,200,none,s1,in-lane,-> mocka(v1)\n"));
+        QCOMPARE(csv.readAll(),
+                 QByteArray("run,session_us,sequence,scheduled_us,latency_us,status,error,lane,"
+                            "outcome,chain\n"
+                            "1,0,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                            "1,1000,1,1000,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                            "1,2000,2,2000,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                            "2,1500000,0,0,900,200,none,s1,in-lane,-> mocka(v1)\n"
+                            "2,1500500,1,500,900,200,none,s1,in-lane,-> mocka(v1)\n"));
         QFile summary(QString::fromStdString(summaryCsvPath(csvPath)));
         QVERIFY(summary.open(QIODevice::ReadOnly));
         const auto rows = summary.readAll().split('\n');
@@ -572,16 +574,19 @@ private Q_SLOTS:
         QVERIFY(writeJson(session, jsonPath).ok());
         QFile json(QString::fromStdString(jsonPath));
         QVERIFY(json.open(QIODevice::ReadOnly));
-        const QJsonArray runs = QJsonDocument::fromJson(json.readAll()).object()[QStringLiteral("runs")].toArray();
+        const QJsonArray runs =
+            QJsonDocument::fromJson(json.readAll()).object()[QStringLiteral("runs")].toArray();
         QCOMPARE(runs.size(), 2);
         for (int i = 0; i < 2; ++i) {
             const QJsonObject run = runs[i].toObject();
             QCOMPARE(run[QStringLiteral("run")].toInt(), i + 1);
             QCOMPARE(run[QStringLiteral("startMicros")].toInteger(), i == 0 ? 0 : 1'500'000);
             QCOMPARE(run[QStringLiteral("samples")].toArray().size(), i == 0 ? 3 : 2);
-            QCOMPARE(run[QStringLiteral("summary")].toObject()[QStringLiteral("lanes")].toArray()[0].toObject()
-                         [QStringLiteral("weight")]
-                             .toInt(),
+            QCOMPARE(run[QStringLiteral("summary")]
+                         .toObject()[QStringLiteral("lanes")]
+                         .toArray()[0]
+                         .toObject()[QStringLiteral("weight")]
+                         .toInt(),
                      i == 0 ? 60 : 20);
         }
     }

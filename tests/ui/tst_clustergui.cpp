@@ -2,8 +2,8 @@
 // cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
 #include "base/atomicfile.h"
-#include "lanes/document.h"
 #include "kube/testcluster.h"
+#include "lanes/document.h"
 #include "secretscan.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
@@ -43,8 +43,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUndoStack>
 #include <QTextEdit>
+#include <QUndoStack>
 
 #include <csignal>
 #include <memory>

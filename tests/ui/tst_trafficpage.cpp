@@ -483,8 +483,8 @@ void TestTrafficPage::canaryPushMovesSplit()
     quint64 after = 0;
     // Whole seconds reach the time line as they end: keep sampling until the new run has filled enough of
     // them (how many samples a second holds depends on the machine's speed).
-    QTRY_VERIFY_WITH_TIMEOUT((s1Share(timeline->runStartRow() + 1, timeline->rowCount(), &after), after >= 2000),
-                             kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (s1Share(timeline->runStartRow() + 1, timeline->rowCount(), &after), after >= 2000), kTimeoutMs);
     const double shareBefore = s1Share(0, timeline->runStartRow(), &before);
     const double shareAfter = s1Share(timeline->runStartRow() + 1, timeline->rowCount(), &after);
     QVERIFY2(before >= 500, qPrintable(QStringLiteral("%1 samples before the push").arg(before)));
