@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Sets up, builds warnings-as-errors, and runs every test: the Qt Test suites (CTest), the installed .deb,
+# Sets up, checks the format, builds warnings-as-errors, and runs every test: the Qt Test suites (CTest), the installed .deb,
 # a fixed fuzzing budget per target (seed and input count fixed, so the verdict is the same on any machine), and the suites again under ASan + UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+# Formatting first: a drift fails the run before anything is built.
+bash scripts/check-format.sh
 bash scripts/build.sh ci
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
 bash scripts/test-package.sh build/ci
 FUZZ_SEED=1 FUZZ_RUNS=20000 bash scripts/fuzz.sh
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the test.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
