@@ -8,6 +8,7 @@
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
 #include "ui/lanetablemodel.h"
+#include "ui/qtconvert.h"
 #include "ui/servicetablemodel.h"
 #include "ui/weightpanel.h"
 
@@ -34,16 +35,6 @@
 
 namespace lanedeck::ui {
 namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-std::string ss(const QString &s)
-{
-    return s.toStdString();
-}
 
 QStringList split(const QString &text)
 {
@@ -173,15 +164,15 @@ QWidget *DesignerView::createSettingsPane()
         addTextField(
             QStringLiteral("groupNameEdit"), {QStringLiteral("metadata.name")}, tr("Rename lane group"),
             tr("The lane group's name; generated resources are labelled with it."),
-            [](const LaneGroup &g) { return qs(g.name); },
-            [](LaneGroup &g, const QString &t) { g.name = ss(t); }));
+            [](const LaneGroup &g) { return toQString(g.name); },
+            [](LaneGroup &g, const QString &t) { g.name = toStdString(t); }));
     row(form, tr("Na&mespace:"),
         addTextField(
             QStringLiteral("groupNamespaceEdit"), {QStringLiteral("metadata.namespace")},
             tr("Change lane group namespace"),
             tr("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
-            [](const LaneGroup &g) { return qs(g.ns); },
-            [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
+            [](const LaneGroup &g) { return toQString(g.ns); },
+            [](LaneGroup &g, const QString &t) { g.ns = toStdString(t); }));
     m_mode = new QComboBox(groupBox);
     m_mode->setObjectName(QStringLiteral("modeCombo"));
     m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
@@ -222,16 +213,16 @@ QWidget *DesignerView::createSettingsPane()
     m_traceHeader = addTextField(
         QStringLiteral("traceHeaderEdit"), {QStringLiteral("spec.traceHeader")}, tr("Change trace header"),
         tr("The header the applications pass through (trace ID or custom pass-through)."),
-        [](const LaneGroup &g) { return qs(g.traceHeader); },
-        [](LaneGroup &g, const QString &t) { g.traceHeader = ss(t); });
+        [](const LaneGroup &g) { return toQString(g.traceHeader); },
+        [](LaneGroup &g, const QString &t) { g.traceHeader = toStdString(t); });
     row(form, tr("&Trace header:"), m_traceHeader);
     row(form, tr("&Routing header:"),
         addTextField(
             QStringLiteral("routingHeaderEdit"), {QStringLiteral("spec.routingHeader")},
             tr("Change routing header"),
             tr("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
-            [](const LaneGroup &g) { return qs(g.routingHeader); },
-            [](LaneGroup &g, const QString &t) { g.routingHeader = ss(t); }));
+            [](const LaneGroup &g) { return toQString(g.routingHeader); },
+            [](LaneGroup &g, const QString &t) { g.routingHeader = toStdString(t); }));
     column->addWidget(groupBox);
 
     auto *ingressBox = new QGroupBox(tr("Ingress"), pane);
@@ -241,31 +232,20 @@ QWidget *DesignerView::createSettingsPane()
         addTextField(
             QStringLiteral("gatewayNameEdit"), {QStringLiteral("spec.ingress.gateway.name")},
             tr("Change ingress gateway"), tr("The Istio Gateway that ingress traffic arrives through."),
-            [](const LaneGroup &g) { return qs(g.ingress.gatewayName); },
-            [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = ss(t); }));
+            [](const LaneGroup &g) { return toQString(g.ingress.gatewayName); },
+            [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = toStdString(t); }));
     row(ingress, tr("Gateway names&pace:"),
         addTextField(
             QStringLiteral("gatewayNamespaceEdit"), {QStringLiteral("spec.ingress.gateway.namespace")},
             tr("Change gateway namespace"), tr("The namespace of the ingress Gateway."),
-            [](const LaneGroup &g) { return qs(g.ingress.gatewayNamespace); },
-            [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = ss(t); }));
+            [](const LaneGroup &g) { return toQString(g.ingress.gatewayNamespace); },
+            [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = toStdString(t); }));
     row(ingress, tr("&Hosts:"),
         addTextField(
             QStringLiteral("hostsEdit"), {QStringLiteral("spec.ingress.hosts")}, tr("Change hosts"),
             tr("The hosts the lane group serves, comma-separated ('*' for any)."),
-            [](const LaneGroup &g) {
-                QStringList hosts;
-                for (const auto &h : g.ingress.hosts) {
-                    hosts << qs(h);
-                }
-                return hosts.join(QStringLiteral(", "));
-            },
-            [](LaneGroup &g, const QString &t) {
-                g.ingress.hosts.clear();
-                for (const auto &h : split(t)) {
-                    g.ingress.hosts.push_back(ss(h));
-                }
-            }));
+            [](const LaneGroup &g) { return toQStringList(g.ingress.hosts).join(QStringLiteral(", ")); },
+            [](LaneGroup &g, const QString &t) { g.ingress.hosts = toStdStrings(split(t)); }));
     auto *match = new QWidget(ingressBox);
     auto *matchLayout = new QHBoxLayout(match);
     matchLayout->setContentsMargins(0, 0, 0, 0);
@@ -283,8 +263,8 @@ QWidget *DesignerView::createSettingsPane()
     QLineEdit *uri = addTextField(
         QStringLiteral("uriMatchEdit"), {QStringLiteral("spec.ingress.match.uri")}, tr("Change URI match"),
         tr("The request URI the lane group takes ('/' for all)."),
-        [](const LaneGroup &g) { return qs(g.ingress.uri.value); },
-        [](LaneGroup &g, const QString &t) { g.ingress.uri.value = ss(t); });
+        [](const LaneGroup &g) { return toQString(g.ingress.uri.value); },
+        [](LaneGroup &g, const QString &t) { g.ingress.uri.value = toStdString(t); });
     uri->setParent(match);
     uri->setAccessibleName(tr("URI match"));
     matchLayout->addWidget(m_uriKind);
@@ -298,7 +278,7 @@ QWidget *DesignerView::createSettingsPane()
     row(ingress, tr("&Entry service:"), m_entryService);
     connect(m_entryService, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
-        after.ingress.entryService = ss(m_entryService->currentText());
+        after.ingress.entryService = toStdString(m_entryService->currentText());
         m_controller->edit(after, tr("Change entry service"));
     });
     // Header conditions: few groups have them, so the table stays small and the buttons say what they do.
@@ -425,7 +405,7 @@ QWidget *DesignerView::createGridPane()
                 QMenu menu(this);
                 menu.addAction(tr("Make %1 the &entry service").arg(name), this, [this, name] {
                     LaneGroup after = m_controller->group();
-                    after.ingress.entryService = ss(name);
+                    after.ingress.entryService = toStdString(name);
                     m_controller->edit(after, tr("Change entry service"));
                 });
                 menu.addAction(tr("&Rename %1…").arg(name), this, [this, row] {
@@ -632,9 +612,9 @@ void DesignerView::refresh()
         const QSignalBlocker blocker(m_entryService);
         m_entryService->clear();
         for (const auto &s : group.services) {
-            m_entryService->addItem(qs(s.name));
+            m_entryService->addItem(toQString(s.name));
         }
-        m_entryService->setCurrentIndex(m_entryService->findText(qs(group.ingress.entryService)));
+        m_entryService->setCurrentIndex(m_entryService->findText(toQString(group.ingress.entryService)));
     }
     markWidget(m_entryService,
                m_controller->diagnostics().messages(QStringLiteral("spec.ingress.entryService")),
@@ -656,9 +636,9 @@ void DesignerView::addLane()
     }
     QString name = m_newLane->text().trimmed();
     if (name.isEmpty()) {
-        name = qs(edits::uniqueName("s" + std::to_string(after.lanes.size() + 1), taken));
+        name = toQString(edits::uniqueName("s" + std::to_string(after.lanes.size() + 1), taken));
     }
-    edits::addLane(after, ss(name));
+    edits::addLane(after, toStdString(name));
     m_controller->edit(after, tr("Add lane %1").arg(name));
     m_newLane->clear();
     m_lanes->setCurrentIndex(m_laneModel->index(m_laneModel->rowCount() - 1, LaneTableModel::LabelValue));
@@ -671,7 +651,7 @@ void DesignerView::removeLane()
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.lanes[static_cast<std::size_t>(row)].name);
     edits::removeLane(after, static_cast<std::size_t>(row));
     m_controller->edit(after, tr("Remove lane %1").arg(name));
 }
@@ -684,7 +664,7 @@ void DesignerView::moveLane(int delta)
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.lanes[static_cast<std::size_t>(row)].name);
     edits::moveLane(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
     m_controller->edit(after, tr("Move lane %1").arg(name));
     m_lanes->setCurrentIndex(m_laneModel->index(to, 0));
@@ -699,9 +679,9 @@ void DesignerView::addService()
     }
     QString name = m_newService->text().trimmed();
     if (name.isEmpty()) {
-        name = qs(edits::uniqueName("service" + std::to_string(after.services.size() + 1), taken));
+        name = toQString(edits::uniqueName("service" + std::to_string(after.services.size() + 1), taken));
     }
-    edits::addService(after, ss(name));
+    edits::addService(after, toStdString(name));
     m_controller->edit(after, tr("Add service %1").arg(name));
     m_newService->clear();
     m_services->setCurrentIndex(
@@ -715,7 +695,7 @@ void DesignerView::removeService()
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.services[static_cast<std::size_t>(row)].name);
     edits::removeService(after, static_cast<std::size_t>(row));
     m_controller->edit(after, tr("Remove service %1").arg(name));
 }
@@ -728,7 +708,7 @@ void DesignerView::moveService(int delta)
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.services[static_cast<std::size_t>(row)].name);
     edits::moveService(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
     m_controller->edit(after, tr("Move service %1").arg(name));
     m_services->setCurrentIndex(m_serviceModel->index(to, 0));

@@ -12,6 +12,7 @@
 #include "ui/lanepathsmodel.h"
 #include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
+#include "ui/qtconvert.h"
 #include "ui/resourcesview.h"
 #include "ui/resourcetreemodel.h"
 #include "ui/sandboxtarget.h"
@@ -381,7 +382,7 @@ void MainWindow::updatePushState()
     if (!diagnostics.empty()) {
         reason = tr("The lane group has %n problem(s); fix them to push (first: %1)", nullptr,
                     static_cast<int>(diagnostics.size()))
-                     .arg(QString::fromStdString(diagnostics.front().toString()));
+                     .arg(toQString(diagnostics.front().toString()));
         m_validity->setText(tr("⚠ %n problem(s)", nullptr, static_cast<int>(diagnostics.size())));
         QPalette palette = m_validity->palette();
         palette.setColor(QPalette::WindowText, problemColor());
@@ -588,7 +589,7 @@ bool MainWindow::saveAs()
     QString suggested = m_document->filePath();
     if (suggested.isEmpty()) {
         const std::string name = m_document->group().name.empty() ? "untitled" : m_document->group().name;
-        suggested = QString::fromStdString(name) + QStringLiteral(".lanes.yaml");
+        suggested = toQString(name) + QStringLiteral(".lanes.yaml");
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Save lane group"), suggested, kFileFilter);
     if (path.isEmpty()) {

@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
@@ -296,7 +297,7 @@ TrafficPage::~TrafficPage() = default;
 
 QString TrafficPage::verdict() const
 {
-    return QString::fromStdString(m_summary.verdict);
+    return toQString(m_summary.verdict);
 }
 
 bool TrafficPage::isRunning() const
@@ -377,13 +378,13 @@ LaneGroup TrafficPage::sampledGroup() const
 std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
 {
     traffic::SamplerConfig c;
-    c.url = targetUrl().toStdString();
+    c.url = toStdString(targetUrl());
     if (c.url.empty()) {
         *error = tr("No target URL: push to the local sandbox, or type the gateway's address.");
         return std::nullopt;
     }
     if (!m_host->text().trimmed().isEmpty()) {
-        c.headers.push_back("Host: " + m_host->text().trimmed().toStdString());
+        c.headers.push_back("Host: " + toStdString(m_host->text().trimmed()));
     }
     const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (int i = 0; i < lines.size(); ++i) {
@@ -395,7 +396,7 @@ std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
             *error = tr("Header line %1: expected \"Name: value\", got \"%2\"").arg(i + 1).arg(line);
             return std::nullopt;
         }
-        c.headers.push_back(line.toStdString());
+        c.headers.push_back(toStdString(line));
     }
     c.rate = m_rate->value();
     c.concurrency = m_concurrency->value();
@@ -440,12 +441,12 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
             *error = tr("Classify by response header: name the header.");
             return false;
         }
-        classifier = traffic::Classifier::header(group, argument.toStdString());
+        classifier = traffic::Classifier::header(group, toStdString(argument));
         break;
     case Classification::Regex: {
-        auto regex = traffic::Classifier::regex(group, argument.toStdString());
+        auto regex = traffic::Classifier::regex(group, toStdString(argument));
         if (!regex) {
-            *error = tr("Classify by regex: %1").arg(QString::fromStdString(regex.error().message));
+            *error = tr("Classify by regex: %1").arg(toQString(regex.error().message));
             return false;
         }
         classifier = std::move(*regex);
@@ -621,7 +622,7 @@ void TrafficPage::updateVerdict()
     for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
         if (s.errors[i]) {
             kinds << QStringLiteral("%1 %2")
-                         .arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
+                         .arg(toQString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
                          .arg(s.errors[i]);
         }
     }
@@ -658,9 +659,8 @@ void TrafficPage::updateControls()
                                         : tr("no argument needed"));
     m_amount->setEnabled(m_amountKind->currentIndex() != static_cast<int>(Amount::UntilStopped));
     const std::string &header = m_document->group().routingHeader;
-    m_headers->setPlaceholderText(header.empty()
-                                      ? QStringLiteral("x-lane: s2")
-                                      : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
+    m_headers->setPlaceholderText(header.empty() ? QStringLiteral("x-lane: s2")
+                                                 : tr("%1: s2   (forces lane s2)").arg(toQString(header)));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
                                                        m_headers, m_classify}) {
         w->setEnabled(!running);
@@ -677,8 +677,8 @@ bool TrafficPage::exportCsv(const QString &path, QString *error)
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeCsv(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeCsv(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;
@@ -690,8 +690,8 @@ bool TrafficPage::exportJson(const QString &path, QString *error)
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeJson(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeJson(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;
