@@ -1,7 +1,7 @@
 #include "ui/designerview.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/headermatchmodel.h"
 #include "ui/lanecolors.h"
 #include "ui/lanegridmodel.h"

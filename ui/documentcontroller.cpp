@@ -1,8 +1,8 @@
 #include "ui/documentcontroller.h"
 
 #include "lanes/document.h"
+#include "lanes/groupedits.h"
 #include "lanes/validation.h"
-#include "ui/groupedits.h"
 #include "ui/qtconvert.h"
 
 #include <QFileInfo>

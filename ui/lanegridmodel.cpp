@@ -1,7 +1,7 @@
 #include "ui/lanegridmodel.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
 

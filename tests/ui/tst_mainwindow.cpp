@@ -3,6 +3,7 @@
 #include "testsupport.h"
 
 #include "lanes/document.h"
+#include "lanes/groupedits.h"
 #include "mesh/resource.h"
 #include "ui/autosave.h"
 #include "ui/clusterbar.h"
@@ -11,7 +12,6 @@
 #include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
-#include "ui/groupedits.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanetablemodel.h"
 #include "ui/mainwindow.h"
