@@ -9,7 +9,6 @@
 #include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
 
-#include <QSet>
 #include <QSettings>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -505,18 +504,7 @@ void KubeconfigTargetSource::requestInventory()
     if (m_groupProvider) {
         group = m_groupProvider();
     }
-    std::vector<std::string> namespaces;
-    const auto addNamespace = [&namespaces](const std::string &ns) {
-        if (!ns.empty() && std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
-            namespaces.push_back(ns);
-        }
-    };
-    if (group) {
-        for (const auto &service : group->services) {
-            addNamespace(service.ns);
-        }
-    }
-    addNamespace(m_connection->ns);
+    const auto namespaces = kube::inventoryNamespaces(group ? &*group : nullptr, m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto read =
@@ -531,43 +519,16 @@ void KubeconfigTargetSource::requestInventory()
             }
             InventoryAnswer answer;
             answer.ok = true;
-            QMap<QString, QSet<QString>> values;
-            for (const auto &service : inventory->services) {
-                if (!answer.inventory.services.contains(toQString(service.name))) {
-                    answer.inventory.services << toQString(service.name);
-                }
-                // Only values with a ready replica are offered: a lane cannot route to a workload
-                // that is not up.
-                for (const auto &workload : service.workloads) {
-                    if (workload.readyReplicas <= 0) {
-                        continue;
-                    }
-                    for (const auto &[key, value] : workload.labels) {
-                        values[toQString(key)].insert(toQString(value));
-                    }
-                }
+            const auto summary = kube::summarizeInventory(*inventory);
+            answer.inventory.services = toQStringList(summary.services);
+            for (const auto &[key, values] : summary.labelValues) {
+                answer.inventory.labelValues.insert(toQString(key), toQStringList(values));
             }
-            for (auto it = values.cbegin(); it != values.cend(); ++it) {
-                QStringList list(it.value().cbegin(), it.value().cend());
-                list.sort();
-                answer.inventory.labelValues.insert(it.key(), list);
-            }
-            answer.inventory.services.sort();
             if (group) {
-                // Per lane, the services it cannot reach a ready workload of: short enough for the
-                // cluster bar.
-                QStringList lanes;
-                QMap<QString, QStringList> byLane;
-                for (const auto &problem : kube::checkLanes(*group, *inventory)) {
-                    const QString lane = toQString(problem.lane);
-                    if (!byLane.contains(lane)) {
-                        lanes << lane;
-                    }
-                    byLane[lane] << toQString(problem.service);
-                }
-                for (const auto &lane : lanes) {
+                for (const auto &shortfall : kube::laneShortfalls(*group, *inventory)) {
                     answer.laneProblems
-                        << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
+                        << tr("%1 (%2)").arg(toQString(shortfall.lane),
+                                             toQStringList(shortfall.services).join(QStringLiteral(", ")));
                 }
             }
             return answer;
