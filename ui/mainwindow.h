@@ -85,8 +85,15 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createCentralWidget();
+    QWidget *createPathsPage();
+    void createProblemsDock();
+    void createStatusBar();
     void createActions();
     void createMenus();
+    void connectDocument();
+    void connectPages();
+    void connectTargets();
     void restoreSettings();
     void updateTitle();
     void updateRecentMenu();

@@ -56,8 +56,19 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
       m_chainProxy(new QSortFilterProxyModel(this))
 {
     setObjectName(QStringLiteral("trafficPage"));
+    // Created in this order, the widgets keep the tab order the page always had: settings, then results.
+    QWidget *settings = createSettingsColumn();
+    QWidget *results = createResultsColumn();
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(settings);
+    layout->addWidget(results, 1);
+    connectControls();
+    updateControls();
+}
 
-    // ---- the form: what to send, how much, how to tell lanes apart
+/// What to send, how much, how to tell lanes apart, and the start and stop buttons.
+QGroupBox *TrafficPage::createSamplerForm()
+{
     auto *form = new QGroupBox(tr("Sampler"), this);
     auto *formLayout = new QFormLayout(form);
     formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -142,7 +153,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     runButtons->addWidget(m_start);
     runButtons->addWidget(m_stop);
     formLayout->addRow(runButtons);
+    return form;
+}
 
+QGroupBox *TrafficPage::createExportBox()
+{
     auto *exports = new QGroupBox(tr("Export"), this);
     auto *exportLayout = new QVBoxLayout(exports);
     m_exportCsv = new QPushButton(tr("Samples and summary (CSV)…"), exports);
@@ -160,7 +175,14 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_exportScope->setForegroundRole(QPalette::PlaceholderText);
     m_exportScope->hide();
     exportLayout->addWidget(m_exportScope);
+    return exports;
+}
 
+/// The sampler form and the export buttons in a scrolling column of bounded width.
+QWidget *TrafficPage::createSettingsColumn()
+{
+    QGroupBox *form = createSamplerForm();
+    QGroupBox *exports = createExportBox();
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -173,8 +195,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     leftScroll->setFrameShape(QFrame::NoFrame);
     leftScroll->setMinimumWidth(left->sizeHint().width() + 20);
     leftScroll->setMaximumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
+    return leftScroll;
+}
 
-    // ---- the results: verdict, charts, chains
+void TrafficPage::createVerdictLabels()
+{
     m_verdict = new QLabel(tr("Not sampled yet"), this);
     m_verdict->setObjectName(QStringLiteral("trafficVerdict"));
     m_verdict->setAccessibleName(tr("Verdict"));
@@ -187,7 +212,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("trafficStats"));
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
 
+/// The four charts in a 2x2 grid; the run charts remember their titles for the run numbers.
+QWidget *TrafficPage::createCharts()
+{
     m_chartArea = new QWidget(this);
     m_chartArea->setObjectName(QStringLiteral("trafficCharts"));
     auto *grid = new QGridLayout(m_chartArea);
@@ -203,7 +232,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     for (TrafficChart *chart : {m_charts[1], m_charts[2]}) {
         m_runCharts.append({chart, chart->chart()->title()});
     }
+    return m_chartArea;
+}
 
+/// The response chains (with a sample response beside them) and the lane table, as tabs.
+QTabWidget *TrafficPage::createTables()
+{
     m_chainProxy->setSourceModel(m_chainModel);
     m_chainProxy->setSortRole(ValueRole);
     m_chainProxy->setDynamicSortFilter(true);
@@ -247,10 +281,18 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     bottom->setDocumentMode(true);
     bottom->addTab(chainSplit, tr("Response chains"));
     bottom->addTab(laneView, tr("Lanes"));
+    return bottom;
+}
 
+/// The verdict and statistics above the charts and tables.
+QWidget *TrafficPage::createResultsColumn()
+{
+    createVerdictLabels();
+    QWidget *charts = createCharts();
+    QTabWidget *tables = createTables();
     auto *resultsSplit = new QSplitter(Qt::Vertical, this);
-    resultsSplit->addWidget(m_chartArea);
-    resultsSplit->addWidget(bottom);
+    resultsSplit->addWidget(charts);
+    resultsSplit->addWidget(tables);
     resultsSplit->setStretchFactor(0, 3);
     resultsSplit->setStretchFactor(1, 1);
     resultsSplit->setChildrenCollapsible(false);
@@ -261,11 +303,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     rightLayout->addWidget(m_verdict);
     rightLayout->addWidget(m_stats);
     rightLayout->addWidget(resultsSplit, 1);
+    return right;
+}
 
-    auto *layout = new QHBoxLayout(this);
-    layout->addWidget(leftScroll);
-    layout->addWidget(right, 1);
-
+void TrafficPage::connectControls()
+{
     connect(m_start, &QPushButton::clicked, this, [this] {
         QString error;
         if (!start(&error)) {
@@ -290,7 +332,6 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
                     current.isValid() ? current.data(TrafficChainModel::DetailRole).toString() : QString());
             });
     connect(m_document, &DocumentController::groupChanged, this, &TrafficPage::updateControls);
-    updateControls();
 }
 
 TrafficPage::~TrafficPage() = default;
