@@ -76,6 +76,24 @@ private:
     std::vector<PushOutcome> m_outcomes;
 };
 
+/// A target that cannot push, under the local sandbox's id: connects at once and offers nothing else.
+class PushlessSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    QList<ClusterTarget> targets() const override
+    {
+        return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                              QStringLiteral("Local sandbox"), QStringLiteral("no cluster needed"),
+                              QStringLiteral("istio-system")}};
+    }
+    void connectTo(const ClusterTarget &, const QString &) override
+    {
+        QTimer::singleShot(0, this,
+                           [this] { Q_EMIT stateChanged(ConnectionState::Connected, QStringLiteral("ok")); });
+    }
+};
+
 /// A target that can push: records each request and answers with `conflictOn` in conflict unless forced.
 class FakeSource final : public ClusterTargetSource
 {
@@ -729,7 +747,7 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
     auto window = makeWindow();
     QVERIFY(
         window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
-    LocalSandboxSource sandbox;
+    PushlessSource sandbox;
     FakeSource cluster;
     CompositeTargetSource composite;
     composite.addSource(&sandbox);
@@ -741,7 +759,7 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
     auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
     combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
     QTRY_COMPARE(window->clusterBar()->state(), ConnectionState::Connected);
-    QVERIFY(!push->isEnabled()); // the sandbox source cannot push (yet)
+    QVERIFY(!push->isEnabled()); // the pushless source cannot push
     combo->setCurrentIndex(combo->findData(QStringLiteral("fake")));
     QTRY_VERIFY(push->isEnabled());
     QTRY_COMPARE(window->designer()->inventory().services.size(), 2); // the cluster's inventory, routed
