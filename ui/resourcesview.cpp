@@ -1,5 +1,6 @@
 #include "ui/resourcesview.h"
 
+#include "mesh/render.h"
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"

@@ -1,5 +1,6 @@
 #include "ui/sandboxtarget.h"
 
+#include "mesh/render.h"
 #include "sandbox/sandbox.h"
 #include "ui/qtconvert.h"
 #include "ui/whenfinished.h"

@@ -1,5 +1,6 @@
 // The real main window, driven as an operator would: the seed scenario built by clicking and typing, then
 // compared with what `lanectl render` prints for resources/examples/mock.lanes.yaml.
+#include "mesh/render.h"
 #include "testsupport.h"
 
 #include "lanes/document.h"

@@ -1,4 +1,5 @@
 // Every item model of the console under QAbstractItemModelTester, through edits, undo and reshaping.
+#include "mesh/render.h"
 #include "testsupport.h"
 
 #include "lanes/groupedits.h"
