@@ -108,7 +108,8 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption tab(
         QStringLiteral("tab"),
-        QApplication::translate("main", "Show the tab NAME: designer, paths, resources or traffic."),
+        QApplication::translate("main",
+                                "Show the tab NAME: designer, paths, resources, traffic or topology."),
         QStringLiteral("NAME"));
     const QCommandLineOption size(
         QStringLiteral("size"),
