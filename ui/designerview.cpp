@@ -549,9 +549,16 @@ QWidget *DesignerView::createWeightsPane()
     column->setContentsMargins(0, 0, 0, 0);
     auto *box = new QGroupBox(tr("Traffic split at the entry service"), pane);
     auto *layout = new QVBoxLayout(box);
-    m_weights = new WeightPanel(m_controller, box);
+    // A slider row per lane: with many lanes the rows scroll, so the window still fits a laptop screen.
+    auto *weightScroll = new QScrollArea(box);
+    weightScroll->setObjectName(QStringLiteral("weightScroll"));
+    weightScroll->setWidgetResizable(true);
+    weightScroll->setFrameShape(QFrame::NoFrame);
+    weightScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_weights = new WeightPanel(m_controller, weightScroll);
     m_weights->setObjectName(QStringLiteral("weightPanel"));
-    layout->addWidget(m_weights);
+    weightScroll->setWidget(m_weights);
+    layout->addWidget(weightScroll);
     column->addWidget(box);
 
     // The paths next to the grid, so the effect of a checked cell is visible where it is made.

@@ -183,6 +183,20 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_clusterBar, &ClusterBar::stateChanged, this, &MainWindow::updatePushState);
 
     restoreSettings();
+    // The Problems panel takes room only while it has something to show: it opens when the first problem
+    // appears and closes when the last is fixed (View > Problems still toggles it in between).
+    const auto followProblems = [this, dock] {
+        const bool any = m_problemsModel->rowCount() > 0;
+        if (any != m_hadProblems) {
+            m_hadProblems = any;
+            dock->setVisible(any);
+        }
+    };
+    m_hadProblems = m_problemsModel->rowCount() == 0;
+    followProblems();
+    connect(m_problemsModel, &QAbstractItemModel::modelReset, this, followProblems);
+    connect(m_problemsModel, &QAbstractItemModel::rowsInserted, this, followProblems);
+    connect(m_problemsModel, &QAbstractItemModel::rowsRemoved, this, followProblems);
     setTargetSource(m_defaultSource);
     updateTitle();
     updatePushState();

@@ -135,6 +135,7 @@ private:
     QAction *m_diffAction = nullptr;
     QAction *m_pushAction = nullptr;
     bool m_darkPalette = false;
+    bool m_hadProblems = false;
     // The traffic page's target follows the selected cluster target: the ingress address is asked for once
     // the cluster is connected, and again when the document's ingress changes.
     bool m_ingressWanted = false;
