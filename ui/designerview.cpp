@@ -32,6 +32,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace lanedeck::ui {
 namespace {
 
@@ -106,6 +108,24 @@ public:
 
 private:
     const ClusterInventory *m_inventory;
+};
+
+/// A scroll area that asks for its content's current height, up to about ten rows (QScrollArea keeps the
+/// first size it saw), so the lane weights show whole until there are many of them or space runs short.
+class ContentScrollArea final : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+
+    QSize sizeHint() const override
+    {
+        if (!widget()) {
+            return QScrollArea::sizeHint();
+        }
+        const QSize content = widget()->sizeHint();
+        return QSize(content.width() + verticalScrollBar()->sizeHint().width(),
+                     std::min(content.height(), fontMetrics().height() * 20) + 2 * frameWidth());
+    }
 };
 
 } // namespace
@@ -550,7 +570,7 @@ QWidget *DesignerView::createWeightsPane()
     auto *box = new QGroupBox(tr("Traffic split at the entry service"), pane);
     auto *layout = new QVBoxLayout(box);
     // A slider row per lane: with many lanes the rows scroll, so the window still fits a laptop screen.
-    auto *weightScroll = new QScrollArea(box);
+    auto *weightScroll = new ContentScrollArea(box);
     weightScroll->setObjectName(QStringLiteral("weightScroll"));
     weightScroll->setWidgetResizable(true);
     weightScroll->setFrameShape(QFrame::NoFrame);
@@ -560,6 +580,7 @@ QWidget *DesignerView::createWeightsPane()
     weightScroll->setWidget(m_weights);
     layout->addWidget(weightScroll);
     column->addWidget(box);
+    connect(m_controller, &DocumentController::groupChanged, weightScroll, &QWidget::updateGeometry);
 
     // The paths next to the grid, so the effect of a checked cell is visible where it is made.
     auto *pathsBox = new QGroupBox(tr("Lane paths"), pane);
