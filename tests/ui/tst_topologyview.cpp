@@ -205,6 +205,36 @@ private Q_SLOTS:
         QVERIFY(messages.last().first().toString().contains(QStringLiteral("cycle")));
     }
 
+    void callProblemSaysWhy_data()
+    {
+        QTest::addColumn<QString>("from");
+        QTest::addColumn<QString>("to");
+        QTest::addColumn<QString>("problem");
+        QTest::addRow("allowed") << QStringLiteral("search") << QStringLiteral("db") << QString();
+        QTest::addRow("itself") << QStringLiteral("db") << QStringLiteral("db")
+                                << QStringLiteral("a service cannot call itself");
+        QTest::addRow("duplicate") << QStringLiteral("web") << QStringLiteral("cart")
+                                   << QStringLiteral("web already calls cart");
+        QTest::addRow("cycle through two calls")
+            << QStringLiteral("db") << QStringLiteral("web")
+            << QStringLiteral("a call from db to web would make a cycle (web already reaches db)");
+        QTest::addRow("unknown") << QStringLiteral("web") << QStringLiteral("nope")
+                                 << QStringLiteral("no service named 'nope'");
+    }
+
+    void callProblemSaysWhy()
+    {
+        QFETCH(QString, from);
+        QFETCH(QString, to);
+        QFETCH(QString, problem);
+        QCOMPARE(QString::fromStdString(
+                     edits::callProblem(testing::shopGroup(), from.toStdString(), to.toStdString())),
+                 problem);
+        LaneGroup group = testing::shopGroup();
+        edits::addCall(group, from.toStdString(), to.toStdString());
+        QCOMPARE(group == testing::shopGroup(), !problem.isEmpty());
+    }
+
     void canvasEditIsOneUndoableStep_data()
     {
         QTest::addColumn<std::function<void(TopologyView &)>>("act");
