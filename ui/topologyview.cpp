@@ -600,9 +600,14 @@ TopologyView::TopologyView(DocumentController *controller, QWidget *parent)
     connect(fit, &QToolButton::clicked, this, &TopologyView::fitToView);
     connect(m_scene, &QGraphicsScene::selectionChanged, this, &TopologyView::updateAccessibleDescription);
     connect(controller, &DocumentController::groupChanged, this, &TopologyView::refresh);
+    // A new document is fitted to the view once its layout is on the canvas (now, or when the worker's
+    // layout arrives); the previous document's traffic no longer applies.
     connect(controller, &DocumentController::documentReplaced, this, [this] {
         m_fitPending = true;
-        m_traffic = {};
+        setTraffic({});
+        if (!layoutPending() && m_canvas->isVisible()) {
+            fitToView();
+        }
     });
     refresh();
 }

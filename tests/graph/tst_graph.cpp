@@ -1,6 +1,7 @@
 #include "graph/drawing.h"
 #include "graph/layout.h"
 #include "graph/svg.h"
+#include "graph/traffic.h"
 #include "lanes/validation.h"
 #include "testsupport.h"
 
@@ -220,6 +221,56 @@ private Q_SLOTS:
         QCOMPARE(edge(*lane, "cart", "db").label, std::string("4.0/s"));
         QVERIFY(edge(*lane, "cart", "db").leaking);
         QVERIFY(!edge(*lane, "web", "cart").leaking);
+    }
+
+    // Each lane's responses walked its path; a leaked chain marks the call into its first wrong version.
+    void trafficFromTheSamplersSummary()
+    {
+        traffic::Summary summary;
+        summary.elapsedSeconds = 10;
+        summary.total = 1000;
+        summary.errors[1] = 50;
+        traffic::LaneSummary base;
+        base.name = "base";
+        base.count = 700;
+        traffic::LaneSummary cart;
+        cart.name = "cart-v2";
+        cart.count = 200;
+        traffic::LaneSummary search;
+        search.name = "search-v2";
+        summary.lanes = {base, cart, search};
+        summary.chains = {{"-> web(version: v1, ip: a)-> cart(version: v1, ip: b)-> db(version: v1, ip: c)-> "
+                           "search(version: v1, "
+                           "ip: d)",
+                           700},
+                          {"-> web(version: v1, ip: a)-> cart(version: v2, ip: b)-> db(version: v1, ip: c)-> "
+                           "search(version: v1, "
+                           "ip: d)",
+                           30}};
+        const Traffic t = trafficFromSummary(testing::shopGroup(), summary);
+        const auto find = [&t](const std::string &from, const std::string &to, const std::string &lane) {
+            for (const auto &e : t.edges) {
+                if (e.from == from && e.to == to && e.lane == lane) {
+                    return e;
+                }
+            }
+            return EdgeTraffic{};
+        };
+        QCOMPARE(find("web", "cart", "base").requestsPerSecond, 70.0);
+        QCOMPARE(find("web", "search", "base").requestsPerSecond, 70.0);
+        QCOMPARE(find("web", "cart", "cart-v2").requestsPerSecond, 20.0);
+        QVERIFY(!find("web", "cart", "cart-v2").leaking);
+        QCOMPARE(find("cart", "db", "cart-v2").requestsPerSecond, 23.0);
+        QVERIFY(find("cart", "db", "cart-v2").leaking);
+        QVERIFY(!find("cart", "db", "base").leaking);
+        QCOMPARE(find("web", "search", "search-v2").requestsPerSecond, 0.0); // no responses: no edges
+        QCOMPARE(t.edges.size(), std::size_t(6));
+        QCOMPARE(t.nodes.size(), std::size_t(1));
+        QCOMPARE(t.nodes[0].service, std::string("web"));
+        QCOMPARE(t.nodes[0].errorRate, 0.05);
+        QCOMPARE(t.nodes[0].requestsPerSecond, 100.0);
+        summary.elapsedSeconds = 0;
+        QVERIFY(trafficFromSummary(testing::shopGroup(), summary).empty());
     }
 
     void svgParsesAndNamesEveryService_data()

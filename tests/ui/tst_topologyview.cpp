@@ -325,6 +325,13 @@ private Q_SLOTS:
         QCOMPARE(m_view->canvas()->transform().m11(), fitted * 2);
         m_view->fitToView();
         QCOMPARE(m_view->canvas()->transform().m11(), fitted);
+        // Zoomed in, then another document: it is fitted again, the whole graph in view.
+        m_view->zoomBy(4);
+        QVERIFY(!m_view->canvas()->viewport()->rect().contains(
+            m_view->canvas()->mapFromScene(m_view->canvas()->sceneRect()).boundingRect()));
+        m_doc->newDocument(testing::seedGroup());
+        QVERIFY(m_view->canvas()->viewport()->rect().contains(
+            m_view->canvas()->mapFromScene(m_view->canvas()->sceneRect()).boundingRect()));
     }
 
     void exportWritesSvgAndPng_data()
