@@ -1,5 +1,6 @@
 // Renders a generated lane group of S services x L lanes in one flavor to YAML and reports the time and
 // peak memory. docs/BENCHMARKS.md has the command and results.
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "syntheticgroup.h"
 

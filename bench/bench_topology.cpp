@@ -8,11 +8,11 @@
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
 #include "graph/drawing.h"
 #include "graph/layout.h"
+#include "lanes/groupedits.h"
 #include "lanes/validation.h"
-#include "mesh/resource.h"
+#include "mesh/render.h"
 #include "syntheticgroup.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/mainwindow.h"
 #include "ui/topologyview.h"
 
@@ -128,13 +128,14 @@ int child(int services, int lanes)
     while (window.topology()->layoutPending()) {
         QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     }
-    std::printf("open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
-                "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f "
-                "weight_ms=%.1f weight_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
-                open, layoutReady, layoutAlone, draw, validation, render, median(toggles), median(toggleSignals),
-                *std::max_element(toggles.begin(), toggles.end()), median(drags),
-                *std::max_element(drags.begin(), drags.end()), statusKiB("VmRSS:") / 1024.0,
-                statusKiB("VmHWM:") / 1024.0);
+    std::printf(
+        "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
+        "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f "
+        "weight_ms=%.1f weight_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
+        open, layoutReady, layoutAlone, draw, validation, render, median(toggles), median(toggleSignals),
+        *std::max_element(toggles.begin(), toggles.end()), median(drags),
+        *std::max_element(drags.begin(), drags.end()), statusKiB("VmRSS:") / 1024.0,
+        statusKiB("VmHWM:") / 1024.0);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 #include <algorithm>
 
@@ -55,9 +56,9 @@ void LanePathsModel::refresh()
         for (std::size_t i = 0; i < path.hops.size(); ++i) {
             const Hop &hop = path.hops[i];
             hops << QVariantMap{
-                {QStringLiteral("service"), QString::fromStdString(hop.service)},
-                {QStringLiteral("version"), QString::fromStdString(hop.version)},
-                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
+                {QStringLiteral("service"), toQString(hop.service)},
+                {QStringLiteral("version"), toQString(hop.version)},
+                {QStringLiteral("servedBy"), toQString(hop.servedBy)},
                 {QStringLiteral("servedByIndex"),
                  static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
                                   laneNames.begin())},
@@ -106,7 +107,7 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Lane:
-            return QString::fromStdString(path.lane);
+            return toQString(path.lane);
         case Weight:
             return tr("%1%").arg(weight);
         case Path:
@@ -116,7 +117,7 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole:
         return tr("Lane %1 (%2% of ingress traffic): %3")
-            .arg(QString::fromStdString(path.lane))
+            .arg(toQString(path.lane))
             .arg(weight)
             .arg(tree(path));
     case Qt::DecorationRole:

@@ -2,8 +2,8 @@
 
 #include "base/atomicfile.h"
 #include "graph/svg.h"
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/whenfinished.h"
 
 #include <QAction>

@@ -5,6 +5,7 @@
 #include "graph/svg.h"
 #include "lanes/document.h"
 #include "lanes/lanepaths.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <QProcess>

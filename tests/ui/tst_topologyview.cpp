@@ -3,8 +3,8 @@
 #include "testsupport.h"
 
 #include "graph/svg.h"
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/servicetablemodel.h"
 #include "ui/topologyview.h"
 

@@ -2,8 +2,8 @@
 // manager gets as WM_NORMAL_HINTS) stays within 1366x700, with the seed and with 20 lanes.
 #include "testsupport.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>

@@ -9,7 +9,7 @@
 /// Edits of a lane group as the designer offers them: each takes a group and returns the edited value, so the
 /// document controller can record before and after in one undo command. Names that other fields refer to
 /// (lane names in `baseline`, service names in calls, lanes and the entry service) are kept consistent.
-namespace lanedeck::ui::edits {
+namespace lanedeck::edits {
 
 /// The lane weights in lane order.
 std::vector<int> weights(const LaneGroup &group);
@@ -54,4 +54,4 @@ void removeCall(LaneGroup &group, const std::string &from, const std::string &to
 /// Makes `service` the one the ingress gateway sends traffic to.
 void setEntryService(LaneGroup &group, const std::string &service);
 
-} // namespace lanedeck::ui::edits
+} // namespace lanedeck::edits

@@ -1,9 +1,9 @@
-#include "ui/groupedits.h"
+#include "lanes/groupedits.h"
 
 #include <algorithm>
 #include <numeric>
 
-namespace lanedeck::ui::edits {
+namespace lanedeck::edits {
 namespace {
 
 /// Splits `amount` over `shares` proportionally with the largest-remainder method, so the parts add up to
@@ -355,4 +355,4 @@ void setEntryService(LaneGroup &group, const std::string &service)
     }
 }
 
-} // namespace lanedeck::ui::edits
+} // namespace lanedeck::edits
