@@ -13,3 +13,5 @@ find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# Graphviz's dot lays out the topology view's call graph (models/graph).
+pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)

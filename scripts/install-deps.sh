@@ -9,6 +9,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-qpa-plugins
   libgl-dev libxkbcommon-dev
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev
+  libgraphviz-dev
   xvfb xauth curl file bc librsvg2-bin clang-format
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   wrk hey nginx-light

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders the real lanedeck main window with the seed scenario (resources/examples/mock.lanes.yaml) into
-# docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette,
+# docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette, the
+# topology of the seed and of the branching example (resources/examples/shop.lanes.yaml),
 # and the designer at 200% scaling (QT_SCALE_FACTOR=2); then the Traffic page of `lanedeck --demo` sampling the
 # local sandbox live (light and dark, after 12 s), and a canary step (20/40/40 pushed after 10 s, shot at 22 s).
 #
@@ -38,6 +39,15 @@ invalid=$scratch/invalid.lanes.yaml
 sed -e 's/value: v2/value: v 2/' -e 's/routingHeader: x-asm-prefer-tag/routingHeader: x asm prefer tag/' \
   -e '$ s/weight: 20/weight: 30/' "$doc" >"$invalid"
 doc=$invalid shot designer-invalid-light 1400x900 --light --tab designer --size 1360x860
+# The topology: the seed's chain, and the branching example with all lanes and with one lane lit.
+shot topology-light 1400x900 --light --tab topology --size 1360x860
+shot topology-dark 1400x900 --dark --tab topology --lane s3 --size 1360x860
+doc=resources/examples/shop.lanes.yaml shot topology-shop-light 1400x900 --light --tab topology --size 1360x860
+doc=resources/examples/shop.lanes.yaml shot topology-shop-lane-light 1400x900 --light --tab topology --lane cart-v2 \
+  --size 1360x860
+doc=resources/examples/shop.lanes.yaml shot topology-shop-lane-dark 1400x900 --dark --tab topology --lane cart-v2 \
+  --size 1360x860
+doc=resources/examples/shop.lanes.yaml shot lane-paths-shop-light 1400x900 --light --tab paths --size 1360x860
 QT_SCALE_FACTOR=2 shot designer-200pct 2800x1800 --light --tab designer --size 1360x860
 
 # The live demo: the sandbox runs, the sampler samples it at 400/s, the charts fill in; shot after a while.

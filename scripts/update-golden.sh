@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the golden files of tests/mesh/tst_render.cpp from the example document.
+# Regenerates the golden files of tests/mesh/tst_render.cpp and tests/app/tst_lanectl.cpp from the examples.
 # Read the resulting `git diff tests/data/golden` line by line before committing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,3 +11,6 @@ golden=tests/data/golden
 "$lanectl" render "$example" --flavor istio --api-version v1beta1 >"$golden/mock-istio-v1beta1.yaml"
 "$lanectl" render "$example" --flavor asm-crd >"$golden/mock-asm-crd.yaml"
 git --no-pager diff --stat -- "$golden"
+# tests/app/tst_lanectl.cpp: the branching example's paths as a tree.
+"$lanectl" paths resources/examples/shop.lanes.yaml >"$golden/shop-paths.txt"
+git --no-pager diff --stat -- "$golden/shop-paths.txt"

@@ -50,6 +50,13 @@ inline LaneGroup seedGroup()
     return doc.group;
 }
 
+/// A branching call graph, resources/examples/shop.lanes.yaml: web -> {cart, search}, cart -> db; lanes base
+/// (v1, every service), cart-v2 (cart and db at v2), search-v2 (search at v3).
+inline LaneGroup shopGroup()
+{
+    return loadLaneGroupFile(sourcePath("resources/examples/shop.lanes.yaml")).group;
+}
+
 } // namespace lanedeck::testing
 
 // QCOMPARE prints values it can turn into text; these overloads are found by argument-dependent lookup.

@@ -33,6 +33,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <span>
 
 namespace lanedeck::ui {
@@ -164,6 +165,24 @@ public:
 
 private:
     const ClusterInventory *m_inventory;
+};
+
+/// A scroll area that asks for its content's current height, up to about ten rows (QScrollArea keeps the
+/// first size it saw), so the lane weights show whole until there are many of them or space runs short.
+class ContentScrollArea final : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+
+    QSize sizeHint() const override
+    {
+        if (!widget()) {
+            return QScrollArea::sizeHint();
+        }
+        const QSize content = widget()->sizeHint();
+        return QSize(content.width() + verticalScrollBar()->sizeHint().width(),
+                     std::min(content.height(), fontMetrics().height() * 20) + 2 * frameWidth());
+    }
 };
 
 } // namespace
@@ -564,10 +583,18 @@ QWidget *DesignerView::createWeightsPane()
     column->setContentsMargins(0, 0, 0, 0);
     auto *box = new QGroupBox(tr("Traffic split at the entry service"), pane);
     auto *layout = new QVBoxLayout(box);
-    m_weights = new WeightPanel(m_controller, box);
+    // A slider row per lane: with many lanes the rows scroll, so the window still fits a laptop screen.
+    auto *weightScroll = new ContentScrollArea(box);
+    weightScroll->setObjectName(QStringLiteral("weightScroll"));
+    weightScroll->setWidgetResizable(true);
+    weightScroll->setFrameShape(QFrame::NoFrame);
+    weightScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_weights = new WeightPanel(m_controller, weightScroll);
     m_weights->setObjectName(QStringLiteral("weightPanel"));
-    layout->addWidget(m_weights);
+    weightScroll->setWidget(m_weights);
+    layout->addWidget(weightScroll);
     column->addWidget(box);
+    connect(m_controller, &DocumentController::groupChanged, weightScroll, &QWidget::updateGeometry);
 
     // The paths next to the grid, so the effect of a checked cell is visible where it is made.
     auto *pathsBox = new QGroupBox(tr("Lane paths"), pane);

@@ -1,15 +1,13 @@
 #include "ui/lanecolors.h"
 
-#include <array>
+#include "graph/drawing.h"
 
 namespace lanedeck::ui {
 
 QColor laneColor(int index)
 {
-    // Okabe-Ito, then Tol's muted set: readable with the common colour-vision deficiencies.
-    static constexpr std::array<QRgb, 10> colors = {0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7, 0x56B4E9,
-                                                    0xD55E00, 0xF0E442, 0x882255, 0x44AA99, 0x999933};
-    return QColor::fromRgb(colors[static_cast<std::size_t>(index < 0 ? 0 : index) % colors.size()]);
+    // The core holds the list, so the topology's SVG (lanectl graph) uses the same colours.
+    return QColor::fromRgb(static_cast<QRgb>(graph::laneRgb(index)));
 }
 
 QColor textColorOn(const QColor &background)

@@ -9,6 +9,9 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPen>
+
+#include <algorithm>
 
 namespace lanedeck::ui {
 namespace {
@@ -179,12 +182,17 @@ void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     const QVariantList hops = index.data(LanePathsModel::HopsRole).toList();
     const QFontMetrics fm(option.font);
     const int chipHeight = fm.height() + fm.height() / 2;
-    const int arrowWidth = fm.horizontalAdvance(QStringLiteral("→")) + fm.height() / 2;
-    int x = option.rect.left() + 6;
-    const int y = option.rect.center().y() - chipHeight / 2;
+    const int rowHeight = chipHeight + 4;
+    const int indent = fm.height() * 3 / 2;
+    const int left = option.rect.left() + 6;
+    const int top = option.rect.top() + 2;
+    QColor rail = option.palette.color(QPalette::Text);
+    rail.setAlphaF(0.5f);
     for (int i = 0; i < hops.size(); ++i) {
         const QVariantMap hop = hops[i].toMap();
         const bool fallback = hop.value(QStringLiteral("fallback")).toBool();
+        const int depth = hop.value(QStringLiteral("depth")).toInt();
+        const int caller = hop.value(QStringLiteral("caller")).toInt();
         const QString text = fallback ? tr("%1 %2 ↪ %3")
                                             .arg(hop.value(QStringLiteral("service")).toString(),
                                                  hop.value(QStringLiteral("version")).toString(),
@@ -192,17 +200,22 @@ void LanePathDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
                                       : tr("%1 %2").arg(hop.value(QStringLiteral("service")).toString(),
                                                         hop.value(QStringLiteral("version")).toString());
         const int width = fm.horizontalAdvance(text) + fm.height() * 2 / 3;
-        if (i > 0) {
+        const int x = left + depth * indent;
+        const int y = top + i * rowHeight;
+        if (caller >= 0 && caller < i) {
+            // The connector: down from under the caller's chip, then across to this one.
+            const int railX = left + (depth - 1) * indent + indent / 2;
+            const int fromY = top + caller * rowHeight + chipHeight;
+            const int toY = y + chipHeight / 2;
             painter->save();
-            painter->setPen(option.palette.color(QPalette::Text));
-            painter->drawText(QRect(x, y, arrowWidth, chipHeight), Qt::AlignCenter, QStringLiteral("→"));
+            painter->setPen(QPen(rail, 1));
+            painter->drawLine(railX, fromY, railX, toY);
+            painter->drawLine(railX, toY, x - 2, toY);
             painter->restore();
-            x += arrowWidth;
         }
         paintChip(painter, QRectF(x, y, width, chipHeight),
                   laneColor(hop.value(QStringLiteral("servedByIndex")).toInt()), !fallback, text,
                   option.palette, option.font);
-        x += width;
     }
 }
 
@@ -214,17 +227,22 @@ QSize LanePathDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
         return size;
     }
     const QFontMetrics fm(option.font);
+    const int chipHeight = fm.height() + fm.height() / 2;
+    const int indent = fm.height() * 3 / 2;
     int width = 12;
     const QVariantList hops = index.data(LanePathsModel::HopsRole).toList();
     for (const auto &h : hops) {
         const QVariantMap hop = h.toMap();
-        width +=
-            fm.horizontalAdvance(hop.value(QStringLiteral("service")).toString() + QStringLiteral(" ") +
-                                 hop.value(QStringLiteral("version")).toString() + QStringLiteral(" ↪ ") +
-                                 hop.value(QStringLiteral("servedBy")).toString()) +
-            fm.height() * 2;
+        width = std::max(
+            width,
+            12 + hop.value(QStringLiteral("depth")).toInt() * indent +
+                fm.horizontalAdvance(hop.value(QStringLiteral("service")).toString() + QStringLiteral(" ") +
+                                     hop.value(QStringLiteral("version")).toString() + QStringLiteral(" ↪ ") +
+                                     hop.value(QStringLiteral("servedBy")).toString()) +
+                fm.height());
     }
-    return QSize(width, fm.height() * 2 + 4);
+    const int rows = std::max(1, static_cast<int>(hops.size()));
+    return QSize(width, rows * (chipHeight + 4) + 4);
 }
 
 } // namespace lanedeck::ui

@@ -32,8 +32,9 @@ public:
                const QModelIndex &index) const override;
 };
 
-/// Paints LanePathsModel's path column as a chain of chips, one per hop, in the colour of the lane that
-/// serves it; fallback hops are dashed and say where they went.
+/// Paints LanePathsModel's path column as a tree of chips, one row per hop, each callee indented under its
+/// caller with a connector, in the colour of the lane that serves it; fallback hops are dashed and say where
+/// they went.
 class LanePathDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT

@@ -7,6 +7,19 @@
 #include <algorithm>
 
 namespace lanedeck::ui {
+namespace {
+
+/// The path as lanectl paths prints it: one line per hop, each callee under its caller.
+QString tree(const LanePath &path)
+{
+    QStringList lines;
+    for (const auto &line : path.describeTree()) {
+        lines << QString::fromStdString(line);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
 
 LanePathsModel::LanePathsModel(DocumentController *controller, QObject *parent)
     : QAbstractTableModel(parent), m_controller(controller)
@@ -39,7 +52,9 @@ void LanePathsModel::refresh()
     std::vector<QVariantList> hopLists;
     for (const auto &path : paths) {
         QVariantList hops;
-        for (const auto &hop : path.hops) {
+        const std::vector<int> callers = path.callers();
+        for (std::size_t i = 0; i < path.hops.size(); ++i) {
+            const Hop &hop = path.hops[i];
             hops << QVariantMap{
                 {QStringLiteral("service"), toQString(hop.service)},
                 {QStringLiteral("version"), toQString(hop.version)},
@@ -48,7 +63,8 @@ void LanePathsModel::refresh()
                  static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
                                   laneNames.begin())},
                 {QStringLiteral("fallback"), hop.fallback},
-                {QStringLiteral("depth"), hop.depth}};
+                {QStringLiteral("depth"), hop.depth},
+                {QStringLiteral("caller"), callers[i]}};
         }
         hopLists.push_back(hops);
     }
@@ -95,7 +111,7 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
         case Weight:
             return tr("%1%").arg(weight);
         case Path:
-            return toQString(path.describe());
+            return tree(path);
         }
         return {};
     case Qt::ToolTipRole:
@@ -103,7 +119,7 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
         return tr("Lane %1 (%2% of ingress traffic): %3")
             .arg(toQString(path.lane))
             .arg(weight)
-            .arg(toQString(path.describe()));
+            .arg(tree(path));
     case Qt::DecorationRole:
         return index.column() == Lane ? QVariant(laneColor(index.row())) : QVariant();
     case Qt::TextAlignmentRole:

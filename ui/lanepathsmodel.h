@@ -8,8 +8,9 @@ namespace lanedeck::ui {
 
 class DocumentController;
 
-/// The chain of versions a request of each lane walks (lanedeck::lanePaths), a row per lane. The hops are
-/// available as HopsRole for the delegate that draws them, fallback hops marked.
+/// The versions a request of each lane reaches (lanedeck::lanePaths), a row per lane; the path's text is the
+/// tree lanectl paths prints. The hops are available as HopsRole for the delegate that draws them as a tree,
+/// fallback hops marked.
 class LanePathsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -24,7 +25,7 @@ public:
     enum Role
     {
         HopsRole = Qt::UserRole + 1, ///< QVariantList of QVariantMap{service, version, servedBy,
-                                     ///< servedByIndex, fallback, depth}
+                                     ///< servedByIndex, fallback, depth, caller (hop index, -1)}
         LaneIndexRole,               ///< int: the lane's index in the group, for its colour
     };
 

@@ -1,5 +1,6 @@
 #include "ui/mainwindow.h"
 
+#include "graph/traffic.h"
 #include "lanes/document.h"
 #include "ui/clusterbar.h"
 #include "ui/clustertarget.h"
@@ -17,6 +18,7 @@
 #include "ui/resourcetreemodel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/topologyview.h"
 #include "ui/trafficpage.h"
 
 #include <QAction>
@@ -67,7 +69,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
       m_defaultSource(new SandboxTargetSource(this)), m_clusterBar(new ClusterBar(this)),
       m_tabs(new QTabWidget(this)), m_designer(new DesignerView(m_document, this)),
       m_resources(new ResourcesView(m_document, this)), m_traffic(new TrafficPage(m_document, this)),
-      m_pathsModel(new LanePathsModel(m_document, this)),
+      m_topology(new TopologyView(m_document, this)), m_pathsModel(new LanePathsModel(m_document, this)),
       m_problemsModel(new ProblemsModel(m_document, this)), m_problems(new QTableView(this)),
       m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
@@ -82,13 +84,34 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connectPages();
     connectTargets();
     restoreSettings();
+    followProblems();
     setTargetSource(m_defaultSource);
     updateTitle();
     updatePushState();
     statusBar()->showMessage(tr("Ready"), 3000);
 }
 
-/// The cluster bar above the tabs: designer, lane paths, resources, traffic.
+/// The Problems panel takes room only while it has something to show: it opens when the first problem appears
+/// and closes when the last is fixed (View > Problems still toggles it in between). After restoreSettings(),
+/// which may have reopened it.
+void MainWindow::followProblems()
+{
+    auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"));
+    const auto follow = [this, dock] {
+        const bool any = m_problemsModel->rowCount() > 0;
+        if (any != m_hadProblems) {
+            m_hadProblems = any;
+            dock->setVisible(any);
+        }
+    };
+    m_hadProblems = m_problemsModel->rowCount() == 0;
+    follow();
+    connect(m_problemsModel, &QAbstractItemModel::modelReset, this, follow);
+    connect(m_problemsModel, &QAbstractItemModel::rowsInserted, this, follow);
+    connect(m_problemsModel, &QAbstractItemModel::rowsRemoved, this, follow);
+}
+
+/// The cluster bar above the tabs: designer, lane paths, resources, traffic, topology.
 void MainWindow::createCentralWidget()
 {
     auto *central = new QWidget(this);
@@ -105,6 +128,8 @@ void MainWindow::createCentralWidget()
     m_tabs->addTab(createPathsPage(), tr("Lane &paths"));
     m_tabs->addTab(m_resources, tr("&Resources"));
     m_tabs->addTab(m_traffic, tr("&Traffic"));
+    m_topology->setObjectName(QStringLiteral("topologyView"));
+    m_tabs->addTab(m_topology, tr("T&opology"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 }
@@ -195,6 +220,12 @@ void MainWindow::connectPages()
     });
     connect(m_traffic, &TrafficPage::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    connect(m_topology, &TopologyView::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+    // The sampler's figures on the topology's edges, refreshed with every snapshot.
+    connect(m_traffic, &TrafficPage::summaryUpdated, m_topology, [this] {
+        m_topology->setTraffic(graph::trafficFromSummary(m_document->group(), m_traffic->summary()));
+    });
 }
 
 /// The traffic page's target, the saved target and the push state follow the cluster bar.
@@ -251,6 +282,10 @@ void MainWindow::createActions()
                           tr("Save the lane group under a new name"));
     m_exportFileAction = make(tr("&Export Resources…"), QKeySequence(Qt::CTRL | Qt::Key_E),
                               QStyle::SP_ArrowDown, tr("Write the generated resources to one YAML file"));
+    m_exportGraphAction = make(tr("Export &Graph…"), QKeySequence(), QStyle::SP_DriveFDIcon,
+                               tr("Write the topology picture as SVG or PNG (the same as lanectl graph)"));
+    m_exportGraphAction->setObjectName(QStringLiteral("exportGraphAction"));
+    connect(m_exportGraphAction, &QAction::triggered, this, &MainWindow::exportGraph);
     m_exportDirectoryAction =
         make(tr("Export Resources to &Directory…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
              QStyle::SP_DirIcon, tr("Write one file per resource and a kustomization.yaml"));
@@ -312,6 +347,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_exportFileAction);
     file->addAction(m_exportDirectoryAction);
+    file->addAction(m_exportGraphAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -331,6 +367,9 @@ void MainWindow::createMenus()
     auto *traffic = view->addAction(tr("&Traffic"));
     traffic->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     connect(traffic, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_traffic); });
+    auto *topology = view->addAction(tr("T&opology"));
+    topology->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    connect(topology, &QAction::triggered, this, [this] { m_tabs->setCurrentWidget(m_topology); });
     view->addSeparator();
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("problemsDock"))) {
         view->addAction(dock->toggleViewAction());
@@ -657,6 +696,8 @@ void MainWindow::showTab(const QString &name)
         m_tabs->setCurrentIndex(2);
     } else if (name == QLatin1String("traffic")) {
         m_tabs->setCurrentWidget(m_traffic);
+    } else if (name == QLatin1String("topology")) {
+        m_tabs->setCurrentWidget(m_topology);
     } else {
         m_tabs->setCurrentIndex(0);
     }
@@ -708,6 +749,26 @@ void MainWindow::setDarkPalette(bool dark)
 {
     m_darkPalette = dark;
     m_resources->setDarkPalette(dark);
+    m_topology->setDarkPalette(dark);
+}
+
+void MainWindow::exportGraph()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Graph"), QString(),
+                                                tr("SVG image (*.svg);;PNG image (*.png)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    if (!path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive) &&
+        !path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
+        path += QStringLiteral(".svg");
+    }
+    QString error;
+    if (!m_topology->exportTo(path, &error)) {
+        QMessageBox::warning(this, tr("Export Graph"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Graph written to %1").arg(path), 5000);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -27,6 +27,7 @@ class ProblemsModel;
 class PushDialog;
 class ResourcesView;
 class SandboxTargetSource;
+class TopologyView;
 class TrafficPage;
 
 /// LaneDeck's main window: the cluster bar, the designer, lane paths and resources tabs, the Problems panel,
@@ -53,6 +54,7 @@ public:
     LanePathsModel *lanePathsModel() const { return m_pathsModel; }
     ProblemsModel *problemsModel() const { return m_problemsModel; }
     TrafficPage *trafficPage() const { return m_traffic; }
+    TopologyView *topology() const { return m_topology; }
     /// The "Local sandbox" target: pushing to it runs the group in the in-process sandbox.
     SandboxTargetSource *sandboxTarget() const { return m_defaultSource; }
     /// For the cluster client's kube::ExecApprover: asks before a kubeconfig exec plugin first runs.
@@ -73,7 +75,7 @@ public:
     /// Replaces the document (after the unsaved-changes prompt) by the seed scenario, as a new untitled
     /// group.
     bool openExample();
-    /// Shows the tab named "designer", "paths", "resources" or "traffic".
+    /// Shows the tab named "designer", "paths", "resources", "traffic" or "topology".
     void showTab(const QString &name);
     /// Offers the autosaves of sessions that ended without saving; returns whether one was restored.
     bool offerRecovery();
@@ -108,6 +110,8 @@ private:
     void open();
     bool save();
     bool saveAs();
+    void exportGraph();
+    void followProblems();
 
     QString m_autosaveDirectory;
     DocumentController *m_document;
@@ -118,6 +122,7 @@ private:
     DesignerView *m_designer;
     ResourcesView *m_resources;
     TrafficPage *m_traffic;
+    TopologyView *m_topology;
     LanePathsModel *m_pathsModel;
     ProblemsModel *m_problemsModel;
     QTableView *m_problems;
@@ -131,6 +136,7 @@ private:
     QAction *m_saveAsAction = nullptr;
     QAction *m_exportFileAction = nullptr;
     QAction *m_exportDirectoryAction = nullptr;
+    QAction *m_exportGraphAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_undoAction = nullptr;
     QAction *m_redoAction = nullptr;
@@ -138,6 +144,7 @@ private:
     QAction *m_diffAction = nullptr;
     QAction *m_pushAction = nullptr;
     bool m_darkPalette = false;
+    bool m_hadProblems = false;
     // The traffic page's target follows the selected cluster target: the ingress address is asked for once
     // the cluster is connected, and again when the document's ingress changes.
     bool m_ingressWanted = false;

@@ -4,7 +4,7 @@
 
 namespace lanectl {
 
-/// validate, render, paths: the commands on lane group documents.
+/// validate, render, paths, graph: the commands on lane group documents.
 std::vector<Command> documentCommands();
 
 /// sandbox, sample, demo: the commands that run lanes on loopback and measure traffic splits.

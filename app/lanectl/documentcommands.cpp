@@ -1,9 +1,16 @@
 #include "commands.h"
 
+#include "base/atomicfile.h"
+#include "graph/drawing.h"
+#include "graph/svg.h"
 #include "lanes/document.h"
 #include "lanes/lanepaths.h"
 #include "mesh/render.h"
 #include "mesh/resource.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 
 namespace lanectl {
 namespace {
@@ -97,8 +104,8 @@ int renderCommand(const QStringList &arguments)
 int pathsCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Shows, for every lane, the chain of versions a request walks; fallback hops are marked."));
+    parser.setApplicationDescription(QStringLiteral("Shows, for every lane, the versions a request reaches "
+                                                    "as a tree of calls; fallback hops are marked."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
     if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE"), 1, 1); code >= 0) {
         return code;
@@ -108,12 +115,122 @@ int pathsCommand(const QStringList &arguments)
     if (!group) {
         return code;
     }
-    std::vector<std::vector<std::string>> rows{{"LANE", "WEIGHT", "PATH"}};
+    // One block per lane: the lane, then its path as a tree (each callee under its caller, in call order),
+    // so a branching call graph does not read as one chain.
+    std::string text;
     for (const auto &path : lanePaths(*group)) {
-        rows.push_back({path.lane + (group->baselineLane()->name == path.lane ? " (baseline)" : ""),
-                        std::to_string(group->lane(path.lane)->weight), path.describe()});
+        if (!text.empty()) {
+            text += '\n';
+        }
+        text += path.lane + (group->baselineLane()->name == path.lane ? " (baseline)" : "") + ", weight " +
+                std::to_string(group->lane(path.lane)->weight) + "%\n";
+        for (const auto &line : path.describeTree()) {
+            text += "  " + line + '\n';
+        }
     }
-    printTable(rows);
+    out(text);
+    return Ok;
+}
+
+/// Turns an SVG into a PNG with rsvg-convert (librsvg), so the PNG is the very drawing the SVG holds.
+bool writePng(const std::string &svg, const QString &path, double scale)
+{
+    const QString rsvg = QStandardPaths::findExecutable(QStringLiteral("rsvg-convert"));
+    if (rsvg.isEmpty()) {
+        err("lanectl: writing a PNG needs rsvg-convert (Debian package librsvg2-bin); write an .svg "
+            "instead\n");
+        return false;
+    }
+    QTemporaryDir dir;
+    const QString source = dir.filePath(QStringLiteral("graph.svg"));
+    if (!dir.isValid() || !writeFileAtomically(source.toStdString(), svg)) {
+        err("lanectl: cannot write a temporary file for the PNG\n");
+        return false;
+    }
+    // rsvg-convert writes straight to its output; convert into the temporary directory, then rename.
+    const QString png = dir.filePath(QStringLiteral("graph.png"));
+    QProcess process;
+    process.start(rsvg,
+                  {QStringLiteral("--zoom"), QString::number(scale), QStringLiteral("-o"), png, source});
+    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit ||
+        process.exitCode() != 0) {
+        err("lanectl: rsvg-convert failed: " + process.readAllStandardError().trimmed().toStdString() + "\n");
+        return false;
+    }
+    QFile::remove(path);
+    if (!QFile::rename(png, path) && !QFile::copy(png, path)) {
+        err("lanectl: cannot write " + path.toStdString() + "\n");
+        return false;
+    }
+    return true;
+}
+
+int graphCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Draws the call graph, laid out left to right by Graphviz's dot, with one lane's path "
+                       "or every lane's "
+                       "versions: the picture the console's Topology tab shows."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    const QCommandLineOption lane(
+        QStringLiteral("lane"), QStringLiteral("Light up this lane's path (default: every lane's versions)."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("Write to FILE: .svg, or .png (through rsvg-convert). "
+                                                   "Default: SVG on stdout."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Colours for a dark background."));
+    parser.addOptions({lane, output, dark});
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl graph FILE [--lane NAME] [--dark] [-o OUT.svg|OUT.png]"), 1, 1);
+        code >= 0) {
+        return code;
+    }
+    const QString target = parser.value(output);
+    const bool png = target.endsWith(QLatin1String(".png"), Qt::CaseInsensitive);
+    if (!target.isEmpty() && !png && !target.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        err("lanectl: the output must end in .svg or .png, got '" + target.toStdString() + "'\n");
+        return Usage;
+    }
+    int code = Ok;
+    const auto group = loadValidGroup(parser.positionalArguments().front(), code);
+    if (!group) {
+        return code;
+    }
+    int laneIndex = -1;
+    if (parser.isSet(lane)) {
+        const std::string name = parser.value(lane).toStdString();
+        const Lane *found = group->lane(name);
+        if (!found) {
+            std::string names;
+            for (const auto &l : group->lanes) {
+                names += (names.empty() ? "" : ", ") + l.name;
+            }
+            err("lanectl: no lane '" + name + "' in the group (lanes: " + names + ")\n");
+            return Usage;
+        }
+        laneIndex = static_cast<int>(found - group->lanes.data());
+    }
+    const auto drawing = graph::drawGroup(*group, laneIndex);
+    if (!drawing) {
+        err("lanectl: " + drawing.error().message + "\n");
+        return Failed;
+    }
+    const std::string svg =
+        graph::toSvg(*drawing, parser.isSet(dark) ? graph::Style::dark() : graph::Style::light());
+    if (target.isEmpty()) {
+        out(svg);
+        return Ok;
+    }
+    if (png) {
+        return writePng(svg, target, 2.0) ? Ok : IoError;
+    }
+    if (auto written = writeFileAtomically(target.toStdString(), svg); !written) {
+        err("lanectl: " + written.error().message + "\n");
+        return IoError;
+    }
     return Ok;
 }
 
@@ -124,7 +241,8 @@ std::vector<Command> documentCommands()
     return {
         {"validate", "Check a lane group document; list every problem.", validateCommand},
         {"render", "Generate the mesh resources (asm, istio, asm-crd) as YAML or files.", renderCommand},
-        {"paths", "Show the chain of versions each lane's requests walk.", pathsCommand},
+        {"paths", "Show the versions each lane's requests reach, as a tree of calls.", pathsCommand},
+        {"graph", "Draw the call graph with a lane's path (SVG or PNG).", graphCommand},
     };
 }
 

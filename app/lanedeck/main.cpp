@@ -6,6 +6,7 @@
 #include "ui/mainwindow.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/topologyview.h"
 #include "ui/trafficdemo.h"
 
 #include <QApplication>
@@ -108,7 +109,12 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption tab(
         QStringLiteral("tab"),
-        QApplication::translate("main", "Show the tab NAME: designer, paths, resources or traffic."),
+        QApplication::translate("main",
+                                "Show the tab NAME: designer, paths, resources, traffic or topology."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption lane(
+        QStringLiteral("lane"),
+        QApplication::translate("main", "Light up lane NAME's path on the Topology tab."),
         QStringLiteral("NAME"));
     const QCommandLineOption size(
         QStringLiteral("size"),
@@ -133,7 +139,7 @@ int main(int argc, char *argv[])
                                 "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
                                 "otherwise KUBECONFIG, else ~/.kube/config."),
         QStringLiteral("FILE"));
-    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, size, kubeconfig});
+    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, lane, size, kubeconfig});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -211,6 +217,14 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(tab)) {
         window.showTab(parser.value(tab));
+    }
+    if (parser.isSet(lane)) {
+        const lanedeck::Lane *found = window.document()->group().lane(parser.value(lane).toStdString());
+        if (!found) {
+            std::fprintf(stderr, "lanedeck: no lane '%s' in the group\n", qPrintable(parser.value(lane)));
+            return 2;
+        }
+        window.topology()->setLane(static_cast<int>(found - window.document()->group().lanes.data()));
     }
     window.show();
 

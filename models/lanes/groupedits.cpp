@@ -294,4 +294,65 @@ void setCalls(LaneGroup &group, std::size_t service, const std::vector<std::stri
     }
 }
 
+std::string callProblem(const LaneGroup &group, const std::string &from, const std::string &to)
+{
+    const Service *caller = group.service(from);
+    if (!caller || !group.service(to)) {
+        return "no service named '" + (caller ? to : from) + "'";
+    }
+    if (from == to) {
+        return "a service cannot call itself";
+    }
+    if (std::find(caller->calls.begin(), caller->calls.end(), to) != caller->calls.end()) {
+        return from + " already calls " + to;
+    }
+    // The new call closes a cycle when `to` already reaches `from`.
+    std::vector<std::string> stack{to};
+    std::vector<std::string> seen;
+    while (!stack.empty()) {
+        const std::string current = stack.back();
+        stack.pop_back();
+        if (current == from) {
+            return "a call from " + from + " to " + to + " would make a cycle (" + to + " already reaches " +
+                   from + ")";
+        }
+        if (std::find(seen.begin(), seen.end(), current) != seen.end()) {
+            continue;
+        }
+        seen.push_back(current);
+        if (const Service *s = group.service(current)) {
+            stack.insert(stack.end(), s->calls.begin(), s->calls.end());
+        }
+    }
+    return {};
+}
+
+void addCall(LaneGroup &group, const std::string &from, const std::string &to)
+{
+    if (!callProblem(group, from, to).empty()) {
+        return;
+    }
+    for (auto &service : group.services) {
+        if (service.name == from) {
+            service.calls.push_back(to);
+        }
+    }
+}
+
+void removeCall(LaneGroup &group, const std::string &from, const std::string &to)
+{
+    for (auto &service : group.services) {
+        if (service.name == from) {
+            eraseAll(service.calls, to);
+        }
+    }
+}
+
+void setEntryService(LaneGroup &group, const std::string &service)
+{
+    if (group.service(service)) {
+        group.ingress.entryService = service;
+    }
+}
+
 } // namespace lanedeck::edits

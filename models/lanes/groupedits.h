@@ -45,4 +45,13 @@ void setLaneHasService(LaneGroup &group, std::size_t lane, const std::string &se
 /// Sets a service's calls from a list, dropping blanks.
 void setCalls(LaneGroup &group, std::size_t service, const std::vector<std::string> &calls);
 
+/// Why `from` cannot get a new call to `to` (unknown service, itself, already calls it, or the call would
+/// close a cycle), or an empty string when it can.
+std::string callProblem(const LaneGroup &group, const std::string &from, const std::string &to);
+/// Appends the call from -> to (after the service's other calls) unless callProblem() objects.
+void addCall(LaneGroup &group, const std::string &from, const std::string &to);
+void removeCall(LaneGroup &group, const std::string &from, const std::string &to);
+/// Makes `service` the one the ingress gateway sends traffic to.
+void setEntryService(LaneGroup &group, const std::string &service);
+
 } // namespace lanedeck::edits

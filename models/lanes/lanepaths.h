@@ -11,6 +11,9 @@ namespace lanedeck {
 /// request fell back to the baseline lane.
 struct Hop
 {
+    /// "mockb v1" or "mockb v1 (fallback to s1)"
+    std::string describe() const;
+
     std::string service;
     std::string version;   ///< the label value of the lane that serves this hop
     std::string servedBy;  ///< that lane's name
@@ -29,6 +32,14 @@ struct LanePath
 
     /// "mocka v2 -> mockb v1 (fallback to s1) -> mockc v2"
     std::string describe() const;
+    /// The path as a tree, one line per hop, each callee under its caller in call order:
+    ///     web v1
+    ///     ├─ cart v2
+    ///     │  └─ db v1 (fallback to base)
+    ///     └─ search v1 (fallback to base)
+    std::vector<std::string> describeTree() const;
+    /// For each hop, the index of the hop that called it (-1 for the entry service).
+    std::vector<int> callers() const;
 
     friend bool operator==(const LanePath &, const LanePath &) = default;
 };

@@ -187,14 +187,80 @@ private Q_SLOTS:
     {
         const Run run = lanectl({QStringLiteral("paths"), example()});
         QCOMPARE(run.exitCode, 0);
-        const QStringList lines = run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        QCOMPARE(lines.size(), 4);
-        QVERIFY(lines[0].startsWith(QStringLiteral("LANE")));
-        QVERIFY(lines[1].startsWith(QStringLiteral("s1 (baseline)")));
-        QVERIFY(lines[1].endsWith(QStringLiteral("mocka v1 -> mockb v1 -> mockc v1")));
-        QVERIFY(lines[2].endsWith(QStringLiteral("mocka v2 -> mockb v1 (fallback to s1) -> mockc v2")));
-        QVERIFY(lines[3].endsWith(
-            QStringLiteral("mocka v1 (fallback to s1) -> mockb v3 -> mockc v1 (fallback to s1)")));
+        const QStringList lines = run.out.split(QLatin1Char('\n'));
+        QCOMPARE(lines.mid(0, 4),
+                 (QStringList{QStringLiteral("s1 (baseline), weight 60%"), QStringLiteral("  mocka v1"),
+                              QStringLiteral("  └─ mockb v1"), QStringLiteral("     └─ mockc v1")}));
+        QVERIFY(run.out.contains(QStringLiteral("s3, weight 20%\n  mocka v1 (fallback to s1)\n  └─ mockb v3\n"
+                                                "     └─ mockc v1 (fallback to s1)\n")));
+    }
+
+    // The branching group: each callee under its caller (scripts/update-golden.sh regenerates the file).
+    void pathsPrintsBranchesAsATree()
+    {
+        const Run run =
+            lanectl({QStringLiteral("paths"),
+                     QString::fromStdString(testing::sourcePath("resources/examples/shop.lanes.yaml"))});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.out, QString::fromStdString(
+                              testing::readText(testing::sourcePath("tests/data/golden/shop-paths.txt"))));
+    }
+
+    void graphWritesSvgWithEveryService_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QString>("title");
+        QTest::addRow("all lanes") << QStringList{} << QStringLiteral("Lane group shop, all lanes");
+        QTest::addRow("one lane, dark")
+            << QStringList{QStringLiteral("--lane"), QStringLiteral("cart-v2"), QStringLiteral("--dark")}
+            << QStringLiteral("Lane group shop, lane cart-v2");
+    }
+
+    void graphWritesSvgWithEveryService()
+    {
+        QFETCH(QStringList, options);
+        QFETCH(QString, title);
+        QTemporaryDir dir;
+        const QString svg = dir.filePath(QStringLiteral("shop.svg"));
+        const Run run = lanectl(
+            QStringList{QStringLiteral("graph"),
+                        QString::fromStdString(testing::sourcePath("resources/examples/shop.lanes.yaml")),
+                        QStringLiteral("-o"), svg} +
+            options);
+        QCOMPARE(run.exitCode, 0);
+        const QString text = QString::fromStdString(testing::readText(svg.toStdString()));
+        QVERIFY(text.contains(QStringLiteral("<title>") + title + QStringLiteral("</title>")));
+        for (const char *service : {"web", "cart", "search", "db"}) {
+            QVERIFY2(text.contains(QStringLiteral("data-service=\"%1\"").arg(QLatin1String(service))),
+                     service);
+        }
+        QCOMPARE(text.count(QStringLiteral("class=\"edge\"")), 3);
+    }
+
+    void graphRejectsBadInput_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stderrHas");
+        QTest::addRow("unknown lane")
+            << QStringList{example(), QStringLiteral("--lane"), QStringLiteral("s9")} << 2
+            << QStringLiteral("no lane 's9' in the group (lanes: s1, s2, s3)");
+        QTest::addRow("unknown format")
+            << QStringList{example(), QStringLiteral("-o"), QStringLiteral("g.gif")} << 2
+            << QStringLiteral("must end in .svg or .png");
+        QTest::addRow("missing file") << QStringList{QStringLiteral("/nonexistent/x.lanes.yaml")} << 3
+                                      << QStringLiteral("x.lanes.yaml");
+    }
+
+    void graphRejectsBadInput()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stderrHas);
+        const Run run = lanectl(QStringList{QStringLiteral("graph")} + arguments);
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.err.contains(stderrHas), qPrintable(run.err));
+        QVERIFY(run.out.isEmpty());
     }
 };
 

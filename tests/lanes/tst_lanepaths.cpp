@@ -61,6 +61,45 @@ private Q_SLOTS:
         QCOMPARE(paths[1].hops[1].depth, 1);
     }
 
+    void treeNestsCalleesUnderCallers_data()
+    {
+        QTest::addColumn<int>("lane");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addRow("base") << 0
+                              << QStringList{QStringLiteral("web v1"), QStringLiteral("├─ cart v1"),
+                                             QStringLiteral("│  └─ db v1"), QStringLiteral("└─ search v1")};
+        QTest::addRow("cart-v2: db is cart's callee, not search's caller")
+            << 1
+            << QStringList{QStringLiteral("web v1 (fallback to base)"), QStringLiteral("├─ cart v2"),
+                           QStringLiteral("│  └─ db v2"), QStringLiteral("└─ search v1 (fallback to base)")};
+        QTest::addRow("search-v2") << 2
+                                   << QStringList{QStringLiteral("web v1 (fallback to base)"),
+                                                  QStringLiteral("├─ cart v1 (fallback to base)"),
+                                                  QStringLiteral("│  └─ db v1 (fallback to base)"),
+                                                  QStringLiteral("└─ search v3")};
+    }
+
+    void treeNestsCalleesUnderCallers()
+    {
+        QFETCH(int, lane);
+        QFETCH(QStringList, expected);
+        const auto paths = lanePaths(testing::shopGroup());
+        QCOMPARE(paths.size(), std::size_t(3));
+        QStringList lines;
+        for (const auto &line : paths[static_cast<std::size_t>(lane)].describeTree()) {
+            lines << QString::fromStdString(line);
+        }
+        QCOMPARE(lines, expected);
+        QCOMPARE(paths[static_cast<std::size_t>(lane)].callers(), (std::vector<int>{-1, 0, 1, 0}));
+    }
+
+    void straightChainTreeIndentsEachCall()
+    {
+        const auto paths = lanePaths(testing::seedGroup());
+        QCOMPARE(paths[1].describeTree(),
+                 (std::vector<std::string>{"mocka v2", "└─ mockb v1 (fallback to s1)", "   └─ mockc v2"}));
+    }
+
     void baselineChosenExplicitly()
     {
         LaneGroup g = testing::seedGroup();

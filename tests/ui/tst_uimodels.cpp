@@ -156,9 +156,10 @@ void TestUiModels::lanePathsFollowGroup()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.index(2, LanePathsModel::Path).data().toString(),
-             QString::fromStdString(lanePaths(m_doc->group())[2].describe()));
+             QStringLiteral("mocka v1 (fallback to s1)\n└─ mockb v3\n   └─ mockc v1 (fallback to s1)"));
     const QVariantList hops = model.index(2, 0).data(LanePathsModel::HopsRole).toList();
     QCOMPARE(hops.size(), 3);
+    QCOMPARE(hops[2].toMap().value(QStringLiteral("caller")).toInt(), 1);
     QCOMPARE(hops[0].toMap().value(QStringLiteral("fallback")).toBool(), true);
     QCOMPARE(hops[1].toMap().value(QStringLiteral("fallback")).toBool(), false);
     QCOMPARE(hops[1].toMap().value(QStringLiteral("servedByIndex")).toInt(), 2);

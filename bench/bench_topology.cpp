@@ -1,0 +1,194 @@
+// The console with a big group: 1,000 services x 20 lanes from the generator bench_render uses
+// (syntheticgroup.h). Per run, in a fresh process: the time until the main window is shown with every view
+// filled, until the topology's background layout is on the canvas, one dot layout on its own, the render of
+// the same group to YAML (bench_render's work, the peer), a cell toggle and a weight drag step (the edit plus
+// the repaint of every view, on the GUI thread), and RSS. The parent prints every run and the medians.
+// docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
+//
+//   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
+#include "graph/drawing.h"
+#include "graph/layout.h"
+#include "lanes/groupedits.h"
+#include "lanes/validation.h"
+#include "mesh/render.h"
+#include "syntheticgroup.h"
+#include "ui/documentcontroller.h"
+#include "ui/mainwindow.h"
+#include "ui/topologyview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <vector>
+
+using namespace lanedeck;
+using namespace lanedeck::ui;
+
+namespace {
+
+long statusKiB(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(field)) {
+            return line.mid(static_cast<int>(qstrlen(field))).trimmed().split(' ').front().toLong();
+        }
+    }
+    return 0;
+}
+
+double median(std::vector<double> values)
+{
+    if (values.empty()) {
+        return 0;
+    }
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+double ms(const QElapsedTimer &timer)
+{
+    return static_cast<double>(timer.nsecsElapsed()) / 1e6;
+}
+
+int child(int services, int lanes)
+{
+    const LaneGroup group = bench::syntheticGroup(services, lanes);
+    QTemporaryDir autosave;
+    MainWindow::Options options;
+    options.autosaveDirectory = autosave.path();
+    options.autosaveIdleMs = 3600 * 1000;
+
+    QElapsedTimer clock;
+    clock.start();
+    MainWindow window(options);
+    window.document()->newDocument(group);
+    window.resize(1360, 860);
+    window.showTab(QStringLiteral("topology"));
+    window.show();
+    QApplication::processEvents();
+    const double open = ms(clock);
+    while (window.topology()->layoutPending()) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    QApplication::processEvents();
+    const double layoutReady = ms(clock);
+
+    QElapsedTimer timer;
+    timer.start();
+    const auto layout = graph::layoutGraph(group, graph::nodeSizes(group));
+    const double layoutAlone = ms(timer);
+    if (!layout) {
+        std::fprintf(stderr, "%s\n", layout.error().message.c_str());
+        return 1;
+    }
+    timer.restart();
+    const graph::Drawing drawing = graph::draw(group, *layout, 1);
+    const double draw = ms(timer);
+    timer.restart();
+    const auto problems = validate(group);
+    const double validation = ms(timer);
+    // Keep the optimizer from dropping the work whose time is measured.
+    std::fprintf(stderr, "%zu nodes drawn, %zu problems\n", drawing.nodes.size(), problems.size());
+    timer.restart();
+    const auto rendered = mesh::render(group, {mesh::Flavor::Asm, std::nullopt});
+    const std::string yaml = rendered ? mesh::toYamlStream(rendered->resources) : std::string();
+    const double render = ms(timer);
+
+    DocumentController *doc = window.document();
+    std::vector<double> toggles;
+    std::vector<double> toggleSignals;
+    for (int i = 0; i < 10; ++i) {
+        LaneGroup after = doc->group();
+        const std::string service = "svc-" + std::to_string(i * 7 + 1);
+        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
+        timer.restart();
+        doc->edit(after, QStringLiteral("toggle"));
+        toggleSignals.push_back(ms(timer));
+        QApplication::processEvents();
+        toggles.push_back(ms(timer));
+    }
+    std::vector<double> drags;
+    for (int w = 1; w <= 10; ++w) {
+        timer.restart();
+        doc->setLaneWeight(1, w, true);
+        QApplication::processEvents();
+        drags.push_back(ms(timer));
+    }
+    while (window.topology()->layoutPending()) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    std::printf(
+        "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
+        "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f "
+        "weight_ms=%.1f weight_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
+        open, layoutReady, layoutAlone, draw, validation, render, median(toggles), median(toggleSignals),
+        *std::max_element(toggles.begin(), toggles.end()), median(drags),
+        *std::max_element(drags.begin(), drags.end()), statusKiB("VmRSS:") / 1024.0,
+        statusKiB("VmHWM:") / 1024.0);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QStringList args = QApplication::arguments().mid(1);
+    int runs = 5;
+    if (args.size() >= 2 && args[0] == QLatin1String("--runs")) {
+        runs = args[1].toInt();
+        args = args.mid(2);
+    }
+    const bool isChild = !args.isEmpty() && args[0] == QLatin1String("--child");
+    if (isChild) {
+        args.removeFirst();
+    }
+    const int services = args.size() > 0 ? args[0].toInt() : 1000;
+    const int lanes = args.size() > 1 ? args[1].toInt() : 20;
+    if (runs < 1 || services < 1 || lanes < 1) {
+        std::fprintf(stderr, "usage: bench_topology [--runs R] [SERVICES] [LANES]\n");
+        return 2;
+    }
+    if (isChild) {
+        return child(services, lanes);
+    }
+    std::map<QString, std::vector<double>> figures;
+    QStringList order;
+    for (int run = 0; run < runs; ++run) {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        process.start(QApplication::applicationFilePath(),
+                      {QStringLiteral("--child"), QString::number(services), QString::number(lanes)});
+        if (!process.waitForFinished(600000) || process.exitCode() != 0) {
+            std::fprintf(stderr, "run %d failed\n", run + 1);
+            return 1;
+        }
+        const QString line = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+        std::printf("run %d: %s\n", run + 1, qPrintable(line));
+        for (const QString &pair : line.split(QLatin1Char(' '))) {
+            const QString key = pair.section(QLatin1Char('='), 0, 0);
+            if (!order.contains(key)) {
+                order << key;
+            }
+            figures[key].push_back(pair.section(QLatin1Char('='), 1).toDouble());
+        }
+    }
+    std::printf("services=%d lanes=%d runs=%d medians:", services, lanes, runs);
+    for (const QString &key : order) {
+        std::printf(" %s=%.1f", qPrintable(key), median(figures[key]));
+    }
+    std::printf(" layout/render=%.2f\n", median(figures[QStringLiteral("layout_ms")]) /
+                                             std::max(0.001, median(figures[QStringLiteral("render_ms")])));
+    return 0;
+}

@@ -1,0 +1,320 @@
+#include "graph/drawing.h"
+#include "graph/layout.h"
+#include "graph/svg.h"
+#include "graph/traffic.h"
+#include "lanes/validation.h"
+#include "testsupport.h"
+
+#include <QTest>
+#include <QXmlStreamReader>
+
+#include <algorithm>
+
+using namespace lanedeck;
+using namespace lanedeck::graph;
+
+namespace {
+
+const NodeBox &node(const GraphLayout &layout, const std::string &service)
+{
+    return *std::find_if(layout.nodes.begin(), layout.nodes.end(),
+                         [&](const NodeBox &n) { return n.service == service; });
+}
+
+const DrawnNode &node(const Drawing &drawing, const std::string &service)
+{
+    return *std::find_if(drawing.nodes.begin(), drawing.nodes.end(),
+                         [&](const DrawnNode &n) { return n.box.service == service; });
+}
+
+const DrawnEdge &edge(const Drawing &drawing, const std::string &from, const std::string &to)
+{
+    return *std::find_if(drawing.edges.begin(), drawing.edges.end(), [&](const DrawnEdge &e) {
+        return drawing.nodes[e.route.from].box.service == from && drawing.nodes[e.route.to].box.service == to;
+    });
+}
+
+GraphLayout layoutOf(const LaneGroup &group)
+{
+    auto layout = layoutGraph(group, nodeSizes(group));
+    if (!layout) {
+        qFatal("layout failed: %s", layout.error().message.c_str());
+    }
+    return *layout;
+}
+
+/// The services of one rank (same x), top to bottom.
+std::vector<std::string> column(const GraphLayout &layout, double x)
+{
+    std::vector<NodeBox> boxes;
+    for (const auto &n : layout.nodes) {
+        if (std::abs(n.centerX() - x) < 1) {
+            boxes.push_back(n);
+        }
+    }
+    std::sort(boxes.begin(), boxes.end(), [](const NodeBox &a, const NodeBox &b) { return a.y < b.y; });
+    std::vector<std::string> names;
+    for (const auto &b : boxes) {
+        names.push_back(b.service);
+    }
+    return names;
+}
+
+} // namespace
+
+class TestGraph : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void seedIsOneRowLeftToRight()
+    {
+        const GraphLayout layout = layoutOf(testing::seedGroup());
+        QCOMPARE(layout.nodes.size(), std::size_t(3));
+        QCOMPARE(layout.edges.size(), std::size_t(2));
+        QVERIFY(node(layout, "mocka").x + node(layout, "mocka").width < node(layout, "mockb").x);
+        QVERIFY(node(layout, "mockb").x + node(layout, "mockb").width < node(layout, "mockc").x);
+        QCOMPARE(node(layout, "mocka").centerY(), node(layout, "mockb").centerY());
+        QCOMPARE(layout.edges[0].from, std::size_t(0));
+        QCOMPARE(layout.edges[0].to, std::size_t(1));
+        for (const auto &n : layout.nodes) {
+            QVERIFY(n.x >= 0 && n.y >= 0 && n.x + n.width <= layout.width + 0.01 &&
+                    n.y + n.height <= layout.height + 0.01);
+        }
+    }
+
+    void branchesShareARank()
+    {
+        const GraphLayout layout = layoutOf(testing::shopGroup());
+        QCOMPARE(layout.nodes.size(), std::size_t(4));
+        QCOMPARE(layout.edges.size(), std::size_t(3));
+        const NodeBox &web = node(layout, "web");
+        const NodeBox &cart = node(layout, "cart");
+        const NodeBox &search = node(layout, "search");
+        const NodeBox &db = node(layout, "db");
+        QVERIFY(web.centerX() < cart.centerX());
+        QCOMPARE(cart.centerX(), search.centerX());
+        QVERIFY(cart.centerX() < db.centerX());
+        // Calls in document order: web's first callee above its second.
+        QCOMPARE(column(layout, cart.centerX()), (std::vector<std::string>{"cart", "search"}));
+        for (const auto &e : layout.edges) {
+            QVERIFY(e.spline.size() >= 4);
+            // The arrow ends on the callee's left side.
+            QVERIFY(std::abs(e.tip.x - layout.nodes[e.to].x) < 2);
+        }
+    }
+
+    void smallEditKeepsThePicture()
+    {
+        LaneGroup group = testing::shopGroup();
+        const GraphLayout before = layoutOf(group);
+        group.services.push_back({"reviews", "shop", 8000, {}});
+        group.services[2].calls.push_back("reviews"); // search -> reviews
+        group.lanes[0].services.push_back("reviews");
+        const GraphLayout after = layoutOf(group);
+        QCOMPARE(after.nodes.size(), std::size_t(5));
+        QVERIFY(node(after, "search").centerX() < node(after, "reviews").centerX());
+        QCOMPARE(column(after, node(after, "cart").centerX()), (std::vector<std::string>{"cart", "search"}));
+        QVERIFY(node(after, "web").centerX() < node(after, "cart").centerX());
+        QCOMPARE(node(after, "db").centerX(), node(after, "reviews").centerX());
+    }
+
+    void sizesMustMatchServices()
+    {
+        const auto layout = layoutGraph(testing::shopGroup(), {});
+        QVERIFY(!layout);
+        QVERIFY(layout.error().message.find("0 node sizes for 4 services") != std::string::npos);
+    }
+
+    void laneLightsUpItsPath_data()
+    {
+        QTest::addColumn<int>("lane");
+        QTest::addColumn<QList<int>>("reach"); // web, cart, search, db
+        QTest::addColumn<QStringList>("versions");
+        const auto r = [](Reach x) { return static_cast<int>(x); };
+        QTest::addRow("base") << 0
+                              << QList<int>{r(Reach::Lane), r(Reach::Lane), r(Reach::Lane), r(Reach::Lane)}
+                              << QStringList{QStringLiteral("v1"), QStringLiteral("v1"), QStringLiteral("v1"),
+                                             QStringLiteral("v1")};
+        QTest::addRow("cart-v2") << 1
+                                 << QList<int>{r(Reach::Fallback), r(Reach::Lane), r(Reach::Fallback),
+                                               r(Reach::Lane)}
+                                 << QStringList{QStringLiteral("v1 ↪ base"), QStringLiteral("v2"),
+                                                QStringLiteral("v1 ↪ base"), QStringLiteral("v2")};
+        QTest::addRow("search-v2") << 2
+                                   << QList<int>{r(Reach::Fallback), r(Reach::Fallback), r(Reach::Lane),
+                                                 r(Reach::Fallback)}
+                                   << QStringList{QStringLiteral("v1 ↪ base"), QStringLiteral("v1 ↪ base"),
+                                                  QStringLiteral("v3"), QStringLiteral("v1 ↪ base")};
+    }
+
+    void laneLightsUpItsPath()
+    {
+        QFETCH(int, lane);
+        QFETCH(QList<int>, reach);
+        QFETCH(QStringList, versions);
+        const auto drawing = drawGroup(testing::shopGroup(), lane);
+        QVERIFY(drawing);
+        QCOMPARE(drawing->lane, lane);
+        int i = 0;
+        for (const char *service : {"web", "cart", "search", "db"}) {
+            const DrawnNode &n = node(*drawing, service);
+            QCOMPARE(static_cast<int>(n.reach), reach[i]);
+            QCOMPARE(n.chipBoxes.size(), std::size_t(1));
+            QCOMPARE(QString::fromStdString(n.chipBoxes[0].service), versions[i]);
+            ++i;
+        }
+        // A call is drawn as the callee is reached: dashed when the callee falls back.
+        QCOMPARE(static_cast<int>(edge(*drawing, "web", "cart").reach), reach[1]);
+        QCOMPARE(static_cast<int>(edge(*drawing, "cart", "db").reach), reach[3]);
+        QCOMPARE(static_cast<int>(edge(*drawing, "web", "search").reach), reach[2]);
+    }
+
+    void unreachedServicesAreDimmed()
+    {
+        LaneGroup group = testing::shopGroup();
+        group.services.push_back({"audit", "shop", 8000, {"db"}}); // nobody calls audit
+        group.lanes[0].services.push_back("audit");
+        const auto drawing = drawGroup(group, 1);
+        QVERIFY(drawing);
+        QCOMPARE(node(*drawing, "audit").reach, Reach::Unreached);
+        QVERIFY(node(*drawing, "audit").chips.empty());
+        QCOMPARE(edge(*drawing, "audit", "db").reach, Reach::Unreached);
+        QCOMPARE(node(*drawing, "db").reach, Reach::Lane);
+    }
+
+    void allLanesShowEveryVersion()
+    {
+        const auto drawing = drawGroup(testing::shopGroup(), -1);
+        QVERIFY(drawing);
+        const DrawnNode &db = node(*drawing, "db");
+        QCOMPARE(db.reach, Reach::Plain);
+        QCOMPARE(db.chips, (std::vector<Chip>{{0, "v1", false}, {1, "v2", false}}));
+        QCOMPARE(node(*drawing, "search").chips, (std::vector<Chip>{{0, "v1", false}, {2, "v3", false}}));
+        QVERIFY(node(*drawing, "web").entry);
+        QVERIFY(!node(*drawing, "db").entry);
+        // Chips sit inside their node.
+        for (const auto &n : drawing->nodes) {
+            for (const auto &c : n.chipBoxes) {
+                QVERIFY(c.x >= n.box.x && c.x + c.width <= n.box.x + n.box.width + 0.01);
+                QVERIFY(c.y >= n.box.y && c.y + c.height <= n.box.y + n.box.height + 0.01);
+            }
+        }
+    }
+
+    void trafficWidensEdges()
+    {
+        Traffic traffic;
+        traffic.edges = {{"web", "cart", "cart-v2", 40, false},
+                         {"web", "cart", "base", 100, false},
+                         {"cart", "db", "cart-v2", 4, true}};
+        traffic.nodes = {{"db", 4, 0.25}};
+        const auto all = drawGroup(testing::shopGroup(), -1, traffic);
+        QVERIFY(all);
+        QCOMPARE(edge(*all, "web", "cart").label, std::string("140/s"));
+        QVERIFY(edge(*all, "web", "cart").strokeWidth > edge(*all, "cart", "db").strokeWidth);
+        QVERIFY(edge(*all, "web", "search").label.empty());
+        QCOMPARE(node(*all, "db").errorRate, 0.25);
+        QCOMPARE(node(*all, "web").errorRate, -1.0);
+        const auto lane = drawGroup(testing::shopGroup(), 1, traffic);
+        QCOMPARE(edge(*lane, "web", "cart").label, std::string("40/s"));
+        QCOMPARE(edge(*lane, "cart", "db").label, std::string("4.0/s"));
+        QVERIFY(edge(*lane, "cart", "db").leaking);
+        QVERIFY(!edge(*lane, "web", "cart").leaking);
+    }
+
+    // Each lane's responses walked its path; a leaked chain marks the call into its first wrong version.
+    void trafficFromTheSamplersSummary()
+    {
+        traffic::Summary summary;
+        summary.elapsedSeconds = 10;
+        summary.total = 1000;
+        summary.errors[1] = 50;
+        traffic::LaneSummary base;
+        base.name = "base";
+        base.count = 700;
+        traffic::LaneSummary cart;
+        cart.name = "cart-v2";
+        cart.count = 200;
+        traffic::LaneSummary search;
+        search.name = "search-v2";
+        summary.lanes = {base, cart, search};
+        summary.chains = {{"-> web(version: v1, ip: a)-> cart(version: v1, ip: b)-> db(version: v1, ip: c)-> "
+                           "search(version: v1, "
+                           "ip: d)",
+                           700},
+                          {"-> web(version: v1, ip: a)-> cart(version: v2, ip: b)-> db(version: v1, ip: c)-> "
+                           "search(version: v1, "
+                           "ip: d)",
+                           30}};
+        const Traffic t = trafficFromSummary(testing::shopGroup(), summary);
+        const auto find = [&t](const std::string &from, const std::string &to, const std::string &lane) {
+            for (const auto &e : t.edges) {
+                if (e.from == from && e.to == to && e.lane == lane) {
+                    return e;
+                }
+            }
+            return EdgeTraffic{};
+        };
+        QCOMPARE(find("web", "cart", "base").requestsPerSecond, 70.0);
+        QCOMPARE(find("web", "search", "base").requestsPerSecond, 70.0);
+        QCOMPARE(find("web", "cart", "cart-v2").requestsPerSecond, 20.0);
+        QVERIFY(!find("web", "cart", "cart-v2").leaking);
+        QCOMPARE(find("cart", "db", "cart-v2").requestsPerSecond, 23.0);
+        QVERIFY(find("cart", "db", "cart-v2").leaking);
+        QVERIFY(!find("cart", "db", "base").leaking);
+        QCOMPARE(find("web", "search", "search-v2").requestsPerSecond, 0.0); // no responses: no edges
+        QCOMPARE(t.edges.size(), std::size_t(6));
+        QCOMPARE(t.nodes.size(), std::size_t(1));
+        QCOMPARE(t.nodes[0].service, std::string("web"));
+        QCOMPARE(t.nodes[0].errorRate, 0.05);
+        QCOMPARE(t.nodes[0].requestsPerSecond, 100.0);
+        summary.elapsedSeconds = 0;
+        QVERIFY(trafficFromSummary(testing::shopGroup(), summary).empty());
+    }
+
+    void svgParsesAndNamesEveryService_data()
+    {
+        QTest::addColumn<int>("lane");
+        QTest::addColumn<bool>("dark");
+        QTest::addRow("all lanes, light") << -1 << false;
+        QTest::addRow("cart-v2, dark") << 1 << true;
+    }
+
+    void svgParsesAndNamesEveryService()
+    {
+        QFETCH(int, lane);
+        QFETCH(bool, dark);
+        const LaneGroup group = testing::shopGroup();
+        const auto drawing = drawGroup(group, lane, {{{"web", "cart", "cart-v2", 3, true}}, {}});
+        QVERIFY(drawing);
+        const std::string svg = toSvg(*drawing, dark ? Style::dark() : Style::light());
+        QXmlStreamReader xml(QByteArray::fromStdString(svg));
+        QStringList services;
+        int edges = 0;
+        int dashed = 0;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement) {
+                continue;
+            }
+            const auto attributes = xml.attributes();
+            if (attributes.value(QStringLiteral("class")) == QStringLiteral("node")) {
+                services << attributes.value(QStringLiteral("data-service")).toString();
+            } else if (attributes.value(QStringLiteral("class")) == QStringLiteral("edge")) {
+                ++edges;
+            }
+            dashed += attributes.hasAttribute(QStringLiteral("stroke-dasharray")) ? 1 : 0;
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        services.sort();
+        QCOMPARE(services, (QStringList{QStringLiteral("cart"), QStringLiteral("db"),
+                                        QStringLiteral("search"), QStringLiteral("web")}));
+        QCOMPARE(edges, 3);
+        // cart-v2 falls back on web and search: their boxes, chips and the call to search are dashed.
+        QCOMPARE(dashed, lane < 0 ? 0 : 5);
+        QVERIFY(svg.find(dark ? "#1e1f22" : "#ffffff") != std::string::npos);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestGraph)
+#include "tst_graph.moc"

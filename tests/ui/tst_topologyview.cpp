@@ -1,0 +1,418 @@
+// The topology canvas: nodes and edges from Graphviz's layout, lane highlighting, every canvas edit as one
+// undoable step shared with the tables, keyboard use, export, and layout off the GUI thread for big groups.
+#include "testsupport.h"
+
+#include "graph/svg.h"
+#include "lanes/groupedits.h"
+#include "ui/documentcontroller.h"
+#include "ui/servicetablemodel.h"
+#include "ui/topologyview.h"
+
+#include <QComboBox>
+#include <QGraphicsItem>
+#include <QGraphicsView>
+#include <QImage>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+#include <QXmlStreamReader>
+
+#include <functional>
+
+using namespace lanedeck;
+using namespace lanedeck::ui;
+
+namespace {
+
+LaneGroup withServices(std::size_t count)
+{
+    LaneGroup group = testing::shopGroup();
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string name = "svc" + std::to_string(i);
+        group.services.push_back({name, "shop", 8000, {}});
+        group.services[i % 4].calls.push_back(name);
+        group.lanes[0].services.push_back(name);
+    }
+    return group;
+}
+
+QPoint centerOf(TopologyView &view, const QString &service)
+{
+    const QGraphicsItem *item = view.nodeItem(service);
+    return item ? view.canvas()->mapFromScene(item->sceneBoundingRect().center()) : QPoint();
+}
+
+} // namespace
+
+class TestTopologyView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_doc = std::make_unique<DocumentController>();
+        m_doc->newDocument(testing::shopGroup());
+        m_view = std::make_unique<TopologyView>(m_doc.get());
+        m_view->resize(1000, 600);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+    }
+
+    void cleanup()
+    {
+        m_view.reset();
+        m_doc.reset();
+    }
+
+    void nodesAndEdgesInLayoutOrder_data()
+    {
+        QTest::addColumn<bool>("seed");
+        QTest::addColumn<int>("nodes");
+        QTest::addColumn<int>("edges");
+        QTest::addColumn<QStringList>("leftToRight"); // services of increasing x (ties: any order)
+        QTest::addRow("seed") << true << 3 << 2
+                              << QStringList{QStringLiteral("mocka"), QStringLiteral("mockb"),
+                                             QStringLiteral("mockc")};
+        QTest::addRow("branching") << false << 4 << 3
+                                   << QStringList{QStringLiteral("web"), QStringLiteral("cart"),
+                                                  QStringLiteral("db")};
+    }
+
+    void nodesAndEdgesInLayoutOrder()
+    {
+        QFETCH(bool, seed);
+        QFETCH(int, nodes);
+        QFETCH(int, edges);
+        QFETCH(QStringList, leftToRight);
+        if (seed) {
+            m_doc->newDocument(testing::seedGroup());
+        }
+        int nodeItems = 0;
+        int edgeItems = 0;
+        for (const QGraphicsItem *item : m_view->canvas()->scene()->items()) {
+            nodeItems += item->data(0).toString() == QStringLiteral("node") ? 1 : 0;
+            edgeItems += item->data(0).toString() == QStringLiteral("edge") ? 1 : 0;
+        }
+        QCOMPARE(nodeItems, nodes);
+        QCOMPARE(edgeItems, edges);
+        for (int i = 1; i < leftToRight.size(); ++i) {
+            const QGraphicsItem *a = m_view->nodeItem(leftToRight[i - 1]);
+            const QGraphicsItem *b = m_view->nodeItem(leftToRight[i]);
+            QVERIFY(a && b);
+            QVERIFY2(a->sceneBoundingRect().center().x() < b->sceneBoundingRect().center().x(),
+                     qPrintable(leftToRight[i]));
+        }
+        if (!seed) {
+            // Branches share a column, web's first call on top.
+            const QRectF cart = m_view->nodeItem(QStringLiteral("cart"))->sceneBoundingRect();
+            const QRectF search = m_view->nodeItem(QStringLiteral("search"))->sceneBoundingRect();
+            QCOMPARE(cart.center().x(), search.center().x());
+            QVERIFY(cart.center().y() < search.center().y());
+            QVERIFY(m_view->edgeItem(QStringLiteral("cart"), QStringLiteral("db")));
+            QVERIFY(!m_view->edgeItem(QStringLiteral("db"), QStringLiteral("search")));
+        }
+    }
+
+    void laneChoiceLightsUpPath_data()
+    {
+        QTest::addColumn<int>("comboIndex");
+        QTest::addColumn<QStringList>("tooltips"); // web, cart, search, db, audit
+        QTest::addRow("all lanes") << 0
+                                   << QStringList{QStringLiteral("entry service; base v1"),
+                                                  QStringLiteral("; base v1, cart-v2 v2"),
+                                                  QStringLiteral("; base v1, search-v2 v3"),
+                                                  QStringLiteral("; base v1, cart-v2 v2"),
+                                                  QStringLiteral("(namespace shop); base v1")};
+        QTest::addRow("cart-v2") << 2
+                                 << QStringList{QStringLiteral("lane cart-v2: web v1 (fallback to base)"),
+                                                QStringLiteral("lane cart-v2: cart v2"),
+                                                QStringLiteral("lane cart-v2: search v1 (fallback to base)"),
+                                                QStringLiteral("lane cart-v2: db v2"),
+                                                QStringLiteral("not reached by lane cart-v2")};
+    }
+
+    void laneChoiceLightsUpPath()
+    {
+        QFETCH(int, comboIndex);
+        QFETCH(QStringList, tooltips);
+        LaneGroup group = testing::shopGroup();
+        group.services.push_back({"audit", "shop", 8000, {}});
+        group.lanes[0].services.push_back("audit");
+        m_doc->newDocument(group);
+        auto *combo = m_view->findChild<QComboBox *>(QStringLiteral("topologyLane"));
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 4);
+        combo->setFocus();
+        combo->setCurrentIndex(comboIndex);
+        Q_EMIT combo->activated(comboIndex);
+        QCOMPARE(m_view->lane(), comboIndex - 1);
+        int i = 0;
+        for (const char *service : {"web", "cart", "search", "db", "audit"}) {
+            const QGraphicsItem *item = m_view->nodeItem(QLatin1String(service));
+            QVERIFY(item);
+            QVERIFY2(item->toolTip().contains(tooltips[i]), qPrintable(item->toolTip()));
+            ++i;
+        }
+        const auto reach = [this](const char *service) {
+            for (const auto &n : m_view->drawing().nodes) {
+                if (n.box.service == service) {
+                    return n.reach;
+                }
+            }
+            return graph::Reach::Plain;
+        };
+        QCOMPARE(reach("audit"), comboIndex == 0 ? graph::Reach::Plain : graph::Reach::Unreached);
+        QCOMPARE(reach("cart"), comboIndex == 0 ? graph::Reach::Plain : graph::Reach::Lane);
+        QCOMPARE(reach("web"), comboIndex == 0 ? graph::Reach::Plain : graph::Reach::Fallback);
+    }
+
+    void dragDrawsACallUndoRemovesIt()
+    {
+        const QPoint from = centerOf(*m_view, QStringLiteral("search"));
+        const QPoint to = centerOf(*m_view, QStringLiteral("db"));
+        QWidget *viewport = m_view->canvas()->viewport();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+        QTest::mouseMove(viewport, from + QPoint(10, 10));
+        QTest::mouseMove(viewport, to);
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+        QCOMPARE(m_doc->group().service("search")->calls, (std::vector<std::string>{"db"}));
+        QVERIFY(m_view->edgeItem(QStringLiteral("search"), QStringLiteral("db")));
+        QCOMPARE(m_doc->undoStack()->count(), 1);
+        // The services table shows the new call too.
+        ServiceTableModel table(m_doc.get());
+        QCOMPARE(table.index(2, ServiceTableModel::Calls).data().toString(), QStringLiteral("db"));
+        m_doc->undoStack()->undo();
+        QVERIFY(m_doc->group().service("search")->calls.empty());
+        QVERIFY(!m_view->edgeItem(QStringLiteral("search"), QStringLiteral("db")));
+        QCOMPARE(table.index(2, ServiceTableModel::Calls).data().toString(), QString());
+    }
+
+    void dragThatWouldCycleIsRefused()
+    {
+        QSignalSpy messages(m_view.get(), &TopologyView::statusMessage);
+        const QPoint from = centerOf(*m_view, QStringLiteral("db"));
+        const QPoint to = centerOf(*m_view, QStringLiteral("web"));
+        QWidget *viewport = m_view->canvas()->viewport();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, from);
+        QTest::mouseMove(viewport, from + QPoint(10, 10));
+        QTest::mouseMove(viewport, to);
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, to);
+        QCOMPARE(m_doc->group(), testing::shopGroup());
+        QCOMPARE(m_doc->undoStack()->count(), 0);
+        QVERIFY(!messages.isEmpty());
+        QVERIFY(messages.last().first().toString().contains(QStringLiteral("cycle")));
+    }
+
+    void callProblemSaysWhy_data()
+    {
+        QTest::addColumn<QString>("from");
+        QTest::addColumn<QString>("to");
+        QTest::addColumn<QString>("problem");
+        QTest::addRow("allowed") << QStringLiteral("search") << QStringLiteral("db") << QString();
+        QTest::addRow("itself") << QStringLiteral("db") << QStringLiteral("db")
+                                << QStringLiteral("a service cannot call itself");
+        QTest::addRow("duplicate") << QStringLiteral("web") << QStringLiteral("cart")
+                                   << QStringLiteral("web already calls cart");
+        QTest::addRow("cycle through two calls")
+            << QStringLiteral("db") << QStringLiteral("web")
+            << QStringLiteral("a call from db to web would make a cycle (web already reaches db)");
+        QTest::addRow("unknown") << QStringLiteral("web") << QStringLiteral("nope")
+                                 << QStringLiteral("no service named 'nope'");
+    }
+
+    void callProblemSaysWhy()
+    {
+        QFETCH(QString, from);
+        QFETCH(QString, to);
+        QFETCH(QString, problem);
+        QCOMPARE(QString::fromStdString(
+                     edits::callProblem(testing::shopGroup(), from.toStdString(), to.toStdString())),
+                 problem);
+        LaneGroup group = testing::shopGroup();
+        edits::addCall(group, from.toStdString(), to.toStdString());
+        QCOMPARE(group == testing::shopGroup(), !problem.isEmpty());
+    }
+
+    void canvasEditIsOneUndoableStep_data()
+    {
+        QTest::addColumn<std::function<void(TopologyView &)>>("act");
+        QTest::addColumn<std::function<bool(const LaneGroup &)>>("check");
+        QTest::addColumn<int>("nodes");
+        QTest::addColumn<int>("edges");
+        QTest::addRow("add service") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.addService(QStringLiteral("pay"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return g.service("pay") && g.laneHas(g.lanes[0], "pay");
+        }) << 5 << 3;
+        QTest::addRow("add call") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.addCall(QStringLiteral("search"), QStringLiteral("db"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return g.service("search")->calls == std::vector<std::string>{"db"};
+        }) << 4 << 4;
+        QTest::addRow("remove call") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.removeCall(QStringLiteral("web"), QStringLiteral("search"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return g.service("web")->calls == std::vector<std::string>{"cart"};
+        }) << 4 << 2;
+        QTest::addRow("remove service") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.removeService(QStringLiteral("cart"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return !g.service("cart") && g.service("web")->calls == std::vector<std::string>{"search"} &&
+                   !g.laneHas(g.lanes[1], "cart");
+        }) << 3 << 1;
+        QTest::addRow("set entry") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.setEntryService(QStringLiteral("cart"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return g.ingress.entryService == "cart";
+        }) << 4 << 3;
+        QTest::addRow("toggle in lane") << std::function<void(TopologyView &)>([](TopologyView &v) {
+            v.setLane(2);
+            v.toggleInLane(QStringLiteral("db"));
+        }) << std::function<bool(const LaneGroup &)>([](const LaneGroup &g) {
+            return g.lanes[2].services == std::vector<std::string>{"search", "db"};
+        }) << 4 << 3;
+    }
+
+    void canvasEditIsOneUndoableStep()
+    {
+        QFETCH(std::function<void(TopologyView &)>, act);
+        QFETCH(std::function<bool(const LaneGroup &)>, check);
+        QFETCH(int, nodes);
+        QFETCH(int, edges);
+        act(*m_view);
+        QVERIFY(check(m_doc->group()));
+        QCOMPARE(m_doc->undoStack()->count(), 1);
+        QCOMPARE(static_cast<int>(m_view->drawing().nodes.size()), nodes);
+        QCOMPARE(static_cast<int>(m_view->drawing().edges.size()), edges);
+        m_doc->undoStack()->undo();
+        QCOMPARE(m_doc->group(), testing::shopGroup());
+        QCOMPARE(m_view->drawing().nodes.size(), std::size_t(4));
+        QCOMPARE(m_view->drawing().edges.size(), std::size_t(3));
+        m_doc->undoStack()->redo();
+        QVERIFY(check(m_doc->group()));
+    }
+
+    void keyboardMovesSelectsAndEdits()
+    {
+        QGraphicsView *canvas = m_view->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QCOMPARE(m_view->selectedService(), QStringLiteral("web"));
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QVERIFY(m_view->selectedService() == QStringLiteral("cart") ||
+                m_view->selectedService() == QStringLiteral("search"));
+        const QString first = m_view->selectedService();
+        QTest::keyClick(canvas, first == QStringLiteral("cart") ? Qt::Key_Down : Qt::Key_Up);
+        QCOMPARE(m_view->selectedService(),
+                 first == QStringLiteral("cart") ? QStringLiteral("search") : QStringLiteral("cart"));
+        m_view->selectService(QStringLiteral("cart"));
+        QVERIFY(canvas->accessibleDescription().startsWith(QStringLiteral("cart (namespace shop)")));
+        QTest::keyClick(canvas, Qt::Key_E);
+        QCOMPARE(m_doc->group().ingress.entryService, std::string("cart"));
+        m_view->selectService(QStringLiteral("db"));
+        QTest::keyClick(canvas, Qt::Key_Delete);
+        QVERIFY(!m_doc->group().service("db"));
+        QCOMPARE(m_doc->undoStack()->count(), 2);
+    }
+
+    void zoomAndFit()
+    {
+        m_view->fitToView();
+        const double fitted = m_view->canvas()->transform().m11();
+        m_view->zoomBy(2);
+        QCOMPARE(m_view->canvas()->transform().m11(), fitted * 2);
+        m_view->fitToView();
+        QCOMPARE(m_view->canvas()->transform().m11(), fitted);
+        // Zoomed in, then another document: it is fitted again, the whole graph in view.
+        m_view->zoomBy(4);
+        QVERIFY(!m_view->canvas()->viewport()->rect().contains(
+            m_view->canvas()->mapFromScene(m_view->canvas()->sceneRect()).boundingRect()));
+        m_doc->newDocument(testing::seedGroup());
+        QVERIFY(m_view->canvas()->viewport()->rect().contains(
+            m_view->canvas()->mapFromScene(m_view->canvas()->sceneRect()).boundingRect()));
+    }
+
+    void exportWritesSvgAndPng_data()
+    {
+        QTest::addColumn<bool>("dark");
+        QTest::addRow("light") << false;
+        QTest::addRow("dark") << true;
+    }
+
+    void exportWritesSvgAndPng()
+    {
+        QFETCH(bool, dark);
+        m_view->setDarkPalette(dark);
+        m_view->setLane(1);
+        QTemporaryDir dir;
+        const QString svg = dir.filePath(QStringLiteral("g.svg"));
+        QString error;
+        QVERIFY2(m_view->exportTo(svg, &error), qPrintable(error));
+        const std::string text = testing::readText(svg.toStdString());
+        // The very drawing lanectl graph writes.
+        QCOMPARE(text, graph::toSvg(m_view->drawing(), dark ? graph::Style::dark() : graph::Style::light()));
+        QXmlStreamReader xml(QByteArray::fromStdString(text));
+        QStringList services;
+        while (!xml.atEnd()) {
+            if (xml.readNext() == QXmlStreamReader::StartElement &&
+                xml.attributes().hasAttribute(QStringLiteral("data-service"))) {
+                services << xml.attributes().value(QStringLiteral("data-service")).toString();
+            }
+        }
+        QVERIFY(!xml.hasError());
+        services.sort();
+        QCOMPARE(services, (QStringList{QStringLiteral("cart"), QStringLiteral("db"),
+                                        QStringLiteral("search"), QStringLiteral("web")}));
+        const QString png = dir.filePath(QStringLiteral("g.png"));
+        QVERIFY2(m_view->exportTo(png, &error), qPrintable(error));
+        const QImage image(png);
+        QCOMPARE(image.width(), static_cast<int>(std::ceil(m_view->drawing().width * 2)));
+        const QColor corner = image.pixelColor(1, 1);
+        QCOMPARE(corner.lightness() < 128, dark);
+        QVERIFY(!m_view->exportTo(dir.filePath(QStringLiteral("no/such/dir/g.svg")), &error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void trafficLabelsEdges()
+    {
+        graph::Traffic traffic;
+        traffic.edges = {{"web", "cart", "base", 12, false}, {"cart", "db", "cart-v2", 3, true}};
+        m_view->setTraffic(traffic);
+        const QGraphicsItem *edge = m_view->edgeItem(QStringLiteral("cart"), QStringLiteral("db"));
+        QVERIFY(edge);
+        QVERIFY2(edge->toolTip().contains(QStringLiteral("3.0/s, leaking out of its lane")),
+                 qPrintable(edge->toolTip()));
+        QVERIFY(m_view->edgeItem(QStringLiteral("web"), QStringLiteral("cart"))
+                    ->toolTip()
+                    .contains(QStringLiteral("12/s")));
+        m_view->setTraffic({});
+        QVERIFY(!m_view->edgeItem(QStringLiteral("web"), QStringLiteral("cart"))
+                     ->toolTip()
+                     .contains(QStringLiteral("/s")));
+    }
+
+    // From kBackgroundLayout services on, layout runs on a worker; an edit made meanwhile supersedes it.
+    void bigGroupLaysOutOffTheGuiThread()
+    {
+        const std::size_t extra = TopologyView::kBackgroundLayout;
+        m_doc->newDocument(withServices(extra));
+        QVERIFY(m_view->layoutPending());
+        LaneGroup edited = m_doc->group();
+        edits::addService(edited, "late");
+        m_doc->edit(edited, QStringLiteral("add late"));
+        QVERIFY(m_view->layoutPending());
+        QTRY_VERIFY_WITH_TIMEOUT(!m_view->layoutPending(), 60000);
+        QCOMPARE(m_view->drawing().nodes.size(), extra + 5);
+        QVERIFY(m_view->nodeItem(QStringLiteral("late")));
+        QVERIFY(m_view->drawing().nodes.back().box.width > 0);
+    }
+
+private:
+    std::unique_ptr<DocumentController> m_doc;
+    std::unique_ptr<TopologyView> m_view;
+};
+
+QTEST_MAIN(TestTopologyView)
+#include "tst_topologyview.moc"
