@@ -110,6 +110,13 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_concurrency->setValue(8);
     m_concurrency->setToolTip(tr("Connections, and so requests in flight at most"));
     formLayout->addRow(tr("&Connections:"), m_concurrency);
+    m_threads = new QSpinBox(form);
+    m_threads->setObjectName(QStringLiteral("trafficThreads"));
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("One per core"));
+    m_threads->setToolTip(tr("Sampling threads, each with its share of the connections (at most one per "
+                             "connection)"));
+    formLayout->addRow(tr("Thr&eads:"), m_threads);
     m_headers = new QPlainTextEdit(form);
     m_headers->setObjectName(QStringLiteral("trafficHeaders"));
     m_headers->setTabChangesFocus(true);
@@ -399,6 +406,7 @@ std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
     }
     c.rate = m_rate->value();
     c.concurrency = m_concurrency->value();
+    c.threads = m_threads->value();
     switch (static_cast<Amount>(m_amountKind->currentIndex())) {
     case Amount::Requests:
         c.count = static_cast<std::uint64_t>(m_amount->value());
@@ -662,7 +670,7 @@ void TrafficPage::updateControls()
                                       ? QStringLiteral("x-lane: s2")
                                       : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
-                                                       m_headers, m_classify}) {
+                                                       m_threads, m_headers, m_classify}) {
         w->setEnabled(!running);
     }
     if (running) {

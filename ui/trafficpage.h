@@ -144,6 +144,7 @@ private:
     QComboBox *m_amountKind = nullptr;
     QSpinBox *m_amount = nullptr;
     QSpinBox *m_concurrency = nullptr;
+    QSpinBox *m_threads = nullptr;
     QPlainTextEdit *m_headers = nullptr;
     QComboBox *m_classify = nullptr;
     QLineEdit *m_classifyArgument = nullptr;
