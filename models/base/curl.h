@@ -6,8 +6,8 @@
 #include <string>
 
 /// The one place LaneDeck touches libcurl's lifetime rules: the process-wide initialisation (once, before the
-/// first handle) and owning handles that clean up on every exit path. The cluster client (models/kube) and the
-/// sampler (models/traffic) build on it.
+/// first handle) and owning handles that clean up on every exit path. The cluster client (models/kube) and
+/// the sampler (models/traffic) build on it.
 namespace lanedeck::curl {
 
 /// curl_global_init, once per process and thread-safe; every handle maker below calls it first.
@@ -21,15 +21,23 @@ struct MultiDeleter
 {
     void operator()(CURLM *multi) const noexcept { curl_multi_cleanup(multi); }
 };
+struct UrlDeleter
+{
+    void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
+};
 struct SlistDeleter
 {
     void operator()(curl_slist *list) const noexcept { curl_slist_free_all(list); }
 };
 
-/// An easy handle. Remove it from its multi handle before it goes (Multi::detach or curl_multi_remove_handle).
+/// An easy handle. Remove it from its multi handle before it goes (Multi::detach or
+/// curl_multi_remove_handle).
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 /// A multi handle. Its easy handles must have been removed, or must outlive it, when it goes.
 using Multi = std::unique_ptr<CURLM, MultiDeleter>;
+
+/// A parsed URL (curl_url()).
+using Url = std::unique_ptr<CURLU, UrlDeleter>;
 
 /// A new easy handle, or null when libcurl is out of memory.
 Easy makeEasy();

@@ -122,10 +122,6 @@ bool writes(const Request &request)
            request.path.find("dryRun=All") == std::string::npos;
 }
 
-struct UrlDeleter
-{
-    void operator()(CURLU *url) const noexcept { curl_url_cleanup(url); }
-};
 struct StringDeleter
 {
     void operator()(char *text) const noexcept { curl_free(text); }
@@ -266,7 +262,7 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
         // libcurl takes the TLS name (SNI and verification) from the URL: request the tls-server-name and
         // connect to the real server underneath.
         curl::globalInit();
-        const std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+        const curl::Url u(curl_url());
         const bool parsed = u && curl_url_set(u.get(), CURLUPART_URL, server.c_str(), 0) == CURLUE_OK;
         const CurlString host = parsed ? urlPart(u.get(), CURLUPART_HOST) : nullptr;
         const CurlString port = parsed ? urlPart(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT) : nullptr;

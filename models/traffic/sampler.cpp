@@ -8,10 +8,16 @@
 #include <cerrno>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace lanedeck::traffic {
 
@@ -94,6 +100,21 @@ ErrorKind errorKind(CURLcode code)
     }
 }
 
+/// A file descriptor that closes itself.
+struct FileDescriptor
+{
+    int fd = -1;
+    explicit FileDescriptor(int f = -1) : fd(f) {}
+    FileDescriptor(const FileDescriptor &) = delete;
+    FileDescriptor &operator=(const FileDescriptor &) = delete;
+    ~FileDescriptor()
+    {
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+};
+
 /// What a response means for the statistics, by the indexes of one thread's Aggregate.
 struct Meaning
 {
@@ -146,6 +167,10 @@ private:
     std::unordered_map<std::string, Meaning> m_known;
 };
 
+/// What libcurl reads to choose a proxy when the transfer names none.
+const char *const kProxyVariables[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                       "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+
 } // namespace
 
 int samplingThreads(const SamplerConfig &config)
@@ -170,6 +195,12 @@ struct Sampler::State
         std::size_t connections = 1;
         curl::Multi multi;
         std::thread thread;
+        // libcurl's socket interface: it says which sockets to watch (onSocket) and when to call it back
+        // (onTimer); epoll says which are ready, so that each turn works on those alone instead of every
+        // transfer. `wake` is how requestStop() interrupts epoll_wait.
+        FileDescriptor epoll{epoll_create1(EPOLL_CLOEXEC)};
+        FileDescriptor wake{eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
+        Clock::time_point curlTimer = Clock::time_point::max();
 
         std::vector<Transfer> transfers;
         std::vector<std::size_t> idle;
@@ -190,6 +221,54 @@ struct Sampler::State
             : state(s), config(s.config), first(index), stride(threads), connections(share), next(index),
               aggregate(s.classifier.lanes())
         {}
+
+        static int onSocket(CURL *, curl_socket_t socket, int what, void *user, void *)
+        {
+            auto *worker = static_cast<Worker *>(user);
+            if (what == CURL_POLL_REMOVE) {
+                epoll_ctl(worker->epoll.fd, EPOLL_CTL_DEL, socket, nullptr);
+                return 0;
+            }
+            epoll_event event{};
+            event.data.fd = socket;
+            event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+            if (epoll_ctl(worker->epoll.fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+                epoll_ctl(worker->epoll.fd, EPOLL_CTL_ADD, socket, &event);
+            }
+            return 0;
+        }
+
+        static int onTimer(CURLM *, long millis, void *user)
+        {
+            auto *worker = static_cast<Worker *>(user);
+            worker->curlTimer =
+                millis < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(millis);
+            return 0;
+        }
+
+        /// The multi handle's event set-up; false when the system refuses an epoll or event descriptor.
+        bool setUpEvents()
+        {
+            if (epoll.fd < 0 || wake.fd < 0) {
+                return false;
+            }
+            epoll_event event{};
+            event.events = EPOLLIN;
+            event.data.fd = wake.fd;
+            epoll_ctl(epoll.fd, EPOLL_CTL_ADD, wake.fd, &event);
+            curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &onSocket);
+            curl_multi_setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
+            curl_multi_setopt(multi.get(), CURLMOPT_TIMERFUNCTION, &onTimer);
+            curl_multi_setopt(multi.get(), CURLMOPT_TIMERDATA, this);
+            return true;
+        }
+
+        /// Interrupts the thread's wait, from any thread.
+        void interrupt()
+        {
+            const std::uint64_t one = 1;
+            [[maybe_unused]] auto written = write(wake.fd, &one, sizeof one);
+        }
 
         /// The easy handles, configured once: a request only adds its handle to the multi handle.
         void setUp()
@@ -298,11 +377,15 @@ struct Sampler::State
             return sample;
         }
 
-        /// Drives the transfers and takes in the ones that finished.
+        /// Runs libcurl's expired timers (they start the transfers just added) and takes in the transfers
+        /// that finished.
         void collectFinished()
         {
             int stillRunning = 0;
-            curl_multi_perform(multi.get(), &stillRunning);
+            if (Clock::now() >= curlTimer) {
+                curlTimer = Clock::time_point::max(); // onTimer sets the next one
+                curl_multi_socket_action(multi.get(), CURL_SOCKET_TIMEOUT, 0, &stillRunning);
+            }
             int queued = 0;
             while (CURLMsg *message = curl_multi_info_read(multi.get(), &queued)) {
                 if (message->msg != CURLMSG_DONE) {
@@ -323,18 +406,32 @@ struct Sampler::State
             }
         }
 
-        /// Sleeps in libcurl until a socket is ready, the next request is due, the next snapshot is, or
-        /// requestStop() wakes it.
+        /// Sleeps until a socket is ready, the next request is due, the next snapshot is, libcurl's timer
+        /// expires, or requestStop() wakes it; then hands the ready sockets to libcurl.
         void waitForNextEvent(Clock::time_point now)
         {
-            auto wake = nextSnapshot;
+            auto wakeAt = nextSnapshot;
             if (sending && !idle.empty()) {
-                wake = std::min(wake, config.rate > 0 ? dueTime(next) : now);
+                wakeAt = std::min(wakeAt, config.rate > 0 ? dueTime(next) : now);
             }
+            wakeAt = std::min(wakeAt, curlTimer);
             const auto waitMs = std::clamp<std::int64_t>(
-                std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count(), 0, 100);
-            if (waitMs > 0) {
-                curl_multi_poll(multi.get(), nullptr, 0, static_cast<int>(waitMs), nullptr);
+                std::chrono::duration_cast<std::chrono::milliseconds>(wakeAt - now).count(), 0, 100);
+            epoll_event events[64];
+            const int ready = epoll_wait(epoll.fd, events, 64, static_cast<int>(waitMs));
+            for (int i = 0; i < ready; ++i) {
+                const int fd = events[i].data.fd;
+                if (fd == wake.fd) {
+                    std::uint64_t count = 0;
+                    [[maybe_unused]] auto read = ::read(wake.fd, &count, sizeof count);
+                    continue;
+                }
+                const auto flags = events[i].events;
+                const int mask = ((flags & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                                 ((flags & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                                 ((flags & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+                int stillRunning = 0;
+                curl_multi_socket_action(multi.get(), fd, mask, &stillRunning);
             }
         }
 
@@ -389,6 +486,8 @@ struct Sampler::State
     SnapshotCallback callback;
 
     curl::Slist headers;
+    curl::Url url;
+    bool proxyFromEnvironment = false;
     std::vector<std::unique_ptr<Worker>> workers;
     std::mutex multiMutex; // requestStop() may wake the workers from any thread while wait() tears down
     std::thread reporting;
@@ -408,7 +507,13 @@ struct Sampler::State
     void configure(Transfer &transfer)
     {
         CURL *easy = transfer.easy.get();
-        curl_easy_setopt(easy, CURLOPT_URL, config.url.c_str());
+        // Parsed once: libcurl copies the parsed form for each request instead of parsing the text again.
+        curl_easy_setopt(easy, CURLOPT_CURLU, url.get());
+        if (!proxyFromEnvironment) {
+            // The same as libcurl's default without a proxy variable set, minus its look-ups at every
+            // request.
+            curl_easy_setopt(easy, CURLOPT_PROXY, "");
+        }
         curl_easy_setopt(easy, CURLOPT_PRIVATE, static_cast<void *>(&transfer));
         curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
@@ -568,8 +673,17 @@ Result<void> Sampler::start()
     for (const auto &header : c.headers) {
         s.headers.append(header);
     }
-    // No "Expect: 100-continue" round trip for bodies: a load generator measures the server, not curl's wait.
-    s.headers.append("Expect:");
+    if (!c.body.empty()) {
+        // No "Expect: 100-continue" round trip for bodies: a load generator measures the server, not curl's
+        // wait.
+        s.headers.append("Expect:");
+    }
+    s.url.reset(curl_url());
+    if (!s.url || curl_url_set(s.url.get(), CURLUPART_URL, c.url.c_str(), 0) != CURLUE_OK) {
+        return Error{"URL: '" + c.url + "' is not a valid URL"};
+    }
+    s.proxyFromEnvironment = std::any_of(std::begin(kProxyVariables), std::end(kProxyVariables),
+                                         [](const char *name) { return std::getenv(name) != nullptr; });
     const auto threads = static_cast<std::size_t>(samplingThreads(c));
     const auto connections = static_cast<std::size_t>(c.concurrency);
     std::lock_guard lock(s.multiMutex);
@@ -582,6 +696,11 @@ Result<void> Sampler::start()
             return Error{"libcurl: cannot create a multi handle"};
         }
         curl_multi_setopt(worker->multi.get(), CURLMOPT_MAXCONNECTS, long(share));
+        if (!worker->setUpEvents()) {
+            s.workers.clear();
+            return Error{std::string("cannot create the sampler's event descriptors: ") +
+                         std::strerror(errno)};
+        }
         worker->setUp();
         s.workers.push_back(std::move(worker));
     }
@@ -603,7 +722,7 @@ void Sampler::requestStop()
     std::lock_guard lock(m_state->multiMutex);
     for (auto &worker : m_state->workers) {
         if (worker->multi) {
-            curl_multi_wakeup(worker->multi.get());
+            worker->interrupt();
         }
     }
 }
