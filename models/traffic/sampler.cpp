@@ -584,8 +584,12 @@ struct Sampler::State
         }
         // Transfers that finish in the same turn of a thread's loop come out in libcurl's order, and threads
         // interleave: order by the time each one completed.
-        std::stable_sort(result.samples.begin(), result.samples.end(), [](const Sample &a, const Sample &b) {
-            return a.scheduledMicros + a.latencyMicros < b.scheduledMicros + b.latencyMicros;
+        // Sequence numbers are unique, so this order is total and the sort needs no buffer (stable_sort's is
+        // as large as the samples).
+        std::sort(result.samples.begin(), result.samples.end(), [](const Sample &a, const Sample &b) {
+            const auto endA = a.scheduledMicros + a.latencyMicros;
+            const auto endB = b.scheduledMicros + b.latencyMicros;
+            return endA != endB ? endA < endB : a.sequence < b.sequence;
         });
     }
 
