@@ -6,6 +6,7 @@
 //
 //   bench_sampler [--seconds S] [--runs R] [--example FILE] [--no-sandbox]
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "traffic/sampler.h"
