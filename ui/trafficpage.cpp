@@ -401,6 +401,11 @@ void TrafficPage::setConcurrency(int connections)
     m_concurrency->setValue(connections);
 }
 
+void TrafficPage::setThreads(int threads)
+{
+    m_threads->setValue(threads);
+}
+
 void TrafficPage::setExtraHeaders(const QStringList &headers)
 {
     m_headers->setPlainText(headers.join(QLatin1Char('\n')));
