@@ -149,8 +149,7 @@ int sandboxCommand(const QStringList &arguments)
     }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
+        return fail(rendered.error());
     }
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
@@ -158,8 +157,7 @@ int sandboxCommand(const QStringList &arguments)
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
     if (auto started = box.start(rendered->resources); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
     for (const auto &instance : box.instances()) {
@@ -223,14 +221,12 @@ int writeExports(const traffic::SampleRun &run, const QString &csv, const QStrin
 {
     if (!csv.isEmpty()) {
         if (auto written = traffic::writeCsv(run, csv.toStdString()); !written) {
-            err("lanectl: " + written.error().message + "\n");
-            return IoError;
+            return fail(written.error());
         }
     }
     if (!json.isEmpty()) {
         if (auto written = traffic::writeJson(run, json.toStdString()); !written) {
-            err("lanectl: " + written.error().message + "\n");
-            return IoError;
+            return fail(written.error());
         }
     }
     return Ok;
@@ -451,16 +447,14 @@ int demoCommand(const QStringList &arguments)
     }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
+        return fail(rendered.error());
     }
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
     if (auto started = box.start(rendered->resources); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() +
         "\n");
@@ -469,8 +463,7 @@ int demoCommand(const QStringList &arguments)
     auto progress = progressLine(config.count);
     sampler.setSnapshotCallback(progress);
     if (auto started = sampler.start(); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     const traffic::SampleRun run = runSampler(sampler, signals);
     box.stop();

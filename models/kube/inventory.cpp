@@ -82,7 +82,7 @@ static Result<Inventory> readInventoryUnguarded(Client &client, const std::vecto
         const Response &deployments = responses[2 * n + 1];
         for (const Response *r : {&services, &deployments}) {
             if (!r->ok()) {
-                return Error{"inventory of namespace " + namespaces[n] + ": " + r->message()};
+                return Error{"inventory of namespace " + namespaces[n] + ": " + r->message(), r->errorKind()};
             }
         }
         std::vector<Workload> workloads;
