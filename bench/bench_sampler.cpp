@@ -1,8 +1,10 @@
-// The sampler's throughput next to wrk and hey on the same loopback URLs (the sandbox end to end, and nginx
-// serving the seed's response line), its rate accuracy in open-model mode, and its memory after 100,000 kept
-// samples. docs/BENCHMARKS.md ("Sandbox and sampler") has the command and results.
+// The sampler's throughput next to wrk and hey on the same loopback URLs (nginx serving the seed's response
+// line with one worker and with two, and the sandbox end to end), one sampling thread against wrk -t1 and two
+// against wrk -t2, its rate accuracy in open-model mode at 20,000/s, and its memory after 100,000 kept
+// samples. Each run notes the load average. docs/BENCHMARKS.md ("Sandbox and sampler") has the command and
+// results.
 //
-//   bench_sampler [--seconds S] [--runs R] [--connections C] [--example FILE]
+//   bench_sampler [--seconds S] [--runs R] [--example FILE] [--no-sandbox]
 #include "lanes/document.h"
 #include "mesh/render.h"
 #include "mesh/resource.h"
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -29,7 +32,7 @@ struct Options
 {
     int seconds = 5;
     int runs = 3;
-    int connections = 16;
+    bool sandbox = true;
     std::string example = LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml";
 };
 
@@ -64,18 +67,39 @@ bool have(const char *tool)
     return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-double samplerRate(const std::string &url, const Options &o, const LaneGroup &group,
-                   traffic::Summary *summary = nullptr)
+double loadAverage()
+{
+    std::ifstream file("/proc/loadavg");
+    double load = 0;
+    file >> load;
+    return load;
+}
+
+/// Classified + leaked + errors = completed: every request is accounted for once.
+bool nothingLost(const traffic::Summary &s)
+{
+    return s.classified + s.leaked + s.errorCount() == s.total;
+}
+
+double samplerRate(const std::string &url, const Options &o, int connections, int threads,
+                   const LaneGroup &group, traffic::Summary *summary = nullptr)
 {
     traffic::SamplerConfig config;
     config.url = url;
     config.duration = std::chrono::seconds(o.seconds);
-    config.concurrency = o.connections;
+    config.concurrency = connections;
+    config.threads = threads;
     config.keepSamples = false;
     auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
     if (!run) {
         std::fprintf(stderr, "sampler: %s\n", run.error().message.c_str());
         return 0.0;
+    }
+    if (!nothingLost(run->summary)) {
+        std::fprintf(stderr, "sampler: LOST REQUESTS: %llu completed, %llu accounted for\n",
+                     static_cast<unsigned long long>(run->summary.total),
+                     static_cast<unsigned long long>(run->summary.classified + run->summary.leaked +
+                                                     run->summary.errorCount()));
     }
     if (summary) {
         *summary = run->summary;
@@ -86,43 +110,60 @@ double samplerRate(const std::string &url, const Options &o, const LaneGroup &gr
 struct Row
 {
     std::string target;
-    double sampler = 0, wrk = 0, hey = 0;
+    int connections = 0;
+    int threads = 1;
+    double sampler = 0, wrk = 0, hey = 0, samplerOneThread = 0;
+    double loadLow = 1e9, loadHigh = 0;
     std::uint64_t samplerErrors = 0;
 };
 
-Row compare(const std::string &name, const std::string &url, const Options &o, const LaneGroup &group)
+/// Sampler with `threads` threads, wrk with as many, hey (for one thread) or the sampler with one thread (for
+/// more), interleaved, `o.runs` times.
+Row compare(const std::string &name, const std::string &url, const Options &o, int connections, int threads,
+            const LaneGroup &group)
 {
-    std::vector<double> s, w, h;
-    Row row{name};
-    const std::string c = std::to_string(o.connections), d = std::to_string(o.seconds);
+    std::vector<double> s, w, h, one;
+    Row row{name, connections, threads};
+    const std::string c = std::to_string(connections), d = std::to_string(o.seconds);
     for (int i = 0; i < o.runs; ++i) {
+        const double load = loadAverage();
+        row.loadLow = std::min(row.loadLow, load);
+        row.loadHigh = std::max(row.loadHigh, load);
         traffic::Summary summary;
-        s.push_back(samplerRate(url, o, group, &summary));
+        s.push_back(samplerRate(url, o, connections, threads, group, &summary));
         row.samplerErrors += summary.errorCount();
         if (have("wrk")) {
-            w.push_back(requestsPerSecond(runCommand("wrk -t1 -c" + c + " -d" + d + "s " + url)));
+            w.push_back(requestsPerSecond(
+                runCommand("wrk -t" + std::to_string(threads) + " -c" + c + " -d" + d + "s " + url)));
         }
-        if (have("hey")) {
+        if (threads == 1 && have("hey")) {
             h.push_back(requestsPerSecond(runCommand("hey -c " + c + " -z " + d + "s " + url)));
         }
-        std::fprintf(stderr, "  %s run %d: sampler %.0f/s, wrk %.0f/s, hey %.0f/s\n", name.c_str(), i + 1,
-                     s.back(), w.empty() ? 0.0 : w.back(), h.empty() ? 0.0 : h.back());
+        if (threads > 1) {
+            one.push_back(samplerRate(url, o, connections, 1, group));
+        }
+        std::fprintf(stderr,
+                     "  %s, %d connections, %d thread(s), run %d (load %.1f): sampler %.0f/s, wrk %.0f/s, "
+                     "hey %.0f/s, sampler with 1 thread %.0f/s\n",
+                     name.c_str(), connections, threads, i + 1, load, s.back(), w.empty() ? 0.0 : w.back(),
+                     h.empty() ? 0.0 : h.back(), one.empty() ? 0.0 : one.back());
     }
     row.sampler = median(s);
     row.wrk = median(w);
     row.hey = median(h);
+    row.samplerOneThread = median(one);
     return row;
 }
 
 /// nginx on a free loopback port returning the seed's s1 line, in the foreground; its pid, or -1.
-pid_t startNginx(const std::string &dir, int &port)
+pid_t startNginx(const std::string &dir, int &port, int workers)
 {
     if (!have("nginx")) {
         return -1;
     }
-    port = 20000 + getpid() % 20000;
+    port = 20000 + (getpid() + workers) % 20000;
     std::ofstream conf(dir + "/nginx.conf");
-    conf << "daemon off; worker_processes 1; pid " << dir << "/nginx.pid; error_log " << dir
+    conf << "daemon off; worker_processes " << workers << "; pid " << dir << "/nginx.pid; error_log " << dir
          << "/error.log;\n"
          << "events { worker_connections 1024; }\n"
          << "http { access_log off; client_body_temp_path " << dir << "; proxy_temp_path " << dir << ";\n"
@@ -157,14 +198,17 @@ long rssKiB(const char *field)
 int main(int argc, char **argv)
 {
     Options o;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--no-sandbox") {
+            o.sandbox = false;
+        }
+    }
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         if (flag == "--seconds") {
             o.seconds = std::atoi(argv[i + 1]);
         } else if (flag == "--runs") {
             o.runs = std::atoi(argv[i + 1]);
-        } else if (flag == "--connections") {
-            o.connections = std::atoi(argv[i + 1]);
         } else if (flag == "--example") {
             o.example = argv[i + 1];
         }
@@ -180,13 +224,26 @@ int main(int argc, char **argv)
     char dirTemplate[] = "/tmp/bench-sampler-XXXXXX";
     const std::string dir = mkdtemp(dirTemplate);
     int nginxPort = 0;
-    const pid_t nginx = startNginx(dir, nginxPort);
+    pid_t nginx = startNginx(dir, nginxPort, 1);
     const std::string nginxUrl = "http://127.0.0.1:" + std::to_string(nginxPort) + "/";
     if (nginx > 0) {
-        rows.push_back(compare("nginx (seed's response line)", nginxUrl, o, group));
+        rows.push_back(compare("nginx, 1 worker", nginxUrl, o, 16, 1, group));
+        rows.push_back(compare("nginx, 1 worker", nginxUrl, o, 32, 1, group));
+        kill(nginx, SIGQUIT);
+        waitpid(nginx, nullptr, 0);
+    }
+    int nginx2Port = 0;
+    const std::string dir2 = dir + "/two";
+    mkdir(dir2.c_str(), 0700);
+    const pid_t nginx2 = startNginx(dir2, nginx2Port, 2);
+    if (nginx2 > 0) {
+        rows.push_back(compare("nginx, 2 workers", "http://127.0.0.1:" + std::to_string(nginx2Port) + "/", o,
+                               32, 2, group));
+        kill(nginx2, SIGQUIT);
+        waitpid(nginx2, nullptr, 0);
     }
 
-    {
+    if (o.sandbox) {
         sandbox::Sandbox box(group);
         const auto started = std::chrono::steady_clock::now();
         if (auto ok = box.start(rendered->resources); !ok) {
@@ -195,7 +252,7 @@ int main(int argc, char **argv)
         }
         const double startMs =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-        rows.push_back(compare("sandbox, gateway + 3 hops (asm flavor)", box.gatewayUrl(), o, group));
+        rows.push_back(compare("sandbox, gateway + 3 hops (asm flavor)", box.gatewayUrl(), o, 16, 1, group));
         const auto stopping = std::chrono::steady_clock::now();
         box.stop();
         const double stopMs =
@@ -203,31 +260,42 @@ int main(int argc, char **argv)
         std::printf("sandbox start %.1f ms, stop %.1f ms (after the load)\n\n", startMs, stopMs);
     }
 
-    std::printf("| target | connections | sampler req/s | wrk -t1 req/s | hey req/s | sampler/wrk | "
-                "sampler/hey | sampler errors |\n"
-                "|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| target | connections | threads | load | sampler req/s | wrk req/s | hey req/s | sampler/wrk | "
+        "sampler/hey | sampler 1 thread req/s | scaling 1->N | sampler errors |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto &r : rows) {
-        std::printf("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %llu |\n", r.target.c_str(),
-                    o.connections, r.sampler, r.wrk, r.hey, r.wrk > 0 ? r.sampler / r.wrk : 0.0,
-                    r.hey > 0 ? r.sampler / r.hey : 0.0, static_cast<unsigned long long>(r.samplerErrors));
+        std::printf("| %s | %d | %d | %.1f-%.1f | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f | %.2f | %llu |\n",
+                    r.target.c_str(), r.connections, r.threads, r.loadLow, r.loadHigh, r.sampler, r.wrk,
+                    r.hey, r.wrk > 0 ? r.sampler / r.wrk : 0.0, r.hey > 0 ? r.sampler / r.hey : 0.0,
+                    r.samplerOneThread, r.samplerOneThread > 0 ? r.sampler / r.samplerOneThread : 0.0,
+                    static_cast<unsigned long long>(r.samplerErrors));
     }
-    std::printf("\n(medians of %d runs of %d s each)\n\n", o.runs, o.seconds);
+    std::printf("\n(medians of %d runs of %d s each; wrk with as many threads as the sampler)\n\n", o.runs,
+                o.seconds);
 
+    nginx = startNginx(dir, nginxPort, 1);
     if (nginx > 0) {
-        // Open model at 1000/s for 10 s: how close the achieved rate is to the target.
+        // Open model at 20,000/s for 10 s: how close the achieved rate is to the target, and the latency from
+        // the scheduled time.
         traffic::SamplerConfig config;
         config.url = nginxUrl;
-        config.rate = 1000;
+        config.rate = 20000;
         config.duration = std::chrono::seconds(10);
-        config.concurrency = 16;
+        config.concurrency = 32;
+        const double load = loadAverage();
         auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
         if (run) {
             const auto &s = run->summary;
-            std::printf("rate accuracy: target 1000/s for 10 s: %llu requests in %.3f s = %.1f/s completed "
-                        "(%.2f%% off); sent on schedule: %llu = %.2f%% of 10000; p99 latency %lld us\n\n",
-                        static_cast<unsigned long long>(s.total), s.elapsedSeconds, s.achievedRate,
-                        (s.achievedRate - 1000.0) / 10.0, static_cast<unsigned long long>(s.total),
-                        double(s.total) / 100.0, static_cast<long long>(s.p99));
+            std::printf(
+                "rate accuracy (load %.1f, %d threads): target 20000/s for 10 s: %llu requests in %.3f s "
+                "= %.1f/s completed (%+.2f%%); sent on schedule: %.2f%% of 200000; p50 %lld us, p99 %lld "
+                "us, max %lld us from the scheduled time; %llu errors; nothing lost: %s\n\n",
+                load, traffic::samplingThreads(config), static_cast<unsigned long long>(s.total),
+                s.elapsedSeconds, s.achievedRate, (s.achievedRate - 20000.0) / 200.0,
+                double(s.total) / 2000.0, static_cast<long long>(s.p50), static_cast<long long>(s.p99),
+                static_cast<long long>(s.max), static_cast<unsigned long long>(s.errorCount()),
+                nothingLost(s) ? "yes" : "NO");
         }
 
         // Memory: 100,000 kept samples at maximum rate.

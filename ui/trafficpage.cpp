@@ -122,6 +122,13 @@ QGroupBox *TrafficPage::createSamplerForm()
     m_concurrency->setValue(8);
     m_concurrency->setToolTip(tr("Connections, and so requests in flight at most"));
     formLayout->addRow(tr("&Connections:"), m_concurrency);
+    m_threads = new QSpinBox(form);
+    m_threads->setObjectName(QStringLiteral("trafficThreads"));
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("One per core"));
+    m_threads->setToolTip(tr("Sampling threads, each with its share of the connections (at most one per "
+                             "connection)"));
+    formLayout->addRow(tr("Thr&eads:"), m_threads);
     m_headers = new QPlainTextEdit(form);
     m_headers->setObjectName(QStringLiteral("trafficHeaders"));
     m_headers->setTabChangesFocus(true);
@@ -394,6 +401,11 @@ void TrafficPage::setConcurrency(int connections)
     m_concurrency->setValue(connections);
 }
 
+void TrafficPage::setThreads(int threads)
+{
+    m_threads->setValue(threads);
+}
+
 void TrafficPage::setExtraHeaders(const QStringList &headers)
 {
     m_headers->setPlainText(headers.join(QLatin1Char('\n')));
@@ -441,6 +453,7 @@ std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
     }
     c.rate = m_rate->value();
     c.concurrency = m_concurrency->value();
+    c.threads = m_threads->value();
     switch (static_cast<Amount>(m_amountKind->currentIndex())) {
     case Amount::Requests:
         c.count = static_cast<std::uint64_t>(m_amount->value());
@@ -703,7 +716,7 @@ void TrafficPage::updateControls()
     m_headers->setPlaceholderText(header.empty() ? QStringLiteral("x-lane: s2")
                                                  : tr("%1: s2   (forces lane s2)").arg(toQString(header)));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
-                                                       m_headers, m_classify}) {
+                                                       m_threads, m_headers, m_classify}) {
         w->setEnabled(!running);
     }
     if (running) {

@@ -89,6 +89,7 @@ public:
     void setRate(int perSecond); ///< 0: as fast as the concurrency allows
     void setAmount(Amount amount, int value = 0);
     void setConcurrency(int connections);
+    void setThreads(int threads); ///< 0: one per core
     void setExtraHeaders(const QStringList &headers);
     void setClassification(Classification mode, const QString &argument = {});
     void setRestartOnPush(bool restart);
@@ -155,6 +156,7 @@ private:
     QComboBox *m_amountKind = nullptr;
     QSpinBox *m_amount = nullptr;
     QSpinBox *m_concurrency = nullptr;
+    QSpinBox *m_threads = nullptr;
     QPlainTextEdit *m_headers = nullptr;
     QComboBox *m_classify = nullptr;
     QLineEdit *m_classifyArgument = nullptr;

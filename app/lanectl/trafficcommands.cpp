@@ -191,6 +191,10 @@ struct SampleOptions
     QCommandLineOption concurrency{QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
                                    QStringLiteral("Connections / requests in flight (default 16)."),
                                    QStringLiteral("C"), QStringLiteral("16")};
+    QCommandLineOption threads{QStringLiteral("threads"),
+                               QStringLiteral("Sampling threads (default: one per core, at most one per "
+                                              "connection)."),
+                               QStringLiteral("N"), QStringLiteral("0")};
     QCommandLineOption header{QStringList{QStringLiteral("H"), QStringLiteral("header")},
                               QStringLiteral("A request header 'Name: value' (repeatable)."),
                               QStringLiteral("HEADER")};
@@ -268,10 +272,10 @@ int sampleCommand(const QStringList &arguments)
                        "Exit code 0 when the split matches the weights and no request failed, 1 otherwise."));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The gateway URL."));
     SampleOptions o;
-    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.header, o.method, o.body,
-                       o.timeout, o.classify, o.csv, o.json});
+    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.threads, o.header, o.method,
+                       o.body, o.timeout, o.classify, o.csv, o.json});
     const QString usage = QStringLiteral(
-        "lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [-H 'K: V']... "
+        "lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [--threads N] [-H 'K: V']... "
         "[--classify chain|header:NAME|regex:RE] [--csv F] [--json F]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
@@ -311,6 +315,10 @@ int sampleCommand(const QStringList &arguments)
     config.concurrency = parser.value(o.concurrency).toInt(&ok);
     if (!ok || config.concurrency < 1) {
         return usageError("-c: expected a positive number");
+    }
+    config.threads = parser.value(o.threads).toInt(&ok);
+    if (!ok || config.threads < 0 || config.threads > 256) {
+        return usageError("--threads: expected 1..256 (0: one per core)");
     }
     const auto timeout = parseDuration(parser.value(o.timeout));
     if (!timeout) {
@@ -383,16 +391,22 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption concurrency(QStringList{QStringLiteral("c"), QStringLiteral("concurrency")},
                                          QStringLiteral("Requests in flight (default 8)."),
                                          QStringLiteral("C"), QStringLiteral("8"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"),
+        QStringLiteral("Sampling threads (default: one per core, at most one per "
+                       "connection)."),
+        QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
         QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Per-request timeout (default 5s)."),
                                      QStringLiteral("DURATION"), QStringLiteral("5s"));
-    parser.addOptions({flavor, count, concurrency, seed, timeout});
+    parser.addOptions({flavor, count, concurrency, threads, seed, timeout});
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N] [--timeout D]"),
+            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--threads N] [--seed N] "
+                           "[--timeout D]"),
             0, 1);
         code >= 0) {
         return code;
@@ -411,6 +425,11 @@ int demoCommand(const QStringList &arguments)
     config.concurrency = parser.value(concurrency).toInt(&ok);
     if (!ok || config.concurrency < 1) {
         err("lanectl: -c: expected a positive number\n");
+        return Usage;
+    }
+    config.threads = parser.value(threads).toInt(&ok);
+    if (!ok || config.threads < 0 || config.threads > 256) {
+        err("lanectl: --threads: expected 1..256 (0: one per core)\n");
         return Usage;
     }
     const auto requestTimeout = parseDuration(parser.value(timeout));

@@ -6,17 +6,12 @@
 
 #include <QByteArray>
 
-#include <curl/curl.h>
-
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <thread>
 
 namespace lanedeck::kube {
 namespace {
-
-std::once_flag g_curlInit;
 
 size_t collect(char *data, size_t size, size_t count, void *target)
 {
@@ -129,18 +124,31 @@ bool writes(const Request &request)
            request.path.find("dryRun=All") == std::string::npos;
 }
 
+struct StringDeleter
+{
+    void operator()(char *text) const noexcept { curl_free(text); }
+};
+using CurlString = std::unique_ptr<char, StringDeleter>;
+
+/// A part of a parsed URL (`flags` as curl_url_get takes them), or null when it has none.
+CurlString urlPart(CURLU *url, CURLUPart part, unsigned flags = 0)
+{
+    char *text = nullptr;
+    return curl_url_get(url, part, &text, flags) == CURLUE_OK ? CurlString(text) : CurlString();
+}
+
+} // namespace
+
 /// One request in flight: its easy handle and everything the handle points into.
-struct Transfer
+struct Client::Transfer
 {
     std::size_t index = 0;
-    CURL *easy = nullptr;
-    curl_slist *headers = nullptr;
+    curl::Easy easy;
+    curl::Slist headers;
     std::string url;
     std::string body;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
-
-} // namespace
 
 struct Client::Auth
 {
@@ -246,7 +254,6 @@ Client::Client(Connection connection, ClientOptions options)
 
 Result<std::unique_ptr<Client>> Client::create(const Connection &connection, const ClientOptions &options)
 {
-    std::call_once(g_curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     std::unique_ptr<Client> client(new Client(connection, options));
     std::string server = connection.cluster.server;
     while (!server.empty() && server.back() == '/') {
@@ -256,28 +263,23 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
     if (!connection.cluster.tlsServerName.empty()) {
         // libcurl takes the TLS name (SNI and verification) from the URL: request the tls-server-name and
         // connect to the real server underneath.
-        CURLU *u = curl_url();
-        char *host = nullptr;
-        char *port = nullptr;
-        if (curl_url_set(u, CURLUPART_URL, server.c_str(), 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-            curl_url_cleanup(u);
+        curl::globalInit();
+        const curl::Url u(curl_url());
+        const bool parsed = u && curl_url_set(u.get(), CURLUPART_URL, server.c_str(), 0) == CURLUE_OK;
+        const CurlString host = parsed ? urlPart(u.get(), CURLUPART_HOST) : nullptr;
+        const CurlString port = parsed ? urlPart(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT) : nullptr;
+        if (!host || !port) {
             return Error{connection.cluster.sourceFile + ": cluster '" + connection.cluster.name +
                          "': server is not a valid URL"};
         }
-        client->m_connectTo = connection.cluster.tlsServerName + ':' + port + ':' + host + ':' + port;
-        curl_url_set(u, CURLUPART_HOST, connection.cluster.tlsServerName.c_str(), 0);
-        char *url = nullptr;
-        curl_url_get(u, CURLUPART_URL, &url, 0);
-        client->m_url = url;
+        client->m_connectTo =
+            connection.cluster.tlsServerName + ':' + port.get() + ':' + host.get() + ':' + port.get();
+        curl_url_set(u.get(), CURLUPART_HOST, connection.cluster.tlsServerName.c_str(), 0);
+        const CurlString url = urlPart(u.get(), CURLUPART_URL);
+        client->m_url = url ? url.get() : "";
         while (!client->m_url.empty() && client->m_url.back() == '/') {
             client->m_url.pop_back();
         }
-        curl_free(url);
-        curl_free(host);
-        curl_free(port);
-        curl_url_cleanup(u);
     }
     auto proxy = chooseProxy(connection.cluster);
     if (!proxy) {
@@ -288,28 +290,22 @@ Result<std::unique_ptr<Client>> Client::create(const Connection &connection, con
         client->m_exec = std::make_unique<ExecCredentialProvider>(connection.user, connection.cluster,
                                                                   options.approveExec, options.execTimeout);
     }
-    CURLM *multi = curl_multi_init();
-    if (!multi) {
+    client->m_multi = curl::makeMulti();
+    if (!client->m_multi) {
         return Error{"libcurl: cannot create a multi handle"};
     }
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
-    client->m_multi = multi;
+    curl_multi_setopt(client->m_multi.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(client->m_multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, 8L);
     return client;
 }
 
-Client::~Client()
-{
-    if (m_multi) {
-        curl_multi_cleanup(static_cast<CURLM *>(m_multi));
-    }
-}
+Client::~Client() = default;
 
 void Client::cancel()
 {
     m_cancelled = true;
     if (m_multi) {
-        curl_multi_wakeup(static_cast<CURLM *>(m_multi));
+        curl_multi_wakeup(m_multi.get());
     }
 }
 
@@ -456,186 +452,196 @@ Response Client::send(const Request &request)
     return send(std::vector<Request>{request}).front();
 }
 
-void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
-                      const Auth &auth, std::vector<Response> &out)
+void Client::configureTls(CURL *e, const Auth &auth) const
 {
-    CURLM *multi = static_cast<CURLM *>(m_multi);
     const ClusterConfig &cluster = m_connection.cluster;
-    const UserConfig &user = m_connection.user;
-
-    auto start = [&](std::size_t index) {
-        auto t = std::make_unique<Transfer>();
-        t->index = index;
-        const Request &r = requests[index];
-        t->url = m_url + r.path;
-        CURL *e = curl_easy_init();
-        t->easy = e;
-        curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
-        curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
-        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->body);
-        // HTTP/2 inside the TLS connection to an https proxy stalls now and then with libcurl 7.88 (Debian
-        // 12): a stream gets no response until the request timeout (libcurl's known problem, curl/curl#6936).
-        // HTTP/1.1 through the same proxy does not stall (tst_clusterproxy).
-        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                         static_cast<long>(m_proxy.tls ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connectTimeout.count()));
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.requestTimeout.count()));
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-        if (r.method == "HEAD") {
-            curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-        }
-        if (!r.body.empty()) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-        }
+    if (cluster.insecureSkipTlsVerify) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else if (!cluster.certificateAuthorityData.empty()) {
+        curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
+                       cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
+        curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
+        // The blob replaces the default CA bundle but not the default CA directory (/etc/ssl/certs on
+        // Debian), which would still trust every system CA. kubectl trusts the kubeconfig's CA alone.
+        curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
+    }
+    if (!auth.clientCertificateData.empty()) {
+        curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()),
+                       auth.clientCertificateData.size(), CURL_BLOB_COPY};
+        curl_blob key{const_cast<char *>(auth.clientKeyData.data()), auth.clientKeyData.size(),
+                      CURL_BLOB_COPY};
+        curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+        curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+    }
+    // Always set: an empty proxy stops libcurl from reading http(s)_proxy/no_proxy by its own rules,
+    // which differ from kubectl's (chooseProxy applies those).
+    curl_easy_setopt(e, CURLOPT_PROXY, m_proxy.curlUrl.c_str());
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    if (m_proxy.tls) {
+        // Go's transport verifies an https proxy with the same TLS settings as the server.
         if (cluster.insecureSkipTlsVerify) {
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-            curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+            curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
         } else if (!cluster.certificateAuthorityData.empty()) {
             curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
                            cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
-            curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob);
-            // The blob replaces the default CA bundle but not the default CA directory (/etc/ssl/certs on
-            // Debian), which would still trust every system CA. kubectl trusts the kubeconfig's CA alone.
-            curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
+            curl_easy_setopt(e, CURLOPT_PROXY_CAINFO_BLOB, &blob);
+            curl_easy_setopt(e, CURLOPT_PROXY_CAPATH, nullptr);
         }
-        if (!auth.clientCertificateData.empty()) {
-            curl_blob cert{const_cast<char *>(auth.clientCertificateData.data()),
-                           auth.clientCertificateData.size(), CURL_BLOB_COPY};
-            curl_blob key{const_cast<char *>(auth.clientKeyData.data()), auth.clientKeyData.size(),
-                          CURL_BLOB_COPY};
-            curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
-            curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
-            curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
-            curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
-        }
-        // Always set: an empty proxy stops libcurl from reading http(s)_proxy/no_proxy by its own rules,
-        // which differ from kubectl's (chooseProxy applies those).
-        curl_easy_setopt(e, CURLOPT_PROXY, m_proxy.curlUrl.c_str());
-        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
-        if (m_proxy.tls) {
-            // Go's transport verifies an https proxy with the same TLS settings as the server.
-            if (cluster.insecureSkipTlsVerify) {
-                curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
-                curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
-            } else if (!cluster.certificateAuthorityData.empty()) {
-                curl_blob blob{const_cast<char *>(cluster.certificateAuthorityData.data()),
-                               cluster.certificateAuthorityData.size(), CURL_BLOB_COPY};
-                curl_easy_setopt(e, CURLOPT_PROXY_CAINFO_BLOB, &blob);
-                curl_easy_setopt(e, CURLOPT_PROXY_CAPATH, nullptr);
-            }
-        }
-        curl_slist *h = nullptr;
-        h = curl_slist_append(h, "Accept: application/json");
-        h = curl_slist_append(h, "User-Agent: lanedeck/" LANEDECK_VERSION);
-        if (!r.body.empty()) {
-            h = curl_slist_append(h, ("Content-Type: " + r.contentType).c_str());
-        }
-        if (!auth.token.empty()) {
-            h = curl_slist_append(h, ("Authorization: Bearer " + auth.token).c_str());
-        } else if (!user.username.empty()) {
-            curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-            curl_easy_setopt(e, CURLOPT_USERNAME, user.username.c_str());
-            curl_easy_setopt(e, CURLOPT_PASSWORD, user.password.c_str());
-        }
-        if (!user.impersonate.empty()) {
-            h = curl_slist_append(h, ("Impersonate-User: " + user.impersonate).c_str());
-        }
-        for (const auto &g : user.impersonateGroups) {
-            h = curl_slist_append(h, ("Impersonate-Group: " + g).c_str());
-        }
-        t->headers = h;
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-        return t;
-    };
-
-    curl_slist *connectTo = nullptr;
-    if (!m_connectTo.empty()) {
-        connectTo = curl_slist_append(nullptr, m_connectTo.c_str());
     }
-    std::deque<std::size_t> pending(which.begin(), which.end());
-    std::vector<std::unique_ptr<Transfer>> running;
+}
+
+std::unique_ptr<Client::Transfer> Client::configure(const Request &r, std::size_t index,
+                                                    const Auth &auth) const
+{
+    const UserConfig &user = m_connection.user;
+    auto t = std::make_unique<Transfer>();
+    t->index = index;
+    t->url = m_url + r.path;
+    t->easy = curl::makeEasy();
+    CURL *e = t->easy.get();
+    if (!e) {
+        return nullptr;
+    }
+    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errorBuffer);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->body);
+    // HTTP/2 inside the TLS connection to an https proxy stalls now and then with libcurl 7.88 (Debian
+    // 12): a stream gets no response until the request timeout (libcurl's known problem, curl/curl#6936).
+    // HTTP/1.1 through the same proxy does not stall (tst_clusterproxy).
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                     static_cast<long>(m_proxy.tls ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connectTimeout.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.requestTimeout.count()));
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    if (r.method == "HEAD") {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    }
+    if (!r.body.empty()) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    }
+    configureTls(e, auth);
+    curl::Slist &h = t->headers;
+    h.append("Accept: application/json");
+    h.append("User-Agent: lanedeck/" LANEDECK_VERSION);
+    if (!r.body.empty()) {
+        h.append("Content-Type: " + r.contentType);
+    }
+    if (!auth.token.empty()) {
+        h.append("Authorization: Bearer " + auth.token);
+    } else if (!user.username.empty()) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+        curl_easy_setopt(e, CURLOPT_USERNAME, user.username.c_str());
+        curl_easy_setopt(e, CURLOPT_PASSWORD, user.password.c_str());
+    }
+    if (!user.impersonate.empty()) {
+        h.append("Impersonate-User: " + user.impersonate);
+    }
+    for (const auto &g : user.impersonateGroups) {
+        h.append("Impersonate-Group: " + g);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h.get());
+    return t;
+}
+
+Response Client::toResponse(const Request &request, Transfer &transfer, CURLcode code, const Auth &auth) const
+{
+    CURL *easy = transfer.easy.get();
     const std::string server = "the API server " + m_connection.cluster.server + " (" +
                                (m_proxy.direct() ? "" : "via proxy " + redactProxyUrl(m_proxy.url) + ", ") +
                                "context '" + m_connection.context + "')";
-    auto finish = [&](Transfer *t, CURLcode code) {
-        Response &resp = out[t->index];
-        resp = Response{};
-        const Request &request = requests[t->index];
-        const std::string what = request.method + ' ' + request.path.substr(0, request.path.find('?'));
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &resp.status);
-        const char *contentType = nullptr;
-        if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &contentType) == CURLE_OK && contentType) {
-            resp.contentType = contentType;
+    Response resp;
+    const std::string what = request.method + ' ' + request.path.substr(0, request.path.find('?'));
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp.status);
+    const char *contentType = nullptr;
+    if (curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &contentType) == CURLE_OK && contentType) {
+        resp.contentType = contentType;
+    }
+    if (code == CURLE_OK) {
+        long version = 0;
+        curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+        resp.httpVersion = version == CURL_HTTP_VERSION_2_0 ? 2 : 1;
+        resp.body = std::move(transfer.body);
+        const bool fromKubernetes = isJsonObject(resp.body);
+        if (resp.status >= 200 && resp.status < 300 && !fromKubernetes) {
+            // Something between LaneDeck and the API server answered: a proxy's or a login page.
+            resp.outcomeUnknown = writes(request);
+            resp.error = server + " answered " + what + " with HTTP " + std::to_string(resp.status) + " (" +
+                         mediaType(resp.contentType) +
+                         "), not a Kubernetes JSON object; is a proxy or a login page in between? " +
+                         (resp.body.empty() ? "The body is empty."
+                                            : "It said: " + bodyExcerpt(resp.body, resp.contentType));
+        } else if (resp.status == 504 || (resp.status == 502 && !fromKubernetes)) {
+            // A gateway gave up waiting, or lost the upstream connection, possibly after forwarding.
+            resp.outcomeUnknown = writes(request);
+        } else if (resp.status == 401) {
+            resp.rejectedCredentials = auth.describe(m_connection.user);
         }
-        if (code == CURLE_OK) {
-            long version = 0;
-            curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
-            resp.httpVersion = version == CURL_HTTP_VERSION_2_0 ? 2 : 1;
-            resp.body = std::move(t->body);
-            const bool fromKubernetes = isJsonObject(resp.body);
-            if (resp.status >= 200 && resp.status < 300 && !fromKubernetes) {
-                // Something between LaneDeck and the API server answered: a proxy's or a login page.
-                resp.outcomeUnknown = writes(request);
-                resp.error = server + " answered " + what + " with HTTP " + std::to_string(resp.status) +
-                             " (" + mediaType(resp.contentType) +
-                             "), not a Kubernetes JSON object; is a proxy or a login page in between? " +
-                             (resp.body.empty() ? "The body is empty."
-                                                : "It said: " + bodyExcerpt(resp.body, resp.contentType));
-            } else if (resp.status == 504 || (resp.status == 502 && !fromKubernetes)) {
-                // A gateway gave up waiting, or lost the upstream connection, possibly after forwarding.
-                resp.outcomeUnknown = writes(request);
-            } else if (resp.status == 401) {
-                resp.rejectedCredentials = auth.describe(user);
-            }
-        } else {
-            const std::string detail = t->errorBuffer[0] ? t->errorBuffer : curl_easy_strerror(code);
-            curl_off_t beforeTransfer = 0;
-            curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &beforeTransfer);
-            long requestBytes = 0;
-            curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &requestBytes);
-            // An HTTP proxy's CONNECT request counts in the request size: to an https server through such a
-            // proxy, ours went out only once the proxy opened the tunnel (a plain http server gets no
-            // tunnel).
-            long connectCode = 0;
-            curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
-            const bool tunnelled = !m_proxy.direct() && m_proxy.curlUrl.rfind("socks", 0) != 0 &&
-                                   m_connection.cluster.server.rfind("https://", 0) == 0;
-            const bool tunnelUp = !tunnelled || (connectCode >= 200 && connectCode < 300);
-            const bool sent = tunnelUp && code != CURLE_PROXY && (beforeTransfer > 0 || requestBytes > 0);
-            resp.outcomeUnknown = sent && writes(request);
-            if (!sent) {
-                // Nothing went out: the server, or the proxy in front of it, could not be reached.
-                resp.error = transportError(t->easy, code, detail, m_connection, m_proxy);
-            } else if (resp.status == 0) {
-                resp.error = server + " did not answer " + what + ": " + detail;
-            } else {
-                curl_off_t received = 0;
-                curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
-                resp.error = server + " broke off its answer to " + what + " (HTTP " +
-                             std::to_string(resp.status) + ", " + std::to_string(received) +
-                             " bytes of the body received): " + detail;
-            }
-            resp.status = 0;
-            resp.contentType.clear();
-        }
-        curl_multi_remove_handle(multi, t->easy);
-        curl_easy_cleanup(t->easy);
-        curl_slist_free_all(t->headers);
-    };
+        return resp;
+    }
+    const std::string detail = transfer.errorBuffer[0] ? transfer.errorBuffer : curl_easy_strerror(code);
+    curl_off_t beforeTransfer = 0;
+    curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &beforeTransfer);
+    long requestBytes = 0;
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &requestBytes);
+    // An HTTP proxy's CONNECT request counts in the request size: to an https server through such a
+    // proxy, ours went out only once the proxy opened the tunnel (a plain http server gets no tunnel).
+    long connectCode = 0;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connectCode);
+    const bool tunnelled = !m_proxy.direct() && m_proxy.curlUrl.rfind("socks", 0) != 0 &&
+                           m_connection.cluster.server.rfind("https://", 0) == 0;
+    const bool tunnelUp = !tunnelled || (connectCode >= 200 && connectCode < 300);
+    const bool sent = tunnelUp && code != CURLE_PROXY && (beforeTransfer > 0 || requestBytes > 0);
+    resp.outcomeUnknown = sent && writes(request);
+    if (!sent) {
+        // Nothing went out: the server, or the proxy in front of it, could not be reached.
+        resp.error = transportError(easy, code, detail, m_connection, m_proxy);
+    } else if (resp.status == 0) {
+        resp.error = server + " did not answer " + what + ": " + detail;
+    } else {
+        curl_off_t received = 0;
+        curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &received);
+        resp.error = server + " broke off its answer to " + what + " (HTTP " + std::to_string(resp.status) +
+                     ", " + std::to_string(received) + " bytes of the body received): " + detail;
+    }
+    resp.status = 0;
+    resp.contentType.clear();
+    return resp;
+}
+
+void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
+                      const Auth &auth, std::vector<Response> &out)
+{
+    CURLM *multi = m_multi.get();
+    curl::Slist connectTo;
+    if (!m_connectTo.empty()) {
+        connectTo.append(m_connectTo);
+    }
+    std::deque<std::size_t> pending(which.begin(), which.end());
+    std::vector<std::unique_ptr<Transfer>> running;
     auto launch = [&] {
         while (!pending.empty() && static_cast<int>(running.size()) < std::max(1, m_options.maxParallel)) {
-            auto t = start(pending.front());
+            const std::size_t index = pending.front();
             pending.pop_front();
-            if (connectTo) {
-                curl_easy_setopt(t->easy, CURLOPT_CONNECT_TO, connectTo);
+            auto t = configure(requests[index], index, auth);
+            if (!t) {
+                out[index] = Response{};
+                out[index].error = "libcurl: out of memory for a transfer";
+                continue;
             }
-            curl_multi_add_handle(multi, t->easy);
+            if (!connectTo.empty()) {
+                curl_easy_setopt(t->easy.get(), CURLOPT_CONNECT_TO, connectTo.get());
+            }
+            curl_multi_add_handle(multi, t->easy.get());
             running.push_back(std::move(t));
         }
     };
@@ -647,9 +653,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
                 out[t->index].error = "cancelled";
                 out[t->index].cancelled = true;
                 out[t->index].status = 0;
-                curl_multi_remove_handle(multi, t->easy);
-                curl_easy_cleanup(t->easy);
-                curl_slist_free_all(t->headers);
+                curl_multi_remove_handle(multi, t->easy.get());
             }
             running.clear();
             for (auto i : pending) {
@@ -668,7 +672,8 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             Transfer *t = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
             const CURLcode code = msg->data.result;
-            finish(t, code);
+            out[t->index] = toResponse(requests[t->index], *t, code, auth);
+            curl_multi_remove_handle(multi, t->easy.get());
             ++done;
             if (m_progress) {
                 m_progress(done, which.size());
@@ -680,7 +685,6 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_multi_poll(multi, nullptr, 0, 200, nullptr);
         }
     }
-    curl_slist_free_all(connectTo);
 }
 
 } // namespace lanedeck::kube

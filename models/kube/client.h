@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/curl.h"
 #include "base/result.h"
 #include "kube/execcredential.h"
 #include "kube/kubeconfig.h"
@@ -108,17 +109,23 @@ public:
 private:
     Client(Connection connection, ClientOptions options);
     struct Auth;
+    struct Transfer;
     Result<Auth> currentAuth();
     /// send() without the redaction; `credentialsUsed` gets the token and key of each credential it used.
     std::vector<Response> sendWithRetries(const std::vector<Request> &requests,
                                           std::vector<std::string> &credentialsUsed);
     void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
                   const Auth &auth, std::vector<Response> &out);
+    /// A transfer for requests[index], configured and ready to add to the multi handle (null: out of memory).
+    std::unique_ptr<Transfer> configure(const Request &request, std::size_t index, const Auth &auth) const;
+    void configureTls(CURL *easy, const Auth &auth) const;
+    /// What a finished transfer means for the caller: the answer, or an error that says where it failed.
+    Response toResponse(const Request &request, Transfer &transfer, CURLcode code, const Auth &auth) const;
 
     Connection m_connection;
     ClientOptions m_options;
     std::unique_ptr<ExecCredentialProvider> m_exec;
-    void *m_multi = nullptr;
+    curl::Multi m_multi;
     std::atomic<bool> m_cancelled{false};
     std::function<void(std::size_t, std::size_t)> m_progress;
     std::string m_url;       ///< server URL as requested (host replaced by tls-server-name when set)

@@ -24,7 +24,9 @@ struct SamplerConfig
     /// Requests per second on a fixed schedule (open model: latency counts from the scheduled time, so a
     /// stalled server shows up as latency instead of as fewer requests). 0: as fast as `concurrency` allows.
     double rate = 0.0;
-    int concurrency = 16; ///< requests in flight at most (connections)
+    int concurrency = 16; ///< requests in flight at most (connections), shared out among the threads
+    /// Sampling threads, each with its own connections; 0: one per core. Never more than `concurrency`.
+    int threads = 0;
     std::chrono::milliseconds timeout{5000};
     std::chrono::milliseconds connectTimeout{2000};
     bool keepAlive = true;
@@ -37,16 +39,22 @@ struct SamplerConfig
 struct SampleRun
 {
     SamplerConfig config;
-    std::vector<Sample> samples;
+    std::vector<Sample> samples;         ///< in the order they completed
     std::vector<std::string> laneNames;  ///< Sample::lane indexes this
     std::vector<std::string> chainTexts; ///< Sample::chain indexes this
     Summary summary;
 };
 
-/// A lane-aware HTTP load generator on libcurl's multi interface: one sampling thread drives every
-/// connection, classifies each response into a lane and aggregates statistics; a second thread turns the
-/// aggregate into Summary snapshots for the callback, so a slow callback never delays a request (snapshots it
-/// cannot take in time are skipped, the latest wins). Thread-safe; no Qt needed (the GUI wraps it).
+/// The sampling threads a configuration runs on: `threads` (0: one per core), at most one per connection.
+int samplingThreads(const SamplerConfig &config);
+
+/// A lane-aware HTTP load generator on libcurl's multi interface. Each sampling thread drives its share of
+/// the connections with its own multi handle, classifies each response into a lane and adds it to its own
+/// statistics (no lock per request); the open-model schedule is dealt out round robin (request i goes to
+/// thread i mod N), so the rate and the scheduled times are those of one schedule. A reporting thread merges
+/// the threads' latest totals into Summary snapshots for the callback, so a slow callback never delays a
+/// request (snapshots it cannot take in time are skipped, the latest wins). Thread-safe; no Qt needed (the
+/// GUI wraps it).
 class Sampler final
 {
 public:

@@ -38,8 +38,9 @@ struct Sample
     std::int32_t chain = -1; ///< index into the run's distinct chains
 };
 
-/// The running totals of a sampling run, updated on the sampling thread in O(1) per sample and copied for
-/// each snapshot. Distinct chains are capped so a misbehaving target cannot grow it without bound.
+/// The running totals of a sampling run, updated by each sampling thread in O(1) per sample (every thread
+/// has its own) and merged for each snapshot. Distinct chains are capped so a misbehaving target cannot grow
+/// it without bound.
 struct Aggregate
 {
     static constexpr std::size_t kMaxChains = 1000;
@@ -77,6 +78,18 @@ struct Aggregate
     /// Index of a chain, or -1 past the cap.
     std::int32_t chainIndexOf(const std::string &chain);
     void add(const Sample &sample);
+
+    /// Where another aggregate's lane and chain indexes land in this one after merge() (-1: a chain past the
+    /// cap, counted in otherChains).
+    struct IndexMap
+    {
+        std::vector<std::int32_t> lanes;
+        std::vector<std::int32_t> chains;
+        bool identity = true; ///< every index maps to itself
+    };
+    /// Adds `other` (another thread's totals of the same run) to this one: lanes and chains by name, seconds
+    /// by index, elapsed time as the longer of the two.
+    IndexMap merge(const Aggregate &other);
 };
 
 /// One lane's row of the summary.

@@ -38,6 +38,12 @@ LaneGroup exampleGroup()
 
 const std::string kS1 = "-> mocka(version: v1, ip: 10.0.0.1)-> mockb(version: v1, ip: 10.0.0.2)-> "
                         "mockc(version: v1, ip: 10.0.0.3)";
+// s2 lacks mockb: the baseline's mockb serves it (fell back).
+const std::string kS2 = "-> mocka(version: v2, ip: 10.0.0.4)-> mockb(version: v1, ip: 10.0.0.2)-> "
+                        "mockc(version: v2, ip: 10.0.0.5)";
+// No lane's path: s2's mocka, then the baseline's mockc.
+const std::string kLeak = "-> mocka(version: v2, ip: 10.0.0.4)-> mockb(version: v1, ip: 10.0.0.2)-> "
+                          "mockc(version: v1, ip: 10.0.0.3)";
 
 /// A TCP server that misbehaves at the socket level, where an HTTP library would not let it.
 class RawServer final
@@ -186,6 +192,33 @@ int refusedPort()
     return ntohs(address.sin_port);
 }
 
+/// Nothing lost: every request counted once, as a classified response or as an error, and the samples, the
+/// per-second series and the lane rows all add up to the same total.
+void checkNothingLost(const SampleRun &run, std::uint64_t sent)
+{
+    const Summary &s = run.summary;
+    QCOMPARE(s.total, sent);
+    QCOMPARE(s.classified + s.leaked + s.errorCount(), s.total);
+    std::uint64_t perSecond = 0;
+    std::uint64_t perSecondLanes = 0;
+    for (const auto &second : s.perSecond) {
+        perSecond += second.succeeded + second.failed;
+        for (auto count : second.lanes) {
+            perSecondLanes += count;
+        }
+    }
+    QCOMPARE(perSecond, s.total);
+    QCOMPARE(perSecondLanes, s.classified);
+    if (run.config.keepSamples) {
+        QCOMPARE(std::uint64_t(run.samples.size()), s.total);
+        std::set<std::uint64_t> sequences;
+        for (const auto &sample : run.samples) {
+            sequences.insert(sample.sequence);
+        }
+        QCOMPARE(std::uint64_t(sequences.size()), s.total); // no request counted twice
+    }
+}
+
 SamplerConfig configFor(const std::string &url, std::uint64_t count)
 {
     SamplerConfig config;
@@ -209,19 +242,26 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("server");
         QTest::addColumn<ErrorKind>("kind");
-        QTest::addRow("connection-refused") << QStringLiteral("refused") << ErrorKind::Connect;
-        QTest::addRow("hangs") << QStringLiteral("hang") << ErrorKind::Timeout;
-        QTest::addRow("trickles-bytes") << QStringLiteral("trickle") << ErrorKind::Timeout;
-        QTest::addRow("resets") << QStringLiteral("reset") << ErrorKind::Transport;
-        QTest::addRow("garbage") << QStringLiteral("garbage") << ErrorKind::Unparseable;
-        QTest::addRow("status-500") << QStringLiteral("500") << ErrorKind::HttpStatus;
-        QTest::addRow("body-not-a-chain") << QStringLiteral("hello") << ErrorKind::Unparseable;
+        QTest::addColumn<int>("threads");
+        for (const int threads : {1, 2, 4}) {
+            const auto row = [threads](const char *name) -> QTestData & {
+                return QTest::addRow("%s-%d-threads", name, threads);
+            };
+            row("connection-refused") << QStringLiteral("refused") << ErrorKind::Connect << threads;
+            row("hangs") << QStringLiteral("hang") << ErrorKind::Timeout << threads;
+            row("trickles-bytes") << QStringLiteral("trickle") << ErrorKind::Timeout << threads;
+            row("resets") << QStringLiteral("reset") << ErrorKind::Transport << threads;
+            row("garbage") << QStringLiteral("garbage") << ErrorKind::Unparseable << threads;
+            row("status-500") << QStringLiteral("500") << ErrorKind::HttpStatus << threads;
+            row("body-not-a-chain") << QStringLiteral("hello") << ErrorKind::Unparseable << threads;
+        }
     }
 
     void errorKinds()
     {
         QFETCH(QString, server);
         QFETCH(ErrorKind, kind);
+        QFETCH(int, threads);
         std::unique_ptr<RawServer> raw;
         std::unique_ptr<HttpServer> http;
         std::string url;
@@ -242,8 +282,10 @@ private Q_SLOTS:
             raw = std::make_unique<RawServer>(behaviour);
             url = "http://127.0.0.1:" + std::to_string(raw->port()) + "/";
         }
-        const int n = 6;
+        const int n = 8;
         auto config = configFor(url, n);
+        config.concurrency = 4;
+        config.threads = threads;
         if (kind == ErrorKind::Timeout) {
             config.timeout = std::chrono::milliseconds(400); // the hanging and trickling servers never finish
         }
@@ -264,21 +306,100 @@ private Q_SLOTS:
             QCOMPARE(sample.lane, -1);
         }
         QVERIFY(!run->summary.matches);
+        checkNothingLost(*run, n);
         if (kind == ErrorKind::HttpStatus) {
             QCOMPARE(run->samples.front().status, std::int16_t(500));
         }
     }
 
+    void hugeBodiesAreDrainedNotKept_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addRow("1-thread") << 1;
+        QTest::addRow("2-threads") << 2;
+        QTest::addRow("4-threads") << 4;
+    }
+
     void hugeBodiesAreDrainedNotKept()
     {
+        QFETCH(int, threads);
         HttpServer server([](const httplib::Request &, httplib::Response &res) {
             res.set_content(kS1 + std::string(8 << 20, ' '), "text/plain"); // 8 MiB
         });
         auto config = configFor(server.url(), 4);
+        config.concurrency = 4;
+        config.threads = threads;
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.errorCount(), 0u);
         QCOMPARE(run->summary.lanes[0].count, 4u); // classified from the first 64 KiB
+        checkNothingLost(*run, 4);
+    }
+
+    void threadCountsGiveTheSameCounts_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<double>("rate");
+        for (const int threads : {1, 2, 4}) {
+            QTest::addRow("closed-%d-threads", threads) << threads << 0.0;
+            QTest::addRow("open-%d-threads", threads) << threads << 2000.0;
+        }
+    }
+
+    void threadCountsGiveTheSameCounts()
+    {
+        // The server decides the lane by how many requests it has answered, so the counts are the same
+        // however the requests are spread over threads and connections: 6 in 10 s1, 3 s2, 1 leaked.
+        QFETCH(int, threads);
+        QFETCH(double, rate);
+        std::atomic<int> counter{0};
+        HttpServer server([&counter](const httplib::Request &, httplib::Response &res) {
+            const int n = counter++ % 10;
+            res.set_content(n < 6 ? kS1 : n < 9 ? kS2 : kLeak, "text/plain");
+        });
+        auto config = configFor(server.url(), 400);
+        config.concurrency = 8;
+        config.threads = threads;
+        config.rate = rate;
+        QCOMPARE(samplingThreads(config), threads);
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
+        QVERIFY(run.ok());
+        const Summary &s = run->summary;
+        QCOMPARE(s.errorCount(), 0u);
+        QCOMPARE(s.lanes.size(), std::size_t(3)); // s1, s2, s3 as configured; s3 gets nothing
+        QCOMPARE(s.lanes[0].name, std::string("s1"));
+        QCOMPARE(s.lanes[0].count, 240u);
+        QCOMPARE(s.lanes[0].fellBack, 0u);
+        QCOMPARE(s.lanes[1].name, std::string("s2"));
+        QCOMPARE(s.lanes[1].count, 120u);
+        QCOMPARE(s.lanes[1].fellBack, 120u);
+        QCOMPARE(s.lanes[2].count, 0u);
+        QCOMPARE(s.leaked, 40u);
+        QCOMPARE(s.chains.size(), std::size_t(3));
+        QCOMPARE(s.chains[0].count, 240u);
+        QCOMPARE(s.chains[0].chain, kS1);
+        QCOMPARE(s.chains[1].count, 120u);
+        QCOMPARE(s.chains[2].count, 40u);
+        checkNothingLost(*run, 400);
+        // Every sample's lane and chain index the run's tables (each thread had its own), and agree.
+        std::set<std::uint64_t> sequences;
+        for (const auto &sample : run->samples) {
+            sequences.insert(sample.sequence);
+            QVERIFY(sample.chain >= 0 && std::size_t(sample.chain) < run->chainTexts.size());
+            const std::string &chain = run->chainTexts[std::size_t(sample.chain)];
+            const std::string lane = sample.lane < 0 ? "" : run->laneNames.at(std::size_t(sample.lane));
+            QCOMPARE(lane, std::string(chain == kS1 ? "s1" : chain == kS2 ? "s2" : ""));
+            if (rate > 0) {
+                // One schedule dealt out over the threads: request i was due at i / rate.
+                QCOMPARE(sample.scheduledMicros, std::int64_t(sample.sequence) * 500);
+            }
+        }
+        QCOMPARE(*sequences.rbegin(), 399u); // requests 0..399, each once
+        for (std::size_t i = 1; i < run->samples.size(); ++i) {
+            const auto &a = run->samples[i - 1];
+            const auto &b = run->samples[i];
+            QVERIFY(a.scheduledMicros + a.latencyMicros <= b.scheduledMicros + b.latencyMicros); // completed
+        }
     }
 
     void classifiesByHeaderAndRegex_data()
@@ -383,13 +504,24 @@ private Q_SLOTS:
         QVERIFY2(late.latencyMicros >= 250000, std::to_string(late.latencyMicros).c_str());
     }
 
+    void stopsAtAnyMoment_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addRow("1-thread") << 1;
+        QTest::addRow("2-threads") << 2;
+        QTest::addRow("4-threads") << 4;
+    }
+
     void stopsAtAnyMoment()
     {
+        QFETCH(int, threads);
         HttpServer server(
             [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
         auto config = configFor(server.url(), 0);
         config.duration = std::chrono::minutes(10);
         config.rate = 200;
+        config.concurrency = 4;
+        config.threads = threads;
         Sampler sampler(config, Classifier::chain(exampleGroup()));
         std::mutex mutex;
         std::condition_variable cv;
@@ -411,6 +543,8 @@ private Q_SLOTS:
         QVERIFY(run.summary.total >= 20);
         QVERIFY(run.summary.total < 200 * 600);
         QCOMPARE(run.summary.errorCount(), 0u);
+        checkNothingLost(run, run.summary.total);
+        QCOMPARE(run.summary.lanes[0].count, run.summary.total);
     }
 
     void streamsSnapshots()
@@ -440,11 +574,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("url");
         QTest::addColumn<int>("concurrency");
         QTest::addColumn<QString>("header");
-        QTest::addRow("not-http") << QStringLiteral("ftp://x/") << 1 << QStringLiteral("a: b");
+        QTest::addColumn<int>("threads");
+        QTest::addRow("not-http") << QStringLiteral("ftp://x/") << 1 << QStringLiteral("a: b") << 0;
         QTest::addRow("zero-concurrency")
-            << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b");
+            << QStringLiteral("http://127.0.0.1:1/") << 0 << QStringLiteral("a: b") << 0;
         QTest::addRow("bad-header") << QStringLiteral("http://127.0.0.1:1/") << 1
-                                    << QStringLiteral("no colon");
+                                    << QStringLiteral("no colon") << 0;
+        QTest::addRow("negative-threads")
+            << QStringLiteral("http://127.0.0.1:1/") << 1 << QStringLiteral("a: b") << -1;
     }
 
     void refusesBadConfigurations()
@@ -452,8 +589,10 @@ private Q_SLOTS:
         QFETCH(QString, url);
         QFETCH(int, concurrency);
         QFETCH(QString, header);
+        QFETCH(int, threads);
         auto config = configFor(url.toStdString(), 1);
         config.concurrency = concurrency;
+        config.threads = threads;
         config.headers = {header.toStdString()};
         QVERIFY(!Sampler(config, Classifier::chain(exampleGroup())).run().ok());
     }

@@ -199,6 +199,7 @@ void TestTrafficPage::openAndPush(int count)
     QCOMPARE(m_page->targetUrl(), sandbox->gatewayUrl());
     m_page->setRate(0);
     m_page->setConcurrency(4);
+    m_page->setThreads(2); // the console's runs are shared out among sampling threads too
     m_page->setAmount(count ? TrafficPage::Amount::Requests : TrafficPage::Amount::UntilStopped, count);
     m_page->setClassification(TrafficPage::Classification::Chain);
 }
@@ -214,6 +215,8 @@ void TestTrafficPage::seedConvergesToWeights()
     QVERIFY2(m_page->start(&error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning(), kTimeoutMs);
     QVERIFY(m_page->lastRun());
+    QCOMPARE(m_page->lastRun()->config.threads, 2);
+    QCOMPARE(traffic::samplingThreads(m_page->lastRun()->config), 2);
     QVERIFY(updates.size() >= 1);
 
     // The lane model: the core's numbers, configured 60/20/20, each weight inside its lane's 95% interval.
