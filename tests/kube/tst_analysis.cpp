@@ -707,6 +707,17 @@ void TestAnalysis::shopScenarioEndToEnd()
     auto imported = kube::importGroup(*client, "shop", "shop");
     VERIFY_RESULT(imported);
     QCOMPARE(imported->group.service("cart")->adopted, cart->adopted);
+
+    // And istioctl finds no conflict on the group's hosts any more (when it can be built).
+    const Run built =
+        run(QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/istioctl.sh"), {QStringLiteral("build")});
+    if (built.exitCode == 0) {
+        const Run istio = run(QString::fromUtf8(built.out.trimmed()),
+                              {QStringLiteral("analyze"), QStringLiteral("-n"), QStringLiteral("shop"),
+                               QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("-o"),
+                               QStringLiteral("json")});
+        QVERIFY2(!istio.out.contains("IST0109"), istio.out.constData());
+    }
 }
 
 void TestAnalysis::inventoryUsesTheDocumentsLabelKey()
