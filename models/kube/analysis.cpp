@@ -792,7 +792,7 @@ private:
     }
 
     /// Each server port must reach the gateway's pods through a Service that selects them (its targetPort,
-    /// as istioctl's IST0104 reads it); checked when the gateway's pods are visible.
+    /// as istioctl reads it for IST0162); checked when the gateway's pods are visible.
     void gatewayPorts(const std::string &object, const json &spec, const StringMap &selector,
                       const std::vector<std::string> &related)
     {
