@@ -897,12 +897,26 @@ private:
         return true;
     }
 
-    void coexistence()
+    /// The group's service hosts, for the coexistence checks.
+    std::map<std::string, const Service *> serviceHosts() const
     {
         std::map<std::string, const Service *> hosts;
         for (const auto &s : m_group.services) {
             hosts[mesh::serviceHost(s)] = &s;
         }
+        return hosts;
+    }
+
+    void coexistence()
+    {
+        virtualServiceConflicts();
+        destinationRuleConflicts();
+        asmLaneGroupOverlaps();
+    }
+
+    void virtualServiceConflicts()
+    {
+        const auto hosts = serviceHosts();
         const std::string gatewayRef = mesh::gatewayRef(m_group);
         for (const auto &vs : m_state.virtualServices) {
             const std::string name = display("VirtualService", vs);
@@ -981,6 +995,11 @@ private:
                 }
             }
         }
+    }
+
+    void destinationRuleConflicts()
+    {
+        const auto hosts = serviceHosts();
         for (const auto &dr : m_state.destinationRules) {
             const std::string name = display("DestinationRule", dr);
             if (isOurs(name, dr)) {
@@ -1032,6 +1051,10 @@ private:
                                name});
             }
         }
+    }
+
+    void asmLaneGroupOverlaps()
+    {
         for (const auto &g : m_state.asmLaneGroups) {
             if (nameOf(g) == m_group.name && m_render.flavor == mesh::Flavor::AsmCrd) {
                 continue;
