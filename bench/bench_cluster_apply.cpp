@@ -39,7 +39,7 @@ std::vector<mesh::Resource> generate(int count)
     group.ingress.entryService = "svc-0";
     const int services = count / 2 + 1;
     for (int s = 0; s < services; ++s) {
-        group.services.push_back({"svc-" + std::to_string(s), "default", 8000, {}});
+        group.services.push_back({"svc-" + std::to_string(s), "default", 8000, {}, {}});
     }
     for (int l = 0; l < 3; ++l) {
         Lane lane;

@@ -10,6 +10,10 @@ golden=tests/data/golden
 "$lanectl" render "$example" --flavor istio >"$golden/mock-istio.yaml"
 "$lanectl" render "$example" --flavor istio --api-version v1beta1 >"$golden/mock-istio-v1beta1.yaml"
 "$lanectl" render "$example" --flavor asm-crd >"$golden/mock-asm-crd.yaml"
+# The example with settings adopted from an operator's VirtualService and DestinationRule (lanectl analyze --adopt).
+adopted=tests/data/adopted.lanes.yaml
+"$lanectl" render "$adopted" --flavor asm >"$golden/adopted-asm.yaml"
+"$lanectl" render "$adopted" --flavor istio >"$golden/adopted-istio.yaml"
 git --no-pager diff --stat -- "$golden"
 # tests/app/tst_lanectl.cpp: the branching example's paths as a tree.
 "$lanectl" paths resources/examples/shop.lanes.yaml >"$golden/shop-paths.txt"

@@ -107,13 +107,43 @@ int pathsCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Shows, for every lane, the versions a request reaches "
                                                     "as a tree of calls; fallback hops are marked."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE"), 1, 1); code >= 0) {
+    OutputOption output;
+    output.addTo(parser);
+    if (int code =
+            parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE [-o text|json|yaml]"), 1, 1);
+        code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     int code = Ok;
     const auto group = loadValidGroup(parser.positionalArguments().front(), code);
     if (!group) {
         return code;
+    }
+    nlohmann::json lanes = nlohmann::json::array();
+    for (const auto &path : lanePaths(*group)) {
+        const bool baseline = group->baselineLane()->name == path.lane;
+        nlohmann::json hops = nlohmann::json::array();
+        const std::vector<int> callers = path.callers();
+        for (std::size_t i = 0; i < path.hops.size(); ++i) {
+            const Hop &hop = path.hops[i];
+            hops.push_back({{"service", hop.service},
+                            {"version", hop.version},
+                            {"servedBy", hop.servedBy},
+                            {"fallback", hop.fallback},
+                            {"depth", hop.depth},
+                            {"calledBy", callers[i] < 0 ? nlohmann::json() : nlohmann::json(callers[i])}});
+        }
+        lanes.push_back({{"lane", path.lane},
+                         {"baseline", baseline},
+                         {"weight", group->lane(path.lane)->weight},
+                         {"hops", hops}});
+    }
+    if (!output.text()) {
+        output.print({{"lanes", lanes}});
+        return Ok;
     }
     // One block per lane: the lane, then its path as a tree (each callee under its caller, in call order),
     // so a branching call graph does not read as one chain.

@@ -621,6 +621,7 @@ Response Client::toResponse(const Request &request, Transfer &transfer, CURLcode
 void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
                       const Auth &auth, std::vector<Response> &out)
 {
+    m_requestsSent += which.size();
     CURLM *multi = m_multi.get();
     curl::Slist connectTo;
     if (!m_connectTo.empty()) {

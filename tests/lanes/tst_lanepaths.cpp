@@ -46,10 +46,10 @@ private Q_SLOTS:
         LaneGroup g;
         g.name = "shop";
         g.ingress.entryService = "front";
-        g.services = {{"front", "shop", 80, {"auth", "cart"}},
-                      {"auth", "shop", 80, {}},
-                      {"cart", "shop", 80, {"db"}},
-                      {"db", "shop", 80, {}}};
+        g.services = {{"front", "shop", 80, {"auth", "cart"}, {}},
+                      {"auth", "shop", 80, {}, {}},
+                      {"cart", "shop", 80, {"db"}, {}},
+                      {"db", "shop", 80, {}, {}}};
         g.lanes = {{"base", "version", "v1", {"front", "auth", "cart", "db"}, 50},
                    {"canary", "version", "v2", {"cart"}, 50}};
         const auto paths = lanePaths(g);
