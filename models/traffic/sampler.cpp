@@ -207,6 +207,14 @@ struct Sampler::State
         if (sample.error == ErrorKind::None && (status < 200 || status > 299)) {
             sample.error = ErrorKind::HttpStatus;
         }
+        if (sample.error == ErrorKind::HttpStatus) {
+            // A failed answer that still names its lane (the sandbox's injected faults do) counts against
+            // that lane, so a rollout can judge the lane's error rate.
+            if (auto classification = classifier.classify(transfer.body, transfer.headerValue);
+                classification && !classification->lane.empty()) {
+                sample.lane = aggregate.laneIndex(classification->lane);
+            }
+        }
         if (sample.error == ErrorKind::None) {
             if (auto classification = classifier.classify(transfer.body, transfer.headerValue)) {
                 sample.outcome = classification->outcome;
