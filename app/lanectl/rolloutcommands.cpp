@@ -282,7 +282,8 @@ int rolloutCommand(const QStringList &arguments)
         watcher.join();
     }
     box.stop();
-    out(rollout::toString(result.outcome) + ": " + result.message + "\n");
+    const std::string outcome = rollout::toString(result.outcome);
+    out((result.message.rfind(outcome, 0) == 0 ? "" : outcome + ": ") + result.message + "\n");
     return exitCodeOf(result.outcome);
 }
 

@@ -169,7 +169,7 @@ GateResult judgeSplit(double alpha, const Observation &observation, const std::m
     const auto test = traffic::chiSquareGoodnessOfFit(observed, expected);
     GateResult result{"split", Verdict::Pass, test.pValue, alpha, {}};
     char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "split chi2 %.2f (df %d) p = %.3g", test.statistic, test.degrees,
+    std::snprintf(buffer, sizeof buffer, "chi2 %.2f (df %d), p = %.3g", test.statistic, test.degrees,
                   test.pValue);
     result.text = buffer;
     if (offWeightCount > 0) {
