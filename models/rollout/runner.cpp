@@ -343,14 +343,21 @@ struct Runner::State
         for (int i = startStep; i < static_cast<int>(plan.steps.size()); ++i) {
             const Step &step = plan.steps[static_cast<std::size_t>(i)];
             const auto weights = stepWeights(plan, step, group);
-            if (!pushWeights(i, withWeights(group, weights), weights,
-                             "step " + std::to_string(i + 1) + ": " + weightsText(weights, group))) {
-                return end(Outcome::Aborted, state.step, "step " + std::to_string(i + 1) + ": the push failed");
-            }
+            // The state names the step before it is pushed: a crash between the two leaves a state whose
+            // step --resume pushes again, never a pushed step the state does not know.
+            const int previous = state.step;
             state.step = i;
             state.weights = weights;
             if (auto saved = saveState(state); !saved) {
-                return rollBackNow(state, i, "cannot save the rollout state: " + saved.error().message);
+                return end(Outcome::Aborted, previous,
+                           "cannot save the rollout state, so step " + std::to_string(i + 1) +
+                               " was not pushed: " + saved.error().message);
+            }
+            if (!pushWeights(i, withWeights(group, weights), weights,
+                             "step " + std::to_string(i + 1) + ": " + weightsText(weights, group))) {
+                return end(Outcome::Aborted, i,
+                           "step " + std::to_string(i + 1) +
+                               ": the push failed; --resume pushes it again, --rollback undoes the rollout");
             }
             {
                 std::lock_guard lock(mutex);
