@@ -136,8 +136,8 @@ int main(int argc, char *argv[])
             }
         }
         const double m = median(times);
-        std::printf("%-12s %6d %12.0f %12.0f %12.0f %10.2f %8d\n", (std::to_string(ms) + " ms").c_str(), runs, m,
-                    times.empty() ? 0.0 : *std::min_element(times.begin(), times.end()),
+        std::printf("%-12s %6d %12.0f %12.0f %12.0f %10.2f %8d\n", (std::to_string(ms) + " ms").c_str(), runs,
+                    m, times.empty() ? 0.0 : *std::min_element(times.begin(), times.end()),
                     times.empty() ? 0.0 : *std::max_element(times.begin(), times.end()), m / ms, missed);
         std::fflush(stdout);
     }

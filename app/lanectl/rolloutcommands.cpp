@@ -1,8 +1,11 @@
 #include "commands.h"
 
 #include "base/atomicfile.h"
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
 #include "lanes/document.h"
 #include "mesh/resource.h"
+#include "rollout/clustertarget.h"
 #include "rollout/runner.h"
 #include "sandbox/sandbox.h"
 
@@ -50,7 +53,8 @@ void printEvent(const rollout::Event &event)
     const std::string step = event.step >= 0 ? "step " + std::to_string(event.step + 1) + ": " : "";
     switch (event.kind) {
     case Kind::Evaluated: {
-        std::string line = step + std::to_string(event.requests) + " requests, " + rollout::toString(event.verdict);
+        std::string line =
+            step + std::to_string(event.requests) + " requests, " + rollout::toString(event.verdict);
         for (const auto &gate : event.gates) {
             line += "\n    [" + rollout::toString(gate.verdict) + "] " + gate.gate + ": " + gate.text;
         }
@@ -107,34 +111,51 @@ int rolloutCommand(const QStringList &arguments)
         "push), 6 refused (another rollout holds the group, the plan changed, nothing to resume)."));
     parser.addPositionalArgument(QStringLiteral("PLAN"),
                                  QStringLiteral("The Rollout document (alone, or beside its LaneGroup)."));
-    const QCommandLineOption target(QStringLiteral("target"),
-                                    QStringLiteral("sandbox (default): the local sandbox mesh."),
-                                    QStringLiteral("TARGET"), QStringLiteral("sandbox"));
-    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
-                                    QStringLiteral("Check the plan and print each step's weights and gates."));
+    const QCommandLineOption target(
+        QStringLiteral("target"),
+        QStringLiteral("sandbox (default): the local sandbox mesh; or a kubeconfig context: that cluster."),
+        QStringLiteral("TARGET"), QStringLiteral("sandbox"));
+    const QCommandLineOption kubeconfig(
+        QStringLiteral("kubeconfig"),
+        QStringLiteral("Cluster: the kubeconfig (default: $KUBECONFIG, ~/.kube/config)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption probeUrl(
+        QStringLiteral("probe-url"),
+        QStringLiteral("Cluster: sample this URL instead of the ingress address read "
+                       "from the cluster (a port-forward)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption hostHeader(QStringLiteral("host"),
+                                        QStringLiteral("Cluster: the Host header to send with --probe-url."),
+                                        QStringLiteral("HOST"));
+    const QCommandLineOption dryRun(
+        QStringLiteral("dry-run"), QStringLiteral("Check the plan and print each step's weights and gates."));
     const QCommandLineOption resume(QStringLiteral("resume"),
                                     QStringLiteral("Continue the rollout in progress from its saved step."));
-    const QCommandLineOption rollback(QStringLiteral("rollback"),
-                                      QStringLiteral("Push the plan's rollback weights now and end the rollout."));
-    const QCommandLineOption jsonLog(QStringLiteral("json-log"),
-                                     QStringLiteral("Append every event as a JSON line to FILE (the audit log)."),
-                                     QStringLiteral("FILE"));
+    const QCommandLineOption rollback(
+        QStringLiteral("rollback"),
+        QStringLiteral("Push the plan's rollback weights now and end the rollout."));
+    const QCommandLineOption jsonLog(
+        QStringLiteral("json-log"),
+        QStringLiteral("Append every event as a JSON line to FILE (the audit log)."), QStringLiteral("FILE"));
     const QCommandLineOption state(QStringLiteral("state"),
                                    QStringLiteral("The sandbox's state file (default: PLAN.state.json)."),
                                    QStringLiteral("FILE"));
     const QCommandLineOption flavor(QStringLiteral("flavor"), QStringLiteral("asm (default) or istio."),
                                     QStringLiteral("FLAVOR"), QStringLiteral("asm"));
-    const QCommandLineOption fault(QStringLiteral("fault"),
-                                   QStringLiteral("Sandbox: make a workload fail, SERVICE:VERSION:error=20%,latency=100ms "
-                                                  "(repeatable)."),
-                                   QStringLiteral("SPEC"));
+    const QCommandLineOption fault(
+        QStringLiteral("fault"),
+        QStringLiteral("Sandbox: make a workload fail, SERVICE:VERSION:error=20%,latency=100ms "
+                       "(repeatable)."),
+        QStringLiteral("SPEC"));
     const QCommandLineOption seed(QStringLiteral("seed"),
-                                  QStringLiteral("Sandbox: seed the gateway's weighted choices."), QStringLiteral("N"),
-                                  QStringLiteral("0"));
-    parser.addOptions({target, dryRun, resume, rollback, jsonLog, state, flavor, fault, seed});
-    const QString usage = QStringLiteral(
-        "lanectl rollout PLAN [--target sandbox] [--dry-run] [--resume | --rollback] [--json-log FILE] "
-        "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N]");
+                                  QStringLiteral("Sandbox: seed the gateway's weighted choices."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({target, kubeconfig, probeUrl, hostHeader, dryRun, resume, rollback, jsonLog, state,
+                       flavor, fault, seed});
+    const QString usage =
+        QStringLiteral("lanectl rollout PLAN [--target sandbox|CONTEXT] [--kubeconfig FILE] [--probe-url URL "
+                       "[--host H]] [--dry-run] [--resume | --rollback] [--json-log FILE] "
+                       "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -144,10 +165,6 @@ int rolloutCommand(const QStringList &arguments)
     };
     if (parser.isSet(resume) && parser.isSet(rollback)) {
         return usageError("--resume and --rollback exclude each other");
-    }
-    if (parser.value(target) != QLatin1String("sandbox")) {
-        return usageError("--target: only 'sandbox' is supported by this build; push to a cluster step by step with "
-                          "lanectl apply");
     }
     const auto f = mesh::parseFlavor(parser.value(flavor).toStdString());
     if (!f || *f == mesh::Flavor::AsmCrd) {
@@ -162,6 +179,10 @@ int rolloutCommand(const QStringList &arguments)
         faults.push_back(*parsed);
     }
 
+    if (parser.value(target) != QLatin1String("sandbox") && !faults.empty()) {
+        return usageError("--fault: only the sandbox fails on purpose");
+    }
+
     const QString planPath = parser.positionalArguments().front();
     auto loaded = rollout::loadPlanFile(planPath.toStdString());
     if (!loaded.readable) {
@@ -172,10 +193,10 @@ int rolloutCommand(const QStringList &arguments)
         err(text);
         return loaded.problems.size() == 1 && loaded.problems.front().where.line == 0 ? IoError : Failed;
     }
-    const QString groupPath =
-        loaded.plan.groupFile.empty()
-            ? planPath
-            : QDir::cleanPath(QFileInfo(planPath).absoluteDir().filePath(QString::fromStdString(loaded.plan.groupFile)));
+    const QString groupPath = loaded.plan.groupFile.empty()
+                                  ? planPath
+                                  : QDir::cleanPath(QFileInfo(planPath).absoluteDir().filePath(
+                                        QString::fromStdString(loaded.plan.groupFile)));
     int code = Ok;
     const auto group = loadValidGroup(groupPath, code);
     if (!group) {
@@ -193,25 +214,29 @@ int rolloutCommand(const QStringList &arguments)
     const rollout::Plan &plan = loaded.plan;
     if (parser.isSet(dryRun)) {
         out("plan " + plan.name + ": lane " + plan.lane + " of group " + group->name + ", " +
-            std::to_string(plan.steps.size()) + " steps, evaluated every " + std::to_string(plan.interval.count()) +
-            " ms at " + std::to_string(static_cast<int>(plan.rate)) + " requests/s\n");
+            std::to_string(plan.steps.size()) + " steps, evaluated every " +
+            std::to_string(plan.interval.count()) + " ms at " + std::to_string(static_cast<int>(plan.rate)) +
+            " requests/s\n");
         std::vector<std::vector<std::string>> rows{{"STEP", "WEIGHTS", "HOLD", "MIN REQUESTS", "GATES"}};
         const auto json = rollout::planJson(plan);
         for (std::size_t i = 0; i < plan.steps.size(); ++i) {
             const auto &step = plan.steps[i];
-            const auto &gates = json["steps"][i].contains("gates") ? json["steps"][i]["gates"] : json["gates"];
-            rows.push_back({std::to_string(i + 1), rollout::weightsText(rollout::stepWeights(plan, step, *group), *group),
+            const auto &gates =
+                json["steps"][i].contains("gates") ? json["steps"][i]["gates"] : json["gates"];
+            rows.push_back({std::to_string(i + 1),
+                            rollout::weightsText(rollout::stepWeights(plan, step, *group), *group),
                             std::to_string(step.hold.count()) + " ms", std::to_string(step.minRequests),
                             gates.dump()});
         }
-        rows.push_back({"rollback", rollout::weightsText(rollout::rollbackWeights(plan, *group), *group), "", "", ""});
+        rows.push_back(
+            {"rollback", rollout::weightsText(rollout::rollbackWeights(plan, *group), *group), "", "", ""});
         printTable(rows);
         out("plan hash " + rollout::planHash(plan, *group) + "\n");
         return Ok;
     }
 
-    const std::string statePath =
-        parser.isSet(state) ? parser.value(state).toStdString() : rollout::defaultStatePath(planPath.toStdString());
+    const std::string statePath = parser.isSet(state) ? parser.value(state).toStdString()
+                                                      : rollout::defaultStatePath(planPath.toStdString());
     AuditLog audit;
     if (parser.isSet(jsonLog) && !audit.open(parser.value(jsonLog).toStdString())) {
         err("lanectl: cannot open " + parser.value(jsonLog).toStdString() + " for appending\n");
@@ -219,39 +244,67 @@ int rolloutCommand(const QStringList &arguments)
     }
     const sigset_t signals = blockSignals();
 
-    // The sandbox starts at the weights in force: the saved step's when resuming or rolling back, else the
-    // group's own.
-    LaneGroup initial = *group;
-    if (parser.isSet(resume) || parser.isSet(rollback)) {
-        auto text = readFileLimited(statePath, 1 << 20);
-        if (text) {
-            auto json = nlohmann::json::parse(*text, nullptr, false);
-            if (auto saved = rollout::stateFromJson(json); !json.is_discarded() && saved) {
-                initial = rollout::withWeights(*group, saved->weights);
+    std::unique_ptr<sandbox::Sandbox> box;
+    std::unique_ptr<kube::Client> client;
+    std::unique_ptr<rollout::Target> rolloutTarget;
+    if (parser.value(target) == QLatin1String("sandbox")) {
+        // The sandbox starts at the weights in force: the saved step's when resuming or rolling back, else
+        // the group's own.
+        LaneGroup initial = *group;
+        if (parser.isSet(resume) || parser.isSet(rollback)) {
+            auto text = readFileLimited(statePath, 1 << 20);
+            if (text) {
+                auto json = nlohmann::json::parse(*text, nullptr, false);
+                if (auto saved = rollout::stateFromJson(json); !json.is_discarded() && saved) {
+                    initial = rollout::withWeights(*group, saved->weights);
+                }
             }
         }
-    }
-    auto rendered = mesh::render(initial, {*f, {}});
-    if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
-    }
-    sandbox::SandboxOptions options;
-    options.seed = parser.value(seed).toULongLong();
-    sandbox::Sandbox box(*group, options);
-    for (const auto &spec : faults) {
-        if (auto set = box.setFault(spec.service, spec.version, spec.fault); !set) {
-            return usageError(set.error().message);
+        auto rendered = mesh::render(initial, {*f, {}});
+        if (!rendered) {
+            err("lanectl: " + rendered.error().message + "\n");
+            return Failed;
         }
+        sandbox::SandboxOptions options;
+        options.seed = parser.value(seed).toULongLong();
+        box = std::make_unique<sandbox::Sandbox>(*group, options);
+        for (const auto &spec : faults) {
+            if (auto set = box->setFault(spec.service, spec.version, spec.fault); !set) {
+                return usageError(set.error().message);
+            }
+        }
+        if (auto started = box->start(rendered->resources); !started) {
+            err("lanectl: " + started.error().message + "\n");
+            return Failed;
+        }
+        for (const auto &spec : faults) {
+            err("fault on " + spec.service + ":" + spec.version + ": " + sandbox::toString(spec.fault) +
+                "\n");
+        }
+        rolloutTarget = std::make_unique<rollout::SandboxTarget>(*box, *f, statePath);
+    } else {
+        kube::KubeconfigSource source;
+        source.explicitPath = parser.value(kubeconfig).toStdString();
+        auto config = kube::loadKubeconfig(source);
+        if (!config) {
+            err("lanectl: " + config.error().message + "\n");
+            return Failed;
+        }
+        auto connection = kube::resolveConnection(*config, parser.value(target).toStdString());
+        if (!connection) {
+            err("lanectl: " + connection.error().message + "\n");
+            return Failed;
+        }
+        auto created = kube::Client::create(*connection);
+        if (!created) {
+            err("lanectl: " + created.error().message + "\n");
+            return Failed;
+        }
+        client = std::move(*created);
+        rolloutTarget = std::make_unique<rollout::ClusterTarget>(*client, *group, mesh::RenderOptions{*f, {}},
+                                                                 parser.value(probeUrl).toStdString(),
+                                                                 parser.value(hostHeader).toStdString());
     }
-    if (auto started = box.start(rendered->resources); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
-    }
-    for (const auto &spec : faults) {
-        err("fault on " + spec.service + ":" + spec.version + ": " + sandbox::toString(spec.fault) + "\n");
-    }
-    rollout::SandboxTarget sandboxTarget(box, *f, statePath);
     rollout::RunnerOptions runnerOptions;
     runnerOptions.resume = parser.isSet(resume);
     char host[256] = {};
@@ -261,7 +314,7 @@ int rolloutCommand(const QStringList &arguments)
         audit.write(event);
         printEvent(event);
     };
-    rollout::Runner runner(plan, *group, sandboxTarget, runnerOptions);
+    rollout::Runner runner(plan, *group, *rolloutTarget, runnerOptions);
     rollout::RunResult result;
     if (parser.isSet(rollback)) {
         result = runner.rollBackOnly();
@@ -281,7 +334,9 @@ int rolloutCommand(const QStringList &arguments)
         done = true;
         watcher.join();
     }
-    box.stop();
+    if (box) {
+        box->stop();
+    }
     const std::string outcome = rollout::toString(result.outcome);
     out((result.message.rfind(outcome, 0) == 0 ? "" : outcome + ": ") + result.message + "\n");
     return exitCodeOf(result.outcome);

@@ -19,8 +19,7 @@ class Reader
 public:
     Reader(std::string sourceName, std::vector<Diagnostic> &problems, SourceMap &sources)
         : m_source(std::move(sourceName)), m_problems(problems), m_sources(sources)
-    {
-    }
+    {}
 
     /// Marks of nodes from a later document of the stream count from that document's first line.
     void setLineOffset(int offset) { m_lineOffset = offset; }

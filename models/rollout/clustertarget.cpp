@@ -8,13 +8,34 @@
 #include <sstream>
 
 namespace lanedeck::rollout {
+namespace {
+
+/// metadata.resourceVersion, or empty (objectMember only descends into objects).
+std::string resourceVersionOf(const nlohmann::json &object)
+{
+    const auto &metadata = kube::metadataOf(object);
+    const auto found = metadata.find("resourceVersion");
+    return found != metadata.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+/// The annotation `key` when it is a string, else nothing.
+std::optional<std::string> annotation(const nlohmann::json &object, const char *key)
+{
+    const auto &annotations = kube::objectMember(kube::metadataOf(object), "annotations");
+    const auto found = annotations.find(key);
+    if (found == annotations.end() || !found->is_string()) {
+        return std::nullopt;
+    }
+    return found->get<std::string>();
+}
+
+} // namespace
 
 ClusterTarget::ClusterTarget(kube::Client &client, LaneGroup group, mesh::RenderOptions render,
                              std::string probeUrl, std::string hostHeader)
     : m_client(client), m_group(std::move(group)), m_render(render), m_probeUrl(std::move(probeUrl)),
       m_hostHeader(std::move(hostHeader))
-{
-}
+{}
 
 std::string ClusterTarget::describe() const
 {
@@ -74,7 +95,8 @@ Result<std::string> ClusterTarget::ingressPath()
         return mesh.error();
     }
     if (mesh->istioVersions.empty()) {
-        return Error{"the cluster serves no networking.istio.io API: no VirtualService to keep the rollout on"};
+        return Error{
+            "the cluster serves no networking.istio.io API: no VirtualService to keep the rollout on"};
     }
     auto kind = kube::kindInfo(*mesh, "networking.istio.io/" + mesh->istioVersions.front(), "VirtualService");
     if (!kind) {
@@ -101,15 +123,17 @@ Result<nlohmann::json> ClusterTarget::readIngress()
     return response.json();
 }
 
-Result<void> ClusterTarget::patchAnnotations(const nlohmann::json &annotations, const std::string &resourceVersion)
+Result<void> ClusterTarget::patchAnnotations(const nlohmann::json &annotations,
+                                             const std::string &resourceVersion)
 {
     auto path = ingressPath();
     if (!path) {
         return path.error();
     }
-    nlohmann::json patch = {{"metadata", {{"annotations", annotations}, {"resourceVersion", resourceVersion}}}};
-    const kube::Response response = m_client.send(
-        kube::Request{"PATCH", *path + "?fieldManager=lanedeck-rollout", patch.dump(), "application/merge-patch+json"});
+    nlohmann::json patch = {
+        {"metadata", {{"annotations", annotations}, {"resourceVersion", resourceVersion}}}};
+    const kube::Response response = m_client.send(kube::Request{
+        "PATCH", *path + "?fieldManager=lanedeck-rollout", patch.dump(), "application/merge-patch+json"});
     if (response.status == 409) {
         return Error{"the ingress VirtualService changed while the rollout wrote its state (409); try again"};
     }
@@ -125,12 +149,11 @@ Result<std::optional<RolloutState>> ClusterTarget::loadState()
     if (!object) {
         return object.error();
     }
-    const auto &annotations = kube::objectMember(kube::metadataOf(*object), "annotations");
-    if (!annotations.is_object() || !annotations.contains(kStateAnnotation) ||
-        !annotations[kStateAnnotation].is_string()) {
+    const auto text = annotation(*object, kStateAnnotation);
+    if (!text) {
         return std::optional<RolloutState>{};
     }
-    auto json = nlohmann::json::parse(annotations[kStateAnnotation].get<std::string>(), nullptr, false);
+    auto json = nlohmann::json::parse(*text, nullptr, false);
     if (json.is_discarded()) {
         return Error{std::string("the annotation ") + kStateAnnotation + " is not JSON"};
     }
@@ -147,9 +170,7 @@ Result<void> ClusterTarget::saveState(const RolloutState &state)
     if (!object) {
         return object.error();
     }
-    const auto &version = kube::objectMember(kube::metadataOf(*object), "resourceVersion");
-    return patchAnnotations({{kStateAnnotation, stateJson(state).dump()}},
-                            version.is_string() ? version.get<std::string>() : std::string());
+    return patchAnnotations({{kStateAnnotation, stateJson(state).dump()}}, resourceVersionOf(*object));
 }
 
 Result<void> ClusterTarget::acquireLease(const std::string &holder, std::int64_t expiresMs)
@@ -158,21 +179,19 @@ Result<void> ClusterTarget::acquireLease(const std::string &holder, std::int64_t
     if (!object) {
         return object.error();
     }
-    const auto &metadata = kube::metadataOf(*object);
-    const auto &annotations = kube::objectMember(metadata, "annotations");
-    if (annotations.is_object() && annotations.contains(kLeaseAnnotation) && annotations[kLeaseAnnotation].is_string()) {
-        std::istringstream lease(annotations[kLeaseAnnotation].get<std::string>());
+    if (const auto lease = annotation(*object, kLeaseAnnotation)) {
+        std::istringstream fields(*lease);
         std::string current;
         std::int64_t expiry = 0;
-        lease >> current >> expiry;
+        fields >> current >> expiry;
         if (current != holder && expiry > nowMs()) {
             return Error{"another rollout of this group is running (" + current + ", its lease expires in " +
-                         std::to_string((expiry - nowMs()) / 1000) + " s; annotation " + kLeaseAnnotation + ")"};
+                         std::to_string((expiry - nowMs()) / 1000) + " s; annotation " + kLeaseAnnotation +
+                         ")"};
         }
     }
-    const auto &version = kube::objectMember(metadata, "resourceVersion");
     auto patched = patchAnnotations({{kLeaseAnnotation, holder + " " + std::to_string(expiresMs)}},
-                                    version.is_string() ? version.get<std::string>() : std::string());
+                                    resourceVersionOf(*object));
     if (!patched) {
         return Error{"cannot take the rollout lease: " + patched.error().message};
     }
@@ -185,15 +204,11 @@ void ClusterTarget::releaseLease(const std::string &holder)
     if (!object) {
         return;
     }
-    const auto &metadata = kube::metadataOf(*object);
-    const auto &annotations = kube::objectMember(metadata, "annotations");
-    if (!annotations.is_object() || !annotations.contains(kLeaseAnnotation) ||
-        !annotations[kLeaseAnnotation].is_string() ||
-        annotations[kLeaseAnnotation].get<std::string>().rfind(holder + " ", 0) != 0) {
+    const auto lease = annotation(*object, kLeaseAnnotation);
+    if (!lease || lease->rfind(holder + " ", 0) != 0) {
         return; // not ours (any more)
     }
-    const auto &version = kube::objectMember(metadata, "resourceVersion");
-    (void)patchAnnotations({{kLeaseAnnotation, nullptr}}, version.is_string() ? version.get<std::string>() : "");
+    (void)patchAnnotations({{kLeaseAnnotation, nullptr}}, resourceVersionOf(*object));
 }
 
 } // namespace lanedeck::rollout

@@ -26,8 +26,8 @@ inline constexpr const char *kLeaseAnnotation = "lanedeck.io/rollout-lease";
 class ClusterTarget final : public Target
 {
 public:
-    ClusterTarget(kube::Client &client, LaneGroup group, mesh::RenderOptions render, std::string probeUrl = {},
-                  std::string hostHeader = {});
+    ClusterTarget(kube::Client &client, LaneGroup group, mesh::RenderOptions render,
+                  std::string probeUrl = {}, std::string hostHeader = {});
 
     std::string describe() const override;
     Result<std::vector<std::string>> push(const LaneGroup &weighted) override;

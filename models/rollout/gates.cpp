@@ -93,8 +93,8 @@ GateResult judgeErrorRate(double max, const std::string &lane, const LaneTally &
     // No errors never exceed a threshold, whatever rounding does to the interval's lower end.
     const bool above = tally.errors > 0 && interval.low > max;
     result.verdict = above ? Verdict::Fail : Verdict::Pass;
-    result.text = lane + " errors " + percent(result.measurement) + " (95% CI " + percent(interval.low) + "-" +
-                  percent(interval.high) + ", " + std::to_string(tally.errors) + "/" +
+    result.text = lane + " errors " + percent(result.measurement) + " (95% CI " + percent(interval.low) +
+                  "-" + percent(interval.high) + ", " + std::to_string(tally.errors) + "/" +
                   std::to_string(tally.requests()) + ") " + (above ? "> max " : "<= max ") + percent(max);
     return result;
 }
@@ -109,7 +109,8 @@ GateResult judgeErrorIncrease(double maxIncrease, const std::string &lane, const
     }
     const double p1 = rate(tally);
     const double p0 = rate(baseline);
-    const double variance = p1 * (1.0 - p1) / double(tally.requests()) + p0 * (1.0 - p0) / double(baseline.requests());
+    const double variance =
+        p1 * (1.0 - p1) / double(tally.requests()) + p0 * (1.0 - p0) / double(baseline.requests());
     const double excess = p1 - p0 - maxIncrease;
     // With no variance (all or nothing failed on both sides) the difference is known exactly.
     const bool above = variance > 0.0 ? excess / std::sqrt(variance) > kZOneSided95 : excess > 0.0;
@@ -175,7 +176,8 @@ GateResult judgeSplit(double alpha, const Observation &observation, const std::m
     if (offWeightCount > 0) {
         result.verdict = Verdict::Fail;
         result.measurement = 0.0;
-        result.text = std::to_string(offWeightCount) + " responses from lanes at weight 0 (" + offWeight + ")";
+        result.text =
+            std::to_string(offWeightCount) + " responses from lanes at weight 0 (" + offWeight + ")";
         return result;
     }
     result.verdict = test.pValue < alpha ? Verdict::Fail : Verdict::Pass;
@@ -188,8 +190,8 @@ GateResult judgeLeaks(std::uint64_t max, const Observation &observation)
 {
     GateResult result{"leaks", Verdict::Pass, double(observation.leaked), double(max), {}};
     result.verdict = observation.leaked > max ? Verdict::Fail : Verdict::Pass;
-    result.text = std::to_string(observation.leaked) + " leaked" + (result.verdict == Verdict::Fail ? " > max " : " <= max ") +
-                  std::to_string(max);
+    result.text = std::to_string(observation.leaked) + " leaked" +
+                  (result.verdict == Verdict::Fail ? " > max " : " <= max ") + std::to_string(max);
     return result;
 }
 
@@ -218,11 +220,13 @@ std::vector<GateResult> judge(const Gates &gates, const Observation &observation
     const bool laneEnough = enough && (tally.requests() > 0 || !laneRouted);
     if (gates.errorRate) {
         if (gates.errorRate->max) {
-            results.push_back(laneEnough ? judgeErrorRate(*gates.errorRate->max, lane, tally) : waiting("errorRate"));
+            results.push_back(laneEnough ? judgeErrorRate(*gates.errorRate->max, lane, tally)
+                                         : waiting("errorRate"));
         }
         if (gates.errorRate->maxIncrease) {
-            results.push_back(laneEnough ? judgeErrorIncrease(*gates.errorRate->maxIncrease, lane, tally, base)
-                                         : waiting("errorRate/baseline"));
+            results.push_back(laneEnough
+                                  ? judgeErrorIncrease(*gates.errorRate->maxIncrease, lane, tally, base)
+                                  : waiting("errorRate/baseline"));
         }
     }
     if (gates.latencyP99) {

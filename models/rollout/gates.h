@@ -48,7 +48,8 @@ std::string toString(Verdict verdict);
 /// One gate's judgement: what was measured against what threshold, in numbers and in words.
 struct GateResult
 {
-    std::string gate; ///< "errorRate", "errorRate/baseline", "latencyP99", "latencyP99/baseline", "split", "leaks"
+    std::string
+        gate; ///< "errorRate", "errorRate/baseline", "latencyP99", "latencyP99/baseline", "split", "leaks"
     Verdict verdict = Verdict::Wait;
     double measurement = 0.0;
     double threshold = 0.0;
@@ -69,7 +70,8 @@ GateResult judgeLatencyRatio(double maxRatio, const std::string &lane, const Lan
                              const LaneTally &baseline);
 /// Pearson's chi-square of the served counts against the weights: passes when p >= alpha. Responses from a
 /// lane at weight 0 fail it outright (the step routes nothing there).
-GateResult judgeSplit(double alpha, const Observation &observation, const std::map<std::string, int> &weights);
+GateResult judgeSplit(double alpha, const Observation &observation,
+                      const std::map<std::string, int> &weights);
 GateResult judgeLeaks(std::uint64_t max, const Observation &observation);
 
 /// Every gate of `gates` over one window: Wait for all of them while the window has fewer than

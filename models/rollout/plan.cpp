@@ -123,7 +123,8 @@ public:
     void readWeights(const std::string &path, const YAML::Node &node, std::map<std::string, int> &out)
     {
         if (!node.IsMap()) {
-            r.problem(path, node, "must be a mapping of lane names to weights, got " + Reader::describe(node));
+            r.problem(path, node,
+                      "must be a mapping of lane names to weights, got " + Reader::describe(node));
             return;
         }
         for (const auto &entry : node) {
@@ -290,7 +291,9 @@ void checkWeights(const std::string &field, const std::map<std::string, int> &we
 
 void checkGates(const std::string &field, const Gates &gates, std::vector<Diagnostic> &out)
 {
-    auto add = [&](const std::string &f, const std::string &message) { out.push_back({field + f, message, {}}); };
+    auto add = [&](const std::string &f, const std::string &message) {
+        out.push_back({field + f, message, {}});
+    };
     if (gates.errorRate) {
         const auto &g = *gates.errorRate;
         if (!g.max && !g.maxIncrease) {
@@ -375,7 +378,8 @@ LoadedPlan parsePlan(const std::string &text, const std::string &sourceName)
     std::vector<std::size_t> rollouts;
     for (std::size_t i = 0; i < documents->size(); ++i) {
         const YAML::Node &node = documents->at(i).node;
-        if (node.IsMap() && node["kind"] && node["kind"].IsScalar() && node["kind"].Scalar() == kRolloutKind) {
+        if (node.IsMap() && node["kind"] && node["kind"].IsScalar() &&
+            node["kind"].Scalar() == kRolloutKind) {
             rollouts.push_back(i);
         }
     }
@@ -401,10 +405,11 @@ LoadedPlan parsePlan(const std::string &text, const std::string &sourceName)
                          } else if (key == "kind") {
                              r.readString(p, v, kind);
                          } else if (key == "metadata") {
-                             r.forEachKey(p, v, {"name"},
-                                          [&](const std::string &, const YAML::Node &mv, const std::string &mp) {
-                                              r.readString(mp, mv, out.plan.name);
-                                          });
+                             r.forEachKey(
+                                 p, v, {"name"},
+                                 [&](const std::string &, const YAML::Node &mv, const std::string &mp) {
+                                     r.readString(mp, mv, out.plan.name);
+                                 });
                          } else {
                              spec = v;
                          }
@@ -424,7 +429,8 @@ LoadedPlan parsePlan(const std::string &text, const std::string &sourceName)
         reader.readSpec(spec, out.plan);
     } catch (const YAML::Exception &e) {
         out.readable = false;
-        out.problems.push_back({"", "cannot read: " + e.msg, {sourceName, e.mark.line + 1, e.mark.column + 1}});
+        out.problems.push_back(
+            {"", "cannot read: " + e.msg, {sourceName, e.mark.line + 1, e.mark.column + 1}});
     }
     return out;
 }
@@ -443,7 +449,9 @@ LoadedPlan loadPlanFile(const std::string &path)
 std::vector<Diagnostic> validatePlan(const Plan &plan, const LaneGroup &group)
 {
     std::vector<Diagnostic> out;
-    auto add = [&](const std::string &field, const std::string &message) { out.push_back({field, message, {}}); };
+    auto add = [&](const std::string &field, const std::string &message) {
+        out.push_back({field, message, {}});
+    };
     if (plan.name.empty()) {
         add("metadata.name", "missing: a plan needs a name");
     }
@@ -482,7 +490,8 @@ std::vector<Diagnostic> validatePlan(const Plan &plan, const LaneGroup &group)
             add(field + ".minRequests", "must be at least 1");
         }
         if (step.hold < plan.interval) {
-            add(field + ".hold", "is shorter than spec.interval: the step would end before its first evaluation");
+            add(field + ".hold",
+                "is shorter than spec.interval: the step would end before its first evaluation");
         }
         if (step.gates) {
             checkGates(field + ".gates", *step.gates, out);
@@ -620,7 +629,8 @@ nlohmann::ordered_json planJson(const Plan &plan)
 std::string planHash(const Plan &plan, const LaneGroup &group)
 {
     const std::string text = planJson(plan).dump() + '\n' + serializeLaneGroup(group);
-    const QByteArray digest = QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256);
+    const QByteArray digest =
+        QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256);
     return digest.toHex().toStdString();
 }
 

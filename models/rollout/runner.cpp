@@ -37,8 +37,8 @@ std::string toString(RolloutState::Phase phase)
 
 nlohmann::ordered_json stateJson(const RolloutState &state)
 {
-    return {{"plan", state.plan},     {"hash", state.hash},       {"phase", toString(state.phase)},
-            {"step", state.step},     {"weights", state.weights}, {"startWeights", state.startWeights},
+    return {{"plan", state.plan},     {"hash", state.hash},          {"phase", toString(state.phase)},
+            {"step", state.step},     {"weights", state.weights},    {"startWeights", state.startWeights},
             {"holder", state.holder}, {"updatedMs", state.updatedMs}};
 }
 
@@ -164,8 +164,7 @@ struct Runner::State
 
     State(Plan p, LaneGroup g, Target &t, RunnerOptions o)
         : plan(std::move(p)), group(std::move(g)), target(t), options(std::move(o))
-    {
-    }
+    {}
 
     void emit(Event event)
     {
@@ -215,7 +214,8 @@ struct Runner::State
         return ok;
     }
 
-    RunResult end(Outcome outcome, int step, std::string message, const std::map<std::string, int> &weights = {})
+    RunResult end(Outcome outcome, int step, std::string message,
+                  const std::map<std::string, int> &weights = {})
     {
         Event event;
         event.kind = outcome == Outcome::Promoted     ? Event::Kind::Promoted
@@ -246,7 +246,8 @@ struct Runner::State
     }
 
     /// One evaluation window: samples through the ingress for the plan's interval.
-    Result<Observation> sampleWindow(const traffic::SamplerConfig &probe, const std::map<std::string, int> &weights)
+    Result<Observation> sampleWindow(const traffic::SamplerConfig &probe,
+                                     const std::map<std::string, int> &weights)
     {
         traffic::SamplerConfig config = probe;
         config.duration = plan.interval;
@@ -309,15 +310,16 @@ struct Runner::State
             if (state.hash != hash) {
                 return end(Outcome::Refused, state.step,
                            "the plan or its group changed since step " + std::to_string(state.step + 1) +
-                               " was pushed (hash " + state.hash.substr(0, 12) + " saved, " + hash.substr(0, 12) +
-                               " now); roll back with --rollback, or restore the plan");
+                               " was pushed (hash " + state.hash.substr(0, 12) + " saved, " +
+                               hash.substr(0, 12) + " now); roll back with --rollback, or restore the plan");
             }
             startStep = std::max(0, state.step);
         } else {
             if (inProgress) {
                 return end(Outcome::Refused, (*loaded)->step,
-                           "rollout '" + (*loaded)->plan + "' of group " + group.name + " is in progress at step " +
-                               std::to_string((*loaded)->step + 1) + "; --resume continues it, --rollback undoes it");
+                           "rollout '" + (*loaded)->plan + "' of group " + group.name +
+                               " is in progress at step " + std::to_string((*loaded)->step + 1) +
+                               "; --resume continues it, --rollback undoes it");
             }
             state.plan = plan.name;
             state.hash = hash;
@@ -400,8 +402,8 @@ struct Runner::State
                 evaluated.step = i;
                 evaluated.weights = weights;
                 evaluated.requests = judgedWindow.total;
-                evaluated.gates = judge(gatesFor(plan, step), judgedWindow, plan.lane, baseline, weights,
-                                        step.minRequests);
+                evaluated.gates =
+                    judge(gatesFor(plan, step), judgedWindow, plan.lane, baseline, weights, step.minRequests);
                 evaluated.verdict = overall(evaluated.gates);
                 const auto elapsed = std::chrono::steady_clock::now() - started;
                 const bool held = elapsed >= step.hold || requested(&State::promoteRequested);
@@ -422,14 +424,16 @@ struct Runner::State
                     return rollBackNow(state, i, "step " + std::to_string(i + 1) + " failed: " + failed);
                 }
                 if (auto renewed = target.acquireLease(options.holder, leaseExpiry(step)); !renewed) {
-                    return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message, weights);
+                    return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message,
+                               weights);
                 }
                 if (held && judged && verdict == Verdict::Pass) {
                     break;
                 }
                 if (verdict == Verdict::Wait && elapsed >= maxWait) {
                     return end(Outcome::Aborted, i,
-                               "step " + std::to_string(i + 1) + " did not get enough requests to judge within " +
+                               "step " + std::to_string(i + 1) +
+                                   " did not get enough requests to judge within " +
                                    std::to_string(maxWait.count() / 1000) + " s; it stays in force",
                                weights);
                 }
@@ -445,7 +449,8 @@ struct Runner::State
         if (plan.makeBaseline) {
             LaneGroup promoted = withWeights(group, state.weights);
             promoted.baseline = plan.lane;
-            if (!pushWeights(last, promoted, state.weights, "promote: " + plan.lane + " becomes the baseline")) {
+            if (!pushWeights(last, promoted, state.weights,
+                             "promote: " + plan.lane + " becomes the baseline")) {
                 return end(Outcome::Aborted, last, "the promotion push failed; the last step stays in force");
             }
         }
@@ -462,8 +467,7 @@ struct Runner::State
 
 Runner::Runner(Plan plan, LaneGroup group, Target &target, RunnerOptions options)
     : m_state(std::make_unique<State>(std::move(plan), std::move(group), target, std::move(options)))
-{
-}
+{}
 
 Runner::~Runner() = default;
 
@@ -525,8 +529,7 @@ RunResult Runner::rollBackOnly()
 
 SandboxTarget::SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath)
     : m_box(box), m_flavor(flavor), m_statePath(std::move(statePath))
-{
-}
+{}
 
 SandboxTarget::~SandboxTarget()
 {
@@ -605,9 +608,10 @@ Result<void> SandboxTarget::acquireLease(const std::string &holder, std::int64_t
         char buffer[256] = {};
         const auto n = ::pread(fd, buffer, sizeof buffer - 1, 0);
         ::close(fd);
-        return Error{"another rollout of this group is running (" +
-                     (n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string("holder unknown")) +
-                     ", lock " + lockPath + ")"};
+        return Error{
+            "another rollout of this group is running (" +
+            (n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string("holder unknown")) +
+            ", lock " + lockPath + ")"};
     }
     if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) < 0) {
         ::close(fd);

@@ -38,11 +38,11 @@ struct RolloutState
     std::string plan; ///< the plan's name
     std::string hash; ///< planHash() of the plan and group it runs
     Phase phase = Phase::Running;
-    int step = -1;                            ///< index of the step in force; -1: none pushed yet
-    std::map<std::string, int> weights;       ///< the weights in force
-    std::map<std::string, int> startWeights;  ///< the weights before the rollout's first push
-    std::string holder;                       ///< who runs it: "lanectl@host:pid"
-    std::int64_t updatedMs = 0;               ///< when it was written, ms since the epoch
+    int step = -1;                           ///< index of the step in force; -1: none pushed yet
+    std::map<std::string, int> weights;      ///< the weights in force
+    std::map<std::string, int> startWeights; ///< the weights before the rollout's first push
+    std::string holder;                      ///< who runs it: "lanectl@host:pid"
+    std::int64_t updatedMs = 0;              ///< when it was written, ms since the epoch
 
     friend bool operator==(const RolloutState &, const RolloutState &) = default;
 };

@@ -8,7 +8,6 @@
 using namespace lanedeck;
 using namespace lanedeck::rollout;
 
-
 namespace {
 
 LaneTally tally(std::uint64_t served, std::uint64_t errors)
@@ -70,9 +69,11 @@ private Q_SLOTS:
         QTest::addColumn<bool>("fails");
         QTest::addColumn<QString>("text");
         // 20/100: Wilson 95% 13.3%..28.9%; its lower end is above 5%, so the lane is worse with confidence.
-        QTest::addRow("20-of-100-over-5pct") << 80 << 20 << 0.05 << true << QStringLiteral("CI 13.3%-28.9%, 20/100) > max 5.0%");
+        QTest::addRow("20-of-100-over-5pct")
+            << 80 << 20 << 0.05 << true << QStringLiteral("CI 13.3%-28.9%, 20/100) > max 5.0%");
         // 6/100: 2.8%..12.5%: above 5% on its face, but not with confidence: no rollback for noise.
-        QTest::addRow("6-of-100-not-sure") << 94 << 6 << 0.05 << false << QStringLiteral("CI 2.8%-12.5%, 6/100) <= max 5.0%");
+        QTest::addRow("6-of-100-not-sure")
+            << 94 << 6 << 0.05 << false << QStringLiteral("CI 2.8%-12.5%, 6/100) <= max 5.0%");
         // 8/40: lower end 10.5%: a small window still catches a 20% fault against a 5% gate.
         QTest::addRow("8-of-40-over-5pct") << 32 << 8 << 0.05 << true << QStringLiteral("CI 10.5%-34.8%");
         QTest::addRow("20-of-100-under-15pct") << 80 << 20 << 0.15 << false << QStringLiteral("<= max 15.0%");
@@ -182,7 +183,8 @@ private Q_SLOTS:
         QFETCH(int, s3);
         QFETCH(double, pValue);
         QFETCH(bool, fails);
-        const auto result = judgeSplit(0.001, split(std::uint64_t(s1), std::uint64_t(s2), std::uint64_t(s3)), k602020);
+        const auto result =
+            judgeSplit(0.001, split(std::uint64_t(s1), std::uint64_t(s2), std::uint64_t(s3)), k602020);
         QVERIFY2(std::abs(result.measurement - pValue) < 1e-9, result.text.c_str());
         QCOMPARE(toString(result.verdict), toString(fails ? Verdict::Fail : Verdict::Pass));
     }

@@ -126,8 +126,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString plan = writePlan(dir);
         const QString log = dir.filePath(QStringLiteral("audit.jsonl"));
-        const auto run = runLanectl({QStringLiteral("rollout"), plan, QStringLiteral("--fault"),
-                                     QStringLiteral("mockc:v2:error=30%"), QStringLiteral("--json-log"), log});
+        const auto run =
+            runLanectl({QStringLiteral("rollout"), plan, QStringLiteral("--fault"),
+                        QStringLiteral("mockc:v2:error=30%"), QStringLiteral("--json-log"), log});
         QVERIFY2(run.exitCode == 4, qPrintable(run.out + run.err));
         QVERIFY(run.out.startsWith(QLatin1String("rolled back: step 1 failed: errorRate: s2 errors")));
         const auto events = auditLog(log);
@@ -166,8 +167,8 @@ private Q_SLOTS:
         QVERIFY2(again.out.contains(QLatin1String("in progress at step 2")), qPrintable(again.out));
 
         const QString log = dir.filePath(QStringLiteral("resume.jsonl"));
-        const auto resumed =
-            runLanectl({QStringLiteral("rollout"), plan, QStringLiteral("--resume"), QStringLiteral("--json-log"), log});
+        const auto resumed = runLanectl(
+            {QStringLiteral("rollout"), plan, QStringLiteral("--resume"), QStringLiteral("--json-log"), log});
         QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.out + resumed.err));
         QStringList pushedSteps;
         for (const auto &event : auditLog(log)) {
@@ -199,11 +200,14 @@ private Q_SLOTS:
         }());
         QFile file(plan);
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write(QString(changed).replace(QStringLiteral("laneWeight: 50"), QStringLiteral("laneWeight: 60")).toUtf8());
+        file.write(QString(changed)
+                       .replace(QStringLiteral("laneWeight: 50"), QStringLiteral("laneWeight: 60"))
+                       .toUtf8());
         file.close();
         const auto resumed = runLanectl({QStringLiteral("rollout"), plan, QStringLiteral("--resume")});
         QCOMPARE(resumed.exitCode, 6);
-        QVERIFY2(resumed.out.contains(QLatin1String("changed since step 1 was pushed")), qPrintable(resumed.out));
+        QVERIFY2(resumed.out.contains(QLatin1String("changed since step 1 was pushed")),
+                 qPrintable(resumed.out));
         // The operator undoes it instead.
         const auto undone = runLanectl({QStringLiteral("rollout"), plan, QStringLiteral("--rollback")});
         QVERIFY2(undone.exitCode == 4, qPrintable(undone.out + undone.err));

@@ -77,7 +77,8 @@ private Q_SLOTS:
         QVERIFY(plan.steps[1].gates && plan.steps[1].gates->split && !plan.steps[1].gates->errorRate);
         QCOMPARE(plan.gates.errorRate->max, std::optional<double>(0.05));
         QCOMPARE(plan.gates.errorRate->maxIncrease, std::optional<double>(0.02));
-        QCOMPARE(plan.gates.latencyP99->max, std::optional<std::chrono::microseconds>(std::chrono::milliseconds(250)));
+        QCOMPARE(plan.gates.latencyP99->max,
+                 std::optional<std::chrono::microseconds>(std::chrono::milliseconds(250)));
         QCOMPARE(plan.gates.latencyP99->maxRatio, std::optional<double>(1.5));
         QCOMPARE(plan.gates.leaks->max, 0u);
         QCOMPARE(plan.rollbackWeights, (std::map<std::string, int>{{"s1", 100}}));
@@ -90,37 +91,62 @@ private Q_SLOTS:
         QTest::addColumn<QString>("from");
         QTest::addColumn<QString>("to");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("unknown-lane") << "lane: s2" << "lane: s9"
+        QTest::addRow("unknown-lane") << "lane: s2"
+                                      << "lane: s9"
                                       << "canary.yaml:7:9: spec.lane: no lane 's9' in group test";
-        QTest::addRow("baseline-lane") << "lane: s2" << "lane: s1"
+        QTest::addRow("baseline-lane") << "lane: s2"
+                                       << "lane: s1"
                                        << "canary.yaml:7:9: spec.lane: 's1' is the baseline lane";
-        QTest::addRow("other-group") << "group: test" << "group: prod"
-                                     << "canary.yaml:6:10: spec.group: names group 'prod', but the group document is 'test'";
-        QTest::addRow("weight-range") << "laneWeight: 10" << "laneWeight: 120"
-                                      << "canary.yaml:11:19: spec.steps[0].laneWeight: must be 0..100, got 120";
-        QTest::addRow("weights-sum") << "{s1: 50, s2: 50}" << "{s1: 50, s2: 40}"
-                                     << "canary.yaml:14:16: spec.steps[1].weights: the weights must add up to 100, they add up to 90";
-        QTest::addRow("weights-unknown-lane") << "{s1: 50, s2: 50}" << "{s1: 50, s4: 50}"
-                                              << "canary.yaml:14:25: spec.steps[1].weights.s4: no lane 's4' in group test";
-        QTest::addRow("both-kinds") << "    - weights: {s1: 50, s2: 50}" << "    - weights: {s1: 50, s2: 50}\n      laneWeight: 5"
+        QTest::addRow("other-group")
+            << "group: test"
+            << "group: prod"
+            << "canary.yaml:6:10: spec.group: names group 'prod', but the group document is 'test'";
+        QTest::addRow("weight-range")
+            << "laneWeight: 10"
+            << "laneWeight: 120"
+            << "canary.yaml:11:19: spec.steps[0].laneWeight: must be 0..100, got 120";
+        QTest::addRow("weights-sum")
+            << "{s1: 50, s2: 50}"
+            << "{s1: 50, s2: 40}"
+            << "canary.yaml:14:16: spec.steps[1].weights: the weights must add up to 100, they add up to 90";
+        QTest::addRow("weights-unknown-lane")
+            << "{s1: 50, s2: 50}"
+            << "{s1: 50, s4: 50}"
+            << "canary.yaml:14:25: spec.steps[1].weights.s4: no lane 's4' in group test";
+        QTest::addRow("both-kinds") << "    - weights: {s1: 50, s2: 50}"
+                                    << "    - weights: {s1: 50, s2: 50}\n      laneWeight: 5"
                                     << "canary.yaml:14:7: spec.steps[1]: needs exactly one of laneWeight";
-        QTest::addRow("bad-duration") << "hold: 2s\n      minRequests" << "hold: soon\n      minRequests"
+        QTest::addRow("bad-duration") << "hold: 2s\n      minRequests"
+                                      << "hold: soon\n      minRequests"
                                       << "canary.yaml:12:13: spec.steps[0].hold: must be a duration like 30s";
-        QTest::addRow("hold-below-interval") << "hold: 2s\n      minRequests" << "hold: 500ms\n      minRequests"
-                                             << "canary.yaml:12:13: spec.steps[0].hold: is shorter than spec.interval";
-        QTest::addRow("bad-percentage") << "max: 5%" << "max: lots"
-                                        << "canary.yaml:19:22: spec.gates.errorRate.max: must be a percentage like 5%";
-        QTest::addRow("alpha-range") << "{alpha: 0.001}" << "{alpha: 2}"
-                                     << "canary.yaml:21:20: spec.gates.split.alpha: must be above 0 and at most 0.5, got 2";
-        QTest::addRow("ratio-below-1") << "maxRatio: 1.5" << "maxRatio: 0.5"
-                                       << "canary.yaml:20:40: spec.gates.latencyP99.maxRatio: must be 1 or more";
-        QTest::addRow("unknown-key") << "  rate: 100" << "  rate: 100\n  speed: 3"
+        QTest::addRow("hold-below-interval")
+            << "hold: 2s\n      minRequests"
+            << "hold: 500ms\n      minRequests"
+            << "canary.yaml:12:13: spec.steps[0].hold: is shorter than spec.interval";
+        QTest::addRow("bad-percentage")
+            << "max: 5%"
+            << "max: lots"
+            << "canary.yaml:19:22: spec.gates.errorRate.max: must be a percentage like 5%";
+        QTest::addRow("alpha-range")
+            << "{alpha: 0.001}"
+            << "{alpha: 2}"
+            << "canary.yaml:21:20: spec.gates.split.alpha: must be above 0 and at most 0.5, got 2";
+        QTest::addRow("ratio-below-1")
+            << "maxRatio: 1.5"
+            << "maxRatio: 0.5"
+            << "canary.yaml:20:40: spec.gates.latencyP99.maxRatio: must be 1 or more";
+        QTest::addRow("unknown-key") << "  rate: 100"
+                                     << "  rate: 100\n  speed: 3"
                                      << "canary.yaml:10:3: spec.speed: unknown key 'speed'";
-        QTest::addRow("rollback-sum") << "weights: {s1: 100}" << "weights: {s1: 90}"
-                                      << "canary.yaml:24:14: spec.onFailure.weights: the weights must add up to 100";
-        QTest::addRow("no-steps") << "  steps:\n    - laneWeight: 10\n      hold: 2s\n      minRequests: 50\n    - weights: {s1: 50, s2: 50}\n      hold: 2s\n      gates:\n        split: {alpha: 0.01}\n"
-                                  << "  steps: []\n"
-                                  << "canary.yaml:10:10: spec.steps: missing: a plan needs at least one step";
+        QTest::addRow("rollback-sum")
+            << "weights: {s1: 100}"
+            << "weights: {s1: 90}"
+            << "canary.yaml:24:14: spec.onFailure.weights: the weights must add up to 100";
+        QTest::addRow("no-steps")
+            << "  steps:\n    - laneWeight: 10\n      hold: 2s\n      minRequests: 50\n    - weights: {s1: "
+               "50, s2: 50}\n      hold: 2s\n      gates:\n        split: {alpha: 0.01}\n"
+            << "  steps: []\n"
+            << "canary.yaml:10:10: spec.steps: missing: a plan needs at least one step";
     }
     void everyProblemAtItsPosition()
     {
@@ -140,7 +166,8 @@ private Q_SLOTS:
     {
         const std::string path = LANEDECK_TEST_DATA "/rollout/group-and-plan.yaml";
         const auto group = loadLaneGroupFile(path);
-        QVERIFY2(group.problems.empty(), group.problems.empty() ? "" : group.problems.front().toString().c_str());
+        QVERIFY2(group.problems.empty(),
+                 group.problems.empty() ? "" : group.problems.front().toString().c_str());
         QCOMPARE(group.group.name, std::string("test"));
         const auto plan = loadPlanFile(path);
         QVERIFY(plan.readable);
@@ -164,8 +191,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("laneWeight");
         QTest::addColumn<QString>("expected");
         // 60/20/20 without s2: s1 and s3 share the rest 3:1, largest remainder, ties to the earlier lane.
-        QTest::addRow("10-tie") << 10 << "s1 68 / s2 10 / s3 22";           // 67.5 / 22.5
-        QTest::addRow("25-remainder") << 25 << "s1 56 / s2 25 / s3 19";     // 56.25 / 18.75
+        QTest::addRow("10-tie") << 10 << "s1 68 / s2 10 / s3 22";       // 67.5 / 22.5
+        QTest::addRow("25-remainder") << 25 << "s1 56 / s2 25 / s3 19"; // 56.25 / 18.75
         QTest::addRow("50") << 50 << "s1 38 / s2 50 / s3 12";
         QTest::addRow("100") << 100 << "s1 0 / s2 100 / s3 0";
         QTest::addRow("0") << 0 << "s1 75 / s2 0 / s3 25";
@@ -203,7 +230,8 @@ private Q_SLOTS:
         const Plan plan = parsePlan(kPlan, "canary.yaml").plan;
         const std::string hash = planHash(plan, group);
         QCOMPARE(hash.size(), std::size_t(64));
-        QCOMPARE(planHash(parsePlan(kPlan, "elsewhere.yaml").plan, group), hash); // the file name is not the plan
+        QCOMPARE(planHash(parsePlan(kPlan, "elsewhere.yaml").plan, group),
+                 hash); // the file name is not the plan
         Plan longer = plan;
         longer.steps[0].hold = std::chrono::seconds(3);
         QVERIFY(planHash(longer, group) != hash);

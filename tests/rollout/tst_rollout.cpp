@@ -14,7 +14,6 @@
 using namespace lanedeck;
 using namespace lanedeck::rollout;
 
-
 namespace {
 
 LaneGroup exampleGroup()
@@ -191,7 +190,8 @@ private Q_SLOTS:
         QCOMPARE(saved->weights.at("s2"), 25);
         // A new run without --resume refuses: the group has a rollout in progress.
         f.events.clear();
-        QCOMPARE(toString(Runner(plan, f.group, f.target, f.options()).run().outcome), toString(Outcome::Refused));
+        QCOMPARE(toString(Runner(plan, f.group, f.target, f.options()).run().outcome),
+                 toString(Outcome::Refused));
         QVERIFY(f.events.back().message.find("in progress at step 2") != std::string::npos);
         f.events.clear();
         Runner resumed(plan, f.group, f.target, f.options(true));
@@ -218,8 +218,9 @@ private Q_SLOTS:
         changed.steps[2].laneWeight = 60;
         const RunResult result = Runner(changed, f.group, f.target, f.options(true)).run();
         QCOMPARE(toString(result.outcome), toString(Outcome::Refused));
-        QVERIFY2(result.message.find("changed since step 2 was pushed") != std::string::npos, result.message.c_str());
-        QVERIFY(f.of(Event::Kind::Pushed).empty()); // nothing was pushed
+        QVERIFY2(result.message.find("changed since step 2 was pushed") != std::string::npos,
+                 result.message.c_str());
+        QVERIFY(f.of(Event::Kind::Pushed).empty());                        // nothing was pushed
         QCOMPARE(stateJson(*f.state()).dump(), stateJson(running).dump()); // nor the state touched
     }
 
@@ -240,7 +241,8 @@ private Q_SLOTS:
         QVERIFY(other.acquireLease("the-other-one", nowMs() + 60000).ok());
         const RunResult result = Runner(quickPlan(), f.group, f.target, f.options()).run();
         QCOMPARE(toString(result.outcome), toString(Outcome::Refused));
-        QVERIFY2(result.message.find("another rollout of this group is running (the-other-one") != std::string::npos,
+        QVERIFY2(result.message.find("another rollout of this group is running (the-other-one") !=
+                     std::string::npos,
                  result.message.c_str());
         other.releaseLease("the-other-one");
         QVERIFY(f.target.acquireLease("tst", nowMs() + 1000).ok());
@@ -266,7 +268,8 @@ private Q_SLOTS:
             QVERIFY(e->gates.front().text.find(" of 1000000 requests") != std::string::npos);
         }
         QVERIFY(f.of(Event::Kind::RolledBack).empty());
-        QCOMPARE(toString(f.state()->phase), toString(RolloutState::Phase::Running)); // the step stays in force
+        QCOMPARE(toString(f.state()->phase),
+                 toString(RolloutState::Phase::Running)); // the step stays in force
     }
 
     void operatorRollBack()
@@ -300,9 +303,10 @@ private Q_SLOTS:
         event.verdict = Verdict::Fail;
         event.message = "fail";
         QCOMPARE(eventJson(event).dump(),
-                 std::string(R"({"timeMs":1,"event":"evaluated","step":0,"weights":{"s1":90,"s2":10},"requests":400,)"
-                             R"("gates":[{"gate":"errorRate","verdict":"fail","measurement":0.2,"threshold":0.05,)"
-                             R"("text":"s2 errors 20.0%"}],"verdict":"fail","decision":"fail"})"));
+                 std::string(
+                     R"({"timeMs":1,"event":"evaluated","step":0,"weights":{"s1":90,"s2":10},"requests":400,)"
+                     R"("gates":[{"gate":"errorRate","verdict":"fail","measurement":0.2,"threshold":0.05,)"
+                     R"("text":"s2 errors 20.0%"}],"verdict":"fail","decision":"fail"})"));
     }
 };
 
