@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace lanedeck;
@@ -90,7 +91,8 @@ private Q_SLOTS:
         m_kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
         QVERIFY2(!m_kubectl.isEmpty(), "kubectl is needed to read back what the rollout pushed");
         QString error;
-        QVERIFY2(m_cluster.start(error), qPrintable(QStringLiteral("the test cluster did not start:\n") + error));
+        QVERIFY2(m_cluster.start(error),
+                 qPrintable(QStringLiteral("the test cluster did not start:\n") + error));
     }
 
     void cleanupTestCase() { QVERIFY(m_cluster.stop()); }
@@ -144,11 +146,11 @@ private Q_SLOTS:
         QCOMPARE(after, fault ? (std::map<std::string, int>{{"s1", 60}, {"s2", 20}, {"s3", 20}})
                               : (std::map<std::string, int>{{"s1", 38}, {"s2", 50}, {"s3", 12}}));
         // The state is on the VirtualService, and the lease was given back.
-        const QJsonObject annotations = liveIngress(group)[QLatin1String("metadata")]
-                                            .toObject()[QLatin1String("annotations")]
-                                            .toObject();
+        const QJsonObject annotations =
+            liveIngress(group)[QLatin1String("metadata")].toObject()[QLatin1String("annotations")].toObject();
         const auto state =
-            QJsonDocument::fromJson(annotations[QLatin1String(kStateAnnotation)].toString().toUtf8()).object();
+            QJsonDocument::fromJson(annotations[QLatin1String(kStateAnnotation)].toString().toUtf8())
+                .object();
         QCOMPARE(state[QLatin1String("phase")].toString(),
                  fault ? QStringLiteral("rolledBack") : QStringLiteral("promoted"));
         QVERIFY(!annotations.contains(QLatin1String(kLeaseAnnotation)));
@@ -176,14 +178,55 @@ private Q_SLOTS:
         QVERIFY(first.acquireLease("first", nowMs() + 60000).ok());
     }
 
+    void lanectlRollsOutOnTheCluster()
+    {
+        const LaneGroup group = mockGroup("test"); // the name the written plan names
+        auto client = clientFor(m_cluster.kubeconfig());
+        QVERIFY(client);
+        auto initial = kube::push(*client, group, {mesh::Flavor::Istio, {}}, {});
+        QVERIFY(initial && initial->ok());
+        // The data plane: a sandbox at the group's weights (the error gate alone judges, so it need not
+        // follow the pushes).
+        sandbox::Sandbox box(group);
+        auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
+        QVERIFY(rendered && box.start(rendered->resources).ok());
+        QTemporaryDir dir;
+        const QString plan = dir.filePath(QStringLiteral("plan.yaml"));
+        QFile file(plan);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("apiVersion: lanedeck.io/v1alpha1\n"
+                   "kind: Rollout\n"
+                   "metadata: {name: on-cluster}\n"
+                   "spec:\n"
+                   "  group: test\n"
+                   "  groupFile: " LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml\n"
+                   "  lane: s2\n"
+                   "  interval: 250ms\n"
+                   "  rate: 400\n"
+                   "  steps:\n"
+                   "    - {laneWeight: 30, hold: 500ms}\n"
+                   "  gates:\n"
+                   "    errorRate: {max: 5%}\n");
+        file.close();
+        const Run r = run(QStringLiteral(LANECTL_PATH),
+                          {QStringLiteral("rollout"), plan, QStringLiteral("--target"),
+                           QStringLiteral("testcluster"), QStringLiteral("--kubeconfig"),
+                           m_cluster.kubeconfig(), QStringLiteral("--flavor"), QStringLiteral("istio"),
+                           QStringLiteral("--probe-url"), QString::fromStdString(box.gatewayUrl())});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QVERIFY(r.out.startsWith("promoted: s1 53 / s2 30 / s3 17"));
+        QCOMPARE(liveWeights(group), (std::map<std::string, int>{{"s1", 53}, {"s2", 30}, {"s3", 17}}));
+    }
+
 private:
     QJsonObject liveIngress(const LaneGroup &group)
     {
-        const Run r = run(m_kubectl, {QStringLiteral("--kubeconfig"), m_cluster.kubeconfig(), QStringLiteral("-n"),
-                                      QString::fromStdString(group.ns), QStringLiteral("get"),
-                                      QStringLiteral("virtualservice"),
-                                      QStringLiteral("trafficlabel-ingress-vs-") + QString::fromStdString(group.name),
-                                      QStringLiteral("-o"), QStringLiteral("json")});
+        const Run r =
+            run(m_kubectl,
+                {QStringLiteral("--kubeconfig"), m_cluster.kubeconfig(), QStringLiteral("-n"),
+                 QString::fromStdString(group.ns), QStringLiteral("get"), QStringLiteral("virtualservice"),
+                 QStringLiteral("trafficlabel-ingress-vs-") + QString::fromStdString(group.name),
+                 QStringLiteral("-o"), QStringLiteral("json")});
         if (r.exitCode != 0) {
             qWarning("kubectl: %s", r.err.constData());
         }
@@ -197,7 +240,8 @@ private:
         for (const auto &lane : group.lanes) {
             weights[lane.name] = 0;
         }
-        const auto http = liveIngress(group)[QLatin1String("spec")].toObject()[QLatin1String("http")].toArray();
+        const auto http =
+            liveIngress(group)[QLatin1String("spec")].toObject()[QLatin1String("http")].toArray();
         for (const auto &rule : http) {
             if (!rule.toObject()[QLatin1String("name")].toString().endsWith(QLatin1String("-weighted"))) {
                 continue;
