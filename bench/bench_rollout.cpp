@@ -6,6 +6,7 @@
 //
 //   bench_rollout [--runs R] [--intervals MS,MS,...]
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "rollout/runner.h"
 #include "sandbox/sandbox.h"

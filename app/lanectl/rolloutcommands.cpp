@@ -4,6 +4,7 @@
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "rollout/clustertarget.h"
 #include "rollout/runner.h"

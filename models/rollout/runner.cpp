@@ -1,6 +1,7 @@
 #include "rollout/runner.h"
 
 #include "base/atomicfile.h"
+#include "mesh/render.h"
 #include "sandbox/sandbox.h"
 
 #include <algorithm>

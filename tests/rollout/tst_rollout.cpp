@@ -2,6 +2,7 @@
 // first step with enough requests, stop and resume, resume after the plan changed, two rollouts at once, and
 // a gate that waits for requests.
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "rollout/runner.h"
 #include "sandbox/sandbox.h"

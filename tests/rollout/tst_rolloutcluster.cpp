@@ -5,6 +5,7 @@
 #include "kube/push.h"
 #include "kube/testcluster.h"
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "rollout/clustertarget.h"
 #include "sandbox/sandbox.h"
