@@ -20,9 +20,12 @@ namespace lanectl {
 enum ExitCode : int
 {
     Ok = 0,
-    Failed = 1,  ///< the input is invalid, or the operation failed
-    Usage = 2,   ///< the command line is wrong
-    IoError = 3, ///< a file could not be read or written
+    Failed = 1,     ///< the input is invalid, or the operation failed
+    Usage = 2,      ///< the command line is wrong
+    IoError = 3,    ///< a file could not be read or written
+    RolledBack = 4, ///< lanectl rollout: a gate failed (or --rollback) and the rollback weights are in force
+    Aborted = 5,    ///< lanectl rollout: stopped without a decision; the step in force stays
+    Refused = 6,    ///< lanectl rollout: another rollout holds the group, the plan changed, nothing to resume
 };
 
 /// One subcommand: its name, one line of help, and the function that runs it on the arguments after it.

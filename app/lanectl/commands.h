@@ -9,6 +9,8 @@ std::vector<Command> documentCommands();
 
 /// sandbox, sample, demo: the commands that run lanes on loopback and measure traffic splits.
 std::vector<Command> trafficCommands();
+/// rollout: the staged, gated rollout of a lane.
+std::vector<Command> rolloutCommands();
 /// contexts, inventory, apply, diff, import, delete, ingress: the commands that talk to a cluster.
 std::vector<Command> clusterCommands();
 

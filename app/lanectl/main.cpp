@@ -13,6 +13,9 @@ std::vector<lanectl::Command> allCommands()
     for (auto &command : lanectl::trafficCommands()) {
         commands.push_back(std::move(command));
     }
+    for (auto &command : lanectl::rolloutCommands()) {
+        commands.push_back(std::move(command));
+    }
     for (auto &command : lanectl::clusterCommands()) {
         commands.push_back(std::move(command));
     }
@@ -29,7 +32,8 @@ std::string usage(const std::vector<lanectl::Command> &commands)
                 std::string(12 - std::min<std::size_t>(11, std::strlen(c.name)), ' ') + c.summary + '\n';
     }
     text += "\nRun 'lanectl COMMAND --help' for a command's options.\n"
-            "Exit codes: 0 success, 1 invalid input or failed operation, 2 usage error, 3 file error.\n";
+            "Exit codes: 0 success, 1 invalid input or failed operation, 2 usage error, 3 file error\n"
+            "(rollout also: 4 rolled back, 5 aborted, 6 refused).\n";
     return text;
 }
 

@@ -34,6 +34,35 @@ std::optional<mesh::Flavor> sandboxFlavor(const QString &text)
     return flavor;
 }
 
+const QCommandLineOption &faultOption()
+{
+    static const QCommandLineOption option(
+        QStringLiteral("fault"),
+        QStringLiteral(
+            "Make a workload fail on purpose: SERVICE:VERSION:error=20%,latency=100ms[,status=500] "
+            "(repeatable)."),
+        QStringLiteral("SPEC"));
+    return option;
+}
+
+/// Reads every --fault and sets it on the sandbox; false (message printed) on the first bad one.
+bool setFaults(const QCommandLineParser &parser, sandbox::Sandbox &box)
+{
+    for (const auto &text : parser.values(faultOption())) {
+        auto spec = sandbox::parseFaultSpec(text.toStdString());
+        if (!spec) {
+            err("lanectl: --fault: " + spec.error().message + "\n");
+            return false;
+        }
+        if (auto set = box.setFault(spec->service, spec->version, spec->fault); !set) {
+            err("lanectl: --fault: " + set.error().message + "\n");
+            return false;
+        }
+        err("fault on " + spec->service + ":" + spec->version + ": " + sandbox::toString(spec->fault) + "\n");
+    }
+    return true;
+}
+
 std::string percent(double share)
 {
     char buffer[32];
@@ -126,10 +155,12 @@ int sandboxCommand(const QStringList &arguments)
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, port, seed});
+    parser.addOptions({flavor, port, seed, faultOption()});
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
+            QStringLiteral(
+                "lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N] [--fault SPEC]..."),
+            1, 1);
         code >= 0) {
         return code;
     }
@@ -156,6 +187,9 @@ int sandboxCommand(const QStringList &arguments)
     options.gatewayPort = gatewayPort;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
+    if (!setFaults(parser, box)) {
+        return Usage;
+    }
     if (auto started = box.start(rendered->resources); !started) {
         return fail(started.error());
     }
@@ -402,11 +436,11 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Per-request timeout (default 5s)."),
                                      QStringLiteral("DURATION"), QStringLiteral("5s"));
-    parser.addOptions({flavor, count, concurrency, threads, seed, timeout});
+    parser.addOptions({flavor, count, concurrency, threads, seed, timeout, faultOption()});
     if (int code = parseArguments(
             parser, arguments,
             QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--threads N] [--seed N] "
-                           "[--timeout D]"),
+                           "[--timeout D] [--fault SPEC]..."),
             0, 1);
         code >= 0) {
         return code;
@@ -453,6 +487,9 @@ int demoCommand(const QStringList &arguments)
     sandbox::SandboxOptions options;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
+    if (!setFaults(parser, box)) {
+        return Usage;
+    }
     if (auto started = box.start(rendered->resources); !started) {
         return fail(started.error());
     }

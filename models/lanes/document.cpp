@@ -4,6 +4,7 @@
 #include "base/utf8.h"
 #include "base/yamljson.h"
 #include "lanes/validation.h"
+#include "lanes/yamlreader.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,161 +16,6 @@
 
 namespace lanedeck {
 namespace {
-
-/// Walks the YAML tree along the document schema, recording positions and every reading problem.
-class Reader
-{
-public:
-    Reader(std::string sourceName, LoadedDocument &out) : m_source(std::move(sourceName)), m_out(out) {}
-
-    /// Marks of nodes from a later document of the stream count from that document's first line.
-    void setLineOffset(int offset) { m_lineOffset = offset; }
-
-    SourceLocation at(const YAML::Node &node) const
-    {
-        const YAML::Mark mark = node.Mark();
-        if (mark.is_null()) {
-            return {m_source, 0, 0};
-        }
-        return {m_source, m_lineOffset + mark.line + 1, mark.column + 1};
-    }
-
-    void problem(const std::string &field, const YAML::Node &node, std::string message)
-    {
-        m_out.problems.push_back({field, std::move(message), at(node)});
-    }
-
-    void record(const std::string &field, const YAML::Node &node) { m_out.sources[field] = at(node); }
-
-    /// Calls `handler` for each key of a map, reporting keys that are not in `known` and duplicate keys.
-    bool forEachKey(
-        const std::string &path, const YAML::Node &node, const std::set<std::string> &known,
-        const std::function<void(const std::string &, const YAML::Node &, const std::string &)> &handler)
-    {
-        if (!node.IsMap()) {
-            problem(path, node, "must be a mapping, got " + describe(node));
-            return false;
-        }
-        std::set<std::string> seen;
-        for (const auto &entry : node) {
-            if (!entry.first.IsScalar()) {
-                problem(path, entry.first, "keys must be plain strings");
-                continue;
-            }
-            const std::string key = entry.first.Scalar();
-            const std::string child = path.empty() ? key : path + '.' + key;
-            if (!seen.insert(key).second) {
-                problem(child, entry.first, "duplicate key '" + key + "'");
-                continue;
-            }
-            if (!known.contains(key)) {
-                problem(child, entry.first, "unknown key '" + key + "' (known: " + join(known) + ")");
-                continue;
-            }
-            record(child, entry.second.IsNull() ? entry.first : entry.second);
-            handler(key, entry.second, child);
-        }
-        return true;
-    }
-
-    bool readString(const std::string &path, const YAML::Node &node, std::string &out)
-    {
-        if (!node.IsScalar()) {
-            problem(path, node, "must be a string, got " + describe(node));
-            return false;
-        }
-        out = node.Scalar();
-        return true;
-    }
-
-    bool readInt(const std::string &path, const YAML::Node &node, int &out)
-    {
-        if (!node.IsScalar()) {
-            problem(path, node, "must be an integer, got " + describe(node));
-            return false;
-        }
-        const std::string &text = node.Scalar();
-        long long value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (node.Tag() == "!" || ec != std::errc() || end != text.data() + text.size() ||
-            value < -1'000'000'000 || value > 1'000'000'000) {
-            problem(path, node, "must be an integer, got '" + text + "'");
-            return false;
-        }
-        out = static_cast<int>(value);
-        return true;
-    }
-
-    bool readStringList(const std::string &path, const YAML::Node &node, std::vector<std::string> &out)
-    {
-        if (!node.IsSequence()) {
-            problem(path, node, "must be a list of strings, got " + describe(node));
-            return false;
-        }
-        out.clear();
-        std::size_t i = 0;
-        for (const auto &item : node) {
-            const std::string itemPath = path + '[' + std::to_string(i++) + ']';
-            record(itemPath, item);
-            std::string value;
-            if (readString(itemPath, item, value)) {
-                out.push_back(std::move(value));
-            }
-        }
-        return true;
-    }
-
-    template <class Enum>
-    bool readEnum(const std::string &path, const YAML::Node &node,
-                  std::initializer_list<std::pair<const char *, Enum>> values, Enum &out)
-    {
-        std::string text;
-        if (!readString(path, node, text)) {
-            return false;
-        }
-        std::string names;
-        for (const auto &[name, value] : values) {
-            if (text == name) {
-                out = value;
-                return true;
-            }
-            names += (names.empty() ? "" : ", ") + std::string(name);
-        }
-        problem(path, node, "must be one of " + names + ", got '" + text + "'");
-        return false;
-    }
-
-    static std::string describe(const YAML::Node &node)
-    {
-        switch (node.Type()) {
-        case YAML::NodeType::Map:
-            return "a mapping";
-        case YAML::NodeType::Sequence:
-            return "a list";
-        case YAML::NodeType::Null:
-            return "nothing";
-        case YAML::NodeType::Scalar:
-            return "'" + node.Scalar() + "'";
-        case YAML::NodeType::Undefined:
-            break;
-        }
-        return "nothing";
-    }
-
-    static std::string join(const std::set<std::string> &names)
-    {
-        std::string out;
-        for (const auto &n : names) {
-            out += (out.empty() ? "" : ", ") + n;
-        }
-        return out;
-    }
-
-private:
-    std::string m_source;
-    LoadedDocument &m_out;
-    int m_lineOffset = 0;
-};
 
 void readStringMatch(Reader &r, const std::string &path, const YAML::Node &node, StringMatch &out)
 {
@@ -386,7 +232,7 @@ nlohmann::ordered_json stringMatchJson(const StringMatch &m)
 LoadedDocument parseLaneGroup(const std::string &text, const std::string &sourceName)
 {
     LoadedDocument out;
-    Reader r(sourceName, out);
+    Reader r(sourceName, out.problems, out.sources);
     if (auto bad = checkYamlText(text)) {
         const std::string before = text.substr(0, bad->offset);
         const int line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
@@ -411,15 +257,30 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
         out.problems.push_back({"", "the document is empty; expected a LaneGroup", {sourceName, 1, 1}});
         return out;
     }
-    if (documents->size() > 1) {
-        r.setLineOffset(documents->at(1).firstLine);
-        out.problems.push_back({"",
-                                "holds " + std::to_string(documents->size()) +
-                                    " YAML documents; a lane group file holds exactly one",
-                                r.at(documents->at(1).node)});
+    // Rollout plans may stand beside their group in one file; any other second document is refused.
+    std::vector<std::size_t> groupDocuments;
+    for (std::size_t i = 0; i < documents->size(); ++i) {
+        const YAML::Node &node = documents->at(i).node;
+        const bool rollout =
+            node.IsMap() && node["kind"] && node["kind"].IsScalar() && node["kind"].Scalar() == kRolloutKind;
+        if (!rollout) {
+            groupDocuments.push_back(i);
+        }
     }
-    r.setLineOffset(documents->front().firstLine);
-    YAML::Node root = documents->front().node;
+    if (groupDocuments.empty()) {
+        out.problems.push_back(
+            {"", "holds only Rollout documents; expected a LaneGroup", {sourceName, 1, 1}});
+        return out;
+    }
+    if (groupDocuments.size() > 1) {
+        r.setLineOffset(documents->at(groupDocuments[1]).firstLine);
+        out.problems.push_back({"",
+                                "holds " + std::to_string(groupDocuments.size()) +
+                                    " YAML documents; a lane group file holds exactly one (besides Rollouts)",
+                                r.at(documents->at(groupDocuments[1]).node)});
+    }
+    r.setLineOffset(documents->at(groupDocuments.front()).firstLine);
+    YAML::Node root = documents->at(groupDocuments.front()).node;
     try {
         if (!root.IsMap()) {
             r.problem("", root,

@@ -14,6 +14,8 @@ namespace lanedeck {
 /// another LaneDeck version; it is refused rather than silently rewritten.
 inline constexpr const char *kDocumentApiVersion = "lanedeck.io/v1alpha1";
 inline constexpr const char *kDocumentKind = "LaneGroup";
+/// The kind of a rollout plan (models/rollout/plan.h), which may share a file with its LaneGroup.
+inline constexpr const char *kRolloutKind = "Rollout";
 /// Lane group documents are small; anything larger is refused before parsing.
 inline constexpr std::size_t kMaxDocumentBytes = 16u * 1024u * 1024u;
 

@@ -7,10 +7,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -240,6 +244,8 @@ struct Sandbox::State
     std::shared_ptr<const MeshConfig> config;
 
     std::unordered_map<std::string, std::unique_ptr<std::atomic<bool>>> forwardsBaggage;
+    mutable std::mutex faultMutex;
+    std::vector<Fault> faults; // by instance index, under faultMutex
     std::atomic<bool> running{false};
     std::atomic<int> gatewayPort{0};
     std::unique_ptr<httplib::Server> gateway;
@@ -323,6 +329,22 @@ struct Sandbox::State
         }
         std::string body = "-> " + instance.service + "(version: " + instance.version +
                            ", ip: " + options.address + ":" + std::to_string(instance.port) + ")";
+        Fault fault;
+        {
+            std::lock_guard lock(faultMutex);
+            fault = faults[static_cast<std::size_t>(&instance - instances.data())];
+        }
+        if (fault.delay.count() > 0) {
+            std::this_thread::sleep_for(fault.delay);
+        }
+        if (fault.errorRate > 0.0 &&
+            std::uniform_real_distribution<double>(0.0, 1.0)(threadRandom()) < fault.errorRate) {
+            // The chain line stays, so a failed answer is still attributed to its lane; the upstreams are
+            // not called, as a crashing version would not call them.
+            response.status = fault.status;
+            response.set_content(body, "text/plain");
+            return;
+        }
         int status = 200;
         const Service *service = group.service(instance.service);
         std::map<std::string, std::string> outgoing;
@@ -472,6 +494,7 @@ Sandbox::Sandbox(LaneGroup group, SandboxOptions options) : m_state(std::make_un
             m_state->instances.push_back(std::move(instance));
         }
     }
+    m_state->faults.resize(m_state->instances.size());
 }
 
 Sandbox::~Sandbox()
@@ -599,6 +622,134 @@ void Sandbox::setBaggagePropagation(const std::string &service, bool enabled)
     if (auto it = m_state->forwardsBaggage.find(service); it != m_state->forwardsBaggage.end()) {
         *it->second = enabled;
     }
+}
+
+Result<void> Sandbox::setFault(const std::string &service, const std::string &version, const Fault &fault)
+{
+    if (fault.errorRate < 0.0 || fault.errorRate > 1.0 || fault.status < 500 || fault.status > 599 ||
+        fault.delay.count() < 0) {
+        return Error{"sandbox: a fault needs an error rate 0..1, a 5xx status and a delay >= 0"};
+    }
+    const auto &instances = m_state->instances;
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        if (instances[i].service == service && instances[i].version == version) {
+            std::lock_guard lock(m_state->faultMutex);
+            m_state->faults[i] = fault;
+            return {};
+        }
+    }
+    std::string known;
+    for (const auto &instance : instances) {
+        known += (known.empty() ? "" : ", ") + instance.service + ":" + instance.version;
+    }
+    return Error{"sandbox: no workload " + service + ":" + version + " (it runs " + known + ")"};
+}
+
+Fault Sandbox::fault(const std::string &service, const std::string &version) const
+{
+    const auto &instances = m_state->instances;
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        if (instances[i].service == service && instances[i].version == version) {
+            std::lock_guard lock(m_state->faultMutex);
+            return m_state->faults[i];
+        }
+    }
+    return {};
+}
+
+namespace {
+
+std::optional<double> parseNumber(std::string_view text)
+{
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    std::string copy(text);
+    char *end = nullptr;
+    const double value = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() + copy.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+} // namespace
+
+Result<FaultSpec> parseFaultSpec(const std::string &text)
+{
+    const auto first = text.find(':');
+    const auto second = first == std::string::npos ? first : text.find(':', first + 1);
+    if (second == std::string::npos || first == 0 || second == first + 1) {
+        return Error{"fault '" + text + "': expected SERVICE:VERSION:error=20%,latency=100ms"};
+    }
+    FaultSpec spec;
+    spec.service = text.substr(0, first);
+    spec.version = text.substr(first + 1, second - first - 1);
+    const std::string settings = text.substr(second + 1);
+    if (settings == "none") {
+        return spec;
+    }
+    std::size_t start = 0;
+    while (start <= settings.size()) {
+        auto comma = settings.find(',', start);
+        if (comma == std::string::npos) {
+            comma = settings.size();
+        }
+        const std::string item = settings.substr(start, comma - start);
+        start = comma + 1;
+        const auto equals = item.find('=');
+        const std::string key = item.substr(0, equals);
+        const std::string value = equals == std::string::npos ? std::string() : item.substr(equals + 1);
+        auto bad = [&](const std::string &why) { return Error{"fault '" + text + "': " + key + ": " + why}; };
+        if (key == "error") {
+            const bool percent = value.ends_with('%');
+            const auto number = parseNumber(percent ? value.substr(0, value.size() - 1) : value);
+            const double rate = number ? (percent ? *number / 100.0 : *number) : -1.0;
+            if (rate < 0.0 || rate > 1.0) {
+                return bad("expected 0..100% or 0..1, got '" + value + "'");
+            }
+            spec.fault.errorRate = rate;
+        } else if (key == "latency") {
+            const bool ms = value.ends_with("ms");
+            const bool s = !ms && value.ends_with('s');
+            const auto number = parseNumber(value.substr(0, value.size() - (ms ? 2 : s ? 1 : 0)));
+            if (!number || *number < 0.0 || (!ms && !s) || *number * (s ? 1000.0 : 1.0) > 600'000.0) {
+                return bad("expected a duration like 100ms or 1s (at most 10 minutes), got '" + value + "'");
+            }
+            spec.fault.delay = std::chrono::milliseconds(std::llround(*number * (s ? 1000.0 : 1.0)));
+        } else if (key == "status") {
+            const auto number = parseNumber(value);
+            if (!number || *number < 500 || *number > 599 || *number != std::floor(*number)) {
+                return bad("expected an HTTP status 500..599, got '" + value + "'");
+            }
+            spec.fault.status = static_cast<int>(*number);
+        } else {
+            return Error{"fault '" + text + "': unknown setting '" + key +
+                         "' (known: error, latency, status)"};
+        }
+        if (comma == settings.size()) {
+            break;
+        }
+    }
+    return spec;
+}
+
+std::string toString(const Fault &fault)
+{
+    if (!fault.active()) {
+        return "none";
+    }
+    std::string text;
+    if (fault.errorRate > 0.0) {
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "error=%g%% (%d)", fault.errorRate * 100.0, fault.status);
+        text = buffer;
+    }
+    if (fault.delay.count() > 0) {
+        text +=
+            (text.empty() ? "" : ", ") + std::string("latency=") + std::to_string(fault.delay.count()) + "ms";
+    }
+    return text;
 }
 
 } // namespace lanedeck::sandbox

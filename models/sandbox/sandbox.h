@@ -4,6 +4,7 @@
 #include "lanes/lanegroup.h"
 #include "mesh/resource.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +40,32 @@ struct SandboxInstance
     int port = 0;
 };
 
+/// A failure a workload injects on purpose, to show what a bad version does to a lane (and to test that a
+/// rollout's gates catch it): a share of its requests answered with an HTTP 5xx, added latency, or both.
+struct Fault
+{
+    double errorRate = 0.0; ///< 0..1: the share of requests answered with `status` instead of served
+    int status = 503;       ///< 500..599
+    std::chrono::milliseconds delay{0}; ///< added before every answer, failed or not
+
+    bool active() const { return errorRate > 0.0 || delay.count() > 0; }
+    friend bool operator==(const Fault &, const Fault &) = default;
+};
+
+/// A fault and the workload it applies to.
+struct FaultSpec
+{
+    std::string service;
+    std::string version;
+    Fault fault;
+};
+
+/// Reads "SERVICE:VERSION:error=20%,latency=100ms[,status=500]" (error as a percentage or a fraction,
+/// latency as 250ms or 1s; either may be left out, "none" clears). Errors say which part is wrong.
+Result<FaultSpec> parseFaultSpec(const std::string &text);
+/// "error=20% (503), latency=100ms", or "none".
+std::string toString(const Fault &fault);
+
 /// The lane group's mesh, live on loopback with no cluster: an asm-mock-like HTTP server per (service,
 /// version) that some lane deploys, each calling its upstreams through an in-process "sidecar" that applies
 /// the generated VirtualServices and DestinationRules as an Istio proxy would, and a gateway that applies the
@@ -73,6 +100,13 @@ public:
     /// Whether a service's workloads forward the incoming `baggage` header on their calls (on by default, as
     /// OpenTelemetry auto-instrumentation does). Off shows what the seed warns about: lanes stop propagating.
     void setBaggagePropagation(const std::string &service, bool enabled);
+
+    /// Makes one workload fail on purpose from its next request on, while running or before start; a
+    /// default Fault clears it. The failed answer still carries the workload's chain line, so the sampler
+    /// can tell which lane it belonged to. Fails for a (service, version) the sandbox does not run.
+    Result<void> setFault(const std::string &service, const std::string &version, const Fault &fault);
+    /// The fault set on a workload (a default Fault when none, or when the workload is unknown).
+    Fault fault(const std::string &service, const std::string &version) const;
 
 private:
     struct State;

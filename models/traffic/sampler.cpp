@@ -363,6 +363,15 @@ struct Sampler::State
             if (sample.error == ErrorKind::None && (status < 200 || status > 299)) {
                 sample.error = ErrorKind::HttpStatus;
             }
+            if (sample.error == ErrorKind::HttpStatus) {
+                // A failed answer that still names its lane (the sandbox's injected faults do) counts against
+                // that lane, so a rollout can judge the lane's error rate.
+                const Meaning meaning =
+                    meanings.classify(state.classifier, aggregate, transfer.body, transfer.headerValue);
+                if (meaning.parsed && meaning.lane >= 0) {
+                    sample.lane = meaning.lane;
+                }
+            }
             if (sample.error == ErrorKind::None) {
                 const Meaning meaning =
                     meanings.classify(state.classifier, aggregate, transfer.body, transfer.headerValue);

@@ -34,7 +34,7 @@ struct Sample
     std::int16_t status = 0;          ///< HTTP status, 0 when there was none
     ErrorKind error = ErrorKind::None;
     Outcome outcome = Outcome::Unclassified;
-    std::int32_t lane = -1;  ///< index into the run's lane names
+    std::int32_t lane = -1;  ///< index into the run's lane names (also for an HTTP error naming its lane)
     std::int32_t chain = -1; ///< index into the run's distinct chains
 };
 

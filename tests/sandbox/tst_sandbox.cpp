@@ -514,6 +514,111 @@ private Q_SLOTS:
             QVERIFY(response->body.find("-> mockc(") != std::string::npos);
         }
     }
+
+    void faultsFailAShareAndKeepTheChain_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<int>("failedLow");  // of 200 s2 requests, at least
+        QTest::addColumn<int>("failedHigh"); // and at most
+        QTest::addColumn<int>("status");
+        // Binomial(200, p) stays within these bounds with probability above 1 - 1e-9.
+        QTest::addRow("none") << "mockc:v2:none" << 0 << 0 << 200;
+        QTest::addRow("all") << "mockc:v2:error=100%,status=500" << 200 << 200 << 500;
+        QTest::addRow("a-fifth") << "mockc:v2:error=0.2" << 12 << 75 << 503;
+        QTest::addRow("another-lane's-version") << "mockc:v1:error=100%" << 0 << 0 << 200;
+    }
+    void faultsFailAShareAndKeepTheChain()
+    {
+        QFETCH(QString, spec);
+        QFETCH(int, failedLow);
+        QFETCH(int, failedHigh);
+        QFETCH(int, status);
+        const LaneGroup group = exampleGroup();
+        Sandbox box(group);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        const auto parsed = sandbox::parseFaultSpec(spec.toStdString());
+        QVERIFY2(parsed.ok(), parsed.ok() ? "" : parsed.error().message.c_str());
+        // Set while running: the next request sees it.
+        QVERIFY(box.setFault(parsed->service, parsed->version, parsed->fault).ok());
+        QVERIFY(box.fault(parsed->service, parsed->version) == parsed->fault);
+        const auto chain = expectedChain(box, {{"mocka", "v2"}, {"mockb", "v1"}, {"mockc", "v2"}});
+        int failed = 0;
+        for (int i = 0; i < 200; ++i) {
+            auto response = get(box, {{"x-asm-prefer-tag", "s2"}});
+            QVERIFY(response);
+            if (response->status != 200) {
+                ++failed;
+                QCOMPARE(response->status, status);
+            }
+            QCOMPARE(response->body, chain); // failed or not, the answer names its lane's versions
+        }
+        QVERIFY2(failed >= failedLow && failed <= failedHigh, std::to_string(failed).c_str());
+        // Cleared: every request is served again.
+        QVERIFY(box.setFault(parsed->service, parsed->version, {}).ok());
+        for (int i = 0; i < 20; ++i) {
+            QCOMPARE(get(box, {{"x-asm-prefer-tag", "s2"}})->status, 200);
+        }
+    }
+
+    void faultLatencyIsAdded()
+    {
+        const LaneGroup group = exampleGroup();
+        Sandbox box(group);
+        QVERIFY(box.start(resourcesFor(group, mesh::Flavor::Asm)).ok());
+        QVERIFY(box.setFault("mockb", "v3", sandbox::Fault{0.0, 503, std::chrono::milliseconds(120)}).ok());
+        traffic::SamplerConfig config;
+        config.url = box.gatewayUrl();
+        config.headers = {"x-asm-prefer-tag: s3"};
+        config.count = 20;
+        config.concurrency = 4;
+        auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
+        QVERIFY(run.ok());
+        QCOMPARE(run->summary.errorCount(), 0u);
+        // Every s3 request waited at mockb v3: none can be faster than the added delay.
+        QVERIFY2(run->summary.lanes[2].name == "s3" && run->summary.lanes[2].count == 20,
+                 run->summary.verdict.c_str());
+        QVERIFY(run->summary.lanes[2].p50 >= 120000);
+    }
+
+    void faultSpecsAndRefusals_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("error"); // empty: valid
+        QTest::addRow("both") << "mockb:v3:error=20%,latency=100ms"
+                              << "";
+        QTest::addRow("seconds") << "mockb:v3:latency=1.5s"
+                                 << "";
+        QTest::addRow("no-version") << "mockb:error=20%"
+                                    << "expected SERVICE:VERSION:";
+        QTest::addRow("over-100") << "mockb:v3:error=120%"
+                                  << "error: expected 0..100% or 0..1";
+        QTest::addRow("latency-unit") << "mockb:v3:latency=100"
+                                      << "latency: expected a duration";
+        QTest::addRow("status-4xx") << "mockb:v3:error=1,status=404"
+                                    << "status: expected an HTTP status 500..599";
+        QTest::addRow("unknown") << "mockb:v3:drop=1"
+                                 << "unknown setting 'drop'";
+        QTest::addRow("unknown-workload") << "mockb:v2:error=1"
+                                          << "no workload mockb:v2 (it runs";
+    }
+    void faultSpecsAndRefusals()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, error);
+        Sandbox box(exampleGroup());
+        auto parsed = sandbox::parseFaultSpec(spec.toStdString());
+        std::string message = parsed ? std::string() : parsed.error().message;
+        if (parsed) {
+            auto set = box.setFault(parsed->service, parsed->version, parsed->fault);
+            message = set ? std::string() : set.error().message;
+        }
+        if (error.isEmpty()) {
+            QVERIFY2(message.empty(), message.c_str());
+            QVERIFY(parsed->fault.active());
+        } else {
+            QVERIFY2(QString::fromStdString(message).contains(error), message.c_str());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSandbox)
