@@ -62,7 +62,8 @@ GroupSummary summarize(const std::string &name, const std::string &ns, const std
     std::sort(summary.objects.begin(), summary.objects.end());
     // A group of cluster-scoped ASM lane CRDs keeps LaneDeck's default namespace for what is namespaced.
     // The ingress VirtualService (or the ASMSwimLaneGroup) carries the group's topology: with it, a group the
-    // importer cannot rebuild lacks some of the objects it reads; without it, nothing says what the group was.
+    // importer cannot rebuild lacks some of the objects it reads; without it, nothing says what the group
+    // was.
     const bool anchored = std::any_of(objects.begin(), objects.end(), [&name](const json &o) {
         return (o.value("kind", "") == "ASMSwimLaneGroup" && nameOf(o) == name) ||
                objectMember(metadataOf(o), "annotations").contains(mesh::kTopologyAnnotation);
@@ -70,7 +71,8 @@ GroupSummary summarize(const std::string &name, const std::string &ns, const std
     auto rebuilt = rebuildGroup(name, ns.empty() ? LaneGroup{}.ns : ns, objects);
     if (!rebuilt) {
         summary.state = anchored ? GroupSummary::State::PartlyMissing : GroupSummary::State::Unreadable;
-        summary.problem = anchored ? "cannot be rebuilt whole: " + rebuilt.error().message : rebuilt.error().message;
+        summary.problem =
+            anchored ? "cannot be rebuilt whole: " + rebuilt.error().message : rebuilt.error().message;
         return summary;
     }
     summary.flavor = rebuilt->flavor;
@@ -80,14 +82,13 @@ GroupSummary summarize(const std::string &name, const std::string &ns, const std
     for (const auto &service : rebuilt->group.services) {
         summary.services.push_back(service.name);
     }
-    const mesh::RenderOptions options{rebuilt->flavor, rebuilt->flavor == mesh::Flavor::AsmCrd
-                                                           ? std::nullopt
-                                                           : istioVersionOf(objects)};
+    const mesh::RenderOptions options{
+        rebuilt->flavor, rebuilt->flavor == mesh::Flavor::AsmCrd ? std::nullopt : istioVersionOf(objects)};
     auto rendered = mesh::render(rebuilt->group, options);
     if (!rendered) {
-        // The objects describe a group LaneDeck would never generate: a lane lost a service with its object, or
-        // weights were edited by hand. The names of the objects the group needs do not depend on which lane
-        // holds what or on the weights, so a group with every service in every lane names them.
+        // The objects describe a group LaneDeck would never generate: a lane lost a service with its object,
+        // or weights were edited by hand. The names of the objects the group needs do not depend on which
+        // lane holds what or on the weights, so a group with every service in every lane names them.
         LaneGroup whole = rebuilt->group;
         std::vector<std::string> all;
         for (const auto &service : whole.services) {
@@ -206,7 +207,8 @@ static Result<std::vector<GroupSummary>> listGroupsUnguarded(Client &client, con
     std::vector<Request> requests;
     const std::string selector = "?labelSelector=" + urlEncode(mesh::kGroupLabel);
     for (const auto &kind : groupKinds(*mesh)) {
-        requests.push_back({"GET", objectPath(kind, kind.namespaced ? ns : std::string()) + selector, {}, {}});
+        requests.push_back(
+            {"GET", objectPath(kind, kind.namespaced ? ns : std::string()) + selector, {}, {}});
     }
     if (auto info = kindInfo(*mesh, mesh::kAsmLaneApiVersion, "ASMSwimLaneGroup")) {
         requests.push_back({"GET", objectPath(*info, {}), {}, {}});
@@ -265,13 +267,15 @@ ResourceResult createNamespace(Client &client, const std::string &ns, bool dryRu
 {
     ResourceResult result;
     result.resource = "Namespace " + ns;
-    const std::string body = json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}.dump();
+    const std::string body =
+        json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}.dump();
     const std::string path = std::string("/api/v1/namespaces?fieldManager=") + mesh::kFieldManager;
     for (const bool dry : {true, false}) {
         if (!dry && dryRun) {
             break;
         }
-        const Response r = client.send(Request{"POST", path + (dry ? "&dryRun=All" : ""), body, "application/json"});
+        const Response r =
+            client.send(Request{"POST", path + (dry ? "&dryRun=All" : ""), body, "application/json"});
         if (r.error.empty() && r.status == 409) {
             result.outcome = Outcome::Unchanged;
             result.message = "it exists already";

@@ -62,13 +62,16 @@ void TestClusterGroups::stateOfOneGroup_data()
     QTest::addColumn<QString>("state");
     for (auto flavor : {mesh::Flavor::Asm, mesh::Flavor::Istio, mesh::Flavor::AsmCrd}) {
         const std::string f = mesh::toString(flavor);
-        QTest::addRow("%s-as-pushed-is-in-sync", f.c_str()) << flavor << "" << "in sync";
-        QTest::addRow("%s-edited-by-hand-is-drifted", f.c_str()) << flavor << "edit" << "drifted";
+        QTest::addRow("%s-as-pushed-is-in-sync", f.c_str()) << flavor << ""
+                                                            << "in sync";
+        QTest::addRow("%s-edited-by-hand-is-drifted", f.c_str()) << flavor << "edit"
+                                                                 << "drifted";
         // asm-crd: the deleted object is a lane, and the remaining lanes' weights no longer add up.
         QTest::addRow("%s-one-deleted", f.c_str())
             << flavor << "delete" << (flavor == mesh::Flavor::AsmCrd ? "drifted" : "partly missing");
     }
-    QTest::addRow("istio-without-ingress-route-is-unreadable") << mesh::Flavor::Istio << "ingress" << "unreadable";
+    QTest::addRow("istio-without-ingress-route-is-unreadable") << mesh::Flavor::Istio << "ingress"
+                                                               << "unreadable";
 }
 
 void TestClusterGroups::stateOfOneGroup()
@@ -86,7 +89,8 @@ void TestClusterGroups::stateOfOneGroup()
     } else if (change == QLatin1String("delete")) {
         // One object other than the one holding the topology (the ingress route, the ASMSwimLaneGroup).
         const auto victim = std::find_if(objects.begin(), objects.end(), [&group](const json &o) {
-            return o["kind"] != "ASMSwimLaneGroup" && o["metadata"]["name"] != mesh::ingressVirtualServiceName(group);
+            return o["kind"] != "ASMSwimLaneGroup" &&
+                   o["metadata"]["name"] != mesh::ingressVirtualServiceName(group);
         });
         QVERIFY(victim != objects.end());
         touched = mesh::Resource{*victim}.displayName();
