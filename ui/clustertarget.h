@@ -64,6 +64,22 @@ struct IngressAddress
     friend bool operator==(const IngressAddress &, const IngressAddress &) = default;
 };
 
+/// What the connected cluster says about the flavor the group is rendered in, in the console's words: why
+/// it cannot work there, and the flavor (or API version) that would.
+struct FlavorAdvice
+{
+    QString problem;    ///< empty: the flavor fits, or the target does not know (the sandbox takes any)
+    QString flavor;     ///< "asm", "istio", "asm-crd" to switch to; empty when no flavor would work
+    QString apiVersion; ///< the networking.istio.io version to switch to ("" for the flavor's default)
+
+    /// The switch button's text ("Use the Istio flavor").
+    QString switchText() const;
+    friend bool operator==(const FlavorAdvice &, const FlavorAdvice &) = default;
+};
+
+/// A flavor's name as the console shows it ("ASM", "Istio", "ASM lane CRDs").
+QString flavorDisplayName(const QString &flavor);
+
 /// What one resource came to in a dry run, an apply or a prune, as the push dialog lists it (the cluster
 /// client's kube::ResourceResult, in Qt types).
 struct PushOutcome
@@ -76,7 +92,8 @@ struct PushOutcome
         Pruned,
         Deleted,
         Failed,
-        Skipped
+        Skipped,
+        Missing ///< what the resources need is not there (the namespace): one row for all of them
     };
     QString resource; ///< mesh::Resource::displayName()
     Result result = Result::Unchanged;
@@ -108,6 +125,9 @@ Q_SIGNALS:
     /// `phase`: "read", "dry-run", "apply" or "prune".
     void progress(const QString &phase, int done, int total);
     void outcome(const lanedeck::ui::PushOutcome &outcome);
+    /// The namespace the group goes to does not exist: no resource was tried (one finding instead of a 404
+    /// per resource); createNamespace() is the fix.
+    void namespaceMissing(const QString &ns);
     /// `error` is empty on success; otherwise why the push stopped before trying every resource.
     void finished(bool cancelled, const QString &error);
 };
@@ -139,6 +159,58 @@ public:
 
 Q_SIGNALS:
     void finished(const QList<lanedeck::ui::ResourceDiff> &diffs, bool cancelled, const QString &error);
+};
+
+/// A lane group that lives in the connected cluster (kube::GroupSummary in Qt types), as Cluster > Open from
+/// Cluster and Delete from Cluster list it.
+struct ClusterGroup
+{
+    enum class State
+    {
+        InSync,
+        Drifted,
+        PartlyMissing,
+        Unreadable
+    };
+    QString name;
+    QString ns;     ///< empty for a group of cluster-scoped ASM lane CRDs
+    QString flavor; ///< "asm", "istio", "asm-crd"
+    bool lanedeck = true;
+    QStringList lanes;
+    QStringList services;
+    State state = State::InSync;
+    QStringList missing;
+    QStringList drifted;
+    QString problem;
+    QStringList objects;
+
+    friend bool operator==(const ClusterGroup &, const ClusterGroup &) = default;
+};
+
+/// One running listing of the cluster's lane groups; same ownership and threading rules as PushJob.
+class GroupListJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    void finished(const QList<lanedeck::ui::ClusterGroup> &groups, bool cancelled, const QString &error);
+};
+
+/// One running import of a group that lives in the cluster (kube::importGroup); same rules as PushJob.
+class ImportJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    /// `flavor` is the one the group was pushed in; `notes` say what could not be recovered.
+    void finished(const lanedeck::LaneGroup &group, const QString &flavor, const QStringList &notes,
+                  bool cancelled, const QString &error);
 };
 
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
@@ -173,6 +245,45 @@ public:
     {
         Q_UNUSED(group);
         Q_UNUSED(render);
+        return nullptr;
+    }
+    /// Whether the connected target can take `render` for `group`; an empty advice when it can or when the
+    /// target does not know (pure: what connecting learned, no network).
+    virtual FlavorAdvice flavorAdvice(const LaneGroup &group, const mesh::RenderOptions &render) const
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        return {};
+    }
+    /// Creates namespace `ns` with a server-side dry run first and, unless `dryRun`, for real; the job
+    /// reports one outcome ("Namespace <ns>"). nullptr when the target has no namespaces.
+    virtual PushJob *createNamespace(const QString &ns, bool dryRun)
+    {
+        Q_UNUSED(ns);
+        Q_UNUSED(dryRun);
+        return nullptr;
+    }
+    /// Lists the lane groups the connected target holds in `ns` (empty: every namespace); nullptr when the
+    /// target holds none (the sandbox).
+    virtual GroupListJob *listGroups(const QString &ns)
+    {
+        Q_UNUSED(ns);
+        return nullptr;
+    }
+    /// Rebuilds the document of group `name` in `ns` from its live objects.
+    virtual ImportJob *importGroup(const QString &name, const QString &ns)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(ns);
+        return nullptr;
+    }
+    /// Deletes every object of group `name` in `ns` that LaneDeck wrote (kube::deleteGroup), or only dry-runs
+    /// it; one outcome per object.
+    virtual PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(ns);
+        Q_UNUSED(dryRun);
         return nullptr;
     }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
@@ -223,6 +334,11 @@ public:
     PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
                   const PushRequest &request) override;
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+    FlavorAdvice flavorAdvice(const LaneGroup &group, const mesh::RenderOptions &render) const override;
+    PushJob *createNamespace(const QString &ns, bool dryRun) override;
+    GroupListJob *listGroups(const QString &ns) override;
+    ImportJob *importGroup(const QString &name, const QString &ns) override;
+    PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun) override;
     void requestInventory() override;
     void requestIngress(const Ingress &ingress) override;
 

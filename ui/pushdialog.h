@@ -72,8 +72,18 @@ public:
 
     /// Starts the dry run (the dialog calls it when shown).
     void start();
+    /// Renders with `render` from now on (the operator took the flavor switch) and runs the dry run again.
+    void setRender(const mesh::RenderOptions &render, int resourceCount);
+    /// The namespace the dry run found missing, or empty.
+    QString missingNamespace() const { return m_missingNamespace; }
+    /// Creates the missing namespace (a dry run of it ran already), then runs the dry run again.
+    void createMissingNamespace();
     /// Cancel while a phase runs stops it (the dialog stays to show what happened); otherwise closes.
     void reject() override;
+
+Q_SIGNALS:
+    /// The operator took the offered flavor switch; the window changes the flavor and calls setRender().
+    void flavorSwitchRequested(const lanedeck::ui::FlavorAdvice &advice);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -82,6 +92,8 @@ private:
     void run(bool dryRun);
     void phaseFinished(bool dryRun, bool cancelled, const QString &error);
     void setStage(Stage stage, const QString &message);
+    void namespaceMissing(const QString &ns);
+    void fitColumns();
 
     QPointer<ClusterTargetSource> m_source;
     LaneGroup m_group;
@@ -94,8 +106,15 @@ private:
     QCheckBox *m_force;
     QCheckBox *m_prune;
     QPushButton *m_apply;
+    QPushButton *m_rerun;
+    QPushButton *m_createNamespace;
+    QPushButton *m_switchFlavor;
     QDialogButtonBox *m_buttons;
     QPointer<PushJob> m_job;
+    QPointer<PushJob> m_namespaceJob;
+    QString m_missingNamespace;
+    FlavorAdvice m_advice;
+    bool m_columnsResized = false;
     Stage m_stage = Stage::DryRun;
     bool m_started = false;
 };

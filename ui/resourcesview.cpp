@@ -165,6 +165,23 @@ QString ResourcesView::apiVersionName() const
     return m_apiVersion->currentData().toString();
 }
 
+void ResourcesView::setNamespaceOverride(const QString &ns)
+{
+    if (ns != m_namespaceOverride) {
+        m_namespaceOverride = ns;
+        invalidate();
+    }
+}
+
+LaneGroup ResourcesView::targetGroup() const
+{
+    LaneGroup group = m_controller->group();
+    if (!m_namespaceOverride.isEmpty()) {
+        group.ns = m_namespaceOverride.toStdString();
+    }
+    return group;
+}
+
 QString ResourcesView::previewText()
 {
     ensureRendered();
@@ -190,7 +207,8 @@ void ResourcesView::rerender()
     m_stale = false;
     // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an
     // edit.
-    auto rendered = mesh::render(m_controller->group(), options());
+    const LaneGroup group = targetGroup();
+    auto rendered = mesh::render(group, options());
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
     if (!rendered) {
@@ -209,10 +227,19 @@ void ResourcesView::rerender()
         for (const auto &note : rendered->notes) {
             m_notes << QString::fromStdString(note);
         }
+        QStringList lines = m_notes;
+        if (lines.isEmpty()) {
+            lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
+                        static_cast<int>(rendered->resources.size()));
+        }
+        if (group.ns != m_controller->group().ns) {
+            lines.prepend(
+                tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
+                   "choice, which push and diff follow too.")
+                    .arg(QString::fromStdString(group.ns), QString::fromStdString(m_controller->group().ns)));
+        }
         m_banner->setPalette(QPalette());
-        m_banner->setText(m_notes.isEmpty() ? tr("%n resource(s), as lanectl render prints them.", nullptr,
-                                                 static_cast<int>(rendered->resources.size()))
-                                            : m_notes.join(QLatin1Char('\n')));
+        m_banner->setText(lines.join(QLatin1Char('\n')));
         m_model->setResources(rendered->resources);
         showSelection();
     }
