@@ -7,6 +7,8 @@ bash scripts/install-deps.sh
 # Formatting first: a drift fails the run before anything is built.
 bash scripts/check-format.sh
 bash scripts/build.sh ci
+# istioctl for the side-by-side analysis test (pinned, cached like the test cluster; cold: about 15 minutes).
+bash scripts/istioctl.sh build
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci --output-on-failure -j 2
 bash scripts/test-package.sh build/ci

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "base/yamljson.h"
 #include "lanes/document.h"
 
 #include <cstdio>
@@ -102,6 +103,43 @@ void printTable(const std::vector<std::vector<std::string>> &rows)
         text += line + '\n';
     }
     out(text);
+}
+
+bool OutputOption::read(const QCommandLineParser &parser)
+{
+    const QString value = parser.value(option);
+    if (value == QLatin1String("text") || value == QLatin1String("wide")) {
+        format = OutputFormat::Text;
+    } else if (value == QLatin1String("json")) {
+        format = OutputFormat::Json;
+    } else if (value == QLatin1String("yaml")) {
+        format = OutputFormat::Yaml;
+    } else {
+        err("lanectl: unknown output format '" + value.toStdString() + "' (text, json, yaml)\n");
+        return false;
+    }
+    return true;
+}
+
+void OutputOption::print(const nlohmann::json &value) const
+{
+    out(format == OutputFormat::Yaml ? lanedeck::toYaml(value) : value.dump(2) + '\n');
+}
+
+nlohmann::json rowsToJson(const std::vector<std::vector<std::string>> &rows)
+{
+    nlohmann::json items = nlohmann::json::array();
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        nlohmann::json item = nlohmann::json::object();
+        for (std::size_t c = 0; c < rows[r].size() && c < rows[0].size(); ++c) {
+            std::string key = rows[0][c];
+            std::transform(key.begin(), key.end(), key.begin(),
+                           [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            item[key] = rows[r][c];
+        }
+        items.push_back(item);
+    }
+    return items;
 }
 
 } // namespace lanectl

@@ -5,6 +5,8 @@
 
 #include "lanes/lanegroup.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -47,5 +49,33 @@ void err(const std::string &text);
 
 /// Prints rows as a table with aligned columns; the first row is the header.
 void printTable(const std::vector<std::vector<std::string>> &rows);
+
+/// How a command that prints a table prints it: `-o text` (the table), `-o json` or `-o yaml` (the shape
+/// docs/CLI.md documents for each command, for CI and GitOps pipelines).
+enum class OutputFormat
+{
+    Text,
+    Json,
+    Yaml
+};
+
+/// The -o/--output option of those commands.
+struct OutputOption
+{
+    QCommandLineOption option{QStringList{QStringLiteral("o"), QStringLiteral("output")},
+                              QStringLiteral("Output format: text (default), json or yaml."),
+                              QStringLiteral("FORMAT"), QStringLiteral("text")};
+    OutputFormat format = OutputFormat::Text;
+
+    void addTo(QCommandLineParser &parser) const { parser.addOption(option); }
+    /// Reads the format; prints the error and returns false for an unknown one.
+    bool read(const QCommandLineParser &parser);
+    bool text() const { return format == OutputFormat::Text; }
+    /// Prints `value` as JSON or YAML (for a text format the caller prints its table instead).
+    void print(const nlohmann::json &value) const;
+};
+
+/// Table rows as JSON: one object per row, keyed by the header row's names in lowercase.
+nlohmann::json rowsToJson(const std::vector<std::vector<std::string>> &rows);
 
 } // namespace lanectl

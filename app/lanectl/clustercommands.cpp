@@ -2,6 +2,7 @@
 // does.
 #include "commands.h"
 
+#include "kube/analysis.h"
 #include "kube/client.h"
 #include "kube/importer.h"
 #include "kube/ingress.h"
@@ -9,6 +10,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/push.h"
 #include "lanes/document.h"
+#include "mesh/naming.h"
 #include "mesh/resource.h"
 
 #include <optional>
@@ -185,6 +187,20 @@ struct GroupTargetOptions
     }
 };
 
+/// A push, prune or delete report as JSON (docs/CLI.md): {dryRun, ok, notes, results: [{resource, result,
+/// message, conflicts}]}.
+nlohmann::json pushReportJson(const kube::PushReport &report)
+{
+    nlohmann::json results = nlohmann::json::array();
+    for (const auto &r : report.results) {
+        results.push_back({{"resource", r.resource},
+                           {"result", kube::toString(r.outcome)},
+                           {"message", r.message},
+                           {"conflicts", r.conflicts}});
+    }
+    return {{"dryRun", report.dryRun}, {"ok", report.ok()}, {"notes", report.notes}, {"results", results}};
+}
+
 int printReport(const kube::PushReport &report)
 {
     for (const auto &note : report.notes) {
@@ -212,10 +228,16 @@ int contextsCommand(const QStringList &arguments)
     const QCommandLineOption use(QStringLiteral("use"), QStringLiteral("Make NAME the current context."),
                                  QStringLiteral("NAME"));
     parser.addOption(use);
-    if (int code = parseArguments(parser, arguments,
-                                  QStringLiteral("lanectl contexts [--use NAME] [--kubeconfig FILE]"), 0, 0);
+    OutputOption output;
+    output.addTo(parser);
+    if (int code = parseArguments(
+            parser, arguments,
+            QStringLiteral("lanectl contexts [--use NAME] [--kubeconfig FILE] [-o text|json|yaml]"), 0, 0);
         code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     auto config = connection.load(parser);
     if (!config) {
@@ -238,7 +260,15 @@ int contextsCommand(const QStringList &arguments)
                         cluster == config->clusters.end() ? "(undefined)" : cluster->second.server, ctx.user,
                         user == config->users.end() ? "" : kube::describeAuth(user->second), ctx.ns});
     }
-    printTable(rows);
+    if (!output.text()) {
+        nlohmann::json contexts = rowsToJson(rows);
+        for (auto &c : contexts) {
+            c["current"] = c["current"] == "*";
+        }
+        output.print({{"currentContext", config->currentContext}, {"contexts", contexts}});
+    } else {
+        printTable(rows);
+    }
     for (const auto &[name, cluster] : config->clusters) {
         if (cluster.insecureSkipTlsVerify) {
             err("warning: cluster '" + name + "' (" + cluster.sourceFile +
@@ -256,17 +286,25 @@ int inventoryCommand(const QStringList &arguments)
         "replicas. With --lanes FILE, checks that every lane's label value has a ready workload."));
     ConnectionOptions connection;
     connection.addTo(parser);
-    const QCommandLineOption labelKey(QStringLiteral("label-key"),
-                                      QStringLiteral("The lane label key (default ASM_TRAFFIC_TAG)."),
-                                      QStringLiteral("KEY"), QStringLiteral("ASM_TRAFFIC_TAG"));
+    const QCommandLineOption labelKey(
+        QStringLiteral("label-key"),
+        QStringLiteral("The lane label key (default: the --lanes document's, else ASM_TRAFFIC_TAG)."),
+        QStringLiteral("KEY"), QStringLiteral("ASM_TRAFFIC_TAG"));
     const QCommandLineOption lanes(QStringLiteral("lanes"), QStringLiteral("A lane group document to check."),
                                    QStringLiteral("FILE"));
     parser.addOptions({labelKey, lanes});
+    OutputOption output;
+    output.addTo(parser);
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl inventory [-n NAMESPACE] [--label-key KEY] [--lanes FILE]"), 0, 0);
+            QStringLiteral(
+                "lanectl inventory [-n NAMESPACE] [--label-key KEY] [--lanes FILE] [-o text|json|yaml]"),
+            0, 0);
         code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     auto client = connection.client(parser);
     if (!client) {
@@ -295,31 +333,254 @@ int inventoryCommand(const QStringList &arguments)
         err("lanectl: " + inventory.error().message + "\n");
         return Failed;
     }
-    const std::string key = parser.value(labelKey).toStdString();
-    std::vector<std::vector<std::string>> rows{{"NAMESPACE", "SERVICE", "PORTS", "WORKLOAD", key, "READY"}};
+    // The lane label keys to show: --label-key, else the document's (each lane names its own key).
+    std::vector<std::string> keys;
+    if (group && !parser.isSet(labelKey)) {
+        for (const auto &lane : group->lanes) {
+            if (std::find(keys.begin(), keys.end(), lane.labelKey) == keys.end()) {
+                keys.push_back(lane.labelKey);
+            }
+        }
+    }
+    if (keys.empty()) {
+        keys.push_back(parser.value(labelKey).toStdString());
+    }
+    std::vector<std::string> header{"NAMESPACE", "SERVICE", "PORTS", "WORKLOAD"};
+    header.insert(header.end(), keys.begin(), keys.end());
+    header.push_back("READY");
+    std::vector<std::vector<std::string>> rows{header};
+    nlohmann::json items = nlohmann::json::array();
     for (const auto &s : inventory->services) {
         std::string ports;
         for (int p : s.ports) {
             ports += (ports.empty() ? "" : ",") + std::to_string(p);
         }
         if (s.workloads.empty()) {
-            rows.push_back({s.ns, s.name, ports, "-", "-", "-"});
+            std::vector<std::string> row{s.ns, s.name, ports, "-"};
+            row.resize(row.size() + keys.size(), "-");
+            row.push_back("-");
+            rows.push_back(row);
         }
+        nlohmann::json workloads = nlohmann::json::array();
         for (const auto &w : s.workloads) {
-            const auto it = w.labels.find(key);
-            rows.push_back({s.ns, s.name, ports, w.name, it == w.labels.end() ? "-" : it->second,
-                            std::to_string(w.readyReplicas) + "/" + std::to_string(w.replicas)});
+            std::vector<std::string> row{s.ns, s.name, ports, w.name};
+            nlohmann::json labels = nlohmann::json::object();
+            for (const auto &key : keys) {
+                const auto it = w.labels.find(key);
+                row.push_back(it == w.labels.end() ? "-" : it->second);
+                if (it != w.labels.end()) {
+                    labels[key] = it->second;
+                }
+            }
+            row.push_back(std::to_string(w.readyReplicas) + "/" + std::to_string(w.replicas));
+            rows.push_back(row);
+            workloads.push_back({{"name", w.name},
+                                 {"laneLabels", labels},
+                                 {"replicas", w.replicas},
+                                 {"readyReplicas", w.readyReplicas}});
         }
+        items.push_back(
+            {{"namespace", s.ns}, {"name", s.name}, {"ports", s.ports}, {"workloads", workloads}});
+    }
+    std::vector<kube::LaneProblem> problems;
+    if (group) {
+        problems = kube::checkLanes(*group, *inventory);
+    }
+    if (!output.text()) {
+        nlohmann::json laneProblems = nlohmann::json::array();
+        for (const auto &p : problems) {
+            laneProblems.push_back({{"lane", p.lane}, {"service", p.service}, {"message", p.message}});
+        }
+        output.print({{"services", items}, {"laneProblems", laneProblems}});
+        return problems.empty() ? Ok : Failed;
     }
     printTable(rows);
     if (group) {
-        const auto problems = kube::checkLanes(*group, *inventory);
         for (const auto &p : problems) {
             err("lane " + p.lane + ": " + p.message + "\n");
         }
         return problems.empty() ? Ok : Failed;
     }
     return Ok;
+}
+
+/// "lane s2 x cart", "cart" or "": the lane x service a finding concerns.
+std::string laneService(const kube::Finding &f)
+{
+    if (!f.lane.empty()) {
+        return "lane " + f.lane + " x " + f.service;
+    }
+    return f.service;
+}
+
+/// The findings as istioctl prints its messages: severity, code, what it concerns, the message, the fix.
+std::string findingsText(const kube::Analysis &analysis)
+{
+    std::string text;
+    int counts[3] = {0, 0, 0};
+    for (const auto &f : analysis.findings) {
+        ++counts[static_cast<int>(f.severity)];
+        std::string subject = f.object;
+        const std::string cell = laneService(f);
+        if (!cell.empty()) {
+            subject += subject.empty() ? cell : " (" + cell + ")";
+        }
+        std::string severity = kube::toString(f.severity);
+        severity[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(severity[0])));
+        text += severity + " [" + f.code + "] " + subject + ": " + f.message + "\n";
+        if (!f.fix.empty()) {
+            text += "    fix: " + f.fix + "\n";
+        }
+    }
+    text += std::to_string(counts[0]) + " error(s), " + std::to_string(counts[1]) + " warning(s), " +
+            std::to_string(counts[2]) + " info\n";
+    return text;
+}
+
+void printNotes(const kube::Analysis &analysis)
+{
+    for (const auto &note : analysis.notes) {
+        err("note: " + note + "\n");
+    }
+}
+
+int analyzeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Reads the cluster and says whether the lane group will work there and what it would shadow: "
+        "workloads, sidecars and readiness per lane x service, the ingress Gateway, VirtualServices and "
+        "DestinationRules the group did not make, GitOps ownership, and the mesh version (docs/CLUSTER.md). "
+        "Exit code 1 when there is an error finding. With --adopt, writes the document with the settings of "
+        "the objects it would shadow adopted (-o FILE, else stdout)."));
+    GroupTargetOptions targetOptions;
+    targetOptions.addTo(parser);
+    OutputOption output;
+    output.option.setDescription(
+        QStringLiteral("Output format: text (default), json or yaml; with --adopt, the file to write."));
+    output.option.setValueName(QStringLiteral("FORMAT|FILE"));
+    output.addTo(parser);
+    const QCommandLineOption adopt(
+        QStringLiteral("adopt"),
+        QStringLiteral("Write the document with the route settings and trafficPolicy of the "
+                       "VirtualServices and DestinationRules it would shadow, for each service."));
+    parser.addOption(adopt);
+    const QString usage = QStringLiteral(
+        "lanectl analyze FILE [--flavor asm|istio|asm-crd] [-o text|json|yaml] [--adopt [-o FILE]] "
+        "[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]");
+    if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
+        return code;
+    }
+    if (!parser.isSet(adopt) && !output.read(parser)) {
+        return Usage;
+    }
+    int code = Ok;
+    const auto target = targetOptions.open(parser, code);
+    if (!target) {
+        return code;
+    }
+    auto state = kube::readClusterState(*target->client, target->group);
+    if (!state) {
+        err("lanectl: " + state.error().message + "\n");
+        return Failed;
+    }
+    if (parser.isSet(adopt)) {
+        const kube::Adoption adoption = kube::adoptShadowedSettings(target->group, target->render, *state);
+        for (const auto &note : adoption.notes) {
+            err("note: " + note + "\n");
+        }
+        if (adoption.adopted.empty()) {
+            err("nothing to adopt: no VirtualService or DestinationRule the group did not make holds "
+                "settings "
+                "for its services\n");
+        }
+        for (const auto &name : adoption.adopted) {
+            err("adopted the settings of " + name + "\n");
+        }
+        const std::string file = parser.isSet(output.option) ? parser.value(output.option).toStdString() : "";
+        if (file.empty() || file == "-") {
+            out(serializeLaneGroup(adoption.group));
+            return Ok;
+        }
+        if (auto saved = saveLaneGroupFile(adoption.group, file); !saved) {
+            err("lanectl: " + saved.error().message + "\n");
+            return IoError;
+        }
+        if (!adoption.adopted.empty()) {
+            err("wrote " + file + "; push it with: lanectl apply " + file +
+                " --delete-adopted (deletes the adopted objects after the push)\n");
+        }
+        return Ok;
+    }
+    const kube::Analysis analysis = kube::analyzeCluster(target->group, target->render, *state);
+    printNotes(analysis);
+    if (output.text()) {
+        out(findingsText(analysis));
+    } else {
+        nlohmann::json value = kube::toJson(analysis);
+        value["requests"] = state->requests;
+        output.print(value);
+    }
+    return analysis.hasErrors() ? Failed : Ok;
+}
+
+/// The objects the group adopted settings from that still exist, as (Resource-like) display names.
+std::vector<std::string> adoptedObjects(const LaneGroup &group)
+{
+    std::vector<std::string> out;
+    for (const auto &s : group.services) {
+        for (const auto &name : s.adopted.from) {
+            if (std::find(out.begin(), out.end(), name) == out.end()) {
+                out.push_back(name);
+            }
+        }
+    }
+    return out;
+}
+
+/// Deletes the objects the group adopted settings from (after a push, only when asked); a missing one is
+/// already gone.
+bool deleteAdopted(kube::Client &client, const LaneGroup &group, bool dryRun,
+                   std::vector<std::vector<std::string>> &rows)
+{
+    auto mesh = kube::discoverMesh(client);
+    if (!mesh) {
+        err("lanectl: " + mesh.error().message + "\n");
+        return false;
+    }
+    bool ok = true;
+    for (const auto &name : adoptedObjects(group)) {
+        const auto space = name.find(' ');
+        const auto slash = name.find('/');
+        if (space == std::string::npos || slash == std::string::npos) {
+            rows.push_back({name, "failed", "not a \"Kind namespace/name\" reference"});
+            ok = false;
+            continue;
+        }
+        const std::string kind = name.substr(0, space);
+        const std::string ns = name.substr(space + 1, slash - space - 1);
+        const std::string objectName = name.substr(slash + 1);
+        auto info = kube::kindInfo(*mesh,
+                                   std::string(mesh::kIstioGroup) + '/' +
+                                       (mesh->istioVersions.empty() ? "v1" : mesh->istioVersions.front()),
+                                   kind);
+        if (!info) {
+            rows.push_back({name, "failed", info.error().message});
+            ok = false;
+            continue;
+        }
+        const kube::Response r = client.send(kube::Request{
+            "DELETE", kube::objectPath(*info, ns, objectName) + (dryRun ? "?dryRun=All" : ""), {}, {}});
+        if (r.ok()) {
+            rows.push_back({name, "deleted", dryRun ? "dry run" : "its settings are in the group's rules"});
+        } else if (r.notFound()) {
+            rows.push_back({name, "gone", "already deleted"});
+        } else {
+            rows.push_back({name, "failed", r.message()});
+            ok = false;
+        }
+    }
+    return ok;
 }
 
 int applyCommand(const QStringList &arguments)
@@ -337,17 +598,49 @@ int applyCommand(const QStringList &arguments)
         QStringLiteral("Take over fields another field manager owns (409 conflicts)."));
     const QCommandLineOption prune(
         QStringLiteral("prune"), QStringLiteral("Delete the group's objects that are no longer generated."));
-    parser.addOptions({dryRun, force, prune});
-    const QString usage =
-        QStringLiteral("lanectl apply FILE [--dry-run] [--force] [--prune] [--flavor asm|istio|asm-crd] "
-                       "[--kubeconfig FILE] [--context NAME] [-n NAMESPACE]");
+    const QCommandLineOption ignoreAnalysis(
+        QStringLiteral("ignore-analysis"),
+        QStringLiteral("Push even when the analysis of the cluster (lanectl analyze) finds errors."));
+    const QCommandLineOption deleteAdoptedOption(
+        QStringLiteral("delete-adopted"),
+        QStringLiteral("After the push, delete the VirtualServices and DestinationRules whose settings the "
+                       "document adopted (its services' adopted.from)."));
+    parser.addOptions({dryRun, force, prune, ignoreAnalysis, deleteAdoptedOption});
+    OutputOption output;
+    output.addTo(parser);
+    const QString usage = QStringLiteral(
+        "lanectl apply FILE [--dry-run] [--force] [--prune] [--ignore-analysis] [--delete-adopted] "
+        "[--flavor asm|istio|asm-crd] [-o text|json|yaml] [--kubeconfig FILE] [--context NAME] "
+        "[-n NAMESPACE]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     int code = Ok;
     const auto target = targetOptions.open(parser, code);
     if (!target) {
         return code;
+    }
+    // The push gate: the analysis first; its errors stop the push unless the operator overrides them.
+    auto analysis = kube::analyze(*target->client, target->group, target->render);
+    if (!analysis) {
+        err("lanectl: " + analysis.error().message + "\n");
+        return Failed;
+    }
+    printNotes(*analysis);
+    if (!analysis->findings.empty()) {
+        err(findingsText(*analysis));
+    }
+    if (analysis->hasErrors() && !parser.isSet(ignoreAnalysis)) {
+        err("lanectl: the analysis found errors; nothing was pushed. Fix them, or push anyway with "
+            "--ignore-analysis\n");
+        if (!output.text()) {
+            output.print(
+                {{"analysis", kube::toJson(*analysis)}, {"ok", false}, {"results", nlohmann::json::array()}});
+        }
+        return Failed;
     }
     kube::PushOptions options;
     options.dryRun = parser.isSet(dryRun);
@@ -358,7 +651,35 @@ int applyCommand(const QStringList &arguments)
         err("lanectl: " + report.error().message + "\n");
         return Failed;
     }
-    return printReport(*report);
+    std::vector<std::vector<std::string>> adoptedRows{{"OBJECT", "RESULT", "MESSAGE"}};
+    bool adoptedOk = true;
+    const auto adopted = adoptedObjects(target->group);
+    if (report->ok() && !adopted.empty()) {
+        if (parser.isSet(deleteAdoptedOption)) {
+            adoptedOk = deleteAdopted(*target->client, target->group, options.dryRun, adoptedRows);
+        } else {
+            std::string list;
+            for (const auto &a : adopted) {
+                list += (list.empty() ? "" : ", ") + a;
+            }
+            err("note: the objects the document adopted settings from still exist and compete with the "
+                "group's rules: " +
+                list + ". Delete them with: lanectl apply " +
+                parser.positionalArguments().front().toStdString() + " --delete-adopted\n");
+        }
+    }
+    if (!output.text()) {
+        nlohmann::json value = pushReportJson(*report);
+        value["analysis"] = kube::toJson(*analysis);
+        value["deletedAdopted"] = rowsToJson(adoptedRows);
+        output.print(value);
+        return report->ok() && adoptedOk ? Ok : Failed;
+    }
+    const int result = printReport(*report);
+    if (adoptedRows.size() > 1) {
+        printTable(adoptedRows);
+    }
+    return result == Ok && adoptedOk ? Ok : Failed;
 }
 
 int diffCommand(const QStringList &arguments)
@@ -370,13 +691,19 @@ int diffCommand(const QStringList &arguments)
                        "server fills in. Exit code 1 when they differ, as kubectl diff."));
     GroupTargetOptions targetOptions;
     targetOptions.addTo(parser);
+    OutputOption output;
+    output.addTo(parser);
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl diff FILE [--flavor ...] [--kubeconfig FILE] [--context NAME] "
-                           "[-n NAMESPACE]"),
+            QStringLiteral(
+                "lanectl diff FILE [--flavor ...] [-o text|json|yaml] [--kubeconfig FILE] [--context NAME] "
+                "[-n NAMESPACE]"),
             1, 1);
         code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     int code = Ok;
     const auto target = targetOptions.open(parser, code);
@@ -390,6 +717,7 @@ int diffCommand(const QStringList &arguments)
     }
     bool changed = false;
     std::vector<std::vector<std::string>> rows{{"RESOURCE", "STATE"}};
+    nlohmann::json resources = nlohmann::json::array();
     for (const auto &d : *diffs) {
         using State = kube::ResourceDiff::State;
         const char *state = d.state == State::Identical ? "identical"
@@ -397,12 +725,21 @@ int diffCommand(const QStringList &arguments)
                             : d.state == State::New     ? "new"
                                                         : "not generated (prune deletes it)";
         rows.push_back({d.resource, state});
+        resources.push_back({{"resource", d.resource},
+                             {"state", d.state == State::Removed ? "removed" : state},
+                             {"diff", d.diff}});
         if (!d.diff.empty()) {
-            out(d.diff);
+            if (output.text()) {
+                out(d.diff);
+            }
             changed = true;
         }
     }
-    printTable(rows);
+    if (!output.text()) {
+        output.print({{"changed", changed}, {"resources", resources}});
+    } else {
+        printTable(rows);
+    }
     return changed ? Failed : Ok;
 }
 
@@ -463,13 +800,19 @@ int deleteCommand(const QStringList &arguments)
     const QCommandLineOption dryRun(QStringLiteral("dry-run"),
                                     QStringLiteral("Only the server-side dry run."));
     parser.addOption(dryRun);
+    OutputOption output;
+    output.addTo(parser);
     if (int code = parseArguments(
             parser, arguments,
-            QStringLiteral("lanectl delete GROUP [--dry-run] [--kubeconfig FILE] [--context NAME] "
-                           "[-n NAMESPACE]"),
+            QStringLiteral(
+                "lanectl delete GROUP [--dry-run] [-o text|json|yaml] [--kubeconfig FILE] [--context NAME] "
+                "[-n NAMESPACE]"),
             1, 1);
         code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     auto client = connection.client(parser);
     if (!client) {
@@ -480,6 +823,10 @@ int deleteCommand(const QStringList &arguments)
     if (!report) {
         err("lanectl: " + report.error().message + "\n");
         return Failed;
+    }
+    if (!output.text()) {
+        output.print(pushReportJson(*report));
+        return report->ok() ? Ok : Failed;
     }
     return printReport(*report);
 }
@@ -538,7 +885,10 @@ std::vector<Command> clusterCommands()
     return {
         {"contexts", "List kubeconfig contexts (--use NAME switches).", contextsCommand},
         {"inventory", "List services, workloads and their lane label values.", inventoryCommand},
-        {"apply", "Server-side apply a lane group (dry run first; --prune, --force).", applyCommand},
+        {"analyze", "Say whether a lane group will work in the cluster and what it would shadow.",
+         analyzeCommand},
+        {"apply", "Server-side apply a lane group (analysis and dry run first; --prune, --force).",
+         applyCommand},
         {"diff", "Show live vs generated resources as unified diffs.", diffCommand},
         {"import", "Rebuild a lane group document from the cluster.", importCommand},
         {"delete", "Delete every resource of a lane group.", deleteCommand},

@@ -101,8 +101,15 @@ int pathsCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Shows, for every lane, the chain of versions a request walks; fallback hops are marked."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
-    if (int code = parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE"), 1, 1); code >= 0) {
+    OutputOption output;
+    output.addTo(parser);
+    if (int code =
+            parseArguments(parser, arguments, QStringLiteral("lanectl paths FILE [-o text|json|yaml]"), 1, 1);
+        code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     int code = Ok;
     const auto group = loadValidGroup(parser.positionalArguments().front(), code);
@@ -110,9 +117,27 @@ int pathsCommand(const QStringList &arguments)
         return code;
     }
     std::vector<std::vector<std::string>> rows{{"LANE", "WEIGHT", "PATH"}};
+    nlohmann::json lanes = nlohmann::json::array();
     for (const auto &path : lanePaths(*group)) {
-        rows.push_back({path.lane + (group->baselineLane()->name == path.lane ? " (baseline)" : ""),
+        const bool baseline = group->baselineLane()->name == path.lane;
+        rows.push_back({path.lane + (baseline ? " (baseline)" : ""),
                         std::to_string(group->lane(path.lane)->weight), path.describe()});
+        nlohmann::json hops = nlohmann::json::array();
+        for (const auto &hop : path.hops) {
+            hops.push_back({{"service", hop.service},
+                            {"version", hop.version},
+                            {"servedBy", hop.servedBy},
+                            {"fallback", hop.fallback},
+                            {"depth", hop.depth}});
+        }
+        lanes.push_back({{"lane", path.lane},
+                         {"baseline", baseline},
+                         {"weight", group->lane(path.lane)->weight},
+                         {"hops", hops}});
+    }
+    if (!output.text()) {
+        output.print({{"lanes", lanes}});
+        return Ok;
     }
     printTable(rows);
     return Ok;

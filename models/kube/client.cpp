@@ -409,6 +409,7 @@ Response Client::send(const Request &request)
 void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
                       const Auth &auth, std::vector<Response> &out)
 {
+    m_requestsSent += which.size();
     CURLM *multi = static_cast<CURLM *>(m_multi);
     const ClusterConfig &cluster = m_connection.cluster;
     const UserConfig &user = m_connection.user;

@@ -93,6 +93,8 @@ public:
     const Connection &connection() const { return m_connection; }
     /// How many times the exec plugin ran (0 without one).
     int execRuns() const;
+    /// How many requests went out since the client was made (retries count again).
+    std::size_t requestsSent() const { return m_requestsSent.load(); }
 
 private:
     Client(Connection connection, ClientOptions options);
@@ -106,6 +108,7 @@ private:
     std::unique_ptr<ExecCredentialProvider> m_exec;
     void *m_multi = nullptr;
     std::atomic<bool> m_cancelled{false};
+    std::atomic<std::size_t> m_requestsSent{0};
     std::function<void(std::size_t, std::size_t)> m_progress;
     std::string m_url;       ///< server URL as requested (host replaced by tls-server-name when set)
     std::string m_connectTo; ///< CURLOPT_CONNECT_TO entry when tls-server-name is set

@@ -245,6 +245,31 @@ void readIngress(Reader &r, const std::string &path, const YAML::Node &node, Ing
         });
 }
 
+/// A mapping whose keys must be among `known`, kept as JSON (Istio's own fields, passed through as written).
+void readJsonMapping(Reader &r, const std::string &path, const YAML::Node &node,
+                     const std::vector<std::string> &known, nlohmann::json &out)
+{
+    out = nlohmann::json::object();
+    const std::set<std::string> keys(known.begin(), known.end());
+    r.forEachKey(path, node, keys, [&](const std::string &key, const YAML::Node &v, const std::string &) {
+        out[key] = yamlToJson(v);
+    });
+}
+
+void readAdopted(Reader &r, const std::string &path, const YAML::Node &node, AdoptedSettings &adopted)
+{
+    r.forEachKey(path, node, {"from", "route", "trafficPolicy"},
+                 [&](const std::string &key, const YAML::Node &v, const std::string &p) {
+                     if (key == "from") {
+                         r.readStringList(p, v, adopted.from);
+                     } else if (key == "route") {
+                         readJsonMapping(r, p, v, adoptableRouteKeys(), adopted.route);
+                     } else {
+                         readJsonMapping(r, p, v, adoptablePolicyKeys(), adopted.trafficPolicy);
+                     }
+                 });
+}
+
 void readServices(Reader &r, const std::string &path, const YAML::Node &node, std::vector<Service> &services)
 {
     if (!node.IsSequence()) {
@@ -256,9 +281,11 @@ void readServices(Reader &r, const std::string &path, const YAML::Node &node, st
         const std::string sp = path + '[' + std::to_string(i++) + ']';
         r.record(sp, item);
         Service service;
-        r.forEachKey(sp, item, {"name", "namespace", "port", "calls"},
+        r.forEachKey(sp, item, {"name", "namespace", "port", "calls", "adopted"},
                      [&](const std::string &key, const YAML::Node &v, const std::string &p) {
-                         if (key == "name") {
+                         if (key == "adopted") {
+                             readAdopted(r, p, v, service.adopted);
+                         } else if (key == "name") {
                              r.readString(p, v, service.name);
                          } else if (key == "namespace") {
                              r.readString(p, v, service.ns);
@@ -499,6 +526,19 @@ std::string serializeLaneGroup(const LaneGroup &group)
         Json service{{"name", s.name}, {"namespace", s.ns}, {"port", s.port}};
         if (!s.calls.empty()) {
             service["calls"] = s.calls;
+        }
+        if (!s.adopted.empty()) {
+            Json adopted;
+            if (!s.adopted.from.empty()) {
+                adopted["from"] = s.adopted.from;
+            }
+            if (!s.adopted.route.empty()) {
+                adopted["route"] = Json::parse(s.adopted.route.dump());
+            }
+            if (!s.adopted.trafficPolicy.empty()) {
+                adopted["trafficPolicy"] = Json::parse(s.adopted.trafficPolicy.dump());
+            }
+            service["adopted"] = adopted;
         }
         services.push_back(service);
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -42,6 +44,37 @@ struct Ingress
     friend bool operator==(const Ingress &, const Ingress &) = default;
 };
 
+/// Production settings a service's traffic had before the group took it over, adopted from the
+/// VirtualServices and DestinationRules that held them so that pushing lanes does not drop them: every rule
+/// and DestinationRule generated for the service carries them (see `lanectl analyze --adopt`).
+struct AdoptedSettings
+{
+    /// Istio HTTPRoute fields set on every rule of the service's VirtualService (kAdoptableRouteKeys).
+    nlohmann::json route = nlohmann::json::object();
+    /// The DestinationRule's trafficPolicy (tls, connectionPool, outlierDetection, loadBalancer, ...).
+    nlohmann::json trafficPolicy = nlohmann::json::object();
+    /// The objects they were taken from ("VirtualService shop/cart-timeouts"): what to delete after the push.
+    std::vector<std::string> from;
+
+    bool empty() const { return route.empty() && trafficPolicy.empty() && from.empty(); }
+    friend bool operator==(const AdoptedSettings &, const AdoptedSettings &) = default;
+};
+
+/// The HTTPRoute fields that can be adopted (the rest of a rule, match and route, is the lanes' own).
+inline const std::vector<std::string> &adoptableRouteKeys()
+{
+    static const std::vector<std::string> keys{"corsPolicy", "fault",   "headers", "mirror",
+                                               "retries",    "rewrite", "timeout"};
+    return keys;
+}
+/// The DestinationRule trafficPolicy fields that can be adopted.
+inline const std::vector<std::string> &adoptablePolicyKeys()
+{
+    static const std::vector<std::string> keys{"connectionPool", "loadBalancer", "outlierDetection",
+                                               "portLevelSettings", "tls"};
+    return keys;
+}
+
 /// A service of the group and the services it calls (its edges in the call graph, in call order).
 struct Service
 {
@@ -49,6 +82,7 @@ struct Service
     std::string ns = "default";
     int port = 8000;
     std::vector<std::string> calls;
+    AdoptedSettings adopted;
 
     friend bool operator==(const Service &, const Service &) = default;
 };

@@ -21,6 +21,13 @@ public:
     Result<Rendered> run()
     {
         if (m_flavor == Flavor::AsmCrd) {
+            for (const auto &service : m_group.services) {
+                if (!service.adopted.route.empty() || !service.adopted.trafficPolicy.empty()) {
+                    m_out.notes.push_back("asm-crd: ASM generates " + service.name +
+                                          "'s rules itself, without the settings adopted for it; render "
+                                          "--flavor asm or istio to keep them");
+                }
+            }
             laneCrds();
             return std::move(m_out);
         }
@@ -87,10 +94,23 @@ private:
                 subsets.push_back({{"labels", {{lane.labelKey, lane.labelValue}}}, {"name", lane.name}});
             }
         }
+        json spec{{"host", serviceHost(service)}, {"subsets", subsets}};
+        if (!service.adopted.trafficPolicy.empty()) {
+            spec["trafficPolicy"] = service.adopted.trafficPolicy;
+        }
         return {{"apiVersion", istioApiVersion()},
                 {"kind", "DestinationRule"},
                 {"metadata", metadata(destinationRuleName(m_group, service), m_group.ns)},
-                {"spec", {{"host", serviceHost(service)}, {"subsets", subsets}}}};
+                {"spec", spec}};
+    }
+
+    /// A rule of the service's VirtualService with the settings adopted from the objects it replaces.
+    static json withAdoptedRoute(json rule, const Service &service)
+    {
+        for (const auto &[key, value] : service.adopted.route.items()) {
+            rule[key] = value;
+        }
+        return rule;
     }
 
     /// The per-service rules: one per lane matching the routing header (asm, as the seed shows); the istio
@@ -114,10 +134,11 @@ private:
             }
             rule["match"] = match;
             rule["route"] = json::array({destination(service, lane)});
-            http.push_back(rule);
+            http.push_back(withAdoptedRoute(rule, service));
         }
         if (m_flavor == Flavor::Istio) {
-            http.push_back({{"name", "default"}, {"route", json::array({destination(service, m_baseline)})}});
+            http.push_back(withAdoptedRoute(
+                {{"name", "default"}, {"route", json::array({destination(service, m_baseline)})}}, service));
         }
         return {{"apiVersion", istioApiVersion()},
                 {"kind", "VirtualService"},

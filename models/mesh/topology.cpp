@@ -8,7 +8,16 @@ std::string topologyAnnotation(const LaneGroup &group)
 {
     nlohmann::ordered_json services = nlohmann::ordered_json::array();
     for (const auto &s : group.services) {
-        services.push_back({{"name", s.name}, {"namespace", s.ns}, {"port", s.port}, {"calls", s.calls}});
+        nlohmann::ordered_json service{
+            {"name", s.name}, {"namespace", s.ns}, {"port", s.port}, {"calls", s.calls}};
+        if (!s.adopted.empty()) {
+            // Import rebuilds the adopted settings from here, with where they came from.
+            service["adopted"] = {
+                {"from", s.adopted.from},
+                {"route", nlohmann::ordered_json::parse(s.adopted.route.dump())},
+                {"trafficPolicy", nlohmann::ordered_json::parse(s.adopted.trafficPolicy.dump())}};
+        }
+        services.push_back(service);
     }
     nlohmann::ordered_json topology{{"mode", toString(group.mode)},
                                     {"passThrough", toString(group.passThrough)}};
@@ -46,6 +55,12 @@ Result<void> applyTopologyAnnotation(const std::string &annotation, LaneGroup &g
             service.ns = s.at("namespace").get<std::string>();
             service.port = s.at("port").get<int>();
             service.calls = s.at("calls").get<std::vector<std::string>>();
+            if (s.contains("adopted")) {
+                const auto &adopted = s.at("adopted");
+                service.adopted.from = adopted.at("from").get<std::vector<std::string>>();
+                service.adopted.route = adopted.at("route");
+                service.adopted.trafficPolicy = adopted.at("trafficPolicy");
+            }
             group.services.push_back(std::move(service));
         }
         return {};

@@ -54,6 +54,8 @@ struct TestCluster
 {
     QTemporaryDir dir;
     QString mesh = QStringLiteral("istio");
+    /// More testcluster flags (e.g. --all-istio-crds, which istioctl analyze needs).
+    QStringList flags;
 
     QString path(const QString &name) const { return dir.filePath(name); }
 
@@ -63,6 +65,7 @@ struct TestCluster
         if (mesh == QLatin1String("asm")) {
             args << QStringLiteral("--mesh") << QStringLiteral("asm");
         }
+        args << flags;
         const Run r = run(testclusterScript(), args);
         if (r.exitCode != 0 || !r.out.contains("READY")) {
             error = QString::fromUtf8(r.err.right(3000));

@@ -59,20 +59,28 @@ private Q_SLOTS:
     // Golden files: regenerate with scripts/update-golden.sh and read the diff before committing it.
     void goldenFiles_data()
     {
+        QTest::addColumn<QString>("document");
         QTest::addColumn<QString>("flavor");
         QTest::addColumn<QString>("version");
         QTest::addColumn<QString>("golden");
-        QTest::addRow("asm") << QStringLiteral("asm") << QString() << QStringLiteral("mock-asm.yaml");
-        QTest::addRow("istio v1") << QStringLiteral("istio") << QString()
+        QTest::addRow("asm") << QString() << QStringLiteral("asm") << QString()
+                             << QStringLiteral("mock-asm.yaml");
+        QTest::addRow("istio v1") << QString() << QStringLiteral("istio") << QString()
                                   << QStringLiteral("mock-istio.yaml");
-        QTest::addRow("istio v1beta1") << QStringLiteral("istio") << QStringLiteral("v1beta1")
+        QTest::addRow("istio v1beta1") << QString() << QStringLiteral("istio") << QStringLiteral("v1beta1")
                                        << QStringLiteral("mock-istio-v1beta1.yaml");
-        QTest::addRow("asm-crd") << QStringLiteral("asm-crd") << QString()
+        QTest::addRow("asm-crd") << QString() << QStringLiteral("asm-crd") << QString()
                                  << QStringLiteral("mock-asm-crd.yaml");
+        // Adopted settings: on every rule of mockb's VirtualService and on its DestinationRule, nowhere else.
+        QTest::addRow("adopted asm") << QStringLiteral("adopted.lanes.yaml") << QStringLiteral("asm")
+                                     << QString() << QStringLiteral("adopted-asm.yaml");
+        QTest::addRow("adopted istio") << QStringLiteral("adopted.lanes.yaml") << QStringLiteral("istio")
+                                       << QString() << QStringLiteral("adopted-istio.yaml");
     }
 
     void goldenFiles()
     {
+        QFETCH(QString, document);
         QFETCH(QString, flavor);
         QFETCH(QString, version);
         QFETCH(QString, golden);
@@ -82,11 +90,38 @@ private Q_SLOTS:
         if (!version.isEmpty()) {
             v = mesh::parseIstioVersion(version.toStdString());
         }
-        const auto r = renderOrFail(testing::seedGroup(), *f, v);
+        LaneGroup group = testing::seedGroup();
+        if (!document.isEmpty()) {
+            const LoadedDocument doc =
+                loadLaneGroupFile(std::string(LANEDECK_TEST_DATA) + "/" + document.toStdString());
+            QVERIFY(checkDocument(doc).empty());
+            group = doc.group;
+        }
+        const auto r = renderOrFail(group, *f, v);
         const std::string expected =
             testing::readText(std::string(LANEDECK_TEST_DATA) + "/golden/" + golden.toStdString());
         QVERIFY(!expected.empty());
         QCOMPARE(mesh::toYamlStream(r.resources), expected);
+    }
+
+    void adoptedSettingsSurviveSaveAndImport()
+    {
+        const LoadedDocument doc = loadLaneGroupFile(std::string(LANEDECK_TEST_DATA) + "/adopted.lanes.yaml");
+        QVERIFY(checkDocument(doc).empty());
+        const Service *mockb = doc.group.service("mockb");
+        QCOMPARE(mockb->adopted.route.value("timeout", ""), std::string("2s"));
+        QCOMPARE(mockb->adopted.from.size(), std::size_t(2));
+        // Saved and read again: the same group.
+        const LoadedDocument again = parseLaneGroup(serializeLaneGroup(doc.group), "again");
+        QVERIFY(again.problems.empty());
+        QCOMPARE(again.group, doc.group);
+        // A key that is not an adoptable setting is refused with its position.
+        std::string text = serializeLaneGroup(doc.group);
+        text.replace(text.find("timeout:"), 8, "destination:");
+        const auto problems = checkDocument(parseLaneGroup(text, "bad"));
+        QVERIFY(!problems.empty());
+        QVERIFY2(problems.front().field.find("adopted.route.destination") != std::string::npos,
+                 problems.front().toString().c_str());
     }
 
     void outputIsDeterministic()
