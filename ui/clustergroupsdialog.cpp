@@ -120,7 +120,8 @@ ClusterGroupsDialog::ClusterGroupsDialog(ClusterTargetSource *source, Mode mode,
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Close, this))
 {
     setObjectName(QStringLiteral("clusterGroupsDialog"));
-    setWindowTitle(mode == Mode::Open ? tr("Open from %1").arg(targetName) : tr("Delete from %1").arg(targetName));
+    setWindowTitle(mode == Mode::Open ? tr("Open from %1").arg(targetName)
+                                      : tr("Delete from %1").arg(targetName));
     auto *layout = new QVBoxLayout(this);
     m_summary->setObjectName(QStringLiteral("clusterGroupsSummary"));
     m_summary->setWordWrap(true);
@@ -218,10 +219,9 @@ void ClusterGroupsDialog::refresh()
                 }
                 m_model->setGroups(groups);
                 m_table->resizeColumnsToContents();
-                m_summary->setText(groups.isEmpty()
-                                       ? tr("The cluster holds no lane group.")
-                                       : tr("%n lane group(s) in the cluster.", nullptr,
-                                            static_cast<int>(groups.size())));
+                m_summary->setText(groups.isEmpty() ? tr("The cluster holds no lane group.")
+                                                    : tr("%n lane group(s) in the cluster.", nullptr,
+                                                         static_cast<int>(groups.size())));
                 if (!groups.isEmpty()) {
                     selectGroup(0);
                 }
@@ -258,8 +258,8 @@ void ClusterGroupsDialog::showDetails()
     lines << g.objects;
     m_details->setPlainText(lines.join(QLatin1Char('\n')));
     // ASM's own lane groups are its controller's: LaneDeck opens them when it can, never deletes them.
-    m_act->setEnabled(!isRunning() && (m_mode == Mode::Open ? g.state != ClusterGroup::State::Unreadable
-                                                            : g.lanedeck));
+    m_act->setEnabled(!isRunning() &&
+                      (m_mode == Mode::Open ? g.state != ClusterGroup::State::Unreadable : g.lanedeck));
     m_act->setToolTip(m_mode == Mode::Delete && !g.lanedeck
                           ? tr("ASM's controller made this group: delete it in ASM, not here")
                           : QString());
@@ -313,43 +313,45 @@ void ClusterGroupsDialog::runDelete(const ClusterGroup &group, bool dryRun)
                               : tr("Deleting %1…").arg(group.name));
     auto outcomes = std::make_shared<QList<PushOutcome>>();
     connect(job, &PushJob::outcome, this, [outcomes](const PushOutcome &o) { *outcomes << o; });
-    connect(job, &PushJob::finished, this,
-            [this, job, outcomes, group, dryRun](bool cancelled, const QString &error) {
-                job->deleteLater();
-                m_delete.clear();
-                m_refresh->setEnabled(true);
-                QStringList objects;
-                QStringList failures;
-                for (const auto &o : std::as_const(*outcomes)) {
-                    objects << o.resource;
-                    if (o.result == PushOutcome::Result::Failed) {
-                        failures << tr("%1: %2").arg(o.resource, o.message);
-                    }
+    connect(
+        job, &PushJob::finished, this,
+        [this, job, outcomes, group, dryRun](bool cancelled, const QString &error) {
+            job->deleteLater();
+            m_delete.clear();
+            m_refresh->setEnabled(true);
+            QStringList objects;
+            QStringList failures;
+            for (const auto &o : std::as_const(*outcomes)) {
+                objects << o.resource;
+                if (o.result == PushOutcome::Result::Failed) {
+                    failures << tr("%1: %2").arg(o.resource, o.message);
                 }
-                if (cancelled || !error.isEmpty() || !failures.isEmpty()) {
-                    m_summary->setText(cancelled ? tr("Cancelled; nothing more is deleted.")
-                                                 : (error.isEmpty() ? failures.join(QLatin1Char('\n')) : error));
+            }
+            if (cancelled || !error.isEmpty() || !failures.isEmpty()) {
+                m_summary->setText(cancelled ? tr("Cancelled; nothing more is deleted.")
+                                             : (error.isEmpty() ? failures.join(QLatin1Char('\n')) : error));
+                showDetails();
+                return;
+            }
+            if (dryRun) {
+                if (objects.isEmpty()) {
+                    m_summary->setText(
+                        tr("LaneDeck wrote no object of %1: nothing to delete.").arg(group.name));
                     showDetails();
-                    return;
+                } else if (m_confirm && m_confirm(group.name, objects)) {
+                    runDelete(group, false);
+                } else {
+                    m_summary->setText(tr("Nothing was deleted."));
+                    showDetails();
                 }
-                if (dryRun) {
-                    if (objects.isEmpty()) {
-                        m_summary->setText(tr("LaneDeck wrote no object of %1: nothing to delete.").arg(group.name));
-                        showDetails();
-                    } else if (m_confirm && m_confirm(group.name, objects)) {
-                        runDelete(group, false);
-                    } else {
-                        m_summary->setText(tr("Nothing was deleted."));
-                        showDetails();
-                    }
-                    return;
-                }
-                m_details->setPlainText(tr("Deleted:\n%1").arg(objects.join(QLatin1Char('\n'))));
-                Q_EMIT deleted(group.name, group.ns);
-                refresh();
-                m_summary->setText(tr("Deleted %1 (%n object(s)).", nullptr, static_cast<int>(objects.size()))
-                                       .arg(group.name));
-            });
+                return;
+            }
+            m_details->setPlainText(tr("Deleted:\n%1").arg(objects.join(QLatin1Char('\n'))));
+            Q_EMIT deleted(group.name, group.ns);
+            refresh();
+            m_summary->setText(
+                tr("Deleted %1 (%n object(s)).", nullptr, static_cast<int>(objects.size())).arg(group.name));
+        });
 }
 
 } // namespace lanedeck::ui

@@ -49,8 +49,8 @@ private:
 };
 
 /// Cluster > Open from Cluster and Cluster > Delete from Cluster: lists the lane groups the connected target
-/// holds (off the GUI thread), shows the selected one's objects and state, and opens it (an import) or deletes
-/// it after a confirmation that lists its objects (a server-side dry run first).
+/// holds (off the GUI thread), shows the selected one's objects and state, and opens it (an import) or
+/// deletes it after a confirmation that lists its objects (a server-side dry run first).
 class ClusterGroupsDialog final : public QDialog
 {
     Q_OBJECT

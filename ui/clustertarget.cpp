@@ -138,6 +138,19 @@ PushJob *CompositeTargetSource::deleteGroup(const QString &name, const QString &
     return m_active ? m_active->deleteGroup(name, ns, dryRun) : nullptr;
 }
 
+AnalysisJob *CompositeTargetSource::analyze(const LaneGroup &group, const mesh::RenderOptions &render,
+                                            bool reread)
+{
+    return m_active ? m_active->analyze(group, render, reread) : nullptr;
+}
+
+std::optional<LaneGroup> CompositeTargetSource::adoptShadowed(const LaneGroup &group,
+                                                              const mesh::RenderOptions &render,
+                                                              QStringList *adopted) const
+{
+    return m_active ? m_active->adoptShadowed(group, render, adopted) : std::nullopt;
+}
+
 void CompositeTargetSource::requestInventory()
 {
     if (m_active) {

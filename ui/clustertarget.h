@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace lanedeck::ui {
@@ -213,6 +214,42 @@ Q_SIGNALS:
                   bool cancelled, const QString &error);
 };
 
+/// One finding of the cluster analysis (kube::Finding in Qt types), as the Problems panel and the push dialog
+/// list it.
+struct ClusterFinding
+{
+    enum class Severity
+    {
+        Error,
+        Warning,
+        Info
+    };
+    QString code; ///< stable ("vs-conflict", "no-workload", ...)
+    Severity severity = Severity::Warning;
+    QString object;  ///< "VirtualService shop/cart-timeouts", or empty
+    QString lane;    ///< the lane it concerns, or empty
+    QString service; ///< the group's service it concerns, or empty
+    QString message;
+    QString fix;
+
+    friend bool operator==(const ClusterFinding &, const ClusterFinding &) = default;
+};
+
+/// One running analysis of the group against the connected cluster; same ownership and threading rules as
+/// PushJob.
+class AnalysisJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    /// `notes`: the checks that were skipped, and why.
+    void finished(const QList<lanedeck::ui::ClusterFinding> &findings, const QStringList &notes,
+                  bool cancelled, const QString &error);
+};
+
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
 /// merged as kubectl does) and the sandbox each provide one; the cluster bar only talks to this interface.
 /// Implementations do their network work off the GUI thread (QtConcurrent::run, the answer handed back with
@@ -286,6 +323,26 @@ public:
         Q_UNUSED(dryRun);
         return nullptr;
     }
+    /// Analyzes `group` against the connected cluster (kube::analyzeCluster). With `reread`, the cluster is
+    /// read again (on connecting, before a push); otherwise the last state read is analyzed again, without
+    /// the network (document edits). nullptr when the target has nothing to analyze (the sandbox).
+    virtual AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread)
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(reread);
+        return nullptr;
+    }
+    /// `group` carrying the settings of the objects it would shadow in the last state read
+    /// (kube::adoptShadowedSettings), and which objects they came from; nullopt when nothing is adopted.
+    virtual std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                                   QStringList *adopted) const
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(adopted);
+        return std::nullopt;
+    }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
     virtual void requestInventory() {}
     /// Asks where the connected target takes the traffic of `ingress` (a cluster: its ingress gateway's
@@ -339,6 +396,9 @@ public:
     GroupListJob *listGroups(const QString &ns) override;
     ImportJob *importGroup(const QString &name, const QString &ns) override;
     PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun) override;
+    AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread) override;
+    std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                           QStringList *adopted) const override;
     void requestInventory() override;
     void requestIngress(const Ingress &ingress) override;
 

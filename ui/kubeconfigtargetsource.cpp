@@ -205,6 +205,52 @@ public:
     std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
 };
 
+class KubeAnalysisJob final : public AnalysisJob
+{
+    Q_OBJECT
+public:
+    explicit KubeAnalysisJob(QObject *parent = nullptr) : AnalysisJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+struct AnalysisAnswer
+{
+    QString error;
+    QList<ClusterFinding> findings;
+    QStringList notes;
+    std::shared_ptr<const kube::ClusterState> state;
+};
+
+ClusterFinding::Severity toSeverity(kube::Severity severity)
+{
+    switch (severity) {
+    case kube::Severity::Error:
+        return ClusterFinding::Severity::Error;
+    case kube::Severity::Warning:
+        return ClusterFinding::Severity::Warning;
+    case kube::Severity::Info:
+        return ClusterFinding::Severity::Info;
+    }
+    return ClusterFinding::Severity::Error;
+}
+
+AnalysisAnswer analysisAnswer(const LaneGroup &group, const mesh::RenderOptions &render,
+                              std::shared_ptr<const kube::ClusterState> state)
+{
+    AnalysisAnswer answer;
+    const kube::Analysis analysis = kube::analyzeCluster(group, render, *state);
+    for (const auto &f : analysis.findings) {
+        answer.findings << ClusterFinding{qs(f.code),    toSeverity(f.severity), qs(f.object), qs(f.lane),
+                                          qs(f.service), qs(f.message),          qs(f.fix)};
+    }
+    for (const auto &note : analysis.notes) {
+        answer.notes << qs(note);
+    }
+    answer.state = std::move(state);
+    return answer;
+}
+
 struct GroupListAnswer
 {
     QString error;
@@ -483,6 +529,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     const quint64 generation = ++m_generation;
     m_connection.reset();
     m_mesh.reset();
+    m_clusterState.reset();
     m_connectedMessage.clear();
     m_lastStateMessage.clear();
     for (const auto &running : {m_connecting, m_inventory, m_ingress}) {
@@ -789,6 +836,61 @@ PushJob *KubeconfigTargetSource::deleteGroup(const QString &name, const QString 
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
     });
     return job;
+}
+
+AnalysisJob *KubeconfigTargetSource::analyze(const LaneGroup &group, const mesh::RenderOptions &render,
+                                             bool reread)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubeAnalysisJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const std::shared_ptr<const kube::ClusterState> cached = reread ? nullptr : m_clusterState;
+    const auto analyzed = runOnClusterThreads([connection, options, cancellation, group, render,
+                                               cached]() -> AnalysisAnswer {
+        if (cached) {
+            return analysisAnswer(group, render, cached);
+        }
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {qs(session.error().message), {}, {}, {}};
+        }
+        auto state = kube::readClusterState(*(*session)->client, group);
+        if (!state) {
+            return {qs(state.error().message), {}, {}, {}};
+        }
+        return analysisAnswer(group, render, std::make_shared<const kube::ClusterState>(std::move(*state)));
+    });
+    whenFinished(analyzed, job,
+                 [this, job, cancellation, generation = m_generation](const AnalysisAnswer &answer) {
+                     const bool cancelled = cancellation->cancelled();
+                     if (answer.state && generation == m_generation) {
+                         m_clusterState = answer.state;
+                     }
+                     Q_EMIT job->finished(answer.findings, answer.notes, cancelled,
+                                          cancelled ? QString() : answer.error);
+                 });
+    return job;
+}
+
+std::optional<LaneGroup> KubeconfigTargetSource::adoptShadowed(const LaneGroup &group,
+                                                               const mesh::RenderOptions &render,
+                                                               QStringList *adopted) const
+{
+    if (!m_clusterState) {
+        return std::nullopt;
+    }
+    const kube::Adoption adoption = kube::adoptShadowedSettings(group, render, *m_clusterState);
+    if (adoption.adopted.empty()) {
+        return std::nullopt;
+    }
+    if (adopted) {
+        *adopted = qsList(adoption.adopted);
+    }
+    return adoption.group;
 }
 
 FlavorAdvice KubeconfigTargetSource::flavorAdvice(const LaneGroup &group,

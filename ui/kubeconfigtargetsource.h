@@ -1,5 +1,6 @@
 #pragma once
 
+#include "kube/analysis.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
 #include "kube/kubeconfig.h"
@@ -74,6 +75,9 @@ public:
     GroupListJob *listGroups(const QString &ns) override;
     ImportJob *importGroup(const QString &name, const QString &ns) override;
     PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun) override;
+    AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread) override;
+    std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                           QStringList *adopted) const override;
     void requestInventory() override;
     /// Looks the ingress gateway's address up with kube::resolveIngress, off the GUI thread.
     void requestIngress(const Ingress &ingress) override;
@@ -97,6 +101,8 @@ private:
     quint64 m_generation = 0;
     std::optional<kube::Connection> m_connection; ///< set once connected
     std::optional<kube::MeshDiscovery> m_mesh;    ///< what connecting discovered
+    /// What the last analysis read, analyzed again on document edits without reading again.
+    std::shared_ptr<const kube::ClusterState> m_clusterState;
     QString m_connectedMessage;
     QString m_lastStateMessage;
     std::shared_ptr<Cancellation> m_connecting;

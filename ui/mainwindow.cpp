@@ -117,7 +117,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_problems->verticalHeader()->setVisible(false);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
-    m_problems->horizontalHeader()->setStretchLastSection(true);
+    m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Message, QHeaderView::Stretch);
+    m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Source,
+                                                         QHeaderView::ResizeToContents);
     m_problems->setWordWrap(false);
     m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
@@ -125,6 +127,19 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
     connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
         m_tabs->setCurrentWidget(m_designer);
+        // A cluster finding points at a lane x service cell, or at a service; the document's at a field.
+        const QString lane = index.data(ProblemsModel::LaneRole).toString();
+        const QString service = index.data(ProblemsModel::ServiceRole).toString();
+        if (!lane.isEmpty() && m_designer->revealLaneService(lane, service)) {
+            return;
+        }
+        const auto &services = m_document->group().services;
+        for (std::size_t i = 0; i < services.size(); ++i) {
+            if (!service.isEmpty() && QString::fromStdString(services[i].name) == service) {
+                m_designer->revealField(QStringLiteral("spec.services[%1]").arg(i));
+                return;
+            }
+        }
         m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
     });
 
@@ -175,6 +190,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_clusterRefresh->setInterval(400);
     connect(m_clusterRefresh, &QTimer::timeout, this, &MainWindow::updateFlavorAdvice);
     connect(m_clusterRefresh, &QTimer::timeout, this, &MainWindow::refreshDrift);
+    connect(m_clusterRefresh, &QTimer::timeout, this, [this] { runAnalysis(false); });
     connect(m_document, &DocumentController::groupChanged, this, [this] {
         m_clusterBar->setDocumentNamespace(QString::fromStdString(m_document->group().ns));
         m_clusterRefresh->start();
@@ -203,8 +219,14 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         updateFlavorAdvice();
         if (state == ConnectionState::Connected) {
             m_clusterRefresh->start();
+            if (!m_clusterRead) { // once per connection: the source says Connected again as it learns more
+                m_clusterRead = true;
+                runAnalysis(true);
+            }
         } else {
+            m_clusterRead = false;
             m_clusterBar->setDrift(QString(), false);
+            m_problemsModel->setClusterFindings({});
         }
     });
 
@@ -219,6 +241,13 @@ MainWindow::~MainWindow()
 {
     // ~QUndoStack clears the stack and signals indexChanged while this window is already half destroyed.
     m_document->undoStack()->disconnect(this);
+    // Background cluster work of this window ends with it.
+    if (m_analysisJob) {
+        m_analysisJob->cancel();
+    }
+    if (m_driftJob) {
+        m_driftJob->cancel();
+    }
 }
 
 void MainWindow::createActions()
@@ -267,6 +296,13 @@ void MainWindow::createActions()
     m_deleteFromClusterAction->setObjectName(QStringLiteral("deleteFromClusterAction"));
     connect(m_openFromClusterAction, &QAction::triggered, this, &MainWindow::openFromCluster);
     connect(m_deleteFromClusterAction, &QAction::triggered, this, &MainWindow::deleteFromCluster);
+    m_adoptAction =
+        make(tr("&Adopt Shadowed Settings"), QKeySequence(), QStyle::SP_DialogApplyButton,
+             tr("Carry the timeouts, retries and traffic policies of the cluster's own "
+                "VirtualServices and DestinationRules for the group's services into the document"));
+    m_adoptAction->setObjectName(QStringLiteral("adoptAction"));
+    m_adoptAction->setEnabled(false);
+    connect(m_adoptAction, &QAction::triggered, this, &MainWindow::adoptShadowedSettings);
     m_diffAction->setObjectName(QStringLiteral("diffAction"));
     m_exportFileAction->setObjectName(QStringLiteral("exportFileAction"));
     m_exportDirectoryAction->setObjectName(QStringLiteral("exportDirectoryAction"));
@@ -339,6 +375,8 @@ void MainWindow::createMenus()
     QMenu *cluster = menuBar()->addMenu(tr("&Cluster"));
     cluster->addAction(m_diffAction);
     cluster->addAction(m_pushAction);
+    cluster->addSeparator();
+    cluster->addAction(m_adoptAction);
     cluster->addSeparator();
     cluster->addAction(m_openFromClusterAction);
     cluster->addAction(m_deleteFromClusterAction);
@@ -535,6 +573,68 @@ void MainWindow::refreshDrift()
             });
 }
 
+void MainWindow::runAnalysis(bool reread)
+{
+    if (m_analysisJob) {
+        if (!reread) {
+            return; // the running one answers soon; the next edit asks again
+        }
+        m_analysisJob->disconnect(this);
+        m_analysisJob->cancel();
+        m_analysisJob->deleteLater();
+        m_analysisJob.clear();
+    }
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || m_clusterBar->state() != ConnectionState::Connected ||
+        !m_document->diagnostics().all().empty() || !m_clusterBar->flavorAdvice().problem.isEmpty()) {
+        m_problemsModel->setClusterFindings({});
+        m_adoptAction->setEnabled(false);
+        return;
+    }
+    AnalysisJob *job = source->analyze(m_resources->targetGroup(), m_resources->options(), reread);
+    if (!job) {
+        m_problemsModel->setClusterFindings({});
+        m_adoptAction->setEnabled(false);
+        return;
+    }
+    m_analysisJob = job;
+    job->setParent(this);
+    connect(
+        job, &AnalysisJob::finished, this,
+        [this, job](const QList<ClusterFinding> &findings, const QStringList &, bool cancelled,
+                    const QString &error) {
+            job->deleteLater();
+            m_analysisJob.clear();
+            if (cancelled) {
+                return;
+            }
+            if (!error.isEmpty()) {
+                statusBar()->showMessage(tr("Cannot analyze the group in the cluster: %1").arg(error), 8000);
+            }
+            m_problemsModel->setClusterFindings(findings);
+            m_adoptAction->setEnabled(
+                std::any_of(findings.begin(), findings.end(), [](const ClusterFinding &f) {
+                    return f.code.startsWith(QLatin1String("vs-")) || f.code.startsWith(QLatin1String("dr-"));
+                }));
+        });
+}
+
+void MainWindow::adoptShadowedSettings()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    QStringList adopted;
+    const auto group =
+        source ? source->adoptShadowed(m_resources->targetGroup(), m_resources->options(), &adopted)
+               : std::nullopt;
+    if (!group) {
+        statusBar()->showMessage(tr("Nothing to adopt: the group shadows no setting in the cluster"), 5000);
+        return;
+    }
+    LaneGroup edited = *group;
+    edited.ns = m_document->group().ns; // the cluster bar's "Into another" is no edit of the document
+    m_document->edit(edited, tr("Adopt the settings of %1").arg(adopted.join(QStringLiteral(", "))));
+}
+
 ClusterGroupsDialog *MainWindow::openFromCluster()
 {
     return openGroupsDialog(false);
@@ -647,6 +747,7 @@ PushDialog *MainWindow::push()
                                   static_cast<int>(m_resources->resources().size()),
                                   m_clusterBar->currentTargetName(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PushDialog::analyzed, m_problemsModel, &ProblemsModel::setClusterFindings);
     connect(dialog, &PushDialog::flavorSwitchRequested, this, [this, dialog](const FlavorAdvice &advice) {
         takeFlavorAdvice(advice);
         if (m_resources->canRender()) {

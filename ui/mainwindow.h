@@ -23,6 +23,7 @@ class ClusterTargetSource;
 class DesignerView;
 class DiffDialog;
 class DiffJob;
+class AnalysisJob;
 class ExecApprovalPrompt;
 class DocumentController;
 struct FlavorAdvice;
@@ -108,6 +109,11 @@ private:
     /// Diffs the document against the connected target off the GUI thread and shows in the cluster bar
     /// whether the live objects drifted; a newer check supersedes a running one.
     void refreshDrift();
+    /// Analyzes the document against the connected cluster off the GUI thread and shows the findings in the
+    /// Problems panel; `reread` reads the cluster again, otherwise the last state read is analyzed again.
+    void runAnalysis(bool reread);
+    /// The settings of the objects the group would shadow, adopted into the document as one undoable edit.
+    void adoptShadowedSettings();
     ClusterGroupsDialog *openGroupsDialog(bool deleting);
     bool sandboxSelected() const;
     void followTarget(const QString &id);
@@ -149,7 +155,11 @@ private:
     QAction *m_pushAction = nullptr;
     QAction *m_openFromClusterAction = nullptr;
     QAction *m_deleteFromClusterAction = nullptr;
+    QAction *m_adoptAction = nullptr;
     QPointer<DiffJob> m_driftJob;
+    QPointer<AnalysisJob> m_analysisJob;
+    bool m_clusterRead = false; ///< the connected cluster was read for the analysis
+
     bool m_darkPalette = false;
     // The traffic page's target follows the selected cluster target: the ingress address is asked for once
     // the cluster is connected, and again when the document's ingress changes.

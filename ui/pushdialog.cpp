@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStyle>
@@ -139,6 +140,7 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
       m_prune(new QCheckBox(tr("P&rune: delete this group's resources that are no longer generated"), this)),
       m_apply(new QPushButton(tr("&Apply"), this)), m_rerun(new QPushButton(tr("&Dry Run Again"), this)),
       m_createNamespace(new QPushButton(this)), m_switchFlavor(new QPushButton(this)),
+      m_pushAnyway(new QPushButton(tr("Push &Anyway"), this)), m_findingList(new QListWidget(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("pushDialog"));
@@ -147,6 +149,11 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
     m_summary->setObjectName(QStringLiteral("pushSummary"));
     m_summary->setWordWrap(true);
     layout->addWidget(m_summary);
+    m_findingList->setObjectName(QStringLiteral("pushFindings"));
+    m_findingList->setAccessibleName(tr("What the analysis found"));
+    m_findingList->setVisible(false);
+    m_findingList->setMaximumHeight(fontMetrics().height() * 8);
+    layout->addWidget(m_findingList);
     m_table->setObjectName(QStringLiteral("pushResults"));
     m_table->setAccessibleName(tr("Push results"));
     m_table->setModel(m_model);
@@ -171,6 +178,11 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
     m_switchFlavor->setObjectName(QStringLiteral("pushFlavorSwitchButton"));
     m_switchFlavor->setVisible(false);
     connect(m_switchFlavor, &QPushButton::clicked, this, [this] { Q_EMIT flavorSwitchRequested(m_advice); });
+    m_pushAnyway->setObjectName(QStringLiteral("pushAnywayButton"));
+    m_pushAnyway->setToolTip(tr("Run the dry run although the analysis found errors"));
+    m_pushAnyway->setVisible(false);
+    connect(m_pushAnyway, &QPushButton::clicked, this, &PushDialog::pushAnyway);
+    fixes->addWidget(m_pushAnyway);
     fixes->addWidget(m_createNamespace);
     fixes->addWidget(m_switchFlavor);
     fixes->addStretch(1);
@@ -207,6 +219,9 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
 
 PushDialog::~PushDialog()
 {
+    if (m_analysisJob) {
+        m_analysisJob->cancel();
+    }
     for (const auto &job : {m_job, m_namespaceJob}) {
         if (job) {
             job->cancel();
@@ -218,8 +233,8 @@ void PushDialog::setRender(const mesh::RenderOptions &render, int resourceCount)
 {
     m_render = render;
     m_resourceCount = resourceCount;
-    if (!m_job) {
-        run(true);
+    if (!m_job && !m_analysisJob) {
+        analyzeFirst();
     }
 }
 
@@ -234,14 +249,81 @@ void PushDialog::showEvent(QShowEvent *event)
 void PushDialog::start()
 {
     m_started = true;
-    run(true);
+    analyzeFirst();
+}
+
+void PushDialog::analyzeFirst()
+{
+    // The flavor is checked first: the analysis of resources the cluster cannot take says nothing useful.
+    const FlavorAdvice advice = m_source ? m_source->flavorAdvice(m_group, m_render) : FlavorAdvice{};
+    AnalysisJob *job =
+        m_source && advice.problem.isEmpty() ? m_source->analyze(m_group, m_render, true) : nullptr;
+    if (!job) {
+        run(true);
+        return;
+    }
+    m_analysisJob = job;
+    job->setParent(this);
+    setStage(Stage::Analyzing, tr("Checking whether the lanes will work in the cluster…"));
+    connect(job, &AnalysisJob::finished, this,
+            [this, job](const QList<ClusterFinding> &findings, const QStringList &notes, bool cancelled,
+                        const QString &error) {
+                Q_UNUSED(notes);
+                job->deleteLater();
+                m_analysisJob.clear();
+                if (cancelled) {
+                    setStage(Stage::Failed, tr("Cancelled; nothing was applied."));
+                    return;
+                }
+                m_findings = findings;
+                m_findingList->clear();
+                int errors = 0;
+                for (const auto &f : findings) {
+                    const bool error = f.severity == ClusterFinding::Severity::Error;
+                    errors += error;
+                    const QString severity = error                                             ? tr("error")
+                                             : f.severity == ClusterFinding::Severity::Warning ? tr("warning")
+                                                                                               : tr("info");
+                    auto *item = new QListWidgetItem(tr("%1: %2").arg(severity, f.message), m_findingList);
+                    item->setToolTip(f.fix.isEmpty() ? f.code : tr("%1\nFix: %2").arg(f.code, f.fix));
+                    if (error) {
+                        item->setForeground(problemColor());
+                    }
+                }
+                m_findingList->setVisible(!findings.isEmpty());
+                Q_EMIT analyzed(findings);
+                if (!error.isEmpty()) {
+                    m_findingList->addItem(tr("The analysis could not run: %1").arg(error));
+                    m_findingList->setVisible(true);
+                }
+                if (errors == 0) {
+                    run(true);
+                    return;
+                }
+                m_pushAnyway->setVisible(true);
+                m_rerun->setEnabled(true);
+                setStage(
+                    Stage::Findings,
+                    tr("The analysis found %n error(s): the lanes would not work as designed, or what the "
+                       "cluster holds would stop applying. Fix them, or Push Anyway to run the dry run.",
+                       nullptr, errors));
+            });
+}
+
+void PushDialog::pushAnyway()
+{
+    if (m_stage == Stage::Findings) {
+        m_pushAnyway->setVisible(false);
+        run(true);
+    }
 }
 
 void PushDialog::run(bool dryRun)
 {
-    if (m_job || m_namespaceJob) {
+    if (m_job || m_namespaceJob || m_analysisJob) {
         return; // one phase at a time
     }
+    m_pushAnyway->setVisible(false);
     m_model->clear();
     m_missingNamespace.clear();
     m_createNamespace->setVisible(false);
@@ -435,12 +517,16 @@ void PushDialog::setStage(Stage stage, const QString &message)
 {
     m_stage = stage;
     m_summary->setText(message);
-    const bool running = stage == Stage::DryRun || stage == Stage::Applying;
+    const bool running = stage == Stage::Analyzing || stage == Stage::DryRun || stage == Stage::Applying;
     m_buttons->button(QDialogButtonBox::Cancel)->setText(running ? tr("&Cancel") : tr("&Close"));
 }
 
 void PushDialog::reject()
 {
+    if (m_analysisJob) {
+        m_analysisJob->cancel();
+        return;
+    }
     if (m_job || m_namespaceJob) {
         for (const auto &job : {m_job, m_namespaceJob}) {
             if (job) {

@@ -42,9 +42,10 @@ std::string workload(const std::string &kind, const std::string &ns, const std::
     if (kind == "StatefulSet") {
         spec += "  serviceName: " + name + "\n";
     }
-    return "apiVersion: apps/v1\nkind: " + kind + "\nmetadata: {name: " + name + ", namespace: " + ns + "}\n" +
-           spec + "  selector: {matchLabels: " + labels + "}\n  template:\n    metadata: {labels: " + labels +
-           templateExtra + "}\n    spec: {containers: [{name: app, image: app}]}\n---\n";
+    return "apiVersion: apps/v1\nkind: " + kind + "\nmetadata: {name: " + name + ", namespace: " + ns +
+           "}\n" + spec + "  selector: {matchLabels: " + labels +
+           "}\n  template:\n    metadata: {labels: " + labels + templateExtra +
+           "}\n    spec: {containers: [{name: app, image: app}]}\n---\n";
 }
 
 /// A Pod (owned by a made-up ReplicaSet unless `bare`), with an istio-proxy container when `proxy`.
@@ -54,8 +55,9 @@ std::string pod(const std::string &ns, const std::string &name, const std::strin
     std::string owner = bare ? std::string()
                              : ", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: " + name +
                                    "-rs, uid: 00000000-0000-0000-0000-000000000001, controller: true}]";
-    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: " + ns + ", labels: " + labels +
-           owner + "}\nspec:\n  automountServiceAccountToken: false\n  containers:\n  - {name: app, image: app}\n" +
+    return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: " + ns +
+           ", labels: " + labels + owner +
+           "}\nspec:\n  automountServiceAccountToken: false\n  containers:\n  - {name: app, image: app}\n" +
            (proxy ? "  - {name: istio-proxy, image: proxyv2}\n" : "") + "---\n";
 }
 
@@ -75,8 +77,8 @@ std::string namespaceYaml(const std::string &ns, const std::string &labels = "{}
 std::string gateway(const std::string &ns, const std::string &name, const std::string &servers,
                     const std::string &selector)
 {
-    return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name + ", namespace: " + ns +
-           "}\nspec:\n  selector: " + selector + "\n  servers: " + servers + "\n---\n";
+    return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name +
+           ", namespace: " + ns + "}\nspec:\n  selector: " + selector + "\n  servers: " + servers + "\n---\n";
 }
 
 /// What a finding must look like: "code|object|lane|service", where * stands for anything.
@@ -120,14 +122,20 @@ struct Scenario
     std::vector<std::string> istioctlNamespaces;
 };
 
-std::string ready(int n) { return "{\"status\":{\"replicas\":" + std::to_string(n) + ",\"readyReplicas\":" + std::to_string(n) + "}}"; }
-const std::string kPodRunning = R"({"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}})";
+std::string ready(int n)
+{
+    return "{\"status\":{\"replicas\":" + std::to_string(n) + ",\"readyReplicas\":" + std::to_string(n) +
+           "}}";
+}
+const std::string kPodRunning =
+    R"({"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}})";
 
 std::string groupDoc(const std::string &name, const std::string &ns, const std::string &gatewayNs,
                      const std::string &gatewayName, const std::string &hosts, const std::string &entry,
                      const std::string &services, const std::string &lanes)
 {
-    return "apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\nmetadata: {name: " + name + ", namespace: " + ns +
+    return "apiVersion: lanedeck.io/v1alpha1\nkind: LaneGroup\nmetadata: {name: " + name +
+           ", namespace: " + ns +
            "}\nspec:\n  mode: permissive\n  passThrough: baggage\n  routingHeader: x-lane\n  ingress:\n"
            "    gateway: {namespace: " +
            gatewayNs + ", name: " + gatewayName + "}\n    hosts: " + hosts +
@@ -145,27 +153,33 @@ Scenario shopScenario()
     for (const auto &[app, v] : std::vector<std::pair<std::string, std::string>>{
              {"frontend", "v1"}, {"cart", "v1"}, {"cart", "v2"}}) {
         const std::string labels = "{app: " + app + ", version: " + v + "}";
-        s.yaml += workload("Deployment", "shop", app + "-" + v, labels, ", annotations: {sidecar.istio.io/inject: \"true\"}");
+        s.yaml += workload("Deployment", "shop", app + "-" + v, labels,
+                           ", annotations: {sidecar.istio.io/inject: \"true\"}");
         s.yaml += pod("shop", app + "-" + v + "-0", labels, true);
         s.status.push_back({"deployment shop/" + app + "-" + v, ready(1)});
         s.status.push_back({"pod shop/" + app + "-" + v + "-0", kPodRunning});
     }
-    s.yaml += gateway("shop", "shop-gateway", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]",
+    s.yaml += gateway("shop", "shop-gateway",
+                      "[{port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}]",
                       "{istio: shop-gateway}");
     s.yaml += workload("Deployment", "shop", "shop-gateway", "{istio: shop-gateway}");
     s.yaml += pod("shop", "shop-gateway-0", "{istio: shop-gateway}", true);
     s.status.push_back({"deployment shop/shop-gateway", ready(1)});
     s.status.push_back({"pod shop/shop-gateway-0", kPodRunning});
-    s.yaml += "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart-timeouts, namespace: "
-              "shop}\nspec:\n  hosts: [cart]\n  http:\n  - route: [{destination: {host: cart}}]\n"
-              "    timeout: 2s\n    retries: {attempts: 3, perTryTimeout: 500ms}\n---\n"
-              "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: cart-mtls, namespace: "
-              "shop}\nspec:\n  host: cart.shop.svc.cluster.local\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n---\n";
-    s.group = groupDoc("shop", "shop", "shop", "shop-gateway", "[shop.example.com]", "frontend",
-                       "[{name: frontend, namespace: shop, port: 8000, calls: [cart]}, "
-                       "{name: cart, namespace: shop, port: 8000}]",
-                       "[{name: base, label: {key: version, value: v1}, services: [frontend, cart], weight: 100}, "
-                       "{name: v2, label: {key: version, value: v2}, services: [cart], weight: 0}]");
+    s.yaml +=
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart-timeouts, "
+        "namespace: "
+        "shop}\nspec:\n  hosts: [cart]\n  http:\n  - route: [{destination: {host: cart}}]\n"
+        "    timeout: 2s\n    retries: {attempts: 3, perTryTimeout: 500ms}\n---\n"
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: cart-mtls, namespace: "
+        "shop}\nspec:\n  host: cart.shop.svc.cluster.local\n  trafficPolicy: {tls: {mode: "
+        "ISTIO_MUTUAL}}\n---\n";
+    s.group =
+        groupDoc("shop", "shop", "shop", "shop-gateway", "[shop.example.com]", "frontend",
+                 "[{name: frontend, namespace: shop, port: 8000, calls: [cart]}, "
+                 "{name: cart, namespace: shop, port: 8000}]",
+                 "[{name: base, label: {key: version, value: v1}, services: [frontend, cart], weight: 100}, "
+                 "{name: v2, label: {key: version, value: v2}, services: [cart], weight: 0}]");
     s.present = {QStringLiteral("vs-conflict|VirtualService shop/cart-timeouts|*|cart"),
                  QStringLiteral("dr-conflict|DestinationRule shop/cart-mtls|*|cart")};
     s.absent = {QStringLiteral("workload-missing|*|*|*"), QStringLiteral("sidecar-missing|*|*|*"),
@@ -214,11 +228,13 @@ void TestAnalysis::initTestCase()
 {
     m_kubectl = QStandardPaths::findExecutable(QStringLiteral("kubectl"));
     QVERIFY2(!m_kubectl.isEmpty(), "kubectl is needed to write the cluster state");
-    m_istio.flags = {QStringLiteral("--all-istio-crds"), QStringLiteral("--max-lifetime"), QStringLiteral("30m")};
+    m_istio.flags = {QStringLiteral("--all-istio-crds"), QStringLiteral("--max-lifetime"),
+                     QStringLiteral("30m")};
     m_asm.mesh = QStringLiteral("asm");
     m_asm.flags = m_istio.flags;
     QString error;
-    QVERIFY2(m_istio.start(error), qPrintable(QStringLiteral("the istio test cluster did not start:\n") + error));
+    QVERIFY2(m_istio.start(error),
+             qPrintable(QStringLiteral("the istio test cluster did not start:\n") + error));
     QVERIFY2(m_asm.start(error), qPrintable(QStringLiteral("the asm test cluster did not start:\n") + error));
 }
 
@@ -233,12 +249,18 @@ void TestAnalysis::hosts_data()
     QTest::addColumn<QString>("a");
     QTest::addColumn<QString>("b");
     QTest::addColumn<bool>("intersect");
-    QTest::addRow("same") << "cart.shop.svc.cluster.local" << "cart.shop.svc.cluster.local" << true;
-    QTest::addRow("star") << "*" << "shop.example.com" << true;
-    QTest::addRow("suffix-wildcard") << "*.example.com" << "shop.example.com" << true;
-    QTest::addRow("both-wildcards") << "*.shop.example.com" << "*.example.com" << true;
-    QTest::addRow("other-suffix") << "*.example.org" << "shop.example.com" << false;
-    QTest::addRow("different") << "cart.shop.svc.cluster.local" << "cart.other.svc.cluster.local" << false;
+    QTest::addRow("same") << "cart.shop.svc.cluster.local"
+                          << "cart.shop.svc.cluster.local" << true;
+    QTest::addRow("star") << "*"
+                          << "shop.example.com" << true;
+    QTest::addRow("suffix-wildcard") << "*.example.com"
+                                     << "shop.example.com" << true;
+    QTest::addRow("both-wildcards") << "*.shop.example.com"
+                                    << "*.example.com" << true;
+    QTest::addRow("other-suffix") << "*.example.org"
+                                  << "shop.example.com" << false;
+    QTest::addRow("different") << "cart.shop.svc.cluster.local"
+                               << "cart.other.svc.cluster.local" << false;
 }
 
 void TestAnalysis::hosts()
@@ -264,34 +286,39 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         Scenario s;
         const std::string ns = "an-w";
         s.yaml = namespaceYaml(ns, "{istio-injection: enabled}") +
-                 service(ns, "front", "[{name: http-web, port: 8000}]") + service(ns, "pay", "[{port: 8000}]") +
-                 service(ns, "stock", "[{name: tcp-db, port: 9000}]") + service(ns, "ship", "[{name: http, port: 7000}]");
+                 service(ns, "front", "[{name: http-web, port: 8000}]") +
+                 service(ns, "pay", "[{port: 8000}]") + service(ns, "stock", "[{name: tcp-db, port: 9000}]") +
+                 service(ns, "ship", "[{name: http, port: 7000}]");
         s.yaml += workload("Deployment", ns, "front-stable", "{app: front, track: stable}");
         s.yaml += pod(ns, "front-stable-0", "{app: front, track: stable}", true);
         s.yaml += workload("StatefulSet", ns, "front-canary", "{app: front, track: canary}");
-        s.yaml += pod(ns, "pay-stable", "{app: pay, track: stable, sidecar.istio.io/inject: \"false\"}", false, true);
+        s.yaml += pod(ns, "pay-stable", "{app: pay, track: stable, sidecar.istio.io/inject: \"false\"}",
+                      false, true);
         s.yaml += workload("DaemonSet", ns, "stock-stable", "{app: stock, track: stable}");
         s.yaml += workload("Deployment", ns, "ship-stable", "{app: ship, track: stable}");
-        s.status = {{"deployment an-w/front-stable", ready(2)},
-                    {"pod an-w/front-stable-0", kPodRunning},
-                    {"statefulset an-w/front-canary", "{\"status\":{\"replicas\":1,\"readyReplicas\":0}}"},
-                    {"pod an-w/pay-stable", kPodRunning},
-                    {"daemonset an-w/stock-stable",
-                     "{\"status\":{\"desiredNumberScheduled\":1,\"numberReady\":0,\"currentNumberScheduled\":1,"
-                     "\"numberMisscheduled\":0}}"},
-                    {"deployment an-w/ship-stable", ready(1)}};
-        s.yaml += gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*.shop.example']}]",
-                          "{istio: gw-w}");
+        s.status = {
+            {"deployment an-w/front-stable", ready(2)},
+            {"pod an-w/front-stable-0", kPodRunning},
+            {"statefulset an-w/front-canary", "{\"status\":{\"replicas\":1,\"readyReplicas\":0}}"},
+            {"pod an-w/pay-stable", kPodRunning},
+            {"daemonset an-w/stock-stable",
+             "{\"status\":{\"desiredNumberScheduled\":1,\"numberReady\":0,\"currentNumberScheduled\":1,"
+             "\"numberMisscheduled\":0}}"},
+            {"deployment an-w/ship-stable", ready(1)}};
+        s.yaml +=
+            gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*.shop.example']}]",
+                    "{istio: gw-w}");
         s.yaml += pod(ns, "gw-w", "{istio: gw-w}", true, true);
         s.status.push_back({"pod an-w/gw-w", kPodRunning});
-        s.group = groupDoc("w", ns, ns, "gw", "[front.shop.example]", "front",
-                           "[{name: front, namespace: an-w, port: 8000, calls: [pay]}, "
-                           "{name: pay, namespace: an-w, port: 8000, calls: [stock]}, "
-                           "{name: stock, namespace: an-w, port: 9000}, {name: ship, namespace: an-w, port: 8000}, "
-                           "{name: ghost, namespace: an-w, port: 8000}]",
-                           "[{name: base, label: {key: track, value: stable}, services: [front, pay, stock, ship, ghost], "
-                           "weight: 90}, {name: canary, label: {key: track, value: canary}, services: [front, pay], "
-                           "weight: 10}]");
+        s.group = groupDoc(
+            "w", ns, ns, "gw", "[front.shop.example]", "front",
+            "[{name: front, namespace: an-w, port: 8000, calls: [pay]}, "
+            "{name: pay, namespace: an-w, port: 8000, calls: [stock]}, "
+            "{name: stock, namespace: an-w, port: 9000}, {name: ship, namespace: an-w, port: 8000}, "
+            "{name: ghost, namespace: an-w, port: 8000}]",
+            "[{name: base, label: {key: track, value: stable}, services: [front, pay, stock, ship, ghost], "
+            "weight: 90}, {name: canary, label: {key: track, value: canary}, services: [front, pay], "
+            "weight: 10}]");
         s.present = {QStringLiteral("service-missing|Service an-w/ghost||ghost"),
                      QStringLiteral("service-port-missing|Service an-w/ship||ship"),
                      QStringLiteral("port-not-http|Service an-w/pay||pay"),
@@ -300,10 +327,14 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
                      QStringLiteral("workload-missing||canary|pay"),
                      QStringLiteral("baseline-not-ready||base|stock"),
                      QStringLiteral("sidecar-missing||base|pay")};
-        s.absent = {QStringLiteral("sidecar-missing||base|front"), QStringLiteral("workload-missing||base|front"),
-                    QStringLiteral("port-not-http|Service an-w/front|*|*"), QStringLiteral("gateway-missing|*|*|*"),
-                    QStringLiteral("gateway-host-not-served|*|*|*"), QStringLiteral("gateway-workload-missing|*|*|*"),
-                    QStringLiteral("namespace-not-injected|*|*|*"), QStringLiteral("vs-conflict|*|*|*")};
+        s.absent = {QStringLiteral("sidecar-missing||base|front"),
+                    QStringLiteral("workload-missing||base|front"),
+                    QStringLiteral("port-not-http|Service an-w/front|*|*"),
+                    QStringLiteral("gateway-missing|*|*|*"),
+                    QStringLiteral("gateway-host-not-served|*|*|*"),
+                    QStringLiteral("gateway-workload-missing|*|*|*"),
+                    QStringLiteral("namespace-not-injected|*|*|*"),
+                    QStringLiteral("vs-conflict|*|*|*")};
         s.istioctlNamespaces = {ns};
         out.push_back({QStringLiteral("workloads"), s});
     }
@@ -312,16 +343,19 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         // injected by revision.
         Scenario s;
         const std::string ns = "an-i";
-        s.yaml = namespaceYaml(ns, "{istio.io/rev: default}") + service(ns, "web", "[{name: http, port: 8000}]") +
+        s.yaml = namespaceYaml(ns, "{istio.io/rev: default}") +
+                 service(ns, "web", "[{name: http, port: 8000}]") +
                  workload("Deployment", ns, "web-v1", "{app: web, v: one}") +
                  pod(ns, "web-v1-0", "{app: web, v: one}", true);
         s.status = {{"deployment an-i/web-v1", ready(1)}, {"pod an-i/web-v1-0", kPodRunning}};
-        s.yaml += gateway(ns, "gw",
-                          "[{port: {number: 443, name: tls, protocol: TLS}, hosts: [other.example], tls: {mode: "
-                          "PASSTHROUGH}}]",
-                          "{istio: nothing-runs-this}");
-        s.group = groupDoc("i", ns, ns, "gw", "[web.example]", "web", "[{name: web, namespace: an-i, port: 8000}]",
-                           "[{name: one, label: {key: v, value: one}, services: [web], weight: 100}]");
+        s.yaml +=
+            gateway(ns, "gw",
+                    "[{port: {number: 443, name: tls, protocol: TLS}, hosts: [other.example], tls: {mode: "
+                    "PASSTHROUGH}}]",
+                    "{istio: nothing-runs-this}");
+        s.group =
+            groupDoc("i", ns, ns, "gw", "[web.example]", "web", "[{name: web, namespace: an-i, port: 8000}]",
+                     "[{name: one, label: {key: v, value: one}, services: [web], weight: 100}]");
         s.present = {QStringLiteral("gateway-no-http-port|Gateway an-i/gw||"),
                      QStringLiteral("gateway-host-not-served|Gateway an-i/gw||"),
                      QStringLiteral("gateway-workload-missing|Gateway an-i/gw||")};
@@ -336,10 +370,12 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         Scenario s;
         const std::string ns = "an-g";
         s.yaml = namespaceYaml(ns) + service(ns, "web", "[{name: http, port: 8000}]") +
-                 workload("Deployment", ns, "web-v1", "{app: web, v: one}") + pod(ns, "web-v1-0", "{app: web, v: one}", false);
+                 workload("Deployment", ns, "web-v1", "{app: web, v: one}") +
+                 pod(ns, "web-v1-0", "{app: web, v: one}", false);
         s.status = {{"deployment an-g/web-v1", ready(1)}, {"pod an-g/web-v1-0", kPodRunning}};
-        s.group = groupDoc("g", ns, ns, "absent", "['*']", "web", "[{name: web, namespace: an-g, port: 8000}]",
-                           "[{name: one, label: {key: v, value: one}, services: [web], weight: 100}]");
+        s.group =
+            groupDoc("g", ns, ns, "absent", "['*']", "web", "[{name: web, namespace: an-g, port: 8000}]",
+                     "[{name: one, label: {key: v, value: one}, services: [web], weight: 100}]");
         s.present = {QStringLiteral("gateway-missing|Gateway an-g/absent||"),
                      QStringLiteral("namespace-not-injected|Namespace an-g||"),
                      QStringLiteral("sidecar-missing||one|web")};
@@ -353,7 +389,8 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         // names, and another LaneDeck group holding service b (pushed by the test before the analysis).
         Scenario s;
         const std::string ns = "an-c";
-        s.yaml = namespaceYaml(ns, "{istio-injection: enabled}") + service(ns, "a", "[{name: http, port: 8000}]") +
+        s.yaml = namespaceYaml(ns, "{istio-injection: enabled}") +
+                 service(ns, "a", "[{name: http, port: 8000}]") +
                  service(ns, "b", "[{name: http, port: 8000}]");
         for (const char *app : {"a", "b"}) {
             const std::string labels = std::string("{app: ") + app + ", v: one}";
@@ -362,24 +399,35 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
             s.status.push_back({"deployment an-c/" + std::string(app) + "-one", ready(1)});
             s.status.push_back({"pod an-c/" + std::string(app) + "-one-0", kPodRunning});
         }
-        s.yaml += gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]", "{istio: gw-c}") +
+        s.yaml += gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]",
+                          "{istio: gw-c}") +
                   pod(ns, "gw-c", "{istio: gw-c}", true, true);
         s.status.push_back({"pod an-c/gw-c", kPodRunning});
-        s.yaml += "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a-routes, namespace: an-c}\n"
-                  "spec:\n  hosts: [a]\n  http:\n  - route: [{destination: {host: a}}]\n    retries: {attempts: 5}\n---\n"
-                  "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: b-everywhere\n"
-                  "  namespace: an-c\n  annotations: {argocd.argoproj.io/tracking-id: 'shop-app:networking.istio.io/"
-                  "VirtualService:an-c/b-everywhere'}\nspec:\n  hosts: [b.an-c.svc.cluster.local]\n  gateways: [mesh, an-c/gw]\n"
-                  "  http:\n  - route: [{destination: {host: b}}]\n---\n"
-                  "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: site, namespace: an-c}\n"
-                  "spec:\n  hosts: [c.example]\n  gateways: [gw]\n  http:\n  - route: [{destination: {host: a}}]\n---\n"
-                  "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: a-subsets, namespace: an-c}\n"
-                  "spec:\n  host: a\n  subsets: [{name: one, labels: {v: one}}]\n---\n"
-                  "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: elsewhere, namespace: an-c}\n"
-                  "spec:\n  host: z.an-c.svc.cluster.local\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n---\n";
-        s.group = groupDoc("c", ns, ns, "gw", "[c.example]", "a",
-                           "[{name: a, namespace: an-c, port: 8000, calls: [b]}, {name: b, namespace: an-c, port: 8000}]",
-                           "[{name: one, label: {key: v, value: one}, services: [a, b], weight: 100}]");
+        s.yaml +=
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a-routes, namespace: "
+            "an-c}\n"
+            "spec:\n  hosts: [a]\n  http:\n  - route: [{destination: {host: a}}]\n    retries: {attempts: "
+            "5}\n---\n"
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: b-everywhere\n"
+            "  namespace: an-c\n  annotations: {argocd.argoproj.io/tracking-id: "
+            "'shop-app:networking.istio.io/"
+            "VirtualService:an-c/b-everywhere'}\nspec:\n  hosts: [b.an-c.svc.cluster.local]\n  gateways: "
+            "[mesh, an-c/gw]\n"
+            "  http:\n  - route: [{destination: {host: b}}]\n---\n"
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: site, namespace: "
+            "an-c}\n"
+            "spec:\n  hosts: [c.example]\n  gateways: [gw]\n  http:\n  - route: [{destination: {host: "
+            "a}}]\n---\n"
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: a-subsets, "
+            "namespace: an-c}\n"
+            "spec:\n  host: a\n  subsets: [{name: one, labels: {v: one}}]\n---\n"
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: elsewhere, "
+            "namespace: an-c}\n"
+            "spec:\n  host: z.an-c.svc.cluster.local\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n---\n";
+        s.group = groupDoc(
+            "c", ns, ns, "gw", "[c.example]", "a",
+            "[{name: a, namespace: an-c, port: 8000, calls: [b]}, {name: b, namespace: an-c, port: 8000}]",
+            "[{name: one, label: {key: v, value: one}, services: [a, b], weight: 100}]");
         s.present = {QStringLiteral("vs-conflict|VirtualService an-c/a-routes||a"),
                      QStringLiteral("vs-conflict|VirtualService an-c/b-everywhere||b"),
                      QStringLiteral("gateway-route-overlap|VirtualService an-c/site||"),
@@ -399,20 +447,25 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         const std::string ns = "an-asm";
         s.asmCluster = true;
         s.flavor = mesh::Flavor::Asm;
-        s.yaml = namespaceYaml(ns, "{istio-injection: enabled}") + service(ns, "a", "[{name: http, port: 8000}]") +
+        s.yaml = namespaceYaml(ns, "{istio-injection: enabled}") +
+                 service(ns, "a", "[{name: http, port: 8000}]") +
                  workload("Deployment", ns, "a-one", "{app: a, ASM_TRAFFIC_TAG: one}") +
                  pod(ns, "a-one-0", "{app: a, ASM_TRAFFIC_TAG: one}", true);
         s.status = {{"deployment an-asm/a-one", ready(1)}, {"pod an-asm/a-one-0", kPodRunning}};
-        s.yaml += gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]", "{istio: gw-a}") +
+        s.yaml += gateway(ns, "gw", "[{port: {number: 80, name: http, protocol: HTTP}, hosts: ['*']}]",
+                          "{istio: gw-a}") +
                   pod(ns, "gw-a", "{istio: gw-a}", true, true);
         s.status.push_back({"pod an-asm/gw-a", kPodRunning});
-        s.yaml += "apiVersion: istio.alibabacloud.com/v1\nkind: ASMSwimLaneGroup\nmetadata: {name: asm-lanes}\n"
-                  "spec:\n  services: [{name: a, namespace: an-asm}]\n---\n"
-                  "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata:\n  name: asm-lanes-a\n"
-                  "  namespace: an-asm\n  labels: {swimlane-group: asm-lanes, asm-system: 'true', provider: asm}\n"
-                  "spec:\n  hosts: [a.an-asm.svc.cluster.local]\n  http:\n  - route: [{destination: {host: a}}]\n---\n";
-        s.group = groupDoc("mine", ns, ns, "gw", "['*']", "a", "[{name: a, namespace: an-asm, port: 8000}]",
-                           "[{name: one, label: {key: ASM_TRAFFIC_TAG, value: one}, services: [a], weight: 100}]");
+        s.yaml +=
+            "apiVersion: istio.alibabacloud.com/v1\nkind: ASMSwimLaneGroup\nmetadata: {name: asm-lanes}\n"
+            "spec:\n  services: [{name: a, namespace: an-asm}]\n---\n"
+            "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata:\n  name: asm-lanes-a\n"
+            "  namespace: an-asm\n  labels: {swimlane-group: asm-lanes, asm-system: 'true', provider: asm}\n"
+            "spec:\n  hosts: [a.an-asm.svc.cluster.local]\n  http:\n  - route: [{destination: {host: "
+            "a}}]\n---\n";
+        s.group =
+            groupDoc("mine", ns, ns, "gw", "['*']", "a", "[{name: a, namespace: an-asm, port: 8000}]",
+                     "[{name: one, label: {key: ASM_TRAFFIC_TAG, value: one}, services: [a], weight: 100}]");
         s.present = {QStringLiteral("asm-lane-group-overlap|ASMSwimLaneGroup asm-lanes||a"),
                      QStringLiteral("asm-lane-group-overlap|VirtualService an-asm/asm-lanes-a||a")};
         s.absent = {QStringLiteral("vs-conflict|*|*|*"), QStringLiteral("flavor-unsupported|*|*|*")};
@@ -425,7 +478,8 @@ static std::vector<std::pair<QString, Scenario>> scenarios()
         s.group = groupDoc("v", "an-nowhere", "an-nowhere", "gw", "['*']", "a",
                            "[{name: a, namespace: an-nowhere, port: 8000}]",
                            "[{name: one, label: {key: v, value: one}, services: [a], weight: 100}]");
-        s.present = {QStringLiteral("flavor-unsupported|||"), QStringLiteral("namespace-missing|Namespace an-nowhere||a"),
+        s.present = {QStringLiteral("flavor-unsupported|||"),
+                     QStringLiteral("namespace-missing|Namespace an-nowhere||a"),
                      QStringLiteral("istiod-not-found|||")};
         s.absent = {QStringLiteral("service-missing|*|*|*")};
         out.push_back({QStringLiteral("version-and-namespace"), s});
@@ -463,9 +517,10 @@ bool TestAnalysis::prepare(const QString &name, const Scenario &s, QString &grou
         const QString kind = ref.section(QLatin1Char(' '), 0, 0);
         const QString ns = ref.section(QLatin1Char(' '), 1).section(QLatin1Char('/'), 0, 0);
         const QString objectName = ref.section(QLatin1Char('/'), 1);
-        Run patch = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("patch"), kind, objectName,
-                                                    QStringLiteral("--subresource=status"), QStringLiteral("--type=merge"),
-                                                    QStringLiteral("-p"), QString::fromStdString(status)});
+        Run patch = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("patch"), kind,
+                                                    objectName, QStringLiteral("--subresource=status"),
+                                                    QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                                                    QString::fromStdString(status)});
         if (patch.exitCode != 0) {
             qWarning("kubectl patch %s: %s", qPrintable(ref), patch.err.constData());
             return false;
@@ -489,8 +544,8 @@ bool TestAnalysis::prepare(const QString &name, const Scenario &s, QString &grou
                 return false;
             }
         }
-        Run label = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), QStringLiteral("an-c"), QStringLiteral("label"),
-                                                    QStringLiteral("virtualservice"),
+        Run label = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), QStringLiteral("an-c"),
+                                                    QStringLiteral("label"), QStringLiteral("virtualservice"),
                                                     QStringLiteral("trafficlabel-vs-c-an-c-a"),
                                                     QStringLiteral("kustomize.toolkit.fluxcd.io/name=mesh")});
         if (label.exitCode != 0) {
@@ -538,8 +593,8 @@ void TestAnalysis::findings()
     for (const auto &pattern : s.absent) {
         const bool found = std::any_of(analysis->findings.begin(), analysis->findings.end(),
                                        [&](const kube::Finding &f) { return matches(f, pattern); });
-        QVERIFY2(!found, qPrintable(QStringLiteral("unexpected finding ") + pattern + QStringLiteral(" in:\n") +
-                                    QString::fromStdString(text)));
+        QVERIFY2(!found, qPrintable(QStringLiteral("unexpected finding ") + pattern +
+                                    QStringLiteral(" in:\n") + QString::fromStdString(text)));
     }
     for (const auto &f : analysis->findings) {
         QVERIFY2(!f.message.empty() && !f.fix.empty(), (f.code + " without message or fix").c_str());
@@ -569,18 +624,22 @@ void TestAnalysis::shopScenarioEndToEnd()
     // retries and tls mode; the analysis then finds no conflict; import keeps the adopted settings.
     const Scenario s = shopScenario();
     QString groupFile;
-    QVERIFY(prepare(QStringLiteral("shop-e2e"), [&] {
-        Scenario copy = s;
-        copy.yaml.clear(); // the cluster state is the shop-conflicts scenario's
-        return copy;
-    }(), groupFile));
+    QVERIFY(prepare(
+        QStringLiteral("shop-e2e"),
+        [&] {
+            Scenario copy = s;
+            copy.yaml.clear(); // the cluster state is the shop-conflicts scenario's
+            return copy;
+        }(),
+        groupFile));
     QString unused;
     QVERIFY(prepare(QStringLiteral("shop-conflicts"), s, unused));
     const QStringList kc{QStringLiteral("--kubeconfig"), m_istio.kubeconfig(), QStringLiteral("--flavor"),
                          QStringLiteral("istio")};
     Run stopped = lanectl(QStringList{QStringLiteral("apply"), groupFile} + kc);
     QCOMPARE(stopped.exitCode, 1);
-    QVERIFY2(stopped.err.contains("[vs-conflict] VirtualService shop/cart-timeouts"), stopped.err.constData());
+    QVERIFY2(stopped.err.contains("[vs-conflict] VirtualService shop/cart-timeouts"),
+             stopped.err.constData());
     QVERIFY2(stopped.err.contains("[dr-conflict] DestinationRule shop/cart-mtls"), stopped.err.constData());
     QVERIFY2(stopped.err.contains("--adopt"), stopped.err.constData());
     QVERIFY2(stopped.err.contains("--ignore-analysis"), stopped.err.constData());
@@ -590,11 +649,12 @@ void TestAnalysis::shopScenarioEndToEnd()
     QVERIFY(client->send(kube::Request{"GET", vsPath + "trafficlabel-vs-shop-shop-cart", {}, {}}).notFound());
 
     const QString adopted = m_files.filePath(QStringLiteral("shop-adopted.lanes.yaml"));
-    Run adopt = lanectl(QStringList{QStringLiteral("analyze"), groupFile, QStringLiteral("--adopt"), QStringLiteral("-o"),
-                                    adopted} +
+    Run adopt = lanectl(QStringList{QStringLiteral("analyze"), groupFile, QStringLiteral("--adopt"),
+                                    QStringLiteral("-o"), adopted} +
                         kc);
     QVERIFY2(adopt.exitCode == 0, adopt.err.constData());
-    QVERIFY2(adopt.err.contains("adopted the settings of VirtualService shop/cart-timeouts"), adopt.err.constData());
+    QVERIFY2(adopt.err.contains("adopted the settings of VirtualService shop/cart-timeouts"),
+             adopt.err.constData());
     const LoadedDocument doc = loadLaneGroupFile(adopted.toStdString());
     QVERIFY(checkDocument(doc).empty());
     const Service *cart = doc.group.service("cart");
@@ -609,27 +669,32 @@ void TestAnalysis::shopScenarioEndToEnd()
     QVERIFY2(pushed.err.contains("adopted-object-present") && pushed.err.contains("--delete-adopted"),
              pushed.err.constData());
     QVERIFY(client->send(kube::Request{"GET", vsPath + "cart-timeouts", {}, {}}).ok());
-    Run deleted = lanectl(QStringList{QStringLiteral("apply"), adopted, QStringLiteral("--delete-adopted")} + kc);
+    Run deleted =
+        lanectl(QStringList{QStringLiteral("apply"), adopted, QStringLiteral("--delete-adopted")} + kc);
     QVERIFY2(deleted.exitCode == 0, deleted.err.constData());
     QVERIFY2(deleted.out.contains("VirtualService shop/cart-timeouts") && deleted.out.contains("deleted"),
              deleted.out.constData());
     QVERIFY(client->send(kube::Request{"GET", vsPath + "cart-timeouts", {}, {}}).notFound());
     QVERIFY(client->send(kube::Request{"GET", drPath + "cart-mtls", {}, {}}).notFound());
 
-    const json vs = client->send(kube::Request{"GET", vsPath + "trafficlabel-vs-shop-shop-cart", {}, {}}).json();
+    const json vs =
+        client->send(kube::Request{"GET", vsPath + "trafficlabel-vs-shop-shop-cart", {}, {}}).json();
     QVERIFY(vs["spec"]["http"].size() >= 2);
     for (const auto &rule : vs["spec"]["http"]) {
         QCOMPARE(rule.value("timeout", ""), std::string("2s"));
         QCOMPARE(rule["retries"].value("attempts", 0), 3);
     }
-    const json dr = client->send(kube::Request{"GET", drPath + "trafficlabel-dr-shop-shop-cart", {}, {}}).json();
+    const json dr =
+        client->send(kube::Request{"GET", drPath + "trafficlabel-dr-shop-shop-cart", {}, {}}).json();
     QCOMPARE(dr["spec"]["trafficPolicy"]["tls"].value("mode", ""), std::string("ISTIO_MUTUAL"));
 
-    Run after = lanectl(QStringList{QStringLiteral("analyze"), adopted, QStringLiteral("-o"), QStringLiteral("json")} + kc);
+    Run after = lanectl(
+        QStringList{QStringLiteral("analyze"), adopted, QStringLiteral("-o"), QStringLiteral("json")} + kc);
     QVERIFY2(after.exitCode == 0, after.err.constData());
     const json report = json::parse(after.out.toStdString());
     for (const auto &f : report["findings"]) {
-        QVERIFY2(f["code"] != "vs-conflict" && f["code"] != "dr-conflict" && f["code"] != "adopted-object-present",
+        QVERIFY2(f["code"] != "vs-conflict" && f["code"] != "dr-conflict" &&
+                     f["code"] != "adopted-object-present",
                  f.dump().c_str());
     }
     auto imported = kube::importGroup(*client, "shop", "shop");
@@ -642,11 +707,13 @@ void TestAnalysis::inventoryUsesTheDocumentsLabelKey()
     QString groupFile;
     const Scenario s = shopScenario();
     QVERIFY(prepare(QStringLiteral("shop-conflicts"), s, groupFile));
-    Run inventory = lanectl({QStringLiteral("inventory"), QStringLiteral("-n"), QStringLiteral("shop"),
-                             QStringLiteral("--lanes"), groupFile, QStringLiteral("--kubeconfig"), m_istio.kubeconfig()});
+    Run inventory =
+        lanectl({QStringLiteral("inventory"), QStringLiteral("-n"), QStringLiteral("shop"),
+                 QStringLiteral("--lanes"), groupFile, QStringLiteral("--kubeconfig"), m_istio.kubeconfig()});
     QVERIFY2(inventory.exitCode == 0, inventory.err.constData());
     const QList<QByteArray> lines = inventory.out.split('\n');
-    QVERIFY2(lines.front().contains("VERSION") || lines.front().contains("version"), inventory.out.constData());
+    QVERIFY2(lines.front().contains("VERSION") || lines.front().contains("version"),
+             inventory.out.constData());
     QVERIFY2(!lines.front().contains("ASM_TRAFFIC_TAG"), inventory.out.constData());
     bool v2 = false;
     for (const auto &line : lines) {
@@ -677,7 +744,8 @@ void TestAnalysis::jsonOutput()
         }
         QVERIFY2(cartV2, r.out.constData());
     }
-    Run bad = lanectl(QStringList{QStringLiteral("inventory"), QStringLiteral("-o"), QStringLiteral("xml")} + kc);
+    Run bad =
+        lanectl(QStringList{QStringLiteral("inventory"), QStringLiteral("-o"), QStringLiteral("xml")} + kc);
     QCOMPARE(bad.exitCode, 2);
 }
 
@@ -700,7 +768,8 @@ void TestAnalysis::istioctlSideBySide()
     if (s.istioctlNamespaces.empty()) {
         QSKIP("istioctl analyze has nothing to say about a namespace that does not exist or ASM's objects");
     }
-    const Run built = run(QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/istioctl.sh"), {QStringLiteral("build")});
+    const Run built =
+        run(QStringLiteral(LANEDECK_SOURCE_DIR "/scripts/istioctl.sh"), {QStringLiteral("build")});
     const QString istioctl = QString::fromUtf8(built.out.trimmed());
     if (built.exitCode != 0 || !QFileInfo(istioctl).isExecutable()) {
         QSKIP(qPrintable(QStringLiteral("istioctl could not be built (scripts/istioctl.sh build): ") +
@@ -741,9 +810,9 @@ void TestAnalysis::istioctlSideBySide()
     }
     std::string uncovered;
     for (const auto &ns : s.istioctlNamespaces) {
-        const Run r = run(istioctl, {QStringLiteral("analyze"), QStringLiteral("-n"), QString::fromStdString(ns),
-                                     QStringLiteral("--kubeconfig"), cluster.kubeconfig(), QStringLiteral("-o"),
-                                     QStringLiteral("json")});
+        const Run r = run(istioctl, {QStringLiteral("analyze"), QStringLiteral("-n"),
+                                     QString::fromStdString(ns), QStringLiteral("--kubeconfig"),
+                                     cluster.kubeconfig(), QStringLiteral("-o"), QStringLiteral("json")});
         auto start = r.out.indexOf('[');
         QVERIFY2(start >= 0, qPrintable(QStringLiteral("istioctl analyze gave no JSON: ") +
                                         QString::fromUtf8(r.out + r.err)));
@@ -751,7 +820,8 @@ void TestAnalysis::istioctlSideBySide()
         QVERIFY2(messages.is_array(), r.out.constData());
         for (const auto &m : messages) {
             const std::string code = m.value("code", "");
-            // origin: "VirtualService shop/cart-timeouts" (older istioctl: "networking.istio.io/v1, Kind=...")
+            // origin: "VirtualService shop/cart-timeouts" (older istioctl: "networking.istio.io/v1,
+            // Kind=...")
             std::string origin = m.value("origin", "");
             if (const auto kind = origin.find("Kind="); kind != std::string::npos) {
                 origin = origin.substr(kind + 5);
@@ -760,11 +830,12 @@ void TestAnalysis::istioctlSideBySide()
                 continue;
             }
             istioCodes.insert(code);
-            const bool covered = std::any_of(analysis->findings.begin(), analysis->findings.end(), [&](const kube::Finding &f) {
-                return f.object == origin ||
-                       std::find(f.related.begin(), f.related.end(), origin) != f.related.end() ||
-                       (origin.rfind("Pod ", 0) == 0 && f.code == "sidecar-missing");
-            });
+            const bool covered = std::any_of(
+                analysis->findings.begin(), analysis->findings.end(), [&](const kube::Finding &f) {
+                    return f.object == origin ||
+                           std::find(f.related.begin(), f.related.end(), origin) != f.related.end() ||
+                           (origin.rfind("Pod ", 0) == 0 && f.code == "sidecar-missing");
+                });
             if (!covered) {
                 uncovered += code + " " + origin + ": " + m.value("message", "") + "\n";
             }
@@ -783,8 +854,8 @@ void TestAnalysis::istioctlSideBySide()
         auto removed = kube::deleteGroup(*client, group.name, group.ns);
         VERIFY_RESULT(removed);
     }
-    QVERIFY2(uncovered.empty(), ("istioctl messages about the group's objects without a LaneDeck finding:\n" + uncovered +
-                                 "LaneDeck:\n" + describe(*analysis))
+    QVERIFY2(uncovered.empty(), ("istioctl messages about the group's objects without a LaneDeck finding:\n" +
+                                 uncovered + "LaneDeck:\n" + describe(*analysis))
                                     .c_str());
 }
 

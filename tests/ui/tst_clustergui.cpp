@@ -14,6 +14,7 @@
 #include "ui/execapproval.h"
 #include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
+#include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
 #include "ui/sandboxtarget.h"
@@ -32,6 +33,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMainWindow>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -102,6 +104,7 @@ private Q_SLOTS:
     void flavorAdvice();
     void flavorFollowsTheCluster();
     void groupsInTheClusterOpenDeleteAndDrift();
+    void clusterFindingsInProblemsAndPush();
     void noSecretInWhatTheConsoleShowsOrWrites();
 
 private:
@@ -231,7 +234,18 @@ PushDialog *TestClusterGui::openPush(Console &console)
         return nullptr;
     }
     action->trigger();
-    return console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    auto *dialog = console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    if (!dialog) {
+        return nullptr;
+    }
+    // The analysis runs first. The test cluster runs no workloads, so it finds errors for every lane: these
+    // cases are about the dry run and the apply, which Push Anyway reaches.
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Analyzing, kNetworkTimeoutMs); }();
+    if (dialog->stage() == PushDialog::Stage::Findings) {
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushAnywayButton")),
+                          Qt::LeftButton);
+    }
+    return dialog;
 }
 
 std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
@@ -542,7 +556,9 @@ void TestClusterGui::execPluginIsApprovedOnce()
     QVERIFY(asked.front().kubeconfigFile.endsWith(QStringLiteral("gui-exec.kubeconfig")));
     QVERIFY(execRuns() > before); // the approved plugin really ran
 
-    // A refusal is asked once too: the next operations fail without asking again.
+    // A refusal is asked once too: the next operations fail without asking again. The first console goes
+    // first: its background work (the cluster analysis it started on connecting) must not approve again.
+    console.reset();
     QSettings().clear();
     auto refusing = makeConsole();
     QList<ExecRequest> refused;
@@ -1027,6 +1043,9 @@ void TestClusterGui::flavorFollowsTheCluster()
     auto *pushSwitch = push->findChild<QPushButton *>(QStringLiteral("pushFlavorSwitchButton"));
     QVERIFY(pushSwitch && pushSwitch->isVisible());
     QTest::mouseClick(pushSwitch, Qt::LeftButton);
+    // Analyzed again in the new flavor, then (past the test cluster's missing workloads) the dry run.
+    QTRY_VERIFY_WITH_TIMEOUT(push->stage() == PushDialog::Stage::Findings, kNetworkTimeoutMs);
+    push->pushAnyway();
     QTRY_VERIFY_WITH_TIMEOUT(push->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
     QVERIFY(push->model()->rowCount() > 0);
     delete push;
@@ -1162,6 +1181,138 @@ void TestClusterGui::groupsInTheClusterOpenDeleteAndDrift()
     QCOMPARE(findRow(remove->model(), QStringLiteral("shop-lanes"), ns), -1);
     delete remove;
     QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("Not in the cluster yet"), kNetworkTimeoutMs);
+}
+
+void TestClusterGui::clusterFindingsInProblemsAndPush()
+{
+    // The operator's own routing for mocka: timeouts and retries, and mTLS, which the group's generated
+    // VirtualService and DestinationRule would shadow; and the three Services, without workloads.
+    const QStringList kc{QStringLiteral("--kubeconfig"),
+                         m_cluster.filePath(QStringLiteral("admin.kubeconfig"))};
+    const QString manifest = m_cluster.filePath(QStringLiteral("mocka-own.yaml"));
+    QVERIFY(writeFileAtomically(manifest.toStdString(), R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mocka-timeouts, namespace: default}
+spec:
+  hosts: [mocka.default.svc.cluster.local]
+  http: [{timeout: 2s, retries: {attempts: 3}, route: [{destination: {host: mocka.default.svc.cluster.local}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mocka-mtls, namespace: default}
+spec:
+  host: mocka.default.svc.cluster.local
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mocka, namespace: default}
+spec:
+  selector: {app: mocka}
+  ports: [{name: http, port: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mockb, namespace: default}
+spec:
+  selector: {app: mockb}
+  ports: [{name: http, port: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mockc, namespace: default}
+spec:
+  selector: {app: mockc}
+  ports: [{name: http, port: 8000}]
+)")
+                .ok());
+    const Run applied =
+        run(m_kubectl, kc + QStringList{QStringLiteral("apply"), QStringLiteral("-f"), manifest});
+    QVERIFY2(applied.exitCode == 0, (applied.out + applied.err).constData());
+
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    ProblemsModel *problems = window->problemsModel();
+    QAbstractItemModelTester tester(problems, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const auto rowOf = [problems](const QString &code, const QString &object = {}) {
+        for (int row = 0; row < problems->rowCount(); ++row) {
+            if (problems->index(row, 0).data(ProblemsModel::CodeRole).toString() == code &&
+                (object.isEmpty() ||
+                 problems->index(row, ProblemsModel::Field).data().toString() == object)) {
+                return row;
+            }
+        }
+        return -1;
+    };
+    // On connecting, the cluster's findings join the Problems panel, each saying where it comes from.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowOf(QStringLiteral("vs-conflict"), QStringLiteral("VirtualService default/mocka-timeouts")) >= 0,
+        kNetworkTimeoutMs);
+    const int conflict =
+        rowOf(QStringLiteral("vs-conflict"), QStringLiteral("VirtualService default/mocka-timeouts"));
+    QVERIFY(problems->index(conflict, ProblemsModel::Source)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("cluster")));
+    QVERIFY(rowOf(QStringLiteral("dr-conflict"), QStringLiteral("DestinationRule default/mocka-mtls")) >= 0);
+    QCOMPARE(problems->headerData(ProblemsModel::Source, Qt::Horizontal).toString(),
+             QStringLiteral("Source"));
+
+    // A lane x service finding focuses that cell of the lane grid.
+    int cell = -1;
+    for (int row = 0; row < problems->rowCount() && cell < 0; ++row) {
+        if (problems->index(row, 0).data(ProblemsModel::LaneRole).toString() == QLatin1String("s2") &&
+            problems->index(row, 0).data(ProblemsModel::ServiceRole).toString() == QLatin1String("mockc")) {
+            cell = row;
+        }
+    }
+    QVERIFY2(cell >= 0, "no finding for lane s2 x mockc (the test cluster runs no workloads)");
+    auto *view = window->findChild<QTableView *>(QStringLiteral("problemsView"));
+    Q_EMIT view->activated(problems->index(cell, ProblemsModel::Message));
+    auto *grid = window->findChild<QTableView *>(QStringLiteral("laneGrid"));
+    QCOMPARE(grid->currentIndex().row(), 2);    // mockc
+    QCOMPARE(grid->currentIndex().column(), 1); // s2
+
+    // Adopting the shadowed settings is one undoable edit of the document.
+    auto *adopt = window->findChild<QAction *>(QStringLiteral("adoptAction"));
+    QVERIFY(adopt && adopt->isEnabled());
+    const LaneGroup before = window->document()->group();
+    adopt->trigger();
+    const LaneGroup after = window->document()->group();
+    const Service *mocka = after.service("mocka");
+    QVERIFY(mocka);
+    QCOMPARE(QString::fromStdString(mocka->adopted.route.value("timeout", "")), QStringLiteral("2s"));
+    QCOMPARE(QString::fromStdString(mocka->adopted.trafficPolicy["tls"].value("mode", "")),
+             QStringLiteral("ISTIO_MUTUAL"));
+    QCOMPARE(after.ns, before.ns);
+    window->document()->undoStack()->undo();
+    QVERIFY(window->document()->group() == before);
+
+    // The push dialog analyzes again first, lists the findings, and offers Push Anyway for the errors.
+    auto *action = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    action->trigger();
+    auto *dialog = window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Analyzing, kNetworkTimeoutMs);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::Findings);
+    QVERIFY(std::any_of(dialog->findings().begin(), dialog->findings().end(),
+                        [](const ClusterFinding &f) { return f.code == QLatin1String("vs-conflict"); }));
+    auto *findings = dialog->findChild<QListWidget *>(QStringLiteral("pushFindings"));
+    QVERIFY(findings && findings->isVisible() && findings->count() == dialog->findings().size());
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+    auto *anyway = dialog->findChild<QPushButton *>(QStringLiteral("pushAnywayButton"));
+    QVERIFY(anyway && anyway->isVisible());
+    QTest::mouseClick(anyway, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
+    QVERIFY(dialog->model()->rowCount() > 0);
+    delete dialog;
+
+    const Run removed =
+        run(m_kubectl, kc + QStringList{QStringLiteral("delete"), QStringLiteral("-f"), manifest});
+    QVERIFY2(removed.exitCode == 0, removed.err.constData());
 }
 
 void TestClusterGui::noSecretInWhatTheConsoleShowsOrWrites()
