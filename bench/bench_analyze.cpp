@@ -22,7 +22,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(Clock::duration d)
+{
+    return std::chrono::duration<double>(d).count();
+}
 
 double median(std::vector<double> v)
 {
@@ -64,7 +67,8 @@ bool sendAll(kube::Client &client, const std::vector<kube::Request> &requests, c
 {
     for (std::size_t i = 0; i < requests.size(); i += 2000) {
         const std::vector<kube::Request> batch(requests.begin() + static_cast<long>(i),
-                                               requests.begin() + static_cast<long>(std::min(requests.size(), i + 2000)));
+                                               requests.begin() +
+                                                   static_cast<long>(std::min(requests.size(), i + 2000)));
         for (const auto &r : client.send(batch)) {
             if (!r.ok() && r.status != 409) {
                 std::fprintf(stderr, "%s: %s\n", what, r.message().c_str());
@@ -91,30 +95,34 @@ bool setUp(kube::Client &client, const LaneGroup &group)
     }
     std::vector<kube::Request> objects;
     std::vector<kube::Request> statuses;
-    const std::string gw = json{{"apiVersion", "networking.istio.io/v1"},
-                                {"kind", "Gateway"},
-                                {"metadata", {{"name", "gw"}, {"namespace", ns}}},
-                                {"spec",
-                                 {{"selector", {{"istio", "gw-bench"}}},
-                                  {"servers", json::array({{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}},
-                                                            {"hosts", json::array({"*"})}}})}}}}
-                               .dump();
-    objects.push_back({"POST", "/apis/networking.istio.io/v1/namespaces/" + ns + "/gateways", gw, "application/json"});
+    const std::string gw =
+        json{{"apiVersion", "networking.istio.io/v1"},
+             {"kind", "Gateway"},
+             {"metadata", {{"name", "gw"}, {"namespace", ns}}},
+             {"spec",
+              {{"selector", {{"istio", "gw-bench"}}},
+               {"servers", json::array({{{"port", {{"number", 80}, {"name", "http"}, {"protocol", "HTTP"}}},
+                                         {"hosts", json::array({"*"})}}})}}}}
+            .dump();
+    objects.push_back(
+        {"POST", "/apis/networking.istio.io/v1/namespaces/" + ns + "/gateways", gw, "application/json"});
     auto deployment = [&](const std::string &name, const json &labels) {
-        objects.push_back({"POST", "/apis/apps/v1/namespaces/" + ns + "/deployments",
-                           json{{"apiVersion", "apps/v1"},
-                                {"kind", "Deployment"},
-                                {"metadata", {{"name", name}, {"namespace", ns}}},
-                                {"spec",
-                                 {{"replicas", 1},
-                                  {"selector", {{"matchLabels", labels}}},
-                                  {"template",
-                                   {{"metadata", {{"labels", labels}}},
-                                    {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "app"}}})}}}}}}}}
-                               .dump(),
-                           "application/json"});
+        objects.push_back(
+            {"POST", "/apis/apps/v1/namespaces/" + ns + "/deployments",
+             json{{"apiVersion", "apps/v1"},
+                  {"kind", "Deployment"},
+                  {"metadata", {{"name", name}, {"namespace", ns}}},
+                  {"spec",
+                   {{"replicas", 1},
+                    {"selector", {{"matchLabels", labels}}},
+                    {"template",
+                     {{"metadata", {{"labels", labels}}},
+                      {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "app"}}})}}}}}}}}
+                 .dump(),
+             "application/json"});
         statuses.push_back({"PATCH", "/apis/apps/v1/namespaces/" + ns + "/deployments/" + name + "/status",
-                            R"({"status":{"replicas":1,"readyReplicas":1}})", "application/merge-patch+json"});
+                            R"({"status":{"replicas":1,"readyReplicas":1}})",
+                            "application/merge-patch+json"});
     };
     deployment("gw-bench", {{"istio", "gw-bench"}});
     for (const auto &s : group.services) {
@@ -131,8 +139,8 @@ bool setUp(kube::Client &client, const LaneGroup &group)
             deployment(s.name + "-" + l.labelValue, {{"app", s.name}, {"lane", l.labelValue}});
         }
     }
-    std::fprintf(stderr, "setting up %zu objects and %zu statuses in %s...\n", objects.size(), statuses.size(),
-                 ns.c_str());
+    std::fprintf(stderr, "setting up %zu objects and %zu statuses in %s...\n", objects.size(),
+                 statuses.size(), ns.c_str());
     return sendAll(client, objects, "create") && sendAll(client, statuses, "status");
 }
 
@@ -179,9 +187,10 @@ int main(int argc, char *argv[])
         } else if (a == "--no-setup") {
             setup = false;
         } else {
-            std::fprintf(stderr,
-                         "usage: bench_analyze --kubeconfig FILE [--istioctl PATH] [--services 1000] [--lanes 20] "
-                         "[--runs 5] [--no-setup]\n");
+            std::fprintf(
+                stderr,
+                "usage: bench_analyze --kubeconfig FILE [--istioctl PATH] [--services 1000] [--lanes 20] "
+                "[--runs 5] [--no-setup]\n");
             return 2;
         }
     }
@@ -207,7 +216,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::vector<double> reads, analyses, istio, ratios;
-    std::printf("| run | LaneDeck reads | LaneDeck analysis | LaneDeck requests (server) | findings | istioctl analyze | "
+    std::printf("| run | LaneDeck reads | LaneDeck analysis | LaneDeck requests (server) | findings | "
+                "istioctl analyze | "
                 "istioctl requests (server) | istioctl messages |\n|---|---|---|---|---|---|---|---|\n");
     for (int run = 1; run <= runs; ++run) {
         double before = serverRequests(**client);
@@ -244,8 +254,9 @@ int main(int argc, char *argv[])
             istioMessages = std::to_string(out.count("\"code\""));
         }
         std::printf("| %d | %.2f s | %.3f s | %ld (client: %zu) | %zu | %s | %s | %s |\n", run, reads.back(),
-                    analyses.back(), static_cast<long>(ourRequests), state->requests, analysis.findings.size(),
-                    istioTime.c_str(), istioRequests.c_str(), istioMessages.c_str());
+                    analyses.back(), static_cast<long>(ourRequests), state->requests,
+                    analysis.findings.size(), istioTime.c_str(), istioRequests.c_str(),
+                    istioMessages.c_str());
         std::fflush(stdout);
     }
     std::printf("\nmedians: LaneDeck reads %.2f s, analysis %.3f s, reads + analysis %.2f s", median(reads),

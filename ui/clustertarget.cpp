@@ -1,7 +1,5 @@
 #include "ui/clustertarget.h"
 
-#include <QTimer>
-
 namespace lanedeck::ui {
 
 QString FlavorAdvice::switchText() const
@@ -23,23 +21,6 @@ QString flavorDisplayName(const QString &flavor)
         return ClusterTargetSource::tr("ASM lane CRDs");
     }
     return ClusterTargetSource::tr("ASM");
-}
-
-QList<ClusterTarget> LocalSandboxSource::targets() const
-{
-    return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
-                          tr("Local sandbox"),
-                          tr("Runs the lane group against LaneDeck's local sandbox; needs no cluster."),
-                          QStringLiteral("istio-system")}};
-}
-
-void LocalSandboxSource::connectTo(const ClusterTarget &target, const QString &ns)
-{
-    // Asynchronous like a real connection, so the cluster bar handles both the same way.
-    QTimer::singleShot(0, this, [this, target, ns] {
-        Q_EMIT stateChanged(ConnectionState::Connected,
-                            tr("%1, namespace %2: no cluster needed").arg(target.displayName, ns));
-    });
 }
 
 void CompositeTargetSource::addSource(ClusterTargetSource *source)

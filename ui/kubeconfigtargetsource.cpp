@@ -7,10 +7,11 @@
 #include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/push.h"
+#include "mesh/render.h"
 #include "ui/execapproval.h"
+#include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
 
-#include <QSet>
 #include <QSettings>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -20,51 +21,6 @@
 #include <set>
 
 namespace lanedeck::ui {
-
-namespace {
-
-QString qs(const std::string &text)
-{
-    return QString::fromStdString(text);
-}
-
-PushOutcome::Result toResult(kube::Outcome outcome)
-{
-    switch (outcome) {
-    case kube::Outcome::Created:
-        return PushOutcome::Result::Created;
-    case kube::Outcome::Configured:
-        return PushOutcome::Result::Configured;
-    case kube::Outcome::Unchanged:
-        return PushOutcome::Result::Unchanged;
-    case kube::Outcome::Pruned:
-        return PushOutcome::Result::Pruned;
-    case kube::Outcome::Deleted:
-        return PushOutcome::Result::Deleted;
-    case kube::Outcome::Failed:
-        return PushOutcome::Result::Failed;
-    case kube::Outcome::Skipped:
-        return PushOutcome::Result::Skipped;
-    }
-    return PushOutcome::Result::Failed;
-}
-
-ResourceDiff::State toState(kube::ResourceDiff::State state)
-{
-    switch (state) {
-    case kube::ResourceDiff::State::Identical:
-        return ResourceDiff::State::Identical;
-    case kube::ResourceDiff::State::Changed:
-        return ResourceDiff::State::Changed;
-    case kube::ResourceDiff::State::New:
-        return ResourceDiff::State::New;
-    case kube::ResourceDiff::State::Removed:
-        return ResourceDiff::State::Removed;
-    }
-    return ResourceDiff::State::Changed;
-}
-
-} // namespace
 
 namespace {
 /// The threads the cluster operations run on, never the global pool: a worker may wait for the GUI thread
@@ -241,11 +197,12 @@ AnalysisAnswer analysisAnswer(const LaneGroup &group, const mesh::RenderOptions 
     AnalysisAnswer answer;
     const kube::Analysis analysis = kube::analyzeCluster(group, render, *state);
     for (const auto &f : analysis.findings) {
-        answer.findings << ClusterFinding{qs(f.code),    toSeverity(f.severity), qs(f.object), qs(f.lane),
-                                          qs(f.service), qs(f.message),          qs(f.fix)};
+        answer.findings << ClusterFinding{toQString(f.code), toSeverity(f.severity), toQString(f.object),
+                                          toQString(f.lane), toQString(f.service),   toQString(f.message),
+                                          toQString(f.fix)};
     }
     for (const auto &note : analysis.notes) {
-        answer.notes << qs(note);
+        answer.notes << toQString(note);
     }
     answer.state = std::move(state);
     return answer;
@@ -278,15 +235,6 @@ ClusterGroup::State toState(kube::GroupSummary::State state)
         return ClusterGroup::State::Unreadable;
     }
     return ClusterGroup::State::Unreadable;
-}
-
-QStringList qsList(const std::vector<std::string> &items)
-{
-    QStringList out;
-    for (const auto &item : items) {
-        out << qs(item);
-    }
-    return out;
 }
 
 struct ConnectAnswer
@@ -352,7 +300,7 @@ FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &grou
         mesh::toString(render.istioVersion.value_or(mesh::defaultIstioVersion(render.flavor)));
     QStringList served;
     for (const auto &v : mesh.istioVersions) {
-        served << qs(v);
+        served << toQString(v);
     }
     if (render.flavor == mesh::Flavor::AsmCrd) {
         advice.problem = KubeconfigTargetSource::tr(
@@ -366,7 +314,7 @@ FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &grou
                                                         version) == mesh.istioVersions.end()) {
         advice.problem = KubeconfigTargetSource::tr("This cluster does not serve networking.istio.io/%1 (it "
                                                     "serves %2).")
-                             .arg(qs(version), served.join(QStringLiteral(", ")));
+                             .arg(toQString(version), served.join(QStringLiteral(", ")));
     } else if (render.flavor == mesh::Flavor::Asm && !mesh.fallbackDeclared) {
         advice.problem = KubeconfigTargetSource::tr(
             "This cluster runs upstream Istio, not ASM: its VirtualService has no fallback, which the ASM "
@@ -378,7 +326,7 @@ FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &grou
             "itself.");
     } else {
         advice.problem = KubeconfigTargetSource::tr("This cluster cannot take the %1 flavor.")
-                             .arg(flavorDisplayName(qs(mesh::toString(render.flavor))));
+                             .arg(flavorDisplayName(toQString(mesh::toString(render.flavor))));
     }
     for (const auto flavor : {mesh::Flavor::Istio, mesh::Flavor::Asm, mesh::Flavor::AsmCrd}) {
         std::vector<std::optional<mesh::IstioVersion>> versions{std::nullopt};
@@ -392,8 +340,8 @@ FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &grou
         for (const auto &v : versions) {
             const mesh::RenderOptions candidate{flavor, v};
             if ((flavor != render.flavor || v != render.istioVersion) && fits(mesh, group, candidate)) {
-                advice.flavor = qs(mesh::toString(flavor));
-                advice.apiVersion = v ? qs(mesh::toString(*v)) : QString();
+                advice.flavor = toQString(mesh::toString(flavor));
+                advice.apiVersion = v ? toQString(mesh::toString(*v)) : QString();
                 return advice;
             }
         }
@@ -436,7 +384,7 @@ KubeconfigTargetSource::~KubeconfigTargetSource()
 void KubeconfigTargetSource::reload()
 {
     kube::KubeconfigSource source;
-    source.explicitPath = m_options.explicitPath.toStdString();
+    source.explicitPath = toStdString(m_options.explicitPath);
     if (m_options.kubeconfigEnv) {
         source.kubeconfigEnv = m_options.kubeconfigEnv->toStdString();
     }
@@ -448,7 +396,7 @@ void KubeconfigTargetSource::reload()
     m_config.reset();
     m_loadError.clear();
     if (!config) {
-        m_loadError = qs(config.error().message);
+        m_loadError = toQString(config.error().message);
         m_targets << ClusterTarget{ClusterTarget::Kind::KubeContext, QString::fromLatin1(kErrorTargetId),
                                    tr("kubeconfig (unreadable)"), m_loadError, QString()};
     } else {
@@ -458,15 +406,15 @@ void KubeconfigTargetSource::reload()
             const auto user = m_config->users.find(context.user);
             const QString detail =
                 tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
-                    .arg(qs(name), qs(context.sourceFile),
+                    .arg(toQString(name), toQString(context.sourceFile),
                          cluster == m_config->clusters.end()
-                             ? tr("missing cluster '%1'").arg(qs(context.cluster))
-                             : qs(cluster->second.server),
-                         qs(context.user),
+                             ? tr("missing cluster '%1'").arg(toQString(context.cluster))
+                             : toQString(cluster->second.server),
+                         toQString(context.user),
                          user == m_config->users.end() ? tr("missing")
-                                                       : qs(kube::describeAuth(user->second)));
-            ClusterTarget target{ClusterTarget::Kind::KubeContext, qs(name), qs(name), detail,
-                                 qs(context.ns)};
+                                                       : toQString(kube::describeAuth(user->second)));
+            ClusterTarget target{ClusterTarget::Kind::KubeContext, toQString(name), toQString(name), detail,
+                                 toQString(context.ns)};
             // kubectl's current context first: it is what the operator works with unless they pick another.
             if (name == m_config->currentContext) {
                 m_targets.prepend(target);
@@ -500,12 +448,10 @@ kube::ClientOptions KubeconfigTargetSource::clientOptions() const
     std::shared_ptr<Approvals> approvals = m_approvals;
     options.approveExec = [prompt, approvals](const kube::ExecApproval &approval) {
         ExecRequest request;
-        request.command = qs(approval.command);
-        for (const auto &arg : approval.args) {
-            request.args << qs(arg);
-        }
-        request.kubeconfigFile = qs(approval.kubeconfigFile);
-        request.user = qs(approval.user);
+        request.command = toQString(approval.command);
+        request.args << toQStringList(approval.args);
+        request.kubeconfigFile = toQString(approval.kubeconfigFile);
+        request.user = toQString(approval.user);
         const QString key = ExecApprovalPrompt::key(request);
         const std::lock_guard asking(approvals->asking);
         {
@@ -556,14 +502,14 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
         fail(tr("Cannot read the kubeconfig: %1").arg(m_loadError));
         return;
     }
-    auto connection = kube::resolveConnection(*m_config, target.id.toStdString(), ns.toStdString());
+    auto connection = kube::resolveConnection(*m_config, toStdString(target.id), toStdString(ns));
     if (!connection) {
-        fail(qs(connection.error().message));
+        fail(toQString(connection.error().message));
         return;
     }
     QStringList warnings;
     for (const auto &warning : connection->warnings) {
-        warnings << tr("⚠ %1").arg(qs(warning));
+        warnings << tr("⚠ %1").arg(toQString(warning));
     }
     const kube::Connection resolved = *connection;
     auto cancellation = std::make_shared<Cancellation>();
@@ -572,30 +518,26 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     const auto answered = runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
-            return {false, qs(session.error().message), {}};
+            return {false, toQString(session.error().message), {}};
         }
         kube::Client &client = *(*session)->client;
         const kube::Response version = client.send(kube::Request{"GET", "/version", {}, {}});
         if (!version.ok()) {
-            return {false, qs(version.message()), {}};
+            return {false, toQString(version.message()), {}};
         }
         const auto gitVersion = kube::parseServerVersion(version.body);
         if (!gitVersion) {
-            return {false, qs(gitVersion.error().message), {}};
+            return {false, toQString(gitVersion.error().message), {}};
         }
         auto mesh = kube::discoverMesh(client);
         if (!mesh) {
-            return {false, qs(mesh.error().message), {}};
+            return {false, toQString(mesh.error().message), {}};
         }
         QString meshText;
         if (mesh->istioVersions.empty()) {
             meshText = tr("no Istio networking API");
         } else {
-            QStringList versions;
-            for (const auto &v : mesh->istioVersions) {
-                versions << qs(v);
-            }
-            meshText = tr("Istio %1").arg(versions.join(QStringLiteral(", ")));
+            meshText = tr("Istio %1").arg(toQStringList(mesh->istioVersions).join(QStringLiteral(", ")));
             if (mesh->fallbackDeclared) {
                 meshText += tr(", ASM fallback");
             }
@@ -603,7 +545,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
                 meshText += tr(", ASM lane CRDs");
             }
         }
-        return {true, tr("Kubernetes %1; %2").arg(qs(*gitVersion), meshText), *mesh};
+        return {true, tr("Kubernetes %1; %2").arg(toQString(*gitVersion), meshText), *mesh};
     });
     whenFinished(answered, this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
         if (generation != m_generation) {
@@ -654,26 +596,26 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         [connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}, {}};
+                return {toQString(session.error().message), {}, {}};
             }
             kube::PushOptions pushOptions;
             pushOptions.dryRun = request.dryRun;
             pushOptions.force = request.force;
             pushOptions.prune = request.prune;
             pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
-                Q_EMIT relay->progress(qs(phase), static_cast<int>(done), static_cast<int>(total));
+                Q_EMIT relay->progress(toQString(phase), static_cast<int>(done), static_cast<int>(total));
             };
             // A missing namespace is one finding, not a 404 per resource.
             auto exists = kube::namespaceExists(*(*session)->client, target.ns);
             if (!exists) {
-                return {qs(exists.error().message), {}, {}};
+                return {toQString(exists.error().message), {}, {}};
             }
             if (!*exists) {
-                return {QString(), {}, qs(target.ns)};
+                return {QString(), {}, toQString(target.ns)};
             }
             auto report = kube::push(*(*session)->client, target, render, pushOptions);
             if (!report) {
-                return {qs(report.error().message), {}, {}};
+                return {toQString(report.error().message), {}, {}};
             }
             return {QString(), std::move(report->results), {}};
         });
@@ -693,14 +635,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     }
     whenFinished(pushed, job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
-            PushOutcome outcome;
-            outcome.resource = qs(result.resource);
-            outcome.result = toResult(result.outcome);
-            outcome.message = qs(result.message);
-            for (const auto &conflict : result.conflicts) {
-                outcome.conflicts << qs(conflict);
-            }
-            Q_EMIT job->outcome(outcome);
+            Q_EMIT job->outcome(toUi(result));
         }
         if (!answer.missingNamespace.isEmpty() && !cancellation->cancelled()) {
             Q_EMIT job->namespaceMissing(answer.missingNamespace);
@@ -724,14 +659,13 @@ PushJob *KubeconfigTargetSource::createNamespace(const QString &ns, bool dryRun)
         runOnClusterThreads([connection, options, cancellation, name, dryRun]() -> PushAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}, {}};
+                return {toQString(session.error().message), {}, {}};
             }
             return {QString(), {kube::createNamespace(*(*session)->client, name, dryRun)}, {}};
         });
     whenFinished(created, job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
-            Q_EMIT job->outcome(
-                PushOutcome{qs(result.resource), toResult(result.outcome), qs(result.message), {}});
+            Q_EMIT job->outcome(toUi(result));
         }
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
     });
@@ -751,18 +685,19 @@ GroupListJob *KubeconfigTargetSource::listGroups(const QString &ns)
     const auto listed = runOnClusterThreads([connection, options, cancellation, where]() -> GroupListAnswer {
         auto session = openSession(connection, options, cancellation);
         if (!session) {
-            return {qs(session.error().message), {}};
+            return {toQString(session.error().message), {}};
         }
         auto groups = kube::listGroups(*(*session)->client, where);
         if (!groups) {
-            return {qs(groups.error().message), {}};
+            return {toQString(groups.error().message), {}};
         }
         GroupListAnswer answer;
         for (const auto &g : *groups) {
-            answer.groups << ClusterGroup{qs(g.name),       qs(g.ns),          qs(mesh::toString(g.flavor)),
-                                          g.lanedeck,       qsList(g.lanes),   qsList(g.services),
-                                          toState(g.state), qsList(g.missing), qsList(g.drifted),
-                                          qs(g.problem),    qsList(g.objects)};
+            answer.groups << ClusterGroup{
+                toQString(g.name),    toQString(g.ns),          toQString(mesh::toString(g.flavor)),
+                g.lanedeck,           toQStringList(g.lanes),   toQStringList(g.services),
+                toState(g.state),     toQStringList(g.missing), toQStringList(g.drifted),
+                toQString(g.problem), toQStringList(g.objects)};
         }
         return answer;
     });
@@ -789,13 +724,14 @@ ImportJob *KubeconfigTargetSource::importGroup(const QString &name, const QStrin
         runOnClusterThreads([connection, options, cancellation, group, where]() -> ImportAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}, {}, {}};
+                return {toQString(session.error().message), {}, {}, {}};
             }
             auto rebuilt = kube::importGroup(*(*session)->client, group, where);
             if (!rebuilt) {
-                return {qs(rebuilt.error().message), {}, {}, {}};
+                return {toQString(rebuilt.error().message), {}, {}, {}};
             }
-            return {QString(), rebuilt->group, qs(mesh::toString(rebuilt->flavor)), qsList(rebuilt->notes)};
+            return {QString(), rebuilt->group, toQString(mesh::toString(rebuilt->flavor)),
+                    toQStringList(rebuilt->notes)};
         });
     whenFinished(imported, job, [job, cancellation](const ImportAnswer &answer) {
         const bool cancelled = cancellation->cancelled();
@@ -820,18 +756,17 @@ PushJob *KubeconfigTargetSource::deleteGroup(const QString &name, const QString 
         runOnClusterThreads([connection, options, cancellation, group, where, dryRun]() -> PushAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}, {}};
+                return {toQString(session.error().message), {}, {}};
             }
             auto report = kube::deleteGroup(*(*session)->client, group, where, dryRun);
             if (!report) {
-                return {qs(report.error().message), {}, {}};
+                return {toQString(report.error().message), {}, {}};
             }
             return {QString(), std::move(report->results), {}};
         });
     whenFinished(deleted, job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
-            Q_EMIT job->outcome(
-                PushOutcome{qs(result.resource), toResult(result.outcome), qs(result.message), {}});
+            Q_EMIT job->outcome(toUi(result));
         }
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
     });
@@ -856,11 +791,11 @@ AnalysisJob *KubeconfigTargetSource::analyze(const LaneGroup &group, const mesh:
         }
         auto session = openSession(connection, options, cancellation);
         if (!session) {
-            return {qs(session.error().message), {}, {}, {}};
+            return {toQString(session.error().message), {}, {}, {}};
         }
         auto state = kube::readClusterState(*(*session)->client, group);
         if (!state) {
-            return {qs(state.error().message), {}, {}, {}};
+            return {toQString(state.error().message), {}, {}, {}};
         }
         return analysisAnswer(group, render, std::make_shared<const kube::ClusterState>(std::move(*state)));
     });
@@ -888,7 +823,7 @@ std::optional<LaneGroup> KubeconfigTargetSource::adoptShadowed(const LaneGroup &
         return std::nullopt;
     }
     if (adopted) {
-        *adopted = qsList(adoption.adopted);
+        *adopted = toQStringList(adoption.adopted);
     }
     return adoption.group;
 }
@@ -913,15 +848,15 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
         runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}};
+                return {toQString(session.error().message), {}};
             }
             auto diffs = kube::diffGroup(*(*session)->client, target, render);
             if (!diffs) {
-                return {qs(diffs.error().message), {}};
+                return {toQString(diffs.error().message), {}};
             }
             DiffAnswer answer;
             for (const auto &d : *diffs) {
-                answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
+                answer.diffs << toUi(d);
             }
             return answer;
         });
@@ -947,70 +882,31 @@ void KubeconfigTargetSource::requestInventory()
     if (m_groupProvider) {
         group = m_groupProvider();
     }
-    std::vector<std::string> namespaces;
-    const auto addNamespace = [&namespaces](const std::string &ns) {
-        if (!ns.empty() && std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
-            namespaces.push_back(ns);
-        }
-    };
-    if (group) {
-        addNamespace(group->ns);
-        for (const auto &service : group->services) {
-            addNamespace(service.ns);
-        }
-    }
-    addNamespace(m_connection->ns);
+    const auto namespaces = kube::inventoryNamespaces(group ? &*group : nullptr, m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto read =
         runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {false, qs(session.error().message), {}, {}};
+                return {false, toQString(session.error().message), {}, {}};
             }
             auto inventory = kube::readInventory(*(*session)->client, namespaces);
             if (!inventory) {
-                return {false, qs(inventory.error().message), {}, {}};
+                return {false, toQString(inventory.error().message), {}, {}};
             }
             InventoryAnswer answer;
             answer.ok = true;
-            QMap<QString, QSet<QString>> values;
-            for (const auto &service : inventory->services) {
-                if (!answer.inventory.services.contains(qs(service.name))) {
-                    answer.inventory.services << qs(service.name);
-                }
-                // Only values with a ready replica are offered: a lane cannot route to a workload
-                // that is not up.
-                for (const auto &workload : service.workloads) {
-                    if (workload.readyReplicas <= 0) {
-                        continue;
-                    }
-                    for (const auto &[key, value] : workload.labels) {
-                        values[qs(key)].insert(qs(value));
-                    }
-                }
+            const auto summary = kube::summarizeInventory(*inventory);
+            answer.inventory.services = toQStringList(summary.services);
+            for (const auto &[key, values] : summary.labelValues) {
+                answer.inventory.labelValues.insert(toQString(key), toQStringList(values));
             }
-            for (auto it = values.cbegin(); it != values.cend(); ++it) {
-                QStringList list(it.value().cbegin(), it.value().cend());
-                list.sort();
-                answer.inventory.labelValues.insert(it.key(), list);
-            }
-            answer.inventory.services.sort();
             if (group) {
-                // Per lane, the services it cannot reach a ready workload of: short enough for the
-                // cluster bar.
-                QStringList lanes;
-                QMap<QString, QStringList> byLane;
-                for (const auto &problem : kube::checkLanes(*group, *inventory)) {
-                    const QString lane = qs(problem.lane);
-                    if (!byLane.contains(lane)) {
-                        lanes << lane;
-                    }
-                    byLane[lane] << qs(problem.service);
-                }
-                for (const auto &lane : lanes) {
+                for (const auto &shortfall : kube::laneShortfalls(*group, *inventory)) {
                     answer.laneProblems
-                        << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
+                        << tr("%1 (%2)").arg(toQString(shortfall.lane),
+                                             toQStringList(shortfall.services).join(QStringLiteral(", ")));
                 }
             }
             return answer;
@@ -1064,20 +960,18 @@ void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
             IngressAddress answer;
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                answer.error = qs(session.error().message);
+                answer.error = toQString(session.error().message);
                 return answer;
             }
             auto address = kube::resolveIngress(*(*session)->client, ingress);
             if (!address) {
-                answer.error = qs(address.error().message);
+                answer.error = toQString(address.error().message);
                 return answer;
             }
-            answer.url = qs(address->url);
-            answer.host = qs(address->host);
-            answer.origin = qs(address->origin);
-            for (const auto &warning : address->warnings) {
-                answer.warnings << qs(warning);
-            }
+            answer.url = toQString(address->url);
+            answer.host = toQString(address->host);
+            answer.origin = toQString(address->origin);
+            answer.warnings << toQStringList(address->warnings);
             return answer;
         });
     whenFinished(resolved, this, [this, generation, cancellation](const IngressAddress &answer) {

@@ -15,12 +15,14 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QTabWidget;
 class QTableView;
 
 namespace lanedeck::ui {
@@ -116,6 +118,15 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    QWidget *createSettingsColumn();
+    QGroupBox *createSamplerForm();
+    QGroupBox *createExportBox();
+    QWidget *createResultsColumn();
+    void createVerdictLabels();
+    QWidget *createCharts();
+    QTabWidget *createTables();
+    void connectControls();
+
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
     void takeSnapshot(quint64 generation, const traffic::Summary &summary);
     void runFinished(quint64 generation, quint64 session, std::size_t slot,

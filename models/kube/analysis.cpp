@@ -1,6 +1,7 @@
 #include "kube/analysis.h"
 
 #include "mesh/naming.h"
+#include "mesh/render.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -66,9 +67,18 @@ const json &arrayMember(const json &object, const char *key)
     return empty;
 }
 
-std::string nameOf(const json &object) { return str(metadataOf(object), "name"); }
-std::string nsOf(const json &object) { return str(metadataOf(object), "namespace"); }
-StringMap labelsOf(const json &object) { return stringMap(objectMember(metadataOf(object), "labels")); }
+std::string nameOf(const json &object)
+{
+    return str(metadataOf(object), "name");
+}
+std::string nsOf(const json &object)
+{
+    return str(metadataOf(object), "namespace");
+}
+StringMap labelsOf(const json &object)
+{
+    return stringMap(objectMember(metadataOf(object), "labels"));
+}
 StringMap annotationsOf(const json &object)
 {
     return stringMap(objectMember(metadataOf(object), "annotations"));
@@ -238,8 +248,9 @@ std::optional<TrackedBy> gitOpsOwner(const json &object)
         const std::string prefix = std::string(kind) + ".toolkit.fluxcd.io/";
         if (const auto it = labels.find(prefix + "name"); it != labels.end()) {
             const auto ns = labels.find(prefix + "namespace");
-            return TrackedBy{"Flux", std::string(kind == std::string("helm") ? "HelmRelease " : "Kustomization ") +
-                                         (ns == labels.end() ? "" : ns->second + '/') + it->second};
+            return TrackedBy{"Flux",
+                             std::string(kind == std::string("helm") ? "HelmRelease " : "Kustomization ") +
+                                 (ns == labels.end() ? "" : ns->second + '/') + it->second};
         }
     }
     return std::nullopt;
@@ -330,7 +341,8 @@ public:
                 m_ours.insert(r.displayName());
             }
         } else {
-            m_out.notes.push_back("coexistence: the group does not render (" + rendered.error().message + ")");
+            m_out.notes.push_back("coexistence: the group does not render (" + rendered.error().message +
+                                  ")");
         }
         for (const auto &g : state.asmLaneGroups) {
             m_asmGroups.insert(nameOf(g));
@@ -347,10 +359,11 @@ public:
         ingress();
         coexistence();
         gitOpsOfOurs();
-        std::stable_sort(m_out.findings.begin(), m_out.findings.end(), [](const Finding &a, const Finding &b) {
-            return std::tie(a.severity, a.object, a.lane, a.service, a.code) <
-                   std::tie(b.severity, b.object, b.lane, b.service, b.code);
-        });
+        std::stable_sort(m_out.findings.begin(), m_out.findings.end(),
+                         [](const Finding &a, const Finding &b) {
+                             return std::tie(a.severity, a.object, a.lane, a.service, a.code) <
+                                    std::tie(b.severity, b.object, b.lane, b.service, b.code);
+                         });
         return std::move(m_out);
     }
 
@@ -386,9 +399,16 @@ private:
             m_out.notes.push_back("version fit: the mesh APIs could not be discovered");
             return;
         }
-        const bool needsHp = m_render.flavor == mesh::Flavor::Asm && m_group.passThrough == PassThrough::Baggage;
+        const bool needsHp =
+            m_render.flavor == mesh::Flavor::Asm && m_group.passThrough == PassThrough::Baggage;
         if (auto ok = checkFlavor(*m_state.mesh, m_render, needsHp); !ok) {
-            add({"flavor-unsupported", Severity::Error, {}, {}, {}, {}, ok.error().message,
+            add({"flavor-unsupported",
+                 Severity::Error,
+                 {},
+                 {},
+                 {},
+                 {},
+                 ok.error().message,
                  "render for a flavor this cluster serves (asm, istio, asm-crd), or connect to the mesh's "
                  "cluster"});
         }
@@ -403,7 +423,12 @@ private:
         }
         std::string served = joined(m_state.mesh->istioVersions);
         if (!istiod) {
-            add({"istiod-not-found", Severity::Info, {}, {}, {}, {},
+            add({"istiod-not-found",
+                 Severity::Info,
+                 {},
+                 {},
+                 {},
+                 {},
                  "no istiod Deployment is visible: the mesh's control plane is not in this cluster, or not "
                  "readable; networking.istio.io serves " +
                      (served.empty() ? std::string("nothing") : served),
@@ -412,22 +437,29 @@ private:
             return;
         }
         std::string tag;
-        for (const auto &c : arrayMember(objectMember(objectMember(objectMember(*istiod, "spec"), "template"),
-                                                      "spec"),
-                                         "containers")) {
+        for (const auto &c :
+             arrayMember(objectMember(objectMember(objectMember(*istiod, "spec"), "template"), "spec"),
+                         "containers")) {
             const std::string image = str(c, "image");
-            if (const auto colon = image.rfind(':'); colon != std::string::npos &&
-                                                     image.find('/', colon) == std::string::npos) {
+            if (const auto colon = image.rfind(':');
+                colon != std::string::npos && image.find('/', colon) == std::string::npos) {
                 tag = image.substr(colon + 1);
             }
         }
-        m_out.notes.push_back("mesh: " + display("Deployment", *istiod) + (tag.empty() ? "" : " runs " + tag) +
-                              "; networking.istio.io serves " + served);
+        m_out.notes.push_back("mesh: " + display("Deployment", *istiod) +
+                              (tag.empty() ? "" : " runs " + tag) + "; networking.istio.io serves " + served);
         int major = 0;
         int minor = 0;
-        if (!tag.empty() && std::sscanf(tag.c_str(), "%d.%d", &major, &minor) == 2 && major == 1 && minor < 22 &&
-            m_render.istioVersion.value_or(mesh::defaultIstioVersion(m_render.flavor)) == mesh::IstioVersion::V1) {
-            add({"istio-too-old", Severity::Error, display("Deployment", *istiod), {}, {}, {},
+        if (!tag.empty() && std::sscanf(tag.c_str(), "%d.%d", &major, &minor) == 2 && major == 1 &&
+            minor < 22 &&
+            m_render.istioVersion.value_or(mesh::defaultIstioVersion(m_render.flavor)) ==
+                mesh::IstioVersion::V1) {
+            add({"istio-too-old",
+                 Severity::Error,
+                 display("Deployment", *istiod),
+                 {},
+                 {},
+                 {},
                  "istiod " + tag + " predates networking.istio.io/v1 (Istio 1.22)",
                  "render with --api-version v1beta1"});
         }
@@ -442,7 +474,8 @@ private:
         const StringMap labels = labelsOf(*it->second);
         const auto injection = labels.find("istio-injection");
         return (injection != labels.end() && injection->second == "enabled") ||
-               (labels.count("istio.io/rev") && (injection == labels.end() || injection->second != "disabled"));
+               (labels.count("istio.io/rev") &&
+                (injection == labels.end() || injection->second != "disabled"));
     }
 
     /// Whether the workload's pods get a sidecar: running pods say so; otherwise the injection labels.
@@ -486,7 +519,12 @@ private:
         for (const auto &service : m_group.services) {
             if (!m_namespaces.empty() && !m_namespaces.count(service.ns)) {
                 if (reported.insert(service.ns).second) {
-                    add({"namespace-missing", Severity::Error, "Namespace " + service.ns, {}, service.name, {},
+                    add({"namespace-missing",
+                         Severity::Error,
+                         "Namespace " + service.ns,
+                         {},
+                         service.name,
+                         {},
                          "namespace " + service.ns + " does not exist (it should hold " + service.name + ")",
                          "create it (kubectl create namespace " + service.ns +
                              "), label it istio-injection=enabled and deploy the services"});
@@ -494,17 +532,28 @@ private:
                 continue;
             }
             if (reported.insert(service.ns).second && !namespaceInjected(service.ns)) {
-                add({"namespace-not-injected", Severity::Info, "Namespace " + service.ns, {}, {}, {},
+                add({"namespace-not-injected",
+                     Severity::Info,
+                     "Namespace " + service.ns,
+                     {},
+                     {},
+                     {},
                      "namespace " + service.ns +
                          " has neither istio-injection=enabled nor istio.io/rev: only pods that ask for it "
                          "get a sidecar",
-                     "kubectl label namespace " + service.ns + " istio-injection=enabled, then restart the "
-                     "workloads"});
+                     "kubectl label namespace " + service.ns +
+                         " istio-injection=enabled, then restart the "
+                         "workloads"});
             }
             const auto found = m_services.find({service.ns, service.name});
             const std::string serviceObject = "Service " + service.ns + '/' + service.name;
             if (found == m_services.end()) {
-                add({"service-missing", Severity::Error, serviceObject, {}, service.name, ourObjects(service),
+                add({"service-missing",
+                     Severity::Error,
+                     serviceObject,
+                     {},
+                     service.name,
+                     ourObjects(service),
                      "Service " + service.ns + '/' + service.name + " does not exist: no lane can reach " +
                          service.name,
                      "deploy the service, or correct its name or namespace in the document"});
@@ -514,7 +563,12 @@ private:
             servicePort(service, svc, serviceObject);
             const StringMap selector = stringMap(objectMember(objectMember(svc, "spec"), "selector"));
             if (selector.empty()) {
-                add({"service-without-selector", Severity::Warning, serviceObject, {}, service.name, {},
+                add({"service-without-selector",
+                     Severity::Warning,
+                     serviceObject,
+                     {},
+                     service.name,
+                     {},
                      serviceObject + " has no selector: its endpoints are managed by hand, and its lanes' "
                                      "workloads cannot be checked",
                      "give the Service a selector so that lane subsets select its pods"});
@@ -539,7 +593,12 @@ private:
             }
         }
         if (!port) {
-            add({"service-port-missing", Severity::Error, object, {}, service.name, ourObjects(service),
+            add({"service-port-missing",
+                 Severity::Error,
+                 object,
+                 {},
+                 service.name,
+                 ourObjects(service),
                  object + " has no port " + std::to_string(service.port) + " (it has " +
                      (ports.empty() ? std::string("none") : ports) + ")",
                  "set the service's port in the document to one the Service exposes"});
@@ -552,16 +611,23 @@ private:
         const std::string name = str(*port, "name");
         static const std::set<std::string> opaque{"tcp", "tls", "https", "mongo", "mysql", "redis", "udp"};
         const bool other = opaque.contains(protocol);
-        add({"port-not-http", other ? Severity::Error : Severity::Warning, object, {}, service.name, {},
+        add({"port-not-http",
+             other ? Severity::Error : Severity::Warning,
+             object,
+             {},
+             service.name,
+             {},
              "port " + std::to_string(service.port) + " of " + object +
                  (name.empty() ? std::string(" has no name") : " is named '" + name + "'") +
                  (str(*port, "appProtocol").empty() ? std::string(" and no appProtocol")
-                                                   : " (appProtocol " + str(*port, "appProtocol") + ")") +
-                 (other ? ": Istio treats it as " + protocol + " and cannot route it by header, so no lane "
-                                                               "reaches " +
-                              service.name
-                        : ": Istio has to sniff the protocol, and routes by lane only the requests it detects "
-                          "as HTTP"),
+                                                    : " (appProtocol " + str(*port, "appProtocol") + ")") +
+                 (other
+                      ? ": Istio treats it as " + protocol +
+                            " and cannot route it by header, so no lane "
+                            "reaches " +
+                            service.name
+                      : ": Istio has to sniff the protocol, and routes by lane only the requests it detects "
+                        "as HTTP"),
              "name the port http (or http-<suffix>), or set appProtocol: http"});
     }
 
@@ -584,17 +650,23 @@ private:
         const std::string consequence =
             isBaseline ? "it is every other lane's fallback, so requests to " + service.name +
                              " outside a lane holding it fail"
-            : isIstioFlavor() ? "lane " + lane.name + "'s requests to " + service.name + " fail (HTTP 503)"
-                              : "lane " + lane.name + "'s requests to " + service.name +
-                                    " fall back to the baseline";
+            : isIstioFlavor()
+                ? "lane " + lane.name + "'s requests to " + service.name + " fail (HTTP 503)"
+                : "lane " + lane.name + "'s requests to " + service.name + " fall back to the baseline";
         const Severity severity = isBaseline || isIstioFlavor() ? Severity::Error : Severity::Warning;
         if (matching.empty()) {
-            add({"workload-missing", severity, {}, lane.name, service.name, related,
+            add({"workload-missing",
+                 severity,
+                 {},
+                 lane.name,
+                 service.name,
+                 related,
                  "no workload of " + service.ns + '/' + service.name + " (selector " +
-                     describeSelector(selector) + ") carries " + lane.labelKey + '=' + lane.labelValue + ": " +
-                     consequence,
+                     describeSelector(selector) + ") carries " + lane.labelKey + '=' + lane.labelValue +
+                     ": " + consequence,
                  "deploy " + service.name + "'s version for lane " + lane.name + " with pod label " +
-                     lane.labelKey + ": " + lane.labelValue + ", or remove " + service.name + " from the lane"});
+                     lane.labelKey + ": " + lane.labelValue + ", or remove " + service.name +
+                     " from the lane"});
             return;
         }
         int ready = 0;
@@ -604,8 +676,13 @@ private:
             names.push_back(w->display);
         }
         if (ready == 0) {
-            add({isBaseline ? "baseline-not-ready" : "workload-not-ready", severity, {}, lane.name, service.name,
-                 related, joined(names) + " (" + who + ") has no ready replica: " + consequence,
+            add({isBaseline ? "baseline-not-ready" : "workload-not-ready",
+                 severity,
+                 {},
+                 lane.name,
+                 service.name,
+                 related,
+                 joined(names) + " (" + who + ") has no ready replica: " + consequence,
                  "check the pods of " + joined(names) + " (kubectl describe) and wait until they are ready"});
         }
         bool sidecar = false;
@@ -614,12 +691,15 @@ private:
         }
         if (!sidecar) {
             const bool calls = !service.calls.empty();
-            add({"sidecar-missing", calls ? Severity::Warning : Severity::Info, {}, lane.name, service.name,
+            add({"sidecar-missing",
+                 calls ? Severity::Warning : Severity::Info,
+                 {},
+                 lane.name,
+                 service.name,
                  names,
                  joined(names) + " (" + who + ") gets no istio-proxy sidecar: " +
-                     (calls ? "its calls to " + joined(service.calls) +
-                                  " are not routed by lane, so lane " + lane.name +
-                                  " ends at this hop (they reach any version)"
+                     (calls ? "its calls to " + joined(service.calls) + " are not routed by lane, so lane " +
+                                  lane.name + " ends at this hop (they reach any version)"
                             : std::string("requests to it are still routed by the caller's sidecar, but it "
                                           "takes no part in the mesh (no mTLS, no telemetry)")),
                  "enable injection (namespace label istio-injection=enabled or pod label " +
@@ -631,9 +711,9 @@ private:
     {
         const Ingress &in = m_group.ingress;
         const std::string object = "Gateway " + in.gatewayNamespace + '/' + in.gatewayName;
-        const std::vector<std::string> related =
-            m_render.flavor == mesh::Flavor::AsmCrd ? std::vector<std::string>{}
-                                                    : std::vector<std::string>{ourIngressVirtualService()};
+        const std::vector<std::string> related = m_render.flavor == mesh::Flavor::AsmCrd
+                                                     ? std::vector<std::string>{}
+                                                     : std::vector<std::string>{ourIngressVirtualService()};
         const json *gateway = nullptr;
         for (const auto &g : m_state.gateways) {
             if (nsOf(g) == in.gatewayNamespace && nameOf(g) == in.gatewayName) {
@@ -641,7 +721,12 @@ private:
             }
         }
         if (!gateway) {
-            add({"gateway-missing", Severity::Error, object, {}, {}, related,
+            add({"gateway-missing",
+                 Severity::Error,
+                 object,
+                 {},
+                 {},
+                 related,
                  object + " does not exist: no request enters the lanes",
                  "create the Gateway, or name an existing one in the document's ingress.gateway"});
             return;
@@ -655,13 +740,18 @@ private:
             for (const auto &h : arrayMember(server, "hosts")) {
                 if (h.is_string()) {
                     const std::string host = h.get<std::string>();
-                    serverHosts.push_back(host.find('/') == std::string::npos ? host
-                                                                               : host.substr(host.find('/') + 1));
+                    serverHosts.push_back(
+                        host.find('/') == std::string::npos ? host : host.substr(host.find('/') + 1));
                 }
             }
         }
         if (!http) {
-            add({"gateway-no-http-port", Severity::Error, object, {}, {}, related,
+            add({"gateway-no-http-port",
+                 Severity::Error,
+                 object,
+                 {},
+                 {},
+                 related,
                  object + " has no HTTP, HTTPS, HTTP2 or GRPC server: the gateway cannot route requests by "
                           "header",
                  "add a server with port protocol HTTP (or HTTPS with TLS termination)"});
@@ -670,7 +760,12 @@ private:
             const bool served = std::any_of(serverHosts.begin(), serverHosts.end(),
                                             [&](const std::string &s) { return hostsIntersect(s, host); });
             if (!served) {
-                add({"gateway-host-not-served", Severity::Error, object, {}, {}, related,
+                add({"gateway-host-not-served",
+                     Severity::Error,
+                     object,
+                     {},
+                     {},
+                     related,
                      object + " serves " + joined(serverHosts) + ", not " + host +
                          ": requests for it do not enter the lanes",
                      "add " + host + " to a server of the Gateway, or correct ingress.hosts"});
@@ -683,7 +778,12 @@ private:
                               std::any_of(m_state.pods.begin(), m_state.pods.end(),
                                           [&](const json &p) { return selects(selector, labelsOf(p)); });
         if (!workload) {
-            add({"gateway-workload-missing", Severity::Error, object, {}, {}, related,
+            add({"gateway-workload-missing",
+                 Severity::Error,
+                 object,
+                 {},
+                 {},
+                 related,
                  "no gateway workload matches the selector " + describeSelector(selector) + " of " + object +
                      ": nothing serves it",
                  "deploy the ingress gateway, or correct the Gateway's selector"});
@@ -733,7 +833,12 @@ private:
         if (std::find(from.begin(), from.end(), name) == from.end()) {
             return false;
         }
-        add({"adopted-object-present", Severity::Warning, name, {}, service.name, ourObjects(service),
+        add({"adopted-object-present",
+             Severity::Warning,
+             name,
+             {},
+             service.name,
+             ourObjects(service),
              service.name + "'s settings were adopted from " + name +
                  ", which still exists: until it is deleted, it competes with the group's rules for " +
                  mesh::serviceHost(service) + gitOpsNote(object),
@@ -779,29 +884,40 @@ private:
                         if (adoptedFrom(*service, name, vs)) {
                             continue;
                         }
-                        const std::string who = heldBy(vs).empty() ? std::string()
-                                                                   : " (lane group " + heldBy(vs) + ")";
-                        add({code, Severity::Error, name, {}, service->name,
-                             m_render.flavor == mesh::Flavor::AsmCrd ? std::vector<std::string>{}
-                                                                     : std::vector<std::string>{ourVirtualService(*service)},
+                        const std::string who =
+                            heldBy(vs).empty() ? std::string() : " (lane group " + heldBy(vs) + ")";
+                        add({code,
+                             Severity::Error,
+                             name,
+                             {},
+                             service->name,
+                             m_render.flavor == mesh::Flavor::AsmCrd
+                                 ? std::vector<std::string>{}
+                                 : std::vector<std::string>{ourVirtualService(*service)},
                              name + who + " also binds " + ours +
                                  " for the mesh: with two VirtualServices for one host Istio applies one of "
-                                 "them (which one is undefined; istioctl: IST0109), so either the lanes or its "
+                                 "them (which one is undefined; istioctl: IST0109), so either the lanes or "
+                                 "its "
                                  "routes" +
-                                 (settings.empty() ? std::string() : " and settings (" + joined(settings) + ")") +
+                                 (settings.empty() ? std::string()
+                                                   : " and settings (" + joined(settings) + ")") +
                                  " stop applying" + gitOpsNote(vs),
-                             settings.empty()
-                                 ? "delete it after moving its routes into the group, or take " + service->name +
-                                       " out of the group"
-                                 : "adopt its settings (lanectl analyze FILE --adopt -o ADOPTED.yaml), push the "
-                                   "adopted document, then delete " +
-                                       name});
+                             settings.empty() ? "delete it after moving its routes into the group, or take " +
+                                                    service->name + " out of the group"
+                                              : "adopt its settings (lanectl analyze FILE --adopt -o "
+                                                "ADOPTED.yaml), push the "
+                                                "adopted document, then delete " +
+                                                    name});
                     }
                 }
                 if (ourGateway && m_render.flavor != mesh::Flavor::AsmCrd) {
                     for (const auto &ingressHost : m_group.ingress.hosts) {
                         if (hostsIntersect(host, ingressHost)) {
-                            add({overlapCode(vs, "gateway-route-overlap"), Severity::Warning, name, {}, {},
+                            add({overlapCode(vs, "gateway-route-overlap"),
+                                 Severity::Warning,
+                                 name,
+                                 {},
+                                 {},
                                  {ourIngressVirtualService()},
                                  name + " also routes " + host + " on gateway " + gatewayRef +
                                      ": Istio merges the routes of both in an order it does not promise, so "
@@ -850,15 +966,20 @@ private:
                     what += std::string(policy.empty() ? ":" : ";") + " both define subset(s) " +
                             joined(sameSubsets) + ", of which Istio keeps one";
                 }
-                add({overlapCode(dr, "dr-conflict"), severe ? Severity::Error : Severity::Warning, name, {},
+                add({overlapCode(dr, "dr-conflict"),
+                     severe ? Severity::Error : Severity::Warning,
+                     name,
+                     {},
                      service->name,
-                     m_render.flavor == mesh::Flavor::AsmCrd ? std::vector<std::string>{}
-                                                             : std::vector<std::string>{ourDestinationRule(*service)},
+                     m_render.flavor == mesh::Flavor::AsmCrd
+                         ? std::vector<std::string>{}
+                         : std::vector<std::string>{ourDestinationRule(*service)},
                      what + gitOpsNote(dr),
-                     policy.empty() ? "delete it after the push, or take " + service->name + " out of the group"
-                                    : "adopt its trafficPolicy (lanectl analyze FILE --adopt -o ADOPTED.yaml), "
-                                      "push the adopted document, then delete " +
-                                          name});
+                     policy.empty()
+                         ? "delete it after the push, or take " + service->name + " out of the group"
+                         : "adopt its trafficPolicy (lanectl analyze FILE --adopt -o ADOPTED.yaml), "
+                           "push the adopted document, then delete " +
+                               name});
             }
         }
         for (const auto &g : m_state.asmLaneGroups) {
@@ -874,12 +995,18 @@ private:
                 }
             }
             if (!shared.empty()) {
-                add({"asm-lane-group-overlap", Severity::Error, display("ASMSwimLaneGroup", g), {}, shared.front(),
+                add({"asm-lane-group-overlap",
+                     Severity::Error,
+                     display("ASMSwimLaneGroup", g),
+                     {},
+                     shared.front(),
                      {},
                      "ASM's lane group " + nameOf(g) + " also holds " + joined(shared) +
-                         ": ASM generates VirtualServices and DestinationRules for them that compete with this "
+                         ": ASM generates VirtualServices and DestinationRules for them that compete with "
+                         "this "
                          "group's",
-                     "take the shared services out of one of the two groups, or delete the ASMSwimLaneGroup"});
+                     "take the shared services out of one of the two groups, or delete the "
+                     "ASMSwimLaneGroup"});
             }
         }
     }
@@ -894,10 +1021,16 @@ private:
                     continue;
                 }
                 if (auto owner = gitOpsOwner(object)) {
-                    add({"gitops-managed", Severity::Warning, name, {}, {}, {},
+                    add({"gitops-managed",
+                         Severity::Warning,
+                         name,
+                         {},
+                         {},
+                         {},
                          name + " is managed by " + owner->tool + " (" + owner->owner +
                              "): a push is reverted at its next sync",
-                         "commit the group's files to that Git repository instead (lanectl render FILE -o DIR "
+                         "commit the group's files to that Git repository instead (lanectl render FILE -o "
+                         "DIR "
                          "writes them with a kustomization.yaml)"});
                 }
             }
@@ -930,8 +1063,8 @@ std::vector<std::string> groupNamespaces(const LaneGroup &group)
 
 struct ListTarget
 {
-    std::string name;      ///< how notes name it ("pods")
-    std::string prefix;    ///< "/api/v1" or "/apis/<g>/<v>"
+    std::string name;   ///< how notes name it ("pods")
+    std::string prefix; ///< "/api/v1" or "/apis/<g>/<v>"
     std::string plural;
     bool namespaced = true;
     std::vector<json> *into = nullptr;
@@ -957,10 +1090,11 @@ Result<ClusterState> readUnguarded(Client &client, const LaneGroup &group)
         {"replicasets", "/apis/apps/v1", "replicasets", true, &state.replicaSets},
     };
     if (state.mesh && !state.mesh->istioVersions.empty()) {
-        const std::string apiVersion = std::string(mesh::kIstioGroup) + '/' + state.mesh->istioVersions.front();
-        for (auto [kind, into] : {std::pair{"VirtualService", &state.virtualServices},
-                                  std::pair{"DestinationRule", &state.destinationRules},
-                                  std::pair{"Gateway", &state.gateways}}) {
+        const std::string apiVersion =
+            std::string(mesh::kIstioGroup) + '/' + state.mesh->istioVersions.front();
+        for (auto [kind, into] :
+             {std::pair{"VirtualService", &state.virtualServices},
+              std::pair{"DestinationRule", &state.destinationRules}, std::pair{"Gateway", &state.gateways}}) {
             if (auto info = kindInfo(*state.mesh, apiVersion, kind)) {
                 targets.push_back({info->plural, apiPrefix(apiVersion), info->plural, true, into});
             }
@@ -998,12 +1132,13 @@ Result<ClusterState> readUnguarded(Client &client, const LaneGroup &group)
         }
         // Not allowed cluster-wide: read what the group touches, one namespace at a time.
         for (const auto &ns : namespaces) {
-            retries.push_back({"GET",
-                               targets[i].namespaced
-                                   ? targets[i].prefix + "/namespaces/" + urlEncode(ns) + '/' + targets[i].plural
-                                   : targets[i].prefix + '/' + targets[i].plural + '/' + urlEncode(ns),
-                               {},
-                               {}});
+            retries.push_back(
+                {"GET",
+                 targets[i].namespaced
+                     ? targets[i].prefix + "/namespaces/" + urlEncode(ns) + '/' + targets[i].plural
+                     : targets[i].prefix + '/' + targets[i].plural + '/' + urlEncode(ns),
+                 {},
+                 {}});
             retryOf.push_back({i, ns});
             if (!targets[i].namespaced && targets[i].plural != "namespaces") {
                 retries.pop_back();
@@ -1076,7 +1211,8 @@ bool hostsIntersect(const std::string &a, const std::string &b)
         }
         if (pattern.rfind("*", 0) == 0) {
             const std::string suffix = pattern.substr(1);
-            return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+            return name.size() >= suffix.size() &&
+                   name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
         }
         return pattern == name;
     };
@@ -1136,9 +1272,10 @@ Adoption adoptShadowedSettings(const LaneGroup &group, const mesh::RenderOptions
             const std::string name = display("VirtualService", vs);
             const json &spec = objectMember(vs, "spec");
             const json &gateways = arrayMember(spec, "gateways");
-            const bool mesh = gateways.empty() || std::any_of(gateways.begin(), gateways.end(), [](const json &g) {
-                                  return g.is_string() && g.get<std::string>() == "mesh";
-                              });
+            const bool mesh =
+                gateways.empty() || std::any_of(gateways.begin(), gateways.end(), [](const json &g) {
+                    return g.is_string() && g.get<std::string>() == "mesh";
+                });
             const json &hosts = arrayMember(spec, "hosts");
             const bool binds = std::any_of(hosts.begin(), hosts.end(), [&](const json &h) {
                 return h.is_string() && qualifiedHost(h.get<std::string>(), nsOf(vs)) == host;

@@ -73,7 +73,7 @@ Result<ClusterState> readClusterState(Client &client, const LaneGroup &group);
 /// What the analysis of a group against a cluster state gave.
 struct Analysis
 {
-    std::vector<Finding> findings; ///< ordered: errors first, then by object, lane, service, code
+    std::vector<Finding> findings;  ///< ordered: errors first, then by object, lane, service, code
     std::vector<std::string> notes; ///< checks that were skipped, and why
     bool hasErrors() const;
 };

@@ -3,6 +3,7 @@
 #include "kube/discovery.h"
 #include "kube/importer.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 
 #include <algorithm>
 #include <map>

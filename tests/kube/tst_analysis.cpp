@@ -12,6 +12,7 @@
 #include "kube/push.h"
 #include "lanes/document.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 #include "testcluster.h"
 
 #include <QDir>

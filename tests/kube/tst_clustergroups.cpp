@@ -4,6 +4,7 @@
 #include "kube/clustergroups.h"
 #include "lanes/document.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <QTest>
