@@ -213,7 +213,7 @@ private Q_SLOTS:
         const std::string oldText = testing::readText(path);
         LaneGroup large = small;
         for (int i = 0; i < 3000; ++i) {
-            large.services.push_back({"svc-" + std::to_string(i), "default", 8000, {}});
+            large.services.push_back({"svc-" + std::to_string(i), "default", 8000, {}, {}});
         }
         const std::string newText = serializeLaneGroup(large);
         int sawOld = 0;
