@@ -2,6 +2,27 @@
 
 namespace lanedeck::ui {
 
+QString FlavorAdvice::switchText() const
+{
+    if (flavor.isEmpty()) {
+        return {};
+    }
+    return apiVersion.isEmpty() ? ClusterTargetSource::tr("Use the %1 flavor").arg(flavorDisplayName(flavor))
+                                : ClusterTargetSource::tr("Use %1 with API version %2")
+                                      .arg(flavorDisplayName(flavor), apiVersion);
+}
+
+QString flavorDisplayName(const QString &flavor)
+{
+    if (flavor == QLatin1String("istio")) {
+        return ClusterTargetSource::tr("Istio");
+    }
+    if (flavor == QLatin1String("asm-crd")) {
+        return ClusterTargetSource::tr("ASM lane CRDs");
+    }
+    return ClusterTargetSource::tr("ASM");
+}
+
 void CompositeTargetSource::addSource(ClusterTargetSource *source)
 {
     m_sources << source;
@@ -70,6 +91,45 @@ PushJob *CompositeTargetSource::push(const LaneGroup &group, const mesh::RenderO
 DiffJob *CompositeTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
 {
     return m_active ? m_active->diff(group, render) : nullptr;
+}
+
+FlavorAdvice CompositeTargetSource::flavorAdvice(const LaneGroup &group,
+                                                 const mesh::RenderOptions &render) const
+{
+    return m_active ? m_active->flavorAdvice(group, render) : FlavorAdvice{};
+}
+
+PushJob *CompositeTargetSource::createNamespace(const QString &ns, bool dryRun)
+{
+    return m_active ? m_active->createNamespace(ns, dryRun) : nullptr;
+}
+
+GroupListJob *CompositeTargetSource::listGroups(const QString &ns)
+{
+    return m_active ? m_active->listGroups(ns) : nullptr;
+}
+
+ImportJob *CompositeTargetSource::importGroup(const QString &name, const QString &ns)
+{
+    return m_active ? m_active->importGroup(name, ns) : nullptr;
+}
+
+PushJob *CompositeTargetSource::deleteGroup(const QString &name, const QString &ns, bool dryRun)
+{
+    return m_active ? m_active->deleteGroup(name, ns, dryRun) : nullptr;
+}
+
+AnalysisJob *CompositeTargetSource::analyze(const LaneGroup &group, const mesh::RenderOptions &render,
+                                            bool reread)
+{
+    return m_active ? m_active->analyze(group, render, reread) : nullptr;
+}
+
+std::optional<LaneGroup> CompositeTargetSource::adoptShadowed(const LaneGroup &group,
+                                                              const mesh::RenderOptions &render,
+                                                              QStringList *adopted) const
+{
+    return m_active ? m_active->adoptShadowed(group, render, adopted) : std::nullopt;
 }
 
 void CompositeTargetSource::requestInventory()

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace lanedeck::ui {
@@ -64,6 +65,22 @@ struct IngressAddress
     friend bool operator==(const IngressAddress &, const IngressAddress &) = default;
 };
 
+/// What the connected cluster says about the flavor the group is rendered in, in the console's words: why
+/// it cannot work there, and the flavor (or API version) that would.
+struct FlavorAdvice
+{
+    QString problem;    ///< empty: the flavor fits, or the target does not know (the sandbox takes any)
+    QString flavor;     ///< "asm", "istio", "asm-crd" to switch to; empty when no flavor would work
+    QString apiVersion; ///< the networking.istio.io version to switch to ("" for the flavor's default)
+
+    /// The switch button's text ("Use the Istio flavor").
+    QString switchText() const;
+    friend bool operator==(const FlavorAdvice &, const FlavorAdvice &) = default;
+};
+
+/// A flavor's name as the console shows it ("ASM", "Istio", "ASM lane CRDs").
+QString flavorDisplayName(const QString &flavor);
+
 /// What one resource came to in a dry run, an apply or a prune, as the push dialog lists it (the cluster
 /// client's kube::ResourceResult, in Qt types).
 struct PushOutcome
@@ -76,7 +93,8 @@ struct PushOutcome
         Pruned,
         Deleted,
         Failed,
-        Skipped
+        Skipped,
+        Missing ///< what the resources need is not there (the namespace): one row for all of them
     };
     QString resource; ///< mesh::Resource::displayName()
     Result result = Result::Unchanged;
@@ -108,6 +126,9 @@ Q_SIGNALS:
     /// `phase`: "read", "dry-run", "apply" or "prune".
     void progress(const QString &phase, int done, int total);
     void outcome(const lanedeck::ui::PushOutcome &outcome);
+    /// The namespace the group goes to does not exist: no resource was tried (one finding instead of a 404
+    /// per resource); createNamespace() is the fix.
+    void namespaceMissing(const QString &ns);
     /// `error` is empty on success; otherwise why the push stopped before trying every resource.
     void finished(bool cancelled, const QString &error);
 };
@@ -139,6 +160,94 @@ public:
 
 Q_SIGNALS:
     void finished(const QList<lanedeck::ui::ResourceDiff> &diffs, bool cancelled, const QString &error);
+};
+
+/// A lane group that lives in the connected cluster (kube::GroupSummary in Qt types), as Cluster > Open from
+/// Cluster and Delete from Cluster list it.
+struct ClusterGroup
+{
+    enum class State
+    {
+        InSync,
+        Drifted,
+        PartlyMissing,
+        Unreadable
+    };
+    QString name;
+    QString ns;     ///< empty for a group of cluster-scoped ASM lane CRDs
+    QString flavor; ///< "asm", "istio", "asm-crd"
+    bool lanedeck = true;
+    QStringList lanes;
+    QStringList services;
+    State state = State::InSync;
+    QStringList missing;
+    QStringList drifted;
+    QString problem;
+    QStringList objects;
+
+    friend bool operator==(const ClusterGroup &, const ClusterGroup &) = default;
+};
+
+/// One running listing of the cluster's lane groups; same ownership and threading rules as PushJob.
+class GroupListJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    void finished(const QList<lanedeck::ui::ClusterGroup> &groups, bool cancelled, const QString &error);
+};
+
+/// One running import of a group that lives in the cluster (kube::importGroup); same rules as PushJob.
+class ImportJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    /// `flavor` is the one the group was pushed in; `notes` say what could not be recovered.
+    void finished(const lanedeck::LaneGroup &group, const QString &flavor, const QStringList &notes,
+                  bool cancelled, const QString &error);
+};
+
+/// One finding of the cluster analysis (kube::Finding in Qt types), as the Problems panel and the push dialog
+/// list it.
+struct ClusterFinding
+{
+    enum class Severity
+    {
+        Error,
+        Warning,
+        Info
+    };
+    QString code; ///< stable ("vs-conflict", "no-workload", ...)
+    Severity severity = Severity::Warning;
+    QString object;  ///< "VirtualService shop/cart-timeouts", or empty
+    QString lane;    ///< the lane it concerns, or empty
+    QString service; ///< the group's service it concerns, or empty
+    QString message;
+    QString fix;
+
+    friend bool operator==(const ClusterFinding &, const ClusterFinding &) = default;
+};
+
+/// One running analysis of the group against the connected cluster; same ownership and threading rules as
+/// PushJob.
+class AnalysisJob : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual void cancel() = 0;
+
+Q_SIGNALS:
+    /// `notes`: the checks that were skipped, and why.
+    void finished(const QList<lanedeck::ui::ClusterFinding> &findings, const QStringList &notes,
+                  bool cancelled, const QString &error);
 };
 
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
@@ -174,6 +283,65 @@ public:
         Q_UNUSED(group);
         Q_UNUSED(render);
         return nullptr;
+    }
+    /// Whether the connected target can take `render` for `group`; an empty advice when it can or when the
+    /// target does not know (pure: what connecting learned, no network).
+    virtual FlavorAdvice flavorAdvice(const LaneGroup &group, const mesh::RenderOptions &render) const
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        return {};
+    }
+    /// Creates namespace `ns` with a server-side dry run first and, unless `dryRun`, for real; the job
+    /// reports one outcome ("Namespace <ns>"). nullptr when the target has no namespaces.
+    virtual PushJob *createNamespace(const QString &ns, bool dryRun)
+    {
+        Q_UNUSED(ns);
+        Q_UNUSED(dryRun);
+        return nullptr;
+    }
+    /// Lists the lane groups the connected target holds in `ns` (empty: every namespace); nullptr when the
+    /// target holds none (the sandbox).
+    virtual GroupListJob *listGroups(const QString &ns)
+    {
+        Q_UNUSED(ns);
+        return nullptr;
+    }
+    /// Rebuilds the document of group `name` in `ns` from its live objects.
+    virtual ImportJob *importGroup(const QString &name, const QString &ns)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(ns);
+        return nullptr;
+    }
+    /// Deletes every object of group `name` in `ns` that LaneDeck wrote (kube::deleteGroup), or only dry-runs
+    /// it; one outcome per object.
+    virtual PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun)
+    {
+        Q_UNUSED(name);
+        Q_UNUSED(ns);
+        Q_UNUSED(dryRun);
+        return nullptr;
+    }
+    /// Analyzes `group` against the connected cluster (kube::analyzeCluster). With `reread`, the cluster is
+    /// read again (on connecting, before a push); otherwise the last state read is analyzed again, without
+    /// the network (document edits). nullptr when the target has nothing to analyze (the sandbox).
+    virtual AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread)
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(reread);
+        return nullptr;
+    }
+    /// `group` carrying the settings of the objects it would shadow in the last state read
+    /// (kube::adoptShadowedSettings), and which objects they came from; nullopt when nothing is adopted.
+    virtual std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                                   QStringList *adopted) const
+    {
+        Q_UNUSED(group);
+        Q_UNUSED(render);
+        Q_UNUSED(adopted);
+        return std::nullopt;
     }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
     virtual void requestInventory() {}
@@ -212,6 +380,14 @@ public:
     PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
                   const PushRequest &request) override;
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+    FlavorAdvice flavorAdvice(const LaneGroup &group, const mesh::RenderOptions &render) const override;
+    PushJob *createNamespace(const QString &ns, bool dryRun) override;
+    GroupListJob *listGroups(const QString &ns) override;
+    ImportJob *importGroup(const QString &name, const QString &ns) override;
+    PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun) override;
+    AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread) override;
+    std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                           QStringList *adopted) const override;
     void requestInventory() override;
     void requestIngress(const Ingress &ingress) override;
 

@@ -838,4 +838,22 @@ void DesignerView::revealField(const QString &fieldPath)
     }
 }
 
+bool DesignerView::revealLaneService(const QString &lane, const QString &service)
+{
+    const LaneGroup &group = m_controller->group();
+    const auto laneAt = std::find_if(group.lanes.begin(), group.lanes.end(), [&lane](const Lane &l) {
+        return QString::fromStdString(l.name) == lane;
+    });
+    const auto serviceAt =
+        std::find_if(group.services.begin(), group.services.end(),
+                     [&service](const Service &s) { return QString::fromStdString(s.name) == service; });
+    if (laneAt == group.lanes.end() || serviceAt == group.services.end()) {
+        return false;
+    }
+    m_grid->setFocus();
+    m_grid->setCurrentIndex(m_gridModel->index(static_cast<int>(serviceAt - group.services.begin()),
+                                               static_cast<int>(laneAt - group.lanes.begin())));
+    return true;
+}
+
 } // namespace lanedeck::ui

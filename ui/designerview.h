@@ -36,6 +36,9 @@ public:
 
     /// Shows and focuses the widget or cell that `fieldPath` names (from the Problems panel).
     void revealField(const QString &fieldPath);
+    /// Focuses the lane grid's cell of `lane` x `service` (a cluster finding's place); false when either is
+    /// not in the group.
+    bool revealLaneService(const QString &lane, const QString &service);
 
     LaneGridModel *gridModel() const { return m_gridModel; }
     LaneTableModel *laneModel() const { return m_laneModel; }

@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -128,7 +129,8 @@ void DiffHighlighter::highlightBlock(const QString &text)
 
 DiffDialog::DiffDialog(ClusterTargetSource *source, const LaneGroup &group, const mesh::RenderOptions &render,
                        const QString &targetName, bool darkPalette, QWidget *parent)
-    : QDialog(parent), m_summary(new QLabel(this)), m_mode(new QComboBox(this)),
+    : QDialog(parent), m_source(source), m_group(group), m_render(render),
+      m_switchFlavor(new QPushButton(this)), m_summary(new QLabel(this)), m_mode(new QComboBox(this)),
       m_list(new QListWidget(this)), m_stack(new QStackedWidget(this)), m_unified(new QPlainTextEdit(this)),
       m_table(new QTableWidget(this)), m_dark(darkPalette)
 {
@@ -139,6 +141,10 @@ DiffDialog::DiffDialog(ClusterTargetSource *source, const LaneGroup &group, cons
     m_summary->setObjectName(QStringLiteral("diffSummary"));
     m_summary->setWordWrap(true);
     top->addWidget(m_summary, 1);
+    m_switchFlavor->setObjectName(QStringLiteral("diffFlavorSwitchButton"));
+    m_switchFlavor->setVisible(false);
+    connect(m_switchFlavor, &QPushButton::clicked, this, [this] { Q_EMIT flavorSwitchRequested(m_advice); });
+    top->addWidget(m_switchFlavor);
     auto *modeLabel = new QLabel(tr("&View:"), this);
     modeLabel->setBuddy(m_mode);
     m_mode->setObjectName(QStringLiteral("diffModeCombo"));
@@ -179,8 +185,37 @@ DiffDialog::DiffDialog(ClusterTargetSource *source, const LaneGroup &group, cons
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int index) { setSideBySide(index == 1); });
     connect(m_list, &QListWidget::currentRowChanged, this, &DiffDialog::showResource);
     resize(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 90, fontMetrics().height() * 34);
+    start();
+}
 
-    m_job = source ? source->diff(group, render) : nullptr;
+void DiffDialog::setRender(const mesh::RenderOptions &render)
+{
+    m_render = render;
+    if (m_job) {
+        m_job->disconnect(this);
+        m_job->cancel();
+        m_job->deleteLater();
+        m_job.clear();
+    }
+    start();
+}
+
+void DiffDialog::start()
+{
+    m_diffs.clear();
+    m_list->clear();
+    showResource(-1);
+    // A flavor the cluster cannot take is said in the console's words, with the switch, instead of the
+    // server's answer to resources it could never hold.
+    m_advice = m_source ? m_source->flavorAdvice(m_group, m_render) : FlavorAdvice{};
+    m_switchFlavor->setVisible(!m_advice.problem.isEmpty() && !m_advice.flavor.isEmpty());
+    if (!m_advice.problem.isEmpty()) {
+        m_switchFlavor->setText(m_advice.switchText());
+        m_switchFlavor->setToolTip(m_advice.problem);
+        m_summary->setText(m_advice.problem);
+        return;
+    }
+    m_job = m_source ? m_source->diff(m_group, m_render) : nullptr;
     if (!m_job) {
         m_summary->setText(tr("This target cannot diff."));
         return;

@@ -12,6 +12,7 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
+class QPushButton;
 class QStackedWidget;
 class QTableWidget;
 
@@ -65,14 +66,26 @@ public:
     ~DiffDialog() override;
 
     bool isRunning() const { return m_job != nullptr; }
+    /// Diffs again rendered with `render` (the operator took the flavor switch).
+    void setRender(const mesh::RenderOptions &render);
     const QList<ResourceDiff> &diffs() const { return m_diffs; }
     /// Shows the diff of the resource in row `row` of the list.
     void showResource(int row);
     void setSideBySide(bool sideBySide);
 
+Q_SIGNALS:
+    /// The operator took the offered flavor switch; the window changes the flavor and calls setRender().
+    void flavorSwitchRequested(const lanedeck::ui::FlavorAdvice &advice);
+
 private:
+    void start();
     void finished(const QList<ResourceDiff> &diffs, bool cancelled, const QString &error);
 
+    QPointer<ClusterTargetSource> m_source;
+    LaneGroup m_group;
+    mesh::RenderOptions m_render;
+    FlavorAdvice m_advice;
+    QPushButton *m_switchFlavor;
     QPointer<DiffJob> m_job;
     QList<ResourceDiff> m_diffs;
     QLabel *m_summary;

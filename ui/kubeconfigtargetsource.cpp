@@ -1,10 +1,13 @@
 #include "ui/kubeconfigtargetsource.h"
 
 #include "kube/client.h"
+#include "kube/clustergroups.h"
 #include "kube/discovery.h"
+#include "kube/importer.h"
 #include "kube/ingress.h"
 #include "kube/inventory.h"
 #include "kube/push.h"
+#include "mesh/render.h"
 #include "ui/execapproval.h"
 #include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
@@ -140,10 +143,105 @@ public:
     std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
 };
 
+class KubeGroupListJob final : public GroupListJob
+{
+    Q_OBJECT
+public:
+    explicit KubeGroupListJob(QObject *parent = nullptr) : GroupListJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+class KubeImportJob final : public ImportJob
+{
+    Q_OBJECT
+public:
+    explicit KubeImportJob(QObject *parent = nullptr) : ImportJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+class KubeAnalysisJob final : public AnalysisJob
+{
+    Q_OBJECT
+public:
+    explicit KubeAnalysisJob(QObject *parent = nullptr) : AnalysisJob(parent) {}
+    void cancel() override { m_cancellation->cancel(); }
+    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
+};
+
+struct AnalysisAnswer
+{
+    QString error;
+    QList<ClusterFinding> findings;
+    QStringList notes;
+    std::shared_ptr<const kube::ClusterState> state;
+};
+
+ClusterFinding::Severity toSeverity(kube::Severity severity)
+{
+    switch (severity) {
+    case kube::Severity::Error:
+        return ClusterFinding::Severity::Error;
+    case kube::Severity::Warning:
+        return ClusterFinding::Severity::Warning;
+    case kube::Severity::Info:
+        return ClusterFinding::Severity::Info;
+    }
+    return ClusterFinding::Severity::Error;
+}
+
+AnalysisAnswer analysisAnswer(const LaneGroup &group, const mesh::RenderOptions &render,
+                              std::shared_ptr<const kube::ClusterState> state)
+{
+    AnalysisAnswer answer;
+    const kube::Analysis analysis = kube::analyzeCluster(group, render, *state);
+    for (const auto &f : analysis.findings) {
+        answer.findings << ClusterFinding{toQString(f.code), toSeverity(f.severity), toQString(f.object),
+                                          toQString(f.lane), toQString(f.service),   toQString(f.message),
+                                          toQString(f.fix)};
+    }
+    for (const auto &note : analysis.notes) {
+        answer.notes << toQString(note);
+    }
+    answer.state = std::move(state);
+    return answer;
+}
+
+struct GroupListAnswer
+{
+    QString error;
+    QList<ClusterGroup> groups;
+};
+
+struct ImportAnswer
+{
+    QString error;
+    LaneGroup group;
+    QString flavor;
+    QStringList notes;
+};
+
+ClusterGroup::State toState(kube::GroupSummary::State state)
+{
+    switch (state) {
+    case kube::GroupSummary::State::InSync:
+        return ClusterGroup::State::InSync;
+    case kube::GroupSummary::State::Drifted:
+        return ClusterGroup::State::Drifted;
+    case kube::GroupSummary::State::PartlyMissing:
+        return ClusterGroup::State::PartlyMissing;
+    case kube::GroupSummary::State::Unreadable:
+        return ClusterGroup::State::Unreadable;
+    }
+    return ClusterGroup::State::Unreadable;
+}
+
 struct ConnectAnswer
 {
     bool ok = false;
     QString message;
+    kube::MeshDiscovery mesh;
 };
 
 struct InventoryAnswer
@@ -158,6 +256,7 @@ struct PushAnswer
 {
     QString error;
     std::vector<kube::ResourceResult> results;
+    QString missingNamespace;
 };
 
 struct DiffAnswer
@@ -167,6 +266,88 @@ struct DiffAnswer
 };
 
 } // namespace
+
+namespace {
+
+bool needsHeaderPropagation(const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    if (render.flavor != mesh::Flavor::Asm) {
+        return false;
+    }
+    const auto rendered = mesh::render(group, render);
+    return rendered &&
+           std::any_of(rendered->resources.begin(), rendered->resources.end(),
+                       [](const mesh::Resource &r) { return r.kind() == "ASMHeaderPropagation"; });
+}
+
+bool fits(const kube::MeshDiscovery &mesh, const LaneGroup &group, const mesh::RenderOptions &render)
+{
+    return kube::checkFlavor(mesh, render, needsHeaderPropagation(group, render)).ok();
+}
+
+} // namespace
+
+FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &group,
+                          const mesh::RenderOptions &render)
+{
+    if (fits(mesh, group, render)) {
+        return {};
+    }
+    // kube::checkFlavor's message speaks lanectl (--flavor); the console says the same in its own words, in
+    // checkFlavor's order.
+    FlavorAdvice advice;
+    const std::string version =
+        mesh::toString(render.istioVersion.value_or(mesh::defaultIstioVersion(render.flavor)));
+    QStringList served;
+    for (const auto &v : mesh.istioVersions) {
+        served << toQString(v);
+    }
+    if (render.flavor == mesh::Flavor::AsmCrd) {
+        advice.problem = KubeconfigTargetSource::tr(
+            "This cluster does not serve ASM's lane CRDs (ASMSwimLaneGroup, ASMSwimLane): it is not an ASM "
+            "mesh, so the group cannot go there as ASM lane CRDs.");
+    } else if (!mesh.virtualService || !mesh.destinationRule) {
+        advice.problem = KubeconfigTargetSource::tr("This cluster has no Istio networking API "
+                                                    "(VirtualService, DestinationRule): install Istio or ASM "
+                                                    "there, or pick the mesh's cluster.");
+    } else if (!mesh.istioVersions.empty() && std::find(mesh.istioVersions.begin(), mesh.istioVersions.end(),
+                                                        version) == mesh.istioVersions.end()) {
+        advice.problem = KubeconfigTargetSource::tr("This cluster does not serve networking.istio.io/%1 (it "
+                                                    "serves %2).")
+                             .arg(toQString(version), served.join(QStringLiteral(", ")));
+    } else if (render.flavor == mesh::Flavor::Asm && !mesh.fallbackDeclared) {
+        advice.problem = KubeconfigTargetSource::tr(
+            "This cluster runs upstream Istio, not ASM: its VirtualService has no fallback, which the ASM "
+            "flavor routes with. The Istio flavor resolves the fallback when it generates the routes.");
+    } else if (render.flavor == mesh::Flavor::Asm) {
+        advice.problem = KubeconfigTargetSource::tr(
+            "This ASM cluster does not serve ASMHeaderPropagation, which the ASM flavor needs to carry the "
+            "lane in baggage (ASM 1.21.6.54 or later). The Istio flavor matches the lane from baggage "
+            "itself.");
+    } else {
+        advice.problem = KubeconfigTargetSource::tr("This cluster cannot take the %1 flavor.")
+                             .arg(flavorDisplayName(toQString(mesh::toString(render.flavor))));
+    }
+    for (const auto flavor : {mesh::Flavor::Istio, mesh::Flavor::Asm, mesh::Flavor::AsmCrd}) {
+        std::vector<std::optional<mesh::IstioVersion>> versions{std::nullopt};
+        if (flavor != mesh::Flavor::AsmCrd) {
+            for (const auto &v : mesh.istioVersions) {
+                if (const auto parsed = mesh::parseIstioVersion(v)) {
+                    versions.push_back(parsed);
+                }
+            }
+        }
+        for (const auto &v : versions) {
+            const mesh::RenderOptions candidate{flavor, v};
+            if ((flavor != render.flavor || v != render.istioVersion) && fits(mesh, group, candidate)) {
+                advice.flavor = toQString(mesh::toString(flavor));
+                advice.apiVersion = v ? toQString(mesh::toString(*v)) : QString();
+                return advice;
+            }
+        }
+    }
+    return advice;
+}
 
 QString KubeconfigSettings::path() const
 {
@@ -293,7 +474,8 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
 {
     const quint64 generation = ++m_generation;
     m_connection.reset();
-    m_namespace = ns;
+    m_mesh.reset();
+    m_clusterState.reset();
     m_connectedMessage.clear();
     m_lastStateMessage.clear();
     for (const auto &running : {m_connecting, m_inventory, m_ingress}) {
@@ -336,20 +518,20 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     const auto answered = runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
-            return {false, toQString(session.error().message)};
+            return {false, toQString(session.error().message), {}};
         }
         kube::Client &client = *(*session)->client;
         const kube::Response version = client.send(kube::Request{"GET", "/version", {}, {}});
         if (!version.ok()) {
-            return {false, toQString(version.message())};
+            return {false, toQString(version.message()), {}};
         }
         const auto gitVersion = kube::parseServerVersion(version.body);
         if (!gitVersion) {
-            return {false, toQString(gitVersion.error().message)};
+            return {false, toQString(gitVersion.error().message), {}};
         }
         auto mesh = kube::discoverMesh(client);
         if (!mesh) {
-            return {false, toQString(mesh.error().message)};
+            return {false, toQString(mesh.error().message), {}};
         }
         QString meshText;
         if (mesh->istioVersions.empty()) {
@@ -363,7 +545,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
                 meshText += tr(", ASM lane CRDs");
             }
         }
-        return {true, tr("Kubernetes %1; %2").arg(toQString(*gitVersion), meshText)};
+        return {true, tr("Kubernetes %1; %2").arg(toQString(*gitVersion), meshText), *mesh};
     });
     whenFinished(answered, this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
         if (generation != m_generation) {
@@ -380,8 +562,8 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
             return;
         }
         m_connection = resolved;
-        m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
-                                 .arg(target.displayName, answer.message, toQString(resolved.ns));
+        m_mesh = answer.mesh;
+        m_connectedMessage = tr("Connected to %1 (%2)").arg(target.displayName, answer.message);
         if (!warnings.isEmpty()) {
             m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
         }
@@ -402,10 +584,9 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         return nullptr;
     }
     auto *job = new KubePushJob;
-    LaneGroup target = group;
-    if (!m_namespace.isEmpty()) {
-        target.ns = toStdString(m_namespace); // the cluster bar's namespace is where the group goes
-    }
+    // The group carries the namespace it goes to (the document's, or the one the cluster bar chose
+    // visibly): the preview, the diff and the push all read it from there.
+    const LaneGroup target = group;
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto cancellation = job->m_cancellation;
@@ -415,7 +596,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         [connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {toQString(session.error().message), {}};
+                return {toQString(session.error().message), {}, {}};
             }
             kube::PushOptions pushOptions;
             pushOptions.dryRun = request.dryRun;
@@ -424,11 +605,19 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
             pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
                 Q_EMIT relay->progress(toQString(phase), static_cast<int>(done), static_cast<int>(total));
             };
+            // A missing namespace is one finding, not a 404 per resource.
+            auto exists = kube::namespaceExists(*(*session)->client, target.ns);
+            if (!exists) {
+                return {toQString(exists.error().message), {}, {}};
+            }
+            if (!*exists) {
+                return {QString(), {}, toQString(target.ns)};
+            }
             auto report = kube::push(*(*session)->client, target, render, pushOptions);
             if (!report) {
-                return {toQString(report.error().message), {}};
+                return {toQString(report.error().message), {}, {}};
             }
-            return {QString(), std::move(report->results)};
+            return {QString(), std::move(report->results), {}};
         });
     if (!request.dryRun) {
         // A cluster now routing the group's new weights is the source's to announce, whatever became of the
@@ -448,9 +637,201 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         for (const auto &result : answer.results) {
             Q_EMIT job->outcome(toUi(result));
         }
+        if (!answer.missingNamespace.isEmpty() && !cancellation->cancelled()) {
+            Q_EMIT job->namespaceMissing(answer.missingNamespace);
+        }
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
     });
     return job;
+}
+
+PushJob *KubeconfigTargetSource::createNamespace(const QString &ns, bool dryRun)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubePushJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const std::string name = ns.toStdString();
+    const auto created =
+        runOnClusterThreads([connection, options, cancellation, name, dryRun]() -> PushAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {toQString(session.error().message), {}, {}};
+            }
+            return {QString(), {kube::createNamespace(*(*session)->client, name, dryRun)}, {}};
+        });
+    whenFinished(created, job, [job, cancellation](const PushAnswer &answer) {
+        for (const auto &result : answer.results) {
+            Q_EMIT job->outcome(toUi(result));
+        }
+        Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
+    });
+    return job;
+}
+
+GroupListJob *KubeconfigTargetSource::listGroups(const QString &ns)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubeGroupListJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const std::string where = ns.toStdString();
+    const auto listed = runOnClusterThreads([connection, options, cancellation, where]() -> GroupListAnswer {
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {toQString(session.error().message), {}};
+        }
+        auto groups = kube::listGroups(*(*session)->client, where);
+        if (!groups) {
+            return {toQString(groups.error().message), {}};
+        }
+        GroupListAnswer answer;
+        for (const auto &g : *groups) {
+            answer.groups << ClusterGroup{
+                toQString(g.name),    toQString(g.ns),          toQString(mesh::toString(g.flavor)),
+                g.lanedeck,           toQStringList(g.lanes),   toQStringList(g.services),
+                toState(g.state),     toQStringList(g.missing), toQStringList(g.drifted),
+                toQString(g.problem), toQStringList(g.objects)};
+        }
+        return answer;
+    });
+    whenFinished(listed, job, [job, cancellation](const GroupListAnswer &answer) {
+        const bool cancelled = cancellation->cancelled();
+        Q_EMIT job->finished(answer.groups, cancelled, cancelled ? QString() : answer.error);
+    });
+    return job;
+}
+
+ImportJob *KubeconfigTargetSource::importGroup(const QString &name, const QString &ns)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubeImportJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    // A group of cluster-scoped ASM lane CRDs has no namespace of its own: the document keeps its default.
+    const std::string where = ns.isEmpty() ? LaneGroup{}.ns : ns.toStdString();
+    const std::string group = name.toStdString();
+    const auto imported =
+        runOnClusterThreads([connection, options, cancellation, group, where]() -> ImportAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {toQString(session.error().message), {}, {}, {}};
+            }
+            auto rebuilt = kube::importGroup(*(*session)->client, group, where);
+            if (!rebuilt) {
+                return {toQString(rebuilt.error().message), {}, {}, {}};
+            }
+            return {QString(), rebuilt->group, toQString(mesh::toString(rebuilt->flavor)),
+                    toQStringList(rebuilt->notes)};
+        });
+    whenFinished(imported, job, [job, cancellation](const ImportAnswer &answer) {
+        const bool cancelled = cancellation->cancelled();
+        Q_EMIT job->finished(answer.group, answer.flavor, answer.notes, cancelled,
+                             cancelled ? QString() : answer.error);
+    });
+    return job;
+}
+
+PushJob *KubeconfigTargetSource::deleteGroup(const QString &name, const QString &ns, bool dryRun)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubePushJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const std::string where = ns.isEmpty() ? LaneGroup{}.ns : ns.toStdString();
+    const std::string group = name.toStdString();
+    const auto deleted =
+        runOnClusterThreads([connection, options, cancellation, group, where, dryRun]() -> PushAnswer {
+            auto session = openSession(connection, options, cancellation);
+            if (!session) {
+                return {toQString(session.error().message), {}, {}};
+            }
+            auto report = kube::deleteGroup(*(*session)->client, group, where, dryRun);
+            if (!report) {
+                return {toQString(report.error().message), {}, {}};
+            }
+            return {QString(), std::move(report->results), {}};
+        });
+    whenFinished(deleted, job, [job, cancellation](const PushAnswer &answer) {
+        for (const auto &result : answer.results) {
+            Q_EMIT job->outcome(toUi(result));
+        }
+        Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
+    });
+    return job;
+}
+
+AnalysisJob *KubeconfigTargetSource::analyze(const LaneGroup &group, const mesh::RenderOptions &render,
+                                             bool reread)
+{
+    if (!m_connection) {
+        return nullptr;
+    }
+    auto *job = new KubeAnalysisJob;
+    const kube::Connection connection = *m_connection;
+    const kube::ClientOptions options = clientOptions();
+    const auto cancellation = job->m_cancellation;
+    const std::shared_ptr<const kube::ClusterState> cached = reread ? nullptr : m_clusterState;
+    const auto analyzed = runOnClusterThreads([connection, options, cancellation, group, render,
+                                               cached]() -> AnalysisAnswer {
+        if (cached) {
+            return analysisAnswer(group, render, cached);
+        }
+        auto session = openSession(connection, options, cancellation);
+        if (!session) {
+            return {toQString(session.error().message), {}, {}, {}};
+        }
+        auto state = kube::readClusterState(*(*session)->client, group);
+        if (!state) {
+            return {toQString(state.error().message), {}, {}, {}};
+        }
+        return analysisAnswer(group, render, std::make_shared<const kube::ClusterState>(std::move(*state)));
+    });
+    whenFinished(analyzed, job,
+                 [this, job, cancellation, generation = m_generation](const AnalysisAnswer &answer) {
+                     const bool cancelled = cancellation->cancelled();
+                     if (answer.state && generation == m_generation) {
+                         m_clusterState = answer.state;
+                     }
+                     Q_EMIT job->finished(answer.findings, answer.notes, cancelled,
+                                          cancelled ? QString() : answer.error);
+                 });
+    return job;
+}
+
+std::optional<LaneGroup> KubeconfigTargetSource::adoptShadowed(const LaneGroup &group,
+                                                               const mesh::RenderOptions &render,
+                                                               QStringList *adopted) const
+{
+    if (!m_clusterState) {
+        return std::nullopt;
+    }
+    const kube::Adoption adoption = kube::adoptShadowedSettings(group, render, *m_clusterState);
+    if (adoption.adopted.empty()) {
+        return std::nullopt;
+    }
+    if (adopted) {
+        *adopted = toQStringList(adoption.adopted);
+    }
+    return adoption.group;
+}
+
+FlavorAdvice KubeconfigTargetSource::flavorAdvice(const LaneGroup &group,
+                                                  const mesh::RenderOptions &render) const
+{
+    return m_mesh ? adviseFlavor(*m_mesh, group, render) : FlavorAdvice{};
 }
 
 DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::RenderOptions &render)
@@ -459,10 +840,7 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
         return nullptr;
     }
     auto *job = new KubeDiffJob;
-    LaneGroup target = group;
-    if (!m_namespace.isEmpty()) {
-        target.ns = toStdString(m_namespace);
-    }
+    const LaneGroup target = group;
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto cancellation = job->m_cancellation;

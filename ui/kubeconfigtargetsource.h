@@ -1,6 +1,8 @@
 #pragma once
 
+#include "kube/analysis.h"
 #include "kube/client.h"
+#include "kube/discovery.h"
 #include "kube/kubeconfig.h"
 #include "ui/clustertarget.h"
 
@@ -28,6 +30,12 @@ public:
     QString path() const;
     void setPath(const QString &value);
 };
+
+/// Whether a cluster whose discovery says `mesh` can take `group` rendered with `render`
+/// (kube::checkFlavor), in the console's words, and the flavor or API version that would work: the first of
+/// istio, asm, asm-crd (with the flavor's default API version, then each served one) that the cluster takes.
+FlavorAdvice adviseFlavor(const kube::MeshDiscovery &mesh, const LaneGroup &group,
+                          const mesh::RenderOptions &render);
 
 class KubeconfigTargetSource final : public ClusterTargetSource
 {
@@ -62,6 +70,14 @@ public:
     PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
                   const PushRequest &request) override;
     DiffJob *diff(const LaneGroup &group, const mesh::RenderOptions &render) override;
+    FlavorAdvice flavorAdvice(const LaneGroup &group, const mesh::RenderOptions &render) const override;
+    PushJob *createNamespace(const QString &ns, bool dryRun) override;
+    GroupListJob *listGroups(const QString &ns) override;
+    ImportJob *importGroup(const QString &name, const QString &ns) override;
+    PushJob *deleteGroup(const QString &name, const QString &ns, bool dryRun) override;
+    AnalysisJob *analyze(const LaneGroup &group, const mesh::RenderOptions &render, bool reread) override;
+    std::optional<LaneGroup> adoptShadowed(const LaneGroup &group, const mesh::RenderOptions &render,
+                                           QStringList *adopted) const override;
     void requestInventory() override;
     /// Looks the ingress gateway's address up with kube::resolveIngress, off the GUI thread.
     void requestIngress(const Ingress &ingress) override;
@@ -84,7 +100,9 @@ private:
     // The selected target: every answer carries the generation it was asked in and is dropped when stale.
     quint64 m_generation = 0;
     std::optional<kube::Connection> m_connection; ///< set once connected
-    QString m_namespace;                          ///< as the cluster bar gave it (may be empty)
+    std::optional<kube::MeshDiscovery> m_mesh;    ///< what connecting discovered
+    /// What the last analysis read, analyzed again on document edits without reading again.
+    std::shared_ptr<const kube::ClusterState> m_clusterState;
     QString m_connectedMessage;
     QString m_lastStateMessage;
     std::shared_ptr<Cancellation> m_connecting;

@@ -1,8 +1,10 @@
 #include "ui/mainwindow.h"
 
+#include "base/k8snames.h"
 #include "graph/traffic.h"
 #include "lanes/document.h"
 #include "ui/clusterbar.h"
+#include "ui/clustergroupsdialog.h"
 #include "ui/clustertarget.h"
 #include "ui/designerview.h"
 #include "ui/diffdialog.h"
@@ -35,6 +37,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -173,7 +176,9 @@ void MainWindow::createProblemsDock()
     m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_problems->verticalHeader()->setVisible(false);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
-    m_problems->horizontalHeader()->setStretchLastSection(true);
+    m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Message, QHeaderView::Stretch);
+    m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Source,
+                                                         QHeaderView::ResizeToContents);
     m_problems->setWordWrap(false);
     m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
@@ -208,6 +213,19 @@ void MainWindow::connectPages()
 {
     connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
         m_tabs->setCurrentWidget(m_designer);
+        // A cluster finding points at a lane x service cell, or at a service; the document's at a field.
+        const QString lane = index.data(ProblemsModel::LaneRole).toString();
+        const QString service = index.data(ProblemsModel::ServiceRole).toString();
+        if (!lane.isEmpty() && m_designer->revealLaneService(lane, service)) {
+            return;
+        }
+        const auto &services = m_document->group().services;
+        for (std::size_t i = 0; i < services.size(); ++i) {
+            if (!service.isEmpty() && toQString(services[i].name) == service) {
+                m_designer->revealField(QStringLiteral("spec.services[%1]").arg(i));
+                return;
+            }
+        }
         m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
     });
 
@@ -217,6 +235,35 @@ void MainWindow::connectPages()
         UiSettings settings;
         settings.setFlavor(m_resources->flavorName());
         settings.setApiVersion(m_resources->apiVersionName());
+        m_clusterBar->setFlavor(m_resources->flavorName());
+        updateFlavorAdvice();
+        m_clusterRefresh->start();
+    });
+    // One flavor, shown in two places: the cluster bar (where push and diff are) and the Resources tab.
+    connect(m_clusterBar, &ClusterBar::flavorChanged, this, [this](const QString &flavor) {
+        m_resources->setOptions(flavor, m_resources->apiVersionName());
+    });
+    connect(m_clusterBar, &ClusterBar::adviceTaken, this, &MainWindow::takeFlavorAdvice);
+    // One namespace: the document's, unless the operator chose another in the cluster bar for this document;
+    // the preview, the diff and the push all follow it.
+    connect(m_clusterBar, &ClusterBar::namespaceOverrideChanged, this, [this](const QString &ns) {
+        m_resources->setNamespaceOverride(ns);
+        updatePushState();
+        m_clusterRefresh->start();
+    });
+    connect(m_document, &DocumentController::documentReplaced, this, [this] {
+        m_clusterBar->setNamespaceOverride(QString());
+        m_clusterBar->setDrift(QString(), false); // the previous document's; checked again shortly
+    });
+    m_clusterRefresh = new QTimer(this);
+    m_clusterRefresh->setSingleShot(true);
+    m_clusterRefresh->setInterval(400);
+    connect(m_clusterRefresh, &QTimer::timeout, this, &MainWindow::updateFlavorAdvice);
+    connect(m_clusterRefresh, &QTimer::timeout, this, &MainWindow::refreshDrift);
+    connect(m_clusterRefresh, &QTimer::timeout, this, [this] { runAnalysis(false); });
+    connect(m_document, &DocumentController::groupChanged, this, [this] {
+        m_clusterBar->setDocumentNamespace(QString::fromStdString(m_document->group().ns));
+        m_clusterRefresh->start();
     });
     connect(m_traffic, &TrafficPage::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
@@ -246,18 +293,36 @@ void MainWindow::connectTargets()
         }
     });
     connect(m_autosaver, &Autosaver::failed, this, [this](const QString &m) { statusBar()->showMessage(m); });
-    connect(m_clusterBar, &ClusterBar::targetChanged, this, [](const QString &id, const QString &ns) {
-        UiSettings settings;
-        settings.setLastTarget(id);
-        settings.setLastNamespace(ns);
-    });
+    connect(m_clusterBar, &ClusterBar::targetChanged, this,
+            [](const QString &id) { UiSettings().setLastTarget(id); });
     connect(m_clusterBar, &ClusterBar::stateChanged, this, &MainWindow::updatePushState);
+    connect(m_clusterBar, &ClusterBar::stateChanged, this, [this](ConnectionState state) {
+        updateFlavorAdvice();
+        if (state == ConnectionState::Connected) {
+            m_clusterRefresh->start();
+            if (!m_clusterRead) { // once per connection: the source says Connected again as it learns more
+                m_clusterRead = true;
+                runAnalysis(true);
+            }
+        } else {
+            m_clusterRead = false;
+            m_clusterBar->setDrift(QString(), false);
+            m_problemsModel->setClusterFindings({});
+        }
+    });
 }
 
 MainWindow::~MainWindow()
 {
     // ~QUndoStack clears the stack and signals indexChanged while this window is already half destroyed.
     m_document->undoStack()->disconnect(this);
+    // Background cluster work of this window ends with it.
+    if (m_analysisJob) {
+        m_analysisJob->cancel();
+    }
+    if (m_driftJob) {
+        m_driftJob->cancel();
+    }
 }
 
 void MainWindow::createActions()
@@ -302,6 +367,21 @@ void MainWindow::createActions()
                         QStyle::SP_FileDialogContentsView, QString());
     m_pushAction = make(tr("&Push…"), QKeySequence(Qt::CTRL | Qt::Key_P), QStyle::SP_ArrowUp, QString());
     m_pushAction->setObjectName(QStringLiteral("pushAction"));
+    m_openFromClusterAction = make(tr("&Open from Cluster…"), QKeySequence(), QStyle::SP_DirOpenIcon,
+                                   tr("Open a lane group that lives in the connected cluster"));
+    m_openFromClusterAction->setObjectName(QStringLiteral("openFromClusterAction"));
+    m_deleteFromClusterAction = make(tr("D&elete from Cluster…"), QKeySequence(), QStyle::SP_TrashIcon,
+                                     tr("Delete a lane group's objects from the connected cluster"));
+    m_deleteFromClusterAction->setObjectName(QStringLiteral("deleteFromClusterAction"));
+    connect(m_openFromClusterAction, &QAction::triggered, this, &MainWindow::openFromCluster);
+    connect(m_deleteFromClusterAction, &QAction::triggered, this, &MainWindow::deleteFromCluster);
+    m_adoptAction =
+        make(tr("&Adopt Shadowed Settings"), QKeySequence(), QStyle::SP_DialogApplyButton,
+             tr("Carry the timeouts, retries and traffic policies of the cluster's own "
+                "VirtualServices and DestinationRules for the group's services into the document"));
+    m_adoptAction->setObjectName(QStringLiteral("adoptAction"));
+    m_adoptAction->setEnabled(false);
+    connect(m_adoptAction, &QAction::triggered, this, &MainWindow::adoptShadowedSettings);
     m_diffAction->setObjectName(QStringLiteral("diffAction"));
     m_exportFileAction->setObjectName(QStringLiteral("exportFileAction"));
     m_exportDirectoryAction->setObjectName(QStringLiteral("exportDirectoryAction"));
@@ -378,6 +458,11 @@ void MainWindow::createMenus()
     QMenu *cluster = menuBar()->addMenu(tr("&Cluster"));
     cluster->addAction(m_diffAction);
     cluster->addAction(m_pushAction);
+    cluster->addSeparator();
+    cluster->addAction(m_adoptAction);
+    cluster->addSeparator();
+    cluster->addAction(m_openFromClusterAction);
+    cluster->addAction(m_deleteFromClusterAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LaneDeck"), this, [this] {
@@ -402,7 +487,8 @@ void MainWindow::restoreSettings()
         restoreState(settings.windowState());
     }
     m_resources->setOptions(settings.flavor(), settings.apiVersion());
-    m_clusterBar->setNamespace(settings.lastNamespace());
+    m_clusterBar->setFlavor(m_resources->flavorName());
+    m_clusterBar->setDocumentNamespace(QString::fromStdString(m_document->group().ns));
 }
 
 void MainWindow::setTargetSource(ClusterTargetSource *source)
@@ -425,8 +511,10 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
             });
     connect(source, &ClusterTargetSource::ingressResolved, this, &MainWindow::showIngress);
     // A push to the target restarts the traffic statistics against the pushed weights (the live canary).
-    connect(source, &ClusterTargetSource::applied, this,
-            [this](const LaneGroup &group) { m_traffic->targetApplied(group); });
+    connect(source, &ClusterTargetSource::applied, this, [this](const LaneGroup &group) {
+        m_traffic->targetApplied(group);
+        m_clusterRefresh->start(); // the drift indicator follows the push
+    });
     m_clusterBar->setSource(source);
     m_clusterBar->selectTarget(UiSettings().lastTarget());
     updatePushState();
@@ -474,6 +562,12 @@ void MainWindow::updatePushState()
         m_validity->setPalette(QPalette());
     }
     m_validity->setToolTip(reason.isEmpty() ? tr("The lane group is valid and can be rendered.") : reason);
+    const QString other = m_clusterBar->namespaceOverride();
+    if (const auto bad = k8s::checkDns1123Label(other.toStdString());
+        reason.isEmpty() && !other.isEmpty() && bad) {
+        reason = tr("The cluster bar's other namespace '%1' is not a valid namespace name: %2")
+                     .arg(other, QString::fromStdString(*bad));
+    }
     const ClusterTargetSource *source = m_clusterBar->source();
     if (reason.isEmpty() && !(source && source->canPush())) {
         reason = tr("%1 cannot push or diff yet: the cluster client is not connected to this window.")
@@ -487,6 +581,9 @@ void MainWindow::updatePushState()
     m_diffAction->setToolTip(reason.isEmpty() ? tr("Compare the generated resources with the live ones")
                                               : reason);
     m_diffAction->setStatusTip(m_diffAction->toolTip());
+    const bool canReach = source && source->canPush();
+    m_openFromClusterAction->setEnabled(canReach);
+    m_deleteFromClusterAction->setEnabled(canReach);
     // Validation is the gate: rendering a large group on every keystroke just to grey out a menu is too slow,
     // and the rare flavor-specific refusal is reported when exporting.
     const QString exportReason = diagnostics.empty() ? QString() : m_validity->toolTip();
@@ -494,6 +591,183 @@ void MainWindow::updatePushState()
         action->setEnabled(diagnostics.empty());
         action->setStatusTip(exportReason.isEmpty() ? action->toolTip() : exportReason);
     }
+}
+
+void MainWindow::updateFlavorAdvice()
+{
+    const ClusterTargetSource *source = m_clusterBar->source();
+    m_clusterBar->setFlavorAdvice(
+        source && m_clusterBar->state() == ConnectionState::Connected
+            ? source->flavorAdvice(m_resources->targetGroup(), m_resources->options())
+            : FlavorAdvice{});
+}
+
+void MainWindow::refreshDrift()
+{
+    if (m_driftJob) {
+        m_driftJob->disconnect(this);
+        m_driftJob->cancel();
+        m_driftJob->deleteLater();
+        m_driftJob.clear();
+    }
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || m_clusterBar->state() != ConnectionState::Connected || !source->canPush() ||
+        !m_document->diagnostics().all().empty() || !m_clusterBar->flavorAdvice().problem.isEmpty() ||
+        !m_resources->canRender()) {
+        m_clusterBar->setDrift(QString(), false);
+        return;
+    }
+    DiffJob *job = source->diff(m_resources->targetGroup(), m_resources->options());
+    if (!job) {
+        m_clusterBar->setDrift(QString(), false);
+        return;
+    }
+    m_driftJob = job;
+    job->setParent(this);
+    connect(job, &DiffJob::finished, this,
+            [this, job](const QList<ResourceDiff> &diffs, bool cancelled, const QString &error) {
+                job->deleteLater();
+                m_driftJob.clear();
+                if (cancelled) {
+                    return;
+                }
+                if (!error.isEmpty()) {
+                    m_clusterBar->setDrift(tr("⚠ Drift unknown: %1").arg(error), true);
+                    return;
+                }
+                QStringList differ;
+                int fresh = 0;
+                for (const auto &d : diffs) {
+                    fresh += d.state == ResourceDiff::State::New;
+                    if (d.state == ResourceDiff::State::Changed || d.state == ResourceDiff::State::Removed) {
+                        differ << d.resource;
+                    }
+                }
+                if (!diffs.isEmpty() && fresh == diffs.size()) {
+                    m_clusterBar->setDrift(tr("Not in the cluster yet"), false);
+                } else if (differ.isEmpty() && fresh == 0) {
+                    m_clusterBar->setDrift(tr("✓ In sync with the cluster"), false);
+                } else {
+                    m_clusterBar->setDrift(tr("⚠ Drifted: %n of %1 live resource(s) differ from the document",
+                                              nullptr, static_cast<int>(differ.size() + fresh))
+                                               .arg(diffs.size()),
+                                           true);
+                }
+            });
+}
+
+void MainWindow::runAnalysis(bool reread)
+{
+    if (m_analysisJob) {
+        if (!reread) {
+            return; // the running one answers soon; the next edit asks again
+        }
+        m_analysisJob->disconnect(this);
+        m_analysisJob->cancel();
+        m_analysisJob->deleteLater();
+        m_analysisJob.clear();
+    }
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || m_clusterBar->state() != ConnectionState::Connected ||
+        !m_document->diagnostics().all().empty() || !m_clusterBar->flavorAdvice().problem.isEmpty()) {
+        m_problemsModel->setClusterFindings({});
+        m_adoptAction->setEnabled(false);
+        return;
+    }
+    AnalysisJob *job = source->analyze(m_resources->targetGroup(), m_resources->options(), reread);
+    if (!job) {
+        m_problemsModel->setClusterFindings({});
+        m_adoptAction->setEnabled(false);
+        return;
+    }
+    m_analysisJob = job;
+    job->setParent(this);
+    connect(
+        job, &AnalysisJob::finished, this,
+        [this, job](const QList<ClusterFinding> &findings, const QStringList &, bool cancelled,
+                    const QString &error) {
+            job->deleteLater();
+            m_analysisJob.clear();
+            if (cancelled) {
+                return;
+            }
+            if (!error.isEmpty()) {
+                statusBar()->showMessage(tr("Cannot analyze the group in the cluster: %1").arg(error), 8000);
+            }
+            m_problemsModel->setClusterFindings(findings);
+            m_adoptAction->setEnabled(
+                std::any_of(findings.begin(), findings.end(), [](const ClusterFinding &f) {
+                    return f.code.startsWith(QLatin1String("vs-")) || f.code.startsWith(QLatin1String("dr-"));
+                }));
+        });
+}
+
+void MainWindow::adoptShadowedSettings()
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    QStringList adopted;
+    const auto group =
+        source ? source->adoptShadowed(m_resources->targetGroup(), m_resources->options(), &adopted)
+               : std::nullopt;
+    if (!group) {
+        statusBar()->showMessage(tr("Nothing to adopt: the group shadows no setting in the cluster"), 5000);
+        return;
+    }
+    LaneGroup edited = *group;
+    edited.ns = m_document->group().ns; // the cluster bar's "Into another" is no edit of the document
+    m_document->edit(edited, tr("Adopt the settings of %1").arg(adopted.join(QStringLiteral(", "))));
+}
+
+ClusterGroupsDialog *MainWindow::openFromCluster()
+{
+    return openGroupsDialog(false);
+}
+
+ClusterGroupsDialog *MainWindow::deleteFromCluster()
+{
+    return openGroupsDialog(true);
+}
+
+ClusterGroupsDialog *MainWindow::openGroupsDialog(bool deleting)
+{
+    ClusterTargetSource *source = m_clusterBar->source();
+    if (!source || !source->canPush()) {
+        return nullptr;
+    }
+    auto *dialog = new ClusterGroupsDialog(
+        source, deleting ? ClusterGroupsDialog::Mode::Delete : ClusterGroupsDialog::Mode::Open,
+        m_clusterBar->currentTargetName(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ClusterGroupsDialog::imported, this,
+            [this](const LaneGroup &group, const QString &flavor, const QStringList &notes) {
+                if (!maybeSave()) {
+                    return;
+                }
+                m_document->newDocument(group);
+                m_resources->setOptions(flavor, QString());
+                statusBar()->showMessage(
+                    notes.isEmpty()
+                        ? tr("Opened %1 from %2; save it to keep it as a file")
+                              .arg(QString::fromStdString(group.name), m_clusterBar->currentTargetName())
+                        : tr("Opened %1 from %2 (%3)")
+                              .arg(QString::fromStdString(group.name), m_clusterBar->currentTargetName(),
+                                   notes.join(QStringLiteral("; "))),
+                    8000);
+            });
+    connect(dialog, &ClusterGroupsDialog::deleted, this, [this] { m_clusterRefresh->start(); });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::takeFlavorAdvice(const FlavorAdvice &advice)
+{
+    if (advice.flavor.isEmpty()) {
+        return;
+    }
+    m_resources->setOptions(advice.flavor, advice.apiVersion);
+    statusBar()->showMessage(tr("Rendering for %1 now, as %2 needs")
+                                 .arg(flavorDisplayName(advice.flavor), m_clusterBar->currentTargetName()),
+                             5000);
 }
 
 bool MainWindow::sandboxSelected() const
@@ -552,10 +826,17 @@ PushDialog *MainWindow::push()
     if (!source || !source->canPush() || !m_resources->canRender()) {
         return nullptr;
     }
-    auto *dialog = new PushDialog(source, m_document->group(), m_resources->options(),
+    auto *dialog = new PushDialog(source, m_resources->targetGroup(), m_resources->options(),
                                   static_cast<int>(m_resources->resources().size()),
                                   m_clusterBar->currentTargetName(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PushDialog::analyzed, m_problemsModel, &ProblemsModel::setClusterFindings);
+    connect(dialog, &PushDialog::flavorSwitchRequested, this, [this, dialog](const FlavorAdvice &advice) {
+        takeFlavorAdvice(advice);
+        if (m_resources->canRender()) {
+            dialog->setRender(m_resources->options(), static_cast<int>(m_resources->resources().size()));
+        }
+    });
     dialog->open();
     return dialog;
 }
@@ -566,9 +847,13 @@ DiffDialog *MainWindow::diff()
     if (!source || !source->canPush() || !m_resources->canRender()) {
         return nullptr;
     }
-    auto *dialog = new DiffDialog(source, m_document->group(), m_resources->options(),
+    auto *dialog = new DiffDialog(source, m_resources->targetGroup(), m_resources->options(),
                                   m_clusterBar->currentTargetName(), m_darkPalette, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DiffDialog::flavorSwitchRequested, this, [this, dialog](const FlavorAdvice &advice) {
+        takeFlavorAdvice(advice);
+        dialog->setRender(m_resources->options());
+    });
     dialog->open();
     return dialog;
 }

@@ -4,6 +4,7 @@
 #include "ui/autosave.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <optional>
 
@@ -12,15 +13,20 @@ class QLabel;
 class QMenu;
 class QTabWidget;
 class QTableView;
+class QTimer;
 
 namespace lanedeck::ui {
 
 class ClusterBar;
+class ClusterGroupsDialog;
 class ClusterTargetSource;
 class DesignerView;
 class DiffDialog;
+class DiffJob;
+class AnalysisJob;
 class ExecApprovalPrompt;
 class DocumentController;
+struct FlavorAdvice;
 struct IngressAddress;
 class LanePathsModel;
 class ProblemsModel;
@@ -69,6 +75,11 @@ public:
     PushDialog *push();
     /// Opens the diff of the generated resources against the target's live ones; nullptr when not possible.
     DiffDialog *diff();
+    /// Cluster > Open from Cluster: the lane groups the target holds; opening one imports it as a new
+    /// document. nullptr when the target cannot list groups.
+    ClusterGroupsDialog *openFromCluster();
+    /// Cluster > Delete from Cluster: the same list; deleting asks first, listing the objects.
+    ClusterGroupsDialog *deleteFromCluster();
     /// Opens `path`. On failure returns false and sets `error`, or, without `error`, says why in a message
     /// box.
     bool openFile(const QString &path, QString *error = nullptr);
@@ -101,6 +112,19 @@ private:
     void updateTitle();
     void updateRecentMenu();
     void updatePushState();
+    /// Asks the target whether it can take the chosen flavor, and shows its advice in the cluster bar.
+    void updateFlavorAdvice();
+    /// The flavor (and API version) the operator switched to in the cluster bar or a failing dialog.
+    void takeFlavorAdvice(const FlavorAdvice &advice);
+    /// Diffs the document against the connected target off the GUI thread and shows in the cluster bar
+    /// whether the live objects drifted; a newer check supersedes a running one.
+    void refreshDrift();
+    /// Analyzes the document against the connected cluster off the GUI thread and shows the findings in the
+    /// Problems panel; `reread` reads the cluster again, otherwise the last state read is analyzed again.
+    void runAnalysis(bool reread);
+    /// The settings of the objects the group would shadow, adopted into the document as one undoable edit.
+    void adoptShadowedSettings();
+    ClusterGroupsDialog *openGroupsDialog(bool deleting);
     bool sandboxSelected() const;
     void followTarget(const QString &id);
     void requestIngress();
@@ -143,12 +167,21 @@ private:
     QAction *m_normalizeAction = nullptr;
     QAction *m_diffAction = nullptr;
     QAction *m_pushAction = nullptr;
+    QAction *m_openFromClusterAction = nullptr;
+    QAction *m_deleteFromClusterAction = nullptr;
+    QAction *m_adoptAction = nullptr;
+    QPointer<DiffJob> m_driftJob;
+    QPointer<AnalysisJob> m_analysisJob;
+    bool m_clusterRead = false; ///< the connected cluster was read for the analysis
+
     bool m_darkPalette = false;
     bool m_hadProblems = false;
     // The traffic page's target follows the selected cluster target: the ingress address is asked for once
     // the cluster is connected, and again when the document's ingress changes.
     bool m_ingressWanted = false;
     std::optional<Ingress> m_ingressAsked;
+    // Document edits refresh what the cluster says about the group (flavor advice) once typing pauses.
+    QTimer *m_clusterRefresh = nullptr;
 };
 
 } // namespace lanedeck::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ui/clustertarget.h"
 #include "ui/diagnosticindex.h"
 
 #include <QAbstractTableModel>
@@ -8,7 +9,8 @@ namespace lanedeck::ui {
 
 class DocumentController;
 
-/// Every validation problem of the document, a row each: the field path and the message.
+/// Every validation problem of the document, then the findings of the cluster analysis, a row each: where it
+/// comes from (the document, the cluster), the field path or what it concerns, and the message.
 class ProblemsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -17,14 +19,22 @@ public:
     {
         Field,
         Message,
+        Source,
         ColumnCount
     };
     enum Role
     {
-        FieldPathRole = Qt::UserRole + 1
+        FieldPathRole = Qt::UserRole + 1,
+        LaneRole,    ///< a cluster finding's lane, or empty
+        ServiceRole, ///< a cluster finding's service, or empty
+        CodeRole     ///< a cluster finding's code, or empty for the document's problems
     };
 
     explicit ProblemsModel(DocumentController *controller, QObject *parent = nullptr);
+
+    /// Replaces the cluster analysis's findings (empty: none, or not connected).
+    void setClusterFindings(const QList<ClusterFinding> &findings);
+    const QList<ClusterFinding> &clusterFindings() const { return m_findings; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -36,6 +46,7 @@ private:
 
     DocumentController *m_controller;
     DiagnosticIndex m_diagnostics;
+    QList<ClusterFinding> m_findings;
 };
 
 } // namespace lanedeck::ui

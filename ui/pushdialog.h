@@ -9,6 +9,7 @@
 class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
+class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -56,6 +57,8 @@ class PushDialog final : public QDialog
 public:
     enum class Stage
     {
+        Analyzing, ///< the cluster analysis runs before the dry run
+        Findings,  ///< the analysis found errors: Push Anyway runs the dry run regardless
         DryRun,
         Review,
         Applying,
@@ -72,8 +75,24 @@ public:
 
     /// Starts the dry run (the dialog calls it when shown).
     void start();
+    /// Renders with `render` from now on (the operator took the flavor switch) and runs the dry run again.
+    void setRender(const mesh::RenderOptions &render, int resourceCount);
+    /// What the analysis before the dry run found.
+    const QList<ClusterFinding> &findings() const { return m_findings; }
+    /// Runs the dry run although the analysis found errors.
+    void pushAnyway();
+    /// The namespace the dry run found missing, or empty.
+    QString missingNamespace() const { return m_missingNamespace; }
+    /// Creates the missing namespace (a dry run of it ran already), then runs the dry run again.
+    void createMissingNamespace();
     /// Cancel while a phase runs stops it (the dialog stays to show what happened); otherwise closes.
     void reject() override;
+
+Q_SIGNALS:
+    /// The operator took the offered flavor switch; the window changes the flavor and calls setRender().
+    void flavorSwitchRequested(const lanedeck::ui::FlavorAdvice &advice);
+    /// The analysis before the dry run finished (the window shows the findings in the Problems panel).
+    void analyzed(const QList<lanedeck::ui::ClusterFinding> &findings);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -82,6 +101,9 @@ private:
     void run(bool dryRun);
     void phaseFinished(bool dryRun, bool cancelled, const QString &error);
     void setStage(Stage stage, const QString &message);
+    void namespaceMissing(const QString &ns);
+    void analyzeFirst();
+    void fitColumns();
 
     QPointer<ClusterTargetSource> m_source;
     LaneGroup m_group;
@@ -94,9 +116,20 @@ private:
     QCheckBox *m_force;
     QCheckBox *m_prune;
     QPushButton *m_apply;
+    QPushButton *m_rerun;
+    QPushButton *m_createNamespace;
+    QPushButton *m_switchFlavor;
+    QPushButton *m_pushAnyway;
+    QListWidget *m_findingList;
     QDialogButtonBox *m_buttons;
     QPointer<PushJob> m_job;
-    Stage m_stage = Stage::DryRun;
+    QPointer<PushJob> m_namespaceJob;
+    QPointer<AnalysisJob> m_analysisJob;
+    QList<ClusterFinding> m_findings;
+    QString m_missingNamespace;
+    FlavorAdvice m_advice;
+    bool m_columnsResized = false;
+    Stage m_stage = Stage::Analyzing;
     bool m_started = false;
 };
 

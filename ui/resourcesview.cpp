@@ -167,6 +167,23 @@ QString ResourcesView::apiVersionName() const
     return m_apiVersion->currentData().toString();
 }
 
+void ResourcesView::setNamespaceOverride(const QString &ns)
+{
+    if (ns != m_namespaceOverride) {
+        m_namespaceOverride = ns;
+        invalidate();
+    }
+}
+
+LaneGroup ResourcesView::targetGroup() const
+{
+    LaneGroup group = m_controller->group();
+    if (!m_namespaceOverride.isEmpty()) {
+        group.ns = m_namespaceOverride.toStdString();
+    }
+    return group;
+}
+
 QString ResourcesView::previewText()
 {
     ensureRendered();
@@ -192,7 +209,8 @@ void ResourcesView::rerender()
     m_stale = false;
     // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an
     // edit.
-    auto rendered = mesh::render(m_controller->group(), options());
+    const LaneGroup group = targetGroup();
+    auto rendered = mesh::render(group, options());
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
     if (!rendered) {
@@ -208,10 +226,18 @@ void ResourcesView::rerender()
     } else {
         m_renderError.clear();
         m_notes = toQStringList(rendered->notes);
+        QStringList lines = m_notes;
+        if (lines.isEmpty()) {
+            lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
+                        static_cast<int>(rendered->resources.size()));
+        }
+        if (group.ns != m_controller->group().ns) {
+            lines.prepend(tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
+                             "choice, which push and diff follow too.")
+                              .arg(toQString(group.ns), toQString(m_controller->group().ns)));
+        }
         m_banner->setPalette(QPalette());
-        m_banner->setText(m_notes.isEmpty() ? tr("%n resource(s), as lanectl render prints them.", nullptr,
-                                                 static_cast<int>(rendered->resources.size()))
-                                            : m_notes.join(QLatin1Char('\n')));
+        m_banner->setText(lines.join(QLatin1Char('\n')));
         m_model->setResources(rendered->resources);
         showSelection();
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanes/lanegroup.h"
 #include "mesh/resource.h"
 
 #include <QWidget>
@@ -30,6 +31,13 @@ public:
     void setOptions(const QString &flavor, const QString &apiVersion);
     QString flavorName() const;
     QString apiVersionName() const;
+
+    /// Renders the group into `ns` instead of its metadata.namespace (the cluster bar's "Into another"
+    /// choice); empty renders it where the document says.
+    void setNamespaceOverride(const QString &ns);
+    /// The group as the preview renders it, and as push and diff send it: the document, in the override
+    /// namespace when one is chosen.
+    LaneGroup targetGroup() const;
 
     /// The YAML shown for the selected node ("All resources" unless the operator picked another).
     QString previewText();
@@ -77,6 +85,7 @@ private:
     QPushButton *m_copy;
     QPushButton *m_exportFile;
     QPushButton *m_exportDirectory;
+    QString m_namespaceOverride;
     QString m_renderError;
     QStringList m_notes;
     bool m_stale = true;

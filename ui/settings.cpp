@@ -63,16 +63,6 @@ void UiSettings::setLastTarget(const QString &value)
     QSettings().setValue(key("cluster/target"), value);
 }
 
-QString UiSettings::lastNamespace() const
-{
-    return QSettings().value(key("cluster/namespace"), QStringLiteral("istio-system")).toString();
-}
-
-void UiSettings::setLastNamespace(const QString &value)
-{
-    QSettings().setValue(key("cluster/namespace"), value);
-}
-
 QString UiSettings::flavor() const
 {
     return QSettings().value(key("render/flavor"), QStringLiteral("asm")).toString();

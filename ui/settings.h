@@ -23,11 +23,10 @@ public:
     void addRecentFile(const QString &path);
     void removeRecentFile(const QString &path);
 
-    /// The cluster target (a kubeconfig context name, or the local sandbox's id) and namespace last used.
+    /// The cluster target (a kubeconfig context name, or the local sandbox's id) last used. The namespace is
+    /// not remembered: it is the document's.
     QString lastTarget() const;
     void setLastTarget(const QString &value);
-    QString lastNamespace() const;
-    void setLastNamespace(const QString &value);
 
     /// The render flavor ("asm", "istio", "asm-crd") and Istio API version ("" for the flavor's default).
     QString flavor() const;

@@ -26,16 +26,6 @@ std::string displayName(const json &object)
     return mesh::Resource{object}.displayName();
 }
 
-bool managedByLanedeck(const json &object)
-{
-    for (const auto &entry : metadataOf(object).value("managedFields", json::array())) {
-        if (entry.value("manager", "") == mesh::kFieldManager) {
-            return true;
-        }
-    }
-    return false;
-}
-
 std::string resourceVersion(const json &object)
 {
     return object.value("metadata", json::object()).value("resourceVersion", "");
@@ -122,7 +112,18 @@ std::vector<ResourceResult> deleteObjects(Client &client, const MeshDiscovery &m
     return results;
 }
 
-/// The kinds LaneDeck may have written for a group, one served version each (any version lists all objects).
+} // namespace
+
+bool managedByLanedeck(const json &object)
+{
+    for (const auto &entry : metadataOf(object).value("managedFields", json::array())) {
+        if (entry.value("manager", "") == mesh::kFieldManager) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::vector<KindInfo> groupKinds(const MeshDiscovery &mesh)
 {
     std::vector<KindInfo> kinds;
@@ -143,8 +144,6 @@ std::vector<KindInfo> groupKinds(const MeshDiscovery &mesh)
     }
     return kinds;
 }
-
-} // namespace
 
 std::string toString(Outcome outcome)
 {

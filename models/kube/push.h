@@ -69,6 +69,12 @@ Result<PushReport> deleteGroup(Client &client, const std::string &group, const s
 Result<std::vector<nlohmann::json>> liveGroupObjects(Client &client, const MeshDiscovery &mesh,
                                                      const std::string &group, const std::string &ns);
 
+/// Whether LaneDeck's field manager ("lanedeck") wrote `object` (its managedFields name it).
+bool managedByLanedeck(const nlohmann::json &object);
+
+/// The kinds LaneDeck may have written for a group, one served version each (any version lists all objects).
+std::vector<KindInfo> groupKinds(const MeshDiscovery &mesh);
+
 /// One resource's difference between what LaneDeck generates and what the cluster holds.
 struct ResourceDiff
 {

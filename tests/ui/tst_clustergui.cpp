@@ -4,14 +4,17 @@
 #include "base/atomicfile.h"
 #include "kube/testcluster.h"
 #include "lanes/document.h"
+#include "mesh/naming.h"
 #include "secretscan.h"
 #include "ui/clusterbar.h"
+#include "ui/clustergroupsdialog.h"
 #include "ui/clustertarget.h"
 #include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
 #include "ui/kubeconfigtargetsource.h"
 #include "ui/mainwindow.h"
+#include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
 #include "ui/sandboxtarget.h"
@@ -27,8 +30,10 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QGroupBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMainWindow>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -94,6 +99,12 @@ private Q_SLOTS:
     void pushJobReportsProgressAndCancels();
     void unreadableKubeconfigSaysWhy();
     void trafficPageFollowsTheIngressGateway();
+    void oneNamespaceForPreviewDiffAndPush();
+    void flavorAdvice_data();
+    void flavorAdvice();
+    void flavorFollowsTheCluster();
+    void groupsInTheClusterOpenDeleteAndDrift();
+    void clusterFindingsInProblemsAndPush();
     void noSecretInWhatTheConsoleShowsOrWrites();
 
 private:
@@ -102,6 +113,8 @@ private:
     PushDialog *openPush(Console &console);
     /// Runs the dry run and, when `apply`, the apply; returns the results of the last phase.
     std::vector<PushOutcome> pushOnce(Console &console, bool apply);
+    /// Runs the diff dialog to its end; the resource names it compared.
+    QStringList diffOnce(Console &console);
     int execRuns() const;
 
     QTemporaryDir m_cluster;
@@ -188,13 +201,11 @@ std::unique_ptr<Console> TestClusterGui::makeConsole(const QString &kubeconfigEn
 bool TestClusterGui::connectTo(Console &console, const QString &context)
 {
     auto *combo = console.window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
-    auto *ns = console.window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
     auto *state = console.window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
-    if (!combo || !ns || !state) {
+    if (!combo || !state) {
         qWarning("cluster bar widgets missing");
         return false;
     }
-    ns->setText(QStringLiteral("istio-system"));
     const int index = combo->findData(context);
     if (index < 0) {
         qWarning("no context %s", qPrintable(context));
@@ -223,7 +234,18 @@ PushDialog *TestClusterGui::openPush(Console &console)
         return nullptr;
     }
     action->trigger();
-    return console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    auto *dialog = console.window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    if (!dialog) {
+        return nullptr;
+    }
+    // The analysis runs first. The test cluster runs no workloads, so it finds errors for every lane: these
+    // cases are about the dry run and the apply, which Push Anyway reaches.
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Analyzing, kNetworkTimeoutMs); }();
+    if (dialog->stage() == PushDialog::Stage::Findings) {
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("pushAnywayButton")),
+                          Qt::LeftButton);
+    }
+    return dialog;
 }
 
 std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
@@ -249,6 +271,27 @@ std::vector<PushOutcome> TestClusterGui::pushOnce(Console &console, bool apply)
     std::vector<PushOutcome> outcomes = dialog->model()->outcomes();
     delete dialog;
     return outcomes;
+}
+
+QStringList TestClusterGui::diffOnce(Console &console)
+{
+    auto *action = console.window->findChild<QAction *>(QStringLiteral("diffAction"));
+    if (!action || !action->isEnabled()) {
+        qWarning("diff not possible: %s", action ? qPrintable(action->toolTip()) : "no action");
+        return {};
+    }
+    action->trigger();
+    auto *dialog = console.window->findChild<DiffDialog *>(QStringLiteral("diffDialog"));
+    if (!dialog) {
+        return {};
+    }
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), kNetworkTimeoutMs); }();
+    QStringList names;
+    for (const auto &d : dialog->diffs()) {
+        names << d.resource;
+    }
+    delete dialog;
+    return names;
 }
 
 int TestClusterGui::execRuns() const
@@ -363,9 +406,11 @@ void TestClusterGui::clusterBarListsTheContexts()
     QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
     auto *stateLabel = console->window->findChild<QLabel *>(QStringLiteral("clusterStateLabel"));
     const QString state = stateLabel->text();
-    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) && state.contains(QStringLiteral("Istio v1")) &&
-                 state.contains(QStringLiteral("namespace istio-system")),
+    QVERIFY2(state.contains(QStringLiteral("Kubernetes v1.")) && state.contains(QStringLiteral("Istio v1")),
              qPrintable(state));
+    // Where the group goes is the document's namespace, shown beside the target.
+    QCOMPARE(console->window->findChild<QLabel *>(QStringLiteral("clusterDestinationLabel"))->text(),
+             QStringLiteral("istio-system"));
     // The window asks for the inventory once connected, in the namespaces of the group's services
     // ("default" holds the "kubernetes" Service) and the working one.
     QVERIFY(inventories.count() > 0 || inventories.wait(kNetworkTimeoutMs));
@@ -511,7 +556,9 @@ void TestClusterGui::execPluginIsApprovedOnce()
     QVERIFY(asked.front().kubeconfigFile.endsWith(QStringLiteral("gui-exec.kubeconfig")));
     QVERIFY(execRuns() > before); // the approved plugin really ran
 
-    // A refusal is asked once too: the next operations fail without asking again.
+    // A refusal is asked once too: the next operations fail without asking again. The first console goes
+    // first: its background work (the cluster analysis it started on connecting) must not approve again.
+    console.reset();
     QSettings().clear();
     auto refusing = makeConsole();
     QList<ExecRequest> refused;
@@ -760,6 +807,512 @@ spec:
     combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
     QCOMPARE(page->targetUrl(), QStringLiteral("http://127.0.0.1:8080/"));
     sandbox->stop();
+}
+
+/// Whether every resource name ("Kind ns/name") lies in namespace `ns`.
+static bool allIn(const QStringList &names, const QString &ns)
+{
+    return !names.isEmpty() && std::all_of(names.begin(), names.end(), [&ns](const QString &name) {
+        return name.section(QLatin1Char(' '), 1).startsWith(ns + QLatin1Char('/'));
+    });
+}
+
+void TestClusterGui::oneNamespaceForPreviewDiffAndPush()
+{
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *destination = window->findChild<QLabel *>(QStringLiteral("clusterDestinationLabel"));
+    auto *other = window->findChild<QCheckBox *>(QStringLiteral("clusterOtherNamespaceCheck"));
+    auto *otherEdit = window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
+    QVERIFY(destination && other && otherEdit);
+    QCOMPARE(destination->text(), QStringLiteral("istio-system"));
+    QVERIFY(!otherEdit->isEnabled());
+    QVERIFY(allIn(diffOnce(*console), QStringLiteral("istio-system")));
+
+    // "Into another namespace" is a visible choice, and the preview, the diff and the push all follow it.
+    const QString ns = QStringLiteral("lanedeck-elsewhere");
+    QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
+    QVERIFY(otherEdit->isEnabled());
+    QTest::keyClicks(otherEdit, ns);
+    QTest::keyClick(otherEdit, Qt::Key_Return);
+    QCOMPARE(window->clusterBar()->targetNamespace(), ns);
+    QVERIFY2(destination->text().contains(ns) && destination->text().contains(QStringLiteral("istio-system")),
+             qPrintable(destination->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
+    QStringList previewed;
+    for (const auto &resource : window->resources()->resources()) {
+        previewed << QString::fromStdString(resource.displayName());
+    }
+    QVERIFY2(allIn(previewed, ns), qPrintable(previewed.join(QLatin1Char('\n'))));
+    QVERIFY(window->findChild<QLabel *>(QStringLiteral("renderStatusLabel"))->text().contains(ns));
+    QVERIFY(allIn(diffOnce(*console), ns));
+
+    // The namespace does not exist: one row saying so, with its fix (a dry run of it passed), not a 404 per
+    // resource.
+    PushDialog *dialog = openPush(*console);
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::DryRun, kNetworkTimeoutMs);
+    auto *create = dialog->findChild<QPushButton *>(QStringLiteral("pushCreateNamespaceButton"));
+    QTRY_VERIFY_WITH_TIMEOUT(create->isVisible() && create->isEnabled(), kNetworkTimeoutMs);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::Failed);
+    QCOMPARE(dialog->missingNamespace(), ns);
+    QCOMPARE(dialog->model()->rowCount(), 1);
+    const PushOutcome row = dialog->model()->outcomes().front();
+    QCOMPARE(row.resource, QStringLiteral("Namespace ") + ns);
+    QCOMPARE(row.result, PushOutcome::Result::Missing);
+    QVERIFY2(row.message.contains(QStringLiteral("dry run of creating it passed")), qPrintable(row.message));
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+    const Run before = run(m_kubectl, {QStringLiteral("--kubeconfig"),
+                                       m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                                       QStringLiteral("get"), QStringLiteral("namespace"), ns});
+    QVERIFY2(before.exitCode != 0, before.out.constData()); // the dry run created nothing
+    QTest::mouseClick(create, Qt::LeftButton);
+    // Created, then the group's dry run again, by itself: every resource would be created there.
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
+    QStringList pushed;
+    for (const auto &o : dialog->model()->outcomes()) {
+        QCOMPARE(o.result, PushOutcome::Result::Created);
+        pushed << o.resource;
+    }
+    pushed.sort();
+    previewed.sort();
+    QCOMPARE(pushed, previewed); // answers come in the order the server gave them
+    // The columns fit what they hold and the operator can widen them.
+    auto *table = dialog->findChild<QTableView *>(QStringLiteral("pushResults"));
+    for (const int column : {PushResultModel::Resource, PushResultModel::Result}) {
+        QCOMPARE(table->horizontalHeader()->sectionResizeMode(column), QHeaderView::Interactive);
+    }
+    QVERIFY2(table->columnWidth(PushResultModel::Result) >=
+                 table->fontMetrics().horizontalAdvance(QStringLiteral("created")),
+             qPrintable(QString::number(table->columnWidth(PushResultModel::Result))));
+    QVERIFY(table->columnWidth(PushResultModel::Resource) >
+            table->fontMetrics().horizontalAdvance(QStringLiteral("DestinationRule")));
+    // The dry run can be run again from the dialog.
+    auto *rerun = dialog->findChild<QPushButton *>(QStringLiteral("pushRerunButton"));
+    QVERIFY(rerun->isEnabled());
+    QTest::mouseClick(rerun, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
+    QCOMPARE(dialog->model()->rowCount(), static_cast<int>(pushed.size()));
+    delete dialog;
+    const Run after = run(m_kubectl, {QStringLiteral("--kubeconfig"),
+                                      m_cluster.filePath(QStringLiteral("admin.kubeconfig")),
+                                      QStringLiteral("get"), QStringLiteral("namespace"), ns});
+    QVERIFY2(after.exitCode == 0, after.err.constData());
+
+    // Another document: the choice was for the old one; the new group goes where it says.
+    QVERIFY(window->openExample());
+    QCOMPARE(window->clusterBar()->namespaceOverride(), QString());
+    QVERIFY(!other->isChecked());
+    QCOMPARE(destination->text(), QStringLiteral("istio-system"));
+    QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
+    QVERIFY(allIn(diffOnce(*console), QStringLiteral("istio-system")));
+}
+
+void TestClusterGui::flavorAdvice_data()
+{
+    QTest::addColumn<QString>("cluster");
+    QTest::addColumn<QString>("flavor");
+    QTest::addColumn<QString>("apiVersion");
+    QTest::addColumn<QString>("problem");  // a part of it; empty: the flavor fits
+    QTest::addColumn<QString>("switchTo"); // the flavor offered
+    QTest::addColumn<QString>("switchVersion");
+    QTest::addRow("upstream-istio-asm-switches-to-istio") << "istio"
+                                                          << "asm"
+                                                          << ""
+                                                          << "upstream Istio"
+                                                          << "istio"
+                                                          << "";
+    QTest::addRow("upstream-istio-asm-crd-switches-to-istio") << "istio"
+                                                              << "asm-crd"
+                                                              << ""
+                                                              << "lane CRDs"
+                                                              << "istio"
+                                                              << "";
+    QTest::addRow("upstream-istio-istio-fits") << "istio"
+                                               << "istio"
+                                               << ""
+                                               << ""
+                                               << ""
+                                               << "";
+    QTest::addRow("asm-without-header-propagation-switches-to-istio") << "asm-old"
+                                                                      << "asm"
+                                                                      << ""
+                                                                      << "ASMHeaderPropagation"
+                                                                      << "istio"
+                                                                      << "";
+    QTest::addRow("asm-asm-fits") << "asm"
+                                  << "asm"
+                                  << ""
+                                  << ""
+                                  << ""
+                                  << "";
+    QTest::addRow("v1beta1-only-istio-switches-version") << "istio-v1beta1"
+                                                         << "istio"
+                                                         << ""
+                                                         << "networking.istio.io/v1 "
+                                                         << "istio"
+                                                         << "v1beta1";
+    QTest::addRow("no-istio-api-no-switch") << "bare"
+                                            << "asm"
+                                            << ""
+                                            << "no Istio networking API"
+                                            << ""
+                                            << "";
+}
+
+void TestClusterGui::flavorAdvice()
+{
+    QFETCH(QString, cluster);
+    QFETCH(QString, flavor);
+    QFETCH(QString, apiVersion);
+    QFETCH(QString, problem);
+    QFETCH(QString, switchTo);
+    QFETCH(QString, switchVersion);
+    kube::MeshDiscovery mesh;
+    if (cluster != QLatin1String("bare")) {
+        mesh.virtualService = mesh.destinationRule = mesh.gateway = true;
+        mesh.istioVersions = cluster == QLatin1String("istio-v1beta1")
+                                 ? std::vector<std::string>{"v1beta1"}
+                                 : std::vector<std::string>{"v1", "v1beta1"};
+    }
+    if (cluster.startsWith(QLatin1String("asm"))) {
+        mesh.fallbackDeclared = mesh.asmLaneCrds = true;
+        mesh.asmHeaderPropagation = cluster == QLatin1String("asm");
+    }
+    const LaneGroup group =
+        loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+    mesh::RenderOptions render{*mesh::parseFlavor(flavor.toStdString()), {}};
+    if (!apiVersion.isEmpty()) {
+        render.istioVersion = mesh::parseIstioVersion(apiVersion.toStdString());
+    }
+    const FlavorAdvice advice = adviseFlavor(mesh, group, render);
+    QVERIFY2(problem.isEmpty() ? advice.problem.isEmpty() : advice.problem.contains(problem),
+             qPrintable(advice.problem));
+    QCOMPARE(advice.flavor, switchTo);
+    QCOMPARE(advice.apiVersion, switchVersion);
+    // The console's words, not lanectl's.
+    QVERIFY2(!advice.problem.contains(QStringLiteral("--")), qPrintable(advice.problem));
+}
+
+void TestClusterGui::flavorFollowsTheCluster()
+{
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("asm"), QString());
+    QVERIFY(window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin"))); // upstream Istio: no fallback
+    auto *barFlavor = window->findChild<QComboBox *>(QStringLiteral("clusterFlavorCombo"));
+    auto *resourcesFlavor = window->findChild<QComboBox *>(QStringLiteral("flavorCombo"));
+    auto *barSwitch = window->findChild<QPushButton *>(QStringLiteral("clusterFlavorSwitchButton"));
+    auto *advice = window->findChild<QLabel *>(QStringLiteral("clusterFlavorAdviceLabel"));
+    QVERIFY(barFlavor && resourcesFlavor && barSwitch && advice);
+    QCOMPARE(barFlavor->currentData().toString(), QStringLiteral("asm"));
+    QVERIFY(barSwitch->isVisible());
+    QCOMPARE(barSwitch->text(), QStringLiteral("Use the Istio flavor"));
+    QVERIFY2(advice->text().contains(QStringLiteral("upstream Istio")), qPrintable(advice->text()));
+
+    // The failing diff says so in the console's words and offers the same switch; taking it diffs again.
+    auto *diffAction = window->findChild<QAction *>(QStringLiteral("diffAction"));
+    diffAction->trigger();
+    auto *diff = window->findChild<DiffDialog *>(QStringLiteral("diffDialog"));
+    QVERIFY(diff);
+    auto *summary = diff->findChild<QLabel *>(QStringLiteral("diffSummary"));
+    QVERIFY2(summary->text().contains(QStringLiteral("upstream Istio")) &&
+                 !summary->text().contains(QStringLiteral("--flavor")),
+             qPrintable(summary->text()));
+    auto *diffSwitch = diff->findChild<QPushButton *>(QStringLiteral("diffFlavorSwitchButton"));
+    QVERIFY(diffSwitch && diffSwitch->isVisible());
+    QTest::mouseClick(diffSwitch, Qt::LeftButton);
+    QCOMPARE(resourcesFlavor->currentData().toString(), QStringLiteral("istio"));
+    QCOMPARE(barFlavor->currentData().toString(), QStringLiteral("istio"));
+    QVERIFY(!barSwitch->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(!diff->isRunning(), kNetworkTimeoutMs);
+    QVERIFY2(!diff->diffs().isEmpty(), qPrintable(summary->text()));
+    delete diff;
+
+    // The bar's own selector is the same choice; the push dialog offers the switch too.
+    barFlavor->setCurrentIndex(barFlavor->findData(QStringLiteral("asm")));
+    QCOMPARE(resourcesFlavor->currentData().toString(), QStringLiteral("asm"));
+    QVERIFY(barSwitch->isVisible());
+    PushDialog *push = openPush(*console);
+    QVERIFY(push);
+    QCOMPARE(push->stage(), PushDialog::Stage::Failed);
+    auto *pushSwitch = push->findChild<QPushButton *>(QStringLiteral("pushFlavorSwitchButton"));
+    QVERIFY(pushSwitch && pushSwitch->isVisible());
+    QTest::mouseClick(pushSwitch, Qt::LeftButton);
+    // Analyzed again in the new flavor, then (past the test cluster's missing workloads) the dry run.
+    QTRY_VERIFY_WITH_TIMEOUT(push->stage() == PushDialog::Stage::Findings, kNetworkTimeoutMs);
+    push->pushAnyway();
+    QTRY_VERIFY_WITH_TIMEOUT(push->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
+    QVERIFY(push->model()->rowCount() > 0);
+    delete push;
+    // One click in the bar does the same.
+    barFlavor->setCurrentIndex(barFlavor->findData(QStringLiteral("asm")));
+    QTest::mouseClick(barSwitch, Qt::LeftButton);
+    QCOMPARE(resourcesFlavor->currentData().toString(), QStringLiteral("istio"));
+    QVERIFY(!barSwitch->isVisible());
+}
+
+void TestClusterGui::groupsInTheClusterOpenDeleteAndDrift()
+{
+    const QStringList kc{QStringLiteral("--kubeconfig"),
+                         m_cluster.filePath(QStringLiteral("admin.kubeconfig"))};
+    const QString ns = QStringLiteral("lanedeck-groups");
+    const Run created =
+        run(m_kubectl, kc + QStringList{QStringLiteral("create"), QStringLiteral("namespace"), ns});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    LaneGroup group = window->document()->group();
+    group.name = "shop-lanes";
+    group.ns = ns.toStdString();
+    window->document()->edit(group, QStringLiteral("group"));
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *drift = window->findChild<QLabel *>(QStringLiteral("clusterDriftLabel"));
+    QVERIFY(drift);
+    QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("Not in the cluster yet"), kNetworkTimeoutMs);
+
+    const auto pushed = pushOnce(*console, true);
+    QVERIFY2(all(pushed, PushOutcome::Result::Created), qPrintable(describe(pushed)));
+    QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("✓ In sync with the cluster"), kNetworkTimeoutMs);
+
+    // Someone edits a weight by hand: the bar says the live objects drifted once it looks again.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KUBE_EDITOR"), QStringLiteral("sed -i -e s/weight:\\ 60/weight:\\ 55/"));
+    const QString ingress = QString::fromStdString(mesh::ingressVirtualServiceName(group));
+    const Run edit = run(m_kubectl,
+                         kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("edit"),
+                                          QStringLiteral("virtualservice"), ingress},
+                         env);
+    QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
+    auto *combo = window->findChild<QComboBox *>(QStringLiteral("clusterTargetCombo"));
+    combo->setCurrentIndex(0);
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    QTRY_VERIFY2_WITH_TIMEOUT(drift->text().startsWith(QStringLiteral("⚠ Drifted: 1 of ")),
+                              qPrintable(drift->text()), kNetworkTimeoutMs);
+
+    // Open from Cluster lists it, drifted, with its flavor, lanes and services.
+    const auto findRow = [](const ClusterGroupsModel *model, const QString &name, const QString &in) {
+        for (int row = 0; row < model->groups().size(); ++row) {
+            if (model->groups()[row].name == name && model->groups()[row].ns == in) {
+                return row;
+            }
+        }
+        return -1;
+    };
+    ClusterGroupsDialog *open = window->openFromCluster();
+    QVERIFY(open);
+    QAbstractItemModelTester tester(open->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(!open->isRunning(), kNetworkTimeoutMs);
+    const int row = findRow(open->model(), QStringLiteral("shop-lanes"), ns);
+    QVERIFY2(row >= 0, qPrintable(open->summary()));
+    const ClusterGroup listed = open->model()->groups()[row];
+    // The hand-edited weights (55/20/20) are no group LaneDeck would generate.
+    QCOMPARE(listed.state, ClusterGroup::State::Drifted);
+    QVERIFY2(listed.problem.contains(QStringLiteral("add up to 95")), qPrintable(listed.problem));
+    QCOMPARE(listed.flavor, QStringLiteral("istio"));
+    QCOMPARE(listed.lanes, (QStringList{QStringLiteral("s1"), QStringLiteral("s2"), QStringLiteral("s3")}));
+    QCOMPARE(listed.services,
+             (QStringList{QStringLiteral("mocka"), QStringLiteral("mockb"), QStringLiteral("mockc")}));
+    QCOMPARE(listed.objects.size(), static_cast<int>(pushed.size()));
+    QCOMPARE(open->model()->index(row, ClusterGroupsModel::State).data().toString(),
+             QStringLiteral("drifted"));
+
+    // Opening it imports the live state, hand edit included: the document says what is wrong with it.
+    QTemporaryDir saved; // saved first: no unsaved-changes question
+    QString error;
+    QVERIFY2(window->document()->saveAs(saved.filePath(QStringLiteral("shop.lanes.yaml")), &error),
+             qPrintable(error));
+    open->selectGroup(row);
+    QSignalSpy imported(open, &ClusterGroupsDialog::imported);
+    open->actOnSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(imported.size(), 1, kNetworkTimeoutMs);
+    QCOMPARE(window->document()->group().name, std::string("shop-lanes"));
+    QCOMPARE(window->document()->group().ns, ns.toStdString());
+    QCOMPARE(window->document()->group().lanes.front().weight, 55);
+    QCOMPARE(window->resources()->flavorName(), QStringLiteral("istio"));
+    QVERIFY(!window->document()->diagnostics().all().empty());
+    QTRY_VERIFY(!drift->isVisible()); // an invalid document is not compared
+    // Put right in the document, it differs from the live objects in the one edited route.
+    window->document()->setLaneWeight(0, 60, true);
+    QVERIFY(window->document()->diagnostics().all().empty());
+    QTRY_VERIFY2_WITH_TIMEOUT(drift->isVisible() &&
+                                  drift->text().startsWith(QStringLiteral("⚠ Drifted: 1 of ")),
+                              qPrintable(drift->text()), kNetworkTimeoutMs);
+
+    // Delete from Cluster: a dry run, then the confirmation lists every object; "no" deletes nothing.
+    const auto liveObjects = [&] {
+        const Run get = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("get"),
+                                                        QStringLiteral("virtualservices,destinationrules"),
+                                                        QStringLiteral("-o"), QStringLiteral("name")});
+        return get.exitCode == 0 ? QString::fromUtf8(get.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                                 : QStringList{QStringLiteral("kubectl failed")};
+    };
+    QCOMPARE(liveObjects().size(), static_cast<int>(pushed.size()));
+    ClusterGroupsDialog *remove = window->deleteFromCluster();
+    QVERIFY(remove);
+    QTRY_VERIFY_WITH_TIMEOUT(!remove->isRunning(), kNetworkTimeoutMs);
+    QList<QStringList> asked;
+    bool answer = false;
+    remove->setConfirm([&asked, &answer](const QString &name, const QStringList &objects) {
+        asked << (QStringList{name} + objects);
+        return answer;
+    });
+    remove->selectGroup(findRow(remove->model(), QStringLiteral("shop-lanes"), ns));
+    remove->actOnSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(!remove->isRunning(), kNetworkTimeoutMs);
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked.front().size(), 1 + static_cast<int>(pushed.size()));
+    QVERIFY(asked.front().contains(QStringLiteral("VirtualService ") + ns + QLatin1Char('/') + ingress));
+    QCOMPARE(liveObjects().size(), static_cast<int>(pushed.size()));
+    answer = true;
+    QSignalSpy deleted(remove, &ClusterGroupsDialog::deleted);
+    remove->actOnSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(deleted.size(), 1, kNetworkTimeoutMs);
+    QCOMPARE(asked.size(), 2);
+    QCOMPARE(liveObjects(), QStringList());
+    QTRY_VERIFY_WITH_TIMEOUT(!remove->isRunning(), kNetworkTimeoutMs);
+    QCOMPARE(findRow(remove->model(), QStringLiteral("shop-lanes"), ns), -1);
+    delete remove;
+    QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("Not in the cluster yet"), kNetworkTimeoutMs);
+}
+
+void TestClusterGui::clusterFindingsInProblemsAndPush()
+{
+    // The operator's own routing for mocka: timeouts and retries, and mTLS, which the group's generated
+    // VirtualService and DestinationRule would shadow; and the three Services, without workloads.
+    const QStringList kc{QStringLiteral("--kubeconfig"),
+                         m_cluster.filePath(QStringLiteral("admin.kubeconfig"))};
+    const QString manifest = m_cluster.filePath(QStringLiteral("mocka-own.yaml"));
+    QVERIFY(writeFileAtomically(manifest.toStdString(), R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mocka-timeouts, namespace: default}
+spec:
+  hosts: [mocka.default.svc.cluster.local]
+  http: [{timeout: 2s, retries: {attempts: 3}, route: [{destination: {host: mocka.default.svc.cluster.local}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: mocka-mtls, namespace: default}
+spec:
+  host: mocka.default.svc.cluster.local
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mocka, namespace: default}
+spec:
+  selector: {app: mocka}
+  ports: [{name: http, port: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mockb, namespace: default}
+spec:
+  selector: {app: mockb}
+  ports: [{name: http, port: 8000}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mockc, namespace: default}
+spec:
+  selector: {app: mockc}
+  ports: [{name: http, port: 8000}]
+)")
+                .ok());
+    const Run applied =
+        run(m_kubectl, kc + QStringList{QStringLiteral("apply"), QStringLiteral("-f"), manifest});
+    QVERIFY2(applied.exitCode == 0, (applied.out + applied.err).constData());
+
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    ProblemsModel *problems = window->problemsModel();
+    QAbstractItemModelTester tester(problems, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const auto rowOf = [problems](const QString &code, const QString &object = {}) {
+        for (int row = 0; row < problems->rowCount(); ++row) {
+            if (problems->index(row, 0).data(ProblemsModel::CodeRole).toString() == code &&
+                (object.isEmpty() ||
+                 problems->index(row, ProblemsModel::Field).data().toString() == object)) {
+                return row;
+            }
+        }
+        return -1;
+    };
+    // On connecting, the cluster's findings join the Problems panel, each saying where it comes from.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowOf(QStringLiteral("vs-conflict"), QStringLiteral("VirtualService default/mocka-timeouts")) >= 0,
+        kNetworkTimeoutMs);
+    const int conflict =
+        rowOf(QStringLiteral("vs-conflict"), QStringLiteral("VirtualService default/mocka-timeouts"));
+    QVERIFY(problems->index(conflict, ProblemsModel::Source)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("cluster")));
+    QVERIFY(rowOf(QStringLiteral("dr-conflict"), QStringLiteral("DestinationRule default/mocka-mtls")) >= 0);
+    QCOMPARE(problems->headerData(ProblemsModel::Source, Qt::Horizontal).toString(),
+             QStringLiteral("Source"));
+
+    // A lane x service finding focuses that cell of the lane grid.
+    int cell = -1;
+    for (int row = 0; row < problems->rowCount() && cell < 0; ++row) {
+        if (problems->index(row, 0).data(ProblemsModel::LaneRole).toString() == QLatin1String("s2") &&
+            problems->index(row, 0).data(ProblemsModel::ServiceRole).toString() == QLatin1String("mockc")) {
+            cell = row;
+        }
+    }
+    QVERIFY2(cell >= 0, "no finding for lane s2 x mockc (the test cluster runs no workloads)");
+    auto *view = window->findChild<QTableView *>(QStringLiteral("problemsView"));
+    Q_EMIT view->activated(problems->index(cell, ProblemsModel::Message));
+    auto *grid = window->findChild<QTableView *>(QStringLiteral("laneGrid"));
+    QCOMPARE(grid->currentIndex().row(), 2);    // mockc
+    QCOMPARE(grid->currentIndex().column(), 1); // s2
+
+    // Adopting the shadowed settings is one undoable edit of the document.
+    auto *adopt = window->findChild<QAction *>(QStringLiteral("adoptAction"));
+    QVERIFY(adopt && adopt->isEnabled());
+    const LaneGroup before = window->document()->group();
+    adopt->trigger();
+    const LaneGroup after = window->document()->group();
+    const Service *mocka = after.service("mocka");
+    QVERIFY(mocka);
+    QCOMPARE(QString::fromStdString(mocka->adopted.route.value("timeout", "")), QStringLiteral("2s"));
+    QCOMPARE(QString::fromStdString(mocka->adopted.trafficPolicy["tls"].value("mode", "")),
+             QStringLiteral("ISTIO_MUTUAL"));
+    QCOMPARE(after.ns, before.ns);
+    window->document()->undoStack()->undo();
+    QVERIFY(window->document()->group() == before);
+
+    // The push dialog analyzes again first, lists the findings, and offers Push Anyway for the errors.
+    auto *action = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    action->trigger();
+    auto *dialog = window->findChild<PushDialog *>(QStringLiteral("pushDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() != PushDialog::Stage::Analyzing, kNetworkTimeoutMs);
+    QCOMPARE(dialog->stage(), PushDialog::Stage::Findings);
+    QVERIFY(std::any_of(dialog->findings().begin(), dialog->findings().end(),
+                        [](const ClusterFinding &f) { return f.code == QLatin1String("vs-conflict"); }));
+    auto *findings = dialog->findChild<QListWidget *>(QStringLiteral("pushFindings"));
+    QVERIFY(findings && findings->isVisible() && findings->count() == dialog->findings().size());
+    QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("pushApplyButton"))->isEnabled());
+    auto *anyway = dialog->findChild<QPushButton *>(QStringLiteral("pushAnywayButton"));
+    QVERIFY(anyway && anyway->isVisible());
+    QTest::mouseClick(anyway, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->stage() == PushDialog::Stage::Review, kNetworkTimeoutMs);
+    QVERIFY(dialog->model()->rowCount() > 0);
+    delete dialog;
+
+    const Run removed =
+        run(m_kubectl, kc + QStringList{QStringLiteral("delete"), QStringLiteral("-f"), manifest});
+    QVERIFY2(removed.exitCode == 0, removed.err.constData());
 }
 
 void TestClusterGui::noSecretInWhatTheConsoleShowsOrWrites()
