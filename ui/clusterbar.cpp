@@ -20,7 +20,7 @@ ClusterBar::ClusterBar(QWidget *parent)
     m_targets->setAccessibleName(tr("Cluster target"));
     m_targets->setToolTip(tr("Where diff and push go: the local sandbox, or a context of your kubeconfig."));
     m_targets->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    auto *nsLabel = new QLabel(tr("&Namespace:"), this);
+    auto *nsLabel = new QLabel(tr("Na&mespace:"), this);
     nsLabel->setBuddy(m_namespace);
     m_namespace->setObjectName(QStringLiteral("clusterNamespaceEdit"));
     m_namespace->setAccessibleName(tr("Cluster namespace"));

@@ -7,6 +7,7 @@
 #include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
+#include "ui/helpdialogs.h"
 #include "ui/lanecolors.h"
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
@@ -25,11 +26,13 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFocusFrame>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
@@ -74,9 +77,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     layout->addWidget(m_clusterBar);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);
+    m_tabs->tabBar()->setAccessibleName(tr("Pages"));
     m_designer->setObjectName(QStringLiteral("designer"));
     m_resources->setObjectName(QStringLiteral("resourcesView"));
-    m_tabs->addTab(m_designer, tr("&Designer"));
+    m_tabs->addTab(m_designer, tr("Designer"));
 
     auto *paths = new QTableView(this);
     paths->setObjectName(QStringLiteral("lanePathsView"));
@@ -85,6 +89,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     paths->setItemDelegate(new LanePathDelegate(paths));
     paths->setSelectionBehavior(QAbstractItemView::SelectRows);
     paths->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    paths->setTabKeyNavigation(false);
     paths->verticalHeader()->setVisible(false);
     paths->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     paths->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -99,9 +104,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     pathsHint->setWordWrap(true);
     pathsLayout->addWidget(pathsHint);
     pathsLayout->addWidget(paths, 1);
-    m_tabs->addTab(pathsPage, tr("Lane &paths"));
-    m_tabs->addTab(m_resources, tr("&Resources"));
-    m_tabs->addTab(m_traffic, tr("&Traffic"));
+    m_tabs->addTab(pathsPage, tr("Lane paths"));
+    m_tabs->addTab(m_resources, tr("Resources"));
+    m_tabs->addTab(m_traffic, tr("Traffic"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -112,6 +117,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_problems->setModel(m_problemsModel);
     m_problems->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_problems->setTabKeyNavigation(false);
     m_problems->verticalHeader()->setVisible(false);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
     m_problems->horizontalHeader()->setStretchLastSection(true);
@@ -119,7 +125,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
+    // Seven problems at once: a new group has several, and three rows hid the rest.
+    resizeDocks({dock},
+                {m_problems->verticalHeader()->defaultSectionSize() * 7 +
+                 m_problems->horizontalHeader()->sizeHint().height() + fontMetrics().height() * 2},
+                Qt::Vertical);
     connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
         m_tabs->setCurrentWidget(m_designer);
         m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
@@ -127,6 +137,19 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 
     m_validity->setObjectName(QStringLiteral("validityLabel"));
     statusBar()->addPermanentWidget(m_validity);
+
+    // Item views and text views show the focus only on a current cell or as a cursor; empty or read-only,
+    // nothing showed where the focus was. A ring around the focused one, in the highlight colour, does.
+    auto *focusRing = new QFocusFrame(this);
+    focusRing->setObjectName(QStringLiteral("focusRing"));
+    QPalette ringPalette = focusRing->palette();
+    ringPalette.setColor(QPalette::WindowText, palette().color(QPalette::Highlight));
+    focusRing->setPalette(ringPalette);
+    focusRing->hide();
+    connect(qApp, &QApplication::focusChanged, focusRing, [this, focusRing](QWidget *, QWidget *now) {
+        auto *area = qobject_cast<QAbstractScrollArea *>(now);
+        focusRing->setWidget(area && area->window() == this ? area : nullptr);
+    });
 
     createActions();
     createMenus();
@@ -148,6 +171,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         settings.setFlavor(m_resources->flavorName());
         settings.setApiVersion(m_resources->apiVersionName());
     });
+    connect(m_designer, &DesignerView::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_traffic, &TrafficPage::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     // The traffic page's target follows the cluster bar: the sandbox's gateway (a push to it restarts the
@@ -198,7 +223,7 @@ void MainWindow::createActions()
     m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
     m_openAction =
         make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
-    m_exampleAction = make(tr("Open &Example"), QKeySequence(), QStyle::SP_FileDialogInfoView,
+    m_exampleAction = make(tr("Open E&xample"), QKeySequence(), QStyle::SP_FileDialogInfoView,
                            tr("Open the seed scenario: mocka → mockb → mockc in lanes s1, s2, s3"));
     m_exampleAction->setObjectName(QStringLiteral("openExampleAction"));
     m_saveAction =
@@ -247,8 +272,25 @@ void MainWindow::createActions()
     toolbar->addAction(m_openAction);
     toolbar->addAction(m_saveAction);
     toolbar->addSeparator();
-    toolbar->addAction(m_undoAction);
-    toolbar->addAction(m_redoAction);
+    // The toolbar says "Undo" and "Redo" only, with what they would do in the tooltip: the menu's texts
+    // ("Undo Set label value of lane canary") made the toolbar change width with every edit.
+    for (QAction *menuAction : {m_undoAction, m_redoAction}) {
+        const bool undo = menuAction == m_undoAction;
+        auto *tool = new QAction(menuAction->icon(), undo ? tr("Undo") : tr("Redo"), toolbar);
+        tool->setObjectName(undo ? QStringLiteral("undoToolAction") : QStringLiteral("redoToolAction"));
+        connect(tool, &QAction::triggered, menuAction, &QAction::trigger);
+        auto follow = [tool, menuAction] {
+            tool->setEnabled(menuAction->isEnabled());
+            QString what = menuAction->text();
+            what.remove(QLatin1Char('&'));
+            tool->setToolTip(
+                tr("%1 (%2)").arg(what, menuAction->shortcut().toString(QKeySequence::NativeText)));
+            tool->setStatusTip(what);
+        };
+        connect(menuAction, &QAction::changed, tool, follow);
+        follow();
+        toolbar->addAction(tool);
+    }
     toolbar->addSeparator();
     toolbar->addAction(m_exportFileAction);
     toolbar->addAction(m_diffAction);
@@ -297,6 +339,22 @@ void MainWindow::createMenus()
     cluster->addAction(m_pushAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *docs =
+        help->addAction(tr("&Documentation"), this, [this] { documentationDialog(this)->show(); });
+    docs->setShortcut(QKeySequence::HelpContents);
+    docs->setObjectName(QStringLiteral("documentationAction"));
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QList<QAction *> actions;
+        for (QAction *menu : menuBar()->actions()) {
+            if (menu->menu()) {
+                actions << menu->menu()->actions();
+            }
+        }
+        shortcutsDialog(actions, this)->show();
+    });
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    help->addAction(m_exampleAction);
+    help->addSeparator();
     help->addAction(tr("&About LaneDeck"), this, [this] {
         QMessageBox::about(
             this, tr("About LaneDeck"),
@@ -351,8 +409,11 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
 
 void MainWindow::updateTitle()
 {
-    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it.
-    setWindowTitle(tr("%1[*]").arg(m_document->displayName()));
+    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it. A
+    // saved document is the window's file path, from which Qt makes the title, "[*]" included.
+    const QString path = m_document->filePath();
+    setWindowFilePath(path);
+    setWindowTitle(path.isEmpty() ? tr("%1[*]").arg(m_document->displayName()) : QString());
     setWindowModified(m_document->isModified());
 }
 
@@ -579,7 +640,7 @@ bool MainWindow::save()
     }
     UiSettings().addRecentFile(m_document->filePath());
     updateRecentMenu();
-    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    showSaved();
     return true;
 }
 
@@ -601,8 +662,21 @@ bool MainWindow::saveAs()
     }
     UiSettings().addRecentFile(m_document->filePath());
     updateRecentMenu();
-    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    showSaved();
     return true;
+}
+
+void MainWindow::showSaved()
+{
+    // Saving an invalid group is allowed (work in progress), but it must not look like a finished one.
+    const auto count = static_cast<int>(m_document->diagnostics().all().size());
+    statusBar()->showMessage(
+        count == 0 ? tr("Saved %1").arg(m_document->filePath())
+                   : tr("Saved %1 with %n problem(s): it cannot be pushed or exported until they are fixed "
+                        "(see Problems)",
+                        nullptr, count)
+                         .arg(m_document->filePath()),
+        count == 0 ? 5000 : 15000);
 }
 
 void MainWindow::showTab(const QString &name)

@@ -100,6 +100,7 @@ private:
     void open();
     bool save();
     bool saveAs();
+    void showSaved();
 
     QString m_autosaveDirectory;
     DocumentController *m_document;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanes/lanegroup.h"
 #include "ui/diagnosticindex.h"
 
 #include <QAbstractTableModel>
@@ -8,7 +9,9 @@ namespace lanedeck::ui {
 
 class DocumentController;
 
-/// Every validation problem of the document, a row each: the field path and the message.
+/// Every validation problem of the document, a row each: the field in the words the designer shows ("Lane
+/// canary, Label value") and the message; the field path ("spec.lanes[1].label.value") is the tooltip and
+/// FieldPathRole.
 class ProblemsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -25,6 +28,10 @@ public:
     };
 
     explicit ProblemsModel(DocumentController *controller, QObject *parent = nullptr);
+
+    /// `fieldPath` in the designer's words, with the names of the lanes and services it points into; the path
+    /// itself when it names nothing the designer shows.
+    static QString fieldInWords(const QString &fieldPath, const LaneGroup &group);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

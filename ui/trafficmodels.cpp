@@ -185,6 +185,7 @@ QVariant TrafficLaneModel::headerData(int section, Qt::Orientation orientation, 
 void TrafficTimelineModel::beginRun()
 {
     m_base = std::max(0, static_cast<int>(m_rows.size()) - 1);
+    m_runStarts.append(m_base);
 }
 
 void TrafficTimelineModel::setSummary(const traffic::Summary &summary, bool running)
@@ -244,6 +245,7 @@ void TrafficTimelineModel::clear()
     m_rows.clear();
     m_laneNames.clear();
     m_base = 0;
+    m_runStarts.clear();
     endResetModel();
 }
 

@@ -30,6 +30,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -190,6 +191,7 @@ private:
     void typeInto(QLineEdit *edit, const QString &text, bool pressReturn);
     void editCell(QTableView *view, int row, int column, const QString &text);
     void clickCell(QTableView *view, int row, int column);
+    void pickCalls(QTableView *view, int row, const QStringList &calls);
 
     std::unique_ptr<QTemporaryDir> m_autosaveDir;
 };
@@ -267,6 +269,30 @@ void TestMainWindow::editCell(QTableView *view, int row, int column, const QStri
     QTRY_COMPARE(index.data(Qt::EditRole).toString(), text);
 }
 
+void TestMainWindow::pickCalls(QTableView *view, int row, const QStringList &calls)
+{
+    // The calls editor lists the other services to check, the current calls first and checked.
+    const QModelIndex index = view->model()->index(row, ServiceTableModel::Calls);
+    clickCell(view, row, ServiceTableModel::Calls);
+    QCOMPARE(view->currentIndex(), index);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_F2);
+    auto *list = qobject_cast<QListWidget *>(QApplication::focusWidget());
+    QVERIFY2(list, "the cell opened the list of services");
+    QCOMPARE(list->frameShape(), QFrame::StyledPanel);
+    for (int i = 0; i < list->count(); ++i) {
+        QListWidgetItem *item = list->item(i);
+        QVERIFY2(item->text() != index.siblingAtColumn(ServiceTableModel::Name).data().toString(),
+                 "a service is not offered to call itself");
+        if ((item->checkState() == Qt::Checked) != calls.contains(item->text())) {
+            list->setCurrentRow(i);
+            QTest::keyClick(list, Qt::Key_Space);
+        }
+    }
+    QTest::keyClick(list, Qt::Key_Return);
+    QTRY_COMPARE(index.data(Qt::EditRole).toString(), calls.join(QStringLiteral(", ")));
+}
+
 void TestMainWindow::buildSeedByClickingAndTyping()
 {
     auto window = makeWindow();
@@ -291,8 +317,8 @@ void TestMainWindow::buildSeedByClickingAndTyping()
     editCell(lanes, 2, LaneTableModel::LabelValue, QStringLiteral("v3"));
 
     auto *services = child<QTableView>(window.get(), "serviceTable");
-    editCell(services, 0, ServiceTableModel::Calls, QStringLiteral("mockb"));
-    editCell(services, 1, ServiceTableModel::Calls, QStringLiteral("mockc"));
+    pickCalls(services, 0, {QStringLiteral("mockb")});
+    pickCalls(services, 1, {QStringLiteral("mockc")});
 
     auto *grid = child<QTableView>(window.get(), "laneGrid");
     clickCell(grid, 0, 1); // mocka in s2
