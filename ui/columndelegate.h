@@ -6,9 +6,9 @@
 namespace lanedeck::ui {
 
 /// One item delegate for a whole view that hands each column to a delegate of its own, instead of
-/// QAbstractItemView::setItemDelegateForColumn. With per-column delegates, a model reset while a cell is being
-/// edited (a lane added or undone) makes the view release the editor through the delegate of an index that
-/// no longer exists, its default one; the column delegate's event filter stays on the editor, and the
+/// QAbstractItemView::setItemDelegateForColumn. With per-column delegates, a model reset while a cell is
+/// being edited (a lane added or undone) makes the view release the editor through the delegate of an index
+/// that no longer exists, its default one; the column delegate's event filter stays on the editor, and the
 /// editor's focus-out then commits to a view that has forgotten it ("commitData called with an editor that
 /// does not belong to this view"). With one delegate for the view, the filter the view installs is the one
 /// it removes.
@@ -41,7 +41,8 @@ public:
                           const QModelIndex &index) const override
     {
         QAbstractItemDelegate *d = forColumn(index);
-        return d ? d->createEditor(parent, option, index) : QStyledItemDelegate::createEditor(parent, option, index);
+        return d ? d->createEditor(parent, option, index)
+                 : QStyledItemDelegate::createEditor(parent, option, index);
     }
     void setEditorData(QWidget *editor, const QModelIndex &index) const override
     {

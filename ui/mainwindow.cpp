@@ -125,9 +125,9 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    // Seven problems at once: a new group has several, and three rows hid the rest.
+    // Five problems at once: a new group has several, and three rows hid the rest.
     resizeDocks({dock},
-                {m_problems->verticalHeader()->defaultSectionSize() * 7 +
+                {m_problems->verticalHeader()->defaultSectionSize() * 5 +
                  m_problems->horizontalHeader()->sizeHint().height() + fontMetrics().height() * 2},
                 Qt::Vertical);
     connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {

@@ -777,9 +777,7 @@ QStringList TrafficPage::chartsCaption() const
             for (std::size_t i = 1; i < m_session.size(); ++i) {
                 pushes << QLocale().toString(double(m_session[i].startMicros) / 1e6, 'f', 0);
             }
-            when += tr(" · %n push(es) while sampling, at %1 s (dashed)", nullptr,
-                       static_cast<int>(pushes.size()))
-                        .arg(pushes.join(QStringLiteral(", ")));
+            when += tr(" · pushed while sampling at %1 s (dashed)").arg(pushes.join(QStringLiteral(", ")));
         }
         lines << when;
     } else {

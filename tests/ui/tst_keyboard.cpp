@@ -61,7 +61,8 @@ QtMessageHandler g_previousHandler = nullptr;
 /// committed twice, or after the model moved under it).
 void watchMessages(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    if (message.contains(QLatin1String("commitData called with an editor that does not belong to this view"))) {
+    if (message.contains(
+            QLatin1String("commitData called with an editor that does not belong to this view"))) {
         g_badMessages << message;
     }
     if (g_previousHandler) {
@@ -94,7 +95,8 @@ void type(const QString &text)
 
 QString describe(const QWidget *w)
 {
-    return w ? QStringLiteral("%1 '%2'").arg(QString::fromLatin1(w->metaObject()->className()), w->objectName())
+    return w ? QStringLiteral("%1 '%2'").arg(QString::fromLatin1(w->metaObject()->className()),
+                                             w->objectName())
              : QStringLiteral("nothing");
 }
 
@@ -108,7 +110,8 @@ bool tabStop(const QWidget *w)
     }
     for (const QWidget *p = w->parentWidget(); p; p = p->parentWidget()) {
         if (qobject_cast<const QAbstractSpinBox *>(p) || qobject_cast<const QComboBox *>(p) ||
-            (qobject_cast<const QAbstractScrollArea *>(p) && w == static_cast<const QAbstractScrollArea *>(p)->viewport())) {
+            (qobject_cast<const QAbstractScrollArea *>(p) &&
+             w == static_cast<const QAbstractScrollArea *>(p)->viewport())) {
             return false;
         }
     }
@@ -294,8 +297,9 @@ void TestKeyboard::mnemonicsAreUnique()
     QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QLatin1Char('\n'))));
     // The menus answer their letters: Alt+E opens Edit even on a page full of fields.
     for (const char *menu : {"File", "Edit", "View", "Cluster", "Help"}) {
-        QVERIFY2(owners.contains(QKeySequence::mnemonic(QStringLiteral("&") + QLatin1String(menu)).toString()),
-                 menu);
+        QVERIFY2(
+            owners.contains(QKeySequence::mnemonic(QStringLiteral("&") + QLatin1String(menu)).toString()),
+            menu);
     }
 }
 
@@ -314,7 +318,8 @@ void TestKeyboard::menusKeepTheirMnemonics()
         }
         for (auto it = owners.cbegin(); it != owners.cend(); ++it) {
             if (it.value().size() > 1) {
-                clashes << QStringLiteral("%1 %2: %3").arg(top->text(), it.key(), it.value().join(QStringLiteral(", ")));
+                clashes << QStringLiteral("%1 %2: %3")
+                               .arg(top->text(), it.key(), it.value().join(QStringLiteral(", ")));
             }
         }
     }
@@ -365,22 +370,25 @@ void TestKeyboard::tabWalkNeverTraps()
         QWidget *before = focused();
         press(Qt::Key_Tab);
         QWidget *now = focused();
-        QVERIFY2(now && now != before,
-                 qPrintable(QStringLiteral("Tab left the focus on %1 (step %2)").arg(describe(before)).arg(i)));
+        QVERIFY2(
+            now && now != before,
+            qPrintable(QStringLiteral("Tab left the focus on %1 (step %2)").arg(describe(before)).arg(i)));
         QVERIFY2(now->window() == m_window.get(), qPrintable(describe(now)));
         if (!visited.contains(now) && !showsFocus(now)) {
             hidden << describe(now);
         }
         visited.insert(now);
     }
-    QVERIFY2(hidden.isEmpty(), qPrintable(QStringLiteral("no visible focus: ") + hidden.join(QStringLiteral(", "))));
+    QVERIFY2(hidden.isEmpty(),
+             qPrintable(QStringLiteral("no visible focus: ") + hidden.join(QStringLiteral(", "))));
     QStringList missed;
     for (QWidget *w : pageStops) {
         if (!visited.contains(w)) {
             missed << describe(w);
         }
     }
-    QVERIFY2(missed.isEmpty(), qPrintable(QStringLiteral("never reached: ") + missed.join(QStringLiteral(", "))));
+    QVERIFY2(missed.isEmpty(),
+             qPrintable(QStringLiteral("never reached: ") + missed.join(QStringLiteral(", "))));
 
     // Shift+Tab and Ctrl+Tab leave the tables and the grid too.
     for (QTableView *table : tabs->currentWidget()->findChildren<QTableView *>()) {
