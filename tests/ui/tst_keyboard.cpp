@@ -181,6 +181,7 @@ private Q_SLOTS:
     void typingDoesNotEditCells();
     void editorOpenWhileTheTableChanges_data();
     void editorOpenWhileTheTableChanges();
+    void removingTheBaselineAsksAndRebalances();
     void mainFlowByKeyboardOnly();
 
 private:
@@ -492,6 +493,48 @@ void TestKeyboard::editorOpenWhileTheTableChanges()
     QCoreApplication::processEvents();
     QCOMPARE(m_window->document()->group(), example); // the open editor committed nothing of its own
     QCOMPARE(view->model()->rowCount(), 3);
+}
+
+void TestKeyboard::removingTheBaselineAsksAndRebalances()
+{
+    // s1 is the baseline at 60%: removing it asks first; once removed, "Keep total at 100%" gives its share
+    // to s2 and s3 in proportion; undo brings everything back.
+    makeWindow();
+    QVERIFY(m_window->openExample());
+    DocumentController *doc = m_window->document();
+    const LaneGroup example = doc->group();
+    auto *lanes = m_window->findChild<QTableView *>(QStringLiteral("laneTable"));
+    auto *remove = m_window->findChild<QAbstractButton *>(QStringLiteral("removeLaneButton"));
+    QVERIFY(lanes && remove);
+    lanes->setFocus(Qt::TabFocusReason);
+    lanes->setCurrentIndex(lanes->model()->index(0, LaneTableModel::Name));
+    QString asked;
+    whenModal([&asked](QWidget *box) {
+        asked = static_cast<QMessageBox *>(box)->text();
+        press(Qt::Key_Escape);
+    });
+    remove->setFocus(Qt::TabFocusReason);
+    press(Qt::Key_Space);
+    QTRY_VERIFY(!asked.isEmpty());
+    QVERIFY2(asked.contains(QLatin1String("s1 is the baseline lane")), qPrintable(asked));
+    QCOMPARE(doc->group(), example);
+    backToWindow();
+
+    lanes->setCurrentIndex(lanes->model()->index(0, LaneTableModel::Name));
+    whenModal([](QWidget *) { press(Qt::Key_R, Qt::AltModifier); }); // "&Remove s1"
+    remove->setFocus(Qt::TabFocusReason);
+    press(Qt::Key_Space);
+    QTRY_COMPARE(doc->group().lanes.size(), std::size_t(2));
+    QCOMPARE(edits::weights(doc->group()), (std::vector<int>{50, 50}));
+    backToWindow();
+    doc->undoStack()->undo();
+    QCOMPARE(doc->group(), example);
+
+    // A lane that is not the baseline goes without a question, its share rebalanced too.
+    lanes->setCurrentIndex(lanes->model()->index(2, LaneTableModel::Name));
+    remove->setFocus(Qt::TabFocusReason);
+    press(Qt::Key_Space);
+    QCOMPARE(edits::weights(doc->group()), (std::vector<int>{75, 25}));
 }
 
 void TestKeyboard::mainFlowByKeyboardOnly()
