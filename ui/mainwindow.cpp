@@ -248,6 +248,7 @@ void MainWindow::createActions()
                         QStyle::SP_FileDialogContentsView, QString());
     m_pushAction = make(tr("&Push…"), QKeySequence(Qt::CTRL | Qt::Key_P), QStyle::SP_ArrowUp, QString());
     m_pushAction->setObjectName(QStringLiteral("pushAction"));
+    m_saveAsAction->setObjectName(QStringLiteral("saveAsAction"));
     m_diffAction->setObjectName(QStringLiteral("diffAction"));
     m_exportFileAction->setObjectName(QStringLiteral("exportFileAction"));
     m_exportDirectoryAction->setObjectName(QStringLiteral("exportDirectoryAction"));

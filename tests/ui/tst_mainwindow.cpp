@@ -27,10 +27,13 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDir>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -38,12 +41,15 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QThread>
 #include <QTimer>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -176,6 +182,9 @@ private Q_SLOTS:
     void renameLaneFromGridHeader();
     void exampleIsTheSeed();
     void compositeRoutesToSelectedTarget();
+    void toolbarKeepsItsWidth();
+    void savingAnInvalidGroupSaysSo();
+    void helpMenuOffersDocsKeysAndExample();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
@@ -779,4 +788,81 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::toolbarKeepsItsWidth()
+{
+    // The toolbar says Undo and Redo; what they would undo is in their tooltips, so edits do not resize it.
+    auto window = makeWindow();
+    auto *toolbar = window->findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+    QVERIFY(toolbar);
+    const int width = toolbar->sizeHint().width();
+    LaneGroup g = window->document()->group();
+    g.name = "a-rather-long-lane-group-name-to-make-the-undo-text-long";
+    window->document()->edit(g, QStringLiteral("Rename lane group to a rather long name, as an edit would"));
+    QCoreApplication::processEvents();
+    QCOMPARE(toolbar->sizeHint().width(), width);
+    auto *undo = window->findChild<QAction *>(QStringLiteral("undoToolAction"));
+    QVERIFY(undo && undo->isEnabled());
+    QCOMPARE(undo->text(), QStringLiteral("Undo"));
+    QVERIFY2(undo->toolTip().contains(QLatin1String("rather long name")), qPrintable(undo->toolTip()));
+    undo->trigger();
+    QCOMPARE(window->document()->group(), LaneGroup{});
+    QVERIFY(!undo->isEnabled());
+}
+
+void TestMainWindow::savingAnInvalidGroupSaysSo()
+{
+    auto window = makeWindow();
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(
+        window->openFile(QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml"), &error));
+    LaneGroup g = window->document()->group();
+    g.lanes[0].weight = 10;
+    window->document()->edit(g, QStringLiteral("break the weights"));
+    QVERIFY(!window->document()->diagnostics().isEmpty());
+    const QString path = dir.filePath(QStringLiteral("invalid.lanes.yaml"));
+    QTimer::singleShot(0, window.get(), [path] {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->selectFile(path);
+        QMetaObject::invokeMethod(dialog, &QDialog::accept);
+    });
+    window->findChild<QAction *>(QStringLiteral("saveAsAction"))->trigger();
+    QTRY_COMPARE(window->document()->filePath(), path);
+    QVERIFY(QFile::exists(path)); // saved all the same
+    const QString said = window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(QLatin1String("1 problem")) || said.contains(QLatin1String("problem(s)")),
+             qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("cannot be pushed")), qPrintable(said));
+}
+
+void TestMainWindow::helpMenuOffersDocsKeysAndExample()
+{
+    auto window = makeWindow();
+    auto *docs = window->findChild<QAction *>(QStringLiteral("documentationAction"));
+    auto *keys = window->findChild<QAction *>(QStringLiteral("shortcutsAction"));
+    QVERIFY(docs && keys);
+    docs->trigger();
+    auto *browser = window->findChild<QTextBrowser *>(QStringLiteral("documentationText"));
+    QVERIFY(browser);
+    QVERIFY2(browser->toPlainText().contains(QLatin1String("LaneDeck")), "the README is built in");
+    keys->trigger();
+    auto *table = window->findChild<QTableWidget *>(QStringLiteral("shortcutsTable"));
+    QVERIFY(table);
+    QStringList rows;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        rows << table->item(r, 0)->text() + QLatin1Char(' ') + table->item(r, 1)->text();
+    }
+    QVERIFY2(rows.filter(QStringLiteral("Push")).size() == 1, qPrintable(rows.join(u'\n')));
+    QVERIFY2(rows.filter(QStringLiteral("F2")).size() == 1, qPrintable(rows.join(u'\n')));
+    bool exampleInHelp = false;
+    for (QAction *menu : window->menuBar()->actions()) {
+        if (menu->text() == QLatin1String("&Help")) {
+            exampleInHelp = menu->menu()->actions().contains(
+                window->findChild<QAction *>(QStringLiteral("openExampleAction")));
+        }
+    }
+    QVERIFY(exampleInHelp);
+}
+
 #include "tst_mainwindow.moc"
