@@ -1,6 +1,7 @@
 #include "ui/problemsmodel.h"
 
 #include "ui/documentcontroller.h"
+#include "ui/qtconvert.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -136,12 +137,12 @@ QVariant ProblemsModel::data(const QModelIndex &index, int role) const
     const Diagnostic &d = m_diagnostics.all()[static_cast<std::size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        return index.column() == Field ? fieldInWords(QString::fromStdString(d.field), m_controller->group())
-                                       : QString::fromStdString(d.message);
+        return index.column() == Field ? fieldInWords(toQString(d.field), m_controller->group())
+                                       : toQString(d.message);
     case Qt::ToolTipRole:
-        return QString::fromStdString(d.toString());
+        return toQString(d.toString());
     case FieldPathRole:
-        return QString::fromStdString(d.field);
+        return toQString(d.field);
     default:
         return {};
     }

@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 #include "ui/settings.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
@@ -57,8 +58,32 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
       m_chainProxy(new QSortFilterProxyModel(this))
 {
     setObjectName(QStringLiteral("trafficPage"));
+    // Created in this order, the widgets keep the tab order the page always had: settings, then results.
+    QWidget *settings = createSettingsColumn();
+    QWidget *results = createResultsColumn();
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(settings);
+    layout->addWidget(results, 1);
+    connectControls();
+    restoreSamplerSettings();
+    updateControls();
+}
 
-    // ---- the form: what to send, how much, how to tell lanes apart
+void TrafficPage::restoreSamplerSettings()
+{
+    const SamplerSettings remembered = SamplerSettings::load();
+    m_rate->setValue(remembered.rate);
+    m_amountKind->setCurrentIndex(std::clamp(remembered.amountKind, 0, m_amountKind->count() - 1));
+    m_amount->setValue(remembered.amount);
+    m_concurrency->setValue(remembered.concurrency);
+    m_classify->setCurrentIndex(std::clamp(remembered.classification, 0, m_classify->count() - 1));
+    m_classifyArgument->setText(remembered.classifyArgument);
+    m_restartOnPush->setChecked(remembered.restartOnPush);
+}
+
+/// What to send, how much, how to tell lanes apart, and the start and stop buttons.
+QGroupBox *TrafficPage::createSamplerForm()
+{
     auto *form = new QGroupBox(tr("Sampler"), this);
     auto *formLayout = new QFormLayout(form);
     formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -143,7 +168,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     runButtons->addWidget(m_start);
     runButtons->addWidget(m_stop);
     formLayout->addRow(runButtons);
+    return form;
+}
 
+QGroupBox *TrafficPage::createExportBox()
+{
     auto *exports = new QGroupBox(tr("Export"), this);
     auto *exportLayout = new QVBoxLayout(exports);
     m_exportCsv = new QPushButton(tr("Samples and s&ummary (CSV)…"), exports);
@@ -161,7 +190,14 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_exportScope->setForegroundRole(QPalette::PlaceholderText);
     m_exportScope->hide();
     exportLayout->addWidget(m_exportScope);
+    return exports;
+}
 
+/// The sampler form and the export buttons in a scrolling column of bounded width.
+QWidget *TrafficPage::createSettingsColumn()
+{
+    QGroupBox *form = createSamplerForm();
+    QGroupBox *exports = createExportBox();
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -175,8 +211,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     leftScroll->setFocusPolicy(Qt::NoFocus); // a container: Tab goes to its fields, and it scrolls to them
     leftScroll->setMinimumWidth(left->sizeHint().width() + 20);
     leftScroll->setMaximumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
+    return leftScroll;
+}
 
-    // ---- the results: verdict, charts, chains
+void TrafficPage::createVerdictLabels()
+{
     m_verdict = new QLabel(tr("Not sampled yet"), this);
     m_verdict->setObjectName(QStringLiteral("trafficVerdict"));
     m_verdict->setAccessibleName(tr("Verdict"));
@@ -189,7 +228,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("trafficStats"));
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
 
+/// The four charts in a 2x2 grid; the run charts remember their titles for the run numbers.
+QWidget *TrafficPage::createCharts()
+{
     m_chartArea = new QWidget(this);
     m_chartArea->setObjectName(QStringLiteral("trafficCharts"));
     auto *grid = new QGridLayout(m_chartArea);
@@ -205,7 +248,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     for (TrafficChart *chart : {m_charts[1], m_charts[2]}) {
         m_runCharts.append({chart, chart->chart()->title()});
     }
+    return m_chartArea;
+}
 
+/// The response chains (with a sample response beside them) and the lane table, as tabs.
+QTabWidget *TrafficPage::createTables()
+{
     m_chainProxy->setSourceModel(m_chainModel);
     m_chainProxy->setSortRole(ValueRole);
     m_chainProxy->setDynamicSortFilter(true);
@@ -252,10 +300,18 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     bottom->setDocumentMode(true);
     bottom->addTab(chainSplit, tr("Response chains"));
     bottom->addTab(laneView, tr("Lanes"));
+    return bottom;
+}
 
+/// The verdict and statistics above the charts and tables.
+QWidget *TrafficPage::createResultsColumn()
+{
+    createVerdictLabels();
+    QWidget *charts = createCharts();
+    QTabWidget *tables = createTables();
     auto *resultsSplit = new QSplitter(Qt::Vertical, this);
-    resultsSplit->addWidget(m_chartArea);
-    resultsSplit->addWidget(bottom);
+    resultsSplit->addWidget(charts);
+    resultsSplit->addWidget(tables);
     resultsSplit->setStretchFactor(0, 3);
     resultsSplit->setStretchFactor(1, 1);
     resultsSplit->setChildrenCollapsible(false);
@@ -266,11 +322,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     rightLayout->addWidget(m_verdict);
     rightLayout->addWidget(m_stats);
     rightLayout->addWidget(resultsSplit, 1);
+    return right;
+}
 
-    auto *layout = new QHBoxLayout(this);
-    layout->addWidget(leftScroll);
-    layout->addWidget(right, 1);
-
+void TrafficPage::connectControls()
+{
     connect(m_start, &QPushButton::clicked, this, [this] {
         QString error;
         if (!start(&error)) {
@@ -295,23 +351,13 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
                     current.isValid() ? current.data(TrafficChainModel::DetailRole).toString() : QString());
             });
     connect(m_document, &DocumentController::groupChanged, this, &TrafficPage::updateControls);
-
-    const SamplerSettings remembered = SamplerSettings::load();
-    m_rate->setValue(remembered.rate);
-    m_amountKind->setCurrentIndex(std::clamp(remembered.amountKind, 0, m_amountKind->count() - 1));
-    m_amount->setValue(remembered.amount);
-    m_concurrency->setValue(remembered.concurrency);
-    m_classify->setCurrentIndex(std::clamp(remembered.classification, 0, m_classify->count() - 1));
-    m_classifyArgument->setText(remembered.classifyArgument);
-    m_restartOnPush->setChecked(remembered.restartOnPush);
-    updateControls();
 }
 
 TrafficPage::~TrafficPage() = default;
 
 QString TrafficPage::verdict() const
 {
-    return QString::fromStdString(m_summary.verdict);
+    return toQString(m_summary.verdict);
 }
 
 bool TrafficPage::isRunning() const
@@ -392,13 +438,13 @@ LaneGroup TrafficPage::sampledGroup() const
 std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
 {
     traffic::SamplerConfig c;
-    c.url = targetUrl().toStdString();
+    c.url = toStdString(targetUrl());
     if (c.url.empty()) {
         *error = tr("No target URL: push to the local sandbox, or type the gateway's address.");
         return std::nullopt;
     }
     if (!m_host->text().trimmed().isEmpty()) {
-        c.headers.push_back("Host: " + m_host->text().trimmed().toStdString());
+        c.headers.push_back("Host: " + toStdString(m_host->text().trimmed()));
     }
     const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (int i = 0; i < lines.size(); ++i) {
@@ -410,7 +456,7 @@ std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
             *error = tr("Header line %1: expected \"Name: value\", got \"%2\"").arg(i + 1).arg(line);
             return std::nullopt;
         }
-        c.headers.push_back(line.toStdString());
+        c.headers.push_back(toStdString(line));
     }
     c.rate = m_rate->value();
     c.concurrency = m_concurrency->value();
@@ -466,12 +512,12 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
             *error = tr("Classify by response header: name the header.");
             return false;
         }
-        classifier = traffic::Classifier::header(group, argument.toStdString());
+        classifier = traffic::Classifier::header(group, toStdString(argument));
         break;
     case Classification::Regex: {
-        auto regex = traffic::Classifier::regex(group, argument.toStdString());
+        auto regex = traffic::Classifier::regex(group, toStdString(argument));
         if (!regex) {
-            *error = tr("Classify by regex: %1").arg(QString::fromStdString(regex.error().message));
+            *error = tr("Classify by regex: %1").arg(toQString(regex.error().message));
             return false;
         }
         classifier = std::move(*regex);
@@ -664,7 +710,7 @@ void TrafficPage::updateVerdict()
     for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
         if (s.errors[i]) {
             kinds << QStringLiteral("%1 %2")
-                         .arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
+                         .arg(toQString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
                          .arg(s.errors[i]);
         }
     }
@@ -708,12 +754,12 @@ void TrafficPage::updateControls()
     QString lane = tr("lane");
     for (const Lane &l : group.lanes) {
         if (group.baselineLane() != &l || group.lanes.size() == 1) {
-            lane = QString::fromStdString(l.name);
+            lane = toQString(l.name);
             break;
         }
     }
     const QString header =
-        group.routingHeader.empty() ? QStringLiteral("x-lane") : QString::fromStdString(group.routingHeader);
+        group.routingHeader.empty() ? QStringLiteral("x-lane") : toQString(group.routingHeader);
     m_headers->setPlaceholderText(tr("%1: %2   (forces lane %2)").arg(header, lane));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
                                                        m_headers, m_classify}) {
@@ -732,8 +778,8 @@ bool TrafficPage::exportCsv(const QString &path, QString *error)
                              : tr("Nothing to export yet: start sampling first.");
         return false;
     }
-    if (auto written = traffic::writeCsv(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeCsv(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;
@@ -746,8 +792,8 @@ bool TrafficPage::exportJson(const QString &path, QString *error)
                              : tr("Nothing to export yet: start sampling first.");
         return false;
     }
-    if (auto written = traffic::writeJson(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeJson(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;
@@ -757,8 +803,7 @@ QStringList TrafficPage::chartsCaption() const
 {
     const LaneGroup group = sampledGroup();
     QStringList lines;
-    lines << tr("Traffic of lane group %1")
-                 .arg(group.name.empty() ? tr("(unnamed)") : QString::fromStdString(group.name));
+    lines << tr("Traffic of lane group %1").arg(group.name.empty() ? tr("(unnamed)") : toQString(group.name));
     QString target = tr("Target: %1").arg(targetUrl().isEmpty() ? tr("none") : targetUrl());
     if (!m_host->text().trimmed().isEmpty()) {
         target += tr(" (Host: %1)").arg(m_host->text().trimmed());

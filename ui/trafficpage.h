@@ -16,12 +16,14 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QTabWidget;
 class QTableView;
 
 namespace lanedeck::ui {
@@ -121,6 +123,16 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    QWidget *createSettingsColumn();
+    QGroupBox *createSamplerForm();
+    QGroupBox *createExportBox();
+    QWidget *createResultsColumn();
+    void createVerdictLabels();
+    QWidget *createCharts();
+    QTabWidget *createTables();
+    void connectControls();
+    void restoreSamplerSettings();
+
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
     void takeSnapshot(quint64 generation, const traffic::Summary &summary);
     void runFinished(quint64 generation, quint64 session, std::size_t slot,

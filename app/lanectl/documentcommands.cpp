@@ -2,6 +2,7 @@
 
 #include "lanes/document.h"
 #include "lanes/lanepaths.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 namespace lanectl {

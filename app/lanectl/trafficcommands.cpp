@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "traffic/export.h"

@@ -4,6 +4,7 @@
 #include "kube/linediff.h"
 #include "kube/status.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 
 #include <algorithm>
 #include <map>

@@ -3,9 +3,9 @@
 // everything Tab reaches.
 #include "testsupport.h"
 
+#include "lanes/groupedits.h"
 #include "ui/designerview.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanetablemodel.h"
 #include "ui/mainwindow.h"
 #include "ui/problemsmodel.h"

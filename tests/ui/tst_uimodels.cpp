@@ -1,9 +1,10 @@
 // Every item model of the console under QAbstractItemModelTester, through edits, undo and reshaping.
+#include "mesh/render.h"
 #include "testsupport.h"
 
+#include "lanes/groupedits.h"
 #include "mesh/resource.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/headermatchmodel.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepathsmodel.h"
@@ -36,7 +37,6 @@ private Q_SLOTS:
     void problemsListDiagnostics();
     void problemFieldsInWords_data();
     void problemFieldsInWords();
-    void newRowsTakeTheirNeighboursSettings();
     void resourceTreeByKind();
     void modelsSurviveReshaping();
     void headerMatchesEditIngress();
@@ -244,27 +244,6 @@ void TestUiModels::problemFieldsInWords()
     QFETCH(QString, path);
     QFETCH(QString, words);
     QCOMPARE(ProblemsModel::fieldInWords(path, m_doc->group()), words);
-}
-
-void TestUiModels::newRowsTakeTheirNeighboursSettings()
-{
-    LaneGroup g;
-    g.ns = "demo";
-    edits::addService(g, "front");
-    QCOMPARE(g.services[0].ns, std::string("demo")); // the group's namespace
-    g.services[0].port = 9080;
-    g.services[0].ns = "shop";
-    edits::addService(g, "api");
-    QCOMPARE(g.services[1].ns, std::string("shop")); // the previous row's
-    QCOMPARE(g.services[1].port, 9080);
-    edits::addLane(g, "stable");
-    g.lanes[0].labelKey = "version";
-    edits::addLane(g, "canary");
-    QCOMPARE(g.lanes[1].labelKey, std::string("version"));
-    // The default group namespace holds the rules, not the workloads: the first service keeps "default".
-    LaneGroup asm_;
-    edits::addService(asm_, "mocka");
-    QCOMPARE(asm_.services[0].ns, Service{}.ns);
 }
 
 void TestUiModels::resourceTreeByKind()
