@@ -79,7 +79,8 @@ QWidget *focused()
 void press(int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
 {
     QWidget *target = focused() ? focused() : QApplication::activeWindow();
-    if (qEnvironmentVariableIsSet("KEYDEBUG")) {
+    if (qEnvironmentVariableIsSet(
+            "KEYDEBUG")) { // KEYDEBUG=1 tst_keyboard: where each key went, to debug a step
         qDebug() << "key" << Qt::Key(key) << modifiers << "to" << target;
     }
     QVERIFY2(target, "something has the focus");
