@@ -19,8 +19,10 @@ elif [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   gui=0
   echo "demo: no DISPLAY or WAYLAND_DISPLAY; running the headless demo (scripts/demo.sh --no-gui)" >&2
 fi
-bash scripts/build.sh default
-build=build/default
+# The ci preset, as scripts/test-all.sh: one build serves both (the presets differ only in -Werror, which
+# changes every compile command, so two presets would compile everything twice).
+bash scripts/build.sh ci
+build=build/ci
 if ((gui)) && [[ -x $build/app/lanedeck ]]; then
   exec "$build/app/lanedeck" --demo "$@"
 fi

@@ -3,7 +3,8 @@
 # docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette, the
 # topology of the seed and of the branching example (resources/examples/shop.lanes.yaml),
 # and the designer at 200% scaling (QT_SCALE_FACTOR=2); then the Traffic page of `lanedeck --demo` sampling the
-# local sandbox live (light and dark, after 12 s), and a canary step (20/40/40 pushed after 10 s, shot at 22 s).
+# local sandbox live (light and dark, after 12 s), a canary step (20/40/40 pushed after 10 s, shot at 22 s)
+# with its charts PNG as the Export button writes it, and the Traffic page on a 1366x768 screen.
 #
 # usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
 set -euo pipefail
@@ -58,4 +59,8 @@ demo_shot() { # NAME ARGS...
 }
 demo_shot traffic-light --light --delay 12000
 demo_shot traffic-dark --dark --delay 12000
-demo_shot traffic-canary-light --light --canary 20/40/40@10 --delay 22000
+demo_shot traffic-canary-light --light --canary 20/40/40@10 --delay 22000 \
+  --export-charts "$out/traffic-export-light.png"
+# A laptop screen with the Problems panel open: the charts keep their axis labels.
+xvfb-run -a -s "-screen 0 1366x768x24" "$app" --demo --screenshot "$out/traffic-1366x768-light.png" \
+  --size 1366x740 --light --delay 12000

@@ -1,6 +1,7 @@
 #include "ui/designerview.h"
 
 #include "lanes/groupedits.h"
+#include "ui/columndelegate.h"
 #include "ui/documentcontroller.h"
 #include "ui/headermatchmodel.h"
 #include "ui/lanecolors.h"
@@ -12,6 +13,8 @@
 #include "ui/servicetablemodel.h"
 #include "ui/weightpanel.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QCompleter>
 #include <QFormLayout>
@@ -20,17 +23,21 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QStringListModel>
 #include <QStyle>
 #include <QTableView>
 #include <QToolButton>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -71,7 +78,7 @@ const TextFieldSpec kGroupFields[] = {
      DESIGNER_TR("The lane group's name; generated resources are labelled with it."),
      [](const LaneGroup &g) { return toQString(g.name); },
      [](LaneGroup &g, const QString &t) { g.name = toStdString(t); }},
-    {"groupNamespaceEdit", "metadata.namespace", DESIGNER_TR("Na&mespace:"),
+    {"groupNamespaceEdit", "metadata.namespace", DESIGNER_TR("Name&space:"),
      DESIGNER_TR("Change lane group namespace"),
      DESIGNER_TR("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
      [](const LaneGroup &g) { return toQString(g.ns); },
@@ -79,11 +86,11 @@ const TextFieldSpec kGroupFields[] = {
 };
 
 const TextFieldSpec kHeaderFields[] = {
-    {"traceHeaderEdit", "spec.traceHeader", DESIGNER_TR("&Trace header:"), DESIGNER_TR("Change trace header"),
+    {"traceHeaderEdit", "spec.traceHeader", DESIGNER_TR("Tr&ace header:"), DESIGNER_TR("Change trace header"),
      DESIGNER_TR("The header the applications pass through (trace ID or custom pass-through)."),
      [](const LaneGroup &g) { return toQString(g.traceHeader); },
      [](LaneGroup &g, const QString &t) { g.traceHeader = toStdString(t); }},
-    {"routingHeaderEdit", "spec.routingHeader", DESIGNER_TR("&Routing header:"),
+    {"routingHeaderEdit", "spec.routingHeader", DESIGNER_TR("Rout&ing header:"),
      DESIGNER_TR("Change routing header"),
      DESIGNER_TR("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
      [](const LaneGroup &g) { return toQString(g.routingHeader); },
@@ -96,11 +103,11 @@ const TextFieldSpec kIngressFields[] = {
      DESIGNER_TR("The Istio Gateway that ingress traffic arrives through."),
      [](const LaneGroup &g) { return toQString(g.ingress.gatewayName); },
      [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = toStdString(t); }},
-    {"gatewayNamespaceEdit", "spec.ingress.gateway.namespace", DESIGNER_TR("Gateway names&pace:"),
+    {"gatewayNamespaceEdit", "spec.ingress.gateway.namespace", DESIGNER_TR("Gate&way namespace:"),
      DESIGNER_TR("Change gateway namespace"), DESIGNER_TR("The namespace of the ingress Gateway."),
      [](const LaneGroup &g) { return toQString(g.ingress.gatewayNamespace); },
      [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = toStdString(t); }},
-    {"hostsEdit", "spec.ingress.hosts", DESIGNER_TR("&Hosts:"), DESIGNER_TR("Change hosts"),
+    {"hostsEdit", "spec.ingress.hosts", DESIGNER_TR("H&osts:"), DESIGNER_TR("Change hosts"),
      DESIGNER_TR("The hosts the lane group serves, comma-separated ('*' for any)."),
      [](const LaneGroup &g) { return toQStringList(g.ingress.hosts).join(QStringLiteral(", ")); },
      [](LaneGroup &g, const QString &t) { g.ingress.hosts = toStdStrings(split(t)); }},
@@ -133,8 +140,10 @@ void setupTable(QTableView *view)
 {
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
-                          QAbstractItemView::AnyKeyPressed);
+    // Typing does not edit: with fields and tables side by side, keystrokes meant for a field landed in a
+    // cell. F2 (as in spreadsheets' "edit cell") or a double click opens the editor; Tab leaves the table.
+    view->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    view->setTabKeyNavigation(false);
     view->horizontalHeader()->setStretchLastSection(true);
     view->verticalHeader()->setVisible(false);
     view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -183,6 +192,103 @@ public:
         return QSize(content.width() + verticalScrollBar()->sizeHint().width(),
                      std::min(content.height(), fontMetrics().height() * 20) + 2 * frameWidth());
     }
+};
+
+/// Edits a service's calls by picking from the group's other services: a framed, checkable list with the
+/// current calls first, checked and in call order, then the other services. Space checks, Return keeps the
+/// checked ones in list order, Escape leaves the calls as they were.
+class CallsDelegate final : public QStyledItemDelegate
+{
+public:
+    CallsDelegate(const DocumentController *controller, QObject *parent)
+        : QStyledItemDelegate(parent), m_controller(controller)
+    {}
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &,
+                          const QModelIndex &index) const override
+    {
+        auto *list = new QListWidget(parent);
+        list->setObjectName(QStringLiteral("callsEditor"));
+        list->setFrameShape(QFrame::StyledPanel);
+        list->setFrameShadow(QFrame::Plain);
+        list->setLineWidth(1);
+        list->setAutoFillBackground(true);
+        list->setTabKeyNavigation(false);
+        const QString service = index.siblingAtColumn(ServiceTableModel::Name).data().toString();
+        list->setAccessibleName(DesignerView::tr("Calls of %1").arg(service));
+        list->setToolTip(
+            DesignerView::tr("Check the services %1 calls (Space), then press Enter").arg(service));
+        setEditorData(list, index); // before the first geometry, which depends on the number of services
+        return list;
+    }
+
+    void setEditorData(QWidget *editor, const QModelIndex &index) const override
+    {
+        // Once: the view calls this again whenever the document changes, which must not undo the checks made.
+        auto *list = static_cast<QListWidget *>(editor);
+        if (list->count() > 0) {
+            return;
+        }
+        const LaneGroup &group = m_controller->group();
+        if (index.row() >= static_cast<int>(group.services.size())) {
+            return;
+        }
+        const Service &self = group.services[static_cast<std::size_t>(index.row())];
+        auto add = [list](const std::string &name, bool checked) {
+            auto *item = new QListWidgetItem(QString::fromStdString(name), list);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+            item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);
+        };
+        for (const auto &call : self.calls) {
+            add(call, true);
+        }
+        for (const auto &s : group.services) {
+            if (s.name != self.name &&
+                std::find(self.calls.begin(), self.calls.end(), s.name) == self.calls.end()) {
+                add(s.name, false);
+            }
+        }
+        if (list->count() == 0) {
+            auto *none = new QListWidgetItem(DesignerView::tr("No other services yet"), list);
+            none->setFlags(Qt::NoItemFlags);
+        }
+        list->setCurrentRow(0);
+    }
+
+    void setModelData(QWidget *editor, QAbstractItemModel *model, const QModelIndex &index) const override
+    {
+        auto *list = static_cast<QListWidget *>(editor);
+        QStringList calls;
+        for (int i = 0; i < list->count(); ++i) {
+            if (list->item(i)->checkState() == Qt::Checked) {
+                calls << list->item(i)->text();
+            }
+        }
+        if (calls.join(QStringLiteral(", ")) != index.data(Qt::EditRole).toString()) {
+            model->setData(index, calls.join(QStringLiteral(", ")), Qt::EditRole);
+        }
+    }
+
+    void updateEditorGeometry(QWidget *editor, const QStyleOptionViewItem &option,
+                              const QModelIndex &) const override
+    {
+        // Taller than the cell, so several services show at once; inside the view, moved up near its bottom.
+        auto *list = static_cast<QListWidget *>(editor);
+        const int rows = std::clamp(list->count(), 1, 8);
+        const int frame = list->frameWidth() * 2;
+        const int rowHeight = std::max(list->sizeHintForRow(0), option.rect.height());
+        QRect area(option.rect.topLeft(),
+                   QSize(std::max(option.rect.width(), list->sizeHintForColumn(0) + frame + 8),
+                         rows * rowHeight + frame));
+        if (const QWidget *parent = editor->parentWidget()) {
+            area.moveBottom(std::min(area.bottom(), parent->height() - 1));
+            area.moveTop(std::max(area.top(), 0));
+        }
+        editor->setGeometry(area);
+    }
+
+private:
+    const DocumentController *m_controller;
 };
 
 } // namespace
@@ -271,7 +377,7 @@ QWidget *DesignerView::createSettingsPane()
     m_mode->setToolTip(
         tr("Permissive lanes may hold only the services that changed; requests for the others go "
            "to the baseline lane."));
-    row(form, tr("M&ode:"), m_mode);
+    row(form, tr("Mo&de:"), m_mode);
     connect(m_mode, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
         after.mode = static_cast<LaneMode>(m_mode->currentData().toInt());
@@ -329,7 +435,7 @@ QWidget *DesignerView::createSettingsPane()
     m_entryService = new QComboBox(ingressBox);
     m_entryService->setObjectName(QStringLiteral("entryServiceCombo"));
     m_entryService->setToolTip(tr("The service ingress traffic enters; its lane weights split the traffic."));
-    row(ingress, tr("&Entry service:"), m_entryService);
+    row(ingress, tr("Entr&y service:"), m_entryService);
     connect(m_entryService, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
         after.ingress.entryService = toStdString(m_entryService->currentText());
@@ -344,7 +450,9 @@ QWidget *DesignerView::createSettingsPane()
     headerTable->setObjectName(QStringLiteral("headerMatchTable"));
     headerTable->setAccessibleName(tr("Header match"));
     headerTable->setModel(headerModel);
-    headerTable->setItemDelegateForColumn(HeaderMatchModel::Kind, new MatchKindDelegate(headerTable));
+    auto *headerDelegate = new ColumnDelegate(headerTable);
+    headerDelegate->setColumnDelegate(HeaderMatchModel::Kind, new MatchKindDelegate);
+    headerTable->setItemDelegate(headerDelegate);
     setupTable(headerTable);
     headerTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     headerTable->horizontalHeader()->setStretchLastSection(true);
@@ -369,7 +477,7 @@ QWidget *DesignerView::createSettingsPane()
     });
     connect(removeHeader, &QToolButton::clicked, this,
             [headerModel, headerTable] { headerModel->removeHeader(headerTable->currentIndex().row()); });
-    auto *headersLabel = new QLabel(tr("Hea&ders:"), ingressBox);
+    auto *headersLabel = new QLabel(tr("Heade&rs:"), ingressBox);
     headersLabel->setBuddy(headerTable);
     ingress->addRow(headersLabel, headers);
     column->addWidget(ingressBox);
@@ -379,6 +487,7 @@ QWidget *DesignerView::createSettingsPane()
     scroll->setWidget(pane);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus); // a container: Tab goes to its fields, and it scrolls to them
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(pane->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
     return scroll;
@@ -405,6 +514,7 @@ QWidget *DesignerView::createGridPane()
     m_grid->setModel(m_gridModel);
     m_grid->setItemDelegate(new LaneCellDelegate(m_grid));
     m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_grid->setTabKeyNavigation(false); // arrows move between cells, Space toggles, Tab leaves
     m_grid->setSelectionMode(QAbstractItemView::SingleSelection);
     m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_grid->horizontalHeader()->setMinimumSectionSize(
@@ -492,11 +602,11 @@ QWidget *DesignerView::createGridPane()
     m_newLane->setPlaceholderText(tr("New lane name"));
     m_newLane->setMinimumWidth(m_newLane->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
     m_newLane->setAccessibleName(tr("New lane name"));
-    m_newLane->setToolTip(tr("Type a lane name and press Enter (Ctrl+L) to add a lane."));
+    m_newLane->setToolTip(tr("Ctrl+L comes here: type a lane name and press Enter to add the lane."));
     auto *addLaneButton = new QPushButton(tr("Add lane"), laneBox);
     addLaneButton->setObjectName(QStringLiteral("addLaneButton"));
     addLaneButton->setToolTip(tr("Add a lane (Ctrl+L). The first lane becomes the baseline."));
-    addLaneButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    addNameShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), m_newLane, &DesignerView::addLane);
     auto *removeLaneButton = toolButton(laneBox, QStringLiteral("removeLaneButton"), QStyle::SP_TrashIcon,
                                         tr("Remove lane"), tr("Remove the selected lane"));
     auto *laneUp = toolButton(laneBox, QStringLiteral("moveLaneUpButton"), QStyle::SP_ArrowUp,
@@ -513,9 +623,11 @@ QWidget *DesignerView::createGridPane()
     m_lanes->setObjectName(QStringLiteral("laneTable"));
     m_lanes->setAccessibleName(tr("Lanes"));
     m_lanes->setModel(m_laneModel);
-    m_lanes->setItemDelegateForColumn(LaneTableModel::LabelValue,
-                                      new LabelValueDelegate(&m_inventory, m_lanes));
-    m_lanes->setItemDelegateForColumn(LaneTableModel::Baseline, new FramedCheckDelegate(m_lanes));
+    auto *laneDelegate = new ColumnDelegate(m_lanes);
+    laneDelegate->setColumnDelegate(LaneTableModel::LabelValue,
+                                    new LabelValueDelegate(&m_inventory, nullptr));
+    laneDelegate->setColumnDelegate(LaneTableModel::Baseline, new FramedCheckDelegate);
+    m_lanes->setItemDelegate(laneDelegate);
     setupTable(m_lanes);
     m_lanes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_lanes->horizontalHeader()->setSectionResizeMode(LaneTableModel::LabelValue, QHeaderView::Stretch);
@@ -523,6 +635,7 @@ QWidget *DesignerView::createGridPane()
     laneLayout->addWidget(m_lanes);
     stack->addWidget(laneBox);
     connect(m_newLane, &QLineEdit::returnPressed, this, &DesignerView::addLane);
+    connect(m_newLane, &QLineEdit::textChanged, this, &DesignerView::markNewNames);
     connect(addLaneButton, &QPushButton::clicked, this, &DesignerView::addLane);
     connect(removeLaneButton, &QToolButton::clicked, this, &DesignerView::removeLane);
     connect(laneUp, &QToolButton::clicked, this, [this] { moveLane(-1); });
@@ -537,11 +650,12 @@ QWidget *DesignerView::createGridPane()
     m_newService->setPlaceholderText(tr("New service name"));
     m_newService->setMinimumWidth(m_newService->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 9);
     m_newService->setAccessibleName(tr("New service name"));
-    m_newService->setToolTip(tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it."));
+    m_newServiceTip = tr("Ctrl+K comes here: type a Kubernetes Service name and press Enter to add it.");
+    m_newService->setToolTip(m_newServiceTip);
     auto *addServiceButton = new QPushButton(tr("Add service"), serviceBox);
     addServiceButton->setObjectName(QStringLiteral("addServiceButton"));
     addServiceButton->setToolTip(tr("Add a service (Ctrl+K). The baseline lane gets it too."));
-    addServiceButton->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    addNameShortcut(QKeySequence(Qt::CTRL | Qt::Key_K), m_newService, &DesignerView::addService);
     auto *removeServiceButton =
         toolButton(serviceBox, QStringLiteral("removeServiceButton"), QStyle::SP_TrashIcon,
                    tr("Remove service"), tr("Remove the selected service from the group"));
@@ -559,12 +673,26 @@ QWidget *DesignerView::createGridPane()
     m_services->setObjectName(QStringLiteral("serviceTable"));
     m_services->setAccessibleName(tr("Services"));
     m_services->setModel(m_serviceModel);
+    auto *serviceDelegate = new ColumnDelegate(m_services);
+    serviceDelegate->setColumnDelegate(ServiceTableModel::Calls, new CallsDelegate(m_controller, nullptr));
+    m_services->setItemDelegate(serviceDelegate);
     setupTable(m_services);
     m_services->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_services->horizontalHeader()->setStretchLastSection(true);
     serviceLayout->addWidget(m_services);
     stack->addWidget(serviceBox);
     connect(m_newService, &QLineEdit::returnPressed, this, &DesignerView::addService);
+    connect(m_newService, &QLineEdit::textChanged, this, &DesignerView::markNewNames);
+    for (GroupTableModel *model :
+         {static_cast<GroupTableModel *>(m_laneModel), static_cast<GroupTableModel *>(m_serviceModel)}) {
+        QTableView *view = model == m_laneModel ? m_lanes : m_services;
+        connect(model, &GroupTableModel::editRefused, this,
+                [this, view](const QModelIndex &index, const QString &reason) {
+                    QToolTip::showText(view->viewport()->mapToGlobal(view->visualRect(index).bottomLeft()),
+                                       reason, view);
+                    Q_EMIT statusMessage(reason);
+                });
+    }
     connect(addServiceButton, &QPushButton::clicked, this, &DesignerView::addService);
     connect(removeServiceButton, &QToolButton::clicked, this, &DesignerView::removeService);
     connect(serviceUp, &QToolButton::clicked, this, [this] { moveService(-1); });
@@ -689,8 +817,51 @@ int DesignerView::currentRow(QTableView *view) const
     return current.isValid() ? current.row() : -1;
 }
 
+void DesignerView::addNameShortcut(const QKeySequence &keys, QLineEdit *edit, void (DesignerView::*add)())
+{
+    // From anywhere in the designer: go to the name field to type a name; with a name typed, add it.
+    auto *shortcut = new QShortcut(keys, edit);
+    shortcut->setContext(Qt::WindowShortcut);
+    connect(shortcut, &QShortcut::activated, this, [this, edit, add] {
+        if (edit->text().trimmed().isEmpty()) {
+            edit->setFocus(Qt::ShortcutFocusReason);
+        } else {
+            (this->*add)();
+        }
+    });
+}
+
+QString DesignerView::takenName(const QLineEdit *edit) const
+{
+    const QString name = edit->text().trimmed();
+    const LaneGroup &group = m_controller->group();
+    if (edit == m_newLane) {
+        const bool taken = std::any_of(group.lanes.begin(), group.lanes.end(),
+                                       [&](const Lane &l) { return l.name == toStdString(name); });
+        return taken ? tr("Lane %1 exists already: each lane needs its own name.").arg(name) : QString();
+    }
+    const bool taken = group.service(toStdString(name)) != nullptr;
+    return taken ? tr("Service %1 is in the group already: each service is listed once.").arg(name)
+                 : QString();
+}
+
+void DesignerView::markNewNames()
+{
+    const auto problems = [](const QString &reason) {
+        return reason.isEmpty() ? QStringList() : QStringList{reason};
+    };
+    markWidget(m_newLane, problems(takenName(m_newLane)),
+               tr("Ctrl+L comes here: type a lane name and press Enter to add the lane."));
+    markWidget(m_newService, problems(takenName(m_newService)), m_newServiceTip);
+}
+
 void DesignerView::addLane()
 {
+    if (const QString taken = takenName(m_newLane); !taken.isEmpty()) {
+        Q_EMIT statusMessage(taken);
+        m_newLane->selectAll();
+        return;
+    }
     LaneGroup after = m_controller->group();
     std::vector<std::string> taken;
     for (const auto &l : after.lanes) {
@@ -713,8 +884,27 @@ void DesignerView::removeLane()
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = toQString(after.lanes[static_cast<std::size_t>(row)].name);
+    const Lane &lane = after.lanes[static_cast<std::size_t>(row)];
+    const QString name = toQString(lane.name);
+    if (after.lanes.size() > 1 && after.baselineLane() == &lane) {
+        QMessageBox ask(
+            QMessageBox::Question, tr("Remove the baseline lane?"),
+            tr("%1 is the baseline lane: it serves every request the other lanes cannot. Remove it "
+               "and make %2 the baseline?")
+                .arg(name, toQString(after.lanes[row == 0 ? 1 : 0].name)),
+            QMessageBox::Yes | QMessageBox::Cancel, this);
+        ask.setObjectName(QStringLiteral("removeBaselineQuestion"));
+        ask.setDefaultButton(QMessageBox::Cancel);
+        ask.button(QMessageBox::Yes)->setText(tr("&Remove %1").arg(name));
+        if (ask.exec() != QMessageBox::Yes) {
+            return;
+        }
+    }
     edits::removeLane(after, static_cast<std::size_t>(row));
+    // With "Keep total at 100%", the removed lane's share goes to the others in proportion.
+    if (m_weights->keepsTotal() && !after.lanes.empty() && edits::totalWeight(after) != 100) {
+        edits::setWeights(after, edits::normalized(edits::weights(after)));
+    }
     m_controller->edit(after, tr("Remove lane %1").arg(name));
 }
 
@@ -734,6 +924,11 @@ void DesignerView::moveLane(int delta)
 
 void DesignerView::addService()
 {
+    if (const QString taken = takenName(m_newService); !taken.isEmpty()) {
+        Q_EMIT statusMessage(taken);
+        m_newService->selectAll();
+        return;
+    }
     LaneGroup after = m_controller->group();
     std::vector<std::string> taken;
     for (const auto &s : after.services) {
@@ -787,11 +982,11 @@ void DesignerView::setInventory(const ClusterInventory &inventory)
         m_newService->setCompleter(completer);
     }
     static_cast<QStringListModel *>(completer->model())->setStringList(inventory.services);
-    m_newService->setToolTip(
-        inventory.services.isEmpty()
-            ? tr("Type a Kubernetes Service name and press Enter (Ctrl+K) to add it.")
-            : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).", nullptr,
-                 static_cast<int>(inventory.services.size())));
+    m_newServiceTip = inventory.services.isEmpty()
+                          ? tr("Ctrl+K comes here: type a Kubernetes Service name and press Enter to add it.")
+                          : tr("Type or pick one of the cluster's %n Service(s) and press Enter (Ctrl+K).",
+                               nullptr, static_cast<int>(inventory.services.size()));
+    markNewNames();
 }
 
 void DesignerView::revealField(const QString &fieldPath)

@@ -44,6 +44,10 @@ public:
     LaneTableModel *laneModel() const { return m_laneModel; }
     ServiceTableModel *serviceModel() const { return m_serviceModel; }
 
+Q_SIGNALS:
+    /// Something to say in the status bar: why an edit was refused.
+    void statusMessage(const QString &message);
+
 private:
     /// A line edit bound to one field of the group.
     struct TextField
@@ -66,6 +70,10 @@ private:
     void markWidget(QWidget *widget, const QStringList &problems, const QString &tooltip);
     QStringList problemsUnder(const QStringList &paths) const;
 
+    /// Why the name typed into `edit` (the new lane or new service field) cannot be added; empty when it can.
+    QString takenName(const QLineEdit *edit) const;
+    void markNewNames();
+    void addNameShortcut(const QKeySequence &keys, QLineEdit *edit, void (DesignerView::*add)());
     void addLane();
     void removeLane();
     void moveLane(int delta);
@@ -90,6 +98,7 @@ private:
     QLineEdit *m_newLane = nullptr;
     QLineEdit *m_newService = nullptr;
     WeightPanel *m_weights = nullptr;
+    QString m_newServiceTip;
     ClusterInventory m_inventory;
 };
 

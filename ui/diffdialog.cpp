@@ -171,6 +171,7 @@ DiffDialog::DiffDialog(ClusterTargetSource *source, const LaneGroup &group, cons
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_table->verticalHeader()->setVisible(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setTabKeyNavigation(false);
     m_table->setShowGrid(false);
     m_table->setFont(mono);
     m_table->setWordWrap(false);

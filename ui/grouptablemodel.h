@@ -20,6 +20,10 @@ public:
     int rowCount(const QModelIndex &parent = {}) const final;
     int columnCount(const QModelIndex &parent = {}) const final;
 
+Q_SIGNALS:
+    /// An edit of `index` was not made, for `reason` (a name another row already has).
+    void editRefused(const QModelIndex &index, const QString &reason);
+
 protected:
     GroupTableModel(DocumentController *controller, QObject *parent);
 

@@ -112,6 +112,14 @@ void LaneCellDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         painter->drawRect(QRectF(option.rect).adjusted(1, 1, -1, -1));
         painter->restore();
     }
+    // The chip covers the style's focus rectangle, so the current cell of a focused grid gets its own frame.
+    if (option.state & QStyle::State_HasFocus) {
+        painter->save();
+        painter->setPen(QPen(option.palette.color(QPalette::Highlight), 2, Qt::DashLine));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRect(QRectF(option.rect).adjusted(3, 3, -3, -3));
+        painter->restore();
+    }
 }
 
 QSize LaneCellDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const

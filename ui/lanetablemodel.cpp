@@ -115,6 +115,13 @@ bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, in
     const std::string text = toStdString(value.toString().trimmed());
     switch (index.column()) {
     case Name:
+        for (std::size_t i = 0; i < after.lanes.size(); ++i) {
+            if (i != row && after.lanes[i].name == text) {
+                Q_EMIT editRefused(index, tr("Lane %1 exists already: each lane needs its own name.")
+                                              .arg(QString::fromStdString(text)));
+                return false;
+            }
+        }
         edits::renameLane(after, row, text);
         controller()->edit(after, tr("Rename lane %1 to %2").arg(laneName, toQString(text)));
         return true;

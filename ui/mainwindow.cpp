@@ -10,6 +10,7 @@
 #include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
+#include "ui/helpdialogs.h"
 #include "ui/lanecolors.h"
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
@@ -30,11 +31,13 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFocusFrame>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -81,6 +84,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     createCentralWidget();
     createProblemsDock();
     createStatusBar();
+    createFocusRing();
     createActions();
     createMenus();
     connectDocument();
@@ -125,14 +129,15 @@ void MainWindow::createCentralWidget()
     layout->addWidget(m_clusterBar);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
     m_tabs->setDocumentMode(true);
+    m_tabs->tabBar()->setAccessibleName(tr("Pages"));
     m_designer->setObjectName(QStringLiteral("designer"));
     m_resources->setObjectName(QStringLiteral("resourcesView"));
-    m_tabs->addTab(m_designer, tr("&Designer"));
-    m_tabs->addTab(createPathsPage(), tr("Lane &paths"));
-    m_tabs->addTab(m_resources, tr("&Resources"));
-    m_tabs->addTab(m_traffic, tr("&Traffic"));
+    m_tabs->addTab(m_designer, tr("Designer"));
+    m_tabs->addTab(createPathsPage(), tr("Lane paths"));
+    m_tabs->addTab(m_resources, tr("Resources"));
+    m_tabs->addTab(m_traffic, tr("Traffic"));
     m_topology->setObjectName(QStringLiteral("topologyView"));
-    m_tabs->addTab(m_topology, tr("T&opology"));
+    m_tabs->addTab(m_topology, tr("Topology"));
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 }
@@ -147,6 +152,7 @@ QWidget *MainWindow::createPathsPage()
     paths->setItemDelegate(new LanePathDelegate(paths));
     paths->setSelectionBehavior(QAbstractItemView::SelectRows);
     paths->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    paths->setTabKeyNavigation(false);
     paths->verticalHeader()->setVisible(false);
     paths->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     paths->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -174,6 +180,7 @@ void MainWindow::createProblemsDock()
     m_problems->setModel(m_problemsModel);
     m_problems->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_problems->setTabKeyNavigation(false);
     m_problems->verticalHeader()->setVisible(false);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Field, QHeaderView::ResizeToContents);
     m_problems->horizontalHeader()->setSectionResizeMode(ProblemsModel::Message, QHeaderView::Stretch);
@@ -183,7 +190,11 @@ void MainWindow::createProblemsDock()
     m_problems->verticalHeader()->setDefaultSectionSize(m_problems->fontMetrics().height() + 6);
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
+    // Five problems at once: a new group has several, and three rows hid the rest.
+    resizeDocks({dock},
+                {m_problems->verticalHeader()->defaultSectionSize() * 5 +
+                 m_problems->horizontalHeader()->sizeHint().height() + fontMetrics().height() * 2},
+                Qt::Vertical);
     dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
 }
 
@@ -191,6 +202,22 @@ void MainWindow::createStatusBar()
 {
     m_validity->setObjectName(QStringLiteral("validityLabel"));
     statusBar()->addPermanentWidget(m_validity);
+}
+
+/// Item views and text views show the focus only on a current cell or as a cursor; empty or read-only,
+/// nothing showed where the focus was. A ring around the focused one, in the highlight colour, does.
+void MainWindow::createFocusRing()
+{
+    auto *focusRing = new QFocusFrame(this);
+    focusRing->setObjectName(QStringLiteral("focusRing"));
+    QPalette ringPalette = focusRing->palette();
+    ringPalette.setColor(QPalette::WindowText, palette().color(QPalette::Highlight));
+    focusRing->setPalette(ringPalette);
+    focusRing->hide();
+    connect(qApp, &QApplication::focusChanged, focusRing, [this, focusRing](QWidget *, QWidget *now) {
+        auto *area = qobject_cast<QAbstractScrollArea *>(now);
+        focusRing->setWidget(area && area->window() == this ? area : nullptr);
+    });
 }
 
 /// The title, the push state and the status line follow the document and its undo stack.
@@ -265,6 +292,8 @@ void MainWindow::connectPages()
         m_clusterBar->setDocumentNamespace(QString::fromStdString(m_document->group().ns));
         m_clusterRefresh->start();
     });
+    connect(m_designer, &DesignerView::statusMessage, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_traffic, &TrafficPage::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_topology, &TopologyView::statusMessage, this,
@@ -338,7 +367,7 @@ void MainWindow::createActions()
     m_newAction = make(tr("&New"), QKeySequence::New, QStyle::SP_FileIcon, tr("Start a new lane group"));
     m_openAction =
         make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton, tr("Open a lane group document"));
-    m_exampleAction = make(tr("Open &Example"), QKeySequence(), QStyle::SP_FileDialogInfoView,
+    m_exampleAction = make(tr("Open E&xample"), QKeySequence(), QStyle::SP_FileDialogInfoView,
                            tr("Open the seed scenario: mocka → mockb → mockc in lanes s1, s2, s3"));
     m_exampleAction->setObjectName(QStringLiteral("openExampleAction"));
     m_saveAction =
@@ -367,6 +396,7 @@ void MainWindow::createActions()
                         QStyle::SP_FileDialogContentsView, QString());
     m_pushAction = make(tr("&Push…"), QKeySequence(Qt::CTRL | Qt::Key_P), QStyle::SP_ArrowUp, QString());
     m_pushAction->setObjectName(QStringLiteral("pushAction"));
+    m_saveAsAction->setObjectName(QStringLiteral("saveAsAction"));
     m_openFromClusterAction = make(tr("&Open from Cluster…"), QKeySequence(), QStyle::SP_DirOpenIcon,
                                    tr("Open a lane group that lives in the connected cluster"));
     m_openFromClusterAction->setObjectName(QStringLiteral("openFromClusterAction"));
@@ -406,8 +436,25 @@ void MainWindow::createActions()
     toolbar->addAction(m_openAction);
     toolbar->addAction(m_saveAction);
     toolbar->addSeparator();
-    toolbar->addAction(m_undoAction);
-    toolbar->addAction(m_redoAction);
+    // The toolbar says "Undo" and "Redo" only, with what they would do in the tooltip: the menu's texts
+    // ("Undo Set label value of lane canary") made the toolbar change width with every edit.
+    for (QAction *menuAction : {m_undoAction, m_redoAction}) {
+        const bool undo = menuAction == m_undoAction;
+        auto *tool = new QAction(menuAction->icon(), undo ? tr("Undo") : tr("Redo"), toolbar);
+        tool->setObjectName(undo ? QStringLiteral("undoToolAction") : QStringLiteral("redoToolAction"));
+        connect(tool, &QAction::triggered, menuAction, &QAction::trigger);
+        auto follow = [tool, menuAction] {
+            tool->setEnabled(menuAction->isEnabled());
+            QString what = menuAction->text();
+            what.remove(QLatin1Char('&'));
+            tool->setToolTip(
+                tr("%1 (%2)").arg(what, menuAction->shortcut().toString(QKeySequence::NativeText)));
+            tool->setStatusTip(what);
+        };
+        connect(menuAction, &QAction::changed, tool, follow);
+        follow();
+        toolbar->addAction(tool);
+    }
     toolbar->addSeparator();
     toolbar->addAction(m_exportFileAction);
     toolbar->addAction(m_diffAction);
@@ -465,6 +512,22 @@ void MainWindow::createMenus()
     cluster->addAction(m_deleteFromClusterAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *docs =
+        help->addAction(tr("&Documentation"), this, [this] { documentationDialog(this)->show(); });
+    docs->setShortcut(QKeySequence::HelpContents);
+    docs->setObjectName(QStringLiteral("documentationAction"));
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QList<QAction *> actions;
+        for (QAction *menu : menuBar()->actions()) {
+            if (menu->menu()) {
+                actions << menu->menu()->actions();
+            }
+        }
+        shortcutsDialog(actions, this)->show();
+    });
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    help->addAction(m_exampleAction);
+    help->addSeparator();
     help->addAction(tr("&About LaneDeck"), this, [this] {
         QMessageBox::about(
             this, tr("About LaneDeck"),
@@ -522,8 +585,11 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
 
 void MainWindow::updateTitle()
 {
-    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it.
-    setWindowTitle(tr("%1[*]").arg(m_document->displayName()));
+    // QGuiApplication::applicationDisplayName ("LaneDeck") is appended by Qt where the platform shows it. A
+    // saved document is the window's file path, from which Qt makes the title, "[*]" included.
+    const QString path = m_document->filePath();
+    setWindowFilePath(path);
+    setWindowTitle(path.isEmpty() ? tr("%1[*]").arg(m_document->displayName()) : QString());
     setWindowModified(m_document->isModified());
 }
 
@@ -947,7 +1013,7 @@ bool MainWindow::save()
     }
     UiSettings().addRecentFile(m_document->filePath());
     updateRecentMenu();
-    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    showSaved();
     return true;
 }
 
@@ -969,8 +1035,21 @@ bool MainWindow::saveAs()
     }
     UiSettings().addRecentFile(m_document->filePath());
     updateRecentMenu();
-    statusBar()->showMessage(tr("Saved %1").arg(m_document->filePath()), 5000);
+    showSaved();
     return true;
+}
+
+void MainWindow::showSaved()
+{
+    // Saving an invalid group is allowed (work in progress), but it must not look like a finished one.
+    const auto count = static_cast<int>(m_document->diagnostics().all().size());
+    statusBar()->showMessage(
+        count == 0 ? tr("Saved %1").arg(m_document->filePath())
+                   : tr("Saved %1 with %n problem(s): it cannot be pushed or exported until they are fixed "
+                        "(see Problems)",
+                        nullptr, count)
+                         .arg(m_document->filePath()),
+        count == 0 ? 5000 : 15000);
 }
 
 void MainWindow::showTab(const QString &name)

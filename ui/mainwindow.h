@@ -103,6 +103,7 @@ private:
     QWidget *createPathsPage();
     void createProblemsDock();
     void createStatusBar();
+    void createFocusRing();
     void createActions();
     void createMenus();
     void connectDocument();
@@ -136,6 +137,7 @@ private:
     bool saveAs();
     void exportGraph();
     void followProblems();
+    void showSaved();
 
     QString m_autosaveDirectory;
     DocumentController *m_document;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "lanes/lanegroup.h"
 #include "ui/clustertarget.h"
 #include "ui/diagnosticindex.h"
 
@@ -9,8 +10,10 @@ namespace lanedeck::ui {
 
 class DocumentController;
 
-/// Every validation problem of the document, then the findings of the cluster analysis, a row each: where it
-/// comes from (the document, the cluster), the field path or what it concerns, and the message.
+/// Every validation problem of the document, then the findings of the cluster analysis, a row each: the field
+/// in the words the designer shows ("Lane canary, Label value", the path "spec.lanes[1].label.value" is the
+/// tooltip and FieldPathRole) or what a finding concerns, the message, and where it comes from (the document,
+/// the cluster).
 class ProblemsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -35,6 +38,9 @@ public:
     /// Replaces the cluster analysis's findings (empty: none, or not connected).
     void setClusterFindings(const QList<ClusterFinding> &findings);
     const QList<ClusterFinding> &clusterFindings() const { return m_findings; }
+    /// `fieldPath` in the designer's words, with the names of the lanes and services it points into; the path
+    /// itself when it names nothing the designer shows.
+    static QString fieldInWords(const QString &fieldPath, const LaneGroup &group);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

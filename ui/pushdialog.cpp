@@ -160,6 +160,7 @@ PushDialog::PushDialog(ClusterTargetSource *source, LaneGroup group, mesh::Rende
     m_table->verticalHeader()->setVisible(false);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setTabKeyNavigation(false);
     // Resource and Result fit their contents once rows arrive; the operator can widen any column.
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setStretchLastSection(true);

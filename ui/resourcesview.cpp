@@ -30,12 +30,12 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
       m_flavor(new QComboBox(this)), m_apiVersion(new QComboBox(this)), m_banner(new QLabel(this)),
       m_tree(new QTreeView(this)), m_yaml(new QPlainTextEdit(this)),
       m_highlighter(new YamlHighlighter(m_yaml->document(), false)),
-      m_copy(new QPushButton(tr("&Copy"), this)), m_exportFile(new QPushButton(tr("Export &file…"), this)),
+      m_copy(new QPushButton(tr("Co&py"), this)), m_exportFile(new QPushButton(tr("Export f&ile…"), this)),
       m_exportDirectory(new QPushButton(tr("Export &directory…"), this))
 {
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
-    auto *flavorLabel = new QLabel(tr("&Flavor:"), this);
+    auto *flavorLabel = new QLabel(tr("F&lavor:"), this);
     flavorLabel->setBuddy(m_flavor);
     m_flavor->setObjectName(QStringLiteral("flavorCombo"));
     m_flavor->setAccessibleName(tr("Flavor"));
@@ -83,6 +83,7 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     m_yaml->setObjectName(QStringLiteral("yamlPreview"));
     m_yaml->setAccessibleName(tr("YAML of the selected resources"));
     m_yaml->setReadOnly(true);
+    m_yaml->setTabChangesFocus(true);
     m_yaml->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_yaml->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     splitter->addWidget(m_tree);

@@ -74,7 +74,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
         case Port:
             return tr("The Service port the lanes route.");
         case Calls:
-            return tr("The services this one calls, comma-separated, in call order (the call graph).");
+            return tr("The services this one calls, in call order (the call graph). F2 or a double click "
+                      "picks them from the group's services.");
         }
         return {};
     case ProblemsRole:
@@ -95,6 +96,14 @@ bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value,
     switch (index.column()) {
     case Name: {
         const std::string text = toStdString(value.toString().trimmed());
+        for (std::size_t i = 0; i < after.services.size(); ++i) {
+            if (i != row && after.services[i].name == text) {
+                Q_EMIT editRefused(index,
+                                   tr("Service %1 is in the group already: each service is listed once.")
+                                       .arg(toQString(text)));
+                return false;
+            }
+        }
         edits::renameService(after, row, text);
         controller()->edit(after, tr("Rename service %1 to %2").arg(name, toQString(text)));
         return true;

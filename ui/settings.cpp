@@ -10,6 +10,33 @@ QString key(const char *name)
 }
 } // namespace
 
+SamplerSettings SamplerSettings::load()
+{
+    const QSettings s;
+    const SamplerSettings defaults;
+    SamplerSettings out;
+    out.rate = s.value(key("sampler/rate"), defaults.rate).toInt();
+    out.amountKind = s.value(key("sampler/amountKind"), defaults.amountKind).toInt();
+    out.amount = s.value(key("sampler/amount"), defaults.amount).toInt();
+    out.concurrency = s.value(key("sampler/concurrency"), defaults.concurrency).toInt();
+    out.classification = s.value(key("sampler/classification"), defaults.classification).toInt();
+    out.classifyArgument = s.value(key("sampler/classifyArgument"), defaults.classifyArgument).toString();
+    out.restartOnPush = s.value(key("sampler/restartOnPush"), defaults.restartOnPush).toBool();
+    return out;
+}
+
+void SamplerSettings::save() const
+{
+    QSettings s;
+    s.setValue(key("sampler/rate"), rate);
+    s.setValue(key("sampler/amountKind"), amountKind);
+    s.setValue(key("sampler/amount"), amount);
+    s.setValue(key("sampler/concurrency"), concurrency);
+    s.setValue(key("sampler/classification"), classification);
+    s.setValue(key("sampler/classifyArgument"), classifyArgument);
+    s.setValue(key("sampler/restartOnPush"), restartOnPush);
+}
+
 QByteArray UiSettings::windowGeometry() const
 {
     return QSettings().value(key("window/geometry")).toByteArray();

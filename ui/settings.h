@@ -6,6 +6,23 @@
 
 namespace lanedeck::ui {
 
+/// The Traffic page's sampler form as the last run used it. The target URL and Host header are not kept
+/// (they follow the selected cluster target), nor the extra headers (they name the lanes of one group).
+struct SamplerSettings
+{
+    int rate = 0;       ///< requests per second; 0: as fast as the connections allow
+    int amountKind = 0; ///< TrafficPage::Amount
+    int amount = 10000;
+    int concurrency = 8;
+    int classification = 0; ///< TrafficPage::Classification
+    QString classifyArgument;
+    bool restartOnPush = true;
+
+    static SamplerSettings load();
+    void save() const;
+    friend bool operator==(const SamplerSettings &, const SamplerSettings &) = default;
+};
+
 /// The console's remembered state, typed: each accessor reads or writes one QSettings key, so key names and
 /// defaults live here only.
 class UiSettings final

@@ -66,10 +66,10 @@ void setNiceRange(QValueAxis *axis, double min, double max, int ticks = 5)
 }
 
 /// 0 up to the first tick at or above `top` plus a tenth.
-void setNiceTop(QValueAxis *axis, double top)
+void setNiceTop(QValueAxis *axis, double top, int ticks)
 {
-    const double step = niceStep(top * 1.1, 5);
-    setNiceRange(axis, 0, std::max(step, std::ceil(top * 1.1 / step) * step));
+    const double step = niceStep(top * 1.1, ticks);
+    setNiceRange(axis, 0, std::max(step, std::ceil(top * 1.1 / step) * step), ticks);
 }
 
 QColor outlineColor(const QPalette &palette)
@@ -93,6 +93,7 @@ TrafficChart::TrafficChart(const QString &title, QWidget *parent) : QChartView(n
     setRenderHint(QPainter::Antialiasing);
     // Small enough that four charts and the tables below fit a 700 px tall window (tests/ui/tst_windowfit).
     setMinimumSize(260, 120);
+    setFocusPolicy(Qt::NoFocus); // nothing to do with the keyboard; Tab passes by
     setAccessibleName(title);
     applyPalette();
 }
@@ -126,6 +127,52 @@ void TrafficChart::styleAxis(QAbstractAxis *axis)
     small.setPointSizeF(small.pointSizeF() * 0.9);
     axis->setLabelsFont(small);
     axis->setTitleFont(small);
+}
+
+int TrafficChart::tickBudget() const
+{
+    // Two label heights per interval at least: QtCharts hides labels that would collide, so a short chart
+    // (the Problems panel open at 1366x768) lost every y-axis label. Title, legend and x-axis take about six.
+    const int line = fontMetrics().height();
+    return std::clamp((height() - line * 6) / (line * 2), 1, 5);
+}
+
+void TrafficChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    for (QAbstractAxis *axis : chart()->axes(Qt::Vertical)) {
+        auto *values = qobject_cast<QValueAxis *>(axis);
+        if (values && values->tickType() == QValueAxis::TicksFixed) {
+            values->setTickCount(tickBudget() + 1);
+        }
+    }
+    refresh();
+}
+
+void TrafficChart::updatePushMarks(const QList<int> &rows, QValueAxis *x, QAbstractAxis *y, double bottom,
+                                   double top)
+{
+    while (m_pushMarks.size() > rows.size()) {
+        QLineSeries *mark = m_pushMarks.takeLast();
+        chart()->removeSeries(mark);
+        delete mark;
+    }
+    while (m_pushMarks.size() < rows.size()) {
+        auto *mark = new QLineSeries;
+        mark->setName(tr("push"));
+        QPen pen(palette().color(QPalette::WindowText), 1.5, Qt::DashLine);
+        mark->setPen(pen);
+        chart()->addSeries(mark);
+        mark->attachAxis(x);
+        mark->attachAxis(y);
+        if (!m_pushMarks.isEmpty()) {
+            hideFromLegend(mark);
+        }
+        m_pushMarks.append(mark);
+    }
+    for (int i = 0; i < rows.size(); ++i) {
+        m_pushMarks[i]->replace({QPointF(rows[i], bottom), QPointF(rows[i], top)});
+    }
 }
 
 QValueAxis *TrafficChart::percentAxis(Qt::Alignment alignment)
@@ -164,6 +211,7 @@ ShareOverTimeChart::ShareOverTimeChart(TrafficTimelineModel *model, QWidget *par
 void ShareOverTimeChart::rebuild()
 {
     chart()->removeAllSeries(); // deletes the areas; their line series are children of the areas
+    m_pushMarks.clear();
     m_uppers.clear();
     m_lowers.clear();
     m_lanes = m_model->laneNames();
@@ -218,6 +266,7 @@ void ShareOverTimeChart::refresh()
         }
     }
     setNiceRange(m_x, first, std::max(first + 10, rows - 1));
+    updatePushMarks(m_model->runStartRows(), m_x, m_y, 0, 100);
 }
 
 // ---- ShareVsWeightChart ----------------------------------------------------------------------------------
@@ -337,7 +386,7 @@ LatencyChart::LatencyChart(TrafficLaneModel *model, QWidget *parent)
     chart()->addAxis(m_categories, Qt::AlignBottom);
     m_y->setTitleText(tr("ms"));
     m_y->setLabelFormat(QStringLiteral("%.1f"));
-    setNiceTop(m_y, 0.5);
+    setNiceTop(m_y, 0.5, tickBudget());
     chart()->addAxis(m_y, Qt::AlignLeft);
     styleAxis(m_categories);
     styleAxis(m_y);
@@ -376,7 +425,7 @@ void LatencyChart::refresh()
     }
     // Only grow the axis (or shrink it a lot), so bars do not jump at every snapshot.
     if (top > m_y->max() || top < m_y->max() / 4) {
-        setNiceTop(m_y, std::max(top, 0.5));
+        setNiceTop(m_y, std::max(top, 0.5), tickBudget());
         m_y->setLabelFormat(m_y->max() >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
     }
 }
@@ -416,8 +465,8 @@ ErrorsChart::ErrorsChart(TrafficTimelineModel *model, QWidget *parent)
     m_requests->attachAxis(m_y);
     m_errors->attachAxis(m_x);
     m_errors->attachAxis(m_errorsY);
-    setNiceTop(m_y, 10);
-    setNiceTop(m_errorsY, 10);
+    setNiceTop(m_y, 10, tickBudget());
+    setNiceTop(m_errorsY, 10, tickBudget());
 }
 
 void ErrorsChart::refresh()
@@ -439,8 +488,9 @@ void ErrorsChart::refresh()
     m_requests->replace(requests);
     m_errors->replace(errors);
     setNiceRange(m_x, first, std::max(first + 10, rows - 1));
-    setNiceTop(m_y, topRequests);
-    setNiceTop(m_errorsY, topErrors);
+    setNiceTop(m_y, topRequests, tickBudget());
+    setNiceTop(m_errorsY, topErrors, tickBudget());
+    updatePushMarks(m_model->runStartRows(), m_x, m_y, 0, m_y->max());
 }
 
 } // namespace lanedeck::ui

@@ -30,7 +30,14 @@ public:
     void applyPalette();
 
 protected:
+    /// Intervals on a y axis that leave room for every label at the chart's current height.
+    int tickBudget() const;
+    void resizeEvent(QResizeEvent *event) override;
     QValueAxis *percentAxis(Qt::Alignment alignment);
+    /// A dashed vertical line from `bottom` to `top` at each of `rows` (seconds where a push restarted the
+    /// statistics), the first named "push" in the legend.
+    void updatePushMarks(const QList<int> &rows, QValueAxis *x, QAbstractAxis *y, double bottom, double top);
+    QList<QLineSeries *> m_pushMarks; ///< owned by the chart; a rebuild that removes all series clears this
     void styleAxis(QAbstractAxis *axis);
     void hideFromLegend(QAbstractSeries *series);
 };

@@ -186,6 +186,7 @@ QVariant TrafficLaneModel::headerData(int section, Qt::Orientation orientation, 
 void TrafficTimelineModel::beginRun()
 {
     m_base = std::max(0, static_cast<int>(m_rows.size()) - 1);
+    m_runStarts.append(m_base);
 }
 
 void TrafficTimelineModel::setSummary(const traffic::Summary &summary, bool running)
@@ -245,6 +246,7 @@ void TrafficTimelineModel::clear()
     m_rows.clear();
     m_laneNames.clear();
     m_base = 0;
+    m_runStarts.clear();
     endResetModel();
 }
 

@@ -88,6 +88,8 @@ public:
     QStringList laneNames() const { return m_laneNames; }
     /// The row where the current run's first second is.
     int runStartRow() const { return m_base; }
+    /// The rows where runs after the first began (pushes while sampling), in order.
+    QList<int> runStartRows() const { return m_runStarts; }
     /// Classified responses of lane column `lane` (0-based among the lanes) in `row`.
     quint64 laneCount(int row, int lane) const;
 
@@ -106,6 +108,7 @@ private:
     std::vector<Row> m_rows;
     QStringList m_laneNames;
     int m_base = 0;
+    QList<int> m_runStarts;
     bool m_running = false;
 };
 

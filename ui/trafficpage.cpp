@@ -3,6 +3,7 @@
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
+#include "ui/settings.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
@@ -21,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -63,7 +65,20 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     layout->addWidget(settings);
     layout->addWidget(results, 1);
     connectControls();
+    restoreSamplerSettings();
     updateControls();
+}
+
+void TrafficPage::restoreSamplerSettings()
+{
+    const SamplerSettings remembered = SamplerSettings::load();
+    m_rate->setValue(remembered.rate);
+    m_amountKind->setCurrentIndex(std::clamp(remembered.amountKind, 0, m_amountKind->count() - 1));
+    m_amount->setValue(remembered.amount);
+    m_concurrency->setValue(remembered.concurrency);
+    m_classify->setCurrentIndex(std::clamp(remembered.classification, 0, m_classify->count() - 1));
+    m_classifyArgument->setText(remembered.classifyArgument);
+    m_restartOnPush->setChecked(remembered.restartOnPush);
 }
 
 /// What to send, how much, how to tell lanes apart, and the start and stop buttons.
@@ -85,14 +100,14 @@ QGroupBox *TrafficPage::createSamplerForm()
     urlBox->setSpacing(2);
     urlBox->addWidget(m_url);
     urlBox->addWidget(m_urlOrigin);
-    auto *urlLabel = new QLabel(tr("&Target:"), form);
+    auto *urlLabel = new QLabel(tr("T&arget:"), form);
     urlLabel->setBuddy(m_url);
     formLayout->addRow(urlLabel, urlBox);
     m_host = new QLineEdit(form);
     m_host->setObjectName(QStringLiteral("trafficHost"));
     m_host->setPlaceholderText(tr("as in the URL"));
     m_host->setToolTip(tr("The Host header, for gateways that route by host name"));
-    formLayout->addRow(tr("&Host header:"), m_host);
+    formLayout->addRow(tr("H&ost header:"), m_host);
     m_rate = new QSpinBox(form);
     m_rate->setObjectName(QStringLiteral("trafficRate"));
     m_rate->setRange(0, 1000000);
@@ -113,7 +128,7 @@ QGroupBox *TrafficPage::createSamplerForm()
     auto *amountBox = new QHBoxLayout;
     amountBox->addWidget(m_amount, 1);
     amountBox->addWidget(m_amountKind);
-    auto *amountLabel = new QLabel(tr("&Send:"), form);
+    auto *amountLabel = new QLabel(tr("Se&nd:"), form);
     amountLabel->setBuddy(m_amount);
     formLayout->addRow(amountLabel, amountBox);
     m_concurrency = new QSpinBox(form);
@@ -121,14 +136,14 @@ QGroupBox *TrafficPage::createSamplerForm()
     m_concurrency->setRange(1, 1024);
     m_concurrency->setValue(8);
     m_concurrency->setToolTip(tr("Connections, and so requests in flight at most"));
-    formLayout->addRow(tr("&Connections:"), m_concurrency);
+    formLayout->addRow(tr("Connect&ions:"), m_concurrency);
     m_threads = new QSpinBox(form);
     m_threads->setObjectName(QStringLiteral("trafficThreads"));
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("One per core"));
     m_threads->setToolTip(tr("Sampling threads, each with its share of the connections (at most one per "
                              "connection)"));
-    formLayout->addRow(tr("Thr&eads:"), m_threads);
+    formLayout->addRow(tr("Threa&ds:"), m_threads);
     m_headers = new QPlainTextEdit(form);
     m_headers->setObjectName(QStringLiteral("trafficHeaders"));
     m_headers->setTabChangesFocus(true);
@@ -154,7 +169,7 @@ QGroupBox *TrafficPage::createSamplerForm()
 
     m_start = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), form);
     m_start->setObjectName(QStringLiteral("trafficStart"));
-    m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("St&op"), form);
+    m_stop = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Sto&p"), form);
     m_stop->setObjectName(QStringLiteral("trafficStop"));
     auto *runButtons = new QHBoxLayout;
     runButtons->addWidget(m_start);
@@ -167,11 +182,11 @@ QGroupBox *TrafficPage::createExportBox()
 {
     auto *exports = new QGroupBox(tr("Export"), this);
     auto *exportLayout = new QVBoxLayout(exports);
-    m_exportCsv = new QPushButton(tr("Samples and summary (CSV)…"), exports);
+    m_exportCsv = new QPushButton(tr("Samples and s&ummary (CSV)…"), exports);
     m_exportCsv->setObjectName(QStringLiteral("trafficExportCsv"));
-    m_exportJson = new QPushButton(tr("Samples and summary (JSON)…"), exports);
+    m_exportJson = new QPushButton(tr("Samples and summary (&JSON)…"), exports);
     m_exportJson->setObjectName(QStringLiteral("trafficExportJson"));
-    m_exportPng = new QPushButton(tr("Charts (PNG)…"), exports);
+    m_exportPng = new QPushButton(tr("Charts (PN&G)…"), exports);
     m_exportPng->setObjectName(QStringLiteral("trafficExportPng"));
     for (QPushButton *button : {m_exportCsv, m_exportJson, m_exportPng}) {
         exportLayout->addWidget(button);
@@ -200,6 +215,7 @@ QWidget *TrafficPage::createSettingsColumn()
     leftScroll->setWidget(left);
     leftScroll->setWidgetResizable(true);
     leftScroll->setFrameShape(QFrame::NoFrame);
+    leftScroll->setFocusPolicy(Qt::NoFocus); // a container: Tab goes to its fields, and it scrolls to them
     leftScroll->setMinimumWidth(left->sizeHint().width() + 20);
     leftScroll->setMaximumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
     return leftScroll;
@@ -257,6 +273,7 @@ QTabWidget *TrafficPage::createTables()
     m_chainView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_chainView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_chainView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_chainView->setTabKeyNavigation(false);
     m_chainView->verticalHeader()->setVisible(false);
     m_chainView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_chainView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -266,6 +283,7 @@ QTabWidget *TrafficPage::createTables()
     m_response->setObjectName(QStringLiteral("trafficResponse"));
     m_response->setAccessibleName(tr("Sample response"));
     m_response->setReadOnly(true);
+    m_response->setTabChangesFocus(true);
     m_response->setPlaceholderText(tr("Click a chain to see a sample response"));
     m_response->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
@@ -274,6 +292,7 @@ QTabWidget *TrafficPage::createTables()
     laneView->setAccessibleName(tr("Lanes"));
     laneView->setModel(m_laneModel);
     laneView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    laneView->setTabKeyNavigation(false);
     laneView->verticalHeader()->setVisible(false);
     laneView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     laneView->horizontalHeader()->setStretchLastSection(true);
@@ -472,6 +491,17 @@ bool TrafficPage::start(QString *error)
 {
     QString message;
     const bool ok = startRun(sampledGroup(), false, &message);
+    if (ok) {
+        SamplerSettings used;
+        used.rate = m_rate->value();
+        used.amountKind = m_amountKind->currentIndex();
+        used.amount = m_amount->value();
+        used.concurrency = m_concurrency->value();
+        used.classification = m_classify->currentIndex();
+        used.classifyArgument = m_classifyArgument->text();
+        used.restartOnPush = m_restartOnPush->isChecked();
+        used.save();
+    }
     if (!ok && error) {
         *error = message;
     }
@@ -531,6 +561,9 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
         m_session.clear();
         ++m_sessionId;
         m_sessionStart = now;
+        m_sessionStartedAt = QDateTime::currentDateTime();
+        m_sessionEndedAt = QDateTime();
+        m_pendingExport.reset();
     }
     const quint64 session = m_sessionId;
     const std::size_t slot = m_session.size();
@@ -606,13 +639,27 @@ void TrafficPage::runFinished(quint64 generation, quint64 session, std::size_t s
     }
     if (generation != m_generation) {
         updateControls(); // a run a push superseded: the export may have been waiting for it
+        finishPendingExport();
         return;
     }
     m_lastRun = run;
+    m_sessionEndedAt = QDateTime::currentDateTime();
     updateControls();
     Q_EMIT runningChanged(false);
     Q_EMIT statusMessage(
         tr("Sampling finished: %n request(s)", nullptr, static_cast<int>(run->summary.total)));
+    finishPendingExport();
+}
+
+void TrafficPage::finishPendingExport()
+{
+    if (!m_pendingExport || isRunning() || !sessionComplete()) {
+        return;
+    }
+    const auto [what, path] = *m_pendingExport;
+    m_pendingExport.reset();
+    QString error;
+    Q_EMIT statusMessage(exportNow(what, path, &error) ? tr("Wrote %1").arg(path) : error);
 }
 
 bool TrafficPage::sessionComplete() const
@@ -696,13 +743,16 @@ void TrafficPage::updateControls()
     const bool running = isRunning();
     m_start->setEnabled(!running);
     m_stop->setEnabled(running);
+    // The files hold whole runs with their summaries: while sampling, exporting stops the run first and
+    // writes what it sampled so far.
     const bool done = !running && sessionComplete();
-    m_exportCsv->setEnabled(done);
-    m_exportJson->setEnabled(done);
-    const QString why = done ? QString()
-                        : !running && !m_session.empty()
+    m_exportCsv->setEnabled(done || running);
+    m_exportJson->setEnabled(done || running);
+    const QString why = done      ? tr("Every sample of the session and each run's summary")
+                        : running ? tr("Stops sampling, then writes the samples so far and their summary")
+                        : !m_session.empty()
                             ? tr("Waiting for the run before the last push to hand over its samples")
-                            : tr("Available once a run has finished or been stopped");
+                            : tr("Nothing sampled yet: start sampling first");
     m_exportCsv->setToolTip(why);
     m_exportJson->setToolTip(why);
     const auto mode = static_cast<Classification>(m_classify->currentIndex());
@@ -712,9 +762,18 @@ void TrafficPage::updateControls()
         : mode == Classification::Regex ? tr("RE2 with one capture group, e.g. mocka\\(version: (v\\d+)")
                                         : tr("no argument needed"));
     m_amount->setEnabled(m_amountKind->currentIndex() != static_cast<int>(Amount::UntilStopped));
-    const std::string &header = m_document->group().routingHeader;
-    m_headers->setPlaceholderText(header.empty() ? QStringLiteral("x-lane: s2")
-                                                 : tr("%1: s2   (forces lane s2)").arg(toQString(header)));
+    // The example forces a lane of the open group: the first that is not the baseline.
+    const LaneGroup &group = m_document->group();
+    QString lane = tr("lane");
+    for (const Lane &l : group.lanes) {
+        if (group.baselineLane() != &l || group.lanes.size() == 1) {
+            lane = toQString(l.name);
+            break;
+        }
+    }
+    const QString header =
+        group.routingHeader.empty() ? QStringLiteral("x-lane") : toQString(group.routingHeader);
+    m_headers->setPlaceholderText(tr("%1: %2   (forces lane %2)").arg(header, lane));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
                                                        m_threads, m_headers, m_classify}) {
         w->setEnabled(!running);
@@ -728,7 +787,8 @@ void TrafficPage::updateControls()
 bool TrafficPage::exportCsv(const QString &path, QString *error)
 {
     if (isRunning() || !sessionComplete()) {
-        *error = tr("Nothing to export yet: let a run finish or stop it first.");
+        *error = isRunning() ? tr("Still sampling: stop the run first (the file holds whole runs).")
+                             : tr("Nothing to export yet: start sampling first.");
         return false;
     }
     if (auto written = traffic::writeCsv(m_session, toStdString(path)); !written) {
@@ -741,7 +801,8 @@ bool TrafficPage::exportCsv(const QString &path, QString *error)
 bool TrafficPage::exportJson(const QString &path, QString *error)
 {
     if (isRunning() || !sessionComplete()) {
-        *error = tr("Nothing to export yet: let a run finish or stop it first.");
+        *error = isRunning() ? tr("Still sampling: stop the run first (the file holds whole runs).")
+                             : tr("Nothing to export yet: start sampling first.");
         return false;
     }
     if (auto written = traffic::writeJson(m_session, toStdString(path)); !written) {
@@ -751,26 +812,97 @@ bool TrafficPage::exportJson(const QString &path, QString *error)
     return true;
 }
 
+QStringList TrafficPage::chartsCaption() const
+{
+    const LaneGroup group = sampledGroup();
+    QStringList lines;
+    lines << tr("Traffic of lane group %1").arg(group.name.empty() ? tr("(unnamed)") : toQString(group.name));
+    QString target = tr("Target: %1").arg(targetUrl().isEmpty() ? tr("none") : targetUrl());
+    if (!m_host->text().trimmed().isEmpty()) {
+        target += tr(" (Host: %1)").arg(m_host->text().trimmed());
+    }
+    lines << target;
+    if (m_sessionStartedAt.isValid()) {
+        const QDateTime end =
+            isRunning() || !m_sessionEndedAt.isValid() ? QDateTime::currentDateTime() : m_sessionEndedAt;
+        QString when = tr("%1 to %2 (%3 s)%4")
+                           .arg(m_sessionStartedAt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss t")),
+                                end.toString(QStringLiteral("HH:mm:ss")))
+                           .arg(m_sessionStartedAt.secsTo(end))
+                           .arg(isRunning() ? tr(", still sampling") : QString());
+        if (m_session.size() > 1) {
+            QStringList pushes;
+            for (std::size_t i = 1; i < m_session.size(); ++i) {
+                pushes << QLocale().toString(double(m_session[i].startMicros) / 1e6, 'f', 0);
+            }
+            when += tr(" · pushed while sampling at %1 s (dashed)").arg(pushes.join(QStringLiteral(", ")));
+        }
+        lines << when;
+    } else {
+        lines << tr("Not sampled yet");
+    }
+    lines << (verdict().isEmpty() ? tr("No verdict yet") : verdict());
+    return lines;
+}
+
 bool TrafficPage::exportCharts(const QString &path, QString *error)
 {
     refreshCharts();
-    // Two by two as on the page; a page never shown has no layout yet, so its charts get a readable size.
-    QSize cell(640, 400);
-    if (m_chartArea->isVisible()) {
-        cell = m_charts.front()->size();
-    }
-    const qreal ratio = devicePixelRatioF();
-    QImage image(QSize(cell.width() * 2, cell.height() * 2) * ratio, QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(ratio);
+    // A picture for a change ticket: the same size whatever the window's (on a small screen the charts on
+    // the page are too small to read), and what it shows in words above the charts.
+    const QSize cell(760, 430);
+    const int margin = 20;
+    const QStringList caption = chartsCaption();
+    QFont titleFont = font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
+    titleFont.setBold(true);
+    QFont verdictFont = font();
+    verdictFont.setPointSizeF(verdictFont.pointSizeF() * 1.3);
+    verdictFont.setBold(true);
+    const QFontMetrics titleMetrics(titleFont);
+    const QFontMetrics verdictMetrics(verdictFont);
+    const int header = margin + titleMetrics.lineSpacing() + fontMetrics().lineSpacing() * 2 +
+                       verdictMetrics.lineSpacing() + margin / 2;
+    const QSize size(cell.width() * 2 + margin * 2, header + cell.height() * 2 + margin);
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
     image.fill(palette().color(QPalette::Window));
     {
         QPainter painter(&image);
-        for (int i = 0; i < m_charts.size(); ++i) {
-            TrafficChart *chart = m_charts[i];
-            if (!chart->isVisible()) {
-                chart->resize(cell);
-            }
-            chart->QWidget::render(&painter, QPoint((i % 2) * cell.width(), (i / 2) * cell.height()));
+        painter.setRenderHint(QPainter::TextAntialiasing);
+        int y = margin;
+        const int width = size.width() - margin * 2;
+        painter.setPen(palette().color(QPalette::WindowText));
+        painter.setFont(titleFont);
+        painter.drawText(QRect(margin, y, width, titleMetrics.lineSpacing()),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         titleMetrics.elidedText(caption[0], Qt::ElideRight, width));
+        y += titleMetrics.lineSpacing();
+        painter.setFont(font());
+        for (int i = 1; i <= 2; ++i) {
+            painter.drawText(QRect(margin, y, width, fontMetrics().lineSpacing()),
+                             Qt::AlignLeft | Qt::AlignVCenter,
+                             fontMetrics().elidedText(caption[i], Qt::ElideMiddle, width));
+            y += fontMetrics().lineSpacing();
+        }
+        painter.setFont(verdictFont);
+        painter.setPen(m_summary.classified + m_summary.leaked == 0 ? palette().color(QPalette::WindowText)
+                       : m_summary.matches                          ? QColor(0x1B, 0x7F, 0x3B)
+                                                                    : problemColor());
+        painter.drawText(QRect(margin, y, width, verdictMetrics.lineSpacing()),
+                         Qt::AlignLeft | Qt::AlignVCenter,
+                         verdictMetrics.elidedText(caption[3], Qt::ElideRight, width));
+        // Fresh charts of the same models at the picture's size: the page's own keep their layout.
+        const QList<TrafficChart *> copies = {
+            new ShareOverTimeChart(m_timelineModel, this), new ShareVsWeightChart(m_laneModel, this),
+            new LatencyChart(m_laneModel, this), new ErrorsChart(m_timelineModel, this)};
+        for (int i = 0; i < copies.size(); ++i) {
+            TrafficChart *chart = copies[i];
+            chart->chart()->setTitle(m_charts[i]->chart()->title());
+            chart->resize(cell);
+            chart->refresh();
+            chart->QWidget::render(&painter,
+                                   QPoint(margin + (i % 2) * cell.width(), header + (i / 2) * cell.height()));
+            delete chart;
         }
     }
     QSaveFile file(path);
@@ -786,15 +918,39 @@ void TrafficPage::exportInteractively(int what)
     const QString filters[] = {tr("CSV files (*.csv)"), tr("JSON files (*.json)"), tr("PNG images (*.png)")};
     const QString names[] = {QStringLiteral("samples.csv"), QStringLiteral("samples.json"),
                              QStringLiteral("traffic-charts.png")};
+    if (what != ExportPng && isRunning()) {
+        QMessageBox ask(QMessageBox::Question, tr("Stop sampling?"),
+                        tr("The file holds whole runs with their summaries. Stop sampling now and export the "
+                           "%n request(s) sampled so far?",
+                           nullptr, static_cast<int>(m_summary.total)),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+        ask.setObjectName(QStringLiteral("stopToExportQuestion"));
+        ask.button(QMessageBox::Yes)->setText(tr("&Stop and export"));
+        if (ask.exec() != QMessageBox::Yes) {
+            return;
+        }
+    }
     const QString path = QFileDialog::getSaveFileName(this, tr("Export"), names[what], filters[what]);
     if (path.isEmpty()) {
         return;
     }
+    if (what != ExportPng && (isRunning() || !sessionComplete())) {
+        m_pendingExport = {what, path};
+        stop();
+        Q_EMIT statusMessage(
+            tr("Stopping the run; %1 follows once it has handed over its samples").arg(path));
+        finishPendingExport();
+        return;
+    }
     QString error;
-    const bool ok = what == ExportCsv    ? exportCsv(path, &error)
-                    : what == ExportJson ? exportJson(path, &error)
-                                         : exportCharts(path, &error);
-    Q_EMIT statusMessage(ok ? tr("Wrote %1").arg(path) : error);
+    Q_EMIT statusMessage(exportNow(what, path, &error) ? tr("Wrote %1").arg(path) : error);
+}
+
+bool TrafficPage::exportNow(int what, const QString &path, QString *error)
+{
+    return what == ExportCsv    ? exportCsv(path, error)
+           : what == ExportJson ? exportJson(path, error)
+                                : exportCharts(path, error);
 }
 
 } // namespace lanedeck::ui

@@ -4,6 +4,7 @@
 #include "traffic/export.h"
 #include "traffic/sampler.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QPair>
 #include <QWidget>
@@ -105,9 +106,13 @@ public:
     bool exportCsv(const QString &path, QString *error);
     /// Every sample and each run's summary of the session as JSON (the core's exporter).
     bool exportJson(const QString &path, QString *error);
-    /// The four charts in one PNG: the time lines cover the session, share against weight and latency the
-    /// current run (their titles say which when the session has more than one).
+    /// The four charts in one PNG made for a change ticket: at a fixed size, under a header with the group,
+    /// the target, the session's time range, the runs and the verdict; the time lines cover the session with
+    /// a dashed mark where a push restarted the statistics, share against weight and latency the current run
+    /// (their titles say which when the session has more than one).
     bool exportCharts(const QString &path, QString *error);
+    /// The header lines of the charts picture: title, target, time range and runs, verdict.
+    QStringList chartsCaption() const;
 
 Q_SIGNALS:
     void runningChanged(bool running);
@@ -127,6 +132,7 @@ private:
     QWidget *createCharts();
     QTabWidget *createTables();
     void connectControls();
+    void restoreSamplerSettings();
 
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
     void takeSnapshot(quint64 generation, const traffic::Summary &summary);
@@ -138,6 +144,8 @@ private:
     void updateControls();
     void updateVerdict();
     void exportInteractively(int what);
+    bool exportNow(int what, const QString &path, QString *error);
+    void finishPendingExport();
     std::optional<traffic::SamplerConfig> config(QString *error) const;
     LaneGroup sampledGroup() const;
 
@@ -180,6 +188,9 @@ private:
     std::vector<traffic::SessionRun> m_session;
     quint64 m_sessionId = 0; ///< answers of runs of an earlier session are not part of this one
     std::chrono::steady_clock::time_point m_sessionStart;
+    QDateTime m_sessionStartedAt;
+    QDateTime m_sessionEndedAt;                         ///< null while a run samples
+    std::optional<QPair<int, QString>> m_pendingExport; ///< what and where, once the stopped run hands over
     std::optional<LaneGroup> m_appliedGroup;
     QString m_followedUrl;  ///< the target's URL while the field still shows it
     QString m_followedHost; ///< the target's Host header while the field still shows it

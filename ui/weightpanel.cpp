@@ -91,7 +91,7 @@ void WeightBar::paintEvent(QPaintEvent *)
 WeightPanel::WeightPanel(DocumentController *controller, QWidget *parent)
     : QWidget(parent), m_controller(controller), m_bar(new WeightBar(this)), m_rows(new QGridLayout),
       m_total(new QLabel(this)), m_keepTotal(new QCheckBox(tr("&Keep total at 100%"), this)),
-      m_normalize(new QPushButton(tr("&Normalize"), this))
+      m_normalize(new QPushButton(tr("Norma&lize"), this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -116,6 +116,11 @@ WeightPanel::WeightPanel(DocumentController *controller, QWidget *parent)
     connect(m_normalize, &QPushButton::clicked, this, [this] { m_controller->normalizeWeights(); });
     connect(controller, &DocumentController::groupChanged, this, &WeightPanel::refresh);
     refresh();
+}
+
+bool WeightPanel::keepsTotal() const
+{
+    return m_keepTotal->isChecked();
 }
 
 void WeightPanel::setWeight(int lane, int value)
@@ -149,6 +154,19 @@ void WeightPanel::rebuild()
         connect(row.spin, &QSpinBox::valueChanged, this, [this, lane](int v) { setWeight(lane, v); });
         m_rowWidgets.push_back(row);
     }
+    // New widgets join the end of the window's focus chain; put the spin boxes where the panel is, before
+    // Keep total and Normalize. The sliders do what the spin boxes do, so Tab stops at the boxes only.
+    QWidget *before = m_keepTotal->previousInFocusChain();
+    while (before != m_keepTotal && (before->focusPolicy() & Qt::TabFocus) != Qt::TabFocus) {
+        before = before->previousInFocusChain();
+    }
+    for (const Row &row : m_rowWidgets) {
+        row.slider->setFocusPolicy(Qt::ClickFocus);
+        QWidget::setTabOrder(before, row.spin);
+        before = row.spin;
+    }
+    QWidget::setTabOrder(before, m_keepTotal);
+    QWidget::setTabOrder(m_keepTotal, m_normalize);
 }
 
 void WeightPanel::refresh()

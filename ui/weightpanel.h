@@ -49,6 +49,9 @@ class WeightPanel final : public QWidget
 public:
     explicit WeightPanel(DocumentController *controller, QWidget *parent = nullptr);
 
+    /// Whether "Keep total at 100%" is checked: edits that change the total rebalance the other lanes.
+    bool keepsTotal() const;
+
 private:
     void rebuild();
     void refresh();

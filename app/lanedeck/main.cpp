@@ -8,6 +8,7 @@
 #include "ui/settings.h"
 #include "ui/topologyview.h"
 #include "ui/trafficdemo.h"
+#include "ui/trafficpage.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -139,7 +140,14 @@ int main(int argc, char *argv[])
                                 "Read the cluster contexts from FILE only (as kubectl's --kubeconfig); "
                                 "otherwise KUBECONFIG, else ~/.kube/config."),
         QStringLiteral("FILE"));
-    parser.addOptions({demo, canary, dark, light, screenshot, delay, tab, lane, size, kubeconfig});
+    const QCommandLineOption exportCharts(
+        QStringLiteral("export-charts"),
+        QApplication::translate("main",
+                                "With --screenshot: also write the Traffic page's charts PNG to FILE, as "
+                                "its Charts (PNG) export does."),
+        QStringLiteral("FILE"));
+    parser.addOptions(
+        {demo, canary, dark, light, screenshot, delay, tab, lane, size, kubeconfig, exportCharts});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -230,9 +238,16 @@ int main(int argc, char *argv[])
 
     if (parser.isSet(screenshot)) {
         const QString path = parser.value(screenshot);
-        QTimer::singleShot(parser.value(delay).toInt(), &window, [&window, path] {
-            const bool ok = window.grab().save(path);
+        const QString chartsPath = parser.value(exportCharts);
+        QTimer::singleShot(parser.value(delay).toInt(), &window, [&window, path, chartsPath] {
+            bool ok = window.grab().save(path);
             std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write", qPrintable(path));
+            if (ok && !chartsPath.isEmpty()) {
+                QString error;
+                ok = window.trafficPage()->exportCharts(chartsPath, &error);
+                std::fprintf(ok ? stdout : stderr, "%s\n",
+                             qPrintable(ok ? QStringLiteral("wrote ") + chartsPath : error));
+            }
             QApplication::exit(ok ? 0 : 1);
         });
     } else if (!parser.isSet(demo)) {

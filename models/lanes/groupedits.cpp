@@ -134,6 +134,15 @@ void addService(LaneGroup &group, const std::string &name)
 {
     Service service;
     service.name = name;
+    // Services of a group mostly share a namespace and a port: take the previous row's. The first takes the
+    // group's namespace once the operator chose one: the default (istio-system, where ASM keeps the rules)
+    // never holds the workloads.
+    if (!group.services.empty()) {
+        service.ns = group.services.back().ns;
+        service.port = group.services.back().port;
+    } else if (group.ns != LaneGroup{}.ns && !group.ns.empty()) {
+        service.ns = group.ns;
+    }
     group.services.push_back(service);
     if (group.ingress.entryService.empty()) {
         group.ingress.entryService = name;

@@ -26,6 +26,8 @@ std::vector<int> normalized(const std::vector<int> &weights);
 /// A name of the form `stem`, `stem2`, `stem3`... not in `taken`.
 std::string uniqueName(const std::string &stem, const std::vector<std::string> &taken);
 
+/// A new service takes the namespace and port of the service before it; the first takes the group's
+/// namespace.
 void addService(LaneGroup &group, const std::string &name);
 void removeService(LaneGroup &group, std::size_t index);
 void renameService(LaneGroup &group, std::size_t index, const std::string &name);

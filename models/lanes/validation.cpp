@@ -131,7 +131,9 @@ private:
                 add(field + ".name", "duplicate service " + quoted(s.name) + " (also spec.services[" +
                                          std::to_string(it->second) + "])");
             }
-            if (!k8s::checkDns1123Label(s.name)) {
+            // A bad group name spoils every generated name; it is reported once, at the group name.
+            if (!k8s::checkDns1123Label(s.name) && !k8s::checkDns1123Label(m_group.name) &&
+                !k8s::checkDns1123Label(s.ns)) {
                 check(field + ".name", k8s::checkDns1123Subdomain(mesh::destinationRuleName(m_group, s)),
                       "the generated resource name " + quoted(mesh::destinationRuleName(m_group, s)));
             }

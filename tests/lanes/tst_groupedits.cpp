@@ -24,6 +24,7 @@ private Q_SLOTS:
     void addLaneStartsEmptyAfterBaseline();
     void laneServicesKeepGroupOrder();
     void setCallsDropsBlanks();
+    void newRowsTakeTheirNeighboursSettings();
 };
 
 void TestGroupEdits::rebalanced_data()
@@ -175,6 +176,27 @@ void TestGroupEdits::setCallsDropsBlanks()
     const LaneGroup before = g;
     edits::setCalls(g, 9, {"z"}); // out of range: nothing changes
     QCOMPARE(g, before);
+}
+
+void TestGroupEdits::newRowsTakeTheirNeighboursSettings()
+{
+    LaneGroup g;
+    g.ns = "demo";
+    edits::addService(g, "front");
+    QCOMPARE(g.services[0].ns, std::string("demo")); // the group's namespace
+    g.services[0].port = 9080;
+    g.services[0].ns = "shop";
+    edits::addService(g, "api");
+    QCOMPARE(g.services[1].ns, std::string("shop")); // the previous row's
+    QCOMPARE(g.services[1].port, 9080);
+    edits::addLane(g, "stable");
+    g.lanes[0].labelKey = "version";
+    edits::addLane(g, "canary");
+    QCOMPARE(g.lanes[1].labelKey, std::string("version"));
+    // The default group namespace holds the rules, not the workloads: the first service keeps "default".
+    LaneGroup asm_;
+    edits::addService(asm_, "mocka");
+    QCOMPARE(asm_.services[0].ns, Service{}.ns);
 }
 
 QTEST_APPLESS_MAIN(TestGroupEdits)

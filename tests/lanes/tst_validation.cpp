@@ -154,6 +154,39 @@ private Q_SLOTS:
         QVERIFY2(it != found.end(), describe(found).c_str());
     }
 
+    // A bad group name (or namespace) is reported at that field only: the services whose generated resource
+    // names it spoils are not marked as well.
+    void badGroupNameBlamesOnlyTheName_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("serviceNamespace");
+        QTest::addColumn<QString>("field");
+        QTest::addRow("upper-case group name") << "Bad_Name"
+                                               << "default"
+                                               << "metadata.name";
+        QTest::addRow("group name with a space") << "my group"
+                                                 << "default"
+                                                 << "metadata.name";
+        QTest::addRow("bad service namespace") << "test"
+                                               << "No Such"
+                                               << "spec.services[0].namespace";
+    }
+
+    void badGroupNameBlamesOnlyTheName()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, serviceNamespace);
+        QFETCH(QString, field);
+        LaneGroup g = testing::seedGroup();
+        g.name = name.toStdString();
+        g.services[0].ns = serviceNamespace.toStdString();
+        const auto found = validate(g);
+        QVERIFY2(!found.empty(), "the bad name is reported");
+        for (const auto &d : found) {
+            QVERIFY2(d.field == field.toStdString(), describe(found).c_str());
+        }
+    }
+
     // One file with many mistakes: every one is reported, each at its own line and column.
     void everyProblemAtOnceWithPositions()
     {

@@ -28,9 +28,13 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QDir>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -38,12 +42,15 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QThread>
 #include <QTimer>
+#include <QToolBar>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -194,6 +201,9 @@ private Q_SLOTS:
     void renameLaneFromGridHeader();
     void exampleIsTheSeed();
     void compositeRoutesToSelectedTarget();
+    void toolbarKeepsItsWidth();
+    void savingAnInvalidGroupSaysSo();
+    void helpMenuOffersDocsKeysAndExample();
 
 private:
     PushDialog *openPush(MainWindow *window, FakeSource *source);
@@ -209,6 +219,7 @@ private:
     void typeInto(QLineEdit *edit, const QString &text, bool pressReturn);
     void editCell(QTableView *view, int row, int column, const QString &text);
     void clickCell(QTableView *view, int row, int column);
+    void pickCalls(QTableView *view, int row, const QStringList &calls);
 
     std::unique_ptr<QTemporaryDir> m_autosaveDir;
 };
@@ -286,6 +297,30 @@ void TestMainWindow::editCell(QTableView *view, int row, int column, const QStri
     QTRY_COMPARE(index.data(Qt::EditRole).toString(), text);
 }
 
+void TestMainWindow::pickCalls(QTableView *view, int row, const QStringList &calls)
+{
+    // The calls editor lists the other services to check, the current calls first and checked.
+    const QModelIndex index = view->model()->index(row, ServiceTableModel::Calls);
+    clickCell(view, row, ServiceTableModel::Calls);
+    QCOMPARE(view->currentIndex(), index);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_F2);
+    auto *list = qobject_cast<QListWidget *>(QApplication::focusWidget());
+    QVERIFY2(list, "the cell opened the list of services");
+    QCOMPARE(list->frameShape(), QFrame::StyledPanel);
+    for (int i = 0; i < list->count(); ++i) {
+        QListWidgetItem *item = list->item(i);
+        QVERIFY2(item->text() != index.siblingAtColumn(ServiceTableModel::Name).data().toString(),
+                 "a service is not offered to call itself");
+        if ((item->checkState() == Qt::Checked) != calls.contains(item->text())) {
+            list->setCurrentRow(i);
+            QTest::keyClick(list, Qt::Key_Space);
+        }
+    }
+    QTest::keyClick(list, Qt::Key_Return);
+    QTRY_COMPARE(index.data(Qt::EditRole).toString(), calls.join(QStringLiteral(", ")));
+}
+
 void TestMainWindow::buildSeedByClickingAndTyping()
 {
     auto window = makeWindow();
@@ -310,8 +345,8 @@ void TestMainWindow::buildSeedByClickingAndTyping()
     editCell(lanes, 2, LaneTableModel::LabelValue, QStringLiteral("v3"));
 
     auto *services = child<QTableView>(window.get(), "serviceTable");
-    editCell(services, 0, ServiceTableModel::Calls, QStringLiteral("mockb"));
-    editCell(services, 1, ServiceTableModel::Calls, QStringLiteral("mockc"));
+    pickCalls(services, 0, {QStringLiteral("mockb")});
+    pickCalls(services, 1, {QStringLiteral("mockc")});
 
     auto *grid = child<QTableView>(window.get(), "laneGrid");
     clickCell(grid, 0, 1); // mocka in s2
@@ -772,4 +807,81 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::toolbarKeepsItsWidth()
+{
+    // The toolbar says Undo and Redo; what they would undo is in their tooltips, so edits do not resize it.
+    auto window = makeWindow();
+    auto *toolbar = window->findChild<QToolBar *>(QStringLiteral("mainToolBar"));
+    QVERIFY(toolbar);
+    const int width = toolbar->sizeHint().width();
+    LaneGroup g = window->document()->group();
+    g.name = "a-rather-long-lane-group-name-to-make-the-undo-text-long";
+    window->document()->edit(g, QStringLiteral("Rename lane group to a rather long name, as an edit would"));
+    QCoreApplication::processEvents();
+    QCOMPARE(toolbar->sizeHint().width(), width);
+    auto *undo = window->findChild<QAction *>(QStringLiteral("undoToolAction"));
+    QVERIFY(undo && undo->isEnabled());
+    QCOMPARE(undo->text(), QStringLiteral("Undo"));
+    QVERIFY2(undo->toolTip().contains(QLatin1String("rather long name")), qPrintable(undo->toolTip()));
+    undo->trigger();
+    QCOMPARE(window->document()->group(), LaneGroup{});
+    QVERIFY(!undo->isEnabled());
+}
+
+void TestMainWindow::savingAnInvalidGroupSaysSo()
+{
+    auto window = makeWindow();
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(
+        window->openFile(QStringLiteral(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml"), &error));
+    LaneGroup g = window->document()->group();
+    g.lanes[0].weight = 10;
+    window->document()->edit(g, QStringLiteral("break the weights"));
+    QVERIFY(!window->document()->diagnostics().isEmpty());
+    const QString path = dir.filePath(QStringLiteral("invalid.lanes.yaml"));
+    QTimer::singleShot(0, window.get(), [path] {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        dialog->selectFile(path);
+        QMetaObject::invokeMethod(dialog, &QDialog::accept);
+    });
+    window->findChild<QAction *>(QStringLiteral("saveAsAction"))->trigger();
+    QTRY_COMPARE(window->document()->filePath(), path);
+    QVERIFY(QFile::exists(path)); // saved all the same
+    const QString said = window->statusBar()->currentMessage();
+    QVERIFY2(said.contains(QLatin1String("1 problem")) || said.contains(QLatin1String("problem(s)")),
+             qPrintable(said));
+    QVERIFY2(said.contains(QLatin1String("cannot be pushed")), qPrintable(said));
+}
+
+void TestMainWindow::helpMenuOffersDocsKeysAndExample()
+{
+    auto window = makeWindow();
+    auto *docs = window->findChild<QAction *>(QStringLiteral("documentationAction"));
+    auto *keys = window->findChild<QAction *>(QStringLiteral("shortcutsAction"));
+    QVERIFY(docs && keys);
+    docs->trigger();
+    auto *browser = window->findChild<QTextBrowser *>(QStringLiteral("documentationText"));
+    QVERIFY(browser);
+    QVERIFY2(browser->toPlainText().contains(QLatin1String("LaneDeck")), "the README is built in");
+    keys->trigger();
+    auto *table = window->findChild<QTableWidget *>(QStringLiteral("shortcutsTable"));
+    QVERIFY(table);
+    QStringList rows;
+    for (int r = 0; r < table->rowCount(); ++r) {
+        rows << table->item(r, 0)->text() + QLatin1Char(' ') + table->item(r, 1)->text();
+    }
+    QVERIFY2(rows.filter(QStringLiteral("Push")).size() == 1, qPrintable(rows.join(u'\n')));
+    QVERIFY2(rows.filter(QStringLiteral("F2")).size() == 1, qPrintable(rows.join(u'\n')));
+    bool exampleInHelp = false;
+    for (QAction *menu : window->menuBar()->actions()) {
+        if (menu->text() == QLatin1String("&Help")) {
+            exampleInHelp = menu->menu()->actions().contains(
+                window->findChild<QAction *>(QStringLiteral("openExampleAction")));
+        }
+    }
+    QVERIFY(exampleInHelp);
+}
+
 #include "tst_mainwindow.moc"

@@ -97,6 +97,9 @@ private Q_SLOTS:
     void formErrorsInWords_data();
     void chainModelHighlightsFallbackAndLeaks();
     void formErrorsInWords();
+    void samplerSettingsAreRemembered();
+    void headersExampleNamesTheGroupsLane();
+    void chartsPictureSaysWhatItShows();
 
 private:
     /// A window with the seed open, pushed to a seeded sandbox, and the page set to `count` requests at
@@ -344,7 +347,12 @@ void TestTrafficPage::exportCoversTheWholeSession()
     QVERIFY2(m_page->start(&error), qPrintable(error));
     QTRY_VERIFY_WITH_TIMEOUT(m_page->summary().total >= 500, kTimeoutMs);
     auto *exportCsvButton = m_page->findChild<QPushButton *>(QStringLiteral("trafficExportCsv"));
-    QVERIFY(exportCsvButton && !exportCsvButton->isEnabled());
+    // While sampling the button offers to stop and export what is there; the call itself says why not.
+    QVERIFY(exportCsvButton && exportCsvButton->isEnabled());
+    QVERIFY2(exportCsvButton->toolTip().contains(QLatin1String("Stops sampling")),
+             qPrintable(exportCsvButton->toolTip()));
+    QVERIFY(!m_page->exportCsv(m_dir->filePath(QStringLiteral("early.csv")), &error));
+    QVERIFY2(error.contains(QLatin1String("Still sampling")), qPrintable(error));
 
     // A canary step pushed to the sandbox while sampling: the page starts a second run of the same session.
     LaneGroup canary = m_window->document()->group();
@@ -633,4 +641,88 @@ void TestTrafficPage::chainModelHighlightsFallbackAndLeaks()
 }
 
 QTEST_MAIN(TestTrafficPage)
+void TestTrafficPage::samplerSettingsAreRemembered()
+{
+    // What the last run used comes back with the next window; the target does not (it follows the cluster
+    // bar), nor the extra headers (they name one group's lanes).
+    m_page->setTargetUrl(QStringLiteral("http://127.0.0.1:9/"), QString());
+    m_page->setRate(123);
+    m_page->setAmount(TrafficPage::Amount::Seconds, 7);
+    m_page->setConcurrency(3);
+    m_page->setClassification(TrafficPage::Classification::Header, QStringLiteral("x-lane"));
+    m_page->setRestartOnPush(false);
+    m_page->setExtraHeaders({QStringLiteral("x-asm-prefer-tag: s2")});
+    QString error;
+    QVERIFY2(m_page->start(&error), qPrintable(error));
+    m_page->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_page->isRunning(), kTimeoutMs);
+    m_testers.clear();
+    m_window.reset();
+
+    MainWindow::Options options;
+    options.autosaveDirectory = m_dir->filePath(QStringLiteral("autosave2"));
+    m_window = std::make_unique<MainWindow>(options);
+    m_page = m_window->trafficPage();
+    auto value = [this](const char *name) {
+        return m_page->findChild<QWidget *>(QString::fromLatin1(name))->property("value").toInt();
+    };
+    QCOMPARE(value("trafficRate"), 123);
+    QCOMPARE(value("trafficAmount"), 7);
+    QCOMPARE(value("trafficConcurrency"), 3);
+    QCOMPARE(
+        m_page->findChild<QWidget *>(QStringLiteral("trafficAmountKind"))->property("currentIndex").toInt(),
+        int(TrafficPage::Amount::Seconds));
+    QCOMPARE(
+        m_page->findChild<QWidget *>(QStringLiteral("trafficClassify"))->property("currentIndex").toInt(),
+        int(TrafficPage::Classification::Header));
+    QCOMPARE(
+        m_page->findChild<QWidget *>(QStringLiteral("trafficClassifyArgument"))->property("text").toString(),
+        QStringLiteral("x-lane"));
+    QVERIFY(
+        !m_page->findChild<QWidget *>(QStringLiteral("trafficRestartOnPush"))->property("checked").toBool());
+    QVERIFY(m_page->findChild<QPlainTextEdit *>(QStringLiteral("trafficHeaders"))->toPlainText().isEmpty());
+    QVERIFY(m_page->targetUrl().isEmpty());
+}
+
+void TestTrafficPage::headersExampleNamesTheGroupsLane()
+{
+    auto *headers = m_page->findChild<QPlainTextEdit *>(QStringLiteral("trafficHeaders"));
+    QString error;
+    QVERIFY2(m_window->openFile(kExample, &error), qPrintable(error));
+    QCOMPARE(headers->placeholderText(), QStringLiteral("x-asm-prefer-tag: s2   (forces lane s2)"));
+    LaneGroup renamed = m_window->document()->group();
+    renamed.lanes[1].name = "canary";
+    renamed.routingHeader = "x-lane";
+    m_window->document()->edit(renamed, QStringLiteral("rename"));
+    QCOMPARE(headers->placeholderText(), QStringLiteral("x-lane: canary   (forces lane canary)"));
+}
+
+void TestTrafficPage::chartsPictureSaysWhatItShows()
+{
+    // The PNG for a change ticket: its header names the group, the target, the time range and the verdict,
+    // and the picture has the same size whatever the window's.
+    openAndPush(1000);
+    QString error;
+    QVERIFY2(m_page->start(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(m_page->lastRun() != nullptr, kTimeoutMs);
+    const QStringList caption = m_page->chartsCaption();
+    QCOMPARE(caption.size(), 4);
+    QCOMPARE(caption[0], QStringLiteral("Traffic of lane group test"));
+    QVERIFY2(caption[1].contains(m_page->targetUrl()), qPrintable(caption[1]));
+    QVERIFY2(caption[2].contains(QLatin1String(" to ")) && !caption[2].contains(QLatin1String("still")),
+             qPrintable(caption[2]));
+    QCOMPARE(caption[3], m_page->verdict());
+    const QString small = m_dir->filePath(QStringLiteral("small.png"));
+    const QString large = m_dir->filePath(QStringLiteral("large.png"));
+    m_window->resize(900, 600);
+    QVERIFY2(m_page->exportCharts(small, &error), qPrintable(error));
+    m_window->resize(1600, 1000);
+    QVERIFY2(m_page->exportCharts(large, &error), qPrintable(error));
+    const QImage a(small);
+    const QImage b(large);
+    QVERIFY(!a.isNull());
+    QCOMPARE(a.size(), b.size());
+    QVERIFY(a.width() >= 1500 && a.height() >= 900);
+}
+
 #include "tst_trafficpage.moc"

@@ -14,6 +14,7 @@
 #include "ui/servicetablemodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
 
@@ -30,9 +31,12 @@ private Q_SLOTS:
     void gridMarksMissingBaselineService();
     void laneTableMarksLabelValue_data();
     void laneTableMarksLabelValue();
+    void tablesRefuseDuplicateNames();
     void serviceTableEditsCallGraph();
     void lanePathsFollowGroup();
     void problemsListDiagnostics();
+    void problemFieldsInWords_data();
+    void problemFieldsInWords();
     void resourceTreeByKind();
     void modelsSurviveReshaping();
     void headerMatchesEditIngress();
@@ -106,8 +110,26 @@ void TestUiModels::laneTableMarksLabelValue_data()
                                 << QStringLiteral("selects the same workloads");
     QTest::addRow("bad-name") << int(LaneTableModel::Name) << QStringLiteral("S_2")
                               << QStringLiteral("lane name");
-    QTest::addRow("duplicate-name") << int(LaneTableModel::Name) << QStringLiteral("s1")
-                                    << QStringLiteral("duplicate");
+}
+
+void TestUiModels::tablesRefuseDuplicateNames()
+{
+    // A name another row has is refused when typed, with the reason; the document is untouched.
+    LaneTableModel lanes(m_doc.get());
+    ServiceTableModel services(m_doc.get());
+    QSignalSpy laneRefused(&lanes, &GroupTableModel::editRefused);
+    QSignalSpy serviceRefused(&services, &GroupTableModel::editRefused);
+    const LaneGroup before = m_doc->group();
+    QVERIFY(!lanes.setData(lanes.index(1, LaneTableModel::Name), QStringLiteral("s1")));
+    QVERIFY(!services.setData(services.index(2, ServiceTableModel::Name), QStringLiteral(" mocka ")));
+    QCOMPARE(m_doc->group(), before);
+    QCOMPARE(laneRefused.size(), 1);
+    QVERIFY(laneRefused.front().at(1).toString().contains(QLatin1String("Lane s1 exists already")));
+    QCOMPARE(serviceRefused.size(), 1);
+    QVERIFY(serviceRefused.front().at(1).toString().contains(QLatin1String("mocka")));
+    // Its own name again is no duplicate.
+    QVERIFY(lanes.setData(lanes.index(1, LaneTableModel::Name), QStringLiteral("s2")));
+    QCOMPARE(laneRefused.size(), 1);
 }
 
 void TestUiModels::laneTableMarksLabelValue()
@@ -179,8 +201,50 @@ void TestUiModels::problemsListDiagnostics()
     QCOMPARE(model.rowCount(), 0);
     m_doc->setLaneWeight(0, 90, false);
     QCOMPARE(model.rowCount(), 1);
-    QCOMPARE(model.index(0, ProblemsModel::Field).data().toString(), QStringLiteral("spec.lanes"));
+    // The field in the words on screen; the path stays for the tooltip and for finding the field.
+    QCOMPARE(model.index(0, ProblemsModel::Field).data().toString(), QStringLiteral("Lanes"));
+    QCOMPARE(model.index(0, ProblemsModel::Field).data(ProblemsModel::FieldPathRole).toString(),
+             QStringLiteral("spec.lanes"));
+    QVERIFY(model.index(0, ProblemsModel::Field)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QLatin1String("spec.lanes")));
     QVERIFY(model.index(0, ProblemsModel::Message).data().toString().contains(QStringLiteral("130")));
+}
+
+void TestUiModels::problemFieldsInWords_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("words");
+    QTest::addRow("lane label value") << "spec.lanes[1].label.value"
+                                      << "Lane s2, Label value";
+    QTest::addRow("lane weight") << "spec.lanes[2].weight"
+                                 << "Lane s3, Weight";
+    QTest::addRow("lane service") << "spec.lanes[1].services[0]"
+                                  << "Lane s2, Service mocka";
+    QTest::addRow("service port") << "spec.services[0].port"
+                                  << "Service mocka, Port";
+    QTest::addRow("service call") << "spec.services[1].calls[0]"
+                                  << "Service mockb, Calls mockc";
+    QTest::addRow("lane out of range") << "spec.lanes[7].name"
+                                       << "Lane 8, Name";
+    QTest::addRow("group name") << "metadata.name"
+                                << "Lane group, Name";
+    QTest::addRow("routing header") << "spec.routingHeader"
+                                    << "Lane group, Routing header";
+    QTest::addRow("entry service") << "spec.ingress.entryService"
+                                   << "Ingress, Entry service";
+    QTest::addRow("header condition") << "spec.ingress.match.headers[0].name"
+                                      << "Ingress, Header condition 1";
+    QTest::addRow("unknown path") << "spec.somethingNew"
+                                  << "spec.somethingNew";
+}
+
+void TestUiModels::problemFieldsInWords()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, words);
+    QCOMPARE(ProblemsModel::fieldInWords(path, m_doc->group()), words);
 }
 
 void TestUiModels::resourceTreeByKind()
