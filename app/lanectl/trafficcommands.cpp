@@ -125,19 +125,32 @@ int sandboxCommand(const QStringList &arguments)
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, port, seed});
-    if (int code = parseArguments(
-            parser, arguments,
-            QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N]"), 1, 1);
+    const QCommandLineOption metricsPort(
+        QStringLiteral("metrics-port"),
+        QStringLiteral("Where Istio's metrics of every hop are served at /metrics (default: a free port)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption noBaggage(
+        QStringLiteral("no-baggage"),
+        QStringLiteral("The service's workloads do not forward baggage (repeatable): shows lanes leaking."),
+        QStringLiteral("SERVICE"));
+    parser.addOptions({flavor, port, seed, metricsPort, noBaggage});
+    if (int code =
+            parseArguments(parser, arguments,
+                           QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N] "
+                                          "[--metrics-port N] [--no-baggage SERVICE]..."),
+                           1, 1);
         code >= 0) {
         return code;
     }
     const auto f = sandboxFlavor(parser.value(flavor));
     bool portOk = false;
+    bool metricsOk = false;
     const int gatewayPort = parser.value(port).toInt(&portOk);
-    if (!f || !portOk || gatewayPort < 0 || gatewayPort > 65535) {
+    const int metrics = parser.value(metricsPort).toInt(&metricsOk);
+    if (!f || !portOk || gatewayPort < 0 || gatewayPort > 65535 || !metricsOk || metrics < 0 ||
+        metrics > 65535) {
         if (f) {
-            err("lanectl: --port: expected 0..65535\n");
+            err("lanectl: --port and --metrics-port: expected 0..65535\n");
         }
         return Usage;
     }
@@ -145,6 +158,12 @@ int sandboxCommand(const QStringList &arguments)
     const auto group = loadValidGroup(parser.positionalArguments().front(), code);
     if (!group) {
         return code;
+    }
+    for (const auto &service : parser.values(noBaggage)) {
+        if (!group->service(service.toStdString())) {
+            err("lanectl: --no-baggage: the group has no service '" + service.toStdString() + "'\n");
+            return Usage;
+        }
     }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
@@ -154,8 +173,12 @@ int sandboxCommand(const QStringList &arguments)
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
     options.gatewayPort = gatewayPort;
+    options.metricsPort = metrics;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
+    for (const auto &service : parser.values(noBaggage)) {
+        box.setBaggagePropagation(service.toStdString(), false);
+    }
     if (auto started = box.start(rendered->resources); !started) {
         err("lanectl: " + started.error().message + "\n");
         return Failed;
@@ -163,8 +186,13 @@ int sandboxCommand(const QStringList &arguments)
     std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
     for (const auto &instance : box.instances()) {
         text += "  " + instance.service + " " + instance.version +
-                "  http://127.0.0.1:" + std::to_string(instance.port) + "/\n";
+                "  http://127.0.0.1:" + std::to_string(instance.port) + "/  (workload " + instance.workload +
+                ")\n";
     }
+    for (const auto &service : parser.values(noBaggage)) {
+        text += "  " + service.toStdString() + " does not forward baggage\n";
+    }
+    text += "Istio's metrics of every hop: " + box.metricsUrl() + "\n";
     err(text + "Ctrl-C stops it.\n");
     out(box.gatewayUrl() + "\n");
     int received = 0;
