@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/telemetrypanel.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
@@ -28,6 +29,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -261,9 +263,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     rightLayout->addWidget(m_stats);
     rightLayout->addWidget(resultsSplit, 1);
 
-    auto *layout = new QHBoxLayout(this);
+    auto *samplerView = new QWidget(this);
+    auto *layout = new QHBoxLayout(samplerView);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(leftScroll);
     layout->addWidget(right, 1);
+    createSourceSwitch(samplerView);
 
     connect(m_start, &QPushButton::clicked, this, [this] {
         QString error;
@@ -293,6 +298,41 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
 }
 
 TrafficPage::~TrafficPage() = default;
+
+void TrafficPage::createSourceSwitch(QWidget *samplerView)
+{
+    m_source = new QComboBox(this);
+    m_source->setObjectName(QStringLiteral("trafficSource"));
+    m_source->addItem(tr("LaneDeck's sampler"));
+    m_source->addItem(tr("The mesh's telemetry (Prometheus)"));
+    m_telemetry = new TelemetryPanel(this);
+    m_sourceStack = new QStackedWidget(this);
+    m_sourceStack->addWidget(samplerView);
+    m_sourceStack->addWidget(m_telemetry);
+    auto *sourceLabel = new QLabel(tr("S&ource:"), this);
+    sourceLabel->setBuddy(m_source);
+    auto *sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(sourceLabel);
+    sourceRow->addWidget(m_source);
+    sourceRow->addStretch(1);
+    auto *outer = new QVBoxLayout(this);
+    outer->addLayout(sourceRow);
+    outer->addWidget(m_sourceStack, 1);
+    m_telemetry->setGroup(sampledGroup());
+    connect(m_source, &QComboBox::currentIndexChanged, m_sourceStack, &QStackedWidget::setCurrentIndex);
+    connect(m_document, &DocumentController::groupChanged, m_telemetry,
+            [this] { m_telemetry->setGroup(sampledGroup()); });
+}
+
+void TrafficPage::setSource(Source source)
+{
+    m_source->setCurrentIndex(source == Source::Sampler ? 0 : 1);
+}
+
+TrafficPage::Source TrafficPage::source() const
+{
+    return m_source->currentIndex() == 0 ? Source::Sampler : Source::MeshTelemetry;
+}
 
 QString TrafficPage::verdict() const
 {
@@ -510,6 +550,7 @@ void TrafficPage::stop()
 
 void TrafficPage::targetApplied(const LaneGroup &group)
 {
+    m_telemetry->setGroup(group);
     m_appliedGroup = group;
     if (isRunning() && m_restartOnPush->isChecked() && targetUrl() == m_followedUrl) {
         QString error;

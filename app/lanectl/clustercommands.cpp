@@ -556,43 +556,6 @@ std::optional<std::string> readSecretFile(const QString &path, const char *optio
     return QString::fromUtf8(file.readAll()).trimmed().toStdString();
 }
 
-void printTelemetry(const telemetry::MeshTelemetry &view)
-{
-    const QString end =
-        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(view.end * 1000.0), Qt::UTC).toString(Qt::ISODate);
-    out("from " + view.source + ", the " + fixed(view.windowSeconds, "%.0f") + " s up to " +
-        end.toStdString() + (view.stale ? " (STALE: not current)" : "") + "\n");
-    std::vector<std::vector<std::string>> rows{
-        {"LANE", "REQUESTS", "SHARE", "95% INTERVAL", "WEIGHT", "ERRORS", "P50", "P90", "P99"}};
-    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
-        const auto &lane = view.split.lanes[i];
-        const double errors = i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0;
-        rows.push_back(
-            {lane.name, std::to_string(lane.count), fixed(lane.share * 100.0, "%.1f%%"),
-             fixed(lane.interval.low * 100.0, "%.1f%%") + " - " + fixed(lane.interval.high * 100.0, "%.1f%%"),
-             lane.weight > 0 ? fixed(lane.expectedShare * 100.0, "%.1f%%") : "-",
-             fixed(errors * 100.0, "%.1f%%"), fixed(double(lane.p50) / 1000.0, "%.1f ms"),
-             fixed(double(lane.p90) / 1000.0, "%.1f ms"), fixed(double(lane.p99) / 1000.0, "%.1f ms")});
-    }
-    printTable(rows);
-    out(view.split.verdict + "\n\n");
-    std::vector<std::vector<std::string>> hops{{"HOP", "LANE", "REQ/S", "REQUESTS", "ERRORS", "LEAKED"}};
-    for (const auto &hop : view.hops) {
-        for (const auto &lane : hop.lanes) {
-            hops.push_back({hop.caller + " -> " + hop.callee, lane.name, fixed(lane.perSecond, "%.2f"),
-                            fixed(lane.requests, "%.0f"), fixed(lane.errors, "%.0f"),
-                            lane.leaked > 0 ? fixed(lane.leaked, "%.0f") : "-"});
-        }
-    }
-    printTable(hops);
-    if (view.leaked > 0) {
-        out(fixed(view.leaked, "%.0f") + " requests left their lane (see LEAKED)\n");
-    }
-    for (const auto &problem : view.problems) {
-        out("problem: " + problem + "\n");
-    }
-}
-
 int observeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -765,6 +728,43 @@ int observeCommand(const QStringList &arguments)
 }
 
 } // namespace
+
+void printTelemetry(const telemetry::MeshTelemetry &view)
+{
+    const QString end =
+        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(view.end * 1000.0), Qt::UTC).toString(Qt::ISODate);
+    out("from " + view.source + ", the " + fixed(view.windowSeconds, "%.0f") + " s up to " +
+        end.toStdString() + (view.stale ? " (STALE: not current)" : "") + "\n");
+    std::vector<std::vector<std::string>> rows{
+        {"LANE", "REQUESTS", "SHARE", "95% INTERVAL", "WEIGHT", "ERRORS", "P50", "P90", "P99"}};
+    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
+        const auto &lane = view.split.lanes[i];
+        const double errors = i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0;
+        rows.push_back(
+            {lane.name, std::to_string(lane.count), fixed(lane.share * 100.0, "%.1f%%"),
+             fixed(lane.interval.low * 100.0, "%.1f%%") + " - " + fixed(lane.interval.high * 100.0, "%.1f%%"),
+             lane.weight > 0 ? fixed(lane.expectedShare * 100.0, "%.1f%%") : "-",
+             fixed(errors * 100.0, "%.1f%%"), fixed(double(lane.p50) / 1000.0, "%.1f ms"),
+             fixed(double(lane.p90) / 1000.0, "%.1f ms"), fixed(double(lane.p99) / 1000.0, "%.1f ms")});
+    }
+    printTable(rows);
+    out(view.split.verdict + "\n\n");
+    std::vector<std::vector<std::string>> hops{{"HOP", "LANE", "REQ/S", "REQUESTS", "ERRORS", "LEAKED"}};
+    for (const auto &hop : view.hops) {
+        for (const auto &lane : hop.lanes) {
+            hops.push_back({hop.caller + " -> " + hop.callee, lane.name, fixed(lane.perSecond, "%.2f"),
+                            fixed(lane.requests, "%.0f"), fixed(lane.errors, "%.0f"),
+                            lane.leaked > 0 ? fixed(lane.leaked, "%.0f") : "-"});
+        }
+    }
+    printTable(hops);
+    if (view.leaked > 0) {
+        out(fixed(view.leaked, "%.0f") + " requests left their lane (see LEAKED)\n");
+    }
+    for (const auto &problem : view.problems) {
+        out("problem: " + problem + "\n");
+    }
+}
 
 std::vector<Command> clusterCommands()
 {

@@ -3,6 +3,8 @@
 #include "lanes/document.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
+#include "telemetry/localprometheus.h"
+#include "telemetry/meshtelemetry.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
 
@@ -420,11 +422,22 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Per-request timeout (default 5s)."),
                                      QStringLiteral("DURATION"), QStringLiteral("5s"));
-    parser.addOptions({flavor, count, concurrency, seed, timeout});
-    if (int code = parseArguments(
-            parser, arguments,
-            QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N] [--timeout D]"),
-            0, 1);
+    const QCommandLineOption telemetryOption(
+        QStringLiteral("telemetry"),
+        QStringLiteral(
+            "Also run Prometheus (Debian's) scraping the sandbox and print the split, errors and leaks "
+            "per hop from the mesh's telemetry."));
+    const QCommandLineOption noBaggage(
+        QStringLiteral("no-baggage"),
+        QStringLiteral("The service's workloads do not forward baggage (repeatable): lanes leak (--flavor "
+                       "istio) or fail (asm)."),
+        QStringLiteral("SERVICE"));
+    parser.addOptions({flavor, count, concurrency, seed, timeout, telemetryOption, noBaggage});
+    if (int code =
+            parseArguments(parser, arguments,
+                           QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--seed N] "
+                                          "[--timeout D] [--telemetry] [--no-baggage SERVICE]..."),
+                           0, 1);
         code >= 0) {
         return code;
     }
@@ -466,12 +479,27 @@ int demoCommand(const QStringList &arguments)
     sandbox::SandboxOptions options;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
+    for (const auto &service : parser.values(noBaggage)) {
+        if (!group->service(service.toStdString())) {
+            err("lanectl: --no-baggage: the group has no service '" + service.toStdString() + "'\n");
+            return Usage;
+        }
+        box.setBaggagePropagation(service.toStdString(), false);
+    }
     if (auto started = box.start(rendered->resources); !started) {
         err("lanectl: " + started.error().message + "\n");
         return Failed;
     }
     out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() +
         "\n");
+    telemetry::LocalPrometheus prometheus;
+    if (parser.isSet(telemetryOption)) {
+        if (auto started = prometheus.start({"127.0.0.1:" + std::to_string(box.metricsPort())}); !started) {
+            err("lanectl: --telemetry: " + started.error().message + "\n");
+            return Failed;
+        }
+        out("Prometheus scraping the sandbox every second at " + prometheus.url() + "\n");
+    }
     config.url = box.gatewayUrl();
     traffic::Sampler sampler(config, traffic::Classifier::chain(*group));
     auto progress = progressLine(config.count);
@@ -481,7 +509,6 @@ int demoCommand(const QStringList &arguments)
         return Failed;
     }
     const traffic::SampleRun run = runSampler(sampler, signals);
-    box.stop();
     if (progress) {
         err("\n");
     }
@@ -493,6 +520,32 @@ int demoCommand(const QStringList &arguments)
         rows.push_back({std::to_string(chain.count), chain.chain});
     }
     printTable(rows);
+    if (prometheus.isRunning()) {
+        telemetry::PrometheusEndpoint endpoint;
+        endpoint.url = prometheus.url();
+        telemetry::PrometheusClient client(telemetry::directTransport(endpoint), endpoint.describe());
+        // Within the scrape interval Prometheus has every request the gateway answered.
+        const auto total = double(box.counters().gatewayRequests);
+        for (int i = 0; i < 100; ++i) {
+            const auto scraped = client.query(
+                R"(sum(istio_requests_total{reporter="source",source_workload="istio-ingressgateway"}))");
+            if (scraped && !scraped->empty() && scraped->front().value >= total) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        telemetry::TelemetryWindow window;
+        window.window = std::chrono::seconds(300);
+        const auto view = telemetry::observe(
+            client, *group, telemetry::workloadsFromSandbox(*group, box.instances()), window);
+        out("\nThe same traffic from the mesh's telemetry (Istio's metrics in Prometheus):\n");
+        if (!view) {
+            err("lanectl: " + view.error().message + "\n");
+        } else {
+            printTelemetry(*view);
+        }
+    }
+    box.stop();
     return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 

@@ -702,6 +702,11 @@ std::string Sandbox::metricsUrl() const
                 : std::string();
 }
 
+int Sandbox::metricsPort() const
+{
+    return m_state->metricsPort;
+}
+
 std::string Sandbox::metricsText() const
 {
     return m_state->metrics.render();

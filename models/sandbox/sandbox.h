@@ -75,6 +75,7 @@ public:
     /// (istio_requests_total, istio_request_duration_milliseconds), in Prometheus's text format. Empty when
     /// not running. Counters start at zero with each start().
     std::string metricsUrl() const;
+    int metricsPort() const;
     /// What /metrics serves now.
     std::string metricsText() const;
     std::vector<SandboxInstance> instances() const;

@@ -59,20 +59,21 @@ struct NetworkNamespace
         }
         created = true;
         return ip({QStringLiteral("link"), QStringLiteral("add"), hostEnd, QStringLiteral("type"),
-                   QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), innerEnd, QStringLiteral("netns"),
-                   name},
+                   QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"), innerEnd,
+                   QStringLiteral("netns"), name},
                   &error) &&
-               ip({QStringLiteral("addr"), QStringLiteral("add"), hostAddress + QStringLiteral("/30"), QStringLiteral("dev"),
-                   hostEnd},
+               ip({QStringLiteral("addr"), QStringLiteral("add"), hostAddress + QStringLiteral("/30"),
+                   QStringLiteral("dev"), hostEnd},
                   &error) &&
                ip({QStringLiteral("link"), QStringLiteral("set"), hostEnd, QStringLiteral("up")}, &error) &&
                ip({QStringLiteral("-n"), name, QStringLiteral("addr"), QStringLiteral("add"),
                    innerAddress + QStringLiteral("/30"), QStringLiteral("dev"), innerEnd},
                   &error) &&
-               ip({QStringLiteral("-n"), name, QStringLiteral("link"), QStringLiteral("set"), innerEnd, QStringLiteral("up")},
-                  &error) &&
-               ip({QStringLiteral("-n"), name, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
+               ip({QStringLiteral("-n"), name, QStringLiteral("link"), QStringLiteral("set"), innerEnd,
                    QStringLiteral("up")},
+                  &error) &&
+               ip({QStringLiteral("-n"), name, QStringLiteral("link"), QStringLiteral("set"),
+                   QStringLiteral("lo"), QStringLiteral("up")},
                   &error);
     }
 
@@ -129,7 +130,8 @@ private Q_SLOTS:
     void observeThroughServiceProxy()
     {
         if (::geteuid() != 0) {
-            QSKIP("needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
+            QSKIP(
+                "needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
         }
         if (PrometheusProcess::binary().isEmpty()) {
             QSKIP("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
@@ -155,15 +157,17 @@ private Q_SLOTS:
         QVERIFY(relay.port() > 0);
 
         PrometheusProcess prometheus;
-        QVERIFY2(prometheus.start({netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
-                                  netns.innerAddress + QStringLiteral(":9090"),
-                                  {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), netns.name}),
+        QVERIFY2(prometheus.start(
+                     {netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
+                     netns.innerAddress + QStringLiteral(":9090"),
+                     {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), netns.name}),
                  qPrintable(prometheus.error()));
         QVERIFY2(prometheus.waitReady(), qPrintable(prometheus.error()));
         httplib::Client direct(prometheus.host(), prometheus.port());
         auto scraped = [&] {
             auto answer = direct.Get(
-                "/api/v1/query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2Csource_workload%3D%22istio-"
+                "/api/v1/"
+                "query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2Csource_workload%3D%22istio-"
                 "ingressgateway%22%7D)");
             return answer && answer->body.find("\"300\"") != std::string::npos;
         };
@@ -192,18 +196,20 @@ private Q_SLOTS:
                   {"metadata", {{"name", "metrics-store-0"}}},
                   {"spec", {{"containers", {{{"name", "prometheus"}, {"image", "prom/prometheus"}}}}}}})});
         QVERIFY2(podCreated[0].ok(), podCreated[0].message().c_str());
-        const auto podStatus = client->send(kube::Request{
-            "PATCH", "/api/v1/namespaces/default/pods/metrics-store-0/status",
-            nlohmann::json{{"status", {{"podIP", netns.innerAddress.toStdString()},
-                                       {"podIPs", {{{"ip", netns.innerAddress.toStdString()}}}}}}}
-                .dump(),
-            "application/merge-patch+json"});
+        const auto podStatus = client->send(
+            kube::Request{"PATCH", "/api/v1/namespaces/default/pods/metrics-store-0/status",
+                          nlohmann::json{{"status",
+                                          {{"podIP", netns.innerAddress.toStdString()},
+                                           {"podIPs", {{{"ip", netns.innerAddress.toStdString()}}}}}}}
+                              .dump(),
+                          "application/merge-patch+json"});
         QVERIFY2(podStatus.ok(), podStatus.message().c_str());
         const auto created = client->send(std::vector<kube::Request>{
             post("/api/v1/namespaces/default/services",
                  {{"apiVersion", "v1"},
                   {"kind", "Service"},
-                  {"metadata", {{"name", "metrics-store"}, {"labels", {{"app.kubernetes.io/name", "prometheus"}}}}},
+                  {"metadata",
+                   {{"name", "metrics-store"}, {"labels", {{"app.kubernetes.io/name", "prometheus"}}}}},
                   {"spec", {{"ports", {{{"name", "web"}, {"port", 9090}, {"protocol", "TCP"}}}}}}}),
             post("/api/v1/namespaces/default/endpoints",
                  {{"apiVersion", "v1"},
@@ -212,12 +218,15 @@ private Q_SLOTS:
                   {"subsets",
                    {{{"addresses",
                       {{{"ip", address},
-                        {"targetRef", {{"kind", "Pod"}, {"namespace", "default"}, {"name", "metrics-store-0"}}}}}},
+                        {"targetRef",
+                         {{"kind", "Pod"}, {"namespace", "default"}, {"name", "metrics-store-0"}}}}}},
                      {"ports", {{{"name", "web"}, {"port", 9090}, {"protocol", "TCP"}}}}}}}}),
             post("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
                  {{"apiVersion", "discovery.k8s.io/v1"},
                   {"kind", "EndpointSlice"},
-                  {"metadata", {{"name", "metrics-store-1"}, {"labels", {{"kubernetes.io/service-name", "metrics-store"}}}}},
+                  {"metadata",
+                   {{"name", "metrics-store-1"},
+                    {"labels", {{"kubernetes.io/service-name", "metrics-store"}}}}},
                   {"addressType", "IPv4"},
                   {"endpoints", {{{"addresses", {address}}}}},
                   {"ports", {{{"name", "web"}, {"port", 9090}, {"protocol", "TCP"}}}}}),
