@@ -195,10 +195,14 @@ std::vector<std::string> telemetryQueries(const LaneGroup &group, const Telemetr
         "reporter=\"source\",destination_service_namespace=~\"" + namespacesRegex(group) + "\"";
     const long long seconds = std::max<long long>(1, window.window.count());
     const std::string pairs = kPairLabels;
+    const Service *entry = group.service(group.ingress.entryService);
+    const std::string entrySelector =
+        selector + ",destination_service=\"" + (entry ? mesh::serviceHost(*entry) : std::string()) + "\"";
     return {
         delta("istio_requests_total", pairs + ",destination_service,destination_version,response_code",
               selector, seconds),
-        delta("istio_request_duration_milliseconds_bucket", pairs + ",le", selector, seconds),
+        // Latency is read at the ingress hop only: the lane's entry workload.
+        delta("istio_request_duration_milliseconds_bucket", pairs + ",le", entrySelector, seconds),
         "sum by (" + pairs + ") (resets(istio_requests_total{" + selector + "}[" + std::to_string(seconds) +
             "s])) > 0",
         "max by (destination_service_namespace) (timestamp(istio_requests_total{reporter=\"source\"}))",
