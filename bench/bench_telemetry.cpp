@@ -3,8 +3,8 @@
 // workloads), a scrape target serving Istio's request counter and duration buckets for every hop of every
 // lane (1,000 counters and 20,000 buckets), and Debian's prometheus scraping it every second. Measures the
 // time of one refresh (telemetry::observe: its queries, the mapping to lanes, the arithmetic) plus the model
-// update the console does (TrafficLaneModel, TelemetryHopModel), and counts its queries. The peer, side by side
-// in the same run: the same request counts fetched one query per lane and hop. docs/BENCHMARKS.md
+// update the console does (TrafficLaneModel, TelemetryHopModel), and counts its queries. The peer, side by
+// side in the same run: the same request counts fetched one query per lane and hop. docs/BENCHMARKS.md
 // ("Mesh telemetry") has the command and results.
 //
 //   bench_telemetry [--refreshes N]
@@ -60,8 +60,8 @@ LaneGroup generatedGroup()
 /// The scrape target: counters that grow with time, so every window holds requests.
 std::string metricsText(const LaneGroup &group, double seconds)
 {
-    static const double buckets[] = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
-                                     60000, 300000, 600000, 1800000, 3600000};
+    static const double buckets[] = {0.5,  1,    5,     10,    25,    50,     100,    250,     500,    1000,
+                                     2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000};
     std::string out = "# TYPE istio_requests_total counter\n";
     std::string histogram = "# TYPE istio_request_duration_milliseconds histogram\n";
     for (const auto &lane : group.lanes) {
@@ -71,18 +71,18 @@ std::string metricsText(const LaneGroup &group, double seconds)
                 s == 0 ? "source_workload=\"istio-ingressgateway\",source_workload_namespace=\"istio-system\""
                        : "source_workload=\"svc" + std::to_string(s - 1) + "-" + lane.labelValue +
                              "\",source_workload_namespace=\"default\"";
-            const std::string labels = "reporter=\"source\"," + source + ",destination_workload=\"svc" +
-                                       std::to_string(s) + "-" + lane.labelValue +
-                                       "\",destination_workload_namespace=\"default\",destination_service=\"svc" +
-                                       std::to_string(s) + ".default.svc.cluster.local\",destination_version=\"" +
-                                       lane.labelValue +
-                                       "\",destination_service_namespace=\"default\",response_code=\"200\"";
+            const std::string labels =
+                "reporter=\"source\"," + source + ",destination_workload=\"svc" + std::to_string(s) + "-" +
+                lane.labelValue + "\",destination_workload_namespace=\"default\",destination_service=\"svc" +
+                std::to_string(s) + ".default.svc.cluster.local\",destination_version=\"" + lane.labelValue +
+                "\",destination_service_namespace=\"default\",response_code=\"200\"";
             out += "istio_requests_total{" + labels + "} " + std::to_string(std::llround(count)) + "\n";
             double cumulative = 0;
             for (std::size_t b = 0; b < std::size(buckets); ++b) {
                 cumulative += b < 6 ? std::floor(count / 6) : 0;
                 histogram += "istio_request_duration_milliseconds_bucket{" + labels + ",le=\"" +
-                             std::to_string(buckets[b]) + "\"} " + std::to_string(std::llround(cumulative)) + "\n";
+                             std::to_string(buckets[b]) + "\"} " + std::to_string(std::llround(cumulative)) +
+                             "\n";
             }
             histogram += "istio_request_duration_milliseconds_bucket{" + labels + ",le=\"+Inf\"} " +
                          std::to_string(std::llround(count)) + "\n";
@@ -111,7 +111,8 @@ int main(int argc, char **argv)
     const auto start = std::chrono::steady_clock::now();
     httplib::Server target;
     target.Get("/metrics", [&](const httplib::Request &, httplib::Response &response) {
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1;
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1;
         response.set_content(metricsText(group, seconds), "text/plain; version=0.0.4");
     });
     const int port = target.bind_to_any_port("127.0.0.1");
@@ -168,7 +169,8 @@ int main(int argc, char **argv)
     }
 
     // Each query alone, for where the time goes.
-    const double end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const double end =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (const auto &query : telemetry::telemetryQueries(group, window)) {
         QElapsedTimer timer;
         timer.start();
@@ -186,8 +188,8 @@ int main(int argc, char **argv)
         timer.start();
         for (const auto &lane : group.lanes) {
             for (int s = 0; s < kServices; ++s) {
-                const std::string selector = "reporter=\"source\",destination_workload=\"svc" + std::to_string(s) +
-                                             "-" + lane.labelValue + "\"";
+                const std::string selector = "reporter=\"source\",destination_workload=\"svc" +
+                                             std::to_string(s) + "-" + lane.labelValue + "\"";
                 const std::string query = "sum(istio_requests_total{" + selector +
                                           "}) - sum(istio_requests_total{" + selector + "} offset 30s)";
                 if (!client.query(query)) {
@@ -198,12 +200,13 @@ int main(int argc, char **argv)
         naive.push_back(double(timer.nsecsElapsed()) / 1e6);
         naiveQueries = client.queriesSent() - before;
     }
-    std::printf("series: %d counters, %d buckets (%d services x %d lanes = %d workloads)\n", kServices * kLanes,
-                kServices * kLanes * 20, kServices, kLanes, kServices * kLanes);
-    std::printf("refresh (queries + mapping + model update): median %.1f ms over %d, max %.1f ms; %d queries; "
-                "%llu requests in the window\n",
-                median(refresh), refreshes, *std::max_element(refresh.begin(), refresh.end()), queries,
-                static_cast<unsigned long long>(total));
+    std::printf("series: %d counters, %d buckets (%d services x %d lanes = %d workloads)\n",
+                kServices * kLanes, kServices * kLanes * 20, kServices, kLanes, kServices * kLanes);
+    std::printf(
+        "refresh (queries + mapping + model update): median %.1f ms over %d, max %.1f ms; %d queries; "
+        "%llu requests in the window\n",
+        median(refresh), refreshes, *std::max_element(refresh.begin(), refresh.end()), queries,
+        static_cast<unsigned long long>(total));
     std::printf("model update alone: median %.2f ms\n", median(mapping));
     std::printf("peer, one query per lane x hop (request counts only): median %.1f ms over 3; %d queries; "
                 "ratio peer/refresh %.1f\n",

@@ -8,8 +8,11 @@
 
 #include <curl/curl.h>
 
+#include <csignal>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -114,6 +117,8 @@ Result<void> LocalPrometheus::start(const std::vector<std::string> &targets, int
     auto process = std::make_unique<QProcess>();
     process->setProcessChannelMode(QProcess::MergedChannels);
     process->setStandardOutputFile(dir->filePath(QStringLiteral("prometheus.log")));
+    // Prometheus ends with the process that started it, even one killed before it could stop it.
+    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     process->start(QString::fromStdString(program),
                    {QStringLiteral("--config.file=") + config.fileName(),
                     QStringLiteral("--storage.tsdb.path=") + dir->filePath(QStringLiteral("data")),
