@@ -8,6 +8,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/push.h"
 #include "lanes/lanegroup.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <QCoreApplication>

@@ -1,6 +1,7 @@
 // Renders a generated lane group of S services x L lanes in one flavor to YAML and reports the time and
 // peak memory. docs/BENCHMARKS.md has the command and results.
 #include "lanes/lanegroup.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <chrono>

@@ -4,6 +4,7 @@
 //
 //   bench_sampler [--seconds S] [--runs R] [--connections C] [--example FILE]
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "traffic/sampler.h"

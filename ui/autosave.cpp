@@ -2,6 +2,7 @@
 
 #include "lanes/document.h"
 #include "ui/documentcontroller.h"
+#include "ui/qtconvert.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -143,11 +144,11 @@ QList<Recovery> Autosaver::pending(const QString &directory)
 
 bool Autosaver::read(const Recovery &recovery, LaneGroup *group, QString *error)
 {
-    LoadedDocument loaded = loadLaneGroupFile(recovery.autosavePath.toStdString());
+    LoadedDocument loaded = loadLaneGroupFile(toStdString(recovery.autosavePath));
     if (!loaded.readable) {
         if (error) {
             *error = loaded.problems.empty() ? tr("unreadable autosave")
-                                             : QString::fromStdString(loaded.problems.front().toString());
+                                             : toQString(loaded.problems.front().toString());
         }
         return false;
     }

@@ -194,17 +194,6 @@ Q_SIGNALS:
     void stateChanged(lanedeck::ui::ConnectionState state, const QString &message);
 };
 
-/// The targets available before the cluster client is wired in: the local sandbox only.
-class LocalSandboxSource final : public ClusterTargetSource
-{
-    Q_OBJECT
-public:
-    using ClusterTargetSource::ClusterTargetSource;
-
-    QList<ClusterTarget> targets() const override;
-    void connectTo(const ClusterTarget &target, const QString &ns) override;
-};
-
 /// Lists the targets of several sources (the sandbox's and the kubeconfig's) as one, and routes connecting,
 /// pushing, diffing, inventory and ingress lookups to the source of the selected target. Signals of the other
 /// sources are dropped, so a late answer from a target no longer selected never reaches the window.

@@ -1,13 +1,14 @@
 #include "ui/designerview.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/headermatchmodel.h"
 #include "ui/lanecolors.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepainting.h"
 #include "ui/lanepathsmodel.h"
 #include "ui/lanetablemodel.h"
+#include "ui/qtconvert.h"
 #include "ui/servicetablemodel.h"
 #include "ui/weightpanel.h"
 
@@ -32,18 +33,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <span>
+
 namespace lanedeck::ui {
 namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-std::string ss(const QString &s)
-{
-    return s.toStdString();
-}
 
 QStringList split(const QString &text)
 {
@@ -56,6 +49,71 @@ QStringList split(const QString &text)
     }
     return out;
 }
+
+/// One line edit of the settings pane: the group field it edits, where its diagnostics are, and its texts
+/// (translated in DesignerView's context when shown). Fields without a label are laid out by hand.
+struct TextFieldSpec
+{
+    const char *objectName;
+    const char *path; ///< the diagnostics shown on the field (with those of the fields below it)
+    const char *label;
+    const char *undoText;
+    const char *tooltip;
+    QString (*get)(const LaneGroup &);
+    void (*set)(LaneGroup &, const QString &);
+};
+
+#define DESIGNER_TR(text) QT_TRANSLATE_NOOP("lanedeck::ui::DesignerView", text)
+
+const TextFieldSpec kGroupFields[] = {
+    {"groupNameEdit", "metadata.name", DESIGNER_TR("&Name:"), DESIGNER_TR("Rename lane group"),
+     DESIGNER_TR("The lane group's name; generated resources are labelled with it."),
+     [](const LaneGroup &g) { return toQString(g.name); },
+     [](LaneGroup &g, const QString &t) { g.name = toStdString(t); }},
+    {"groupNamespaceEdit", "metadata.namespace", DESIGNER_TR("Na&mespace:"),
+     DESIGNER_TR("Change lane group namespace"),
+     DESIGNER_TR("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
+     [](const LaneGroup &g) { return toQString(g.ns); },
+     [](LaneGroup &g, const QString &t) { g.ns = toStdString(t); }},
+};
+
+const TextFieldSpec kHeaderFields[] = {
+    {"traceHeaderEdit", "spec.traceHeader", DESIGNER_TR("&Trace header:"), DESIGNER_TR("Change trace header"),
+     DESIGNER_TR("The header the applications pass through (trace ID or custom pass-through)."),
+     [](const LaneGroup &g) { return toQString(g.traceHeader); },
+     [](LaneGroup &g, const QString &t) { g.traceHeader = toStdString(t); }},
+    {"routingHeaderEdit", "spec.routingHeader", DESIGNER_TR("&Routing header:"),
+     DESIGNER_TR("Change routing header"),
+     DESIGNER_TR("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
+     [](const LaneGroup &g) { return toQString(g.routingHeader); },
+     [](LaneGroup &g, const QString &t) { g.routingHeader = toStdString(t); }},
+};
+
+const TextFieldSpec kIngressFields[] = {
+    {"gatewayNameEdit", "spec.ingress.gateway.name", DESIGNER_TR("&Gateway:"),
+     DESIGNER_TR("Change ingress gateway"),
+     DESIGNER_TR("The Istio Gateway that ingress traffic arrives through."),
+     [](const LaneGroup &g) { return toQString(g.ingress.gatewayName); },
+     [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = toStdString(t); }},
+    {"gatewayNamespaceEdit", "spec.ingress.gateway.namespace", DESIGNER_TR("Gateway names&pace:"),
+     DESIGNER_TR("Change gateway namespace"), DESIGNER_TR("The namespace of the ingress Gateway."),
+     [](const LaneGroup &g) { return toQString(g.ingress.gatewayNamespace); },
+     [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = toStdString(t); }},
+    {"hostsEdit", "spec.ingress.hosts", DESIGNER_TR("&Hosts:"), DESIGNER_TR("Change hosts"),
+     DESIGNER_TR("The hosts the lane group serves, comma-separated ('*' for any)."),
+     [](const LaneGroup &g) { return toQStringList(g.ingress.hosts).join(QStringLiteral(", ")); },
+     [](LaneGroup &g, const QString &t) { g.ingress.hosts = toStdStrings(split(t)); }},
+};
+
+/// Beside the URI match kind, in a row of its own.
+const TextFieldSpec kUriField[] = {
+    {"uriMatchEdit", "spec.ingress.match.uri", nullptr, DESIGNER_TR("Change URI match"),
+     DESIGNER_TR("The request URI the lane group takes ('/' for all)."),
+     [](const LaneGroup &g) { return toQString(g.ingress.uri.value); },
+     [](LaneGroup &g, const QString &t) { g.ingress.uri.value = toStdString(t); }},
+};
+
+#undef DESIGNER_TR
 
 QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::StandardPixmap icon,
                         const QString &text, const QString &tooltip)
@@ -169,19 +227,20 @@ QWidget *DesignerView::createSettingsPane()
         field->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
         f->addRow(l, field);
     };
-    row(form, tr("&Name:"),
-        addTextField(
-            QStringLiteral("groupNameEdit"), {QStringLiteral("metadata.name")}, tr("Rename lane group"),
-            tr("The lane group's name; generated resources are labelled with it."),
-            [](const LaneGroup &g) { return qs(g.name); },
-            [](LaneGroup &g, const QString &t) { g.name = ss(t); }));
-    row(form, tr("Na&mespace:"),
-        addTextField(
-            QStringLiteral("groupNamespaceEdit"), {QStringLiteral("metadata.namespace")},
-            tr("Change lane group namespace"),
-            tr("Where the generated DestinationRules and VirtualServices live (istio-system for ASM)."),
-            [](const LaneGroup &g) { return qs(g.ns); },
-            [](LaneGroup &g, const QString &t) { g.ns = ss(t); }));
+    // The line edits of `specs`, each in a row of `f` when it has a label, in the table's order.
+    auto textRows = [&](QFormLayout *f, std::span<const TextFieldSpec> specs) {
+        QList<QLineEdit *> edits;
+        for (const TextFieldSpec &spec : specs) {
+            QLineEdit *edit = addTextField(QLatin1String(spec.objectName), {QLatin1String(spec.path)},
+                                           tr(spec.undoText), tr(spec.tooltip), spec.get, spec.set);
+            if (spec.label) {
+                row(f, tr(spec.label), edit);
+            }
+            edits << edit;
+        }
+        return edits;
+    };
+    textRows(form, kGroupFields);
     m_mode = new QComboBox(groupBox);
     m_mode->setObjectName(QStringLiteral("modeCombo"));
     m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
@@ -219,53 +278,13 @@ QWidget *DesignerView::createSettingsPane()
         }
         m_controller->edit(after, tr("Change pass-through mode"));
     });
-    m_traceHeader = addTextField(
-        QStringLiteral("traceHeaderEdit"), {QStringLiteral("spec.traceHeader")}, tr("Change trace header"),
-        tr("The header the applications pass through (trace ID or custom pass-through)."),
-        [](const LaneGroup &g) { return qs(g.traceHeader); },
-        [](LaneGroup &g, const QString &t) { g.traceHeader = ss(t); });
-    row(form, tr("&Trace header:"), m_traceHeader);
-    row(form, tr("&Routing header:"),
-        addTextField(
-            QStringLiteral("routingHeaderEdit"), {QStringLiteral("spec.routingHeader")},
-            tr("Change routing header"),
-            tr("The request header whose value names the lane (x-asm-prefer-tag on ASM)."),
-            [](const LaneGroup &g) { return qs(g.routingHeader); },
-            [](LaneGroup &g, const QString &t) { g.routingHeader = ss(t); }));
+    m_traceHeader = textRows(form, kHeaderFields).front();
     column->addWidget(groupBox);
 
     auto *ingressBox = new QGroupBox(tr("Ingress"), pane);
     auto *ingress = new QFormLayout(ingressBox);
     ingress->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    row(ingress, tr("&Gateway:"),
-        addTextField(
-            QStringLiteral("gatewayNameEdit"), {QStringLiteral("spec.ingress.gateway.name")},
-            tr("Change ingress gateway"), tr("The Istio Gateway that ingress traffic arrives through."),
-            [](const LaneGroup &g) { return qs(g.ingress.gatewayName); },
-            [](LaneGroup &g, const QString &t) { g.ingress.gatewayName = ss(t); }));
-    row(ingress, tr("Gateway names&pace:"),
-        addTextField(
-            QStringLiteral("gatewayNamespaceEdit"), {QStringLiteral("spec.ingress.gateway.namespace")},
-            tr("Change gateway namespace"), tr("The namespace of the ingress Gateway."),
-            [](const LaneGroup &g) { return qs(g.ingress.gatewayNamespace); },
-            [](LaneGroup &g, const QString &t) { g.ingress.gatewayNamespace = ss(t); }));
-    row(ingress, tr("&Hosts:"),
-        addTextField(
-            QStringLiteral("hostsEdit"), {QStringLiteral("spec.ingress.hosts")}, tr("Change hosts"),
-            tr("The hosts the lane group serves, comma-separated ('*' for any)."),
-            [](const LaneGroup &g) {
-                QStringList hosts;
-                for (const auto &h : g.ingress.hosts) {
-                    hosts << qs(h);
-                }
-                return hosts.join(QStringLiteral(", "));
-            },
-            [](LaneGroup &g, const QString &t) {
-                g.ingress.hosts.clear();
-                for (const auto &h : split(t)) {
-                    g.ingress.hosts.push_back(ss(h));
-                }
-            }));
+    textRows(ingress, kIngressFields);
     auto *match = new QWidget(ingressBox);
     auto *matchLayout = new QHBoxLayout(match);
     matchLayout->setContentsMargins(0, 0, 0, 0);
@@ -280,11 +299,7 @@ QWidget *DesignerView::createSettingsPane()
         after.ingress.uri.kind = static_cast<StringMatch::Kind>(m_uriKind->currentData().toInt());
         m_controller->edit(after, tr("Change URI match"));
     });
-    QLineEdit *uri = addTextField(
-        QStringLiteral("uriMatchEdit"), {QStringLiteral("spec.ingress.match.uri")}, tr("Change URI match"),
-        tr("The request URI the lane group takes ('/' for all)."),
-        [](const LaneGroup &g) { return qs(g.ingress.uri.value); },
-        [](LaneGroup &g, const QString &t) { g.ingress.uri.value = ss(t); });
+    QLineEdit *uri = textRows(ingress, kUriField).front();
     uri->setParent(match);
     uri->setAccessibleName(tr("URI match"));
     matchLayout->addWidget(m_uriKind);
@@ -298,7 +313,7 @@ QWidget *DesignerView::createSettingsPane()
     row(ingress, tr("&Entry service:"), m_entryService);
     connect(m_entryService, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
-        after.ingress.entryService = ss(m_entryService->currentText());
+        after.ingress.entryService = toStdString(m_entryService->currentText());
         m_controller->edit(after, tr("Change entry service"));
     });
     // Header conditions: few groups have them, so the table stays small and the buttons say what they do.
@@ -425,7 +440,7 @@ QWidget *DesignerView::createGridPane()
                 QMenu menu(this);
                 menu.addAction(tr("Make %1 the &entry service").arg(name), this, [this, name] {
                     LaneGroup after = m_controller->group();
-                    after.ingress.entryService = ss(name);
+                    after.ingress.entryService = toStdString(name);
                     m_controller->edit(after, tr("Change entry service"));
                 });
                 menu.addAction(tr("&Rename %1…").arg(name), this, [this, row] {
@@ -632,9 +647,9 @@ void DesignerView::refresh()
         const QSignalBlocker blocker(m_entryService);
         m_entryService->clear();
         for (const auto &s : group.services) {
-            m_entryService->addItem(qs(s.name));
+            m_entryService->addItem(toQString(s.name));
         }
-        m_entryService->setCurrentIndex(m_entryService->findText(qs(group.ingress.entryService)));
+        m_entryService->setCurrentIndex(m_entryService->findText(toQString(group.ingress.entryService)));
     }
     markWidget(m_entryService,
                m_controller->diagnostics().messages(QStringLiteral("spec.ingress.entryService")),
@@ -656,9 +671,9 @@ void DesignerView::addLane()
     }
     QString name = m_newLane->text().trimmed();
     if (name.isEmpty()) {
-        name = qs(edits::uniqueName("s" + std::to_string(after.lanes.size() + 1), taken));
+        name = toQString(edits::uniqueName("s" + std::to_string(after.lanes.size() + 1), taken));
     }
-    edits::addLane(after, ss(name));
+    edits::addLane(after, toStdString(name));
     m_controller->edit(after, tr("Add lane %1").arg(name));
     m_newLane->clear();
     m_lanes->setCurrentIndex(m_laneModel->index(m_laneModel->rowCount() - 1, LaneTableModel::LabelValue));
@@ -671,7 +686,7 @@ void DesignerView::removeLane()
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.lanes[static_cast<std::size_t>(row)].name);
     edits::removeLane(after, static_cast<std::size_t>(row));
     m_controller->edit(after, tr("Remove lane %1").arg(name));
 }
@@ -684,7 +699,7 @@ void DesignerView::moveLane(int delta)
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.lanes[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.lanes[static_cast<std::size_t>(row)].name);
     edits::moveLane(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
     m_controller->edit(after, tr("Move lane %1").arg(name));
     m_lanes->setCurrentIndex(m_laneModel->index(to, 0));
@@ -699,9 +714,9 @@ void DesignerView::addService()
     }
     QString name = m_newService->text().trimmed();
     if (name.isEmpty()) {
-        name = qs(edits::uniqueName("service" + std::to_string(after.services.size() + 1), taken));
+        name = toQString(edits::uniqueName("service" + std::to_string(after.services.size() + 1), taken));
     }
-    edits::addService(after, ss(name));
+    edits::addService(after, toStdString(name));
     m_controller->edit(after, tr("Add service %1").arg(name));
     m_newService->clear();
     m_services->setCurrentIndex(
@@ -715,7 +730,7 @@ void DesignerView::removeService()
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.services[static_cast<std::size_t>(row)].name);
     edits::removeService(after, static_cast<std::size_t>(row));
     m_controller->edit(after, tr("Remove service %1").arg(name));
 }
@@ -728,7 +743,7 @@ void DesignerView::moveService(int delta)
         return;
     }
     LaneGroup after = m_controller->group();
-    const QString name = qs(after.services[static_cast<std::size_t>(row)].name);
+    const QString name = toQString(after.services[static_cast<std::size_t>(row)].name);
     edits::moveService(after, static_cast<std::size_t>(row), static_cast<std::size_t>(to));
     m_controller->edit(after, tr("Move service %1").arg(name));
     m_services->setCurrentIndex(m_serviceModel->index(to, 0));

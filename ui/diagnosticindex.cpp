@@ -1,5 +1,7 @@
 #include "ui/diagnosticindex.h"
 
+#include "ui/qtconvert.h"
+
 namespace lanedeck::ui {
 
 DiagnosticIndex::DiagnosticIndex(std::vector<Diagnostic> diagnostics) : m_diagnostics(std::move(diagnostics))
@@ -8,10 +10,10 @@ DiagnosticIndex::DiagnosticIndex(std::vector<Diagnostic> diagnostics) : m_diagno
 QStringList DiagnosticIndex::messages(const QString &field) const
 {
     QStringList out;
-    const std::string key = field.toStdString();
+    const std::string key = toStdString(field);
     for (const auto &d : m_diagnostics) {
         if (d.field == key) {
-            out << QString::fromStdString(d.message);
+            out << toQString(d.message);
         }
     }
     return out;
@@ -20,11 +22,11 @@ QStringList DiagnosticIndex::messages(const QString &field) const
 QStringList DiagnosticIndex::messagesUnder(const QString &field) const
 {
     QStringList out;
-    const std::string key = field.toStdString();
+    const std::string key = toStdString(field);
     for (const auto &d : m_diagnostics) {
         if (d.field == key || (d.field.size() > key.size() && d.field.compare(0, key.size(), key) == 0 &&
                                (d.field[key.size()] == '.' || d.field[key.size()] == '['))) {
-            out << QString::fromStdString(d.message);
+            out << toQString(d.message);
         }
     }
     return out;

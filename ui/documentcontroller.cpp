@@ -1,8 +1,9 @@
 #include "ui/documentcontroller.h"
 
 #include "lanes/document.h"
+#include "lanes/groupedits.h"
 #include "lanes/validation.h"
-#include "ui/groupedits.h"
+#include "ui/qtconvert.h"
 
 #include <QFileInfo>
 #include <QUndoCommand>
@@ -98,8 +99,7 @@ void DocumentController::setLaneWeight(int lane, int weight, bool rebalance)
     } else {
         after.lanes[static_cast<std::size_t>(lane)].weight = weight;
     }
-    edit(after,
-         tr("Set weight of lane %1 to %2%").arg(QString::fromStdString(after.lanes[lane].name)).arg(weight),
+    edit(after, tr("Set weight of lane %1 to %2%").arg(toQString(after.lanes[lane].name)).arg(weight),
          MergeKind::Weight, lane);
 }
 
@@ -141,12 +141,12 @@ void DocumentController::newDocument(const LaneGroup &initial)
 
 bool DocumentController::open(const QString &path, QString *error)
 {
-    LoadedDocument loaded = loadLaneGroupFile(path.toStdString());
+    LoadedDocument loaded = loadLaneGroupFile(toStdString(path));
     if (!loaded.readable) {
         if (error) {
             QStringList lines;
             for (const auto &p : loaded.problems) {
-                lines << QString::fromStdString(p.toString());
+                lines << toQString(p.toString());
             }
             *error = lines.isEmpty() ? tr("%1 is not a lane group document.").arg(path)
                                      : lines.join(QLatin1Char('\n'));
@@ -170,10 +170,10 @@ bool DocumentController::saveAs(const QString &path, QString *error)
         }
         return false;
     }
-    const auto saved = saveLaneGroupFile(m_group, path.toStdString());
+    const auto saved = saveLaneGroupFile(m_group, toStdString(path));
     if (!saved) {
         if (error) {
-            *error = QString::fromStdString(saved.error().message);
+            *error = toQString(saved.error().message);
         }
         return false;
     }

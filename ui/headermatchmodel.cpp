@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 #include <QComboBox>
 
@@ -13,7 +14,7 @@ HeaderMatchModel::HeaderMatchModel(DocumentController *controller, QObject *pare
 
 QString HeaderMatchModel::kindText(StringMatch::Kind kind)
 {
-    return QString::fromStdString(toString(kind));
+    return toQString(toString(kind));
 }
 
 int HeaderMatchModel::addHeader()
@@ -66,12 +67,12 @@ QVariant HeaderMatchModel::data(const QModelIndex &index, int role) const
     case Qt::EditRole:
         switch (index.column()) {
         case Name:
-            return QString::fromStdString(h.name);
+            return toQString(h.name);
         case Kind:
             return role == Qt::EditRole ? QVariant(static_cast<int>(h.match.kind))
                                         : QVariant(kindText(h.match.kind));
         case Value:
-            return QString::fromStdString(h.match.value);
+            return toQString(h.match.value);
         }
         return {};
     case Qt::ToolTipRole:
@@ -96,13 +97,13 @@ bool HeaderMatchModel::setData(const QModelIndex &index, const QVariant &value, 
     HeaderMatch &h = after.ingress.headers[static_cast<std::size_t>(index.row())];
     switch (index.column()) {
     case Name:
-        h.name = value.toString().trimmed().toStdString();
+        h.name = toStdString(value.toString().trimmed());
         break;
     case Kind:
         h.match.kind = static_cast<StringMatch::Kind>(value.toInt());
         break;
     case Value:
-        h.match.value = value.toString().toStdString();
+        h.match.value = toStdString(value.toString());
         break;
     default:
         return false;

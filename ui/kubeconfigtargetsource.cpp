@@ -6,9 +6,9 @@
 #include "kube/inventory.h"
 #include "kube/push.h"
 #include "ui/execapproval.h"
+#include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
 
-#include <QSet>
 #include <QSettings>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
@@ -18,51 +18,6 @@
 #include <set>
 
 namespace lanedeck::ui {
-
-namespace {
-
-QString qs(const std::string &text)
-{
-    return QString::fromStdString(text);
-}
-
-PushOutcome::Result toResult(kube::Outcome outcome)
-{
-    switch (outcome) {
-    case kube::Outcome::Created:
-        return PushOutcome::Result::Created;
-    case kube::Outcome::Configured:
-        return PushOutcome::Result::Configured;
-    case kube::Outcome::Unchanged:
-        return PushOutcome::Result::Unchanged;
-    case kube::Outcome::Pruned:
-        return PushOutcome::Result::Pruned;
-    case kube::Outcome::Deleted:
-        return PushOutcome::Result::Deleted;
-    case kube::Outcome::Failed:
-        return PushOutcome::Result::Failed;
-    case kube::Outcome::Skipped:
-        return PushOutcome::Result::Skipped;
-    }
-    return PushOutcome::Result::Failed;
-}
-
-ResourceDiff::State toState(kube::ResourceDiff::State state)
-{
-    switch (state) {
-    case kube::ResourceDiff::State::Identical:
-        return ResourceDiff::State::Identical;
-    case kube::ResourceDiff::State::Changed:
-        return ResourceDiff::State::Changed;
-    case kube::ResourceDiff::State::New:
-        return ResourceDiff::State::New;
-    case kube::ResourceDiff::State::Removed:
-        return ResourceDiff::State::Removed;
-    }
-    return ResourceDiff::State::Changed;
-}
-
-} // namespace
 
 namespace {
 /// The threads the cluster operations run on, never the global pool: a worker may wait for the GUI thread
@@ -248,7 +203,7 @@ KubeconfigTargetSource::~KubeconfigTargetSource()
 void KubeconfigTargetSource::reload()
 {
     kube::KubeconfigSource source;
-    source.explicitPath = m_options.explicitPath.toStdString();
+    source.explicitPath = toStdString(m_options.explicitPath);
     if (m_options.kubeconfigEnv) {
         source.kubeconfigEnv = m_options.kubeconfigEnv->toStdString();
     }
@@ -260,7 +215,7 @@ void KubeconfigTargetSource::reload()
     m_config.reset();
     m_loadError.clear();
     if (!config) {
-        m_loadError = qs(config.error().message);
+        m_loadError = toQString(config.error().message);
         m_targets << ClusterTarget{ClusterTarget::Kind::KubeContext, QString::fromLatin1(kErrorTargetId),
                                    tr("kubeconfig (unreadable)"), m_loadError, QString()};
     } else {
@@ -270,15 +225,15 @@ void KubeconfigTargetSource::reload()
             const auto user = m_config->users.find(context.user);
             const QString detail =
                 tr("Context %1 of %2\nServer: %3\nUser: %4 (%5)")
-                    .arg(qs(name), qs(context.sourceFile),
+                    .arg(toQString(name), toQString(context.sourceFile),
                          cluster == m_config->clusters.end()
-                             ? tr("missing cluster '%1'").arg(qs(context.cluster))
-                             : qs(cluster->second.server),
-                         qs(context.user),
+                             ? tr("missing cluster '%1'").arg(toQString(context.cluster))
+                             : toQString(cluster->second.server),
+                         toQString(context.user),
                          user == m_config->users.end() ? tr("missing")
-                                                       : qs(kube::describeAuth(user->second)));
-            ClusterTarget target{ClusterTarget::Kind::KubeContext, qs(name), qs(name), detail,
-                                 qs(context.ns)};
+                                                       : toQString(kube::describeAuth(user->second)));
+            ClusterTarget target{ClusterTarget::Kind::KubeContext, toQString(name), toQString(name), detail,
+                                 toQString(context.ns)};
             // kubectl's current context first: it is what the operator works with unless they pick another.
             if (name == m_config->currentContext) {
                 m_targets.prepend(target);
@@ -312,12 +267,10 @@ kube::ClientOptions KubeconfigTargetSource::clientOptions() const
     std::shared_ptr<Approvals> approvals = m_approvals;
     options.approveExec = [prompt, approvals](const kube::ExecApproval &approval) {
         ExecRequest request;
-        request.command = qs(approval.command);
-        for (const auto &arg : approval.args) {
-            request.args << qs(arg);
-        }
-        request.kubeconfigFile = qs(approval.kubeconfigFile);
-        request.user = qs(approval.user);
+        request.command = toQString(approval.command);
+        request.args << toQStringList(approval.args);
+        request.kubeconfigFile = toQString(approval.kubeconfigFile);
+        request.user = toQString(approval.user);
         const QString key = ExecApprovalPrompt::key(request);
         const std::lock_guard asking(approvals->asking);
         {
@@ -367,14 +320,14 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
         fail(tr("Cannot read the kubeconfig: %1").arg(m_loadError));
         return;
     }
-    auto connection = kube::resolveConnection(*m_config, target.id.toStdString(), ns.toStdString());
+    auto connection = kube::resolveConnection(*m_config, toStdString(target.id), toStdString(ns));
     if (!connection) {
-        fail(qs(connection.error().message));
+        fail(toQString(connection.error().message));
         return;
     }
     QStringList warnings;
     for (const auto &warning : connection->warnings) {
-        warnings << tr("⚠ %1").arg(qs(warning));
+        warnings << tr("⚠ %1").arg(toQString(warning));
     }
     const kube::Connection resolved = *connection;
     auto cancellation = std::make_shared<Cancellation>();
@@ -383,30 +336,26 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
     const auto answered = runOnClusterThreads([resolved, options, cancellation]() -> ConnectAnswer {
         auto session = openSession(resolved, options, cancellation);
         if (!session) {
-            return {false, qs(session.error().message)};
+            return {false, toQString(session.error().message)};
         }
         kube::Client &client = *(*session)->client;
         const kube::Response version = client.send(kube::Request{"GET", "/version", {}, {}});
         if (!version.ok()) {
-            return {false, qs(version.message())};
+            return {false, toQString(version.message())};
         }
         const auto gitVersion = kube::parseServerVersion(version.body);
         if (!gitVersion) {
-            return {false, qs(gitVersion.error().message)};
+            return {false, toQString(gitVersion.error().message)};
         }
         auto mesh = kube::discoverMesh(client);
         if (!mesh) {
-            return {false, qs(mesh.error().message)};
+            return {false, toQString(mesh.error().message)};
         }
         QString meshText;
         if (mesh->istioVersions.empty()) {
             meshText = tr("no Istio networking API");
         } else {
-            QStringList versions;
-            for (const auto &v : mesh->istioVersions) {
-                versions << qs(v);
-            }
-            meshText = tr("Istio %1").arg(versions.join(QStringLiteral(", ")));
+            meshText = tr("Istio %1").arg(toQStringList(mesh->istioVersions).join(QStringLiteral(", ")));
             if (mesh->fallbackDeclared) {
                 meshText += tr(", ASM fallback");
             }
@@ -414,7 +363,7 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
                 meshText += tr(", ASM lane CRDs");
             }
         }
-        return {true, tr("Kubernetes %1; %2").arg(qs(*gitVersion), meshText)};
+        return {true, tr("Kubernetes %1; %2").arg(toQString(*gitVersion), meshText)};
     });
     whenFinished(answered, this, [this, generation, target, resolved, warnings](const ConnectAnswer &answer) {
         if (generation != m_generation) {
@@ -431,8 +380,8 @@ void KubeconfigTargetSource::connectTo(const ClusterTarget &target, const QStrin
             return;
         }
         m_connection = resolved;
-        m_connectedMessage =
-            tr("Connected to %1 (%2), namespace %3").arg(target.displayName, answer.message, qs(resolved.ns));
+        m_connectedMessage = tr("Connected to %1 (%2), namespace %3")
+                                 .arg(target.displayName, answer.message, toQString(resolved.ns));
         if (!warnings.isEmpty()) {
             m_connectedMessage += QLatin1Char(' ') + warnings.join(QLatin1Char(' '));
         }
@@ -455,7 +404,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     auto *job = new KubePushJob;
     LaneGroup target = group;
     if (!m_namespace.isEmpty()) {
-        target.ns = m_namespace.toStdString(); // the cluster bar's namespace is where the group goes
+        target.ns = toStdString(m_namespace); // the cluster bar's namespace is where the group goes
     }
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
@@ -466,18 +415,18 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
         [connection, options, cancellation, relay, target, render, request]() -> PushAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}};
+                return {toQString(session.error().message), {}};
             }
             kube::PushOptions pushOptions;
             pushOptions.dryRun = request.dryRun;
             pushOptions.force = request.force;
             pushOptions.prune = request.prune;
             pushOptions.progress = [relay](const std::string &phase, std::size_t done, std::size_t total) {
-                Q_EMIT relay->progress(qs(phase), static_cast<int>(done), static_cast<int>(total));
+                Q_EMIT relay->progress(toQString(phase), static_cast<int>(done), static_cast<int>(total));
             };
             auto report = kube::push(*(*session)->client, target, render, pushOptions);
             if (!report) {
-                return {qs(report.error().message), {}};
+                return {toQString(report.error().message), {}};
             }
             return {QString(), std::move(report->results)};
         });
@@ -497,14 +446,7 @@ PushJob *KubeconfigTargetSource::push(const LaneGroup &group, const mesh::Render
     }
     whenFinished(pushed, job, [job, cancellation](const PushAnswer &answer) {
         for (const auto &result : answer.results) {
-            PushOutcome outcome;
-            outcome.resource = qs(result.resource);
-            outcome.result = toResult(result.outcome);
-            outcome.message = qs(result.message);
-            for (const auto &conflict : result.conflicts) {
-                outcome.conflicts << qs(conflict);
-            }
-            Q_EMIT job->outcome(outcome);
+            Q_EMIT job->outcome(toUi(result));
         }
         Q_EMIT job->finished(cancellation->cancelled(), cancellation->cancelled() ? QString() : answer.error);
     });
@@ -519,7 +461,7 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
     auto *job = new KubeDiffJob;
     LaneGroup target = group;
     if (!m_namespace.isEmpty()) {
-        target.ns = m_namespace.toStdString();
+        target.ns = toStdString(m_namespace);
     }
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
@@ -528,15 +470,15 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
         runOnClusterThreads([connection, options, cancellation, target, render]() -> DiffAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {qs(session.error().message), {}};
+                return {toQString(session.error().message), {}};
             }
             auto diffs = kube::diffGroup(*(*session)->client, target, render);
             if (!diffs) {
-                return {qs(diffs.error().message), {}};
+                return {toQString(diffs.error().message), {}};
             }
             DiffAnswer answer;
             for (const auto &d : *diffs) {
-                answer.diffs << ResourceDiff{qs(d.resource), toState(d.state), qs(d.diff)};
+                answer.diffs << toUi(d);
             }
             return answer;
         });
@@ -562,69 +504,31 @@ void KubeconfigTargetSource::requestInventory()
     if (m_groupProvider) {
         group = m_groupProvider();
     }
-    std::vector<std::string> namespaces;
-    const auto addNamespace = [&namespaces](const std::string &ns) {
-        if (!ns.empty() && std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
-            namespaces.push_back(ns);
-        }
-    };
-    if (group) {
-        for (const auto &service : group->services) {
-            addNamespace(service.ns);
-        }
-    }
-    addNamespace(m_connection->ns);
+    const auto namespaces = kube::inventoryNamespaces(group ? &*group : nullptr, m_connection->ns);
     const kube::Connection connection = *m_connection;
     const kube::ClientOptions options = clientOptions();
     const auto read =
         runOnClusterThreads([connection, options, cancellation, namespaces, group]() -> InventoryAnswer {
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                return {false, qs(session.error().message), {}, {}};
+                return {false, toQString(session.error().message), {}, {}};
             }
             auto inventory = kube::readInventory(*(*session)->client, namespaces);
             if (!inventory) {
-                return {false, qs(inventory.error().message), {}, {}};
+                return {false, toQString(inventory.error().message), {}, {}};
             }
             InventoryAnswer answer;
             answer.ok = true;
-            QMap<QString, QSet<QString>> values;
-            for (const auto &service : inventory->services) {
-                if (!answer.inventory.services.contains(qs(service.name))) {
-                    answer.inventory.services << qs(service.name);
-                }
-                // Only values with a ready replica are offered: a lane cannot route to a workload
-                // that is not up.
-                for (const auto &workload : service.workloads) {
-                    if (workload.readyReplicas <= 0) {
-                        continue;
-                    }
-                    for (const auto &[key, value] : workload.labels) {
-                        values[qs(key)].insert(qs(value));
-                    }
-                }
+            const auto summary = kube::summarizeInventory(*inventory);
+            answer.inventory.services = toQStringList(summary.services);
+            for (const auto &[key, values] : summary.labelValues) {
+                answer.inventory.labelValues.insert(toQString(key), toQStringList(values));
             }
-            for (auto it = values.cbegin(); it != values.cend(); ++it) {
-                QStringList list(it.value().cbegin(), it.value().cend());
-                list.sort();
-                answer.inventory.labelValues.insert(it.key(), list);
-            }
-            answer.inventory.services.sort();
             if (group) {
-                // Per lane, the services it cannot reach a ready workload of: short enough for the
-                // cluster bar.
-                QStringList lanes;
-                QMap<QString, QStringList> byLane;
-                for (const auto &problem : kube::checkLanes(*group, *inventory)) {
-                    const QString lane = qs(problem.lane);
-                    if (!byLane.contains(lane)) {
-                        lanes << lane;
-                    }
-                    byLane[lane] << qs(problem.service);
-                }
-                for (const auto &lane : lanes) {
+                for (const auto &shortfall : kube::laneShortfalls(*group, *inventory)) {
                     answer.laneProblems
-                        << tr("%1 (%2)").arg(lane, byLane.value(lane).join(QStringLiteral(", ")));
+                        << tr("%1 (%2)").arg(toQString(shortfall.lane),
+                                             toQStringList(shortfall.services).join(QStringLiteral(", ")));
                 }
             }
             return answer;
@@ -678,20 +582,18 @@ void KubeconfigTargetSource::requestIngress(const Ingress &ingress)
             IngressAddress answer;
             auto session = openSession(connection, options, cancellation);
             if (!session) {
-                answer.error = qs(session.error().message);
+                answer.error = toQString(session.error().message);
                 return answer;
             }
             auto address = kube::resolveIngress(*(*session)->client, ingress);
             if (!address) {
-                answer.error = qs(address.error().message);
+                answer.error = toQString(address.error().message);
                 return answer;
             }
-            answer.url = qs(address->url);
-            answer.host = qs(address->host);
-            answer.origin = qs(address->origin);
-            for (const auto &warning : address->warnings) {
-                answer.warnings << qs(warning);
-            }
+            answer.url = toQString(address->url);
+            answer.host = toQString(address->host);
+            answer.origin = toQString(address->origin);
+            answer.warnings << toQStringList(address->warnings);
             return answer;
         });
     whenFinished(resolved, this, [this, generation, cancellation](const IngressAddress &answer) {

@@ -1,8 +1,9 @@
 #include "ui/lanegridmodel.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 namespace lanedeck::ui {
 
@@ -52,37 +53,32 @@ QVariant LaneGridModel::data(const QModelIndex &index, int role) const
     const bool has = group().laneHas(lane, service.name);
     const Lane *baseline = group().baselineLane();
     const bool fallsBack = !has && group().mode == LaneMode::Permissive && baseline && baseline != &lane;
-    const QString fallback = fallsBack
-                                 ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(baseline->name),
-                                                                 QString::fromStdString(baseline->labelValue))
-                                 : QString();
+    const QString fallback =
+        fallsBack ? QStringLiteral("%1 (%2)").arg(toQString(baseline->name), toQString(baseline->labelValue))
+                  : QString();
     switch (role) {
     case Qt::DisplayRole:
         if (has) {
-            return lane.labelValue.empty() ? tr("(no label value)") : QString::fromStdString(lane.labelValue);
+            return lane.labelValue.empty() ? tr("(no label value)") : toQString(lane.labelValue);
         }
         return fallsBack ? QStringLiteral("↪ ") + fallback : tr("missing");
     case Qt::CheckStateRole:
         return has ? Qt::Checked : Qt::Unchecked;
     case Qt::ToolTipRole: {
-        QString tip =
-            has ? tr("%1 in lane %2 is served by the workloads labelled %3=%4.")
-                      .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
-                           QString::fromStdString(lane.labelKey), QString::fromStdString(lane.labelValue))
-            : fallsBack
-                ? tr("Lane %1 has no %2: requests fall back to lane %3.")
-                      .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name), fallback)
-                : tr("Lane %1 has no %2, and nothing to fall back to.")
-                      .arg(QString::fromStdString(lane.name), QString::fromStdString(service.name));
+        QString tip = has ? tr("%1 in lane %2 is served by the workloads labelled %3=%4.")
+                                .arg(toQString(service.name), toQString(lane.name), toQString(lane.labelKey),
+                                     toQString(lane.labelValue))
+                      : fallsBack ? tr("Lane %1 has no %2: requests fall back to lane %3.")
+                                        .arg(toQString(lane.name), toQString(service.name), fallback)
+                                  : tr("Lane %1 has no %2, and nothing to fall back to.")
+                                        .arg(toQString(lane.name), toQString(service.name));
         const QStringList p = problems(index.row(), index.column());
         return p.isEmpty() ? tip : tip + QLatin1Char('\n') + DiagnosticIndex::tooltip(p);
     }
     case Qt::AccessibleTextRole:
         return has ? tr("%1 in %2: version %3")
-                         .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name),
-                              QString::fromStdString(lane.labelValue))
-                   : tr("%1 in %2: not included")
-                         .arg(QString::fromStdString(service.name), QString::fromStdString(lane.name));
+                         .arg(toQString(service.name), toQString(lane.name), toQString(lane.labelValue))
+                   : tr("%1 in %2: not included").arg(toQString(service.name), toQString(lane.name));
     case IncludedRole:
         return has;
     case FallbackRole:
@@ -107,10 +103,9 @@ bool LaneGridModel::setData(const QModelIndex &index, const QVariant &value, int
     LaneGroup after = group();
     const std::string service = group().services[static_cast<std::size_t>(index.row())].name;
     edits::setLaneHasService(after, static_cast<std::size_t>(index.column()), service, include);
-    const QString lane = QString::fromStdString(group().lanes[static_cast<std::size_t>(index.column())].name);
-    controller()->edit(after, include
-                                  ? tr("Add %1 to lane %2").arg(QString::fromStdString(service), lane)
-                                  : tr("Remove %1 from lane %2").arg(QString::fromStdString(service), lane));
+    const QString lane = toQString(group().lanes[static_cast<std::size_t>(index.column())].name);
+    controller()->edit(after, include ? tr("Add %1 to lane %2").arg(toQString(service), lane)
+                                      : tr("Remove %1 from lane %2").arg(toQString(service), lane));
     return true;
 }
 
@@ -132,12 +127,10 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
         const bool isBaseline = group().baselineLane() == &lane;
         switch (role) {
         case Qt::DisplayRole:
-            return isBaseline ? tr("%1 ★ baseline").arg(QString::fromStdString(lane.name))
-                              : QString::fromStdString(lane.name);
+            return isBaseline ? tr("%1 ★ baseline").arg(toQString(lane.name)) : toQString(lane.name);
         case Qt::ToolTipRole:
             return tr("Lane %1: %2=%3, weight %4%")
-                       .arg(QString::fromStdString(lane.name), QString::fromStdString(lane.labelKey),
-                            QString::fromStdString(lane.labelValue))
+                       .arg(toQString(lane.name), toQString(lane.labelKey), toQString(lane.labelValue))
                        .arg(lane.weight) +
                    (isBaseline
                         ? tr("\nThe baseline lane: requests for services a lane lacks fall back to it.")
@@ -154,11 +147,9 @@ QVariant LaneGridModel::headerData(int section, Qt::Orientation orientation, int
     const Service &service = group().services[static_cast<std::size_t>(section)];
     switch (role) {
     case Qt::DisplayRole:
-        return QString::fromStdString(service.name);
+        return toQString(service.name);
     case Qt::ToolTipRole:
-        return tr("%1.%2, port %3")
-            .arg(QString::fromStdString(service.name), QString::fromStdString(service.ns))
-            .arg(service.port);
+        return tr("%1.%2, port %3").arg(toQString(service.name), toQString(service.ns)).arg(service.port);
     default:
         return {};
     }

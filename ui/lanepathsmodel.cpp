@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 #include <algorithm>
 
@@ -40,9 +41,9 @@ void LanePathsModel::refresh()
         QVariantList hops;
         for (const auto &hop : path.hops) {
             hops << QVariantMap{
-                {QStringLiteral("service"), QString::fromStdString(hop.service)},
-                {QStringLiteral("version"), QString::fromStdString(hop.version)},
-                {QStringLiteral("servedBy"), QString::fromStdString(hop.servedBy)},
+                {QStringLiteral("service"), toQString(hop.service)},
+                {QStringLiteral("version"), toQString(hop.version)},
+                {QStringLiteral("servedBy"), toQString(hop.servedBy)},
                 {QStringLiteral("servedByIndex"),
                  static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
                                   laneNames.begin())},
@@ -90,19 +91,19 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Lane:
-            return QString::fromStdString(path.lane);
+            return toQString(path.lane);
         case Weight:
             return tr("%1%").arg(weight);
         case Path:
-            return QString::fromStdString(path.describe());
+            return toQString(path.describe());
         }
         return {};
     case Qt::ToolTipRole:
     case Qt::AccessibleTextRole:
         return tr("Lane %1 (%2% of ingress traffic): %3")
-            .arg(QString::fromStdString(path.lane))
+            .arg(toQString(path.lane))
             .arg(weight)
-            .arg(QString::fromStdString(path.describe()));
+            .arg(toQString(path.describe()));
     case Qt::DecorationRole:
         return index.column() == Lane ? QVariant(laneColor(index.row())) : QVariant();
     case Qt::TextAlignmentRole:

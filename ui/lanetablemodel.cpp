@@ -1,8 +1,9 @@
 #include "ui/lanetablemodel.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 namespace lanedeck::ui {
 
@@ -53,11 +54,11 @@ QVariant LaneTableModel::data(const QModelIndex &index, int role) const
     case Qt::EditRole:
         switch (index.column()) {
         case Name:
-            return QString::fromStdString(lane.name);
+            return toQString(lane.name);
         case LabelKey:
-            return QString::fromStdString(lane.labelKey);
+            return toQString(lane.labelKey);
         case LabelValue:
-            return QString::fromStdString(lane.labelValue);
+            return toQString(lane.labelValue);
         case Baseline:
             return role == Qt::DisplayRole && isBaseline ? tr("baseline") : QVariant();
         }
@@ -98,7 +99,7 @@ bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, in
         return false;
     }
     const auto row = static_cast<std::size_t>(index.row());
-    const QString laneName = QString::fromStdString(group().lanes[row].name);
+    const QString laneName = toQString(group().lanes[row].name);
     LaneGroup after = group();
     if (index.column() == Baseline && role == Qt::CheckStateRole) {
         if (value.value<Qt::CheckState>() != Qt::Checked) {
@@ -111,11 +112,11 @@ bool LaneTableModel::setData(const QModelIndex &index, const QVariant &value, in
     if (role != Qt::EditRole) {
         return false;
     }
-    const std::string text = value.toString().trimmed().toStdString();
+    const std::string text = toStdString(value.toString().trimmed());
     switch (index.column()) {
     case Name:
         edits::renameLane(after, row, text);
-        controller()->edit(after, tr("Rename lane %1 to %2").arg(laneName, QString::fromStdString(text)));
+        controller()->edit(after, tr("Rename lane %1 to %2").arg(laneName, toQString(text)));
         return true;
     case LabelKey:
         after.lanes[row].labelKey = text;

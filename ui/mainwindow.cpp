@@ -12,6 +12,7 @@
 #include "ui/lanepathsmodel.h"
 #include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
+#include "ui/qtconvert.h"
 #include "ui/resourcesview.h"
 #include "ui/resourcetreemodel.h"
 #include "ui/sandboxtarget.h"
@@ -39,7 +40,18 @@
 namespace lanedeck::ui {
 namespace {
 const QString kFileFilter = QStringLiteral("Lane groups (*.lanes.yaml *.yaml *.yml);;All files (*)");
+
+/// The window icon in every size resources/icons holds.
+QIcon lanedeckIcon()
+{
+    QIcon icon;
+    for (int size : {16, 32, 48, 128, 256}) {
+        icon.addFile(QStringLiteral(":/lanedeck/icons/hicolor/%1x%1/lanedeck.png").arg(size),
+                     QSize(size, size));
+    }
+    return icon;
 }
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent) : MainWindow(Options{}, parent) {}
 
@@ -60,12 +72,25 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
       m_execApproval(new ExecApprovalPrompt(this, this)), m_validity(new QLabel(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    QIcon icon;
-    for (int size : {16, 32, 48, 128, 256}) {
-        icon.addFile(QStringLiteral(":/lanedeck/icons/hicolor/%1x%1/lanedeck.png").arg(size),
-                     QSize(size, size));
-    }
-    setWindowIcon(icon);
+    setWindowIcon(lanedeckIcon());
+    createCentralWidget();
+    createProblemsDock();
+    createStatusBar();
+    createActions();
+    createMenus();
+    connectDocument();
+    connectPages();
+    connectTargets();
+    restoreSettings();
+    setTargetSource(m_defaultSource);
+    updateTitle();
+    updatePushState();
+    statusBar()->showMessage(tr("Ready"), 3000);
+}
+
+/// The cluster bar above the tabs: designer, lane paths, resources, traffic.
+void MainWindow::createCentralWidget()
+{
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -77,7 +102,16 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_designer->setObjectName(QStringLiteral("designer"));
     m_resources->setObjectName(QStringLiteral("resourcesView"));
     m_tabs->addTab(m_designer, tr("&Designer"));
+    m_tabs->addTab(createPathsPage(), tr("Lane &paths"));
+    m_tabs->addTab(m_resources, tr("&Resources"));
+    m_tabs->addTab(m_traffic, tr("&Traffic"));
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+}
 
+/// The lane paths table with a line that says how to read it.
+QWidget *MainWindow::createPathsPage()
+{
     auto *paths = new QTableView(this);
     paths->setObjectName(QStringLiteral("lanePathsView"));
     paths->setAccessibleName(tr("Lane paths"));
@@ -99,12 +133,12 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     pathsHint->setWordWrap(true);
     pathsLayout->addWidget(pathsHint);
     pathsLayout->addWidget(paths, 1);
-    m_tabs->addTab(pathsPage, tr("Lane &paths"));
-    m_tabs->addTab(m_resources, tr("&Resources"));
-    m_tabs->addTab(m_traffic, tr("&Traffic"));
-    layout->addWidget(m_tabs, 1);
-    setCentralWidget(central);
+    return pathsPage;
+}
 
+/// The Problems panel at the bottom (Ctrl+4 shows and hides it).
+void MainWindow::createProblemsDock()
+{
     auto *dock = new QDockWidget(tr("Problems"), this);
     dock->setObjectName(QStringLiteral("problemsDock"));
     m_problems->setObjectName(QStringLiteral("problemsView"));
@@ -120,17 +154,18 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {fontMetrics().height() * 7}, Qt::Vertical);
-    connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
-        m_tabs->setCurrentWidget(m_designer);
-        m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
-    });
+    dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+}
 
+void MainWindow::createStatusBar()
+{
     m_validity->setObjectName(QStringLiteral("validityLabel"));
     statusBar()->addPermanentWidget(m_validity);
+}
 
-    createActions();
-    createMenus();
-    dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+/// The title, the push state and the status line follow the document and its undo stack.
+void MainWindow::connectDocument()
+{
     connect(m_document, &DocumentController::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
     connect(m_document, &DocumentController::groupChanged, this, &MainWindow::updatePushState);
@@ -141,6 +176,16 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             statusBar()->showMessage(stack->text(index - 1), 3000);
         }
     });
+}
+
+/// Messages and settings from the pages; a problem's row leads to its field in the designer.
+void MainWindow::connectPages()
+{
+    connect(m_problems, &QTableView::activated, this, [this](const QModelIndex &index) {
+        m_tabs->setCurrentWidget(m_designer);
+        m_designer->revealField(index.data(ProblemsModel::FieldPathRole).toString());
+    });
+
     connect(m_resources, &ResourcesView::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_resources, &ResourcesView::optionsChanged, this, [this] {
@@ -150,6 +195,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     });
     connect(m_traffic, &TrafficPage::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
+}
+
+/// The traffic page's target, the saved target and the push state follow the cluster bar.
+void MainWindow::connectTargets()
+{
     // The traffic page's target follows the cluster bar: the sandbox's gateway (a push to it restarts the
     // statistics against the pushed weights), or a cluster's ingress gateway, looked up once connected.
     // (m_traffic as the context: setTargetSource() cuts the previous source's connections to this window.)
@@ -171,12 +221,6 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         settings.setLastNamespace(ns);
     });
     connect(m_clusterBar, &ClusterBar::stateChanged, this, &MainWindow::updatePushState);
-
-    restoreSettings();
-    setTargetSource(m_defaultSource);
-    updateTitle();
-    updatePushState();
-    statusBar()->showMessage(tr("Ready"), 3000);
 }
 
 MainWindow::~MainWindow()
@@ -381,7 +425,7 @@ void MainWindow::updatePushState()
     if (!diagnostics.empty()) {
         reason = tr("The lane group has %n problem(s); fix them to push (first: %1)", nullptr,
                     static_cast<int>(diagnostics.size()))
-                     .arg(QString::fromStdString(diagnostics.front().toString()));
+                     .arg(toQString(diagnostics.front().toString()));
         m_validity->setText(tr("⚠ %n problem(s)", nullptr, static_cast<int>(diagnostics.size())));
         QPalette palette = m_validity->palette();
         palette.setColor(QPalette::WindowText, problemColor());
@@ -588,7 +632,7 @@ bool MainWindow::saveAs()
     QString suggested = m_document->filePath();
     if (suggested.isEmpty()) {
         const std::string name = m_document->group().name.empty() ? "untitled" : m_document->group().name;
-        suggested = QString::fromStdString(name) + QStringLiteral(".lanes.yaml");
+        suggested = toQString(name) + QStringLiteral(".lanes.yaml");
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Save lane group"), suggested, kFileFilter);
     if (path.isEmpty()) {

@@ -58,7 +58,8 @@ public:
     /// For the cluster client's kube::ExecApprover: asks before a kubeconfig exec plugin first runs.
     ExecApprovalPrompt *execApproval() const { return m_execApproval; }
 
-    /// Where push and diff go. The window keeps the local sandbox until the lead wires the cluster client.
+    /// Where push and diff go (not owned). The window starts with its local sandbox (sandboxTarget());
+    /// lanedeck's main sets a CompositeTargetSource of the sandbox and the kubeconfig's contexts.
     void setTargetSource(ClusterTargetSource *source);
 
     /// Opens the push dialog for the current resources (a dry run first); nullptr when pushing is not
@@ -85,8 +86,15 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void createCentralWidget();
+    QWidget *createPathsPage();
+    void createProblemsDock();
+    void createStatusBar();
     void createActions();
     void createMenus();
+    void connectDocument();
+    void connectPages();
+    void connectTargets();
     void restoreSettings();
     void updateTitle();
     void updateRecentMenu();

@@ -1,6 +1,7 @@
 #include "ui/problemsmodel.h"
 
 #include "ui/documentcontroller.h"
+#include "ui/qtconvert.h"
 
 namespace lanedeck::ui {
 
@@ -38,11 +39,11 @@ QVariant ProblemsModel::data(const QModelIndex &index, int role) const
     const Diagnostic &d = m_diagnostics.all()[static_cast<std::size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-        return index.column() == Field ? QString::fromStdString(d.field) : QString::fromStdString(d.message);
+        return index.column() == Field ? toQString(d.field) : toQString(d.message);
     case Qt::ToolTipRole:
-        return QString::fromStdString(d.toString());
+        return toQString(d.toString());
     case FieldPathRole:
-        return QString::fromStdString(d.field);
+        return toQString(d.field);
     default:
         return {};
     }

@@ -1,7 +1,9 @@
 #include "ui/resourcesview.h"
 
+#include "mesh/render.h"
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 #include "ui/resourcetreemodel.h"
 #include "ui/yamlhighlighter.h"
 
@@ -140,9 +142,9 @@ const std::vector<mesh::Resource> &ResourcesView::resources()
 mesh::RenderOptions ResourcesView::options() const
 {
     mesh::RenderOptions options;
-    options.flavor = mesh::parseFlavor(flavorName().toStdString()).value_or(mesh::Flavor::Asm);
+    options.flavor = mesh::parseFlavor(toStdString(flavorName())).value_or(mesh::Flavor::Asm);
     if (!apiVersionName().isEmpty()) {
-        options.istioVersion = mesh::parseIstioVersion(apiVersionName().toStdString());
+        options.istioVersion = mesh::parseIstioVersion(toStdString(apiVersionName()));
     }
     return options;
 }
@@ -194,7 +196,7 @@ void ResourcesView::rerender()
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
     if (!rendered) {
-        m_renderError = QString::fromStdString(rendered.error().message);
+        m_renderError = toQString(rendered.error().message);
         m_notes.clear();
         m_model->setResources({});
         m_yaml->clear();
@@ -205,10 +207,7 @@ void ResourcesView::rerender()
         m_banner->setPalette(palette);
     } else {
         m_renderError.clear();
-        m_notes.clear();
-        for (const auto &note : rendered->notes) {
-            m_notes << QString::fromStdString(note);
-        }
+        m_notes = toQStringList(rendered->notes);
         m_banner->setPalette(QPalette());
         m_banner->setText(m_notes.isEmpty() ? tr("%n resource(s), as lanectl render prints them.", nullptr,
                                                  static_cast<int>(rendered->resources.size()))
@@ -270,15 +269,13 @@ bool ResourcesView::exportToDirectory(const QString &directory, QStringList *wri
         *error = m_renderError;
         return false;
     }
-    const auto result = mesh::writeResourceDirectory(m_model->resources(), directory.toStdString());
+    const auto result = mesh::writeResourceDirectory(m_model->resources(), toStdString(directory));
     if (!result) {
-        *error = QString::fromStdString(result.error().message);
+        *error = toQString(result.error().message);
         return false;
     }
     if (written) {
-        for (const auto &path : *result) {
-            *written << QString::fromStdString(path);
-        }
+        *written << toQStringList(*result);
     }
     return true;
 }

@@ -1,6 +1,7 @@
 #include "ui/resourcetreemodel.h"
 
 #include "base/yamljson.h"
+#include "ui/qtconvert.h"
 
 #include <QIcon>
 
@@ -22,7 +23,7 @@ void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resource
     m_resources = resources;
     m_kinds.clear();
     for (std::size_t i = 0; i < m_resources.size(); ++i) {
-        const QString kind = QString::fromStdString(m_resources[i].kind());
+        const QString kind = toQString(m_resources[i].kind());
         auto it = std::find_if(m_kinds.begin(), m_kinds.end(), [&](const Kind &k) { return k.name == kind; });
         if (it == m_kinds.end()) {
             m_kinds.push_back({kind, {}});
@@ -81,7 +82,7 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
             case Qt::ToolTipRole:
                 return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
             case YamlRole:
-                return QString::fromStdString(mesh::toYamlStream(m_resources));
+                return toQString(mesh::toYamlStream(m_resources));
             default:
                 return {};
             }
@@ -95,7 +96,7 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
             for (auto i : kind.members) {
                 members.push_back(m_resources[i]);
             }
-            return QString::fromStdString(mesh::toYamlStream(members));
+            return toQString(mesh::toYamlStream(members));
         }
         default:
             return {};
@@ -105,13 +106,13 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
     const mesh::Resource &resource = m_resources[kind.members[static_cast<std::size_t>(index.row())]];
     switch (role) {
     case Qt::DisplayRole:
-        return QString::fromStdString(resource.name());
+        return toQString(resource.name());
     case Qt::ToolTipRole:
-        return QString::fromStdString(resource.displayName() + " (" + resource.apiVersion() + ")");
+        return toQString(resource.displayName() + " (" + resource.apiVersion() + ")");
     case YamlRole:
-        return QString::fromStdString(toYaml(resource.object));
+        return toQString(toYaml(resource.object));
     case FileNameRole:
-        return QString::fromStdString(resource.fileName());
+        return toQString(resource.fileName());
     default:
         return {};
     }

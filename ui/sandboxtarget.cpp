@@ -1,6 +1,8 @@
 #include "ui/sandboxtarget.h"
 
+#include "mesh/render.h"
 #include "sandbox/sandbox.h"
+#include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
 
 #include <QTimer>
@@ -69,7 +71,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
     }
     auto rendered = mesh::render(group, render);
     if (!rendered) {
-        result.error = QString::fromStdString(rendered.error().message);
+        result.error = toQString(rendered.error().message);
         return result;
     }
     std::lock_guard lock(state.mutex);
@@ -80,7 +82,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
     for (const auto &resource : rendered->resources) {
         const auto found = live.find(resource.displayName());
         PushOutcome outcome;
-        outcome.resource = QString::fromStdString(resource.displayName());
+        outcome.resource = toQString(resource.displayName());
         outcome.result = found == live.end()                        ? PushOutcome::Result::Created
                          : found->second->object != resource.object ? PushOutcome::Result::Configured
                                                                     : PushOutcome::Result::Unchanged;
@@ -92,7 +94,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
     // The sandbox runs exactly what was pushed last, so what is no longer generated goes either way; say so.
     for (const auto &[name, resource] : live) {
         Q_UNUSED(resource);
-        result.outcomes.append({QString::fromStdString(name),
+        result.outcomes.append({toQString(name),
                                 request.prune ? PushOutcome::Result::Pruned : PushOutcome::Result::Deleted,
                                 QObject::tr("the sandbox runs only the resources of the last push"),
                                 {}});
@@ -103,7 +105,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
     const bool sameWorkloads = state.box && workloadsOf(state.group) == workloadsOf(group);
     if (sameWorkloads) {
         if (auto applied = state.box->apply(rendered->resources); !applied) {
-            result.error = QString::fromStdString(applied.error().message);
+            result.error = toQString(applied.error().message);
             return result;
         }
     } else {
@@ -126,14 +128,14 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
             started = box->start(rendered->resources);
         }
         if (!started) {
-            result.error = QString::fromStdString(started.error().message);
+            result.error = toQString(started.error().message);
             return result;
         }
         state.box = std::move(box);
     }
     state.group = group;
     state.resources = rendered->resources;
-    result.gatewayUrl = QString::fromStdString(state.box->gatewayUrl());
+    result.gatewayUrl = toQString(state.box->gatewayUrl());
     result.applied = true;
     return result;
 }
@@ -147,8 +149,7 @@ public:
 
 QStringList yamlLines(const mesh::Resource &resource)
 {
-    return QString::fromStdString(mesh::toYamlStream({resource}))
-        .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return toQString(mesh::toYamlStream({resource})).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
 /// A unified diff of two short texts as one hunk with full context (a longest common subsequence of lines):
@@ -198,7 +199,7 @@ QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live,
     }
     for (const auto &resource : generated) {
         ResourceDiff diff;
-        diff.resource = QString::fromStdString(resource.displayName());
+        diff.resource = toQString(resource.displayName());
         const auto found = remaining.find(resource.displayName());
         if (found == remaining.end()) {
             diff.state = ResourceDiff::State::New;
@@ -213,8 +214,7 @@ QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live,
         diffs.append(diff);
     }
     for (const auto &[name, resource] : remaining) {
-        diffs.append({QString::fromStdString(name), ResourceDiff::State::Removed,
-                      unifiedDiff(yamlLines(*resource), {})});
+        diffs.append({toQString(name), ResourceDiff::State::Removed, unifiedDiff(yamlLines(*resource), {})});
     }
     return diffs;
 }
@@ -293,7 +293,7 @@ DiffJob *SandboxTargetSource::diff(const LaneGroup &group, const mesh::RenderOpt
         QtConcurrent::run([state = m_state, group, render]() -> std::pair<QList<ResourceDiff>, QString> {
             auto rendered = mesh::render(group, render);
             if (!rendered) {
-                return {{}, QString::fromStdString(rendered.error().message)};
+                return {{}, toQString(rendered.error().message)};
             }
             std::vector<mesh::Resource> live;
             {

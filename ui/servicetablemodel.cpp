@@ -1,8 +1,9 @@
 #include "ui/servicetablemodel.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 namespace lanedeck::ui {
 
@@ -49,18 +50,13 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const
     case Qt::EditRole:
         switch (index.column()) {
         case Name:
-            return QString::fromStdString(service.name);
+            return toQString(service.name);
         case Namespace:
-            return QString::fromStdString(service.ns);
+            return toQString(service.ns);
         case Port:
             return service.port;
-        case Calls: {
-            QStringList calls;
-            for (const auto &c : service.calls) {
-                calls << QString::fromStdString(c);
-            }
-            return calls.join(QStringLiteral(", "));
-        }
+        case Calls:
+            return toQStringList(service.calls).join(QStringLiteral(", "));
         }
         return {};
     case Qt::ForegroundRole:
@@ -94,17 +90,17 @@ bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value,
         return false;
     }
     const auto row = static_cast<std::size_t>(index.row());
-    const QString name = QString::fromStdString(group().services[row].name);
+    const QString name = toQString(group().services[row].name);
     LaneGroup after = group();
     switch (index.column()) {
     case Name: {
-        const std::string text = value.toString().trimmed().toStdString();
+        const std::string text = toStdString(value.toString().trimmed());
         edits::renameService(after, row, text);
-        controller()->edit(after, tr("Rename service %1 to %2").arg(name, QString::fromStdString(text)));
+        controller()->edit(after, tr("Rename service %1 to %2").arg(name, toQString(text)));
         return true;
     }
     case Namespace:
-        after.services[row].ns = value.toString().trimmed().toStdString();
+        after.services[row].ns = toStdString(value.toString().trimmed());
         controller()->edit(after, tr("Set namespace of %1").arg(name));
         return true;
     case Port: {
@@ -121,7 +117,7 @@ bool ServiceTableModel::setData(const QModelIndex &index, const QVariant &value,
         std::vector<std::string> calls;
         const auto parts = value.toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString &part : parts) {
-            calls.push_back(part.trimmed().toStdString());
+            calls.push_back(toStdString(part.trimmed()));
         }
         edits::setCalls(after, row, calls);
         controller()->edit(after, tr("Set calls of %1").arg(name));

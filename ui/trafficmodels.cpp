@@ -1,6 +1,7 @@
 #include "ui/trafficmodels.h"
 
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 #include <QColor>
 #include <QLocale>
@@ -88,7 +89,7 @@ QVariant TrafficLaneModel::data(const QModelIndex &index, int role) const
     if (role == ValueRole) {
         switch (static_cast<Column>(index.column())) {
         case Lane:
-            return QString::fromStdString(lane.name);
+            return toQString(lane.name);
         case Weight:
             return lane.expectedShare;
         case Count:
@@ -119,7 +120,7 @@ QVariant TrafficLaneModel::data(const QModelIndex &index, int role) const
     }
     switch (static_cast<Column>(index.column())) {
     case Lane:
-        return QString::fromStdString(lane.name);
+        return toQString(lane.name);
     case Weight:
         return lane.weight > 0 ? percent(lane.expectedShare) : tr("not weighted");
     case Count:
@@ -194,7 +195,7 @@ void TrafficTimelineModel::setSummary(const traffic::Summary &summary, bool runn
     std::vector<std::size_t> column;
     QStringList names = m_laneNames;
     for (const auto &lane : summary.lanes) {
-        const QString name = QString::fromStdString(lane.name);
+        const QString name = toQString(lane.name);
         qsizetype at = names.indexOf(name);
         if (at < 0) {
             names.append(name);
@@ -400,26 +401,25 @@ QString TrafficChainModel::detail(const Row &row) const
 {
     // No live numbers here: the text stays put while the run goes on, so it can be read and selected.
     QString text = tr("Sample response (HTTP 200):");
-    text += QLatin1String("\n\n") + QString::fromStdString(row.chain) + QLatin1String("\n\n");
+    text += QLatin1String("\n\n") + toQString(row.chain) + QLatin1String("\n\n");
     if (const auto hops = traffic::parseChain(row.chain)) {
         text += tr("Hops:") + QLatin1Char('\n');
         for (const auto &hop : *hops) {
             const bool fellBack = std::find(row.fallbackServices.begin(), row.fallbackServices.end(),
                                             hop.service) != row.fallbackServices.end();
             text += QStringLiteral("  %1  %2  %3%4\n")
-                        .arg(QString::fromStdString(hop.service), QString::fromStdString(hop.version),
-                             QString::fromStdString(hop.address),
+                        .arg(toQString(hop.service), toQString(hop.version), toQString(hop.address),
                              fellBack ? tr("  (fell back to the baseline)") : QString());
         }
     }
     const auto &c = row.classification;
     switch (c.outcome) {
     case traffic::Outcome::InLane:
-        text += tr("\nServed entirely by lane %1.").arg(QString::fromStdString(c.lane));
+        text += tr("\nServed entirely by lane %1.").arg(toQString(c.lane));
         break;
     case traffic::Outcome::FellBack:
         text += tr("\nLane %1, with the hops it lacks served by the baseline, as its path expects.")
-                    .arg(QString::fromStdString(c.lane));
+                    .arg(toQString(c.lane));
         break;
     case traffic::Outcome::Leaked:
         text += tr("\nLeaked: this chain matches no lane's path. Routing or header propagation is broken "
@@ -430,8 +430,7 @@ QString TrafficChainModel::detail(const Row &row) const
     }
     for (const auto &path : m_paths) {
         if (path.lane == c.lane) {
-            text += tr("\nExpected path of %1: %2")
-                        .arg(QString::fromStdString(path.lane), QString::fromStdString(path.describe()));
+            text += tr("\nExpected path of %1: %2").arg(toQString(path.lane), toQString(path.describe()));
         }
     }
     return text;
@@ -471,11 +470,11 @@ QVariant TrafficChainModel::data(const QModelIndex &index, int role) const
         case Share:
             return m_total ? double(row.count) / double(m_total) : 0.0;
         case Lane:
-            return QString::fromStdString(row.classification.lane);
+            return toQString(row.classification.lane);
         case Outcome:
             return static_cast<int>(outcome);
         case Chain:
-            return QString::fromStdString(row.chain);
+            return toQString(row.chain);
         case ColumnCount:
             break;
         }
@@ -491,17 +490,13 @@ QVariant TrafficChainModel::data(const QModelIndex &index, int role) const
     case Share:
         return percent(m_total ? double(row.count) / double(m_total) : 0.0);
     case Lane:
-        return row.classification.lane.empty() ? QStringLiteral("–")
-                                               : QString::fromStdString(row.classification.lane);
+        return row.classification.lane.empty() ? QStringLiteral("–") : toQString(row.classification.lane);
     case Outcome:
         switch (outcome) {
         case traffic::Outcome::InLane:
             return tr("in lane");
         case traffic::Outcome::FellBack: {
-            QStringList services;
-            for (const auto &s : row.fallbackServices) {
-                services << QString::fromStdString(s);
-            }
+            const QStringList services = toQStringList(row.fallbackServices);
             return services.isEmpty() ? tr("fell back")
                                       : tr("fell back: %1").arg(services.join(QLatin1String(", ")));
         }
@@ -512,7 +507,7 @@ QVariant TrafficChainModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Chain:
-        return QString::fromStdString(row.chain);
+        return toQString(row.chain);
     case ColumnCount:
         break;
     }

@@ -2,6 +2,7 @@
 
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 #include "ui/telemetrypanel.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
@@ -57,8 +58,22 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
       m_chainProxy(new QSortFilterProxyModel(this))
 {
     setObjectName(QStringLiteral("trafficPage"));
+    // Created in this order, the widgets keep the tab order the page always had: settings, then results.
+    QWidget *settings = createSettingsColumn();
+    QWidget *results = createResultsColumn();
+    auto *samplerView = new QWidget(this);
+    auto *layout = new QHBoxLayout(samplerView);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(settings);
+    layout->addWidget(results, 1);
+    createSourceSwitch(samplerView);
+    connectControls();
+    updateControls();
+}
 
-    // ---- the form: what to send, how much, how to tell lanes apart
+/// What to send, how much, how to tell lanes apart, and the start and stop buttons.
+QGroupBox *TrafficPage::createSamplerForm()
+{
     auto *form = new QGroupBox(tr("Sampler"), this);
     auto *formLayout = new QFormLayout(form);
     formLayout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -143,7 +158,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     runButtons->addWidget(m_start);
     runButtons->addWidget(m_stop);
     formLayout->addRow(runButtons);
+    return form;
+}
 
+QGroupBox *TrafficPage::createExportBox()
+{
     auto *exports = new QGroupBox(tr("Export"), this);
     auto *exportLayout = new QVBoxLayout(exports);
     m_exportCsv = new QPushButton(tr("Samples and summary (CSV)…"), exports);
@@ -161,7 +180,14 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_exportScope->setForegroundRole(QPalette::PlaceholderText);
     m_exportScope->hide();
     exportLayout->addWidget(m_exportScope);
+    return exports;
+}
 
+/// The sampler form and the export buttons in a scrolling column of bounded width.
+QWidget *TrafficPage::createSettingsColumn()
+{
+    QGroupBox *form = createSamplerForm();
+    QGroupBox *exports = createExportBox();
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
@@ -174,8 +200,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     leftScroll->setFrameShape(QFrame::NoFrame);
     leftScroll->setMinimumWidth(left->sizeHint().width() + 20);
     leftScroll->setMaximumWidth(fontMetrics().horizontalAdvance(QLatin1Char('m')) * 34);
+    return leftScroll;
+}
 
-    // ---- the results: verdict, charts, chains
+void TrafficPage::createVerdictLabels()
+{
     m_verdict = new QLabel(tr("Not sampled yet"), this);
     m_verdict->setObjectName(QStringLiteral("trafficVerdict"));
     m_verdict->setAccessibleName(tr("Verdict"));
@@ -188,7 +217,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     m_stats = new QLabel(this);
     m_stats->setObjectName(QStringLiteral("trafficStats"));
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+}
 
+/// The four charts in a 2x2 grid; the run charts remember their titles for the run numbers.
+QWidget *TrafficPage::createCharts()
+{
     m_chartArea = new QWidget(this);
     m_chartArea->setObjectName(QStringLiteral("trafficCharts"));
     auto *grid = new QGridLayout(m_chartArea);
@@ -204,7 +237,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     for (TrafficChart *chart : {m_charts[1], m_charts[2]}) {
         m_runCharts.append({chart, chart->chart()->title()});
     }
+    return m_chartArea;
+}
 
+/// The response chains (with a sample response beside them) and the lane table, as tabs.
+QTabWidget *TrafficPage::createTables()
+{
     m_chainProxy->setSourceModel(m_chainModel);
     m_chainProxy->setSortRole(ValueRole);
     m_chainProxy->setDynamicSortFilter(true);
@@ -248,10 +286,18 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     bottom->setDocumentMode(true);
     bottom->addTab(chainSplit, tr("Response chains"));
     bottom->addTab(laneView, tr("Lanes"));
+    return bottom;
+}
 
+/// The verdict and statistics above the charts and tables.
+QWidget *TrafficPage::createResultsColumn()
+{
+    createVerdictLabels();
+    QWidget *charts = createCharts();
+    QTabWidget *tables = createTables();
     auto *resultsSplit = new QSplitter(Qt::Vertical, this);
-    resultsSplit->addWidget(m_chartArea);
-    resultsSplit->addWidget(bottom);
+    resultsSplit->addWidget(charts);
+    resultsSplit->addWidget(tables);
     resultsSplit->setStretchFactor(0, 3);
     resultsSplit->setStretchFactor(1, 1);
     resultsSplit->setChildrenCollapsible(false);
@@ -262,14 +308,11 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     rightLayout->addWidget(m_verdict);
     rightLayout->addWidget(m_stats);
     rightLayout->addWidget(resultsSplit, 1);
+    return right;
+}
 
-    auto *samplerView = new QWidget(this);
-    auto *layout = new QHBoxLayout(samplerView);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(leftScroll);
-    layout->addWidget(right, 1);
-    createSourceSwitch(samplerView);
-
+void TrafficPage::connectControls()
+{
     connect(m_start, &QPushButton::clicked, this, [this] {
         QString error;
         if (!start(&error)) {
@@ -294,7 +337,6 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
                     current.isValid() ? current.data(TrafficChainModel::DetailRole).toString() : QString());
             });
     connect(m_document, &DocumentController::groupChanged, this, &TrafficPage::updateControls);
-    updateControls();
 }
 
 TrafficPage::~TrafficPage() = default;
@@ -336,7 +378,7 @@ TrafficPage::Source TrafficPage::source() const
 
 QString TrafficPage::verdict() const
 {
-    return QString::fromStdString(m_summary.verdict);
+    return toQString(m_summary.verdict);
 }
 
 bool TrafficPage::isRunning() const
@@ -417,13 +459,13 @@ LaneGroup TrafficPage::sampledGroup() const
 std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
 {
     traffic::SamplerConfig c;
-    c.url = targetUrl().toStdString();
+    c.url = toStdString(targetUrl());
     if (c.url.empty()) {
         *error = tr("No target URL: push to the local sandbox, or type the gateway's address.");
         return std::nullopt;
     }
     if (!m_host->text().trimmed().isEmpty()) {
-        c.headers.push_back("Host: " + m_host->text().trimmed().toStdString());
+        c.headers.push_back("Host: " + toStdString(m_host->text().trimmed()));
     }
     const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (int i = 0; i < lines.size(); ++i) {
@@ -435,7 +477,7 @@ std::optional<traffic::SamplerConfig> TrafficPage::config(QString *error) const
             *error = tr("Header line %1: expected \"Name: value\", got \"%2\"").arg(i + 1).arg(line);
             return std::nullopt;
         }
-        c.headers.push_back(line.toStdString());
+        c.headers.push_back(toStdString(line));
     }
     c.rate = m_rate->value();
     c.concurrency = m_concurrency->value();
@@ -480,12 +522,12 @@ bool TrafficPage::startRun(const LaneGroup &group, bool continueTimeline, QStrin
             *error = tr("Classify by response header: name the header.");
             return false;
         }
-        classifier = traffic::Classifier::header(group, argument.toStdString());
+        classifier = traffic::Classifier::header(group, toStdString(argument));
         break;
     case Classification::Regex: {
-        auto regex = traffic::Classifier::regex(group, argument.toStdString());
+        auto regex = traffic::Classifier::regex(group, toStdString(argument));
         if (!regex) {
-            *error = tr("Classify by regex: %1").arg(QString::fromStdString(regex.error().message));
+            *error = tr("Classify by regex: %1").arg(toQString(regex.error().message));
             return false;
         }
         classifier = std::move(*regex);
@@ -662,7 +704,7 @@ void TrafficPage::updateVerdict()
     for (std::size_t i = 1; i < traffic::kErrorKinds; ++i) {
         if (s.errors[i]) {
             kinds << QStringLiteral("%1 %2")
-                         .arg(QString::fromStdString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
+                         .arg(toQString(traffic::toString(static_cast<traffic::ErrorKind>(i))))
                          .arg(s.errors[i]);
         }
     }
@@ -699,9 +741,8 @@ void TrafficPage::updateControls()
                                         : tr("no argument needed"));
     m_amount->setEnabled(m_amountKind->currentIndex() != static_cast<int>(Amount::UntilStopped));
     const std::string &header = m_document->group().routingHeader;
-    m_headers->setPlaceholderText(header.empty()
-                                      ? QStringLiteral("x-lane: s2")
-                                      : tr("%1: s2   (forces lane s2)").arg(QString::fromStdString(header)));
+    m_headers->setPlaceholderText(header.empty() ? QStringLiteral("x-lane: s2")
+                                                 : tr("%1: s2   (forces lane s2)").arg(toQString(header)));
     for (QWidget *w : std::initializer_list<QWidget *>{m_url, m_host, m_rate, m_amountKind, m_concurrency,
                                                        m_headers, m_classify}) {
         w->setEnabled(!running);
@@ -718,8 +759,8 @@ bool TrafficPage::exportCsv(const QString &path, QString *error)
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeCsv(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeCsv(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;
@@ -731,8 +772,8 @@ bool TrafficPage::exportJson(const QString &path, QString *error)
         *error = tr("Nothing to export yet: let a run finish or stop it first.");
         return false;
     }
-    if (auto written = traffic::writeJson(m_session, path.toStdString()); !written) {
-        *error = QString::fromStdString(written.error().message);
+    if (auto written = traffic::writeJson(m_session, toStdString(path)); !written) {
+        *error = toQString(written.error().message);
         return false;
     }
     return true;

@@ -15,6 +15,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -22,6 +23,7 @@ class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 
 namespace lanedeck::ui {
@@ -128,6 +130,15 @@ protected:
 
 private:
     void createSourceSwitch(QWidget *samplerView);
+    QWidget *createSettingsColumn();
+    QGroupBox *createSamplerForm();
+    QGroupBox *createExportBox();
+    QWidget *createResultsColumn();
+    void createVerdictLabels();
+    QWidget *createCharts();
+    QTabWidget *createTables();
+    void connectControls();
+
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
     void takeSnapshot(quint64 generation, const traffic::Summary &summary);
     void runFinished(quint64 generation, quint64 session, std::size_t slot,

@@ -1,5 +1,6 @@
 #include "ui/trafficrun.h"
 
+#include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
 
 #include <QThreadPool>
@@ -57,7 +58,7 @@ bool TrafficRun::start(QString *error)
 {
     if (auto started = m_sampler->start(); !started) {
         if (error) {
-            *error = QString::fromStdString(started.error().message);
+            *error = toQString(started.error().message);
         }
         return false;
     }

@@ -1,8 +1,9 @@
 #include "ui/weightpanel.h"
 
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/lanecolors.h"
+#include "ui/qtconvert.h"
 
 #include <QCheckBox>
 #include <QGridLayout>
@@ -159,7 +160,7 @@ void WeightPanel::refresh()
     std::vector<WeightBar::Segment> segments;
     for (std::size_t i = 0; i < group.lanes.size(); ++i) {
         const Lane &lane = group.lanes[i];
-        const QString name = QString::fromStdString(lane.name);
+        const QString name = toQString(lane.name);
         Row &row = m_rowWidgets[i];
         const QColor color = laneColor(static_cast<int>(i));
         row.name->setText(

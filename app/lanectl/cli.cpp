@@ -64,9 +64,19 @@ std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exit
         text += p.toString() + '\n';
     }
     err(text + std::to_string(problems.size()) + " problem(s) in " + path.toStdString() + "\n");
-    const bool unreadable = !doc.readable && problems.size() == 1 && problems.front().where.line == 0;
-    exitCode = unreadable ? IoError : Failed;
+    exitCode = doc.fileError ? exitCodeFor(*doc.fileError) : Failed;
     return std::nullopt;
+}
+
+int exitCodeFor(const lanedeck::Error &error)
+{
+    return error.kind == lanedeck::Error::Kind::Io ? IoError : Failed;
+}
+
+int fail(const lanedeck::Error &error)
+{
+    err("lanectl: " + error.message + "\n");
+    return exitCodeFor(error);
 }
 
 void out(const std::string &text)

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
+#include "base/result.h"
 #include "lanes/lanegroup.h"
 
 #include <chrono>
@@ -34,6 +35,12 @@ struct Command
 /// returns Usage; otherwise returns -1 and the caller goes on.
 int parseArguments(QCommandLineParser &parser, const QStringList &arguments, const QString &usage,
                    int minPositional, int maxPositional);
+
+/// The exit code for a failure of this kind: IoError for a local file, Failed for everything else.
+int exitCodeFor(const lanedeck::Error &error);
+
+/// Prints "lanectl: <message>" to stderr and returns exitCodeFor(error): the end of most failed commands.
+int fail(const lanedeck::Error &error);
 
 /// Loads and validates a lane group document, printing every problem to stderr. Returns the group only
 /// when it is valid; otherwise sets `exitCode` (IoError when the file could not be read at all, else Failed).

@@ -230,8 +230,7 @@ int contextsCommand(const QStringList &arguments)
     }
     if (parser.isSet(use)) {
         if (auto ok = kube::useContext(*config, parser.value(use).toStdString()); !ok) {
-            err("lanectl: " + ok.error().message + "\n");
-            return Failed;
+            return fail(ok.error());
         }
         out("switched to context \"" + config->currentContext + "\"\n");
         return Ok;
@@ -285,7 +284,7 @@ int inventoryCommand(const QStringList &arguments)
         const LoadedDocument doc = loadLaneGroupFile(parser.value(lanes).toStdString());
         if (!doc.readable) {
             err("lanectl: cannot read " + parser.value(lanes).toStdString() + "\n");
-            return IoError;
+            return doc.fileError ? exitCodeFor(*doc.fileError) : Failed;
         }
         group = doc.group;
         if (!parser.isSet(connection.ns)) {
@@ -299,8 +298,7 @@ int inventoryCommand(const QStringList &arguments)
     }
     auto inventory = kube::readInventory(*client, namespaces);
     if (!inventory) {
-        err("lanectl: " + inventory.error().message + "\n");
-        return Failed;
+        return fail(inventory.error());
     }
     const std::string key = parser.value(labelKey).toStdString();
     std::vector<std::vector<std::string>> rows{{"NAMESPACE", "SERVICE", "PORTS", "WORKLOAD", key, "READY"}};
@@ -362,8 +360,7 @@ int applyCommand(const QStringList &arguments)
     options.prune = parser.isSet(prune);
     auto report = kube::push(*target->client, target->group, target->render, options);
     if (!report) {
-        err("lanectl: " + report.error().message + "\n");
-        return Failed;
+        return fail(report.error());
     }
     return printReport(*report);
 }
@@ -392,8 +389,7 @@ int diffCommand(const QStringList &arguments)
     }
     auto diffs = kube::diffGroup(*target->client, target->group, target->render);
     if (!diffs) {
-        err("lanectl: " + diffs.error().message + "\n");
-        return Failed;
+        return fail(diffs.error());
     }
     bool changed = false;
     std::vector<std::vector<std::string>> rows{{"RESOURCE", "STATE"}};
@@ -440,8 +436,7 @@ int importCommand(const QStringList &arguments)
     auto imported = kube::importGroup(*client, parser.positionalArguments().front().toStdString(),
                                       client->connection().ns);
     if (!imported) {
-        err("lanectl: " + imported.error().message + "\n");
-        return Failed;
+        return fail(imported.error());
     }
     err("imported lane group '" + imported->group.name + "' (flavor " + mesh::toString(imported->flavor) +
         ")\n");
@@ -450,8 +445,7 @@ int importCommand(const QStringList &arguments)
     }
     if (parser.isSet(output)) {
         if (auto saved = saveLaneGroupFile(imported->group, parser.value(output).toStdString()); !saved) {
-            err("lanectl: " + saved.error().message + "\n");
-            return IoError;
+            return fail(saved.error());
         }
         return Ok;
     }
@@ -485,8 +479,7 @@ int deleteCommand(const QStringList &arguments)
     auto report = kube::deleteGroup(*client, parser.positionalArguments().front().toStdString(),
                                     client->connection().ns, parser.isSet(dryRun));
     if (!report) {
-        err("lanectl: " + report.error().message + "\n");
-        return Failed;
+        return fail(report.error());
     }
     return printReport(*report);
 }
@@ -522,8 +515,7 @@ int ingressCommand(const QStringList &arguments)
     }
     auto address = kube::resolveIngress(*client, group->ingress);
     if (!address) {
-        err("lanectl: " + address.error().message + "\n");
-        return Failed;
+        return fail(address.error());
     }
     if (!address->host.empty()) {
         err("Host: " + address->host + "\n");

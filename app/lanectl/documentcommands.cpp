@@ -2,6 +2,7 @@
 
 #include "lanes/document.h"
 #include "lanes/lanepaths.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 namespace lanectl {
@@ -74,8 +75,7 @@ int renderCommand(const QStringList &arguments)
     }
     auto rendered = mesh::render(*group, options);
     if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
+        return fail(rendered.error());
     }
     for (const auto &note : rendered->notes) {
         err("note: " + note + "\n");
@@ -83,8 +83,7 @@ int renderCommand(const QStringList &arguments)
     if (parser.isSet(outDir)) {
         auto written = mesh::writeResourceDirectory(rendered->resources, parser.value(outDir).toStdString());
         if (!written) {
-            err("lanectl: " + written.error().message + "\n");
-            return IoError;
+            return fail(written.error());
         }
         for (const auto &path : *written) {
             out(path + "\n");

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "telemetry/localprometheus.h"
@@ -169,8 +170,7 @@ int sandboxCommand(const QStringList &arguments)
     }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
+        return fail(rendered.error());
     }
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
@@ -182,8 +182,7 @@ int sandboxCommand(const QStringList &arguments)
         box.setBaggagePropagation(service.toStdString(), false);
     }
     if (auto started = box.start(rendered->resources); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
     for (const auto &instance : box.instances()) {
@@ -248,14 +247,12 @@ int writeExports(const traffic::SampleRun &run, const QString &csv, const QStrin
 {
     if (!csv.isEmpty()) {
         if (auto written = traffic::writeCsv(run, csv.toStdString()); !written) {
-            err("lanectl: " + written.error().message + "\n");
-            return IoError;
+            return fail(written.error());
         }
     }
     if (!json.isEmpty()) {
         if (auto written = traffic::writeJson(run, json.toStdString()); !written) {
-            err("lanectl: " + written.error().message + "\n");
-            return IoError;
+            return fail(written.error());
         }
     }
     return Ok;
@@ -472,8 +469,7 @@ int demoCommand(const QStringList &arguments)
     }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
-        err("lanectl: " + rendered.error().message + "\n");
-        return Failed;
+        return fail(rendered.error());
     }
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
@@ -487,8 +483,7 @@ int demoCommand(const QStringList &arguments)
         box.setBaggagePropagation(service.toStdString(), false);
     }
     if (auto started = box.start(rendered->resources); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() +
         "\n");
@@ -505,8 +500,7 @@ int demoCommand(const QStringList &arguments)
     auto progress = progressLine(config.count);
     sampler.setSnapshotCallback(progress);
     if (auto started = sampler.start(); !started) {
-        err("lanectl: " + started.error().message + "\n");
-        return Failed;
+        return fail(started.error());
     }
     const traffic::SampleRun run = runSampler(sampler, signals);
     if (progress) {

@@ -6,10 +6,20 @@
 
 namespace lanedeck {
 
-/// A failure a user can act on: what went wrong, in words, naming the file or field involved.
+/// A failure a user can act on: what went wrong, in words, naming the file or field involved, and of which
+/// kind, for callers that act differently on each (lanectl's exit codes, a console that stays quiet about a
+/// cancel).
 struct Error
 {
+    enum class Kind
+    {
+        Failed,    ///< the input is invalid or the operation was refused or failed
+        Io,        ///< a local file could not be read or written
+        Network,   ///< a server could not be reached, or its answer broke off
+        Cancelled, ///< the user or the caller stopped the operation
+    };
     std::string message;
+    Kind kind = Kind::Failed;
 };
 
 /// Value or Error: the core's APIs return this instead of throwing across the library boundary.

@@ -4,6 +4,8 @@
 #include "kube/certificate.h"
 #include "kube/status.h"
 
+#include <QByteArray>
+
 #include <curl/curl.h>
 
 #include <cstring>
@@ -345,7 +347,53 @@ Result<Client::Auth> Client::currentAuth()
     return auth;
 }
 
+namespace {
+
+/// Everything of the client's own that must never appear in a body it quotes: the bearer token, the basic
+/// auth user:password (redactSecrets adds its base64 form, as it went into the header), the password alone,
+/// the proxy URL's user:password and password, the client key.
+std::vector<std::string> ownSecrets(const Connection &connection, std::vector<std::string> secrets)
+{
+    const UserConfig &u = connection.user;
+    secrets.insert(secrets.end(), {u.token, u.password, u.clientKeyData});
+    if (!u.username.empty()) {
+        secrets.push_back(u.username + ":" + u.password);
+    }
+    const std::string &proxy = connection.cluster.proxyUrl;
+    const auto scheme = proxy.find("://");
+    const auto at = proxy.rfind('@');
+    if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+        const std::string userInfo = proxy.substr(scheme + 3, at - scheme - 3);
+        secrets.push_back(userInfo);
+        secrets.push_back(QByteArray::fromPercentEncoding(QByteArray::fromStdString(userInfo)).toStdString());
+        if (const auto colon = userInfo.find(':'); colon != std::string::npos) {
+            const std::string password = userInfo.substr(colon + 1);
+            secrets.push_back(password);
+            secrets.push_back(
+                QByteArray::fromPercentEncoding(QByteArray::fromStdString(password)).toStdString());
+        }
+    }
+    return secrets;
+}
+
+} // namespace
+
 std::vector<Response> Client::send(const std::vector<Request> &requests)
+{
+    std::vector<std::string> used;
+    auto out = sendWithRetries(requests, used);
+    // Only failed answers are ever quoted (Response::message); a proxy's error page may echo our headers.
+    const auto secrets = ownSecrets(m_connection, std::move(used));
+    for (auto &r : out) {
+        if (!r.ok() && !r.body.empty()) {
+            redactSecrets(r.body, secrets);
+        }
+    }
+    return out;
+}
+
+std::vector<Response> Client::sendWithRetries(const std::vector<Request> &requests,
+                                              std::vector<std::string> &credentialsUsed)
 {
     std::vector<Response> out(requests.size());
     if (requests.empty()) {
@@ -358,6 +406,7 @@ std::vector<Response> Client::send(const std::vector<Request> &requests)
         }
         return out;
     }
+    credentialsUsed.insert(credentialsUsed.end(), {auth->token, auth->clientKeyData});
     std::vector<std::size_t> all(requests.size());
     for (std::size_t i = 0; i < all.size(); ++i) {
         all[i] = i;
@@ -395,6 +444,7 @@ std::vector<Response> Client::send(const std::vector<Request> &requests)
                 }
                 return out;
             }
+            credentialsUsed.insert(credentialsUsed.end(), {fresh->token, fresh->clientKeyData});
             sendOnce(requests, unauthorized, *fresh, out);
         }
     }
@@ -595,6 +645,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
         if (m_cancelled) {
             for (auto &t : running) {
                 out[t->index].error = "cancelled";
+                out[t->index].cancelled = true;
                 out[t->index].status = 0;
                 curl_multi_remove_handle(multi, t->easy);
                 curl_easy_cleanup(t->easy);
@@ -603,6 +654,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             running.clear();
             for (auto i : pending) {
                 out[i].error = "cancelled";
+                out[i].cancelled = true;
             }
             break;
         }

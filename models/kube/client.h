@@ -51,7 +51,18 @@ struct Response
     /// certificate).
     std::string rejectedCredentials;
 
+    /// Set when Client::cancel() stopped the request before it ended (`error` then says "cancelled").
+    bool cancelled = false;
+
     bool ok() const { return error.empty() && status >= 200 && status < 300; }
+    /// Cancelled, Network for a transport error (no answer, or one that broke off), Failed for an answer
+    /// that is an error.
+    Error::Kind errorKind() const
+    {
+        return cancelled        ? Error::Kind::Cancelled
+               : !error.empty() ? Error::Kind::Network
+                                : Error::Kind::Failed;
+    }
     bool notFound() const { return error.empty() && status == 404; }
     /// The body as JSON (null when it is not JSON).
     nlohmann::json json() const;
@@ -98,6 +109,9 @@ private:
     Client(Connection connection, ClientOptions options);
     struct Auth;
     Result<Auth> currentAuth();
+    /// send() without the redaction; `credentialsUsed` gets the token and key of each credential it used.
+    std::vector<Response> sendWithRetries(const std::vector<Request> &requests,
+                                          std::vector<std::string> &credentialsUsed);
     void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
                   const Auth &auth, std::vector<Response> &out);
 

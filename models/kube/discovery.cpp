@@ -196,7 +196,14 @@ Result<MeshDiscovery> discoverMesh(Client &client)
                                                    {"GET", kVirtualServiceCrd, {}, {}}});
     for (const auto &r : groups) {
         if (!r.error.empty() || r.status == 401 || r.status >= 500) {
-            return Error{"discovery failed: " + r.message()};
+            return Error{"discovery failed: " + r.message(), r.errorKind()};
+        }
+    }
+    for (int g = 0; g < 2; ++g) {
+        if (groups[g].status == 403) {
+            // Without this the group would read as not served: "this cluster does not serve VirtualService".
+            return Error{"discovery of /apis/" + groupNames[g] + " was refused (" + groups[g].message() +
+                         "): a permission problem, not a sign that the cluster has no mesh"};
         }
     }
     std::vector<Request> versionRequests;
@@ -220,7 +227,8 @@ Result<MeshDiscovery> discoverMesh(Client &client)
     const auto versions = client.send(versionRequests);
     for (std::size_t i = 0; i < versions.size(); ++i) {
         if (!versions[i].ok()) {
-            return Error{"discovery of " + versionRequests[i].path + " failed: " + versions[i].message()};
+            return Error{"discovery of " + versionRequests[i].path + " failed: " + versions[i].message(),
+                         versions[i].errorKind()};
         }
         auto kinds = parseApiResourceList(versions[i].body, groupVersions[i]);
         if (!kinds) {

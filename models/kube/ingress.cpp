@@ -283,20 +283,16 @@ std::string hostOf(const Ingress &ingress, std::vector<std::string> &warnings)
     return {};
 }
 
-} // namespace
-
-Result<IngressAddress> ingressAddress(const Ingress &ingress, const json &gateway,
-                                      const std::vector<json> &services)
+/// The gateway's own Service: the one selecting the Gateway's pods like its selector, or else the one named
+/// like the gateway (a warning says so). `how` tells which way it was found, for the address's origin.
+Result<const json *> gatewayService(const Ingress &ingress, const json &gateway,
+                                    const std::vector<json> &services, IngressAddress &out, std::string &how)
 {
     const std::string gatewayRef = ingress.gatewayNamespace + "/" + ingress.gatewayName;
     const Labels selector = stringMap(at(at(gateway, "spec"), "selector"));
-    IngressAddress out;
-
-    const json *service = nullptr;
-    std::string how;
     const auto matches = selectorMatches(selector, ingress.gatewayNamespace, services);
     if (!matches.empty()) {
-        service = matches.front();
+        const json *service = matches.front();
         how = "selected like the Gateway " + gatewayRef + " (" + describe(selector) + ")";
         std::string others;
         for (std::size_t i = 1; i < matches.size(); ++i) {
@@ -307,37 +303,52 @@ Result<IngressAddress> ingressAddress(const Ingress &ingress, const json &gatewa
                                    refOf(*service) + " was taken as the best match (type " +
                                    typeOf(*service) + ")");
         }
-    } else {
-        const std::vector<std::string> names =
-            ingress.gatewayName.starts_with("istio-")
-                ? std::vector<std::string>{ingress.gatewayName}
-                : std::vector<std::string>{ingress.gatewayName, "istio-" + ingress.gatewayName};
-        for (const auto &name : names) {
-            const auto it = std::find_if(services.begin(), services.end(), [&](const json &s) {
-                return nameOf(s) == name && namespaceOf(s) == ingress.gatewayNamespace;
-            });
-            if (it != services.end()) {
-                service = &*it;
-                break;
-            }
-        }
-        const std::string noMatch = selector.empty()
-                                        ? "the Gateway " + gatewayRef + " has no spec.selector"
-                                        : "no Service selects the pods of the Gateway " + gatewayRef +
-                                              " (selector " + describe(selector) + ")";
-        if (!service) {
-            std::string tried;
-            for (const auto &name : names) {
-                tried += (tried.empty() ? "" : " or ") + name;
-            }
-            return Error{noMatch + ", and namespace " + ingress.gatewayNamespace + " has no Service named " +
-                         tried};
-        }
-        out.byName = true;
-        how = "taken by its name";
-        out.warnings.push_back(noMatch + "; " + refOf(*service) +
-                               " was taken by its name: check that it fronts the gateway's pods");
+        return service;
     }
+    const std::vector<std::string> names =
+        ingress.gatewayName.starts_with("istio-")
+            ? std::vector<std::string>{ingress.gatewayName}
+            : std::vector<std::string>{ingress.gatewayName, "istio-" + ingress.gatewayName};
+    const json *service = nullptr;
+    for (const auto &name : names) {
+        const auto it = std::find_if(services.begin(), services.end(), [&](const json &s) {
+            return nameOf(s) == name && namespaceOf(s) == ingress.gatewayNamespace;
+        });
+        if (it != services.end()) {
+            service = &*it;
+            break;
+        }
+    }
+    const std::string noMatch = selector.empty() ? "the Gateway " + gatewayRef + " has no spec.selector"
+                                                 : "no Service selects the pods of the Gateway " +
+                                                       gatewayRef + " (selector " + describe(selector) + ")";
+    if (!service) {
+        std::string tried;
+        for (const auto &name : names) {
+            tried += (tried.empty() ? "" : " or ") + name;
+        }
+        return Error{noMatch + ", and namespace " + ingress.gatewayNamespace + " has no Service named " +
+                     tried};
+    }
+    out.byName = true;
+    how = "taken by its name";
+    out.warnings.push_back(noMatch + "; " + refOf(*service) +
+                           " was taken by its name: check that it fronts the gateway's pods");
+    return service;
+}
+
+} // namespace
+
+Result<IngressAddress> ingressAddress(const Ingress &ingress, const json &gateway,
+                                      const std::vector<json> &services)
+{
+    IngressAddress out;
+    std::string how;
+    const auto found = gatewayService(ingress, gateway, services, out, how);
+    if (!found) {
+        return found.error();
+    }
+    const json *service = *found;
 
     const std::string ref = refOf(*service);
     const std::string type = typeOf(*service);
@@ -426,10 +437,12 @@ Result<IngressAddress> resolveIngress(Client &client, const Ingress &ingress)
                      " API (Istio's CRDs are not installed), so it has no Gateway " + gatewayRef};
     }
     if (!first[0].ok()) {
-        return Error{std::string("cannot read the ") + mesh::kIstioGroup + " API: " + first[0].message()};
+        return Error{std::string("cannot read the ") + mesh::kIstioGroup + " API: " + first[0].message(),
+                     first[0].errorKind()};
     }
     if (!first[1].ok()) {
-        return Error{"cannot list the Services of namespace " + ns + ": " + first[1].message()};
+        return Error{"cannot list the Services of namespace " + ns + ": " + first[1].message(),
+                     first[1].errorKind()};
     }
     const json group = first[0].json();
     std::string groupVersion = text(at(group, "preferredVersion"), "groupVersion");
@@ -450,7 +463,8 @@ Result<IngressAddress> resolveIngress(Client &client, const Ingress &ingress)
                      ") that the lane group's ingress names does not exist"};
     }
     if (!gatewayResponse.ok()) {
-        return Error{"cannot read the Gateway " + gatewayRef + ": " + gatewayResponse.message()};
+        return Error{"cannot read the Gateway " + gatewayRef + ": " + gatewayResponse.message(),
+                     gatewayResponse.errorKind()};
     }
     const json gateway = gatewayResponse.json();
     std::vector<json> services;

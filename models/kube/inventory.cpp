@@ -2,6 +2,9 @@
 
 #include "kube/discovery.h"
 
+#include <algorithm>
+#include <set>
+
 namespace lanedeck::kube {
 namespace {
 
@@ -79,7 +82,7 @@ static Result<Inventory> readInventoryUnguarded(Client &client, const std::vecto
         const Response &deployments = responses[2 * n + 1];
         for (const Response *r : {&services, &deployments}) {
             if (!r->ok()) {
-                return Error{"inventory of namespace " + namespaces[n] + ": " + r->message()};
+                return Error{"inventory of namespace " + namespaces[n] + ": " + r->message(), r->errorKind()};
             }
         }
         std::vector<Workload> workloads;
@@ -140,6 +143,60 @@ std::vector<LaneProblem> checkLanes(const LaneGroup &group, const Inventory &inv
         }
     }
     return problems;
+}
+
+std::vector<std::string> inventoryNamespaces(const LaneGroup *group, const std::string &connectionNamespace)
+{
+    std::vector<std::string> namespaces;
+    const auto add = [&namespaces](const std::string &ns) {
+        if (!ns.empty() && std::find(namespaces.begin(), namespaces.end(), ns) == namespaces.end()) {
+            namespaces.push_back(ns);
+        }
+    };
+    if (group) {
+        for (const auto &service : group->services) {
+            add(service.ns);
+        }
+    }
+    add(connectionNamespace);
+    return namespaces;
+}
+
+InventorySummary summarizeInventory(const Inventory &inventory)
+{
+    std::set<std::string> services;
+    std::map<std::string, std::set<std::string>> values;
+    for (const auto &service : inventory.services) {
+        services.insert(service.name);
+        for (const auto &workload : service.workloads) {
+            if (workload.readyReplicas <= 0) {
+                continue;
+            }
+            for (const auto &[key, value] : workload.labels) {
+                values[key].insert(value);
+            }
+        }
+    }
+    InventorySummary summary;
+    summary.services.assign(services.begin(), services.end());
+    for (const auto &[key, set] : values) {
+        summary.labelValues.emplace(key, std::vector<std::string>(set.begin(), set.end()));
+    }
+    return summary;
+}
+
+std::vector<LaneShortfall> laneShortfalls(const LaneGroup &group, const Inventory &inventory)
+{
+    std::vector<LaneShortfall> shortfalls;
+    for (const auto &problem : checkLanes(group, inventory)) {
+        auto it = std::find_if(shortfalls.begin(), shortfalls.end(),
+                               [&problem](const LaneShortfall &s) { return s.lane == problem.lane; });
+        if (it == shortfalls.end()) {
+            it = shortfalls.insert(shortfalls.end(), LaneShortfall{problem.lane, {}});
+        }
+        it->services.push_back(problem.service);
+    }
+    return shortfalls;
 }
 
 } // namespace lanedeck::kube

@@ -54,4 +54,31 @@ struct LaneProblem
 /// Checks every lane's services against the inventory (a lane whose label value has no ready workload).
 std::vector<LaneProblem> checkLanes(const LaneGroup &group, const Inventory &inventory);
 
+/// The namespaces an inventory for `group` reads: each service's namespace in the group's order, then
+/// `connectionNamespace`; blanks and repeats dropped. `group` may be null (no document open).
+std::vector<std::string> inventoryNamespaces(const LaneGroup *group, const std::string &connectionNamespace);
+
+/// What the console offers from an inventory when the operator edits a lane group.
+struct InventorySummary
+{
+    std::vector<std::string> services; ///< service names, sorted, each once (a name may recur per namespace)
+    /// Per pod label key, its values on workloads with a ready replica, sorted, each once: a lane cannot
+    /// route to a workload that is not up, so the others are not offered.
+    std::map<std::string, std::vector<std::string>> labelValues;
+
+    friend bool operator==(const InventorySummary &, const InventorySummary &) = default;
+};
+InventorySummary summarizeInventory(const Inventory &inventory);
+
+/// A lane and the services it cannot reach a ready workload of (checkLanes, grouped per lane).
+struct LaneShortfall
+{
+    std::string lane;
+    std::vector<std::string> services; ///< in checkLanes' order
+
+    friend bool operator==(const LaneShortfall &, const LaneShortfall &) = default;
+};
+/// checkLanes grouped per lane, lanes in the order of their first problem: short enough for the cluster bar.
+std::vector<LaneShortfall> laneShortfalls(const LaneGroup &group, const Inventory &inventory);
+
 } // namespace lanedeck::kube

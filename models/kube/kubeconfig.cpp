@@ -445,43 +445,13 @@ std::string describeAuth(const UserConfig &user)
     return text;
 }
 
-Result<Connection> resolveConnection(const Kubeconfig &config, const std::string &context,
-                                     const std::string &namespaceOverride)
-{
-    const std::string filesText = config.files.empty() ? std::string("no kubeconfig file found") : [&] {
-        std::string t;
-        for (const auto &f : config.files) {
-            t += (t.empty() ? "" : ", ") + f;
-        }
-        return t;
-    }();
-    const std::string name = context.empty() ? config.currentContext : context;
-    if (name.empty()) {
-        return Error{"no context chosen: current-context is not set (" + filesText + "); pass --context"};
-    }
-    const auto ctx = config.contexts.find(name);
-    if (ctx == config.contexts.end()) {
-        return Error{"context '" + name + "' is not defined (" + filesText + ")"};
-    }
-    Connection c;
-    c.context = name;
-    const std::string ctxWhere = ctx->second.sourceFile + ": context '" + name + "'";
-    const auto cluster = config.clusters.find(ctx->second.cluster);
-    if (ctx->second.cluster.empty() || cluster == config.clusters.end()) {
-        return Error{ctxWhere + ": cluster '" + ctx->second.cluster + "' is not defined (" + filesText + ")"};
-    }
-    c.cluster = cluster->second;
-    if (!ctx->second.user.empty()) {
-        const auto user = config.users.find(ctx->second.user);
-        if (user == config.users.end()) {
-            return Error{ctxWhere + ": user '" + ctx->second.user + "' is not defined (" + filesText + ")"};
-        }
-        c.user = user->second;
-    }
-    c.ns = !namespaceOverride.empty() ? namespaceOverride
-           : !ctx->second.ns.empty()  ? ctx->second.ns
-                                      : "default";
+namespace {
 
+// Each check below returns the first problem it finds in one part of a resolved connection, naming the
+// file and the entry that holds it; resolveConnection runs them in the order kubectl reports them.
+
+Result<void> checkCluster(Connection &c)
+{
     const std::string clusterWhere = c.cluster.sourceFile + ": cluster '" + c.cluster.name + "'";
     if (c.cluster.server.empty()) {
         return Error{clusterWhere + ": server is not set"};
@@ -523,11 +493,21 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
             return error;
         }
     }
+    return {};
+}
 
+/// A byte that must not reach an HTTP header: a token holding one could add headers of its own.
+bool hasControlCharacter(const std::string &text)
+{
+    return std::any_of(text.begin(), text.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; });
+}
+
+Result<void> checkCredentials(Connection &c, const std::string &userWhere)
+{
     UserConfig &u = c.user;
-    const std::string userWhere = u.sourceFile + ": user '" + u.name + "'";
     Error error;
-    if (u.token.empty() && !u.tokenFile.empty()) {
+    const bool tokenFromFile = u.token.empty() && !u.tokenFile.empty();
+    if (tokenFromFile) {
         u.token = readSecretFile(u.tokenFile, "tokenFile", userWhere + ": tokenFile", error);
         while (!u.token.empty() &&
                (u.token.back() == '\n' || u.token.back() == '\r' || u.token.back() == ' ')) {
@@ -543,6 +523,12 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     }
     if (!error.message.empty()) {
         return error;
+    }
+    if (hasControlCharacter(u.token)) {
+        // Never quoted: the token is a secret. An exec plugin's token gets the same check (execcredential).
+        return Error{userWhere + (tokenFromFile ? ": tokenFile" : ": token") +
+                     ": contains a control character (a line break or tab inside the token?); refused so "
+                     "that it cannot add headers to the request"};
     }
     if (u.clientCertificateData.empty() != u.clientKeyData.empty()) {
         return Error{userWhere + ": client-certificate and client-key must be given together"};
@@ -562,56 +548,119 @@ Result<Connection> resolveConnection(const Kubeconfig &config, const std::string
     if (!u.token.empty() && !u.username.empty()) {
         return Error{userWhere + ": username/password and token are both set; kubectl accepts only one"};
     }
-    if (!u.authProvider.empty()) {
-        if (u.authProvider != "oidc") {
-            return Error{
-                userWhere + ": auth-provider.name: '" + u.authProvider +
-                "' is not supported (only oidc; gcp and azure were removed from kubectl: use their exec "
-                "plugins, gke-gcloud-auth-plugin or kubelogin)"};
-        }
-        if (u.authProviderConfig["id-token"].empty()) {
-            return Error{userWhere +
-                         ": auth-provider.config.id-token: missing (LaneDeck uses the id-token as "
-                         "is and does not refresh it: run kubectl once, or use an exec plugin)"};
-        }
-        // The server would answer a bare 401; kubectl refreshes such a token with the refresh-token, which
-        // LaneDeck does not do (it never writes the operator's kubeconfig), so it says so before connecting.
-        const auto expiry = jwtExpiry(u.authProviderConfig["id-token"]);
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-        if (expiry && *expiry <= now) {
-            const QString at = QDateTime::fromSecsSinceEpoch(*expiry, Qt::UTC).toString(Qt::ISODate);
-            return Error{
-                userWhere + ": auth-provider oidc: the id-token expired at " + at.toStdString() +
-                " (LaneDeck uses the id-token as is and does not refresh it: run a kubectl command with "
-                "this context once to refresh it, or use an exec plugin such as kubelogin)"};
-        }
+    return {};
+}
+
+Result<void> checkAuthProvider(const UserConfig &u, const std::string &userWhere)
+{
+    if (u.authProvider.empty()) {
+        return {};
     }
-    if (u.exec) {
-        const auto &e = *u.exec;
-        if (e.command.empty()) {
-            return Error{userWhere + ": exec.command: missing"};
+    if (u.authProvider != "oidc") {
+        return Error{userWhere + ": auth-provider.name: '" + u.authProvider +
+                     "' is not supported (only oidc; gcp and azure were removed from kubectl: use their exec "
+                     "plugins, gke-gcloud-auth-plugin or kubelogin)"};
+    }
+    const auto idToken = u.authProviderConfig.find("id-token");
+    if (idToken == u.authProviderConfig.end() || idToken->second.empty()) {
+        return Error{userWhere + ": auth-provider.config.id-token: missing (LaneDeck uses the id-token as "
+                                 "is and does not refresh it: run kubectl once, or use an exec plugin)"};
+    }
+    // The server would answer a bare 401; kubectl refreshes such a token with the refresh-token, which
+    // LaneDeck does not do (it never writes the operator's kubeconfig), so it says so before connecting.
+    const auto expiry = jwtExpiry(idToken->second);
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    if (expiry && *expiry <= now) {
+        const QString at = QDateTime::fromSecsSinceEpoch(*expiry, Qt::UTC).toString(Qt::ISODate);
+        return Error{userWhere + ": auth-provider oidc: the id-token expired at " + at.toStdString() +
+                     " (LaneDeck uses the id-token as is and does not refresh it: run a kubectl command with "
+                     "this context once to refresh it, or use an exec plugin such as kubelogin)"};
+    }
+    return {};
+}
+
+Result<void> checkExec(const UserConfig &u, const std::string &userWhere)
+{
+    if (!u.exec) {
+        return {};
+    }
+    const auto &e = *u.exec;
+    if (e.command.empty()) {
+        return Error{userWhere + ": exec.command: missing"};
+    }
+    if (e.apiVersion != "client.authentication.k8s.io/v1" &&
+        e.apiVersion != "client.authentication.k8s.io/v1beta1") {
+        return Error{userWhere + ": exec.apiVersion: '" + e.apiVersion +
+                     "' is not supported (client.authentication.k8s.io/v1 or v1beta1)"};
+    }
+    if (e.apiVersion == "client.authentication.k8s.io/v1" && e.interactiveMode.empty()) {
+        return Error{userWhere + ": exec.interactiveMode: required for client.authentication.k8s.io/v1 "
+                                 "(Never, IfAvailable or Always)"};
+    }
+    if (!e.interactiveMode.empty() && e.interactiveMode != "Never" && e.interactiveMode != "IfAvailable" &&
+        e.interactiveMode != "Always") {
+        return Error{userWhere + ": exec.interactiveMode: '" + e.interactiveMode +
+                     "' is not one of Never, IfAvailable, Always"};
+    }
+    if (e.interactiveMode == "Always") {
+        return Error{userWhere + ": exec.interactiveMode: Always needs a terminal, which LaneDeck does not "
+                                 "give plugins; use IfAvailable or Never"};
+    }
+    return {};
+}
+
+} // namespace
+
+Result<Connection> resolveConnection(const Kubeconfig &config, const std::string &context,
+                                     const std::string &namespaceOverride)
+{
+    const std::string filesText = config.files.empty() ? std::string("no kubeconfig file found") : [&] {
+        std::string t;
+        for (const auto &f : config.files) {
+            t += (t.empty() ? "" : ", ") + f;
         }
-        if (e.apiVersion != "client.authentication.k8s.io/v1" &&
-            e.apiVersion != "client.authentication.k8s.io/v1beta1") {
-            return Error{userWhere + ": exec.apiVersion: '" + e.apiVersion +
-                         "' is not supported (client.authentication.k8s.io/v1 or v1beta1)"};
+        return t;
+    }();
+    const std::string name = context.empty() ? config.currentContext : context;
+    if (name.empty()) {
+        return Error{"no context chosen: current-context is not set (" + filesText + "); pass --context"};
+    }
+    const auto ctx = config.contexts.find(name);
+    if (ctx == config.contexts.end()) {
+        return Error{"context '" + name + "' is not defined (" + filesText + ")"};
+    }
+    Connection c;
+    c.context = name;
+    const std::string ctxWhere = ctx->second.sourceFile + ": context '" + name + "'";
+    const auto cluster = config.clusters.find(ctx->second.cluster);
+    if (ctx->second.cluster.empty() || cluster == config.clusters.end()) {
+        return Error{ctxWhere + ": cluster '" + ctx->second.cluster + "' is not defined (" + filesText + ")"};
+    }
+    c.cluster = cluster->second;
+    if (!ctx->second.user.empty()) {
+        const auto user = config.users.find(ctx->second.user);
+        if (user == config.users.end()) {
+            return Error{ctxWhere + ": user '" + ctx->second.user + "' is not defined (" + filesText + ")"};
         }
-        if (e.apiVersion == "client.authentication.k8s.io/v1" && e.interactiveMode.empty()) {
-            return Error{userWhere + ": exec.interactiveMode: required for client.authentication.k8s.io/v1 "
-                                     "(Never, IfAvailable or Always)"};
-        }
-        if (!e.interactiveMode.empty() && e.interactiveMode != "Never" &&
-            e.interactiveMode != "IfAvailable" && e.interactiveMode != "Always") {
-            return Error{userWhere + ": exec.interactiveMode: '" + e.interactiveMode +
-                         "' is not one of Never, IfAvailable, Always"};
-        }
-        if (e.interactiveMode == "Always") {
-            return Error{userWhere +
-                         ": exec.interactiveMode: Always needs a terminal, which LaneDeck does not "
-                         "give plugins; use IfAvailable or Never"};
-        }
+        c.user = user->second;
+    }
+    c.ns = !namespaceOverride.empty() ? namespaceOverride
+           : !ctx->second.ns.empty()  ? ctx->second.ns
+                                      : "default";
+    const std::string userWhere = c.user.sourceFile + ": user '" + c.user.name + "'";
+    if (auto checked = checkCluster(c); !checked) {
+        return checked.error();
+    }
+    if (auto checked = checkCredentials(c, userWhere); !checked) {
+        return checked.error();
+    }
+    if (auto checked = checkAuthProvider(c.user, userWhere); !checked) {
+        return checked.error();
+    }
+    if (auto checked = checkExec(c.user, userWhere); !checked) {
+        return checked.error();
     }
     return c;
 }

@@ -4,6 +4,7 @@
 #include "kube/linediff.h"
 #include "kube/status.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 
 #include <algorithm>
 #include <map>
@@ -212,7 +213,8 @@ Result<std::vector<json>> liveGroupObjects(Client &client, const MeshDiscovery &
             continue;
         }
         if (!responses[i].ok()) {
-            return Error{"listing " + requests[i].path + ": " + responses[i].message()};
+            return Error{"listing " + requests[i].path + ": " + responses[i].message(),
+                         responses[i].errorKind()};
         }
         const json body = responses[i].json();
         if (isLaneGroup) {
@@ -265,7 +267,8 @@ Result<PushReport> applyResources(Client &client, const MeshDiscovery &mesh,
         for (std::size_t i = 0; i < before.size(); ++i) {
             if (!before[i].ok() && !before[i].notFound()) {
                 return Error{resources[i].displayName() +
-                             ": cannot read the live object: " + before[i].message()};
+                                 ": cannot read the live object: " + before[i].message(),
+                             before[i].errorKind()};
             }
         }
     }
@@ -467,7 +470,7 @@ static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, cons
             continue;
         }
         if (!live[i].ok()) {
-            return Error{name + ": " + live[i].message()};
+            return Error{name + ": " + live[i].message(), live[i].errorKind()};
         }
         const std::string have = toYaml(withoutServerFields(live[i].json()));
         std::string d = unifiedDiff(have, wanted, "live/" + name, "generated/" + name);

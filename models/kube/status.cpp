@@ -2,7 +2,11 @@
 
 #include "base/utf8.h"
 
+#include <QByteArray>
+
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace lanedeck::kube {
 namespace {
@@ -67,6 +71,47 @@ std::string ApiStatus::summary() const
         text += " (the kubeconfig user lacks the RBAC permission for this; ask for a role that allows it)";
     }
     return text;
+}
+
+namespace {
+
+std::string base64(std::string_view text)
+{
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size())).toBase64().toStdString();
+}
+
+std::string percentEncoded(std::string_view text)
+{
+    return QByteArray(text.data(), static_cast<qsizetype>(text.size())).toPercentEncoding().toStdString();
+}
+
+void replaceAll(std::string &body, const std::string &what)
+{
+    for (std::size_t at = body.find(what); at != std::string::npos; at = body.find(what, at)) {
+        body.replace(at, what.size(), kRedacted);
+        at += kRedacted.size();
+    }
+}
+
+} // namespace
+
+void redactSecrets(std::string &body, const std::vector<std::string> &secrets)
+{
+    constexpr std::size_t kShortest = 6;
+    std::vector<std::string> forms;
+    for (const auto &secret : secrets) {
+        if (secret.size() < kShortest) {
+            continue;
+        }
+        forms.push_back(secret);
+        forms.push_back(base64(secret));
+        forms.push_back(percentEncoded(secret));
+    }
+    // Longest first, so that a secret inside another's encoding does not leave the rest of it behind.
+    std::sort(forms.begin(), forms.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+    for (const auto &form : forms) {
+        replaceAll(body, form);
+    }
 }
 
 } // namespace lanedeck::kube

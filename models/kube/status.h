@@ -40,4 +40,13 @@ inline constexpr std::size_t kMaxStatusCauses = 100;
 /// as missing, and a body that is not a Status is quoted (its start) instead.
 ApiStatus parseStatus(std::string_view body, long httpStatus);
 
+/// What a quoted body puts in place of one of the client's own secrets.
+inline constexpr std::string_view kRedacted = "[redacted]";
+
+/// Replaces, in `body`, every occurrence of each secret (and of its base64 and percent-encoded forms) with
+/// kRedacted. For the bodies the client may quote: a proxy or gateway that echoes the request's headers in
+/// its error page would otherwise put the client's token or password into a message. Secrets shorter than
+/// 6 bytes are skipped: they would match ordinary text, and no real credential is that short.
+void redactSecrets(std::string &body, const std::vector<std::string> &secrets);
+
 } // namespace lanedeck::kube

@@ -456,6 +456,7 @@ LoadedDocument loadLaneGroupFile(const std::string &path)
     if (!text) {
         LoadedDocument out;
         out.problems.push_back({"", text.error().message, {path, 0, 0}});
+        out.fileError = text.error();
         return out;
     }
     return parseLaneGroup(*text, path);

@@ -4,6 +4,7 @@
 #include "lanes/diagnostic.h"
 #include "lanes/lanegroup.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct LoadedDocument
     SourceMap sources;
     std::vector<Diagnostic> problems;
     bool readable = false; ///< false when the text was not a lane group document at all (syntax, wrong kind)
+    /// Set when the file itself could not be read (missing, unreadable, too large): kind Error::Kind::Io.
+    std::optional<Error> fileError;
 };
 
 /// Reads a lane group document from text; `sourceName` names it in positions ("mock.lanes.yaml").

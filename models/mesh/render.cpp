@@ -1,3 +1,5 @@
+#include "mesh/render.h"
+
 #include "lanes/validation.h"
 #include "mesh/naming.h"
 #include "mesh/resource.h"

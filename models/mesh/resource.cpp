@@ -121,7 +121,7 @@ Result<std::vector<std::string>> writeResourceDirectory(const std::vector<Resour
 {
     QDir dir(QString::fromStdString(directory));
     if (!dir.mkpath(QStringLiteral("."))) {
-        return Error{directory + ": cannot create the directory"};
+        return Error{directory + ": cannot create the directory", Error::Kind::Io};
     }
     const std::string kustomizationPath = dir.filePath(QStringLiteral("kustomization.yaml")).toStdString();
 
@@ -143,7 +143,8 @@ Result<std::vector<std::string>> writeResourceDirectory(const std::vector<Resour
                 }
             }
         } catch (const YAML::Exception &e) {
-            return Error{kustomizationPath + ": cannot read the existing kustomization: " + e.msg};
+            return Error{kustomizationPath + ": cannot read the existing kustomization: " + e.msg,
+                         Error::Kind::Io};
         }
     }
 

@@ -57,16 +57,6 @@ struct Resource
     friend bool operator==(const Resource &, const Resource &) = default;
 };
 
-/// The resources for a lane group, in a stable order, and notes about choices the operator should know.
-struct Rendered
-{
-    std::vector<Resource> resources;
-    std::vector<std::string> notes;
-};
-
-/// Validates the group and generates its resources. An invalid group gives an Error listing every problem.
-Result<Rendered> render(const LaneGroup &group, const RenderOptions &options);
-
 /// A multi-document YAML stream of the resources, as `kubectl apply -f -` reads it.
 std::string toYamlStream(const std::vector<Resource> &resources);
 

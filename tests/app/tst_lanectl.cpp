@@ -74,6 +74,10 @@ private Q_SLOTS:
         QTest::addRow("validate missing file")
             << QStringList{QStringLiteral("validate"), QStringLiteral("/nonexistent.yaml")} << 3 << QString()
             << QStringLiteral("cannot open");
+        QTest::addRow("render to a file where a directory must go")
+            << QStringList{QStringLiteral("render"), example(), QStringLiteral("-o"),
+                           QStringLiteral("/dev/null/out")}
+            << 3 << QString() << QStringLiteral("cannot create the directory");
     }
 
     void exitCodes()
@@ -86,6 +90,21 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, exitCode);
         QVERIFY2(run.out.contains(stdoutHas), qPrintable(run.out));
         QVERIFY2(run.err.contains(stderrHas), qPrintable(run.err));
+    }
+
+    // Exit code 3 is for files that cannot be read or written, not for a file that reads but is no document
+    // (Error::kind, not the shape of the problem list, decides).
+    void syntaxErrorIsNoIoError()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("syntax.lanes.yaml"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("metadata: [unclosed\n");
+        file.close();
+        const Run run = lanectl({QStringLiteral("validate"), path});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(path + QStringLiteral(":")), qPrintable(run.err));
     }
 
     void validateListsEveryProblem()

@@ -3,6 +3,7 @@
 // reads back to the same group, and saving that again gives the same bytes.
 #include "lanes/document.h"
 #include "lanes/lanepaths.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 // mid-way and bodies that are not Kubernetes JSON (a proxy's error page), against a raw socket server, alone
 // and in a push.
 #include "kube/client.h"
+#include "kube/discovery.h"
 #include "kube/importer.h"
 #include "kube/inventory.h"
 #include "kube/push.h"
@@ -124,6 +125,8 @@ private Q_SLOTS:
     void pushThroughABrokenServer();
     void listAnswersOfTheWrongShape_data();
     void listAnswersOfTheWrongShape();
+    void ownCredentialsAreNotQuoted();
+    void forbiddenDiscoveryIsAPermissionProblem();
 };
 
 void TestClient::requestTimeout()
@@ -139,9 +142,61 @@ void TestClient::requestTimeout()
     QVERIFY(!r.ok());
     QVERIFY2(r.error.find("cannot reach the API server https://127.0.0.1:") != std::string::npos,
              r.error.c_str());
+    QVERIFY(r.errorKind() == lanedeck::Error::Kind::Network);
     QVERIFY2(r.error.find("imeout") != std::string::npos || r.error.find("timed out") != std::string::npos,
              r.error.c_str());
     QVERIFY(timer.elapsed() < 5000);
+}
+
+// A proxy or gateway whose error page echoes the request's headers: the message quotes the page, not the
+// token (bearer) nor the password (basic auth, as the base64 the header carried).
+void TestClient::ownCredentialsAreNotQuoted()
+{
+    const std::string token = "bearer-token-0a1b2c3d4e5f";
+    const std::string basic = QByteArray("admin:pw-0a1b2c3d4e").toBase64().toStdString();
+    Raw server([&](const Raw::Request &) {
+        return Raw::Reply{Raw::response(502, "text/html",
+                                        "<html><pre>Authorization: Bearer " + token +
+                                            "\nProxy-Authorization: Basic " + basic + "</pre></html>")};
+    });
+    Connection c = connectionTo(server);
+    c.user.token = token;
+    auto client = Client::create(c);
+    QVERIFY(client.ok());
+    const Response r = (*client)->send(Request{"GET", "/version", {}, {}});
+    QCOMPARE(r.status, 502L);
+    const std::string message = r.message();
+    QVERIFY2(message.find("Authorization: Bearer [redacted]") != std::string::npos, message.c_str());
+    QVERIFY2(message.find(token) == std::string::npos, message.c_str());
+    QVERIFY2(message.find("0a1b2c3d4e5f") == std::string::npos, message.c_str());
+
+    Connection withPassword = connectionTo(server);
+    withPassword.user.token.clear();
+    withPassword.user.username = "admin";
+    withPassword.user.password = "pw-0a1b2c3d4e";
+    auto basicClient = Client::create(withPassword);
+    QVERIFY(basicClient.ok());
+    const std::string basicMessage = (*basicClient)->send(Request{"GET", "/version", {}, {}}).message();
+    QVERIFY2(basicMessage.find(basic) == std::string::npos, basicMessage.c_str());
+    QVERIFY2(basicMessage.find("Basic [redacted]") != std::string::npos, basicMessage.c_str());
+}
+
+// A 403 on API discovery is a permission problem; it used to read as a cluster without VirtualService.
+void TestClient::forbiddenDiscoveryIsAPermissionProblem()
+{
+    Raw server([](const Raw::Request &) {
+        return Raw::Reply{Raw::response(
+            403, "application/json",
+            R"({"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,)"
+            R"("message":"forbidden: User \"system:anonymous\" cannot get path \"/apis/networking.istio.io\""})")};
+    });
+    auto client = Client::create(connectionTo(server));
+    QVERIFY(client.ok());
+    const auto mesh = discoverMesh(**client);
+    QVERIFY(!mesh.ok());
+    const std::string &message = mesh.error().message;
+    QVERIFY2(message.find("a permission problem") != std::string::npos, message.c_str());
+    QVERIFY2(message.find("HTTP 403") != std::string::npos, message.c_str());
 }
 
 void TestClient::cancelFromAnotherThread()
@@ -163,6 +218,7 @@ void TestClient::cancelFromAnotherThread()
     QCOMPARE(responses.size(), many.size());
     for (const auto &r : responses) {
         QCOMPARE(r.error, std::string("cancelled"));
+        QVERIFY(r.errorKind() == lanedeck::Error::Kind::Cancelled);
     }
     QVERIFY(c->cancelled());
     QCOMPARE(c->send(Request{"GET", "/version", {}, {}}).error, std::string("cancelled"));

@@ -11,6 +11,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/push.h"
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "testcertificates.h"
 #include "testcluster.h"

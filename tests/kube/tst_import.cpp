@@ -2,6 +2,7 @@
 // (tst_cluster checks the same through a real API server.)
 #include "kube/importer.h"
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 
 #include <QTest>

@@ -52,6 +52,8 @@ private Q_SLOTS:
     void fallbackDeclared();
     void serverVersion_data();
     void serverVersion();
+    void redactSecrets_data();
+    void redactSecrets();
 };
 
 void TestKubeApi::statusSummary_data()
@@ -321,6 +323,44 @@ void TestKubeApi::serverVersion()
         QVERIFY(read.ok());
         QCOMPARE(QString::fromStdString(*read), expected);
     }
+}
+
+void TestKubeApi::redactSecrets_data()
+{
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<QStringList>("secrets");
+    QTest::addColumn<QString>("expected");
+    const QString token = QStringLiteral("tok-3f9a8b7c6d5e");
+    QTest::addRow("bearer echoed") << QStringLiteral("Authorization: Bearer ") + token + QStringLiteral("\n")
+                                   << QStringList{token} << "Authorization: Bearer [redacted]\n";
+    QTest::addRow("twice") << token + QStringLiteral(" and ") + token << QStringList{token}
+                           << "[redacted] and [redacted]";
+    QTest::addRow("basic auth header (base64 of user:password)")
+        << QStringLiteral("Authorization: Basic YWRtaW46czNjcjN0LXB3")
+        << QStringList{QStringLiteral("admin:s3cr3t-pw"), QStringLiteral("s3cr3t-pw")}
+        << "Authorization: Basic [redacted]";
+    QTest::addRow("percent-encoded password")
+        << QStringLiteral("proxy=http://u:p%40ss%2Fword@x") << QStringList{QStringLiteral("p@ss/word")}
+        << "proxy=http://u:[redacted]@x";
+    QTest::addRow("short secrets are not credentials")
+        << QStringLiteral("admin logged in") << QStringList{QStringLiteral("admin")} << "admin logged in";
+    QTest::addRow("empty secret ignored") << QStringLiteral("body") << QStringList{QString()} << "body";
+    QTest::addRow("nothing to redact")
+        << QStringLiteral("502 Bad Gateway") << QStringList{token} << "502 Bad Gateway";
+}
+
+void TestKubeApi::redactSecrets()
+{
+    QFETCH(QString, body);
+    QFETCH(QStringList, secrets);
+    QFETCH(QString, expected);
+    std::string text = body.toStdString();
+    std::vector<std::string> list;
+    for (const auto &s : secrets) {
+        list.push_back(s.toStdString());
+    }
+    lanedeck::kube::redactSecrets(text, list);
+    QCOMPARE(QString::fromStdString(text), expected);
 }
 
 QTEST_APPLESS_MAIN(TestKubeApi)

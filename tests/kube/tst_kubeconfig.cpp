@@ -355,6 +355,15 @@ void TestKubeconfig::errors_data()
     QTest::addRow("socks5h-as-kubectl")
         << head + "    proxy-url: socks5h://proxy:1080\nusers:\n- name: u\n  user: {}\n" + ctx << ""
         << "proxy-url: unsupported scheme 'socks5h'";
+    // A token holding a line break would add headers of its own to every request (header injection).
+    QTest::addRow("token-with-line-break")
+        << head + "users:\n- name: u\n  user:\n    token: \"abc-SECRET\\r\\nX-Injected: yes\"\n" + ctx << ""
+        << "user 'u': token: contains a control character";
+    QTest::addRow("token-with-nul") << head +
+                                           "users:\n- name: u\n  user:\n    token: \"abc-SECRET\\0rest\"\n" +
+                                           ctx
+                                    << ""
+                                    << "user 'u': token: contains a control character";
     QTest::addRow("proxy-without-scheme")
         << head + "    proxy-url: u:pw-SECRET@proxy://x\nusers:\n- name: u\n  user: {}\n" + ctx << ""
         << "proxy-url: no scheme";

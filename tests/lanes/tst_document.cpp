@@ -194,6 +194,7 @@ private Q_SLOTS:
         QCOMPARE(doc.problems.size(), std::size_t(1));
         QVERIFY2(doc.problems.front().message.find("larger than 16 MiB") != std::string::npos,
                  doc.problems.front().message.c_str());
+        QVERIFY(doc.fileError && doc.fileError->kind == Error::Kind::Io);
     }
 
     void missingFileIsAProblem()
@@ -201,6 +202,14 @@ private Q_SLOTS:
         const auto doc = loadLaneGroupFile("/nonexistent/x.lanes.yaml");
         QCOMPARE(doc.problems.size(), std::size_t(1));
         QVERIFY(doc.problems.front().message.find("cannot open") != std::string::npos);
+        QVERIFY(doc.fileError && doc.fileError->kind == Error::Kind::Io);
+    }
+
+    void syntaxErrorIsNoFileError()
+    {
+        const auto doc = parseLaneGroup("metadata: [unclosed", "bad.lanes.yaml");
+        QVERIFY(!doc.readable);
+        QVERIFY(!doc.fileError);
     }
 
     // A process killed at a random moment while saving leaves the old document or the new one, whole.

@@ -1,5 +1,6 @@
 #include "base/yamljson.h"
 #include "mesh/naming.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "testsupport.h"
 

@@ -1,6 +1,7 @@
 // The sandbox end to end over loopback HTTP: the seed's chains per lane, the weighted split, what happens
 // when baggage is not propagated, Istio's 503s, live apply() and a clean stop.
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "traffic/sampler.h"

@@ -1,9 +1,10 @@
-// The document controller and the pure group edits behind the designer: weights, undo/redo, files.
+// The document controller: weight drags, undo/redo, files (the pure edits are
+// tests/lanes/tst_groupedits.cpp).
 #include "testsupport.h"
 
 #include "lanes/document.h"
+#include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -17,63 +18,12 @@ class TestDocumentController : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void rebalanced_data();
-    void rebalanced();
-    void normalized_data();
-    void normalized();
     void weightDragMergesAndRestores();
     void weightWithoutRebalanceKeepsOthers();
     void undoRedoRestoreExactly();
-    void renameKeepsReferences();
-    void moveLaneKeepsBaseline();
     void saveReopenIdenticalBytes();
     void openRefusesGarbage();
 };
-
-void TestDocumentController::rebalanced_data()
-{
-    QTest::addColumn<std::vector<int>>("before");
-    QTest::addColumn<int>("lane");
-    QTest::addColumn<int>("value");
-    QTest::addColumn<std::vector<int>>("expected");
-    QTest::addRow("seed-s1-to-80") << std::vector<int>{60, 20, 20} << 0 << 80 << std::vector<int>{80, 10, 10};
-    QTest::addRow("seed-s2-to-50") << std::vector<int>{60, 20, 20} << 1 << 50 << std::vector<int>{38, 50, 12};
-    QTest::addRow("others-zero-share-equally")
-        << std::vector<int>{100, 0, 0} << 0 << 60 << std::vector<int>{60, 20, 20};
-    QTest::addRow("remainder-to-earlier")
-        << std::vector<int>{100, 0, 0, 0} << 0 << 0 << std::vector<int>{0, 34, 33, 33};
-    QTest::addRow("all-to-one") << std::vector<int>{60, 20, 20} << 2 << 100 << std::vector<int>{0, 0, 100};
-    QTest::addRow("single-lane-keeps-typed") << std::vector<int>{100} << 0 << 70 << std::vector<int>{70};
-    QTest::addRow("over-100-before") << std::vector<int>{90, 90} << 0 << 30 << std::vector<int>{30, 70};
-}
-
-void TestDocumentController::rebalanced()
-{
-    QFETCH(std::vector<int>, before);
-    QFETCH(int, lane);
-    QFETCH(int, value);
-    QFETCH(std::vector<int>, expected);
-    const auto after = edits::rebalanced(before, static_cast<std::size_t>(lane), value);
-    QCOMPARE(after, expected);
-    QCOMPARE(after[static_cast<std::size_t>(lane)], value); // what the user set is never changed
-}
-
-void TestDocumentController::normalized_data()
-{
-    QTest::addColumn<std::vector<int>>("before");
-    QTest::addColumn<std::vector<int>>("expected");
-    QTest::addRow("already-100") << std::vector<int>{60, 20, 20} << std::vector<int>{60, 20, 20};
-    QTest::addRow("scaled-up") << std::vector<int>{30, 10, 10} << std::vector<int>{60, 20, 20};
-    QTest::addRow("all-zero-equal") << std::vector<int>{0, 0, 0} << std::vector<int>{34, 33, 33};
-    QTest::addRow("scaled-down") << std::vector<int>{100, 100} << std::vector<int>{50, 50};
-}
-
-void TestDocumentController::normalized()
-{
-    QFETCH(std::vector<int>, before);
-    QFETCH(std::vector<int>, expected);
-    QCOMPARE(edits::normalized(before), expected);
-}
 
 void TestDocumentController::weightDragMergesAndRestores()
 {
@@ -142,28 +92,6 @@ void TestDocumentController::undoRedoRestoreExactly()
         doc.undoStack()->redo();
         QCOMPARE(doc.group(), states[i]);
     }
-}
-
-void TestDocumentController::renameKeepsReferences()
-{
-    LaneGroup g = testing::seedGroup();
-    edits::renameService(g, 0, "front");
-    QCOMPARE(g.ingress.entryService, std::string("front"));
-    QCOMPARE(g.lanes[1].services, (std::vector<std::string>{"front", "mockc"}));
-    edits::renameService(g, 1, "middle");
-    QCOMPARE(g.services[0].calls, (std::vector<std::string>{"middle"}));
-    edits::setBaseline(g, 2);
-    edits::renameLane(g, 2, "base");
-    QCOMPARE(g.baseline, std::string("base"));
-}
-
-void TestDocumentController::moveLaneKeepsBaseline()
-{
-    LaneGroup g = testing::seedGroup();
-    edits::moveLane(g, 0, 2);
-    QCOMPARE(g.baselineLane()->name, std::string("s1"));
-    edits::moveLane(g, 2, 0);
-    QCOMPARE(g, testing::seedGroup()); // back first: the implicit baseline again, byte for byte
 }
 
 void TestDocumentController::saveReopenIdenticalBytes()

@@ -1,8 +1,10 @@
 // The real main window, driven as an operator would: the seed scenario built by clicking and typing, then
 // compared with what `lanectl render` prints for resources/examples/mock.lanes.yaml.
+#include "mesh/render.h"
 #include "testsupport.h"
 
 #include "lanes/document.h"
+#include "lanes/groupedits.h"
 #include "mesh/resource.h"
 #include "ui/autosave.h"
 #include "ui/clusterbar.h"
@@ -11,7 +13,6 @@
 #include "ui/diffdialog.h"
 #include "ui/documentcontroller.h"
 #include "ui/execapproval.h"
-#include "ui/groupedits.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanetablemodel.h"
 #include "ui/mainwindow.h"
@@ -74,6 +75,24 @@ public:
 
 private:
     std::vector<PushOutcome> m_outcomes;
+};
+
+/// A target that cannot push, under the local sandbox's id: connects at once and offers nothing else.
+class PushlessSource final : public ClusterTargetSource
+{
+    Q_OBJECT
+public:
+    QList<ClusterTarget> targets() const override
+    {
+        return {ClusterTarget{ClusterTarget::Kind::Sandbox, QString::fromLatin1(kLocalSandboxId),
+                              QStringLiteral("Local sandbox"), QStringLiteral("no cluster needed"),
+                              QStringLiteral("istio-system")}};
+    }
+    void connectTo(const ClusterTarget &, const QString &) override
+    {
+        QTimer::singleShot(0, this,
+                           [this] { Q_EMIT stateChanged(ConnectionState::Connected, QStringLiteral("ok")); });
+    }
 };
 
 /// A target that can push: records each request and answers with `conflictOn` in conflict unless forced.
@@ -729,7 +748,7 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
     auto window = makeWindow();
     QVERIFY(
         window->openFile(QString::fromStdString(testing::sourcePath("resources/examples/mock.lanes.yaml"))));
-    LocalSandboxSource sandbox;
+    PushlessSource sandbox;
     FakeSource cluster;
     CompositeTargetSource composite;
     composite.addSource(&sandbox);
@@ -741,7 +760,7 @@ void TestMainWindow::compositeRoutesToSelectedTarget()
     auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
     combo->setCurrentIndex(combo->findData(QString::fromLatin1(kLocalSandboxId)));
     QTRY_COMPARE(window->clusterBar()->state(), ConnectionState::Connected);
-    QVERIFY(!push->isEnabled()); // the sandbox source cannot push (yet)
+    QVERIFY(!push->isEnabled()); // the pushless source cannot push
     combo->setCurrentIndex(combo->findData(QStringLiteral("fake")));
     QTRY_VERIFY(push->isEnabled());
     QTRY_COMPARE(window->designer()->inventory().services.size(), 2); // the cluster's inventory, routed

@@ -1,9 +1,10 @@
 // Every item model of the console under QAbstractItemModelTester, through edits, undo and reshaping.
+#include "mesh/render.h"
 #include "testsupport.h"
 
+#include "lanes/groupedits.h"
 #include "mesh/resource.h"
 #include "ui/documentcontroller.h"
-#include "ui/groupedits.h"
 #include "ui/headermatchmodel.h"
 #include "ui/lanegridmodel.h"
 #include "ui/lanepathsmodel.h"

@@ -1,9 +1,9 @@
-#include "ui/groupedits.h"
+#include "lanes/groupedits.h"
 
 #include <algorithm>
 #include <numeric>
 
-namespace lanedeck::ui::edits {
+namespace lanedeck::edits {
 namespace {
 
 /// Splits `amount` over `shares` proportionally with the largest-remainder method, so the parts add up to
@@ -294,4 +294,4 @@ void setCalls(LaneGroup &group, std::size_t service, const std::vector<std::stri
     }
 }
 
-} // namespace lanedeck::ui::edits
+} // namespace lanedeck::edits

@@ -9,7 +9,7 @@
 /// Edits of a lane group as the designer offers them: each takes a group and returns the edited value, so the
 /// document controller can record before and after in one undo command. Names that other fields refer to
 /// (lane names in `baseline`, service names in calls, lanes and the entry service) are kept consistent.
-namespace lanedeck::ui::edits {
+namespace lanedeck::edits {
 
 /// The lane weights in lane order.
 std::vector<int> weights(const LaneGroup &group);
@@ -45,4 +45,4 @@ void setLaneHasService(LaneGroup &group, std::size_t lane, const std::string &se
 /// Sets a service's calls from a list, dropping blanks.
 void setCalls(LaneGroup &group, std::size_t service, const std::vector<std::string> &calls);
 
-} // namespace lanedeck::ui::edits
+} // namespace lanedeck::edits
