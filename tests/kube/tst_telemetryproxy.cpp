@@ -4,6 +4,7 @@
 // EndpointSlice point at it. Prometheus scrapes the sandbox's metrics through a relay on the host's end of
 // the pair. Needs root (ip netns); skips with the reason otherwise.
 #include "kube/client.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "prometheusprocess.h"
 #include "sandbox/sandbox.h"

@@ -2,6 +2,7 @@
 // (Debian's) scrapes it every second, LaneDeck's sampler sends traffic, and the split and leaks read back
 // from Prometheus agree with what the sampler counted.
 #include "lanes/document.h"
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "prometheusprocess.h"
 #include "sandbox/sandbox.h"

@@ -1,6 +1,7 @@
 // The Traffic page's "mesh telemetry" source: a real Prometheus scraping the sandbox, the panel's models and
 // verdict from it (refreshed off the GUI thread), leaks in the hop table, and no old numbers kept when
 // Prometheus stops answering.
+#include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
 #include "telemetry/localprometheus.h"
