@@ -2,6 +2,8 @@
 # Installs every Debian 12 package LaneDeck needs to build, test and package.
 # Idempotent: re-running only installs what is missing.
 # wrk, hey and nginx-light are for bench/bench_sampler only (docs/BENCHMARKS.md); nothing else needs them.
+# prometheus (with promtool) is for the telemetry tests and bench_telemetry, and lets the demo show
+# "mesh telemetry" (docs/TELEMETRY.md).
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,7 @@ packages=(
   xvfb xauth curl file bc librsvg2-bin clang-format
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   wrk hey nginx-light
+  prometheus
 )
 
 missing=()

@@ -115,6 +115,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
         options.seed = state.seed;
         if (state.box) {
             options.gatewayPort = state.box->gatewayPort();
+            options.metricsPort = state.box->metricsPort(); // Prometheus keeps scraping the same target
             state.box->stop();
             state.box.reset();
         }
@@ -122,6 +123,7 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
         auto started = box->start(rendered->resources);
         if (!started && options.gatewayPort != 0) {
             options.gatewayPort = 0;
+            options.metricsPort = 0;
             box = std::make_unique<sandbox::Sandbox>(group, options);
             started = box->start(rendered->resources);
         }
@@ -311,6 +313,20 @@ DiffJob *SandboxTargetSource::diff(const LaneGroup &group, const mesh::RenderOpt
 QString SandboxTargetSource::gatewayUrl() const
 {
     return m_gatewayUrl;
+}
+
+QString SandboxTargetSource::metricsTarget() const
+{
+    std::lock_guard lock(m_state->mutex);
+    return m_state->box && m_state->box->metricsPort()
+               ? QStringLiteral("127.0.0.1:%1").arg(m_state->box->metricsPort())
+               : QString();
+}
+
+std::vector<sandbox::SandboxInstance> SandboxTargetSource::instances() const
+{
+    std::lock_guard lock(m_state->mutex);
+    return m_state->box ? m_state->box->instances() : std::vector<sandbox::SandboxInstance>{};
 }
 
 void SandboxTargetSource::setSeed(quint64 seed)

@@ -5,6 +5,11 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
+
+namespace lanedeck::sandbox {
+struct SandboxInstance;
+}
 
 namespace lanedeck::ui {
 
@@ -29,6 +34,11 @@ public:
 
     /// The running sandbox's gateway ("http://127.0.0.1:<port>/"), empty before the first push.
     QString gatewayUrl() const;
+    /// Where the running sandbox serves its Istio metrics ("127.0.0.1:<port>", a Prometheus scrape target),
+    /// empty before the first push. It stays the same when a push restarts the sandbox.
+    QString metricsTarget() const;
+    /// The running sandbox's workloads (for mapping telemetry to lanes); empty before the first push.
+    std::vector<sandbox::SandboxInstance> instances() const;
     /// Seeds the gateway's weighted choices of sandboxes started from now on (reproducible splits for tests
     /// and screenshots); 0, the default, is random.
     void setSeed(quint64 seed);

@@ -1,6 +1,7 @@
 #include "ui/settings.h"
 
 #include <QSettings>
+#include <QUrl>
 
 namespace lanedeck::ui {
 namespace {
@@ -127,6 +128,20 @@ void UiSettings::addApprovedExecCommand(const QString &value)
 int UiSettings::autosaveSeconds() const
 {
     return QSettings().value(key("files/autosaveSeconds"), 30).toInt();
+}
+
+QString UiSettings::prometheusUrl(const QString &context) const
+{
+    // Context names may hold '/', which QSettings reads as a group separator.
+    return QSettings()
+        .value(key("telemetry/prometheus/") + QString::fromLatin1(QUrl::toPercentEncoding(context)))
+        .toString();
+}
+
+void UiSettings::setPrometheusUrl(const QString &context, const QString &url)
+{
+    QSettings().setValue(key("telemetry/prometheus/") + QString::fromLatin1(QUrl::toPercentEncoding(context)),
+                         url);
 }
 
 } // namespace lanedeck::ui

@@ -55,6 +55,10 @@ public:
     QStringList approvedExecCommands() const;
     void addApprovedExecCommand(const QString &key);
 
+    /// The Prometheus URL the mesh-telemetry view last used with a cluster context (or sandbox id).
+    QString prometheusUrl(const QString &context) const;
+    void setPrometheusUrl(const QString &context, const QString &url);
+
     /// Seconds of idle time after an edit before the document is autosaved.
     int autosaveSeconds() const;
 };

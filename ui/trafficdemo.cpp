@@ -4,7 +4,11 @@
 #include "ui/documentcontroller.h"
 #include "ui/mainwindow.h"
 #include "ui/sandboxtarget.h"
+#include "ui/telemetrypanel.h"
 #include "ui/trafficpage.h"
+
+#include "sandbox/sandbox.h"
+#include "telemetry/localprometheus.h"
 
 #include <QTimer>
 
@@ -13,6 +17,32 @@ namespace lanedeck::ui {
 TrafficDemo::TrafficDemo(MainWindow *window, Options options, QObject *parent)
     : QObject(parent), m_window(window), m_options(options)
 {}
+
+TrafficDemo::~TrafficDemo() = default;
+
+QString TrafficDemo::prometheusUrl() const
+{
+    return m_prometheus ? QString::fromStdString(m_prometheus->url()) : QString();
+}
+
+void TrafficDemo::startTelemetry()
+{
+    TelemetryPanel *panel = m_window->trafficPage()->telemetryPanel();
+    SandboxTargetSource *sandbox = m_window->sandboxTarget();
+    panel->setWorkloads(telemetry::workloadsFromSandbox(m_window->document()->group(), sandbox->instances()));
+    panel->setContext(QString::fromLatin1(kLocalSandboxId));
+    if (m_prometheus || !m_options.telemetry || telemetry::LocalPrometheus::binary().empty()) {
+        return;
+    }
+    auto prometheus = std::make_unique<telemetry::LocalPrometheus>();
+    // Not waiting for it to be ready keeps the GUI thread free; the panel's first refreshes say it is not
+    // answering yet.
+    if (prometheus->start({sandbox->metricsTarget().toStdString()}, 0)) {
+        m_prometheus = std::move(prometheus);
+        panel->setPrometheusUrl(prometheusUrl());
+        panel->setRefreshInterval(2000);
+    }
+}
 
 bool TrafficDemo::start(const QString &document, QString *error)
 {
@@ -50,6 +80,7 @@ void TrafficDemo::push(const QString &step)
             return;
         }
         if (message.isEmpty()) {
+            startTelemetry();
             m_window->trafficPage()->start(&message);
         }
         if (message.isEmpty() && !m_options.canaryWeights.isEmpty()) {

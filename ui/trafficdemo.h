@@ -4,6 +4,12 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
+
+namespace lanedeck::telemetry {
+class LocalPrometheus;
+}
+
 namespace lanedeck::ui {
 
 class MainWindow;
@@ -24,10 +30,17 @@ public:
         /// starts (unattended demonstrations and screenshots; an operator does this in the designer).
         QList<int> canaryWeights;
         int canaryAfterMs = 10000;
+        /// Also run a Prometheus scraping the sandbox (when Debian's prometheus is installed), so the Traffic
+        /// page can switch to "mesh telemetry".
+        bool telemetry = true;
     };
 
     TrafficDemo(MainWindow *window, Options options, QObject *parent = nullptr);
     TrafficDemo(MainWindow *window, QObject *parent = nullptr) : TrafficDemo(window, Options{}, parent) {}
+    ~TrafficDemo() override;
+
+    /// The demo's Prometheus ("http://127.0.0.1:<port>"), empty when it runs none.
+    QString prometheusUrl() const;
 
     /// Opens `document` (empty: the seed scenario, MainWindow::openExample) and starts the push; sampling
     /// starts once the sandbox runs. False, with `error` in words, if the document cannot be opened.
@@ -45,9 +58,11 @@ Q_SIGNALS:
 private:
     void push(const QString &step);
     void canaryStep();
+    void startTelemetry();
 
     MainWindow *m_window;
     Options m_options;
+    std::unique_ptr<telemetry::LocalPrometheus> m_prometheus;
 };
 
 } // namespace lanedeck::ui

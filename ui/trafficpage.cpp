@@ -4,6 +4,7 @@
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
 #include "ui/settings.h"
+#include "ui/telemetrypanel.h"
 #include "ui/trafficcharts.h"
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
@@ -31,6 +32,7 @@
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -61,9 +63,12 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     // Created in this order, the widgets keep the tab order the page always had: settings, then results.
     QWidget *settings = createSettingsColumn();
     QWidget *results = createResultsColumn();
-    auto *layout = new QHBoxLayout(this);
+    auto *samplerView = new QWidget(this);
+    auto *layout = new QHBoxLayout(samplerView);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(settings);
     layout->addWidget(results, 1);
+    createSourceSwitch(samplerView);
     connectControls();
     restoreSamplerSettings();
     updateControls();
@@ -362,6 +367,41 @@ void TrafficPage::connectControls()
 
 TrafficPage::~TrafficPage() = default;
 
+void TrafficPage::createSourceSwitch(QWidget *samplerView)
+{
+    m_source = new QComboBox(this);
+    m_source->setObjectName(QStringLiteral("trafficSource"));
+    m_source->addItem(tr("LaneDeck's sampler"));
+    m_source->addItem(tr("The mesh's telemetry (Prometheus)"));
+    m_telemetry = new TelemetryPanel(this);
+    m_sourceStack = new QStackedWidget(this);
+    m_sourceStack->addWidget(samplerView);
+    m_sourceStack->addWidget(m_telemetry);
+    auto *sourceLabel = new QLabel(tr("S&ource:"), this);
+    sourceLabel->setBuddy(m_source);
+    auto *sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(sourceLabel);
+    sourceRow->addWidget(m_source);
+    sourceRow->addStretch(1);
+    auto *outer = new QVBoxLayout(this);
+    outer->addLayout(sourceRow);
+    outer->addWidget(m_sourceStack, 1);
+    m_telemetry->setGroup(sampledGroup());
+    connect(m_source, &QComboBox::currentIndexChanged, m_sourceStack, &QStackedWidget::setCurrentIndex);
+    connect(m_document, &DocumentController::groupChanged, m_telemetry,
+            [this] { m_telemetry->setGroup(sampledGroup()); });
+}
+
+void TrafficPage::setSource(Source source)
+{
+    m_source->setCurrentIndex(source == Source::Sampler ? 0 : 1);
+}
+
+TrafficPage::Source TrafficPage::source() const
+{
+    return m_source->currentIndex() == 0 ? Source::Sampler : Source::MeshTelemetry;
+}
+
 QString TrafficPage::verdict() const
 {
     return toQString(m_summary.verdict);
@@ -598,6 +638,7 @@ void TrafficPage::stop()
 
 void TrafficPage::targetApplied(const LaneGroup &group)
 {
+    m_telemetry->setGroup(group);
     m_appliedGroup = group;
     if (isRunning() && m_restartOnPush->isChecked() && targetUrl() == m_followedUrl) {
         QString error;

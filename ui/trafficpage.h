@@ -23,12 +23,14 @@ class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
 namespace lanedeck::ui {
 
 class DocumentController;
+class TelemetryPanel;
 class TrafficChainModel;
 class TrafficChart;
 class TrafficLaneModel;
@@ -66,6 +68,15 @@ public:
     TrafficTimelineModel *timelineModel() const { return m_timelineModel; }
     TrafficChainModel *chainModel() const { return m_chainModel; }
     QList<TrafficChart *> charts() const { return m_charts; }
+    /// The "mesh telemetry" source: Istio's metrics in Prometheus instead of the sampler.
+    TelemetryPanel *telemetryPanel() const { return m_telemetry; }
+    enum class Source
+    {
+        Sampler,
+        MeshTelemetry
+    };
+    void setSource(Source source);
+    Source source() const;
     /// The core's verdict on the latest summary ("matches 60/20/20, p = 0.41"), empty before the first one.
     QString verdict() const;
     const traffic::Summary &summary() const { return m_summary; }
@@ -124,6 +135,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    void createSourceSwitch(QWidget *samplerView);
     QWidget *createSettingsColumn();
     QGroupBox *createSamplerForm();
     QGroupBox *createExportBox();
@@ -195,6 +207,9 @@ private:
     QString m_followedUrl;  ///< the target's URL while the field still shows it
     QString m_followedHost; ///< the target's Host header while the field still shows it
     bool m_chartsStale = false;
+    QComboBox *m_source = nullptr;
+    QStackedWidget *m_sourceStack = nullptr;
+    TelemetryPanel *m_telemetry = nullptr;
 };
 
 } // namespace lanedeck::ui

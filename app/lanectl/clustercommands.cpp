@@ -12,6 +12,13 @@
 #include "lanes/document.h"
 #include "mesh/naming.h"
 #include "mesh/resource.h"
+#include "telemetry/meshtelemetry.h"
+
+#include <QDateTime>
+#include <QFile>
+
+#include <cmath>
+#include <cstdio>
 
 #include <optional>
 
@@ -870,7 +877,233 @@ int ingressCommand(const QStringList &arguments)
     return Ok;
 }
 
+std::string fixed(double value, const char *pattern = "%.1f")
+{
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, pattern, value);
+    return buffer;
+}
+
+/// Reads a one-line secret file (a token, user:password), without its line end.
+std::optional<std::string> readSecretFile(const QString &path, const char *option)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        err(std::string("lanectl: ") + option + ": cannot read " + path.toStdString() + "\n");
+        return std::nullopt;
+    }
+    return QString::fromUtf8(file.readAll()).trimmed().toStdString();
+}
+
+int observeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "The lanes' split, errors, latency and leaks per hop from the mesh's own telemetry (Istio's metrics "
+        "in "
+        "Prometheus). Exit code 0 when the split matches the weights, nothing leaked and the data are "
+        "current; 1 otherwise."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The lane group document."));
+    ConnectionOptions connection;
+    connection.addTo(parser);
+    const QCommandLineOption prometheus(QStringLiteral("prometheus"),
+                                        QStringLiteral("Prometheus's URL (default: found in the cluster)."),
+                                        QStringLiteral("URL"));
+    const QCommandLineOption viaService(
+        QStringLiteral("via-service"),
+        QStringLiteral("Reach Prometheus through the API server's service proxy: NS/NAME:PORT."),
+        QStringLiteral("NS/NAME:PORT"));
+    const QCommandLineOption tokenFile(QStringLiteral("bearer-token-file"),
+                                       QStringLiteral("With --prometheus: a file holding a bearer token."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption basicFile(QStringLiteral("basic-auth-file"),
+                                       QStringLiteral("With --prometheus: a file holding user:password."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    QStringLiteral("With --prometheus: the CA bundle to verify https with."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption window(QStringLiteral("window"),
+                                    QStringLiteral("How far back the numbers go (default 5m)."),
+                                    QStringLiteral("DURATION"), QStringLiteral("5m"));
+    const QCommandLineOption endTime(
+        QStringLiteral("end"),
+        QStringLiteral("A past window's end: unix seconds or ISO 8601 (default: now, a live view)."),
+        QStringLiteral("TIME"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Per-query timeout (default 10s)."),
+                                     QStringLiteral("DURATION"), QStringLiteral("10s"));
+    const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")},
+                                    QStringLiteral("table (default) or json."), QStringLiteral("FORMAT"),
+                                    QStringLiteral("table"));
+    parser.addOptions(
+        {prometheus, viaService, tokenFile, basicFile, caFile, window, endTime, timeout, output});
+    const QString usage = QStringLiteral(
+        "lanectl observe FILE [--prometheus URL | --via-service NS/NAME:PORT] [--window 5m] [--end TIME] "
+        "[-o table|json]");
+    if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
+        return code;
+    }
+    auto usageError = [&](const std::string &message) {
+        err("lanectl: " + message + "\nusage: " + usage.toStdString() + "\n");
+        return Usage;
+    };
+    if (parser.isSet(prometheus) && parser.isSet(viaService)) {
+        return usageError("--prometheus and --via-service exclude each other");
+    }
+    const QString format = parser.value(output);
+    if (format != QStringLiteral("table") && format != QStringLiteral("json")) {
+        return usageError("-o: expected table or json");
+    }
+    telemetry::TelemetryWindow range;
+    const auto windowLength = parseDuration(parser.value(window));
+    if (!windowLength || *windowLength < std::chrono::seconds(1)) {
+        return usageError("--window: expected a duration of at least 1s, like 5m, 30s, 1h");
+    }
+    range.window = std::chrono::duration_cast<std::chrono::seconds>(*windowLength);
+    if (parser.isSet(endTime)) {
+        bool ok = false;
+        const double seconds = parser.value(endTime).toDouble(&ok);
+        const QDateTime iso = QDateTime::fromString(parser.value(endTime), Qt::ISODate);
+        if (ok && seconds > 0) {
+            range.end = seconds;
+        } else if (iso.isValid()) {
+            range.end = double(iso.toMSecsSinceEpoch()) / 1000.0;
+        } else {
+            return usageError("--end: expected unix seconds or an ISO 8601 time");
+        }
+    }
+    const auto queryTimeout = parseDuration(parser.value(timeout));
+    if (!queryTimeout) {
+        return usageError("--timeout: expected a duration like 10s");
+    }
+    int code = Ok;
+    const auto group = loadValidGroup(parser.positionalArguments().front(), code);
+    if (!group) {
+        return code;
+    }
+    std::vector<std::string> namespaces;
+    for (const auto &s : group->services) {
+        if (std::find(namespaces.begin(), namespaces.end(), s.ns) == namespaces.end()) {
+            namespaces.push_back(s.ns);
+        }
+    }
+    // The cluster is needed for the service proxy and for the inventory (which workload is which lane's);
+    // with --prometheus alone and no explicit kubeconfig or context, lanes come from destination_version.
+    const bool useCluster =
+        !parser.isSet(prometheus) || parser.isSet(connection.kubeconfig) || parser.isSet(connection.context);
+    std::unique_ptr<kube::Client> client;
+    telemetry::WorkloadMap workloads;
+    if (useCluster) {
+        client = connection.client(parser);
+        if (!client) {
+            return connection.failure;
+        }
+        auto inventory = kube::readInventory(*client, namespaces);
+        if (!inventory) {
+            err("lanectl: " + inventory.error().message + "\n");
+            return Failed;
+        }
+        workloads = telemetry::workloadsFromInventory(*group, *inventory);
+    }
+    std::optional<telemetry::PrometheusClient> prom;
+    if (parser.isSet(prometheus)) {
+        telemetry::PrometheusEndpoint endpoint;
+        endpoint.url = parser.value(prometheus).toStdString();
+        endpoint.caFile = parser.value(caFile).toStdString();
+        endpoint.timeout = *queryTimeout;
+        if (parser.isSet(tokenFile)) {
+            const auto token = readSecretFile(parser.value(tokenFile), "--bearer-token-file");
+            if (!token) {
+                return IoError;
+            }
+            endpoint.bearerToken = *token;
+        }
+        if (parser.isSet(basicFile)) {
+            const auto pair = readSecretFile(parser.value(basicFile), "--basic-auth-file");
+            if (!pair) {
+                return IoError;
+            }
+            const auto colon = pair->find(':');
+            if (colon == std::string::npos) {
+                return usageError("--basic-auth-file: expected one line user:password");
+            }
+            endpoint.username = pair->substr(0, colon);
+            endpoint.password = pair->substr(colon + 1);
+        }
+        const std::string description = endpoint.describe();
+        prom.emplace(telemetry::directTransport(std::move(endpoint)), description);
+    } else {
+        telemetry::PrometheusService service;
+        if (parser.isSet(viaService)) {
+            auto parsed = telemetry::parseServiceRef(parser.value(viaService).toStdString());
+            if (!parsed) {
+                return usageError("--via-service: " + parsed.error().message);
+            }
+            service = *parsed;
+        } else {
+            auto found = telemetry::discoverPrometheus(*client);
+            if (!found) {
+                err("lanectl: " + found.error().message + "\n");
+                return Failed;
+            }
+            service = *found;
+            err("using Prometheus at " + service.ref() + " (found in the cluster)\n");
+        }
+        prom.emplace(telemetry::serviceProxyTransport(*client, service.ns, service.name, service.port),
+                     service.ref() + " via the API server of context '" + client->connection().context + "'");
+    }
+    auto view = telemetry::observe(*prom, *group, workloads, range);
+    if (!view) {
+        err("lanectl: " + view.error().message + "\n");
+        return Failed;
+    }
+    if (format == QStringLiteral("json")) {
+        out(telemetry::toJson(*view).dump(2) + "\n");
+    } else {
+        printTelemetry(*view);
+    }
+    const bool clean = view->split.matches && view->leaked == 0 && !view->stale && view->problems.empty();
+    return clean ? Ok : Failed;
+}
+
 } // namespace
+
+void printTelemetry(const telemetry::MeshTelemetry &view)
+{
+    const QString end =
+        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(view.end * 1000.0), Qt::UTC).toString(Qt::ISODate);
+    out("from " + view.source + ", the " + fixed(view.windowSeconds, "%.0f") + " s up to " +
+        end.toStdString() + (view.stale ? " (STALE: not current)" : "") + "\n");
+    std::vector<std::vector<std::string>> rows{
+        {"LANE", "REQUESTS", "SHARE", "95% INTERVAL", "WEIGHT", "ERRORS", "P50", "P90", "P99"}};
+    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
+        const auto &lane = view.split.lanes[i];
+        const double errors = i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0;
+        rows.push_back(
+            {lane.name, std::to_string(lane.count), fixed(lane.share * 100.0, "%.1f%%"),
+             fixed(lane.interval.low * 100.0, "%.1f%%") + " - " + fixed(lane.interval.high * 100.0, "%.1f%%"),
+             lane.weight > 0 ? fixed(lane.expectedShare * 100.0, "%.1f%%") : "-",
+             fixed(errors * 100.0, "%.1f%%"), fixed(double(lane.p50) / 1000.0, "%.1f ms"),
+             fixed(double(lane.p90) / 1000.0, "%.1f ms"), fixed(double(lane.p99) / 1000.0, "%.1f ms")});
+    }
+    printTable(rows);
+    out(view.split.verdict + "\n\n");
+    std::vector<std::vector<std::string>> hops{{"HOP", "LANE", "REQ/S", "REQUESTS", "ERRORS", "LEAKED"}};
+    for (const auto &hop : view.hops) {
+        for (const auto &lane : hop.lanes) {
+            hops.push_back({hop.caller + " -> " + hop.callee, lane.name, fixed(lane.perSecond, "%.2f"),
+                            fixed(lane.requests, "%.0f"), fixed(lane.errors, "%.0f"),
+                            lane.leaked > 0 ? fixed(lane.leaked, "%.0f") : "-"});
+        }
+    }
+    printTable(hops);
+    if (view.leaked > 0) {
+        out(fixed(view.leaked, "%.0f") + " requests left their lane (see LEAKED)\n");
+    }
+    for (const auto &problem : view.problems) {
+        out("problem: " + problem + "\n");
+    }
+}
 
 std::vector<Command> clusterCommands()
 {
@@ -885,6 +1118,8 @@ std::vector<Command> clusterCommands()
         {"import", "Rebuild a lane group document from the cluster.", importCommand},
         {"delete", "Delete every resource of a lane group.", deleteCommand},
         {"ingress", "Print the URL of the group's ingress gateway (for sample).", ingressCommand},
+        {"observe", "The lanes' split, errors and leaks per hop from the mesh's telemetry (Prometheus).",
+         observeCommand},
     };
 }
 

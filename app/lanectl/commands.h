@@ -2,6 +2,10 @@
 
 #include "cli.h"
 
+namespace lanedeck::telemetry {
+struct MeshTelemetry;
+}
+
 namespace lanectl {
 
 /// validate, render, paths, graph: the commands on lane group documents.
@@ -13,5 +17,8 @@ std::vector<Command> trafficCommands();
 std::vector<Command> rolloutCommands();
 /// contexts, inventory, apply, diff, import, delete, ingress: the commands that talk to a cluster.
 std::vector<Command> clusterCommands();
+
+/// Prints a mesh-telemetry view: the split table and verdict, then each hop's lanes, then its problems.
+void printTelemetry(const lanedeck::telemetry::MeshTelemetry &view);
 
 } // namespace lanectl

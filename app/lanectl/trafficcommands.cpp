@@ -4,6 +4,8 @@
 #include "mesh/render.h"
 #include "mesh/resource.h"
 #include "sandbox/sandbox.h"
+#include "telemetry/localprometheus.h"
+#include "telemetry/meshtelemetry.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
 
@@ -155,21 +157,32 @@ int sandboxCommand(const QStringList &arguments)
     const QCommandLineOption seed(
         QStringLiteral("seed"), QStringLiteral("Seed the gateway's weighted choices (reproducible splits)."),
         QStringLiteral("N"), QStringLiteral("0"));
-    parser.addOptions({flavor, port, seed, faultOption()});
-    if (int code = parseArguments(
-            parser, arguments,
-            QStringLiteral(
-                "lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N] [--fault SPEC]..."),
-            1, 1);
+    const QCommandLineOption metricsPort(
+        QStringLiteral("metrics-port"),
+        QStringLiteral("Where Istio's metrics of every hop are served at /metrics (default: a free port)."),
+        QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption noBaggage(
+        QStringLiteral("no-baggage"),
+        QStringLiteral("The service's workloads do not forward baggage (repeatable): shows lanes leaking."),
+        QStringLiteral("SERVICE"));
+    parser.addOptions({flavor, port, seed, metricsPort, noBaggage, faultOption()});
+    if (int code =
+            parseArguments(parser, arguments,
+                           QStringLiteral("lanectl sandbox FILE [--flavor asm|istio] [--port N] [--seed N] "
+                                          "[--metrics-port N] [--no-baggage SERVICE]... [--fault SPEC]..."),
+                           1, 1);
         code >= 0) {
         return code;
     }
     const auto f = sandboxFlavor(parser.value(flavor));
     bool portOk = false;
+    bool metricsOk = false;
     const int gatewayPort = parser.value(port).toInt(&portOk);
-    if (!f || !portOk || gatewayPort < 0 || gatewayPort > 65535) {
+    const int metrics = parser.value(metricsPort).toInt(&metricsOk);
+    if (!f || !portOk || gatewayPort < 0 || gatewayPort > 65535 || !metricsOk || metrics < 0 ||
+        metrics > 65535) {
         if (f) {
-            err("lanectl: --port: expected 0..65535\n");
+            err("lanectl: --port and --metrics-port: expected 0..65535\n");
         }
         return Usage;
     }
@@ -178,6 +191,12 @@ int sandboxCommand(const QStringList &arguments)
     if (!group) {
         return code;
     }
+    for (const auto &service : parser.values(noBaggage)) {
+        if (!group->service(service.toStdString())) {
+            err("lanectl: --no-baggage: the group has no service '" + service.toStdString() + "'\n");
+            return Usage;
+        }
+    }
     auto rendered = mesh::render(*group, {*f, {}});
     if (!rendered) {
         return fail(rendered.error());
@@ -185,10 +204,14 @@ int sandboxCommand(const QStringList &arguments)
     const sigset_t signals = blockStopSignals();
     sandbox::SandboxOptions options;
     options.gatewayPort = gatewayPort;
+    options.metricsPort = metrics;
     options.seed = parser.value(seed).toULongLong();
     sandbox::Sandbox box(*group, options);
     if (!setFaults(parser, box)) {
         return Usage;
+    }
+    for (const auto &service : parser.values(noBaggage)) {
+        box.setBaggagePropagation(service.toStdString(), false);
     }
     if (auto started = box.start(rendered->resources); !started) {
         return fail(started.error());
@@ -196,8 +219,13 @@ int sandboxCommand(const QStringList &arguments)
     std::string text = "sandbox (" + mesh::toString(*f) + " flavor) for lane group " + group->name + "\n";
     for (const auto &instance : box.instances()) {
         text += "  " + instance.service + " " + instance.version +
-                "  http://127.0.0.1:" + std::to_string(instance.port) + "/\n";
+                "  http://127.0.0.1:" + std::to_string(instance.port) + "/  (workload " + instance.workload +
+                ")\n";
     }
+    for (const auto &service : parser.values(noBaggage)) {
+        text += "  " + service.toStdString() + " does not forward baggage\n";
+    }
+    text += "Istio's metrics of every hop: " + box.metricsUrl() + "\n";
     err(text + "Ctrl-C stops it.\n");
     out(box.gatewayUrl() + "\n");
     int received = 0;
@@ -436,11 +464,22 @@ int demoCommand(const QStringList &arguments)
     const QCommandLineOption timeout(QStringLiteral("timeout"),
                                      QStringLiteral("Per-request timeout (default 5s)."),
                                      QStringLiteral("DURATION"), QStringLiteral("5s"));
-    parser.addOptions({flavor, count, concurrency, threads, seed, timeout, faultOption()});
+    const QCommandLineOption telemetryOption(
+        QStringLiteral("telemetry"),
+        QStringLiteral(
+            "Also run Prometheus (Debian's) scraping the sandbox and print the split, errors and leaks "
+            "per hop from the mesh's telemetry."));
+    const QCommandLineOption noBaggage(
+        QStringLiteral("no-baggage"),
+        QStringLiteral("The service's workloads do not forward baggage (repeatable): lanes leak (--flavor "
+                       "istio) or fail (asm)."),
+        QStringLiteral("SERVICE"));
+    parser.addOptions(
+        {flavor, count, concurrency, threads, seed, timeout, faultOption(), telemetryOption, noBaggage});
     if (int code = parseArguments(
             parser, arguments,
             QStringLiteral("lanectl demo [FILE] [--flavor asm|istio] [-n N] [-c C] [--threads N] [--seed N] "
-                           "[--timeout D] [--fault SPEC]..."),
+                           "[--timeout D] [--fault SPEC]... [--telemetry] [--no-baggage SERVICE]..."),
             0, 1);
         code >= 0) {
         return code;
@@ -490,11 +529,26 @@ int demoCommand(const QStringList &arguments)
     if (!setFaults(parser, box)) {
         return Usage;
     }
+    for (const auto &service : parser.values(noBaggage)) {
+        if (!group->service(service.toStdString())) {
+            err("lanectl: --no-baggage: the group has no service '" + service.toStdString() + "'\n");
+            return Usage;
+        }
+        box.setBaggagePropagation(service.toStdString(), false);
+    }
     if (auto started = box.start(rendered->resources); !started) {
         return fail(started.error());
     }
     out("sandbox (" + mesh::toString(*f) + " flavor) for " + file.toStdString() + " at " + box.gatewayUrl() +
         "\n");
+    telemetry::LocalPrometheus prometheus;
+    if (parser.isSet(telemetryOption)) {
+        if (auto started = prometheus.start({"127.0.0.1:" + std::to_string(box.metricsPort())}); !started) {
+            err("lanectl: --telemetry: " + started.error().message + "\n");
+            return Failed;
+        }
+        out("Prometheus scraping the sandbox every second at " + prometheus.url() + "\n");
+    }
     config.url = box.gatewayUrl();
     traffic::Sampler sampler(config, traffic::Classifier::chain(*group));
     auto progress = progressLine(config.count);
@@ -503,7 +557,6 @@ int demoCommand(const QStringList &arguments)
         return fail(started.error());
     }
     const traffic::SampleRun run = runSampler(sampler, signals);
-    box.stop();
     if (progress) {
         err("\n");
     }
@@ -515,6 +568,32 @@ int demoCommand(const QStringList &arguments)
         rows.push_back({std::to_string(chain.count), chain.chain});
     }
     printTable(rows);
+    if (prometheus.isRunning()) {
+        telemetry::PrometheusEndpoint endpoint;
+        endpoint.url = prometheus.url();
+        telemetry::PrometheusClient client(telemetry::directTransport(endpoint), endpoint.describe());
+        // Within the scrape interval Prometheus has every request the gateway answered.
+        const auto total = double(box.counters().gatewayRequests);
+        for (int i = 0; i < 100; ++i) {
+            const auto scraped = client.query(
+                R"(sum(istio_requests_total{reporter="source",source_workload="istio-ingressgateway"}))");
+            if (scraped && !scraped->empty() && scraped->front().value >= total) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        telemetry::TelemetryWindow window;
+        window.window = std::chrono::seconds(300);
+        const auto view = telemetry::observe(
+            client, *group, telemetry::workloadsFromSandbox(*group, box.instances()), window);
+        out("\nThe same traffic from the mesh's telemetry (Istio's metrics in Prometheus):\n");
+        if (!view) {
+            err("lanectl: " + view.error().message + "\n");
+        } else {
+            printTelemetry(*view);
+        }
+    }
+    box.stop();
     return run.summary.matches && run.summary.errorCount() == 0 ? Ok : Failed;
 }
 

@@ -1,6 +1,7 @@
 #include "sandbox/sandbox.h"
 
 #include "mesh/naming.h"
+#include "sandbox/istiometrics.h"
 #include "sandbox/meshconfig.h"
 
 #include <httplib.h>
@@ -220,6 +221,17 @@ int bindServer(httplib::Server &server, const std::string &address, int port)
     return bound;
 }
 
+/// Carries the calling workload ("namespace/workload") from its proxy to the callee's sidecar, as Istio's
+/// metadata exchange does, so the callee can report its source; workloads never forward it.
+constexpr const char *kPeerHeader = "x-lanedeck-peer";
+
+/// Envoy's response flag at the start of a proxy's local reason ("NR: no route matched" gives "NR").
+std::string responseFlag(const std::string &reason)
+{
+    const auto colon = reason.find(':');
+    return colon >= 2 && colon <= 3 ? reason.substr(0, colon) : std::string("-");
+}
+
 bool refuseWhenOverloaded(httplib::Response &response)
 {
     if (!t_overloaded) {
@@ -257,9 +269,58 @@ struct Sandbox::State
     std::mutex seededMutex;
     std::mt19937_64 seeded;
 
+    IstioMetrics metrics;
+    std::map<std::string, Peer> peers; ///< by kPeerHeader value: the gateway and every instance
+    Peer gatewayPeer;
+    std::unique_ptr<httplib::Server> metricsServer;
+    std::thread metricsThread;
+    std::atomic<int> metricsPort{0};
+
     std::atomic<unsigned long long> gatewayRequests{0};
     std::atomic<unsigned long long> localReplies{0};
     std::atomic<unsigned long long> upstreamFailures{0};
+
+    static std::string peerKey(const Peer &peer) { return peer.ns + "/" + peer.workload; }
+
+    Peer peerOf(const Instance &instance) const
+    {
+        const Service *service = group.service(instance.service);
+        const auto version = instance.labels.find("version");
+        Peer peer;
+        peer.workload = workloadName(instance.service, instance.version);
+        peer.ns = service ? service->ns : std::string();
+        peer.app = instance.service;
+        peer.version = version != instance.labels.end() ? version->second : std::string();
+        peer.service = instance.host;
+        peer.serviceName = instance.service;
+        peer.serviceNamespace = peer.ns;
+        return peer;
+    }
+
+    /// Who a proxy's request went to: the chosen workload, or "unknown" at the called host (a local reply).
+    Peer destinationOf(const RouteDecision &decision, const std::string &host) const
+    {
+        if (decision.instance) {
+            return peerOf(*decision.instance);
+        }
+        Peer peer;
+        peer.service = host;
+        if (const Service *service = serviceOfHost(host)) {
+            peer.serviceName = service->name;
+            peer.serviceNamespace = service->ns;
+        }
+        return peer;
+    }
+
+    const Service *serviceOfHost(const std::string &host) const
+    {
+        for (const auto &service : group.services) {
+            if (!host.empty() && sameHost(host, mesh::serviceHost(service))) {
+                return &service;
+            }
+        }
+        return nullptr;
+    }
 
     std::shared_ptr<const MeshConfig> currentConfig() const
     {
@@ -299,8 +360,10 @@ struct Sandbox::State
     }
 
     // The caller's sidecar: ASM header propagation, then the service's VirtualService and DestinationRule.
-    UpstreamReply call(const Service &callee, std::map<std::string, std::string> headers)
+    UpstreamReply call(const Instance &caller, const Service &callee,
+                       std::map<std::string, std::string> headers)
     {
+        const auto started = std::chrono::steady_clock::now();
         const auto config = currentConfig();
         const auto baggage = headers.find(mesh::kBaggageHeader);
         for (const auto &header : config->propagatedHeaders) {
@@ -315,11 +378,21 @@ struct Sandbox::State
         }
         ProxyRequest request{mesh::serviceHost(callee), "/", "GET", std::move(headers)};
         const RouteDecision decision = route(*config, instances, request, false, threadRandom());
+        const Peer source = peerOf(caller);
+        const Peer destination = destinationOf(decision, request.authority);
+        UpstreamReply reply;
         if (decision.localStatus) {
             ++localReplies;
-            return UpstreamReply{decision.localStatus, decision.reason, false};
+            reply = UpstreamReply{decision.localStatus, decision.reason, false};
+        } else {
+            auto forwarded = decision.headers;
+            forwarded[kPeerHeader] = peerKey(source);
+            reply = forward(decision.instance->port, "GET", "/", forwarded, {});
         }
-        return forward(decision.instance->port, "GET", "/", decision.headers, {});
+        metrics.record("source", source, destination, reply.status,
+                       reply.fromWorkload ? std::string("-") : responseFlag(reply.body),
+                       std::chrono::steady_clock::now() - started);
+        return reply;
     }
 
     void serveWorkload(const Instance &instance, const httplib::Request &request, httplib::Response &response)
@@ -327,6 +400,7 @@ struct Sandbox::State
         if (refuseWhenOverloaded(response)) {
             return;
         }
+        const auto started = std::chrono::steady_clock::now();
         std::string body = "-> " + instance.service + "(version: " + instance.version +
                            ", ip: " + options.address + ":" + std::to_string(instance.port) + ")";
         Fault fault;
@@ -353,7 +427,7 @@ struct Sandbox::State
         }
         for (const auto &calleeName : service->calls) {
             const Service *callee = group.service(calleeName);
-            UpstreamReply reply = call(*callee, outgoing);
+            UpstreamReply reply = call(instance, *callee, outgoing);
             if (reply.fromWorkload) {
                 body += reply.body;
             } else {
@@ -367,6 +441,9 @@ struct Sandbox::State
         }
         response.status = status;
         response.set_content(body, "text/plain");
+        const auto peer = peers.find(request.get_header_value(kPeerHeader));
+        metrics.record("destination", peer != peers.end() ? peer->second : Peer{}, peerOf(instance), status,
+                       "-", std::chrono::steady_clock::now() - started);
     }
 
     void serveGateway(const httplib::Request &request, httplib::Response &response)
@@ -376,6 +453,7 @@ struct Sandbox::State
             ++localReplies;
             return;
         }
+        const auto started = std::chrono::steady_clock::now();
         ProxyRequest proxied;
         proxied.authority = request.get_header_value("Host");
         proxied.path = request.path;
@@ -394,16 +472,24 @@ struct Sandbox::State
         } else {
             decision = route(*config, instances, proxied, true, threadRandom());
         }
+        const Peer destination = destinationOf(decision, {});
         if (decision.localStatus) {
             ++localReplies;
             response.status = decision.localStatus;
             response.set_content(decision.reason, "text/plain");
+            metrics.record("source", gatewayPeer, destination, decision.localStatus,
+                           responseFlag(decision.reason), std::chrono::steady_clock::now() - started);
             return;
         }
+        auto forwarded = decision.headers;
+        forwarded[kPeerHeader] = peerKey(gatewayPeer);
         UpstreamReply reply =
-            forward(decision.instance->port, request.method, request.path, decision.headers, request.body);
+            forward(decision.instance->port, request.method, request.path, forwarded, request.body);
         response.status = reply.status;
         response.set_content(reply.body, "text/plain");
+        metrics.record("source", gatewayPeer, destination, reply.status,
+                       reply.fromWorkload ? std::string("-") : responseFlag(reply.body),
+                       std::chrono::steady_clock::now() - started);
     }
 
     std::unique_ptr<httplib::Server> makeServer(int threads)
@@ -435,6 +521,14 @@ struct Sandbox::State
         if (gatewayThread.joinable()) {
             gatewayThread.join();
         }
+        if (metricsServer) {
+            metricsServer->stop();
+        }
+        if (metricsThread.joinable()) {
+            metricsThread.join();
+        }
+        metricsServer.reset();
+        metricsPort = 0;
         pool.close();
         // Callers before callees: a workload's in-flight requests still reach the upstreams they call.
         std::map<std::string, int> depth;
@@ -495,6 +589,15 @@ Sandbox::Sandbox(LaneGroup group, SandboxOptions options) : m_state(std::make_un
         }
     }
     m_state->faults.resize(m_state->instances.size());
+    State &s = *m_state;
+    s.gatewayPeer.workload = kGatewayWorkload;
+    s.gatewayPeer.ns = s.group.ingress.gatewayNamespace;
+    s.gatewayPeer.app = kGatewayWorkload;
+    s.peers.emplace(State::peerKey(s.gatewayPeer), s.gatewayPeer);
+    for (const auto &instance : s.instances) {
+        const Peer peer = s.peerOf(instance);
+        s.peers.emplace(State::peerKey(peer), peer);
+    }
 }
 
 Sandbox::~Sandbox()
@@ -543,15 +646,27 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
                                       std::to_string(wanted) + " (in use?)"
                                 : "sandbox: cannot bind a port on " + s.options.address};
     }
+    s.metricsServer = std::make_unique<httplib::Server>();
+    s.metricsServer->Get("/metrics", [&s](const httplib::Request &, httplib::Response &res) {
+        res.set_content(s.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    const int metricsPort = bindServer(*s.metricsServer, s.options.address, s.options.metricsPort);
+    if (metricsPort <= 0) {
+        s.stopServers();
+        return Error{"sandbox: cannot listen for /metrics on " + s.options.address + ":" +
+                     std::to_string(s.options.metricsPort) + " (in use?)"};
+    }
     std::vector<httplib::Server *> all;
     for (auto &server : s.workloads) {
         all.push_back(server.get());
     }
     all.push_back(s.gateway.get());
+    all.push_back(s.metricsServer.get());
     for (auto &server : s.workloads) {
         s.threads.emplace_back([server = server.get()] { server->listen_after_bind(); });
     }
     s.gatewayThread = std::thread([server = s.gateway.get()] { server->listen_after_bind(); });
+    s.metricsThread = std::thread([server = s.metricsServer.get()] { server->listen_after_bind(); });
     // httplib's stop() is a no-op until the accept loop runs, so start() returns only once every loop does.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (auto *server : all) {
@@ -564,6 +679,7 @@ Result<void> Sandbox::start(const std::vector<mesh::Resource> &resources)
         }
     }
     s.gatewayPort = port;
+    s.metricsPort = metricsPort;
     s.running = true;
     return {};
 }
@@ -602,12 +718,30 @@ int Sandbox::gatewayPort() const
     return m_state->gatewayPort;
 }
 
+std::string Sandbox::metricsUrl() const
+{
+    const int port = m_state->metricsPort;
+    return port ? "http://" + m_state->options.address + ":" + std::to_string(port) + "/metrics"
+                : std::string();
+}
+
+int Sandbox::metricsPort() const
+{
+    return m_state->metricsPort;
+}
+
+std::string Sandbox::metricsText() const
+{
+    return m_state->metrics.render();
+}
+
 std::vector<SandboxInstance> Sandbox::instances() const
 {
     std::lock_guard lifecycle(m_state->lifecycle);
     std::vector<SandboxInstance> result;
     for (const auto &instance : m_state->instances) {
-        result.push_back({instance.service, instance.version, m_state->running ? instance.port : 0});
+        result.push_back({instance.service, instance.version, m_state->running ? instance.port : 0,
+                          workloadName(instance.service, instance.version), instance.labels});
     }
     return result;
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct SandboxOptions
     /// Non-zero: the gateway's weighted choices come from one generator seeded with this, so the lanes of the
     /// first N requests are reproducible whatever the thread timing (tests, demos). 0: random.
     std::uint64_t seed = 0;
+    int metricsPort = 0; ///< where /metrics is served (Istio's metrics of every hop); 0: a free port
 };
 
 /// Counters of what the sandbox answered, for tests and the GUI's status line.
@@ -38,6 +40,8 @@ struct SandboxInstance
     std::string service;
     std::string version;
     int port = 0;
+    std::string workload;                      ///< its Deployment name in metrics, workloadName()
+    std::map<std::string, std::string> labels; ///< its pod labels (app, version, the lane's label)
 };
 
 /// A failure a workload injects on purpose, to show what a bad version does to a lane (and to test that a
@@ -94,6 +98,13 @@ public:
     /// "http://127.0.0.1:<port>/", empty when not running.
     std::string gatewayUrl() const;
     int gatewayPort() const;
+    /// "http://127.0.0.1:<port>/metrics": every hop's requests as Istio's proxies count them
+    /// (istio_requests_total, istio_request_duration_milliseconds), in Prometheus's text format. Empty when
+    /// not running. Counters start at zero with each start().
+    std::string metricsUrl() const;
+    int metricsPort() const;
+    /// What /metrics serves now.
+    std::string metricsText() const;
     std::vector<SandboxInstance> instances() const;
     SandboxCounters counters() const;
 

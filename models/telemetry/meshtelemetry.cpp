@@ -1,0 +1,699 @@
+#include "telemetry/meshtelemetry.h"
+
+#include "kube/inventory.h"
+#include "mesh/naming.h"
+#include "sandbox/sandbox.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <set>
+
+namespace lanedeck::telemetry {
+
+namespace {
+
+constexpr const char *kIngress = "ingress";
+constexpr const char *kUnknown = "unknown";
+constexpr const char *kPairLabels = "source_workload,source_workload_namespace,destination_workload,"
+                                    "destination_workload_namespace";
+
+std::string label(const PromSample &sample, const char *name)
+{
+    const auto it = sample.labels.find(name);
+    return it == sample.labels.end() ? std::string() : it->second;
+}
+
+std::string id(const std::string &ns, const std::string &workload)
+{
+    return ns + "/" + workload;
+}
+
+/// The lane (by name) whose label the labels carry, or empty.
+std::string laneOfLabels(const LaneGroup &group, const std::map<std::string, std::string> &labels)
+{
+    for (const auto &lane : group.lanes) {
+        const auto it = labels.find(lane.labelKey);
+        if (it != labels.end() && it->second == lane.labelValue) {
+            return lane.name;
+        }
+    }
+    return {};
+}
+
+const Service *serviceOfHost(const LaneGroup &group, const std::string &host)
+{
+    for (const auto &service : group.services) {
+        if (host == mesh::serviceHost(service) || host == service.name + "." + service.ns ||
+            host == service.name) {
+            return &service;
+        }
+    }
+    return nullptr;
+}
+
+std::string namespacesRegex(const LaneGroup &group)
+{
+    std::set<std::string> names;
+    for (const auto &service : group.services) {
+        names.insert(service.ns);
+    }
+    std::string regex;
+    for (const auto &name : names) {
+        regex += (regex.empty() ? "" : "|") + name;
+    }
+    return regex;
+}
+
+/// counter now minus counter `window` earlier, per group; a group that did not exist then counts from 0.
+std::string delta(const std::string &metric, const std::string &by, const std::string &selector,
+                  long long window)
+{
+    const std::string now = "sum by (" + by + ") (" + metric + "{" + selector + "})";
+    const std::string then =
+        "sum by (" + by + ") (" + metric + "{" + selector + "} offset " + std::to_string(window) + "s)";
+    return now + " - (" + then + " or " + now + " * 0)";
+}
+
+/// histogram_quantile's arithmetic on cumulative buckets (le -> count): linear within the bucket.
+double quantile(double q, const std::map<double, double> &buckets)
+{
+    if (buckets.empty()) {
+        return std::nan("");
+    }
+    const double total = buckets.rbegin()->second;
+    if (total <= 0) {
+        return std::nan("");
+    }
+    const double rank = q * total;
+    double lowerBound = 0.0;
+    double lowerCount = 0.0;
+    for (const auto &[le, count] : buckets) {
+        if (count >= rank) {
+            if (std::isinf(le)) {
+                return lowerBound; // as Prometheus: the highest finite bound
+            }
+            const double inBucket = count - lowerCount;
+            return inBucket <= 0 ? le : lowerBound + (le - lowerBound) * (rank - lowerCount) / inBucket;
+        }
+        lowerBound = le;
+        lowerCount = count;
+    }
+    return lowerBound;
+}
+
+std::int64_t micros(double millis)
+{
+    return std::isnan(millis) ? 0 : static_cast<std::int64_t>(std::llround(millis * 1000.0));
+}
+
+std::string number(double value)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value);
+    return buffer;
+}
+
+/// The lane whose workload of `service` a request of `lane` reaches: its own when the lane has the service,
+/// else the baseline's (ASM's fallback, and what LaneDeck's istio flavor routes to).
+std::string laneServing(const LaneGroup &group, const Lane &lane, const std::string &service)
+{
+    if (group.laneHas(lane, service)) {
+        return lane.name;
+    }
+    const Lane *baseline = group.baselineLane();
+    return baseline ? baseline->name : lane.name;
+}
+
+struct Hop
+{
+    std::string caller; ///< service, or kIngress
+    std::string callee;
+};
+
+/// The call graph's hops from the ingress, breadth first.
+std::vector<Hop> hopsOf(const LaneGroup &group)
+{
+    std::vector<Hop> hops;
+    if (!group.service(group.ingress.entryService)) {
+        return hops;
+    }
+    hops.push_back({kIngress, group.ingress.entryService});
+    std::set<std::string> seen{group.ingress.entryService};
+    std::deque<std::string> queue{group.ingress.entryService};
+    while (!queue.empty()) {
+        const Service *service = group.service(queue.front());
+        queue.pop_front();
+        if (!service) {
+            continue;
+        }
+        for (const auto &callee : service->calls) {
+            hops.push_back({service->name, callee});
+            if (seen.insert(callee).second) {
+                queue.push_back(callee);
+            }
+        }
+    }
+    return hops;
+}
+
+} // namespace
+
+WorkloadMap workloadsFromInventory(const LaneGroup &group, const kube::Inventory &inventory)
+{
+    WorkloadMap map;
+    for (const auto &service : group.services) {
+        const auto *found = inventory.service(service.name, service.ns);
+        if (!found) {
+            continue;
+        }
+        for (const auto &workload : found->workloads) {
+            map[{service.ns, workload.name}] = {service.name, laneOfLabels(group, workload.labels)};
+        }
+    }
+    return map;
+}
+
+WorkloadMap workloadsFromSandbox(const LaneGroup &group,
+                                 const std::vector<sandbox::SandboxInstance> &instances)
+{
+    WorkloadMap map;
+    for (const auto &instance : instances) {
+        const Service *service = group.service(instance.service);
+        if (service) {
+            map[{service->ns, instance.workload}] = {instance.service, laneOfLabels(group, instance.labels)};
+        }
+    }
+    return map;
+}
+
+std::vector<std::string> telemetryQueries(const LaneGroup &group, const TelemetryWindow &window)
+{
+    const std::string selector =
+        "reporter=\"source\",destination_service_namespace=~\"" + namespacesRegex(group) + "\"";
+    const long long seconds = std::max<long long>(1, window.window.count());
+    const std::string pairs = kPairLabels;
+    const Service *entry = group.service(group.ingress.entryService);
+    const std::string entrySelector =
+        selector + ",destination_service=\"" + (entry ? mesh::serviceHost(*entry) : std::string()) + "\"";
+    return {
+        delta("istio_requests_total", pairs + ",destination_service,destination_version,response_code",
+              selector, seconds),
+        // Latency is read at the ingress hop only: the lane's entry workload.
+        delta("istio_request_duration_milliseconds_bucket", pairs + ",le", entrySelector, seconds),
+        "sum by (" + pairs + ") (resets(istio_requests_total{" + selector + "}[" + std::to_string(seconds) +
+            "s])) > 0",
+        "max by (destination_service_namespace) (timestamp(istio_requests_total{reporter=\"source\"}))",
+    };
+}
+
+Result<MeshTelemetry> observe(PrometheusClient &client, const LaneGroup &group, const WorkloadMap &workloads,
+                              const TelemetryWindow &window)
+{
+    const double end =
+        window.end
+            ? *window.end
+            : std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto queries = telemetryQueries(group, window);
+    std::vector<std::vector<PromSample>> answers;
+    for (const auto &query : queries) {
+        auto answer = client.query(query, end);
+        if (!answer) {
+            return answer.error();
+        }
+        answers.push_back(std::move(*answer));
+    }
+    MeshTelemetry view =
+        analyse(group, workloads, window, end, answers[0], answers[1], answers[2], answers[3]);
+    view.source = client.description();
+    return view;
+}
+
+MeshTelemetry analyse(const LaneGroup &group, const WorkloadMap &workloads, const TelemetryWindow &window,
+                      double end, const std::vector<PromSample> &requests,
+                      const std::vector<PromSample> &buckets, const std::vector<PromSample> &resets,
+                      const std::vector<PromSample> &freshness)
+{
+    MeshTelemetry view;
+    view.windowSeconds = double(std::max<long long>(1, window.window.count()));
+    view.end = end;
+    view.queries = telemetryQueries(group, window);
+
+    std::vector<traffic::LaneWeight> weights;
+    for (const auto &lane : group.lanes) {
+        weights.push_back({lane.name, lane.weight});
+    }
+    traffic::Aggregate aggregate(weights);
+    aggregate.elapsedMicros = static_cast<std::int64_t>(view.windowSeconds * 1e6);
+
+    // Freshness first: no series, none for the group's namespaces, or a newest sample too old to be live.
+    std::set<std::string> namespaces;
+    for (const auto &service : group.services) {
+        namespaces.insert(service.ns);
+    }
+    for (const auto &row : freshness) {
+        if (namespaces.count(label(row, "destination_service_namespace"))) {
+            view.newestSample = std::max(view.newestSample, row.value);
+        }
+    }
+    const std::string nsList = namespacesRegex(group);
+    if (freshness.empty()) {
+        view.problems.push_back("Prometheus holds no istio_requests_total series at all: it does not scrape "
+                                "Istio's proxies (or the mesh has no Istio telemetry)");
+    } else if (view.newestSample == 0.0) {
+        view.problems.push_back("Prometheus holds Istio metrics, but none for calls into namespace(s) " +
+                                nsList + " (the lane group's)");
+    } else if (end - view.newestSample > double(window.staleAfter.count())) {
+        view.problems.push_back("the newest sample is " + number(end - view.newestSample) +
+                                " s old: Prometheus no longer scrapes the proxies; these numbers are not "
+                                "current");
+    } else {
+        view.stale = false;
+    }
+
+    // Each workload's role: the map (inventory), else destination_version where it equals a lane's label
+    // value (the shortcut), learnt from the series where the workload is called.
+    WorkloadMap roles = workloads;
+    for (const auto &row : requests) {
+        const WorkloadId callee{label(row, "destination_workload_namespace"),
+                                label(row, "destination_workload")};
+        if (callee.second.empty() || callee.second == kUnknown || roles.count(callee)) {
+            continue;
+        }
+        const Service *service = serviceOfHost(group, label(row, "destination_service"));
+        if (!service) {
+            continue;
+        }
+        const std::string version = label(row, "destination_version");
+        WorkloadRole role{service->name, {}};
+        for (const auto &lane : group.lanes) {
+            if (lane.labelValue == version) {
+                role.lane = lane.name;
+                break;
+            }
+        }
+        roles[callee] = role;
+    }
+    auto roleOf = [&](const std::string &ns, const std::string &workload) -> const WorkloadRole * {
+        const auto it = roles.find({ns, workload});
+        return it == roles.end() ? nullptr : &it->second;
+    };
+    auto token = [](const std::string &service, const std::string &lane) { return service + "@" + lane; };
+
+    // Observed requests per hop and (caller token, callee token); tokens are service@lane.
+    const auto hopList = hopsOf(group);
+    struct Observed
+    {
+        double requests = 0.0;
+        double errors = 0.0;
+        std::map<std::pair<std::string, std::string>, double> edgeRequests, edgeErrors;
+    };
+    std::map<std::pair<std::string, std::string>, std::map<std::pair<std::string, std::string>, Observed>>
+        seen;
+    std::map<std::pair<std::string, std::string>, Observed> hopTotals;
+    bool anyGroupWorkload = false;
+    for (const auto &row : requests) {
+        const double count = std::max(0.0, row.value);
+        if (count == 0.0) {
+            continue;
+        }
+        const int code = std::atoi(label(row, "response_code").c_str());
+        const bool error = code == 0 || code >= 400;
+        const std::string calleeNs = label(row, "destination_workload_namespace");
+        const std::string calleeName = label(row, "destination_workload");
+        const WorkloadRole *caller =
+            roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"));
+        const WorkloadRole *callee = roleOf(calleeNs, calleeName);
+        const Service *calleeService =
+            callee ? group.service(callee->service) : serviceOfHost(group, label(row, "destination_service"));
+        if (!calleeService) {
+            continue;
+        }
+        anyGroupWorkload =
+            anyGroupWorkload || (caller && !caller->lane.empty()) || (callee && !callee->lane.empty());
+        const std::string hopCaller = caller ? caller->service : kIngress;
+        if (!caller && calleeService->name != group.ingress.entryService) {
+            continue; // traffic from outside the group to a service behind the entry: not the lanes'
+        }
+        const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
+        const std::string calleeToken = callee ? token(callee->service, callee->lane) : kUnknown;
+        auto &pair = seen[{hopCaller, calleeService->name}][{callerToken, calleeToken}];
+        pair.requests += count;
+        pair.errors += error ? count : 0.0;
+        const std::pair<std::string, std::string> edge{
+            caller ? id(label(row, "source_workload_namespace"), label(row, "source_workload")) : kIngress,
+            callee ? id(calleeNs, calleeName) : kUnknown};
+        auto &hop = hopTotals[{hopCaller, calleeService->name}];
+        hop.requests += count;
+        hop.errors += error ? count : 0.0;
+        hop.edgeRequests[edge] += count;
+        hop.edgeErrors[edge] += error ? count : 0.0;
+    }
+    if (!requests.empty() && !anyGroupWorkload) {
+        std::string example;
+        if (!group.lanes.empty() && !group.services.empty()) {
+            example = " (e.g. " + group.services.front().name + " with " + group.lanes.front().labelKey +
+                      "=" + group.lanes.front().labelValue + ")";
+        }
+        view.problems.push_back("the series name none of the lane group's workloads" + example +
+                                ": is the inventory current, and are these the right namespaces?");
+    }
+
+    // Expected (caller token, callee token) per hop and lane.
+    std::map<std::pair<std::string, std::string>,
+             std::map<std::pair<std::string, std::string>, std::vector<std::size_t>>>
+        expected;
+    for (const auto &hop : hopList) {
+        auto &pairs = expected[{hop.caller, hop.callee}];
+        for (std::size_t i = 0; i < group.lanes.size(); ++i) {
+            const Lane &lane = group.lanes[i];
+            const std::string callerToken = hop.caller == kIngress
+                                                ? std::string(kIngress)
+                                                : token(hop.caller, laneServing(group, lane, hop.caller));
+            pairs[{callerToken, token(hop.callee, laneServing(group, lane, hop.callee))}].push_back(i);
+        }
+    }
+    auto observedOn = [&](const Hop &hop, const std::pair<std::string, std::string> &pair) {
+        const auto h = seen.find({hop.caller, hop.callee});
+        if (h == seen.end()) {
+            return 0.0;
+        }
+        const auto p = h->second.find(pair);
+        return p == h->second.end() ? 0.0 : p->second.requests;
+    };
+
+    // Each lane's requests: from the first hop where its pair of workloads is shared only with lanes already
+    // known (peeling), so that a lane whose entry is the baseline's (fallback) is counted where it parts.
+    std::vector<std::optional<double>> laneRequests(group.lanes.size());
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (const auto &hop : hopList) {
+            for (const auto &[pair, lanes] : expected[{hop.caller, hop.callee}]) {
+                std::vector<std::size_t> unknown;
+                double known = 0.0;
+                for (std::size_t lane : lanes) {
+                    if (laneRequests[lane]) {
+                        known += *laneRequests[lane];
+                    } else {
+                        unknown.push_back(lane);
+                    }
+                }
+                if (unknown.size() == 1) {
+                    laneRequests[unknown.front()] = std::max(0.0, observedOn(hop, pair) - known);
+                    progress = true;
+                    break;
+                }
+            }
+            if (progress) {
+                break;
+            }
+        }
+    }
+    std::vector<std::string> undetermined;
+    for (std::size_t i = 0; i < group.lanes.size(); ++i) {
+        if (!laneRequests[i]) {
+            undetermined.push_back(group.lanes[i].name);
+        }
+    }
+    if (!undetermined.empty()) {
+        std::string names;
+        for (const auto &name : undetermined) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        view.problems.push_back(
+            "lanes " + names +
+            " reach the same workloads on every hop as another lane: telemetry cannot tell "
+            "them apart (counted as 0)");
+    }
+
+    // The ingress split, through the sampler's statistics: the same chart and verdict.
+    double ingressRequests = 0.0;
+    for (std::size_t i = 0; i < group.lanes.size(); ++i) {
+        aggregate.lanes[i].count = static_cast<std::uint64_t>(std::llround(laneRequests[i].value_or(0.0)));
+    }
+    if (!hopList.empty()) {
+        const Hop &ingress = hopList.front();
+        const auto &pairs = expected[{ingress.caller, ingress.callee}];
+        if (const auto h = seen.find({ingress.caller, ingress.callee}); h != seen.end()) {
+            for (const auto &[pair, observed] : h->second) {
+                ingressRequests += observed.requests;
+                if (!pairs.count(pair) && pair.second != kUnknown) {
+                    // Entered a workload no lane routes to: shown as a lane of its own, outside the weights.
+                    const auto index = aggregate.laneIndex(pair.second);
+                    aggregate.lanes[static_cast<std::size_t>(index)].count +=
+                        static_cast<std::uint64_t>(std::llround(observed.requests));
+                }
+            }
+        }
+        const auto totals = hopTotals.find({ingress.caller, ingress.callee});
+        const double errors = totals == hopTotals.end() ? 0.0 : totals->second.errors;
+        aggregate.errors[static_cast<std::size_t>(traffic::ErrorKind::HttpStatus)] =
+            static_cast<std::uint64_t>(std::llround(errors));
+    }
+    aggregate.total = static_cast<std::uint64_t>(std::llround(ingressRequests));
+    view.split = traffic::summarize(aggregate);
+    view.split.elapsedSeconds = view.windowSeconds;
+    view.split.achievedRate = ingressRequests / view.windowSeconds;
+
+    // Latency and error rate per lane: at the ingress, on the workload the lane enters.
+    std::map<std::string, std::map<double, double>> entryBuckets; // callee token -> le -> count
+    std::map<double, double> allBuckets;
+    for (const auto &row : buckets) {
+        if (roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"))) {
+            continue;
+        }
+        const WorkloadRole *callee =
+            roleOf(label(row, "destination_workload_namespace"), label(row, "destination_workload"));
+        if (!callee || callee->service != group.ingress.entryService) {
+            continue;
+        }
+        const std::string le = label(row, "le");
+        const double bound = le == "+Inf" ? INFINITY : std::strtod(le.c_str(), nullptr);
+        entryBuckets[token(callee->service, callee->lane)][bound] += std::max(0.0, row.value);
+        allBuckets[bound] += std::max(0.0, row.value);
+    }
+    view.split.p50 = micros(quantile(0.5, allBuckets));
+    view.split.p90 = micros(quantile(0.9, allBuckets));
+    view.split.p99 = micros(quantile(0.99, allBuckets));
+    view.laneErrorRates.assign(view.split.lanes.size(), 0.0);
+    for (std::size_t i = 0; i < group.lanes.size() && i < view.split.lanes.size(); ++i) {
+        const std::string entry =
+            token(group.ingress.entryService, laneServing(group, group.lanes[i], group.ingress.entryService));
+        const auto &histogram = entryBuckets[entry];
+        auto &row = view.split.lanes[i];
+        row.p50 = micros(quantile(0.5, histogram));
+        row.p90 = micros(quantile(0.9, histogram));
+        row.p99 = micros(quantile(0.99, histogram));
+        row.max = 0;
+        if (const auto h = seen.find({kIngress, group.ingress.entryService}); h != seen.end()) {
+            if (const auto p = h->second.find({kIngress, entry});
+                p != h->second.end() && p->second.requests > 0) {
+                view.laneErrorRates[i] = p->second.errors / p->second.requests;
+            }
+        }
+    }
+
+    // Each hop: requests per lane (a pair's requests shared among the lanes expected on it, by their ingress
+    // requests) and leaks (a lane's expected pair got less than the lane sent, beyond a tolerance for the
+    // requests in flight when the counters were read; local replies of the caller's proxy are errors, not
+    // leaks).
+    for (const auto &hop : hopList) {
+        HopTraffic traffic;
+        traffic.caller = hop.caller;
+        traffic.callee = hop.callee;
+        for (const auto &lane : group.lanes) {
+            traffic.lanes.push_back({lane.name, 0.0, 0.0, 0.0, 0.0});
+        }
+        const auto &pairs = expected[{hop.caller, hop.callee}];
+        const auto observedPairs = seen.find({hop.caller, hop.callee});
+        std::map<std::string, double> localErrors; // by caller token
+        if (observedPairs != seen.end()) {
+            for (const auto &[pair, observed] : observedPairs->second) {
+                if (pair.second == kUnknown) {
+                    localErrors[pair.first] += observed.requests;
+                }
+            }
+        }
+        for (const auto &[pair, lanes] : pairs) {
+            double demand = 0.0;
+            for (std::size_t lane : lanes) {
+                demand += laneRequests[lane].value_or(0.0);
+            }
+            const double got = observedOn(hop, pair);
+            double errors = 0.0;
+            if (observedPairs != seen.end()) {
+                if (const auto p = observedPairs->second.find(pair); p != observedPairs->second.end()) {
+                    errors = p->second.errors;
+                }
+            }
+            double shortfall = std::max(0.0, demand - got);
+            double &local = localErrors[pair.first];
+            const double explained = std::min(local, shortfall);
+            local -= explained;
+            shortfall -= explained;
+            const double tolerance = 2.0 + 0.02 * demand;
+            for (std::size_t lane : lanes) {
+                const double share =
+                    demand > 0 ? laneRequests[lane].value_or(0.0) / demand : 1.0 / double(lanes.size());
+                HopLane &row = traffic.lanes[lane];
+                row.requests += std::min(got, demand > 0 ? demand : got) * share;
+                row.errors += (errors + explained) * share;
+                if (shortfall > tolerance) {
+                    row.leaked += shortfall * share;
+                }
+            }
+        }
+        if (const auto totals = hopTotals.find({hop.caller, hop.callee}); totals != hopTotals.end()) {
+            traffic.requests = totals->second.requests;
+            traffic.errors = totals->second.errors;
+            for (const auto &[edge, count] : totals->second.edgeRequests) {
+                WorkloadEdge row;
+                row.caller = edge.first;
+                row.callee = edge.second;
+                row.requests = count;
+                row.errors = totals->second.edgeErrors[edge];
+                traffic.edges.push_back(row);
+            }
+        }
+        // What the lanes' split says each observed workload pair should carry, for the edge table.
+        for (auto &edge : traffic.edges) {
+            const auto slash = [](const std::string &text) { return text.find('/'); };
+            const WorkloadRole *caller = edge.caller == kIngress
+                                             ? nullptr
+                                             : roleOf(edge.caller.substr(0, slash(edge.caller)),
+                                                      edge.caller.substr(slash(edge.caller) + 1));
+            const WorkloadRole *callee = edge.callee == kUnknown
+                                             ? nullptr
+                                             : roleOf(edge.callee.substr(0, slash(edge.callee)),
+                                                      edge.callee.substr(slash(edge.callee) + 1));
+            const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
+            const auto p =
+                callee ? pairs.find({callerToken, token(callee->service, callee->lane)}) : pairs.end();
+            if (p == pairs.end()) {
+                edge.unexpected = edge.callee != kUnknown;
+                continue;
+            }
+            for (std::size_t lane : p->second) {
+                edge.expected += laneRequests[lane].value_or(0.0);
+            }
+        }
+        for (auto &row : traffic.lanes) {
+            row.perSecond = row.requests / view.windowSeconds;
+            traffic.leaked += row.leaked;
+        }
+        view.leaked += traffic.leaked;
+        view.hops.push_back(std::move(traffic));
+    }
+
+    for (const auto &row : resets) {
+        view.problems.push_back(
+            "the counters of " + id(label(row, "source_workload_namespace"), label(row, "source_workload")) +
+            " -> " + id(label(row, "destination_workload_namespace"), label(row, "destination_workload")) +
+            " were reset within the window (a proxy restarted): its requests before the "
+            "restart are not counted");
+    }
+    if (!view.stale && ingressRequests == 0.0 && view.problems.empty()) {
+        view.problems.push_back("no requests entered the lane group in the window");
+    }
+    return view;
+}
+
+nlohmann::json toJson(const MeshTelemetry &view)
+{
+    nlohmann::json lanes = nlohmann::json::array();
+    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
+        const auto &lane = view.split.lanes[i];
+        lanes.push_back({{"lane", lane.name},
+                         {"weight", lane.weight},
+                         {"expectedShare", lane.expectedShare},
+                         {"requests", lane.count},
+                         {"share", lane.share},
+                         {"ciLow", lane.interval.low},
+                         {"ciHigh", lane.interval.high},
+                         {"errorRate", i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0},
+                         {"p50Ms", double(lane.p50) / 1000.0},
+                         {"p90Ms", double(lane.p90) / 1000.0},
+                         {"p99Ms", double(lane.p99) / 1000.0}});
+    }
+    nlohmann::json hops = nlohmann::json::array();
+    for (const auto &hop : view.hops) {
+        nlohmann::json perLane = nlohmann::json::array();
+        for (const auto &lane : hop.lanes) {
+            perLane.push_back({{"lane", lane.name},
+                               {"requests", lane.requests},
+                               {"perSecond", lane.perSecond},
+                               {"errors", lane.errors},
+                               {"leaked", lane.leaked}});
+        }
+        nlohmann::json edges = nlohmann::json::array();
+        for (const auto &edge : hop.edges) {
+            edges.push_back({{"caller", edge.caller},
+                             {"callee", edge.callee},
+                             {"requests", edge.requests},
+                             {"errors", edge.errors},
+                             {"expected", edge.expected},
+                             {"unexpected", edge.unexpected}});
+        }
+        hops.push_back({{"caller", hop.caller},
+                        {"callee", hop.callee},
+                        {"requests", hop.requests},
+                        {"errors", hop.errors},
+                        {"leaked", hop.leaked},
+                        {"lanes", perLane},
+                        {"edges", edges}});
+    }
+    return {{"source", view.source},
+            {"end", view.end},
+            {"windowSeconds", view.windowSeconds},
+            {"stale", view.stale},
+            {"newestSample", view.newestSample},
+            {"verdict", view.split.verdict},
+            {"matches", view.split.matches},
+            {"pValue", view.split.chiSquare.pValue},
+            {"requests", view.split.total},
+            {"leaked", view.leaked},
+            {"lanes", lanes},
+            {"hops", hops},
+            {"problems", view.problems},
+            {"queries", view.queries}};
+}
+
+std::string toCsv(const MeshTelemetry &view)
+{
+    auto quoted = [](const std::string &text) {
+        std::string out = "\"";
+        for (char c : text) {
+            out += c == '"' ? std::string("\"\"") : std::string(1, c);
+        }
+        return out + "\"";
+    };
+    std::string csv = "# window_s=" + number(view.windowSeconds) + " end=" + number(view.end) +
+                      (view.stale ? " stale" : "") + "\n";
+    for (const auto &query : view.queries) {
+        csv += "# query: " + query + "\n";
+    }
+    csv +=
+        "kind,caller,callee,lane,weight,requests,share,per_second,error_rate,leaked,p50_ms,p90_ms,p99_ms\n";
+    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
+        const auto &lane = view.split.lanes[i];
+        csv += "lane,ingress,," + quoted(lane.name) + "," + std::to_string(lane.weight) + "," +
+               std::to_string(lane.count) + "," + number(lane.share) + "," +
+               number(double(lane.count) / view.windowSeconds) + "," +
+               number(i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0) + ",0," +
+               number(double(lane.p50) / 1000.0) + "," + number(double(lane.p90) / 1000.0) + "," +
+               number(double(lane.p99) / 1000.0) + "\n";
+    }
+    for (const auto &hop : view.hops) {
+        for (const auto &lane : hop.lanes) {
+            csv += "hop," + quoted(hop.caller) + "," + quoted(hop.callee) + "," + quoted(lane.name) + ",," +
+                   number(lane.requests) + ",," + number(lane.perSecond) + "," +
+                   number(lane.requests > 0 ? lane.errors / lane.requests : 0.0) + "," + number(lane.leaked) +
+                   ",,,\n";
+        }
+    }
+    return csv;
+}
+
+} // namespace lanedeck::telemetry
