@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <optional>
 #include <sys/file.h>
 #include <thread>
 #include <unistd.h>
@@ -281,26 +282,14 @@ struct Runner::State
         return observation;
     }
 
-    RunResult run()
+    /// Loads the saved state and checks it against the plan: a new rollout's first state, or the one to
+    /// resume. A result when the rollout is refused.
+    std::optional<RunResult> loadOrStart(RolloutState &state, int &startStep)
     {
-        hash = planHash(plan, group);
-        const Step &first = plan.steps.front();
-        if (auto lease = target.acquireLease(options.holder, leaseExpiry(first)); !lease) {
-            return end(Outcome::Refused, -1, lease.error().message);
-        }
-        struct Release
-        {
-            Target &target;
-            const std::string &holder;
-            ~Release() { target.releaseLease(holder); }
-        } release{target, options.holder};
-
         auto loaded = target.loadState();
         if (!loaded) {
             return end(Outcome::Refused, -1, loaded.error().message);
         }
-        RolloutState state;
-        int startStep = 0;
         const bool inProgress = loaded->has_value() && (*loaded)->phase == RolloutState::Phase::Running;
         if (options.resume) {
             if (!inProgress) {
@@ -327,125 +316,154 @@ struct Runner::State
             state.startWeights = groupWeights(group);
             state.weights = state.startWeights;
         }
-        state.holder = options.holder;
+        return std::nullopt;
+    }
+
+    void emitStarted(const RolloutState &state, int startStep)
+    {
+        Event started;
+        started.kind = Event::Kind::Started;
+        started.step = startStep;
+        started.weights = state.weights;
+        started.message = (options.resume ? "resume " : "start ") + plan.name + " (" +
+                          std::to_string(plan.steps.size()) + " steps, lane " + plan.lane + ") on " +
+                          target.describe() + ", plan " + hash.substr(0, 12);
+        emit(std::move(started));
+    }
+
+    /// Saves the state naming step `i`, then pushes the step's weights; a result when the rollout ends here.
+    std::optional<RunResult> pushStep(RolloutState &state, int i, const std::map<std::string, int> &weights)
+    {
+        // The state names the step before it is pushed: a crash between the two leaves a state whose
+        // step --resume pushes again, never a pushed step the state does not know.
+        const int previous = state.step;
+        state.step = i;
+        state.weights = weights;
+        if (auto saved = saveState(state); !saved) {
+            return end(Outcome::Aborted, previous,
+                       "cannot save the rollout state, so step " + std::to_string(i + 1) +
+                           " was not pushed: " + saved.error().message);
+        }
+        if (!pushWeights(i, withWeights(group, weights), weights,
+                         "step " + std::to_string(i + 1) + ": " + weightsText(weights, group))) {
+            return end(Outcome::Aborted, i,
+                       "step " + std::to_string(i + 1) +
+                           ": the push failed; --resume pushes it again, --rollback undoes the rollout");
+        }
+        return std::nullopt;
+    }
+
+    /// Drops the oldest windows beyond the latest ones that together hold `minRequests`, and merges those.
+    static Observation latestWindows(std::deque<Observation> &windows, std::uint64_t minRequests)
+    {
+        Observation judgedWindow;
+        std::size_t used = 0;
+        for (auto it = windows.rbegin(); it != windows.rend(); ++it) {
+            judgedWindow.merge(*it);
+            ++used;
+            if (judgedWindow.total >= minRequests) {
+                break;
+            }
+        }
+        while (windows.size() > used) {
+            windows.pop_front();
+        }
+        return judgedWindow;
+    }
+
+    struct Evaluation
+    {
+        Verdict verdict = Verdict::Wait;
+        bool held = false;
+        std::chrono::steady_clock::duration elapsed{};
+        std::string failed;
+    };
+
+    /// Judges step `i`'s gates on `judgedWindow` and reports the verdict as an event.
+    Evaluation evaluateWindow(int i, const Step &step, const Observation &judgedWindow,
+                              const std::map<std::string, int> &weights, const std::string &baseline,
+                              std::chrono::steady_clock::time_point started, bool &judged)
+    {
+        Event evaluated;
+        evaluated.kind = Event::Kind::Evaluated;
+        evaluated.step = i;
+        evaluated.weights = weights;
+        evaluated.requests = judgedWindow.total;
+        evaluated.gates =
+            judge(gatesFor(plan, step), judgedWindow, plan.lane, baseline, weights, step.minRequests);
+        evaluated.verdict = overall(evaluated.gates);
+        Evaluation evaluation;
+        evaluation.elapsed = std::chrono::steady_clock::now() - started;
+        evaluation.held = evaluation.elapsed >= step.hold || requested(&State::promoteRequested);
+        for (const auto &gate : evaluated.gates) {
+            if (gate.verdict == Verdict::Fail) {
+                evaluation.failed += (evaluation.failed.empty() ? "" : "; ") + gate.gate + ": " + gate.text;
+            }
+        }
+        judged = judged || evaluated.verdict != Verdict::Wait;
+        evaluated.message = evaluated.verdict == Verdict::Fail   ? "fail: " + evaluation.failed
+                            : evaluated.verdict == Verdict::Wait ? "wait: too few requests to judge"
+                            : evaluation.held                    ? "pass: step held"
+                                                                 : "pass: holding";
+        evaluation.verdict = evaluated.verdict;
+        emit(std::move(evaluated));
+        return evaluation;
+    }
+
+    /// Samples and judges windows until step `i` has held and passed; a result when the rollout ends here.
+    std::optional<RunResult> holdStep(RolloutState &state, int i, const traffic::SamplerConfig &probe,
+                                      const std::string &baseline, const std::map<std::string, int> &weights)
+    {
+        const Step &step = plan.steps[static_cast<std::size_t>(i)];
         {
-            Event started;
-            started.kind = Event::Kind::Started;
-            started.step = startStep;
-            started.weights = state.weights;
-            started.message = (options.resume ? "resume " : "start ") + plan.name + " (" +
-                              std::to_string(plan.steps.size()) + " steps, lane " + plan.lane + ") on " +
-                              target.describe() + ", plan " + hash.substr(0, 12);
-            emit(std::move(started));
+            std::lock_guard lock(mutex);
+            promoteRequested = false;
         }
-        auto probe = target.probe();
-        if (!probe) {
-            return end(Outcome::Aborted, state.step, probe.error().message);
-        }
-        const std::string baseline = group.baselineLane() ? group.baselineLane()->name : std::string();
-        for (int i = startStep; i < static_cast<int>(plan.steps.size()); ++i) {
-            const Step &step = plan.steps[static_cast<std::size_t>(i)];
-            const auto weights = stepWeights(plan, step, group);
-            // The state names the step before it is pushed: a crash between the two leaves a state whose
-            // step --resume pushes again, never a pushed step the state does not know.
-            const int previous = state.step;
-            state.step = i;
-            state.weights = weights;
-            if (auto saved = saveState(state); !saved) {
-                return end(Outcome::Aborted, previous,
-                           "cannot save the rollout state, so step " + std::to_string(i + 1) +
-                               " was not pushed: " + saved.error().message);
-            }
-            if (!pushWeights(i, withWeights(group, weights), weights,
-                             "step " + std::to_string(i + 1) + ": " + weightsText(weights, group))) {
+        const auto started = std::chrono::steady_clock::now();
+        const auto maxWait = step.hold * std::max(1, options.maxWaitHolds);
+        std::deque<Observation> windows;
+        bool judged = false;
+        for (;;) {
+            auto window = sampleWindow(probe, weights);
+            if (requested(&State::abortRequested)) {
                 return end(Outcome::Aborted, i,
-                           "step " + std::to_string(i + 1) +
-                               ": the push failed; --resume pushes it again, --rollback undoes the rollout");
+                           "stopped by the operator; step " + std::to_string(i + 1) +
+                               " stays in force (--resume continues, --rollback undoes)",
+                           weights);
             }
-            {
-                std::lock_guard lock(mutex);
-                promoteRequested = false;
+            if (requested(&State::rollbackRequested)) {
+                return rollBackNow(state, i, "the operator asked to roll back");
             }
-            const auto started = std::chrono::steady_clock::now();
-            const auto maxWait = step.hold * std::max(1, options.maxWaitHolds);
-            std::deque<Observation> windows;
-            bool judged = false;
-            for (;;) {
-                auto window = sampleWindow(*probe, weights);
-                if (requested(&State::abortRequested)) {
-                    return end(Outcome::Aborted, i,
-                               "stopped by the operator; step " + std::to_string(i + 1) +
-                                   " stays in force (--resume continues, --rollback undoes)",
-                               weights);
-                }
-                if (requested(&State::rollbackRequested)) {
-                    return rollBackNow(state, i, "the operator asked to roll back");
-                }
-                if (!window) {
-                    return end(Outcome::Aborted, i, "cannot sample: " + window.error().message, weights);
-                }
-                windows.push_back(std::move(*window));
-                // Judge the latest windows that together hold the minimum; fewer requests than that: wait.
-                Observation judgedWindow;
-                std::size_t used = 0;
-                for (auto it = windows.rbegin(); it != windows.rend(); ++it) {
-                    judgedWindow.merge(*it);
-                    ++used;
-                    if (judgedWindow.total >= step.minRequests) {
-                        break;
-                    }
-                }
-                while (windows.size() > used) {
-                    windows.pop_front();
-                }
-                Event evaluated;
-                evaluated.kind = Event::Kind::Evaluated;
-                evaluated.step = i;
-                evaluated.weights = weights;
-                evaluated.requests = judgedWindow.total;
-                evaluated.gates =
-                    judge(gatesFor(plan, step), judgedWindow, plan.lane, baseline, weights, step.minRequests);
-                evaluated.verdict = overall(evaluated.gates);
-                const auto elapsed = std::chrono::steady_clock::now() - started;
-                const bool held = elapsed >= step.hold || requested(&State::promoteRequested);
-                std::string failed;
-                for (const auto &gate : evaluated.gates) {
-                    if (gate.verdict == Verdict::Fail) {
-                        failed += (failed.empty() ? "" : "; ") + gate.gate + ": " + gate.text;
-                    }
-                }
-                judged = judged || evaluated.verdict != Verdict::Wait;
-                evaluated.message = evaluated.verdict == Verdict::Fail   ? "fail: " + failed
-                                    : evaluated.verdict == Verdict::Wait ? "wait: too few requests to judge"
-                                    : held                               ? "pass: step held"
-                                                                         : "pass: holding";
-                const Verdict verdict = evaluated.verdict;
-                emit(std::move(evaluated));
-                if (verdict == Verdict::Fail) {
-                    return rollBackNow(state, i, "step " + std::to_string(i + 1) + " failed: " + failed);
-                }
-                if (auto renewed = target.acquireLease(options.holder, leaseExpiry(step)); !renewed) {
-                    return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message,
-                               weights);
-                }
-                if (held && judged && verdict == Verdict::Pass) {
-                    break;
-                }
-                if (verdict == Verdict::Wait && elapsed >= maxWait) {
-                    return end(Outcome::Aborted, i,
-                               "step " + std::to_string(i + 1) +
-                                   " did not get enough requests to judge within " +
-                                   std::to_string(maxWait.count() / 1000) + " s; it stays in force",
-                               weights);
-                }
+            if (!window) {
+                return end(Outcome::Aborted, i, "cannot sample: " + window.error().message, weights);
             }
-            Event passed;
-            passed.kind = Event::Kind::StepPassed;
-            passed.step = i;
-            passed.weights = weights;
-            passed.message = "step " + std::to_string(i + 1) + " passed";
-            emit(std::move(passed));
+            windows.push_back(std::move(*window));
+            // Judge the latest windows that together hold the minimum; fewer requests than that: wait.
+            const Evaluation evaluation = evaluateWindow(i, step, latestWindows(windows, step.minRequests),
+                                                         weights, baseline, started, judged);
+            if (evaluation.verdict == Verdict::Fail) {
+                return rollBackNow(state, i,
+                                   "step " + std::to_string(i + 1) + " failed: " + evaluation.failed);
+            }
+            if (auto renewed = target.acquireLease(options.holder, leaseExpiry(step)); !renewed) {
+                return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message,
+                           weights);
+            }
+            if (evaluation.held && judged && evaluation.verdict == Verdict::Pass) {
+                return std::nullopt;
+            }
+            if (evaluation.verdict == Verdict::Wait && evaluation.elapsed >= maxWait) {
+                return end(Outcome::Aborted, i,
+                           "step " + std::to_string(i + 1) + " did not get enough requests to judge within " +
+                               std::to_string(maxWait.count() / 1000) + " s; it stays in force",
+                           weights);
+            }
         }
+    }
+
+    /// After the last step: makes the lane the baseline when the plan says so, and saves the end state.
+    RunResult promote(RolloutState &state)
+    {
         const int last = static_cast<int>(plan.steps.size()) - 1;
         if (plan.makeBaseline) {
             LaneGroup promoted = withWeights(group, state.weights);
@@ -463,6 +481,51 @@ struct Runner::State
                    "promoted: " + weightsText(state.weights, group) +
                        (plan.makeBaseline ? "; " + plan.lane + " is the baseline" : ""),
                    state.weights);
+    }
+
+    RunResult run()
+    {
+        hash = planHash(plan, group);
+        const Step &first = plan.steps.front();
+        if (auto lease = target.acquireLease(options.holder, leaseExpiry(first)); !lease) {
+            return end(Outcome::Refused, -1, lease.error().message);
+        }
+        struct Release
+        {
+            Target &target;
+            const std::string &holder;
+            ~Release() { target.releaseLease(holder); }
+        } release{target, options.holder};
+
+        RolloutState state;
+        int startStep = 0;
+        if (auto refused = loadOrStart(state, startStep)) {
+            return std::move(*refused);
+        }
+        state.holder = options.holder;
+        emitStarted(state, startStep);
+        auto probe = target.probe();
+        if (!probe) {
+            return end(Outcome::Aborted, state.step, probe.error().message);
+        }
+        const std::string baseline = group.baselineLane() ? group.baselineLane()->name : std::string();
+        for (int i = startStep; i < static_cast<int>(plan.steps.size()); ++i) {
+            const Step &step = plan.steps[static_cast<std::size_t>(i)];
+            const auto weights = stepWeights(plan, step, group);
+            if (auto ended = pushStep(state, i, weights)) {
+                return std::move(*ended);
+            }
+            if (auto ended = holdStep(state, i, *probe, baseline, weights)) {
+                return std::move(*ended);
+            }
+            Event passed;
+            passed.kind = Event::Kind::StepPassed;
+            passed.step = i;
+            passed.weights = weights;
+            passed.message = "step " + std::to_string(i + 1) + " passed";
+            emit(std::move(passed));
+        }
+        return promote(state);
     }
 };
 

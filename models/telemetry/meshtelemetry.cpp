@@ -159,6 +159,410 @@ std::vector<Hop> hopsOf(const LaneGroup &group)
     return hops;
 }
 
+using StringPair = std::pair<std::string, std::string>;
+
+std::string token(const std::string &service, const std::string &lane)
+{
+    return service + "@" + lane;
+}
+
+/// Requests observed on a hop or on one (caller token, callee token) pair of it.
+struct Observed
+{
+    double requests = 0.0;
+    double errors = 0.0;
+    std::map<StringPair, double> edgeRequests, edgeErrors;
+};
+
+/// What analyse() learns step by step: workloads' roles, observed and expected pairs per hop (tokens are
+/// service@lane), and each lane's requests.
+struct Analysis
+{
+    explicit Analysis(const LaneGroup &g) : group(g), hopList(hopsOf(g)) {}
+
+    const WorkloadRole *roleOf(const std::string &ns, const std::string &workload) const
+    {
+        const auto it = roles.find({ns, workload});
+        return it == roles.end() ? nullptr : &it->second;
+    }
+
+    double observedOn(const Hop &hop, const StringPair &pair) const
+    {
+        const auto h = seen.find({hop.caller, hop.callee});
+        if (h == seen.end()) {
+            return 0.0;
+        }
+        const auto p = h->second.find(pair);
+        return p == h->second.end() ? 0.0 : p->second.requests;
+    }
+
+    const LaneGroup &group;
+    WorkloadMap roles;
+    std::vector<Hop> hopList;
+    std::map<StringPair, std::map<StringPair, Observed>> seen;
+    std::map<StringPair, Observed> hopTotals;
+    std::map<StringPair, std::map<StringPair, std::vector<std::size_t>>> expected;
+    std::vector<std::optional<double>> laneRequests;
+    double ingressRequests = 0.0;
+};
+
+/// Freshness: no series, none for the group's namespaces, or a newest sample too old to be live.
+void checkFreshness(MeshTelemetry &view, const LaneGroup &group, const TelemetryWindow &window, double end,
+                    const std::vector<PromSample> &freshness)
+{
+    std::set<std::string> namespaces;
+    for (const auto &service : group.services) {
+        namespaces.insert(service.ns);
+    }
+    for (const auto &row : freshness) {
+        if (namespaces.count(label(row, "destination_service_namespace"))) {
+            view.newestSample = std::max(view.newestSample, row.value);
+        }
+    }
+    const std::string nsList = namespacesRegex(group);
+    if (freshness.empty()) {
+        view.problems.push_back("Prometheus holds no istio_requests_total series at all: it does not scrape "
+                                "Istio's proxies (or the mesh has no Istio telemetry)");
+    } else if (view.newestSample == 0.0) {
+        view.problems.push_back("Prometheus holds Istio metrics, but none for calls into namespace(s) " +
+                                nsList + " (the lane group's)");
+    } else if (end - view.newestSample > double(window.staleAfter.count())) {
+        view.problems.push_back("the newest sample is " + number(end - view.newestSample) +
+                                " s old: Prometheus no longer scrapes the proxies; these numbers are not "
+                                "current");
+    } else {
+        view.stale = false;
+    }
+}
+
+/// Each workload's role: the map (inventory), else destination_version where it equals a lane's label
+/// value (the shortcut), learnt from the series where the workload is called.
+WorkloadMap rolesOf(const LaneGroup &group, const WorkloadMap &workloads,
+                    const std::vector<PromSample> &requests)
+{
+    WorkloadMap roles = workloads;
+    for (const auto &row : requests) {
+        const WorkloadId callee{label(row, "destination_workload_namespace"),
+                                label(row, "destination_workload")};
+        if (callee.second.empty() || callee.second == kUnknown || roles.count(callee)) {
+            continue;
+        }
+        const Service *service = serviceOfHost(group, label(row, "destination_service"));
+        if (!service) {
+            continue;
+        }
+        const std::string version = label(row, "destination_version");
+        WorkloadRole role{service->name, {}};
+        for (const auto &lane : group.lanes) {
+            if (lane.labelValue == version) {
+                role.lane = lane.name;
+                break;
+            }
+        }
+        roles[callee] = role;
+    }
+    return roles;
+}
+
+/// Observed requests per hop and (caller token, callee token).
+void observeRequests(Analysis &a, MeshTelemetry &view, const std::vector<PromSample> &requests)
+{
+    const LaneGroup &group = a.group;
+    bool anyGroupWorkload = false;
+    for (const auto &row : requests) {
+        const double count = std::max(0.0, row.value);
+        if (count == 0.0) {
+            continue;
+        }
+        const int code = std::atoi(label(row, "response_code").c_str());
+        const bool error = code == 0 || code >= 400;
+        const std::string calleeNs = label(row, "destination_workload_namespace");
+        const std::string calleeName = label(row, "destination_workload");
+        const WorkloadRole *caller =
+            a.roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"));
+        const WorkloadRole *callee = a.roleOf(calleeNs, calleeName);
+        const Service *calleeService =
+            callee ? group.service(callee->service) : serviceOfHost(group, label(row, "destination_service"));
+        if (!calleeService) {
+            continue;
+        }
+        anyGroupWorkload =
+            anyGroupWorkload || (caller && !caller->lane.empty()) || (callee && !callee->lane.empty());
+        const std::string hopCaller = caller ? caller->service : kIngress;
+        if (!caller && calleeService->name != group.ingress.entryService) {
+            continue; // traffic from outside the group to a service behind the entry: not the lanes'
+        }
+        const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
+        const std::string calleeToken = callee ? token(callee->service, callee->lane) : kUnknown;
+        auto &pair = a.seen[{hopCaller, calleeService->name}][{callerToken, calleeToken}];
+        pair.requests += count;
+        pair.errors += error ? count : 0.0;
+        const StringPair edge{
+            caller ? id(label(row, "source_workload_namespace"), label(row, "source_workload")) : kIngress,
+            callee ? id(calleeNs, calleeName) : kUnknown};
+        auto &hop = a.hopTotals[{hopCaller, calleeService->name}];
+        hop.requests += count;
+        hop.errors += error ? count : 0.0;
+        hop.edgeRequests[edge] += count;
+        hop.edgeErrors[edge] += error ? count : 0.0;
+    }
+    if (!requests.empty() && !anyGroupWorkload) {
+        std::string example;
+        if (!group.lanes.empty() && !group.services.empty()) {
+            example = " (e.g. " + group.services.front().name + " with " + group.lanes.front().labelKey +
+                      "=" + group.lanes.front().labelValue + ")";
+        }
+        view.problems.push_back("the series name none of the lane group's workloads" + example +
+                                ": is the inventory current, and are these the right namespaces?");
+    }
+}
+
+/// Expected (caller token, callee token) per hop and lane.
+void expectPairs(Analysis &a)
+{
+    for (const auto &hop : a.hopList) {
+        auto &pairs = a.expected[{hop.caller, hop.callee}];
+        for (std::size_t i = 0; i < a.group.lanes.size(); ++i) {
+            const Lane &lane = a.group.lanes[i];
+            const std::string callerToken = hop.caller == kIngress
+                                                ? std::string(kIngress)
+                                                : token(hop.caller, laneServing(a.group, lane, hop.caller));
+            pairs[{callerToken, token(hop.callee, laneServing(a.group, lane, hop.callee))}].push_back(i);
+        }
+    }
+}
+
+/// Each lane's requests: from the first hop where its pair of workloads is shared only with lanes already
+/// known (peeling), so that a lane whose entry is the baseline's (fallback) is counted where it parts.
+void countLaneRequests(Analysis &a, MeshTelemetry &view)
+{
+    a.laneRequests.assign(a.group.lanes.size(), std::nullopt);
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (const auto &hop : a.hopList) {
+            for (const auto &[pair, lanes] : a.expected[{hop.caller, hop.callee}]) {
+                std::vector<std::size_t> unknown;
+                double known = 0.0;
+                for (std::size_t lane : lanes) {
+                    if (a.laneRequests[lane]) {
+                        known += *a.laneRequests[lane];
+                    } else {
+                        unknown.push_back(lane);
+                    }
+                }
+                if (unknown.size() == 1) {
+                    a.laneRequests[unknown.front()] = std::max(0.0, a.observedOn(hop, pair) - known);
+                    progress = true;
+                    break;
+                }
+            }
+            if (progress) {
+                break;
+            }
+        }
+    }
+    std::vector<std::string> undetermined;
+    for (std::size_t i = 0; i < a.group.lanes.size(); ++i) {
+        if (!a.laneRequests[i]) {
+            undetermined.push_back(a.group.lanes[i].name);
+        }
+    }
+    if (!undetermined.empty()) {
+        std::string names;
+        for (const auto &name : undetermined) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        view.problems.push_back(
+            "lanes " + names +
+            " reach the same workloads on every hop as another lane: telemetry cannot tell "
+            "them apart (counted as 0)");
+    }
+}
+
+/// The ingress split, through the sampler's statistics: the same chart and verdict.
+void splitAtIngress(Analysis &a, MeshTelemetry &view)
+{
+    std::vector<traffic::LaneWeight> weights;
+    for (const auto &lane : a.group.lanes) {
+        weights.push_back({lane.name, lane.weight});
+    }
+    traffic::Aggregate aggregate(weights);
+    aggregate.elapsedMicros = static_cast<std::int64_t>(view.windowSeconds * 1e6);
+    for (std::size_t i = 0; i < a.group.lanes.size(); ++i) {
+        aggregate.lanes[i].count = static_cast<std::uint64_t>(std::llround(a.laneRequests[i].value_or(0.0)));
+    }
+    if (!a.hopList.empty()) {
+        const Hop &ingress = a.hopList.front();
+        const auto &pairs = a.expected[{ingress.caller, ingress.callee}];
+        if (const auto h = a.seen.find({ingress.caller, ingress.callee}); h != a.seen.end()) {
+            for (const auto &[pair, observed] : h->second) {
+                a.ingressRequests += observed.requests;
+                if (!pairs.count(pair) && pair.second != kUnknown) {
+                    // Entered a workload no lane routes to: shown as a lane of its own, outside the weights.
+                    const auto index = aggregate.laneIndex(pair.second);
+                    aggregate.lanes[static_cast<std::size_t>(index)].count +=
+                        static_cast<std::uint64_t>(std::llround(observed.requests));
+                }
+            }
+        }
+        const auto totals = a.hopTotals.find({ingress.caller, ingress.callee});
+        const double errors = totals == a.hopTotals.end() ? 0.0 : totals->second.errors;
+        aggregate.errors[static_cast<std::size_t>(traffic::ErrorKind::HttpStatus)] =
+            static_cast<std::uint64_t>(std::llround(errors));
+    }
+    aggregate.total = static_cast<std::uint64_t>(std::llround(a.ingressRequests));
+    view.split = traffic::summarize(aggregate);
+    view.split.elapsedSeconds = view.windowSeconds;
+    view.split.achievedRate = a.ingressRequests / view.windowSeconds;
+}
+
+/// Latency and error rate per lane: at the ingress, on the workload the lane enters.
+void latencyPerLane(Analysis &a, MeshTelemetry &view, const std::vector<PromSample> &buckets)
+{
+    const LaneGroup &group = a.group;
+    std::map<std::string, std::map<double, double>> entryBuckets; // callee token -> le -> count
+    std::map<double, double> allBuckets;
+    for (const auto &row : buckets) {
+        if (a.roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"))) {
+            continue;
+        }
+        const WorkloadRole *callee =
+            a.roleOf(label(row, "destination_workload_namespace"), label(row, "destination_workload"));
+        if (!callee || callee->service != group.ingress.entryService) {
+            continue;
+        }
+        const std::string le = label(row, "le");
+        const double bound = le == "+Inf" ? INFINITY : std::strtod(le.c_str(), nullptr);
+        entryBuckets[token(callee->service, callee->lane)][bound] += std::max(0.0, row.value);
+        allBuckets[bound] += std::max(0.0, row.value);
+    }
+    view.split.p50 = micros(quantile(0.5, allBuckets));
+    view.split.p90 = micros(quantile(0.9, allBuckets));
+    view.split.p99 = micros(quantile(0.99, allBuckets));
+    view.laneErrorRates.assign(view.split.lanes.size(), 0.0);
+    for (std::size_t i = 0; i < group.lanes.size() && i < view.split.lanes.size(); ++i) {
+        const std::string entry =
+            token(group.ingress.entryService, laneServing(group, group.lanes[i], group.ingress.entryService));
+        const auto &histogram = entryBuckets[entry];
+        auto &row = view.split.lanes[i];
+        row.p50 = micros(quantile(0.5, histogram));
+        row.p90 = micros(quantile(0.9, histogram));
+        row.p99 = micros(quantile(0.99, histogram));
+        row.max = 0;
+        if (const auto h = a.seen.find({kIngress, group.ingress.entryService}); h != a.seen.end()) {
+            if (const auto p = h->second.find({kIngress, entry});
+                p != h->second.end() && p->second.requests > 0) {
+                view.laneErrorRates[i] = p->second.errors / p->second.requests;
+            }
+        }
+    }
+}
+
+/// A hop's requests per lane (a pair's requests shared among the lanes expected on it, by their ingress
+/// requests) and leaks (a lane's expected pair got less than the lane sent, beyond a tolerance for the
+/// requests in flight when the counters were read; local replies of the caller's proxy are errors, not
+/// leaks).
+void shareAmongLanes(Analysis &a, const Hop &hop, HopTraffic &traffic)
+{
+    const auto &pairs = a.expected[{hop.caller, hop.callee}];
+    const auto observedPairs = a.seen.find({hop.caller, hop.callee});
+    std::map<std::string, double> localErrors; // by caller token
+    if (observedPairs != a.seen.end()) {
+        for (const auto &[pair, observed] : observedPairs->second) {
+            if (pair.second == kUnknown) {
+                localErrors[pair.first] += observed.requests;
+            }
+        }
+    }
+    for (const auto &[pair, lanes] : pairs) {
+        double demand = 0.0;
+        for (std::size_t lane : lanes) {
+            demand += a.laneRequests[lane].value_or(0.0);
+        }
+        const double got = a.observedOn(hop, pair);
+        double errors = 0.0;
+        if (observedPairs != a.seen.end()) {
+            if (const auto p = observedPairs->second.find(pair); p != observedPairs->second.end()) {
+                errors = p->second.errors;
+            }
+        }
+        double shortfall = std::max(0.0, demand - got);
+        double &local = localErrors[pair.first];
+        const double explained = std::min(local, shortfall);
+        local -= explained;
+        shortfall -= explained;
+        const double tolerance = 2.0 + 0.02 * demand;
+        for (std::size_t lane : lanes) {
+            const double share =
+                demand > 0 ? a.laneRequests[lane].value_or(0.0) / demand : 1.0 / double(lanes.size());
+            HopLane &row = traffic.lanes[lane];
+            row.requests += std::min(got, demand > 0 ? demand : got) * share;
+            row.errors += (errors + explained) * share;
+            if (shortfall > tolerance) {
+                row.leaked += shortfall * share;
+            }
+        }
+    }
+}
+
+/// A hop's observed workload pairs, each with what the lanes' split says it should carry, for the edge table.
+void addEdges(Analysis &a, const Hop &hop, HopTraffic &traffic)
+{
+    if (const auto totals = a.hopTotals.find({hop.caller, hop.callee}); totals != a.hopTotals.end()) {
+        traffic.requests = totals->second.requests;
+        traffic.errors = totals->second.errors;
+        for (const auto &[edge, count] : totals->second.edgeRequests) {
+            WorkloadEdge row;
+            row.caller = edge.first;
+            row.callee = edge.second;
+            row.requests = count;
+            row.errors = totals->second.edgeErrors[edge];
+            traffic.edges.push_back(row);
+        }
+    }
+    const auto &pairs = a.expected[{hop.caller, hop.callee}];
+    for (auto &edge : traffic.edges) {
+        const auto slash = [](const std::string &text) { return text.find('/'); };
+        const WorkloadRole *caller = edge.caller == kIngress
+                                         ? nullptr
+                                         : a.roleOf(edge.caller.substr(0, slash(edge.caller)),
+                                                    edge.caller.substr(slash(edge.caller) + 1));
+        const WorkloadRole *callee = edge.callee == kUnknown
+                                         ? nullptr
+                                         : a.roleOf(edge.callee.substr(0, slash(edge.callee)),
+                                                    edge.callee.substr(slash(edge.callee) + 1));
+        const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
+        const auto p = callee ? pairs.find({callerToken, token(callee->service, callee->lane)}) : pairs.end();
+        if (p == pairs.end()) {
+            edge.unexpected = edge.callee != kUnknown;
+            continue;
+        }
+        for (std::size_t lane : p->second) {
+            edge.expected += a.laneRequests[lane].value_or(0.0);
+        }
+    }
+}
+
+/// Each hop: requests, errors and leaks per lane, and its workload edges.
+void hopsAndLeaks(Analysis &a, MeshTelemetry &view)
+{
+    for (const auto &hop : a.hopList) {
+        HopTraffic traffic;
+        traffic.caller = hop.caller;
+        traffic.callee = hop.callee;
+        for (const auto &lane : a.group.lanes) {
+            traffic.lanes.push_back({lane.name, 0.0, 0.0, 0.0, 0.0});
+        }
+        shareAmongLanes(a, hop, traffic);
+        addEdges(a, hop, traffic);
+        for (auto &row : traffic.lanes) {
+            row.perSecond = row.requests / view.windowSeconds;
+            traffic.leaked += row.leaked;
+        }
+        view.leaked += traffic.leaked;
+        view.hops.push_back(std::move(traffic));
+    }
+}
 } // namespace
 
 WorkloadMap workloadsFromInventory(const LaneGroup &group, const kube::Inventory &inventory)
@@ -241,351 +645,15 @@ MeshTelemetry analyse(const LaneGroup &group, const WorkloadMap &workloads, cons
     view.end = end;
     view.queries = telemetryQueries(group, window);
 
-    std::vector<traffic::LaneWeight> weights;
-    for (const auto &lane : group.lanes) {
-        weights.push_back({lane.name, lane.weight});
-    }
-    traffic::Aggregate aggregate(weights);
-    aggregate.elapsedMicros = static_cast<std::int64_t>(view.windowSeconds * 1e6);
-
-    // Freshness first: no series, none for the group's namespaces, or a newest sample too old to be live.
-    std::set<std::string> namespaces;
-    for (const auto &service : group.services) {
-        namespaces.insert(service.ns);
-    }
-    for (const auto &row : freshness) {
-        if (namespaces.count(label(row, "destination_service_namespace"))) {
-            view.newestSample = std::max(view.newestSample, row.value);
-        }
-    }
-    const std::string nsList = namespacesRegex(group);
-    if (freshness.empty()) {
-        view.problems.push_back("Prometheus holds no istio_requests_total series at all: it does not scrape "
-                                "Istio's proxies (or the mesh has no Istio telemetry)");
-    } else if (view.newestSample == 0.0) {
-        view.problems.push_back("Prometheus holds Istio metrics, but none for calls into namespace(s) " +
-                                nsList + " (the lane group's)");
-    } else if (end - view.newestSample > double(window.staleAfter.count())) {
-        view.problems.push_back("the newest sample is " + number(end - view.newestSample) +
-                                " s old: Prometheus no longer scrapes the proxies; these numbers are not "
-                                "current");
-    } else {
-        view.stale = false;
-    }
-
-    // Each workload's role: the map (inventory), else destination_version where it equals a lane's label
-    // value (the shortcut), learnt from the series where the workload is called.
-    WorkloadMap roles = workloads;
-    for (const auto &row : requests) {
-        const WorkloadId callee{label(row, "destination_workload_namespace"),
-                                label(row, "destination_workload")};
-        if (callee.second.empty() || callee.second == kUnknown || roles.count(callee)) {
-            continue;
-        }
-        const Service *service = serviceOfHost(group, label(row, "destination_service"));
-        if (!service) {
-            continue;
-        }
-        const std::string version = label(row, "destination_version");
-        WorkloadRole role{service->name, {}};
-        for (const auto &lane : group.lanes) {
-            if (lane.labelValue == version) {
-                role.lane = lane.name;
-                break;
-            }
-        }
-        roles[callee] = role;
-    }
-    auto roleOf = [&](const std::string &ns, const std::string &workload) -> const WorkloadRole * {
-        const auto it = roles.find({ns, workload});
-        return it == roles.end() ? nullptr : &it->second;
-    };
-    auto token = [](const std::string &service, const std::string &lane) { return service + "@" + lane; };
-
-    // Observed requests per hop and (caller token, callee token); tokens are service@lane.
-    const auto hopList = hopsOf(group);
-    struct Observed
-    {
-        double requests = 0.0;
-        double errors = 0.0;
-        std::map<std::pair<std::string, std::string>, double> edgeRequests, edgeErrors;
-    };
-    std::map<std::pair<std::string, std::string>, std::map<std::pair<std::string, std::string>, Observed>>
-        seen;
-    std::map<std::pair<std::string, std::string>, Observed> hopTotals;
-    bool anyGroupWorkload = false;
-    for (const auto &row : requests) {
-        const double count = std::max(0.0, row.value);
-        if (count == 0.0) {
-            continue;
-        }
-        const int code = std::atoi(label(row, "response_code").c_str());
-        const bool error = code == 0 || code >= 400;
-        const std::string calleeNs = label(row, "destination_workload_namespace");
-        const std::string calleeName = label(row, "destination_workload");
-        const WorkloadRole *caller =
-            roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"));
-        const WorkloadRole *callee = roleOf(calleeNs, calleeName);
-        const Service *calleeService =
-            callee ? group.service(callee->service) : serviceOfHost(group, label(row, "destination_service"));
-        if (!calleeService) {
-            continue;
-        }
-        anyGroupWorkload =
-            anyGroupWorkload || (caller && !caller->lane.empty()) || (callee && !callee->lane.empty());
-        const std::string hopCaller = caller ? caller->service : kIngress;
-        if (!caller && calleeService->name != group.ingress.entryService) {
-            continue; // traffic from outside the group to a service behind the entry: not the lanes'
-        }
-        const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
-        const std::string calleeToken = callee ? token(callee->service, callee->lane) : kUnknown;
-        auto &pair = seen[{hopCaller, calleeService->name}][{callerToken, calleeToken}];
-        pair.requests += count;
-        pair.errors += error ? count : 0.0;
-        const std::pair<std::string, std::string> edge{
-            caller ? id(label(row, "source_workload_namespace"), label(row, "source_workload")) : kIngress,
-            callee ? id(calleeNs, calleeName) : kUnknown};
-        auto &hop = hopTotals[{hopCaller, calleeService->name}];
-        hop.requests += count;
-        hop.errors += error ? count : 0.0;
-        hop.edgeRequests[edge] += count;
-        hop.edgeErrors[edge] += error ? count : 0.0;
-    }
-    if (!requests.empty() && !anyGroupWorkload) {
-        std::string example;
-        if (!group.lanes.empty() && !group.services.empty()) {
-            example = " (e.g. " + group.services.front().name + " with " + group.lanes.front().labelKey +
-                      "=" + group.lanes.front().labelValue + ")";
-        }
-        view.problems.push_back("the series name none of the lane group's workloads" + example +
-                                ": is the inventory current, and are these the right namespaces?");
-    }
-
-    // Expected (caller token, callee token) per hop and lane.
-    std::map<std::pair<std::string, std::string>,
-             std::map<std::pair<std::string, std::string>, std::vector<std::size_t>>>
-        expected;
-    for (const auto &hop : hopList) {
-        auto &pairs = expected[{hop.caller, hop.callee}];
-        for (std::size_t i = 0; i < group.lanes.size(); ++i) {
-            const Lane &lane = group.lanes[i];
-            const std::string callerToken = hop.caller == kIngress
-                                                ? std::string(kIngress)
-                                                : token(hop.caller, laneServing(group, lane, hop.caller));
-            pairs[{callerToken, token(hop.callee, laneServing(group, lane, hop.callee))}].push_back(i);
-        }
-    }
-    auto observedOn = [&](const Hop &hop, const std::pair<std::string, std::string> &pair) {
-        const auto h = seen.find({hop.caller, hop.callee});
-        if (h == seen.end()) {
-            return 0.0;
-        }
-        const auto p = h->second.find(pair);
-        return p == h->second.end() ? 0.0 : p->second.requests;
-    };
-
-    // Each lane's requests: from the first hop where its pair of workloads is shared only with lanes already
-    // known (peeling), so that a lane whose entry is the baseline's (fallback) is counted where it parts.
-    std::vector<std::optional<double>> laneRequests(group.lanes.size());
-    for (bool progress = true; progress;) {
-        progress = false;
-        for (const auto &hop : hopList) {
-            for (const auto &[pair, lanes] : expected[{hop.caller, hop.callee}]) {
-                std::vector<std::size_t> unknown;
-                double known = 0.0;
-                for (std::size_t lane : lanes) {
-                    if (laneRequests[lane]) {
-                        known += *laneRequests[lane];
-                    } else {
-                        unknown.push_back(lane);
-                    }
-                }
-                if (unknown.size() == 1) {
-                    laneRequests[unknown.front()] = std::max(0.0, observedOn(hop, pair) - known);
-                    progress = true;
-                    break;
-                }
-            }
-            if (progress) {
-                break;
-            }
-        }
-    }
-    std::vector<std::string> undetermined;
-    for (std::size_t i = 0; i < group.lanes.size(); ++i) {
-        if (!laneRequests[i]) {
-            undetermined.push_back(group.lanes[i].name);
-        }
-    }
-    if (!undetermined.empty()) {
-        std::string names;
-        for (const auto &name : undetermined) {
-            names += (names.empty() ? "" : ", ") + name;
-        }
-        view.problems.push_back(
-            "lanes " + names +
-            " reach the same workloads on every hop as another lane: telemetry cannot tell "
-            "them apart (counted as 0)");
-    }
-
-    // The ingress split, through the sampler's statistics: the same chart and verdict.
-    double ingressRequests = 0.0;
-    for (std::size_t i = 0; i < group.lanes.size(); ++i) {
-        aggregate.lanes[i].count = static_cast<std::uint64_t>(std::llround(laneRequests[i].value_or(0.0)));
-    }
-    if (!hopList.empty()) {
-        const Hop &ingress = hopList.front();
-        const auto &pairs = expected[{ingress.caller, ingress.callee}];
-        if (const auto h = seen.find({ingress.caller, ingress.callee}); h != seen.end()) {
-            for (const auto &[pair, observed] : h->second) {
-                ingressRequests += observed.requests;
-                if (!pairs.count(pair) && pair.second != kUnknown) {
-                    // Entered a workload no lane routes to: shown as a lane of its own, outside the weights.
-                    const auto index = aggregate.laneIndex(pair.second);
-                    aggregate.lanes[static_cast<std::size_t>(index)].count +=
-                        static_cast<std::uint64_t>(std::llround(observed.requests));
-                }
-            }
-        }
-        const auto totals = hopTotals.find({ingress.caller, ingress.callee});
-        const double errors = totals == hopTotals.end() ? 0.0 : totals->second.errors;
-        aggregate.errors[static_cast<std::size_t>(traffic::ErrorKind::HttpStatus)] =
-            static_cast<std::uint64_t>(std::llround(errors));
-    }
-    aggregate.total = static_cast<std::uint64_t>(std::llround(ingressRequests));
-    view.split = traffic::summarize(aggregate);
-    view.split.elapsedSeconds = view.windowSeconds;
-    view.split.achievedRate = ingressRequests / view.windowSeconds;
-
-    // Latency and error rate per lane: at the ingress, on the workload the lane enters.
-    std::map<std::string, std::map<double, double>> entryBuckets; // callee token -> le -> count
-    std::map<double, double> allBuckets;
-    for (const auto &row : buckets) {
-        if (roleOf(label(row, "source_workload_namespace"), label(row, "source_workload"))) {
-            continue;
-        }
-        const WorkloadRole *callee =
-            roleOf(label(row, "destination_workload_namespace"), label(row, "destination_workload"));
-        if (!callee || callee->service != group.ingress.entryService) {
-            continue;
-        }
-        const std::string le = label(row, "le");
-        const double bound = le == "+Inf" ? INFINITY : std::strtod(le.c_str(), nullptr);
-        entryBuckets[token(callee->service, callee->lane)][bound] += std::max(0.0, row.value);
-        allBuckets[bound] += std::max(0.0, row.value);
-    }
-    view.split.p50 = micros(quantile(0.5, allBuckets));
-    view.split.p90 = micros(quantile(0.9, allBuckets));
-    view.split.p99 = micros(quantile(0.99, allBuckets));
-    view.laneErrorRates.assign(view.split.lanes.size(), 0.0);
-    for (std::size_t i = 0; i < group.lanes.size() && i < view.split.lanes.size(); ++i) {
-        const std::string entry =
-            token(group.ingress.entryService, laneServing(group, group.lanes[i], group.ingress.entryService));
-        const auto &histogram = entryBuckets[entry];
-        auto &row = view.split.lanes[i];
-        row.p50 = micros(quantile(0.5, histogram));
-        row.p90 = micros(quantile(0.9, histogram));
-        row.p99 = micros(quantile(0.99, histogram));
-        row.max = 0;
-        if (const auto h = seen.find({kIngress, group.ingress.entryService}); h != seen.end()) {
-            if (const auto p = h->second.find({kIngress, entry});
-                p != h->second.end() && p->second.requests > 0) {
-                view.laneErrorRates[i] = p->second.errors / p->second.requests;
-            }
-        }
-    }
-
-    // Each hop: requests per lane (a pair's requests shared among the lanes expected on it, by their ingress
-    // requests) and leaks (a lane's expected pair got less than the lane sent, beyond a tolerance for the
-    // requests in flight when the counters were read; local replies of the caller's proxy are errors, not
-    // leaks).
-    for (const auto &hop : hopList) {
-        HopTraffic traffic;
-        traffic.caller = hop.caller;
-        traffic.callee = hop.callee;
-        for (const auto &lane : group.lanes) {
-            traffic.lanes.push_back({lane.name, 0.0, 0.0, 0.0, 0.0});
-        }
-        const auto &pairs = expected[{hop.caller, hop.callee}];
-        const auto observedPairs = seen.find({hop.caller, hop.callee});
-        std::map<std::string, double> localErrors; // by caller token
-        if (observedPairs != seen.end()) {
-            for (const auto &[pair, observed] : observedPairs->second) {
-                if (pair.second == kUnknown) {
-                    localErrors[pair.first] += observed.requests;
-                }
-            }
-        }
-        for (const auto &[pair, lanes] : pairs) {
-            double demand = 0.0;
-            for (std::size_t lane : lanes) {
-                demand += laneRequests[lane].value_or(0.0);
-            }
-            const double got = observedOn(hop, pair);
-            double errors = 0.0;
-            if (observedPairs != seen.end()) {
-                if (const auto p = observedPairs->second.find(pair); p != observedPairs->second.end()) {
-                    errors = p->second.errors;
-                }
-            }
-            double shortfall = std::max(0.0, demand - got);
-            double &local = localErrors[pair.first];
-            const double explained = std::min(local, shortfall);
-            local -= explained;
-            shortfall -= explained;
-            const double tolerance = 2.0 + 0.02 * demand;
-            for (std::size_t lane : lanes) {
-                const double share =
-                    demand > 0 ? laneRequests[lane].value_or(0.0) / demand : 1.0 / double(lanes.size());
-                HopLane &row = traffic.lanes[lane];
-                row.requests += std::min(got, demand > 0 ? demand : got) * share;
-                row.errors += (errors + explained) * share;
-                if (shortfall > tolerance) {
-                    row.leaked += shortfall * share;
-                }
-            }
-        }
-        if (const auto totals = hopTotals.find({hop.caller, hop.callee}); totals != hopTotals.end()) {
-            traffic.requests = totals->second.requests;
-            traffic.errors = totals->second.errors;
-            for (const auto &[edge, count] : totals->second.edgeRequests) {
-                WorkloadEdge row;
-                row.caller = edge.first;
-                row.callee = edge.second;
-                row.requests = count;
-                row.errors = totals->second.edgeErrors[edge];
-                traffic.edges.push_back(row);
-            }
-        }
-        // What the lanes' split says each observed workload pair should carry, for the edge table.
-        for (auto &edge : traffic.edges) {
-            const auto slash = [](const std::string &text) { return text.find('/'); };
-            const WorkloadRole *caller = edge.caller == kIngress
-                                             ? nullptr
-                                             : roleOf(edge.caller.substr(0, slash(edge.caller)),
-                                                      edge.caller.substr(slash(edge.caller) + 1));
-            const WorkloadRole *callee = edge.callee == kUnknown
-                                             ? nullptr
-                                             : roleOf(edge.callee.substr(0, slash(edge.callee)),
-                                                      edge.callee.substr(slash(edge.callee) + 1));
-            const std::string callerToken = caller ? token(caller->service, caller->lane) : kIngress;
-            const auto p =
-                callee ? pairs.find({callerToken, token(callee->service, callee->lane)}) : pairs.end();
-            if (p == pairs.end()) {
-                edge.unexpected = edge.callee != kUnknown;
-                continue;
-            }
-            for (std::size_t lane : p->second) {
-                edge.expected += laneRequests[lane].value_or(0.0);
-            }
-        }
-        for (auto &row : traffic.lanes) {
-            row.perSecond = row.requests / view.windowSeconds;
-            traffic.leaked += row.leaked;
-        }
-        view.leaked += traffic.leaked;
-        view.hops.push_back(std::move(traffic));
-    }
+    checkFreshness(view, group, window, end, freshness);
+    Analysis analysis(group);
+    analysis.roles = rolesOf(group, workloads, requests);
+    observeRequests(analysis, view, requests);
+    expectPairs(analysis);
+    countLaneRequests(analysis, view);
+    splitAtIngress(analysis, view);
+    latencyPerLane(analysis, view, buckets);
+    hopsAndLeaks(analysis, view);
 
     for (const auto &row : resets) {
         view.problems.push_back(
@@ -594,7 +662,7 @@ MeshTelemetry analyse(const LaneGroup &group, const WorkloadMap &workloads, cons
             " were reset within the window (a proxy restarted): its requests before the "
             "restart are not counted");
     }
-    if (!view.stale && ingressRequests == 0.0 && view.problems.empty()) {
+    if (!view.stale && analysis.ingressRequests == 0.0 && view.problems.empty()) {
         view.problems.push_back("no requests entered the lane group in the window");
     }
     return view;
