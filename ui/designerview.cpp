@@ -58,6 +58,8 @@ QStringList split(const QString &text)
     return out;
 }
 
+} // namespace
+
 /// One line edit of the settings pane: the group field it edits, where its diagnostics are, and its texts
 /// (translated in DesignerView's context when shown). Fields without a label are laid out by hand.
 struct TextFieldSpec
@@ -70,6 +72,8 @@ struct TextFieldSpec
     QString (*get)(const LaneGroup &);
     void (*set)(LaneGroup &, const QString &);
 };
+
+namespace {
 
 #define DESIGNER_TR(text) QT_TRANSLATE_NOOP("lanedeck::ui::DesignerView", text)
 
@@ -122,6 +126,15 @@ const TextFieldSpec kUriField[] = {
 };
 
 #undef DESIGNER_TR
+
+/// A row of `form`: `field` with a label that is its buddy and gives its accessible name.
+void addFormRow(QFormLayout *form, const QString &label, QWidget *field)
+{
+    auto *l = new QLabel(label, field->parentWidget());
+    l->setBuddy(field);
+    field->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
+    form->addRow(l, field);
+}
 
 QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::StandardPixmap icon,
                         const QString &text, const QString &tooltip)
@@ -337,35 +350,45 @@ QLineEdit *DesignerView::addTextField(const QString &objectName, const QStringLi
     return edit;
 }
 
+QList<QLineEdit *> DesignerView::addTextRows(QFormLayout *form, std::span<const TextFieldSpec> specs)
+{
+    QList<QLineEdit *> edits;
+    for (const TextFieldSpec &spec : specs) {
+        QLineEdit *edit = addTextField(QLatin1String(spec.objectName), {QLatin1String(spec.path)},
+                                       tr(spec.undoText), tr(spec.tooltip), spec.get, spec.set);
+        if (spec.label) {
+            addFormRow(form, tr(spec.label), edit);
+        }
+        edits << edit;
+    }
+    return edits;
+}
+
 QWidget *DesignerView::createSettingsPane()
 {
     auto *pane = new QWidget(this);
     auto *column = new QVBoxLayout(pane);
     column->setContentsMargins(0, 0, 0, 0);
+    column->addWidget(createGroupBox(pane));
+    column->addWidget(createIngressBox(pane));
+    column->addStretch(1);
 
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(pane);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setFocusPolicy(Qt::NoFocus); // a container: Tab goes to its fields, and it scrolls to them
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(pane->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    return scroll;
+}
+
+QGroupBox *DesignerView::createGroupBox(QWidget *pane)
+{
     auto *groupBox = new QGroupBox(tr("Lane group"), pane);
     auto *form = new QFormLayout(groupBox);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    auto row = [&](QFormLayout *f, const QString &label, QWidget *field) {
-        auto *l = new QLabel(label, field->parentWidget());
-        l->setBuddy(field);
-        field->setAccessibleName(QString(label).remove(QLatin1Char('&')).remove(QLatin1Char(':')));
-        f->addRow(l, field);
-    };
-    // The line edits of `specs`, each in a row of `f` when it has a label, in the table's order.
-    auto textRows = [&](QFormLayout *f, std::span<const TextFieldSpec> specs) {
-        QList<QLineEdit *> edits;
-        for (const TextFieldSpec &spec : specs) {
-            QLineEdit *edit = addTextField(QLatin1String(spec.objectName), {QLatin1String(spec.path)},
-                                           tr(spec.undoText), tr(spec.tooltip), spec.get, spec.set);
-            if (spec.label) {
-                row(f, tr(spec.label), edit);
-            }
-            edits << edit;
-        }
-        return edits;
-    };
-    textRows(form, kGroupFields);
+    addTextRows(form, kGroupFields);
     m_mode = new QComboBox(groupBox);
     m_mode->setObjectName(QStringLiteral("modeCombo"));
     m_mode->addItem(tr("Permissive"), int(LaneMode::Permissive));
@@ -377,7 +400,7 @@ QWidget *DesignerView::createSettingsPane()
     m_mode->setToolTip(
         tr("Permissive lanes may hold only the services that changed; requests for the others go "
            "to the baseline lane."));
-    row(form, tr("Mo&de:"), m_mode);
+    addFormRow(form, tr("Mo&de:"), m_mode);
     connect(m_mode, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
         after.mode = static_cast<LaneMode>(m_mode->currentData().toInt());
@@ -391,7 +414,7 @@ QWidget *DesignerView::createSettingsPane()
     m_passThrough->setToolTip(
         tr("Which trace context the applications pass through, so the lane travels with "
            "the request from service to service."));
-    row(form, tr("&Pass-through:"), m_passThrough);
+    addFormRow(form, tr("&Pass-through:"), m_passThrough);
     connect(m_passThrough, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
         after.passThrough = static_cast<PassThrough>(m_passThrough->currentData().toInt());
@@ -403,13 +426,16 @@ QWidget *DesignerView::createSettingsPane()
         }
         m_controller->edit(after, tr("Change pass-through mode"));
     });
-    m_traceHeader = textRows(form, kHeaderFields).front();
-    column->addWidget(groupBox);
+    m_traceHeader = addTextRows(form, kHeaderFields).front();
+    return groupBox;
+}
 
+QGroupBox *DesignerView::createIngressBox(QWidget *pane)
+{
     auto *ingressBox = new QGroupBox(tr("Ingress"), pane);
     auto *ingress = new QFormLayout(ingressBox);
     ingress->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    textRows(ingress, kIngressFields);
+    addTextRows(ingress, kIngressFields);
     auto *match = new QWidget(ingressBox);
     auto *matchLayout = new QHBoxLayout(match);
     matchLayout->setContentsMargins(0, 0, 0, 0);
@@ -424,7 +450,7 @@ QWidget *DesignerView::createSettingsPane()
         after.ingress.uri.kind = static_cast<StringMatch::Kind>(m_uriKind->currentData().toInt());
         m_controller->edit(after, tr("Change URI match"));
     });
-    QLineEdit *uri = textRows(ingress, kUriField).front();
+    QLineEdit *uri = addTextRows(ingress, kUriField).front();
     uri->setParent(match);
     uri->setAccessibleName(tr("URI match"));
     matchLayout->addWidget(m_uriKind);
@@ -435,12 +461,18 @@ QWidget *DesignerView::createSettingsPane()
     m_entryService = new QComboBox(ingressBox);
     m_entryService->setObjectName(QStringLiteral("entryServiceCombo"));
     m_entryService->setToolTip(tr("The service ingress traffic enters; its lane weights split the traffic."));
-    row(ingress, tr("Entr&y service:"), m_entryService);
+    addFormRow(ingress, tr("Entr&y service:"), m_entryService);
     connect(m_entryService, &QComboBox::activated, this, [this] {
         LaneGroup after = m_controller->group();
         after.ingress.entryService = toStdString(m_entryService->currentText());
         m_controller->edit(after, tr("Change entry service"));
     });
+    addHeaderMatchRow(ingress, ingressBox);
+    return ingressBox;
+}
+
+void DesignerView::addHeaderMatchRow(QFormLayout *ingress, QGroupBox *ingressBox)
+{
     // Header conditions: few groups have them, so the table stays small and the buttons say what they do.
     auto *headers = new QWidget(ingressBox);
     auto *headersLayout = new QVBoxLayout(headers);
@@ -480,17 +512,6 @@ QWidget *DesignerView::createSettingsPane()
     auto *headersLabel = new QLabel(tr("Heade&rs:"), ingressBox);
     headersLabel->setBuddy(headerTable);
     ingress->addRow(headersLabel, headers);
-    column->addWidget(ingressBox);
-    column->addStretch(1);
-
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(pane);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setFocusPolicy(Qt::NoFocus); // a container: Tab goes to its fields, and it scrolls to them
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(pane->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
-    return scroll;
 }
 
 QWidget *DesignerView::createGridPane()
@@ -499,6 +520,24 @@ QWidget *DesignerView::createGridPane()
     auto *column = new QVBoxLayout(pane);
     column->setContentsMargins(0, 0, 0, 0);
 
+    QGroupBox *gridBox = createGridBox(pane);
+    auto *stack = new QSplitter(Qt::Vertical, pane);
+    stack->setObjectName(QStringLiteral("gridSplitter"));
+    stack->setChildrenCollapsible(false);
+    stack->addWidget(gridBox);
+    column->addWidget(stack, 1);
+
+    addLaneBox(pane, stack);
+    addServiceBox(pane, stack);
+
+    stack->setStretchFactor(0, 3);
+    stack->setStretchFactor(1, 2);
+    stack->setStretchFactor(2, 2);
+    return pane;
+}
+
+QGroupBox *DesignerView::createGridBox(QWidget *pane)
+{
     auto *gridBox = new QGroupBox(tr("Services × lanes"), pane);
     auto *gridLayout = new QVBoxLayout(gridBox);
     auto *hint =
@@ -523,6 +562,12 @@ QWidget *DesignerView::createGridPane()
     m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_grid->setShowGrid(true);
     gridLayout->addWidget(m_grid, 1);
+    connectGridHeaders();
+    return gridBox;
+}
+
+void DesignerView::connectGridHeaders()
+{
     // The headers name lanes and services: right-click them for what concerns the whole lane or service,
     // double-click to rename.
     QHeaderView *laneHeader = m_grid->horizontalHeader();
@@ -587,13 +632,11 @@ QWidget *DesignerView::createGridPane()
                                &DesignerView::removeService);
                 menu.exec(serviceHeader->mapToGlobal(pos));
             });
-    auto *stack = new QSplitter(Qt::Vertical, pane);
-    stack->setObjectName(QStringLiteral("gridSplitter"));
-    stack->setChildrenCollapsible(false);
-    stack->addWidget(gridBox);
-    column->addWidget(stack, 1);
+}
 
-    // Lanes table.
+/// The lanes table with its tools, below the grid in `stack`.
+void DesignerView::addLaneBox(QWidget *pane, QSplitter *stack)
+{
     auto *laneBox = new QGroupBox(tr("Lanes"), pane);
     auto *laneLayout = new QVBoxLayout(laneBox);
     auto *laneTools = new QHBoxLayout;
@@ -640,8 +683,11 @@ QWidget *DesignerView::createGridPane()
     connect(removeLaneButton, &QToolButton::clicked, this, &DesignerView::removeLane);
     connect(laneUp, &QToolButton::clicked, this, [this] { moveLane(-1); });
     connect(laneDown, &QToolButton::clicked, this, [this] { moveLane(1); });
+}
 
-    // Services table.
+/// The services table with its tools, below the lanes in `stack`.
+void DesignerView::addServiceBox(QWidget *pane, QSplitter *stack)
+{
     auto *serviceBox = new QGroupBox(tr("Services and call graph"), pane);
     auto *serviceLayout = new QVBoxLayout(serviceBox);
     auto *serviceTools = new QHBoxLayout;
@@ -697,11 +743,6 @@ QWidget *DesignerView::createGridPane()
     connect(removeServiceButton, &QToolButton::clicked, this, &DesignerView::removeService);
     connect(serviceUp, &QToolButton::clicked, this, [this] { moveService(-1); });
     connect(serviceDown, &QToolButton::clicked, this, [this] { moveService(1); });
-
-    stack->setStretchFactor(0, 3);
-    stack->setStretchFactor(1, 2);
-    stack->setStretchFactor(2, 2);
-    return pane;
 }
 
 QWidget *DesignerView::createWeightsPane()

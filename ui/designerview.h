@@ -6,11 +6,15 @@
 #include <QWidget>
 
 #include <functional>
+#include <span>
 #include <vector>
 
 class QComboBox;
+class QFormLayout;
+class QGroupBox;
 class QLineEdit;
 class QPushButton;
+class QSplitter;
 class QTableView;
 
 namespace lanedeck::ui {
@@ -20,6 +24,7 @@ class LaneGridModel;
 class LaneTableModel;
 class ServiceTableModel;
 class WeightPanel;
+struct TextFieldSpec;
 
 /// The lane designer: the group's settings and ingress on the left, the services x lanes grid with the lane
 /// and service tables in the middle, the traffic split on the right. Every change is an edit of the document;
@@ -61,7 +66,17 @@ private:
     };
 
     QWidget *createSettingsPane();
+    QGroupBox *createGroupBox(QWidget *pane);
+    QGroupBox *createIngressBox(QWidget *pane);
+    void addHeaderMatchRow(QFormLayout *ingress, QGroupBox *ingressBox);
+    /// Line edits for `specs` (see addTextField), each in a row of `form` when it has a label.
+    QList<QLineEdit *> addTextRows(QFormLayout *form, std::span<const TextFieldSpec> specs);
     QWidget *createGridPane();
+    QGroupBox *createGridBox(QWidget *pane);
+    /// The grid's lane and service headers: context menus and double-click to rename.
+    void connectGridHeaders();
+    void addLaneBox(QWidget *pane, QSplitter *stack);
+    void addServiceBox(QWidget *pane, QSplitter *stack);
     QWidget *createWeightsPane();
     QLineEdit *addTextField(const QString &objectName, const QStringList &paths, const QString &undoText,
                             const QString &tooltip, std::function<QString(const LaneGroup &)> get,

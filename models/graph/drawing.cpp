@@ -153,45 +153,50 @@ std::vector<NodeSize> nodeSizes(const LaneGroup &group)
     return sizes;
 }
 
-Drawing draw(const LaneGroup &group, const GraphLayout &layout, int lane, const Traffic &traffic)
-{
-    Drawing drawing;
-    drawing.width = layout.width + 2 * M::kMargin;
-    drawing.height = layout.height + 2 * M::kMargin;
-    drawing.title = "Lane group " + group.name;
-    drawing.lane = lane >= 0 && static_cast<std::size_t>(lane) < group.lanes.size() ? lane : -1;
-    for (const auto &l : group.lanes) {
-        drawing.laneNames.push_back(l.name);
-    }
-    const Lane *selected = drawing.lane >= 0 ? &group.lanes[static_cast<std::size_t>(drawing.lane)] : nullptr;
-    drawing.title += selected ? ", lane " + selected->name : ", all lanes";
+namespace {
 
-    // How the selected lane's requests reach each service and call (a service reached both by its own
-    // version and by fallback, through two callers, counts as its own).
+/// How the selected lane's requests reach each service and call (a service reached both by its own version
+/// and by fallback, through two callers, counts as its own).
+struct LaneReach
+{
     std::map<std::string, Hop> hopOf;
     std::map<std::pair<std::string, std::string>, Reach> callReach;
-    if (selected) {
-        for (const auto &path : lanePaths(group)) {
-            if (path.lane != selected->name) {
-                continue;
+};
+
+LaneReach laneReach(const LaneGroup &group, const Lane &selected)
+{
+    LaneReach reach;
+    auto &hopOf = reach.hopOf;
+    auto &callReach = reach.callReach;
+    for (const auto &path : lanePaths(group)) {
+        if (path.lane != selected.name) {
+            continue;
+        }
+        const auto callers = path.callers();
+        for (std::size_t i = 0; i < path.hops.size(); ++i) {
+            const Hop &hop = path.hops[i];
+            if (auto [it, inserted] = hopOf.emplace(hop.service, hop); !inserted && !hop.fallback) {
+                it->second = hop;
             }
-            const auto callers = path.callers();
-            for (std::size_t i = 0; i < path.hops.size(); ++i) {
-                const Hop &hop = path.hops[i];
-                if (auto [it, inserted] = hopOf.emplace(hop.service, hop); !inserted && !hop.fallback) {
-                    it->second = hop;
-                }
-                if (callers[i] >= 0) {
-                    const auto key =
-                        std::make_pair(path.hops[static_cast<std::size_t>(callers[i])].service, hop.service);
-                    const Reach r = hop.fallback ? Reach::Fallback : Reach::Lane;
-                    if (auto [it, inserted] = callReach.emplace(key, r); !inserted && r == Reach::Lane) {
-                        it->second = Reach::Lane;
-                    }
+            if (callers[i] >= 0) {
+                const auto key =
+                    std::make_pair(path.hops[static_cast<std::size_t>(callers[i])].service, hop.service);
+                const Reach r = hop.fallback ? Reach::Fallback : Reach::Lane;
+                if (auto [it, inserted] = callReach.emplace(key, r); !inserted && r == Reach::Lane) {
+                    it->second = Reach::Lane;
                 }
             }
         }
     }
+    return reach;
+}
+
+/// The drawing's nodes, one per box of `layout`: text, chips (every lane's, or the selected lane's hop), how
+/// the selected lane reaches them, the chips' places and the error rate seen.
+void drawNodes(Drawing &drawing, const LaneGroup &group, const GraphLayout &layout, const Lane *selected,
+               const LaneReach &reach, const Traffic &traffic)
+{
+    const auto &hopOf = reach.hopOf;
     const auto chipsOf = selected ? decltype(allLaneChips(group)){} : allLaneChips(group);
     std::unordered_map<std::string, std::size_t> serviceIndex;
     for (std::size_t i = 0; i < group.services.size(); ++i) {
@@ -242,6 +247,13 @@ Drawing draw(const LaneGroup &group, const GraphLayout &layout, int lane, const 
             node.errorRate = it->second;
         }
     }
+}
+
+/// The drawing's edges, one per route of `layout`: how the selected lane uses them and the traffic seen.
+void drawEdges(Drawing &drawing, const GraphLayout &layout, const Lane *selected, const LaneReach &reach,
+               const Traffic &traffic)
+{
+    const auto &callReach = reach.callReach;
     std::map<std::pair<std::string, std::string>, std::vector<const EdgeTraffic *>> trafficOf;
     for (const auto &t : traffic.edges) {
         if (!selected || t.lane == selected->name) {
@@ -285,6 +297,26 @@ Drawing draw(const LaneGroup &group, const GraphLayout &layout, int lane, const 
         }
         drawing.edges.push_back(std::move(edge));
     }
+}
+
+} // namespace
+
+Drawing draw(const LaneGroup &group, const GraphLayout &layout, int lane, const Traffic &traffic)
+{
+    Drawing drawing;
+    drawing.width = layout.width + 2 * M::kMargin;
+    drawing.height = layout.height + 2 * M::kMargin;
+    drawing.title = "Lane group " + group.name;
+    drawing.lane = lane >= 0 && static_cast<std::size_t>(lane) < group.lanes.size() ? lane : -1;
+    for (const auto &l : group.lanes) {
+        drawing.laneNames.push_back(l.name);
+    }
+    const Lane *selected = drawing.lane >= 0 ? &group.lanes[static_cast<std::size_t>(drawing.lane)] : nullptr;
+    drawing.title += selected ? ", lane " + selected->name : ", all lanes";
+
+    const LaneReach reach = selected ? laneReach(group, *selected) : LaneReach{};
+    drawNodes(drawing, group, layout, selected, reach, traffic);
+    drawEdges(drawing, layout, selected, reach, traffic);
     return drawing;
 }
 

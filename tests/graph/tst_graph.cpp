@@ -108,7 +108,7 @@ private Q_SLOTS:
     {
         LaneGroup group = testing::shopGroup();
         const GraphLayout before = layoutOf(group);
-        group.services.push_back({"reviews", "shop", 8000, {}});
+        group.services.push_back({"reviews", "shop", 8000, {}, {}});
         group.services[2].calls.push_back("reviews"); // search -> reviews
         group.lanes[0].services.push_back("reviews");
         const GraphLayout after = layoutOf(group);
@@ -173,7 +173,7 @@ private Q_SLOTS:
     void unreachedServicesAreDimmed()
     {
         LaneGroup group = testing::shopGroup();
-        group.services.push_back({"audit", "shop", 8000, {"db"}}); // nobody calls audit
+        group.services.push_back({"audit", "shop", 8000, {"db"}, {}}); // nobody calls audit
         group.lanes[0].services.push_back("audit");
         const auto drawing = drawGroup(group, 1);
         QVERIFY(drawing);

@@ -30,7 +30,7 @@ LaneGroup withServices(std::size_t count)
     LaneGroup group = testing::shopGroup();
     for (std::size_t i = 0; i < count; ++i) {
         const std::string name = "svc" + std::to_string(i);
-        group.services.push_back({name, "shop", 8000, {}});
+        group.services.push_back({name, "shop", 8000, {}, {}});
         group.services[i % 4].calls.push_back(name);
         group.lanes[0].services.push_back(name);
     }
@@ -138,7 +138,7 @@ private Q_SLOTS:
         QFETCH(int, comboIndex);
         QFETCH(QStringList, tooltips);
         LaneGroup group = testing::shopGroup();
-        group.services.push_back({"audit", "shop", 8000, {}});
+        group.services.push_back({"audit", "shop", 8000, {}, {}});
         group.lanes[0].services.push_back("audit");
         m_doc->newDocument(group);
         auto *combo = m_view->findChild<QComboBox *>(QStringLiteral("topologyLane"));
