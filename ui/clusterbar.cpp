@@ -14,7 +14,7 @@ namespace lanedeck::ui {
 
 ClusterBar::ClusterBar(QWidget *parent)
     : QWidget(parent), m_targets(new QComboBox(this)), m_destination(new QLabel(this)),
-      m_override(new QCheckBox(tr("&Into another:"), this)), m_namespace(new QLineEdit(this)),
+      m_override(new QCheckBox(tr("Into another:"), this)), m_namespace(new QLineEdit(this)),
       m_flavor(new QComboBox(this)), m_switchFlavor(new QPushButton(this)), m_adviceText(new QLabel(this)),
       m_drift(new QLabel(this)), m_stateIcon(new QLabel(this)), m_stateText(new QLabel(this))
 {
@@ -38,7 +38,7 @@ ClusterBar::ClusterBar(QWidget *parent)
     m_namespace->setToolTip(tr("The namespace the group goes to instead of its own."));
     m_namespace->setMaximumWidth(m_namespace->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 14);
     m_namespace->setEnabled(false);
-    auto *flavorLabel = new QLabel(tr("&Flavor:"), this);
+    auto *flavorLabel = new QLabel(tr("Flavor:"), this);
     flavorLabel->setBuddy(m_flavor);
     m_flavor->setObjectName(QStringLiteral("clusterFlavorCombo"));
     m_flavor->setAccessibleName(tr("Flavor"));

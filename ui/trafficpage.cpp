@@ -148,7 +148,7 @@ QGroupBox *TrafficPage::createSamplerForm()
     m_threads->setSpecialValueText(tr("One per core"));
     m_threads->setToolTip(tr("Sampling threads, each with its share of the connections (at most one per "
                              "connection)"));
-    formLayout->addRow(tr("Threa&ds:"), m_threads);
+    formLayout->addRow(tr("Threads:"), m_threads);
     m_headers = new QPlainTextEdit(form);
     m_headers->setObjectName(QStringLiteral("trafficHeaders"));
     m_headers->setTabChangesFocus(true);
@@ -377,7 +377,7 @@ void TrafficPage::createSourceSwitch(QWidget *samplerView)
     m_sourceStack = new QStackedWidget(this);
     m_sourceStack->addWidget(samplerView);
     m_sourceStack->addWidget(m_telemetry);
-    auto *sourceLabel = new QLabel(tr("S&ource:"), this);
+    auto *sourceLabel = new QLabel(tr("Source:"), this);
     sourceLabel->setBuddy(m_source);
     auto *sourceRow = new QHBoxLayout;
     sourceRow->addWidget(sourceLabel);
