@@ -12,7 +12,7 @@ packages=(
   libgl-dev libxkbcommon-dev
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev
   libgraphviz-dev
-  xvfb xauth curl file bc librsvg2-bin clang-format
+  xvfb xauth curl file bc librsvg2-bin clang-format python3 iproute2
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   wrk hey nginx-light
   prometheus
