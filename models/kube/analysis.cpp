@@ -1149,6 +1149,15 @@ Result<ClusterState> readUnguarded(Client &client, const LaneGroup &group)
     ClusterState state;
     const std::size_t before = client.requestsSent();
     auto mesh = discoverMesh(client);
+    if (!mesh && mesh.error().kind != Error::Kind::Failed) {
+        // Nothing answered (no connection, no credential, cancelled): every later read would fail the same
+        // way, after running a failing exec plugin or waiting out a timeout once more.
+        std::string why = mesh.error().message;
+        if (const std::string prefix = "discovery failed: "; why.rfind(prefix, 0) == 0) {
+            why.erase(0, prefix.size());
+        }
+        return Error{"cannot read the cluster: " + why, mesh.error().kind};
+    }
     if (mesh) {
         state.mesh = *mesh;
     } else {
