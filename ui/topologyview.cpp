@@ -612,7 +612,12 @@ TopologyView::TopologyView(DocumentController *controller, QWidget *parent)
     refresh();
 }
 
-TopologyView::~TopologyView() = default;
+TopologyView::~TopologyView()
+{
+    // The scene is a child: QObject deletes it after this destructor, and clearing its items emits
+    // selectionChanged to a view that is no longer a TopologyView (UBSan: downcast of a QWidget).
+    disconnect(m_scene, nullptr, this, nullptr);
+}
 
 QGraphicsView *TopologyView::canvas() const
 {
