@@ -85,6 +85,8 @@ struct Event
         Promoted,
         Aborted, ///< stopped without a decision (operator, too few requests, failed push); the step stays
         Refused, ///< did not start: lease held, plan changed, nothing to resume
+        Paused,  ///< the operator paused the step: no sampling, no judging, its hold time stands still
+        Resumed, ///< the operator resumed a paused step
     };
     std::int64_t timeMs = 0; ///< ms since the epoch
     Kind kind = Kind::Started;
@@ -149,8 +151,15 @@ public:
     void requestAbort();
     /// Rolls back at the next opportunity, as a failed gate would.
     void requestRollback();
-    /// Ends the current step's hold as if it had passed (the gates still judge what was sampled).
+    /// Ends the current step's hold as if it had passed (the gates still judge what was sampled); resumes a
+    /// paused step.
     void requestPromote();
+    /// Pauses after the window being sampled has been judged: the step in force stays, nothing is sampled or
+    /// judged, the hold time stands still and no further step is pushed until requestResume(). Abort, roll
+    /// back and promote still act on a paused rollout.
+    void requestPause();
+    void requestResume();
+    bool isPaused() const;
     /// Instead of run(): pushes the rollback weights and records the rollout as rolled back, without
     /// sampling (lanectl rollout --rollback, the console's Roll back after a stop).
     RunResult rollBackOnly();
