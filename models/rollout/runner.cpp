@@ -667,10 +667,12 @@ RunResult Runner::rollBackOnly()
 }
 
 SandboxTarget::SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath)
-    : m_box(box), m_flavor(flavor), m_statePath(std::move(statePath))
+    : StateFileTarget(std::move(statePath)), m_box(box), m_flavor(flavor)
 {}
 
-SandboxTarget::~SandboxTarget()
+StateFileTarget::StateFileTarget(std::string statePath) : m_statePath(std::move(statePath)) {}
+
+StateFileTarget::~StateFileTarget()
 {
     if (m_lockFd >= 0) {
         ::close(m_lockFd);
@@ -708,7 +710,7 @@ Result<traffic::SamplerConfig> SandboxTarget::probe()
     return config;
 }
 
-Result<std::optional<RolloutState>> SandboxTarget::loadState()
+Result<std::optional<RolloutState>> StateFileTarget::loadState()
 {
     if (::access(m_statePath.c_str(), F_OK) != 0) {
         return std::optional<RolloutState>{};
@@ -728,12 +730,12 @@ Result<std::optional<RolloutState>> SandboxTarget::loadState()
     return std::optional<RolloutState>(std::move(*state));
 }
 
-Result<void> SandboxTarget::saveState(const RolloutState &state)
+Result<void> StateFileTarget::saveState(const RolloutState &state)
 {
     return writeFileAtomically(m_statePath, stateJson(state).dump(2) + '\n');
 }
 
-Result<void> SandboxTarget::acquireLease(const std::string &holder, std::int64_t)
+Result<void> StateFileTarget::acquireLease(const std::string &holder, std::int64_t)
 {
     if (m_lockFd >= 0) {
         return {}; // held by this target already: the kernel keeps it until release or exit
@@ -760,7 +762,7 @@ Result<void> SandboxTarget::acquireLease(const std::string &holder, std::int64_t
     return {};
 }
 
-void SandboxTarget::releaseLease(const std::string &)
+void StateFileTarget::releaseLease(const std::string &)
 {
     if (m_lockFd >= 0) {
         ::close(m_lockFd); // closing drops the flock

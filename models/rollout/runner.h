@@ -169,31 +169,42 @@ private:
     std::unique_ptr<State> m_state;
 };
 
-/// The sandbox as a target: a push renders the group (with the step's weights) and apply()s it, probes go
-/// to its gateway, and the state lives in a JSON file (written atomically) with a lock file beside it,
-/// flock'ed while a rollout runs, as the lease (the kernel drops it when the process dies).
-class SandboxTarget final : public Target
+/// A target whose rollout state lives in a JSON file (written atomically) with a lock file beside it,
+/// flock'ed while a rollout runs, as the lease (the kernel drops it when the process dies). Targets of a mesh
+/// in this process derive from it: the sandbox of lanectl, and the console's.
+class StateFileTarget : public Target
 {
 public:
-    /// `box` is borrowed and must be running while the rollout runs.
-    SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath);
-    ~SandboxTarget() override;
-    SandboxTarget(const SandboxTarget &) = delete;
-    SandboxTarget &operator=(const SandboxTarget &) = delete;
+    explicit StateFileTarget(std::string statePath);
+    ~StateFileTarget() override;
+    StateFileTarget(const StateFileTarget &) = delete;
+    StateFileTarget &operator=(const StateFileTarget &) = delete;
 
-    std::string describe() const override;
-    Result<std::vector<std::string>> push(const LaneGroup &weighted) override;
-    Result<traffic::SamplerConfig> probe() override;
     Result<std::optional<RolloutState>> loadState() override;
     Result<void> saveState(const RolloutState &state) override;
     Result<void> acquireLease(const std::string &holder, std::int64_t expiresMs) override;
     void releaseLease(const std::string &holder) override;
 
 private:
-    sandbox::Sandbox &m_box;
-    mesh::Flavor m_flavor;
     std::string m_statePath;
     int m_lockFd = -1;
+};
+
+/// The sandbox as a target: a push renders the group (with the step's weights) and apply()s it, probes go
+/// to its gateway, and the state lives in a file (StateFileTarget).
+class SandboxTarget final : public StateFileTarget
+{
+public:
+    /// `box` is borrowed and must be running while the rollout runs.
+    SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath);
+
+    std::string describe() const override;
+    Result<std::vector<std::string>> push(const LaneGroup &weighted) override;
+    Result<traffic::SamplerConfig> probe() override;
+
+private:
+    sandbox::Sandbox &m_box;
+    mesh::Flavor m_flavor;
 };
 
 /// The state file a sandbox rollout of `planPath` uses by default: beside the plan, "<plan>.state.json".
