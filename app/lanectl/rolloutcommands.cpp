@@ -109,7 +109,8 @@ int rolloutCommand(const QStringList &arguments)
         "Rolls a lane out in the steps of a Rollout plan: pushes each step's weights, samples through the "
         "ingress, judges the plan's gates every interval, rolls back on the first failure and promotes after "
         "the last step. Exit code 0 promoted, 4 rolled back, 5 aborted (Ctrl-C, too few requests, failed "
-        "push), 6 refused (another rollout holds the group, the plan changed, nothing to resume)."));
+        "push), 6 refused (another rollout holds the group, the plan changed, nothing to resume, the "
+        "analysis of the cluster found errors)."));
     parser.addPositionalArgument(QStringLiteral("PLAN"),
                                  QStringLiteral("The Rollout document (alone, or beside its LaneGroup)."));
     const QCommandLineOption target(
@@ -151,12 +152,16 @@ int rolloutCommand(const QStringList &arguments)
     const QCommandLineOption seed(QStringLiteral("seed"),
                                   QStringLiteral("Sandbox: seed the gateway's weighted choices."),
                                   QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption ignoreAnalysis(
+        QStringLiteral("ignore-analysis"),
+        QStringLiteral(
+            "Cluster: start even when the analysis of the cluster (lanectl analyze) finds errors."));
     parser.addOptions({target, kubeconfig, probeUrl, hostHeader, dryRun, resume, rollback, jsonLog, state,
-                       flavor, fault, seed});
-    const QString usage =
-        QStringLiteral("lanectl rollout PLAN [--target sandbox|CONTEXT] [--kubeconfig FILE] [--probe-url URL "
-                       "[--host H]] [--dry-run] [--resume | --rollback] [--json-log FILE] "
-                       "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N]");
+                       flavor, fault, seed, ignoreAnalysis});
+    const QString usage = QStringLiteral(
+        "lanectl rollout PLAN [--target sandbox|CONTEXT] [--kubeconfig FILE] [--probe-url URL "
+        "[--host H]] [--dry-run] [--resume | --rollback] [--json-log FILE] "
+        "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N] [--ignore-analysis]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -302,6 +307,12 @@ int rolloutCommand(const QStringList &arguments)
             return Failed;
         }
         client = std::move(*created);
+        // The push gate of lanectl apply, once before the first step (the steps change only weights, which
+        // the analysis does not judge). A rollback is never held up by it: it is the way out.
+        if (!parser.isSet(rollback) &&
+            preflightGate(*client, *group, {*f, {}}, parser.isSet(ignoreAnalysis)) != Ok) {
+            return Refused;
+        }
         rolloutTarget = std::make_unique<rollout::ClusterTarget>(*client, *group, mesh::RenderOptions{*f, {}},
                                                                  parser.value(probeUrl).toStdString(),
                                                                  parser.value(hostHeader).toStdString());
