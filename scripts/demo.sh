@@ -8,7 +8,10 @@
 # headless: lanectl validates the example, prints its lane paths, and runs `lanectl demo` (sandbox, 2000
 # requests, the split, the verdict and the distinct chains).
 #
-# usage: scripts/demo.sh [--no-gui] [more lanedeck options, e.g. --canary 20/40/40@15]
+# With --rollout promote (or fault), the Traffic page's Rollout panel also runs the canary rollout of s2 from 0
+# to 50% in three steps (with mockc v2 failing 20% of its requests, so that it rolls back by itself).
+#
+# usage: scripts/demo.sh [--no-gui] [more lanedeck options, e.g. --canary 20/40/40@15, --rollout fault]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gui=1

@@ -4,7 +4,8 @@
 # topology of the seed and of the branching example (resources/examples/shop.lanes.yaml),
 # and the designer at 200% scaling (QT_SCALE_FACTOR=2); then the Traffic page of `lanedeck --demo` sampling the
 # local sandbox live (light and dark, after 12 s), a canary step (20/40/40 pushed after 10 s, shot at 22 s)
-# with its charts PNG as the Export button writes it, and the Traffic page on a 1366x768 screen.
+# with its charts PNG as the Export button writes it, the Rollout panel during the demo's rollout and after its
+# fault rolled it back, and the Traffic page on a 1366x768 screen.
 #
 # usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
 set -euo pipefail
@@ -61,6 +62,16 @@ demo_shot traffic-light --light --delay 12000
 demo_shot traffic-dark --dark --delay 12000
 demo_shot traffic-canary-light --light --canary 20/40/40@10 --delay 22000 \
   --export-charts "$out/traffic-export-light.png"
+# The Rollout panel: the demo's canary of s2 holding its second step, and the same with a fault on mockc v2
+# after the runner rolled it back by itself.
+# (A wider window: the panel sits beside the charts.)
+rollout_shot() { # NAME ARGS...
+  local name=$1
+  shift
+  xvfb-run -a -s "-screen 0 1700x1000x24" "$app" --demo --screenshot "$out/$name.png" --size 1640x940 "$@"
+}
+rollout_shot rollout-running-light --light --rollout promote --delay 17000
+rollout_shot rollout-rolledback-light --light --rollout fault --delay 15000
 # A laptop screen with the Problems panel open: the charts keep their axis labels.
 xvfb-run -a -s "-screen 0 1366x768x24" "$app" --demo --screenshot "$out/traffic-1366x768-light.png" \
   --size 1366x740 --light --delay 12000

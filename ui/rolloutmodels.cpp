@@ -238,6 +238,7 @@ QVariant RolloutGateModel::data(const QModelIndex &index, int role) const
             return gate.verdict == rollout::Verdict::Pass ? kPassColor : problemColor();
         }
         return {};
+    case Qt::ToolTipRole:
     case Qt::AccessibleTextRole:
         return tr("%1: %2, %3").arg(toQString(gate.gate), verdict, toQString(gate.text));
     default:

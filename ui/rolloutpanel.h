@@ -4,9 +4,9 @@
 #include "rollout/plan.h"
 #include "rollout/runner.h"
 
+#include <QPointer>
 #include <QStringList>
 #include <QTemporaryDir>
-#include <QPointer>
 #include <QThreadPool>
 #include <QWidget>
 
@@ -85,6 +85,9 @@ public:
     void abort();
     /// Rolls back: the running rollout at once, or one that was aborted.
     void rollBack();
+
+    /// Wide enough for a step's weights and a gate's measurement beside each other.
+    QSize sizeHint() const override;
 
     Phase phase() const { return m_phase; }
     bool isRunning() const { return m_phase == Phase::Running || m_phase == Phase::Paused; }

@@ -197,7 +197,10 @@ void TrafficChart::placeMarkLabels()
     const int line = fontMetrics().height();
     for (int i = 0; i < m_markLabels.size() && i < m_pushMarks.size() && i < m_markTops.size(); ++i) {
         const QPointF at = chart()->mapToPosition(m_markTops[i], m_pushMarks[i]);
-        m_markLabels[i]->setPos(at.x() + 3, plot.top() + 2 + (i % 2) * line);
+        // Right of its line, or left of it where the plot ends.
+        const qreal width = m_markLabels[i]->boundingRect().width();
+        const qreal x = at.x() + 3 + width > plot.right() ? at.x() - 3 - width : at.x() + 3;
+        m_markLabels[i]->setPos(x, plot.top() + 2 + (i % 2) * line);
         m_markLabels[i]->setVisible(plot.contains(QPointF(at.x(), plot.center().y())));
     }
 }

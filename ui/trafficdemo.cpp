@@ -60,7 +60,9 @@ bool TrafficDemo::start(const QString &document, QString *error)
     page->setAmount(TrafficPage::Amount::UntilStopped);
     page->setClassification(TrafficPage::Classification::Chain);
     m_window->showTab(QStringLiteral("traffic"));
-    prepareRollout();
+    if (document.isEmpty()) {
+        prepareRollout(); // the demo plan is for the seed's group
+    }
 
     push(QStringLiteral("start"));
     return true;

@@ -23,6 +23,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSpinBox;
+class QSplitter;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
@@ -220,6 +221,7 @@ private:
     TelemetryPanel *m_telemetry = nullptr;
     RolloutPanel *m_rollout = nullptr;
     QPushButton *m_rolloutToggle = nullptr;
+    QSplitter *m_rolloutSplit = nullptr;
 };
 
 } // namespace lanedeck::ui
