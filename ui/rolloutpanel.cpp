@@ -609,7 +609,9 @@ void RolloutPanel::applyEvent(const rollout::Event &event)
     switch (event.kind) {
     case Kind::Pushed: {
         const QString label = pushLabel(event);
-        const bool again = m_steps->stepState(event.step) != State::Pending;
+        // The same step pushed again while it holds is the promotion's push; a stopped step resumes.
+        const State before = m_steps->stepState(event.step);
+        const bool again = before == State::Holding || before == State::Paused || before == State::Passed;
         if (label != tr("rollback") && !again) {
             m_steps->setStepState(event.step, State::Holding);
             m_gates->clear();

@@ -127,7 +127,8 @@ void TrafficDemo::prepareRollout()
 {
     RolloutPanel *panel = m_window->trafficPage()->rolloutPanel();
     QString error;
-    if (!panel->openPlan(rolloutPlanPath(), &error)) {
+    if (!panel->openPlan(m_options.rolloutPlan.isEmpty() ? rolloutPlanPath() : m_options.rolloutPlan,
+                         &error)) {
         Q_EMIT rolloutStarted(error);
         return;
     }

@@ -36,6 +36,7 @@ public:
         /// Empty: the plan is only opened in the panel, for the operator to run.
         QString rollout;
         int rolloutAfterMs = 4000; ///< the split settles on the charts first
+        QString rolloutPlan;       ///< empty: rolloutPlanPath()
         /// Also run a Prometheus scraping the sandbox (when Debian's prometheus is installed), so the Traffic
         /// page can switch to "mesh telemetry".
         bool telemetry = true;

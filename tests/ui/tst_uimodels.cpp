@@ -11,9 +11,12 @@
 #include "ui/lanetablemodel.h"
 #include "ui/problemsmodel.h"
 #include "ui/resourcetreemodel.h"
+#include "ui/rolloutmodels.h"
 #include "ui/servicetablemodel.h"
+#include "ui/trafficmodels.h"
 
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
@@ -40,6 +43,11 @@ private Q_SLOTS:
     void resourceTreeByKind();
     void modelsSurviveReshaping();
     void headerMatchesEditIngress();
+    void rolloutStepsFollowTheRun();
+    void rolloutGateVerdicts_data();
+    void rolloutGateVerdicts();
+    void timelineMarksLabelSteps_data();
+    void timelineMarksLabelSteps();
 
 private:
     std::unique_ptr<DocumentController> m_doc;
@@ -330,6 +338,107 @@ void TestUiModels::headerMatchesEditIngress()
     QCOMPARE(model.rowCount(), 0);
     m_doc->undoStack()->undo();
     QCOMPARE(model.rowCount(), 1);
+}
+
+void TestUiModels::rolloutStepsFollowTheRun()
+{
+    rollout::Plan plan;
+    plan.lane = "s2";
+    for (int weight : {10, 50}) {
+        rollout::Step step;
+        step.laneWeight = weight;
+        step.hold = std::chrono::milliseconds(1500);
+        step.minRequests = 300;
+        plan.steps.push_back(step);
+    }
+    RolloutStepModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setPlan(plan, m_doc->group());
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.currentStep(), -1);
+    QCOMPARE(model.index(0, RolloutStepModel::Weights).data().toString(),
+             QStringLiteral("s1 68 / s2 10 / s3 22"));
+    QCOMPARE(model.index(1, RolloutStepModel::Weights).data().toString(),
+             QStringLiteral("s1 38 / s2 50 / s3 12"));
+    QCOMPARE(model.index(0, RolloutStepModel::Hold).data().toString(), QStringLiteral("1.5 s"));
+    QCOMPARE(model.index(1, RolloutStepModel::State).data().toString(), QStringLiteral("pending"));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setStepState(0, RolloutStepModel::StepState::Holding);
+    model.setCurrentDetail(QStringLiteral("120 requests judged: wait"));
+    QCOMPARE(model.index(0, RolloutStepModel::State).data().toString(),
+             QStringLiteral("holding · 120 requests judged: wait"));
+    QVERIFY(model.index(0, RolloutStepModel::Step).data(Qt::FontRole).value<QFont>().bold());
+    model.setStepState(0, RolloutStepModel::StepState::Passed);
+    model.setStepState(1, RolloutStepModel::StepState::RolledBack);
+    QCOMPARE(model.currentStep(), 1);
+    QCOMPARE(model.index(0, RolloutStepModel::State).data().toString(), QStringLiteral("passed"));
+    QVERIFY(!model.index(0, RolloutStepModel::Step).data(Qt::FontRole).value<QFont>().bold());
+    QCOMPARE(model.index(1, RolloutStepModel::State).data().toString(), QStringLiteral("rolled back"));
+    QVERIFY(changed.size() >= 4);
+}
+
+void TestUiModels::rolloutGateVerdicts_data()
+{
+    QTest::addColumn<int>("verdict");
+    QTest::addColumn<QString>("shown");
+    QTest::addRow("pass") << int(rollout::Verdict::Pass) << QStringLiteral("pass");
+    QTest::addRow("fail") << int(rollout::Verdict::Fail) << QStringLiteral("fail");
+    QTest::addRow("wait") << int(rollout::Verdict::Wait) << QStringLiteral("waiting for requests");
+}
+
+void TestUiModels::rolloutGateVerdicts()
+{
+    QFETCH(int, verdict);
+    QFETCH(QString, shown);
+    RolloutGateModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setGates({rollout::GateResult{"errorRate", static_cast<rollout::Verdict>(verdict), 0.2, 0.05,
+                                        "s2 errors 20.0% > max 5.0%"},
+                    rollout::GateResult{"leaks", rollout::Verdict::Pass, 0, 0, "0 leaked <= max 0"}});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, RolloutGateModel::Gate).data().toString(), QStringLiteral("errorRate"));
+    QCOMPARE(model.index(0, RolloutGateModel::Verdict).data().toString(), shown);
+    QCOMPARE(model.index(0, RolloutGateModel::Measurement).data().toString(),
+             QStringLiteral("s2 errors 20.0% > max 5.0%"));
+    QCOMPARE(model.index(0, RolloutGateModel::Verdict).data(Qt::ForegroundRole).isValid(),
+             verdict != int(rollout::Verdict::Wait));
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestUiModels::timelineMarksLabelSteps_data()
+{
+    QTest::addColumn<bool>("restarted");
+    QTest::addColumn<QString>("expected");
+    // A push while sampling restarts the run: the label goes on that run's mark; otherwise a mark of its own.
+    QTest::addRow("on the run a push restarted") << true << QStringLiteral("2:step 1: s2 10%");
+    QTest::addRow("without a restart") << false << QStringLiteral("2:step 1: s2 10%");
+}
+
+void TestUiModels::timelineMarksLabelSteps()
+{
+    QFETCH(bool, restarted);
+    QFETCH(QString, expected);
+    TrafficTimelineModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    traffic::Summary summary;
+    summary.perSecond.resize(3);
+    model.setSummary(summary, true);
+    if (restarted) {
+        model.beginRun();
+    }
+    model.labelMark(QStringLiteral("step 1: s2 10%"));
+    const auto marks = model.marks();
+    QCOMPARE(marks.size(), 1);
+    QCOMPARE(QStringLiteral("%1:%2").arg(marks[0].row).arg(marks[0].label), expected);
+    if (restarted) {
+        QCOMPARE(model.runStartRows(), QList<int>{2});
+    }
+    model.labelMark(QStringLiteral("rollback"));
+    QCOMPARE(model.marks().size(), 1);
+    QCOMPARE(model.marks().front().label, QStringLiteral("step 1: s2 10% / rollback"));
+    model.clear();
+    QVERIFY(model.marks().isEmpty());
 }
 
 QTEST_MAIN(TestUiModels)
