@@ -456,6 +456,11 @@ std::optional<rollout::Plan> RolloutPanel::runnablePlan(QString *error)
                                           : tr("The plan cannot run: %1").arg(m_problemLines.front());
         return std::nullopt;
     }
+    if (m_plan->gatesFrom == rollout::GateSource::Telemetry) {
+        *error = tr("This plan's gates read the mesh's telemetry (gatesFrom: telemetry), which the console "
+                    "does not give its runner: run it with lanectl rollout --telemetry.");
+        return std::nullopt;
+    }
     if (!m_sandbox || m_sandbox->gatewayUrl().isEmpty()) {
         *error = tr("The local sandbox is not running: push the group to it first (the rollout runs on it).");
         return std::nullopt;

@@ -202,6 +202,14 @@ void TestRolloutPanel::planProblemsAtLineAndColumn()
     Q_EMIT list->itemActivated(items.front());
     QCOMPARE(editor->textCursor().blockNumber(), 6);
     QCOMPARE(editor->textCursor().positionInBlock(), 8);
+    // A plan gated by the mesh's telemetry is for lanectl: the console has no Prometheus to give its runner.
+    QString telemetryPlan = QString::fromLatin1(kLongPlan);
+    telemetryPlan.replace(QStringLiteral("  interval: 1s"),
+                          QStringLiteral("  gatesFrom: telemetry\n  interval: 1s"));
+    editor->setPlainText(telemetryPlan);
+    QTRY_VERIFY2(panel()->problems().isEmpty(), qPrintable(panel()->problems().join(QLatin1Char('\n'))));
+    QVERIFY(!panel()->start(&error));
+    QVERIFY2(error.contains(QLatin1String("gatesFrom: telemetry")), qPrintable(error));
     // Fixed in the editor, the plan validates again by itself.
     plan.replace(QStringLiteral("lane: s9"), QStringLiteral("lane: s2"));
     plan.replace(QStringLiteral("laneWeight: 130"), QStringLiteral("laneWeight: 30"));
