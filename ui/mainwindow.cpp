@@ -677,9 +677,17 @@ void MainWindow::refreshDrift()
         m_driftJob.clear();
     }
     ClusterTargetSource *source = m_clusterBar->source();
-    if (!source || m_clusterBar->state() != ConnectionState::Connected || !source->canPush() ||
-        !m_document->diagnostics().all().empty() || !m_clusterBar->flavorAdvice().problem.isEmpty() ||
-        !m_resources->canRender()) {
+    const bool checkable = source && m_clusterBar->state() == ConnectionState::Connected &&
+                           source->canPush() && m_document->diagnostics().all().empty() &&
+                           m_clusterBar->flavorAdvice().problem.isEmpty();
+    if (checkable && m_resources->renderPending()) {
+        // The resources render on a worker; the check follows once they are there, not on this thread now.
+        m_resources->requestRender();
+        connect(m_resources, &ResourcesView::rendered, this, &MainWindow::refreshDrift,
+                static_cast<Qt::ConnectionType>(Qt::SingleShotConnection | Qt::UniqueConnection));
+        return;
+    }
+    if (!checkable || !m_resources->canRender()) {
         m_clusterBar->setDrift(QString(), false);
         return;
     }
