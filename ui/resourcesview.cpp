@@ -128,11 +128,11 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     connect(m_flavor, &QComboBox::currentIndexChanged, this, [this] {
-        invalidate();
+        renderAgain();
         Q_EMIT optionsChanged();
     });
     connect(m_apiVersion, &QComboBox::currentIndexChanged, this, [this] {
-        invalidate();
+        renderAgain();
         Q_EMIT optionsChanged();
     });
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -154,6 +154,15 @@ void ResourcesView::invalidate()
     ++m_generation;
     if (isVisible()) {
         renderInBackground();
+    }
+}
+
+void ResourcesView::renderAgain()
+{
+    m_stale = true;
+    ++m_generation;
+    if (isVisible()) {
+        ensureRendered();
     }
 }
 
@@ -239,7 +248,7 @@ void ResourcesView::setNamespaceOverride(const QString &ns)
 {
     if (ns != m_namespaceOverride) {
         m_namespaceOverride = ns;
-        invalidate();
+        renderAgain();
     }
 }
 

@@ -82,6 +82,9 @@ protected:
 private:
     /// Edits mark the view stale; a shown view renders on a worker, a hidden one when shown or asked.
     void invalidate();
+    /// A choice made on the view itself (flavor, API version, namespace): a shown view renders at once, as
+    /// the operator who picked it waits for it.
+    void renderAgain();
     void ensureRendered();
     void renderInBackground();
     void applyOutcome(const Outcome &outcome);
