@@ -149,8 +149,9 @@ public:
         painter->setFont(nameFont);
         painter->setPen(rgb(style.text));
         const QRectF nameRow(b.x + Metrics::kPadding, b.y + Metrics::kPadding, inner, Metrics::kRow);
+        const double nameWidth = m_node.errorRate >= 0 ? inner - Metrics::kErrorLabel : inner;
         painter->drawText(nameRow, Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, inner));
+                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, nameWidth));
         if (m_node.errorRate >= 0) {
             const QFont small = fontOfSize(m_look->font, 10);
             painter->setFont(small);
