@@ -207,6 +207,9 @@ void ResourcesView::showEvent(QShowEvent *event)
     // Shown after edits made elsewhere: the view catches up before it is painted (once per showing, not per
     // edit), so it never shows an older group.
     ensureRendered();
+    if (m_previewStale) {
+        fillPreview();
+    }
     QWidget::showEvent(event);
 }
 
@@ -264,6 +267,9 @@ LaneGroup ResourcesView::targetGroup() const
 QString ResourcesView::previewText()
 {
     ensureRendered();
+    if (m_previewStale) {
+        fillPreview();
+    }
     return m_yaml->toPlainText();
 }
 
@@ -328,6 +334,18 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
 
 void ResourcesView::showSelection()
 {
+    // A hidden view (rendered for the drift check or push) skips the text: putting a big group's 7 MiB
+    // stream into the editor, highlighted, takes seconds of the GUI thread. It is filled when shown or read.
+    if (!isVisible()) {
+        m_previewStale = true;
+        return;
+    }
+    fillPreview();
+}
+
+void ResourcesView::fillPreview()
+{
+    m_previewStale = false;
     QModelIndex current = m_tree->currentIndex();
     if (!current.isValid()) {
         current = m_model->index(0, 0);

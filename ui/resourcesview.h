@@ -89,6 +89,7 @@ private:
     void renderInBackground();
     void applyOutcome(const Outcome &outcome);
     void showSelection();
+    void fillPreview();
 
     DocumentController *m_controller;
     ResourceTreeModel *m_model;
@@ -107,6 +108,7 @@ private:
     bool m_stale = true;
     quint64 m_generation = 1; ///< counts the document's (and options') changes
     bool m_renderRunning = false;
+    bool m_previewStale = false; ///< the text does not show the selection yet (rendered while hidden)
 };
 
 } // namespace lanedeck::ui

@@ -149,16 +149,20 @@ public:
         painter->setFont(nameFont);
         painter->setPen(rgb(style.text));
         const QRectF nameRow(b.x + Metrics::kPadding, b.y + Metrics::kPadding, inner, Metrics::kRow);
-        const double nameWidth = m_node.errorRate >= 0 ? inner - Metrics::kErrorLabel : inner;
-        painter->drawText(nameRow, Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, nameWidth));
+        double nameWidth = inner;
         if (m_node.errorRate >= 0) {
+            // The box keeps Metrics::kErrorLabel for it; the name gets what the label leaves.
             const QFont small = fontOfSize(m_look->font, 10);
+            const QString errors = QObject::tr("%1% err").arg(m_node.errorRate * 100, 0, 'f', 1);
+            nameWidth = inner - QFontMetricsF(small).horizontalAdvance(errors) - 4;
             painter->setFont(small);
             painter->setPen(rgb(m_node.errorRate > 0 ? style.problem : style.mutedText));
-            painter->drawText(nameRow, Qt::AlignRight | Qt::AlignVCenter,
-                              QObject::tr("%1% err").arg(m_node.errorRate * 100, 0, 'f', 1));
+            painter->drawText(nameRow, Qt::AlignRight | Qt::AlignVCenter, errors);
+            painter->setFont(nameFont);
+            painter->setPen(rgb(style.text));
         }
+        painter->drawText(nameRow, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, nameWidth));
         const QFont small = fontOfSize(m_look->font, 11);
         painter->setFont(small);
         painter->setPen(rgb(style.mutedText));
