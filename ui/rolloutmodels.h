@@ -33,7 +33,7 @@ public:
         Paused,
         Passed,
         RolledBack, ///< rolled back at this step (a gate failed, or the operator asked)
-        Stopped ///< aborted while this step was in force; it stays pushed
+        Stopped     ///< aborted while this step was in force; it stays pushed
     };
 
     using QAbstractTableModel::QAbstractTableModel;

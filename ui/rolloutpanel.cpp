@@ -144,7 +144,8 @@ QWidget *RolloutPanel::createProgressTab()
     auto *page = new QWidget(this);
     auto *layout = new QVBoxLayout(page);
     m_stepView = makeTable(m_steps, QStringLiteral("rolloutSteps"), tr("Rollout steps"), page);
-    m_gateView = makeTable(m_gates, QStringLiteral("rolloutGates"), tr("Gates of the latest evaluation"), page);
+    m_gateView =
+        makeTable(m_gates, QStringLiteral("rolloutGates"), tr("Gates of the latest evaluation"), page);
     m_log = new QPlainTextEdit(page);
     m_log->setObjectName(QStringLiteral("rolloutLog"));
     m_log->setAccessibleName(tr("Decision log"));
@@ -268,8 +269,8 @@ void RolloutPanel::connectControls()
     connect(m_save, &QPushButton::clicked, this, [this] {
         QString path = m_planPath;
         if (path.isEmpty() || path.startsWith(QLatin1Char(':'))) {
-            path = QFileDialog::getSaveFileName(this, tr("Save rollout plan"),
-                                                QFileInfo(path).fileName(), tr("Rollout plans (*.yaml)"));
+            path = QFileDialog::getSaveFileName(this, tr("Save rollout plan"), QFileInfo(path).fileName(),
+                                                tr("Rollout plans (*.yaml)"));
         }
         QString error;
         if (!path.isEmpty() && !savePlan(path, &error)) {
@@ -353,8 +354,7 @@ bool RolloutPanel::openPlan(const QString &path, QString *error)
         if (text.contains(laneGroup)) {
             Q_EMIT groupFileRequested(path);
         } else if (!loaded.plan.groupFile.empty()) {
-            Q_EMIT groupFileRequested(
-                QFileInfo(path).dir().filePath(toQString(loaded.plan.groupFile)));
+            Q_EMIT groupFileRequested(QFileInfo(path).dir().filePath(toQString(loaded.plan.groupFile)));
         }
     }
     return true;
@@ -575,7 +575,8 @@ QString RolloutPanel::pushLabel(const rollout::Event &event) const
     const int steps = static_cast<int>(m_runPlan.steps.size());
     const bool stepPush =
         event.step >= 0 && event.step < steps &&
-        event.weights == rollout::stepWeights(m_runPlan, m_runPlan.steps[std::size_t(event.step)], m_runGroup);
+        event.weights ==
+            rollout::stepWeights(m_runPlan, m_runPlan.steps[std::size_t(event.step)], m_runGroup);
     if (!stepPush) {
         return tr("rollback");
     }
@@ -591,9 +592,10 @@ void RolloutPanel::applyEvent(const rollout::Event &event)
     using Kind = rollout::Event::Kind;
     using State = RolloutStepModel::StepState;
     m_auditLines << toQString(rollout::eventJson(event).dump());
-    const QString line = QStringLiteral("%1  %2  %3")
-                             .arg(QDateTime::fromMSecsSinceEpoch(event.timeMs).toString(QStringLiteral("HH:mm:ss")),
-                                  toQString(rollout::toString(event.kind)), toQString(event.message));
+    const QString line =
+        QStringLiteral("%1  %2  %3")
+            .arg(QDateTime::fromMSecsSinceEpoch(event.timeMs).toString(QStringLiteral("HH:mm:ss")),
+                 toQString(rollout::toString(event.kind)), toQString(event.message));
     m_logLines << line;
     m_log->appendPlainText(line);
     switch (event.kind) {
@@ -665,8 +667,8 @@ void RolloutPanel::finished(quint64 generation, const rollout::RunResult &result
         setPhase(Phase::Refused);
         break;
     }
-    const QString message = tr("Rollout %1: %2").arg(toQString(rollout::toString(result.outcome)),
-                                                      toQString(result.message));
+    const QString message =
+        tr("Rollout %1: %2").arg(toQString(rollout::toString(result.outcome)), toQString(result.message));
     m_status->setText(message);
     Q_EMIT statusMessage(message);
 }
@@ -688,8 +690,8 @@ void RolloutPanel::updateControls()
     const bool continues = m_phase == Phase::Aborted && m_plan && *m_plan == m_runPlan;
     m_run->setEnabled(!running && m_plan.has_value() && sandboxUp);
     m_run->setText(continues ? tr("Continue") : tr("Run"));
-    m_run->setToolTip(!sandboxUp ? tr("Push the group to the local sandbox first: the rollout runs on it")
-                      : !m_plan  ? tr("The plan has problems: see Plan")
+    m_run->setToolTip(!sandboxUp  ? tr("Push the group to the local sandbox first: the rollout runs on it")
+                      : !m_plan   ? tr("The plan has problems: see Plan")
                       : continues ? tr("Continue the aborted rollout from the step in force")
                                   : tr("Run the plan on the local sandbox"));
     m_pause->setEnabled(m_phase == Phase::Running);
@@ -728,7 +730,8 @@ void RolloutPanel::refreshFaultTargets()
     updateControls();
 }
 
-QString RolloutPanel::setFault(const QString &service, const QString &version, double errorRate, int latencyMs)
+QString RolloutPanel::setFault(const QString &service, const QString &version, double errorRate,
+                               int latencyMs)
 {
     if (!m_sandbox) {
         return tr("No sandbox.");
@@ -738,8 +741,8 @@ QString RolloutPanel::setFault(const QString &service, const QString &version, d
     fault.delay = std::chrono::milliseconds(latencyMs);
     const QString error = m_sandbox->setFault(service, version, fault);
     refreshFaultTargets();
-    Q_EMIT statusMessage(error.isEmpty() ? tr("%1 %2: %3").arg(service, version, toQString(sandbox::toString(fault)))
-                                         : error);
+    Q_EMIT statusMessage(
+        error.isEmpty() ? tr("%1 %2: %3").arg(service, version, toQString(sandbox::toString(fault))) : error);
     return error;
 }
 
@@ -758,9 +761,9 @@ void RolloutPanel::applyFaultForm()
 
 void RolloutPanel::openInteractively()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open rollout plan"), QFileInfo(m_planPath).absolutePath(),
-        tr("Rollout plans (*.yaml *.yml);;All files (*)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open rollout plan"), QFileInfo(m_planPath).absolutePath(),
+                                     tr("Rollout plans (*.yaml *.yml);;All files (*)"));
     QString error;
     if (!path.isEmpty() && !openPlan(path, &error)) {
         m_status->setText(error);
@@ -770,16 +773,17 @@ void RolloutPanel::openInteractively()
 
 void RolloutPanel::saveLogInteractively()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save decision log"),
-                                                      QStringLiteral("rollout-log.jsonl"),
-                                                      tr("JSON Lines (*.jsonl *.json)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save decision log"), QStringLiteral("rollout-log.jsonl"),
+                                     tr("JSON Lines (*.jsonl *.json)"));
     if (path.isEmpty()) {
         return;
     }
     QSaveFile file(path);
     const QByteArray text = (m_auditLines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
     const bool ok = file.open(QIODevice::WriteOnly) && file.write(text) == text.size() && file.commit();
-    Q_EMIT statusMessage(ok ? tr("Wrote %1").arg(path) : tr("Cannot write %1: %2").arg(path, file.errorString()));
+    Q_EMIT statusMessage(ok ? tr("Wrote %1").arg(path)
+                            : tr("Cannot write %1: %2").arg(path, file.errorString()));
 }
 
 } // namespace lanedeck::ui

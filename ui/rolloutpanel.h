@@ -4,9 +4,9 @@
 #include "rollout/plan.h"
 #include "rollout/runner.h"
 
+#include <QPointer>
 #include <QStringList>
 #include <QTemporaryDir>
-#include <QPointer>
 #include <QThreadPool>
 #include <QWidget>
 

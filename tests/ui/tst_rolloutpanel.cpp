@@ -232,7 +232,8 @@ void TestRolloutPanel::demoRolloutPromotes()
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(steps->stepState(i), StepState::Passed);
     }
-    QCOMPARE(steps->index(2, RolloutStepModel::Weights).data().toString(), QStringLiteral("s1 38 / s2 50 / s3 12"));
+    QCOMPARE(steps->index(2, RolloutStepModel::Weights).data().toString(),
+             QStringLiteral("s1 38 / s2 50 / s3 12"));
     QVERIFY(steps->index(2, 0).data(Qt::FontRole).value<QFont>().bold());
     QVERIFY(!steps->index(1, 0).data(Qt::FontRole).value<QFont>().bold());
     RolloutGateModel *gates = panel()->gateModel();
@@ -243,7 +244,8 @@ void TestRolloutPanel::demoRolloutPromotes()
     const QStringList log = panel()->log();
     QVERIFY2(log.filter(QStringLiteral("  pushed  step 3: s1 38 / s2 50 / s3 12")).size() == 1,
              qPrintable(log.join(QLatin1Char('\n'))));
-    QVERIFY2(log.last().contains(QLatin1String("promoted  promoted: s1 38 / s2 50 / s3 12")), qPrintable(log.last()));
+    QVERIFY2(log.last().contains(QLatin1String("promoted  promoted: s1 38 / s2 50 / s3 12")),
+             qPrintable(log.last()));
     const auto last = nlohmann::json::parse(panel()->auditLines().last().toStdString());
     QCOMPARE(last.at("event").get<std::string>(), std::string("promoted"));
     // The charts mark where each step began; the Traffic page compares with the pushed weights.
@@ -268,18 +270,21 @@ void TestRolloutPanel::demoRolloutWithAFaultRollsBack()
     QCOMPARE(steps->currentStep(), 0);
     QCOMPARE(steps->stepState(0), StepState::RolledBack);
     QCOMPARE(steps->stepState(1), StepState::Pending);
-    QVERIFY(steps->index(0, RolloutStepModel::State).data().toString().startsWith(QLatin1String("rolled back")));
+    QVERIFY(
+        steps->index(0, RolloutStepModel::State).data().toString().startsWith(QLatin1String("rolled back")));
     RolloutGateModel *gates = panel()->gateModel();
     bool errorGateFailed = false;
     for (int row = 0; row < gates->rowCount(); ++row) {
         if (gates->index(row, RolloutGateModel::Gate).data().toString() == QLatin1String("errorRate")) {
-            errorGateFailed = gates->index(row, RolloutGateModel::Verdict).data().toString() == QLatin1String("fail");
+            errorGateFailed =
+                gates->index(row, RolloutGateModel::Verdict).data().toString() == QLatin1String("fail");
         }
     }
     QVERIFY(errorGateFailed);
     const QStringList log = panel()->log();
-    QVERIFY2(log.last().contains(QLatin1String("rolledBack  rolled back: step 1 failed: errorRate: s2 errors")),
-             qPrintable(log.join(QLatin1Char('\n'))));
+    QVERIFY2(
+        log.last().contains(QLatin1String("rolledBack  rolled back: step 1 failed: errorRate: s2 errors")),
+        qPrintable(log.join(QLatin1Char('\n'))));
     QVERIFY2(log.filter(QStringLiteral("pushed  roll back: step 1 failed")).size() == 1,
              qPrintable(log.join(QLatin1Char('\n'))));
     QCOMPARE(markLabels(m_window->trafficPage()->timelineModel()),
@@ -316,7 +321,8 @@ void TestRolloutPanel::pauseResumeAbortAndRollBack()
     QCOMPARE(panel()->stepModel()->stepState(0), StepState::Paused);
     QVERIFY(resume->isEnabled() && !pause->isEnabled());
     const int judgedBefore = countEvents(events, rollout::Event::Kind::Evaluated);
-    QTest::qWait(2500); // two and a half intervals paused: nothing is judged (a count, not a time, is checked)
+    QTest::qWait(
+        2500); // two and a half intervals paused: nothing is judged (a count, not a time, is checked)
     QCOMPARE(countEvents(events, rollout::Event::Kind::Evaluated), judgedBefore);
     resume->click();
     QTRY_COMPARE_WITH_TIMEOUT(panel()->phase(), Phase::Running, kTimeoutMs);
