@@ -11,6 +11,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace lanedeck::ui {
 
@@ -22,6 +23,7 @@ struct SandboxTargetSource::State
     LaneGroup group;
     std::vector<mesh::Resource> resources;
     std::uint64_t seed = 0;
+    std::set<std::string> withoutBaggage; ///< services whose workloads drop the baggage header
 };
 
 namespace {
@@ -120,11 +122,17 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
             state.box.reset();
         }
         auto box = std::make_unique<sandbox::Sandbox>(group, options);
+        for (const auto &service : state.withoutBaggage) {
+            box->setBaggagePropagation(service, false);
+        }
         auto started = box->start(rendered->resources);
         if (!started && options.gatewayPort != 0) {
             options.gatewayPort = 0;
             options.metricsPort = 0;
             box = std::make_unique<sandbox::Sandbox>(group, options);
+            for (const auto &service : state.withoutBaggage) {
+                box->setBaggagePropagation(service, false);
+            }
             started = box->start(rendered->resources);
         }
         if (!started) {
@@ -333,6 +341,19 @@ void SandboxTargetSource::setSeed(quint64 seed)
 {
     std::lock_guard lock(m_state->mutex);
     m_state->seed = seed;
+}
+
+void SandboxTargetSource::setBaggagePropagation(const QString &service, bool enabled)
+{
+    std::lock_guard lock(m_state->mutex);
+    if (enabled) {
+        m_state->withoutBaggage.erase(service.toStdString());
+    } else {
+        m_state->withoutBaggage.insert(service.toStdString());
+    }
+    if (m_state->box) {
+        m_state->box->setBaggagePropagation(service.toStdString(), enabled);
+    }
 }
 
 void SandboxTargetSource::stop()

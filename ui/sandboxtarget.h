@@ -42,6 +42,9 @@ public:
     /// Seeds the gateway's weighted choices of sandboxes started from now on (reproducible splits for tests
     /// and screenshots); 0, the default, is random.
     void setSeed(quint64 seed);
+    /// Whether a service's workloads forward the baggage header (sandbox::Sandbox::setBaggagePropagation), in
+    /// the running sandbox and in those started later: off shows the leak the seed's usage notes warn about.
+    void setBaggagePropagation(const QString &service, bool enabled);
     /// Stops the sandbox (the window closing, or a test cleaning up). A later push starts it again.
     void stop();
 

@@ -111,6 +111,7 @@ struct RefreshJob
     std::shared_ptr<TelemetryApiClient> api;
     telemetry::TelemetryWindow window;
     LaneGroup group;
+    std::shared_ptr<const kube::Inventory> inventory; ///< the cluster's; null: `workloads`
     telemetry::WorkloadMap workloads;
 };
 
@@ -151,7 +152,11 @@ Outcome observeOnce(const RefreshJob &job)
         const std::string description = endpoint->describe();
         client.emplace(telemetry::directTransport(std::move(*endpoint)), description);
     }
-    auto view = telemetry::observe(*client, job.group, job.workloads, job.window);
+    // The cluster's inventory read with the group's label keys as they are now, here rather than on the GUI
+    // thread: a cluster may hold thousands of workloads.
+    const auto workloads =
+        job.inventory ? telemetry::workloadsFromInventory(job.group, *job.inventory) : job.workloads;
+    auto view = telemetry::observe(*client, job.group, workloads, job.window);
     if (view) {
         outcome.view = std::move(*view);
     } else {
@@ -213,6 +218,9 @@ QVariant TelemetryHopModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ForegroundRole && index.column() == Leaked && row.lane.leaked > 0) {
         return QColor(Qt::red);
+    }
+    if (role == Qt::BackgroundRole && row.lane.leaked > 0) {
+        return QColor(220, 0, 0, 48); // the whole row: the hop where the lane leaks (light and dark palettes)
     }
     if (role != Qt::DisplayRole) {
         return {};
@@ -338,12 +346,14 @@ void TelemetryPanel::createControls()
     m_hops->setObjectName(QStringLiteral("telemetryHops"));
     m_hops->setModel(m_hopModel);
     m_hops->verticalHeader()->hide();
+    m_hops->setWordWrap(false);
+    m_hops->verticalHeader()->setDefaultSectionSize(m_hops->fontMetrics().height() + 6);
     m_hops->horizontalHeader()->setStretchLastSection(true);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(charts);
     split->addWidget(m_hops);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -621,8 +631,8 @@ void TelemetryPanel::refresh()
         job.window.end = double(m_end->dateTime().toMSecsSinceEpoch()) / 1000.0;
     }
     job.group = m_group;
-    // The cluster's inventory, with the group's label keys as they are now.
-    job.workloads = m_inventory ? telemetry::workloadsFromInventory(m_group, *m_inventory) : m_workloads;
+    job.inventory = m_inventory;
+    job.workloads = m_workloads;
     const auto future = QtConcurrent::run(m_pool.get(), [job = std::move(job)] { return observeOnce(job); });
     whenFinished(future, this, [this, generation](const Outcome &outcome) {
         if (generation == m_generation) {
@@ -674,6 +684,14 @@ void TelemetryPanel::apply(quint64 generation, const QString &error,
     m_view = view;
     m_laneModel->setSummary(view->split);
     m_hopModel->setHops(view->hops);
+    m_hops->resizeColumnToContents(TelemetryHopModel::Hop);
+    // The first hop where a lane leaks, in sight.
+    for (int row = 0; row < m_hopModel->rowCount(); ++row) {
+        if (m_hopModel->index(row, TelemetryHopModel::Leaked).data(ValueRole).toDouble() > 0) {
+            m_hops->scrollTo(m_hopModel->index(row, TelemetryHopModel::Hop), QAbstractItemView::PositionAtTop);
+            break;
+        }
+    }
     for (auto *chart : m_charts) {
         chart->refresh();
     }
