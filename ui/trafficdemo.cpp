@@ -4,6 +4,7 @@
 #include "ui/documentcontroller.h"
 #include "ui/mainwindow.h"
 #include "ui/resourcesview.h"
+#include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/telemetrypanel.h"
 #include "ui/trafficpage.h"
@@ -70,6 +71,7 @@ bool TrafficDemo::start(const QString &document, QString *error)
     page->setAmount(TrafficPage::Amount::UntilStopped);
     page->setClassification(TrafficPage::Classification::Chain);
     m_window->showTab(QStringLiteral("traffic"));
+    prepareRollout();
 
     push(QStringLiteral("start"));
     return true;
@@ -77,14 +79,15 @@ bool TrafficDemo::start(const QString &document, QString *error)
 
 void TrafficDemo::push(const QString &step)
 {
-    // The sandbox runs the asm flavor (the seed's); a push applies at once, with no dialog to confirm. Without
-    // baggage, asm's lanes lose the header they route by and the calls fail; Istio's subsets fall back to the
-    // baseline, so the requests leave their lane: the propagation-off demonstration runs the istio flavor.
+    // The sandbox runs the asm flavor (the seed's); a push applies at once, with no dialog to confirm.
+    // Without baggage, asm's lanes lose the header they route by and the calls fail; Istio's subsets fall
+    // back to the baseline, so the requests leave their lane: the propagation-off demonstration runs the
+    // istio flavor.
     const mesh::Flavor flavor = m_options.noBaggage.isEmpty() ? mesh::Flavor::Asm : mesh::Flavor::Istio;
     PushRequest request;
     request.dryRun = false;
-    PushJob *job =
-        m_window->sandboxTarget()->push(m_window->document()->group(), mesh::RenderOptions{flavor, {}}, request);
+    PushJob *job = m_window->sandboxTarget()->push(m_window->document()->group(),
+                                                   mesh::RenderOptions{flavor, {}}, request);
     job->setParent(this);
     connect(job, &PushJob::finished, this, [this, job, step](bool, const QString &pushError) {
         job->deleteLater();
@@ -103,6 +106,9 @@ void TrafficDemo::push(const QString &step)
         if (message.isEmpty() && !m_options.canaryWeights.isEmpty()) {
             QTimer::singleShot(m_options.canaryAfterMs, this, &TrafficDemo::canaryStep);
         }
+        if (message.isEmpty() && !m_options.rollout.isEmpty()) {
+            QTimer::singleShot(m_options.rolloutAfterMs, this, &TrafficDemo::startRollout);
+        }
         Q_EMIT started(message);
     });
 }
@@ -116,6 +122,55 @@ void TrafficDemo::canaryStep()
     }
     document->edit(group, tr("Canary step"));
     push(QStringLiteral("canary"));
+}
+
+QString TrafficDemo::rolloutPlanPath()
+{
+    return QStringLiteral(":/lanedeck/examples/s2-canary.rollout.yaml");
+}
+
+bool TrafficDemo::parseRollout(const QString &text, Options *options)
+{
+    if (text != QLatin1String("promote") && text != QLatin1String("fault")) {
+        return false;
+    }
+    options->rollout = text;
+    return true;
+}
+
+/// Opens the demo plan in the Rollout panel; a scripted rollout starts s2 at 0%, as a canary does.
+void TrafficDemo::prepareRollout()
+{
+    RolloutPanel *panel = m_window->trafficPage()->rolloutPanel();
+    QString error;
+    if (!panel->openPlan(rolloutPlanPath(), &error)) {
+        Q_EMIT rolloutStarted(error);
+        return;
+    }
+    if (m_options.rollout.isEmpty()) {
+        return;
+    }
+    // The other lanes keep their proportions (60:20 is 75:25), so the plan's steps stay as documented.
+    DocumentController *document = m_window->document();
+    LaneGroup group = document->group();
+    for (auto &lane : group.lanes) {
+        lane.weight = lane.name == "s2" ? 0 : lane.name == "s1" ? 75 : 25;
+    }
+    document->edit(group, tr("Rollout demo: s2 starts at 0%"));
+    m_window->trafficPage()->setRolloutVisible(true);
+}
+
+void TrafficDemo::startRollout()
+{
+    RolloutPanel *panel = m_window->trafficPage()->rolloutPanel();
+    QString error;
+    if (m_options.rollout == QLatin1String("fault")) {
+        error = panel->setFault(QStringLiteral("mockc"), QStringLiteral("v2"), 0.2, 0);
+    }
+    if (error.isEmpty()) {
+        panel->start(&error);
+    }
+    Q_EMIT rolloutStarted(error);
 }
 
 bool TrafficDemo::parseCanary(const QString &text, Options *options)
