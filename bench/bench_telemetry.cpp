@@ -28,9 +28,9 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <ctime>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -320,12 +320,13 @@ int main(int argc, char **argv)
     if (!gui.error.isEmpty()) {
         std::fprintf(stderr, "bench_telemetry: the console's refresh failed: %s\n", qPrintable(gui.error));
     } else {
-        std::printf("console (Traffic page, mesh telemetry shown): refresh median %.1f ms over %d; GUI thread's "
-                    "longest gap between 1 ms heartbeats per refresh: median %.1f ms, max %.1f ms; GUI thread "
-                    "CPU per refresh: median %.1f ms; %llu requests in the window\n",
-                    median(gui.wall), refreshes, median(gui.maxGap),
-                    *std::max_element(gui.maxGap.begin(), gui.maxGap.end()), median(gui.cpu),
-                    static_cast<unsigned long long>(gui.total));
+        std::printf(
+            "console (Traffic page, mesh telemetry shown): refresh median %.1f ms over %d; GUI thread's "
+            "longest gap between 1 ms heartbeats per refresh: median %.1f ms, max %.1f ms; GUI thread "
+            "CPU per refresh: median %.1f ms; %llu requests in the window\n",
+            median(gui.wall), refreshes, median(gui.maxGap),
+            *std::max_element(gui.maxGap.begin(), gui.maxGap.end()), median(gui.cpu),
+            static_cast<unsigned long long>(gui.total));
         std::printf("peer, the same heartbeat as long again with no refresh: longest gap median %.1f ms, max "
                     "%.1f ms; GUI thread CPU median %.1f ms\n",
                     median(gui.idleMaxGap), *std::max_element(gui.idleMaxGap.begin(), gui.idleMaxGap.end()),

@@ -688,7 +688,8 @@ void TelemetryPanel::apply(quint64 generation, const QString &error,
     // The first hop where a lane leaks, in sight.
     for (int row = 0; row < m_hopModel->rowCount(); ++row) {
         if (m_hopModel->index(row, TelemetryHopModel::Leaked).data(ValueRole).toDouble() > 0) {
-            m_hops->scrollTo(m_hopModel->index(row, TelemetryHopModel::Hop), QAbstractItemView::PositionAtTop);
+            m_hops->scrollTo(m_hopModel->index(row, TelemetryHopModel::Hop),
+                             QAbstractItemView::PositionAtTop);
             break;
         }
     }

@@ -65,16 +65,16 @@ std::string createWorkloads(kube::Client &client, const LaneGroup &group,
                 labels[lane.labelKey] = lane.labelValue;
             }
         }
-        requests.push_back(post(
-            "/apis/apps/v1/namespaces/" + service->ns + "/deployments",
-            {{"apiVersion", "apps/v1"},
-             {"kind", "Deployment"},
-             {"metadata", {{"name", instance.workload}}},
-             {"spec",
-              {{"selector", {{"matchLabels", labels}}},
-               {"template",
-                {{"metadata", {{"labels", labels}}},
-                 {"spec", {{"containers", {{{"name", "mock"}, {"image", "asm-mock"}}}}}}}}}}}));
+        requests.push_back(
+            post("/apis/apps/v1/namespaces/" + service->ns + "/deployments",
+                 {{"apiVersion", "apps/v1"},
+                  {"kind", "Deployment"},
+                  {"metadata", {{"name", instance.workload}}},
+                  {"spec",
+                   {{"selector", {{"matchLabels", labels}}},
+                    {"template",
+                     {{"metadata", {{"labels", labels}}},
+                      {"spec", {{"containers", {{{"name", "mock"}, {"image", "asm-mock"}}}}}}}}}}}));
     }
     for (const auto &response : client.send(requests)) {
         if (!response.ok()) {
@@ -101,7 +101,8 @@ private Q_SLOTS:
     void serviceProxyAndInventoryFromTheConsole()
     {
         if (::geteuid() != 0) {
-            QSKIP("needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
+            QSKIP(
+                "needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
         }
         if (PrometheusProcess::binary().isEmpty()) {
             QSKIP("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
@@ -131,16 +132,17 @@ private Q_SLOTS:
         });
         QVERIFY(relay.port() > 0);
         PrometheusProcess prometheus;
-        QVERIFY2(prometheus.start({netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
-                                  netns.innerAddress + QStringLiteral(":9090"),
-                                  {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"),
-                                   netns.name}),
+        QVERIFY2(prometheus.start(
+                     {netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
+                     netns.innerAddress + QStringLiteral(":9090"),
+                     {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), netns.name}),
                  qPrintable(prometheus.error()));
         QVERIFY2(prometheus.waitReady(), qPrintable(prometheus.error()));
         httplib::Client direct(prometheus.host(), prometheus.port());
         auto scraped = [&] {
-            auto answer = direct.Get("/api/v1/query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2C"
-                                     "source_workload%3D%22istio-ingressgateway%22%7D)");
+            auto answer =
+                direct.Get("/api/v1/query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2C"
+                           "source_workload%3D%22istio-ingressgateway%22%7D)");
             return answer && answer->body.find("\"400\"") != std::string::npos;
         };
         QTRY_VERIFY_WITH_TIMEOUT(scraped(), 30'000);
@@ -226,7 +228,8 @@ private Q_SLOTS:
             QCOMPARE(panel->laneModel()->index(row, TrafficLaneModel::Count).data(ValueRole).toULongLong(),
                      sampled->summary.lanes[std::size_t(row)].count);
         }
-        QVERIFY2(panel->verdict().startsWith(QStringLiteral("matches 60/20/20")), qPrintable(panel->verdict()));
+        QVERIFY2(panel->verdict().startsWith(QStringLiteral("matches 60/20/20")),
+                 qPrintable(panel->verdict()));
 
         // Remembered for the context.
         const auto remembered = TelemetrySourceSettings::load(QStringLiteral("testcluster"));
