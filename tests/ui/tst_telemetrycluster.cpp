@@ -27,6 +27,7 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -96,6 +97,7 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QApplication::setOrganizationName(QStringLiteral("LaneDeckTest"));
         QApplication::setApplicationName(QStringLiteral("tst_telemetrycluster"));
+        QSettings().clear(); // what an earlier run remembered for the context (it ends on a wrong Service)
     }
 
     void serviceProxyAndInventoryFromTheConsole()
