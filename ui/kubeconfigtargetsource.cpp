@@ -897,6 +897,7 @@ void KubeconfigTargetSource::requestInventory()
             }
             InventoryAnswer answer;
             answer.ok = true;
+            answer.inventory.detail = std::make_shared<const kube::Inventory>(*inventory);
             const auto summary = kube::summarizeInventory(*inventory);
             answer.inventory.services = toQStringList(summary.services);
             for (const auto &[key, values] : summary.labelValues) {
@@ -940,6 +941,16 @@ void KubeconfigTargetSource::requestInventory()
             Q_EMIT stateChanged(ConnectionState::Connected, message);
         }
     });
+}
+
+KubeClientFactory KubeconfigTargetSource::apiClientFactory() const
+{
+    if (!m_connection) {
+        return {};
+    }
+    return [connection = *m_connection, options = clientOptions()]() {
+        return kube::Client::create(connection, options);
+    };
 }
 
 void KubeconfigTargetSource::requestIngress(const Ingress &ingress)

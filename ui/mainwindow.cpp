@@ -22,6 +22,7 @@
 #include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/telemetrypanel.h"
 #include "ui/topologyview.h"
 #include "ui/trafficpage.h"
 
@@ -571,8 +572,16 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
         disconnect(previous, nullptr, m_designer, nullptr);
     }
     connect(source, &ClusterTargetSource::inventoryChanged, m_designer, &DesignerView::setInventory);
+    // The mesh-telemetry view maps workloads to lanes through the connected cluster's inventory, and reaches
+    // its Prometheus through the cluster's API server when asked to.
+    connect(source, &ClusterTargetSource::inventoryChanged, this, [this](const ClusterInventory &inventory) {
+        m_traffic->telemetryPanel()->setInventory(inventory.detail);
+    });
     connect(source, &ClusterTargetSource::stateChanged, this,
             [this, source](ConnectionState state, const QString &message) {
+                m_traffic->telemetryPanel()->setCluster(
+                    m_clusterBar->currentTargetId(),
+                    state == ConnectionState::Connected ? source->apiClientFactory() : KubeClientFactory());
                 if (state == ConnectionState::Connected) {
                     source->requestInventory();
                     if (m_ingressWanted) {
