@@ -254,8 +254,13 @@ int contextsCommand(const QStringList &arguments)
         if (auto ok = kube::useContext(*config, parser.value(use).toStdString()); !ok) {
             return fail(ok.error());
         }
-        out("switched to context \"" + config->currentContext + "\"\n");
-        return Ok;
+        const std::string switched = "switched to context \"" + config->currentContext + "\"\n";
+        if (output.text()) {
+            out(switched);
+            return Ok;
+        }
+        // For a pipeline: the note on stderr, the contexts as they are now on stdout.
+        err(switched);
     }
     std::vector<std::vector<std::string>> rows{
         {"CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "AUTH", "NAMESPACE"}};

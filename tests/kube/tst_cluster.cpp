@@ -145,6 +145,8 @@ private Q_SLOTS:
     void ingressAddress();
     void deleteGroup();
     void lanectlEndToEnd();
+    void machineReadableOutput_data();
+    void machineReadableOutput();
     void clientCertificateOutsideItsValidity_data();
     void clientCertificateOutsideItsValidity();
     void misbehavingExecPluginThroughLanectl_data();
@@ -967,6 +969,105 @@ void TestCluster_::lanectlEndToEnd()
     }
     QCOMPARE(checked, 3);
     QVERIFY(!everything.contains("BEGIN"));
+}
+
+void TestCluster_::machineReadableOutput_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addRow("json") << QStringLiteral("json");
+    QTest::addRow("yaml") << QStringLiteral("yaml");
+}
+
+// contexts, apply, diff and delete with -o json|yaml: stdout parses alone and has docs/CLI.md's shape.
+void TestCluster_::machineReadableOutput()
+{
+    QFETCH(QString, format);
+    const QString lanectl = QStringLiteral(LANECTL_PATH);
+    const QStringList kc{QStringLiteral("--kubeconfig"), m_istio.kubeconfig()};
+    const QStringList o{QStringLiteral("-o"), format};
+    const std::string groupName = "machine-" + format.toStdString();
+    QTemporaryDir dir;
+    const QString doc = dir.filePath(QStringLiteral("g.lanes.yaml"));
+    QVERIFY(saveLaneGroupFile(mockGroup(groupName), doc.toStdString()).ok());
+    auto parsed = [](const Run &r) {
+        auto values = parseYamlStream(r.out.toStdString(), "stdout");
+        return values && values->size() == 1 ? values->front() : json();
+    };
+
+    const Run contexts = run(lanectl, QStringList{QStringLiteral("contexts")} + kc + o);
+    QVERIFY2(contexts.exitCode == 0, contexts.err.constData());
+    const json c = parsed(contexts);
+    QVERIFY2(c.is_object() && c["contexts"].size() == 1, contexts.out.constData());
+    QVERIFY(c["contexts"][0]["current"] == json(true));
+    QVERIFY(c["contexts"][0]["name"] == c["currentContext"]);
+    QVERIFY(c["contexts"][0]["server"].get<std::string>().rfind("https://127.0.0.1:", 0) == 0);
+    QVERIFY(c["contexts"][0]["auth"] == json("token"));
+
+    const QStringList push{QStringLiteral("apply"), doc, QStringLiteral("--flavor"), QStringLiteral("istio"),
+                           QStringLiteral("--ignore-analysis")};
+    const Run dryRun = run(lanectl, push + QStringList{QStringLiteral("--dry-run")} + kc + o);
+    QVERIFY2(dryRun.exitCode == 0, dryRun.err.constData());
+    const json d = parsed(dryRun);
+    QVERIFY(d["dryRun"] == json(true));
+    QVERIFY(d["ok"] == json(true));
+    const auto rendered = mesh::render(mockGroup(groupName), {mesh::Flavor::Istio, {}});
+    VERIFY_RESULT(rendered);
+    QVERIFY2(d["results"].size() == rendered->resources.size(), dryRun.out.constData());
+    for (const auto &r : d["results"]) {
+        QVERIFY(r["result"] == json("created"));
+    }
+    QVERIFY(d["analysis"]["findings"].is_array());
+    QVERIFY(d["deletedAdopted"].is_array());
+
+    const Run applied = run(lanectl, push + kc + o);
+    QVERIFY2(applied.exitCode == 0, applied.err.constData());
+    QVERIFY(parsed(applied)["dryRun"] == json(false));
+    QCOMPARE(parsed(applied)["results"].size(), d["results"].size());
+
+    const Run same = run(lanectl, QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"),
+                                              QStringLiteral("istio")} +
+                                      kc + o);
+    QCOMPARE(same.exitCode, 0);
+    const json identical = parsed(same);
+    QVERIFY(identical["changed"] == json(false));
+    QCOMPARE(identical["resources"].size(), d["results"].size());
+    for (const auto &r : identical["resources"]) {
+        QVERIFY(r["state"] == json("identical"));
+        QVERIFY(r["diff"] == json(""));
+    }
+    // One lane's weight changed in the document: that VirtualService is "changed", with its diff.
+    LaneGroup changedGroup = mockGroup(groupName);
+    changedGroup.lanes[0].weight = 40;
+    changedGroup.lanes[1].weight = 40;
+    QVERIFY(saveLaneGroupFile(changedGroup, doc.toStdString()).ok());
+    const Run differs = run(lanectl, QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"),
+                                                 QStringLiteral("istio")} +
+                                         kc + o);
+    QCOMPARE(differs.exitCode, 1);
+    const json changed = parsed(differs);
+    QVERIFY(changed["changed"] == json(true));
+    int changedResources = 0;
+    for (const auto &r : changed["resources"]) {
+        if (r["state"] == "changed") {
+            ++changedResources;
+            QVERIFY(r["diff"].get<std::string>().find("weight") != std::string::npos);
+        }
+    }
+    QVERIFY2(changedResources >= 1, differs.out.constData());
+
+    const QStringList del{QStringLiteral("delete"), QString::fromStdString(groupName), QStringLiteral("-n"),
+                          QStringLiteral("istio-system")};
+    const Run deleteDry = run(lanectl, del + QStringList{QStringLiteral("--dry-run")} + kc + o);
+    QVERIFY2(deleteDry.exitCode == 0, deleteDry.err.constData());
+    QVERIFY(parsed(deleteDry)["dryRun"] == json(true));
+    const Run deleted = run(lanectl, del + kc + o);
+    QVERIFY2(deleted.exitCode == 0, deleted.err.constData());
+    const json gone = parsed(deleted);
+    QVERIFY(gone["ok"] == json(true));
+    QCOMPARE(gone["results"].size(), d["results"].size());
+    for (const auto &r : gone["results"]) {
+        QVERIFY(r["result"] == json("deleted"));
+    }
 }
 
 void TestCluster_::clientCertificateOutsideItsValidity_data()
