@@ -2,6 +2,7 @@
 // cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
 #include "base/atomicfile.h"
+#include "kube/push.h"
 #include "kube/testcluster.h"
 #include "lanes/document.h"
 #include "mesh/naming.h"
@@ -104,6 +105,7 @@ private Q_SLOTS:
     void flavorAdvice();
     void flavorFollowsTheCluster();
     void groupsInTheClusterOpenDeleteAndDrift();
+    void openFromClusterShowsEachState();
     void clusterFindingsInProblemsAndPush();
     void noSecretInWhatTheConsoleShowsOrWrites();
 
@@ -1181,6 +1183,108 @@ void TestClusterGui::groupsInTheClusterOpenDeleteAndDrift()
     QCOMPARE(findRow(remove->model(), QStringLiteral("shop-lanes"), ns), -1);
     delete remove;
     QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("Not in the cluster yet"), kNetworkTimeoutMs);
+}
+
+// Three groups pushed alike, then one left alone, one edited by hand (still a valid group: a field the
+// generator does not write) and one with an object deleted: Open from Cluster lists them in sync, drifted and
+// partly missing, as lanectl diff sees them, and its details show what differs.
+void TestClusterGui::openFromClusterShowsEachState()
+{
+    const QString kubeconfig = m_cluster.filePath(QStringLiteral("admin.kubeconfig"));
+    const QStringList kc{QStringLiteral("--kubeconfig"), kubeconfig};
+    const QString ns = QStringLiteral("lanedeck-states");
+    const Run created =
+        run(m_kubectl, kc + QStringList{QStringLiteral("create"), QStringLiteral("namespace"), ns});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    auto client = clientFor(kubeconfig);
+    QVERIFY(client);
+    const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
+    auto groupNamed = [&ns](const std::string &name) {
+        LaneGroup group = loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+        group.name = name;
+        group.ns = ns.toStdString();
+        return group;
+    };
+    for (const char *name : {"as-pushed", "edited", "thinned"}) {
+        auto pushed = kube::push(*client, groupNamed(name), istio, {});
+        QVERIFY2(pushed && pushed->ok(), name);
+    }
+    const auto drName = [&](const std::string &group) {
+        const LaneGroup g = groupNamed(group);
+        return QString::fromStdString(mesh::destinationRuleName(g, *g.service("mockb")));
+    };
+    const Run edit = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("patch"),
+                                                     QStringLiteral("destinationrule"), drName("edited"),
+                                                     QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                                                     QStringLiteral(R"({"spec":{"exportTo":["."]}})")});
+    QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
+    const Run removed =
+        run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("delete"),
+                                        QStringLiteral("destinationrule"), drName("thinned")});
+    QVERIFY2(removed.exitCode == 0, (removed.out + removed.err).constData());
+    // lanectl diff's engine agrees: identical, one changed, one new.
+    for (const auto &[name, state] : std::vector<std::pair<std::string, kube::ResourceDiff::State>>{
+             {"as-pushed", kube::ResourceDiff::State::Identical},
+             {"edited", kube::ResourceDiff::State::Changed},
+             {"thinned", kube::ResourceDiff::State::New}}) {
+        auto diffs = kube::diffGroup(*client, groupNamed(name), istio);
+        QVERIFY2(diffs, name.c_str());
+        QCOMPARE(std::count_if(diffs->begin(), diffs->end(),
+                               [](const kube::ResourceDiff &d) {
+                                   return d.state != kube::ResourceDiff::State::Identical;
+                               }),
+                 state == kube::ResourceDiff::State::Identical ? 0 : 1);
+    }
+
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    ClusterGroupsDialog *open = window->openFromCluster();
+    QVERIFY(open);
+    QAbstractItemModelTester tester(open->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(!open->isRunning(), kNetworkTimeoutMs);
+    QMap<QString, int> rows;
+    for (int row = 0; row < open->model()->rowCount(); ++row) {
+        if (open->model()->groups()[row].ns == ns) {
+            rows[open->model()->groups()[row].name] = row;
+        }
+    }
+    QCOMPARE(rows.keys(), (QList<QString>{QStringLiteral("as-pushed"), QStringLiteral("edited"),
+                                          QStringLiteral("thinned")}));
+    const auto stateOf = [&](const char *name) {
+        return open->model()->index(rows[QLatin1String(name)], ClusterGroupsModel::State).data().toString();
+    };
+    QCOMPARE(stateOf("as-pushed"), QStringLiteral("in sync"));
+    QCOMPARE(stateOf("edited"), QStringLiteral("drifted"));
+    QCOMPARE(stateOf("thinned"), QStringLiteral("partly missing"));
+    const QString dr = QStringLiteral("DestinationRule ") + ns + QLatin1Char('/');
+    const ClusterGroup &edited = open->model()->groups()[rows[QStringLiteral("edited")]];
+    QCOMPARE(edited.drifted, QStringList{dr + drName("edited")});
+    QVERIFY(edited.missing.isEmpty());
+    const ClusterGroup &thinned = open->model()->groups()[rows[QStringLiteral("thinned")]];
+    QCOMPARE(thinned.missing, QStringList{dr + drName("thinned")});
+    QVERIFY(thinned.drifted.isEmpty());
+    QVERIFY(open->model()->groups()[rows[QStringLiteral("as-pushed")]].diff.isEmpty());
+
+    // The details pane: the state, what differs, and the diff itself (the hand-added exportTo goes).
+    auto *details = open->findChild<QPlainTextEdit *>();
+    QVERIFY(details);
+    open->selectGroup(rows[QStringLiteral("edited")]);
+    QVERIFY2(details->toPlainText().startsWith(QStringLiteral("edited: drifted\ndiffers: ") + dr +
+                                               drName("edited")),
+             qPrintable(details->toPlainText()));
+    QVERIFY2(details->toPlainText().contains(
+                 QRegularExpression(QStringLiteral("^-  exportTo:"), QRegularExpression::MultilineOption)),
+             qPrintable(details->toPlainText()));
+    open->selectGroup(rows[QStringLiteral("thinned")]);
+    // mockb's rule held lane s3's only service: what is left is no valid group, and the dialog says so.
+    QVERIFY2(details->toPlainText().startsWith(QStringLiteral("thinned: partly missing\n")) &&
+                 details->toPlainText().contains(QStringLiteral("\nmissing: ") + dr + drName("thinned") +
+                                                 QLatin1Char('\n')),
+             qPrintable(details->toPlainText()));
+    open->selectGroup(rows[QStringLiteral("as-pushed")]);
+    QVERIFY(!details->toPlainText().contains(QStringLiteral("What differs")));
+    delete open;
 }
 
 void TestClusterGui::clusterFindingsInProblemsAndPush()
