@@ -145,11 +145,8 @@ struct FlavorOptions
 std::optional<LaneGroup> loadGroup(const QString &path, const QCommandLineParser &parser,
                                    const ConnectionOptions &connection, int &exitCode)
 {
-    auto group = loadValidGroup(path, exitCode);
-    if (group && parser.isSet(connection.ns)) {
-        group->ns = parser.value(connection.ns).toStdString();
-    }
-    return group;
+    return loadValidGroup(path, exitCode,
+                          parser.isSet(connection.ns) ? parser.value(connection.ns).toStdString() : "");
 }
 
 /// What apply and diff work on: the group document, how to render it, and a client for the cluster.

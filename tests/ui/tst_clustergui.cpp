@@ -101,6 +101,7 @@ private Q_SLOTS:
     void unreadableKubeconfigSaysWhy();
     void trafficPageFollowsTheIngressGateway();
     void oneNamespaceForPreviewDiffAndPush();
+    void groupWithoutNamespaceIsAVisibleChoice();
     void flavorAdvice_data();
     void flavorAdvice();
     void flavorFollowsTheCluster();
@@ -911,6 +912,48 @@ void TestClusterGui::oneNamespaceForPreviewDiffAndPush()
     QCOMPARE(destination->text(), QStringLiteral("istio-system"));
     QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
     QVERIFY(allIn(diffOnce(*console), QStringLiteral("istio-system")));
+}
+
+// A document without metadata.namespace (the parser no longer reads it as istio-system): nothing goes
+// anywhere until the operator names a namespace; named in the cluster bar, the preview and the push follow
+// it.
+void TestClusterGui::groupWithoutNamespaceIsAVisibleChoice()
+{
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    LaneGroup group = window->document()->group();
+    group.ns.clear();
+    window->document()->edit(group, QStringLiteral("group"));
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *destination = window->findChild<QLabel *>(QStringLiteral("clusterDestinationLabel"));
+    auto *other = window->findChild<QCheckBox *>(QStringLiteral("clusterOtherNamespaceCheck"));
+    auto *otherEdit = window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
+    auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    QVERIFY(destination && other && otherEdit && push);
+    QCOMPARE(destination->text(), QStringLiteral("(none: the group has no namespace)"));
+    QTRY_VERIFY(!push->isEnabled());
+    QVERIFY2(push->toolTip().contains(QStringLiteral("metadata.namespace: missing")),
+             qPrintable(push->toolTip()));
+    QVERIFY(window->resources()->resources().empty());
+
+    const QString ns = QStringLiteral("lanedeck-chosen");
+    QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
+    QTest::keyClicks(otherEdit, ns);
+    QTest::keyClick(otherEdit, Qt::Key_Return);
+    QCOMPARE(window->clusterBar()->targetNamespace(), ns);
+    QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
+    QTRY_VERIFY2(push->isEnabled(), qPrintable(push->toolTip()));
+    QStringList previewed;
+    for (const auto &resource : window->resources()->resources()) {
+        previewed << QString::fromStdString(resource.displayName());
+    }
+    QVERIFY(!previewed.isEmpty());
+    QVERIFY2(allIn(previewed, ns), qPrintable(previewed.join(QLatin1Char('\n'))));
+    // Clearing the choice takes the push away again.
+    QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
+    QTRY_VERIFY(!push->isEnabled());
 }
 
 void TestClusterGui::flavorAdvice_data()
