@@ -49,7 +49,13 @@ private:
     {
         check("metadata.name", k8s::checkDns1123Label(m_group.name), "the group name");
         check("metadata.name", k8s::checkLabelValue(m_group.name), "the group name (a label value)");
-        check("metadata.namespace", k8s::checkDns1123Label(m_group.ns), "the namespace");
+        if (m_group.ns.empty()) {
+            add("metadata.namespace",
+                "missing: name the namespace the group's resources go into (LaneDeck does not pick one; for "
+                "a push, lanectl's -n or the console's \"Into another namespace\" can choose it)");
+        } else {
+            check("metadata.namespace", k8s::checkDns1123Label(m_group.ns), "the namespace");
+        }
     }
 
     void checkHeaders()
