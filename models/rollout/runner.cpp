@@ -417,6 +417,28 @@ struct Runner::State
         return evaluation;
     }
 
+    /// What the gates judge now: the latest probe windows that together hold the step's minimum requests
+    /// (fewer: they wait), or, when the plan's gates read the mesh's telemetry, everything the ingress served
+    /// since the step was pushed (the probes' windows are then only the traffic they sent).
+    Result<Observation> windowToJudge(std::deque<Observation> &windows, const Step &step,
+                                      std::chrono::steady_clock::time_point started)
+    {
+        const Observation probed = latestWindows(windows, step.minRequests);
+        if (plan.gatesFrom != GateSource::Telemetry) {
+            return probed;
+        }
+        if (!options.meshObservation) {
+            return Error{"the plan's gates read the mesh's telemetry, and no Prometheus was given"};
+        }
+        const auto since =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        auto mesh = options.meshObservation(since);
+        if (!mesh) {
+            return Error{"cannot read the mesh's telemetry: " + mesh.error().message};
+        }
+        return mesh->value_or(Observation{});
+    }
+
     /// While the operator keeps step `i` paused: waits (renewing the lease every interval) and moves the
     /// step's start by the time paused, so the hold time stands still. A result when the rollout ends here.
     std::optional<RunResult> waitWhilePaused(int i, const Step &step,
@@ -455,28 +477,6 @@ struct Runner::State
             emit(std::move(event));
         }
         return std::nullopt;
-    }
-
-    /// What the gates judge now: the latest probe windows that together hold the step's minimum requests
-    /// (fewer: they wait), or, when the plan's gates read the mesh's telemetry, everything the ingress served
-    /// since the step was pushed (the probes' windows are then only the traffic they sent).
-    Result<Observation> windowToJudge(std::deque<Observation> &windows, const Step &step,
-                                      std::chrono::steady_clock::time_point started)
-    {
-        const Observation probed = latestWindows(windows, step.minRequests);
-        if (plan.gatesFrom != GateSource::Telemetry) {
-            return probed;
-        }
-        if (!options.meshObservation) {
-            return Error{"the plan's gates read the mesh's telemetry, and no Prometheus was given"};
-        }
-        const auto since =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-        auto mesh = options.meshObservation(since);
-        if (!mesh) {
-            return Error{"cannot read the mesh's telemetry: " + mesh.error().message};
-        }
-        return mesh->value_or(Observation{});
     }
 
     /// Samples and judges windows until step `i` has held and passed; a result when the rollout ends here.
