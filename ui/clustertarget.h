@@ -195,6 +195,8 @@ struct ClusterGroup
     QStringList drifted;
     QString problem;
     QStringList objects;
+    QString
+        diff; ///< unified diffs, live to generated, of the missing and drifted objects (as lanectl diff's)
 
     friend bool operator==(const ClusterGroup &, const ClusterGroup &) = default;
 };

@@ -697,7 +697,10 @@ GroupListJob *KubeconfigTargetSource::listGroups(const QString &ns)
                 toQString(g.name),    toQString(g.ns),          toQString(mesh::toString(g.flavor)),
                 g.lanedeck,           toQStringList(g.lanes),   toQStringList(g.services),
                 toState(g.state),     toQStringList(g.missing), toQStringList(g.drifted),
-                toQString(g.problem), toQStringList(g.objects)};
+                toQString(g.problem), toQStringList(g.objects), {}};
+            for (const auto &d : g.diffs) {
+                answer.groups.back().diff += toQString(d.diff);
+            }
         }
         return answer;
     });
