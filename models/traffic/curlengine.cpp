@@ -56,8 +56,8 @@ int EventLoop::wait(epoll_event *events, int capacity, int millis)
 
 int waitMillis(Clock::time_point now, Clock::time_point at)
 {
-    return static_cast<int>(
-        std::clamp<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count(), 0, 100));
+    return static_cast<int>(std::clamp<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count(), 0, 100));
 }
 
 namespace {
@@ -159,7 +159,8 @@ public:
             return Error{"libcurl: cannot create a multi handle"};
         }
         if (!m_loop.valid()) {
-            return Error{std::string("cannot create the sampler's event descriptors: ") + std::strerror(errno)};
+            return Error{std::string("cannot create the sampler's event descriptors: ") +
+                         std::strerror(errno)};
         }
         curl_multi_setopt(m_multi.get(), CURLMOPT_MAXCONNECTS, long(slots));
         curl_multi_setopt(m_multi.get(), CURLMOPT_SOCKETFUNCTION, &onSocket);

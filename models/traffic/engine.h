@@ -29,7 +29,7 @@ struct Completion
     ErrorKind error = ErrorKind::None; ///< None, Connect, Timeout, Transport or Unparseable; never HttpStatus
     int status = 0;                    ///< HTTP status, 0 when there was none
     Clock::time_point finished;
-    std::string_view body;        ///< its first bytes, up to SamplerConfig::bodyLimit; valid in finished() only
+    std::string_view body; ///< its first bytes, up to SamplerConfig::bodyLimit; valid in finished() only
     std::string_view headerValue; ///< the classifier's header, trimmed and cut at 1024 bytes
 };
 
@@ -107,8 +107,8 @@ struct NativeTarget
     bool head = false;              ///< a HEAD request: responses have no body
 };
 
-/// The native engine's target for `config`, or why it cannot serve it (https, a proxy, credentials in the URL,
-/// a host that does not resolve).
+/// The native engine's target for `config`, or why it cannot serve it (https, a proxy, credentials in the
+/// URL, a host that does not resolve).
 Result<NativeTarget> nativeTarget(const SamplerConfig &config, CURLU *url, bool proxyFromEnvironment);
 
 /// `keepBody`: whether classification reads the body (a header classifier does not).

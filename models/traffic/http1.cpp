@@ -15,8 +15,8 @@ char lower(char c)
 
 bool sameIgnoringCase(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                              [](char x, char y) { return lower(x) == lower(y); });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool isSpace(char c)
@@ -268,9 +268,10 @@ bool ResponseParser::line(std::string_view text)
 bool ResponseParser::statusLine(std::string_view text)
 {
     // "HTTP/1.x NNN reason", as libcurl reads it: versions 1.0 and 1.1, a three-digit code from 100.
-    const bool shaped = text.size() >= 12 && text.starts_with("HTTP/1.") && (text[7] == '0' || text[7] == '1') &&
-                        text[8] == ' ' && isDigit(text[9]) && text[9] != '0' && isDigit(text[10]) &&
-                        isDigit(text[11]) && (text.size() == 12 || !isDigit(text[12]));
+    const bool shaped = text.size() >= 12 && text.starts_with("HTTP/1.") &&
+                        (text[7] == '0' || text[7] == '1') && text[8] == ' ' && isDigit(text[9]) &&
+                        text[9] != '0' && isDigit(text[10]) && isDigit(text[11]) &&
+                        (text.size() == 12 || !isDigit(text[12]));
     if (!shaped) {
         fail(ErrorKind::Unparseable);
         return false;
@@ -297,7 +298,8 @@ void ResponseParser::header(std::string_view name, std::string_view value)
         bool overflow = false;
         for (std::size_t i = 0; i < value.size() && isDigit(value[i]); ++i) {
             const auto digit = static_cast<std::uint64_t>(value[i] - '0');
-            overflow = overflow || length > (std::uint64_t(std::numeric_limits<std::int64_t>::max()) - digit) / 10;
+            overflow =
+                overflow || length > (std::uint64_t(std::numeric_limits<std::int64_t>::max()) - digit) / 10;
             length = overflow ? 0 : length * 10 + digit;
         }
         // Too large to be true: libcurl reads such a body up to the close.

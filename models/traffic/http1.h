@@ -10,22 +10,24 @@
 
 /// The sampler's own HTTP/1.1 client pieces (the native engine, see sampler.h): the request bytes, built once
 /// per distinct request, and an incremental response parser. Both follow what libcurl 7.88 does for the same
-/// request and response, so that the two engines put the same bytes on the wire and give the same error kinds.
+/// request and response, so that the two engines put the same bytes on the wire and give the same error
+/// kinds.
 namespace lanedeck::traffic::http1 {
 
 /// One request as the sampler configures it.
 struct RequestSpec
 {
     std::string method = "GET";
-    std::string target = "/";    ///< path and query, as in the request line
-    std::string host;            ///< the Host header's default value: host, ":port" unless it is 80
+    std::string target = "/";         ///< path and query, as in the request line
+    std::string host;                 ///< the Host header's default value: host, ":port" unless it is 80
     std::vector<std::string> headers; ///< "Name: value"; an empty value suppresses that header
     std::string body;
 };
 
 /// The bytes libcurl sends for `spec`: request line, Host, Accept, the custom headers in order, then for a
 /// body Content-Length and Content-Type (each unless a custom header of that name exists), the blank line and
-/// the body. A custom Host replaces the default in place; "Name:" with no value is not sent. HEAD sends no body.
+/// the body. A custom Host replaces the default in place; "Name:" with no value is not sent. HEAD sends no
+/// body.
 std::string buildRequest(const RequestSpec &spec);
 
 /// Reads one response after another from a connection's bytes, as they arrive in pieces: the status line, the
@@ -48,8 +50,8 @@ public:
     /// The classifier's header value is cut at this length, as the libcurl engine cuts it.
     static constexpr std::size_t kMaxHeaderValue = 1024;
 
-    /// `headerName`: the header to keep the value of (lowercase; empty: none). `keepBody`: whether to keep body
-    /// bytes at all (a header classifier does not read them).
+    /// `headerName`: the header to keep the value of (lowercase; empty: none). `keepBody`: whether to keep
+    /// body bytes at all (a header classifier does not read them).
     void configure(std::string headerName, bool keepBody, std::size_t bodyLimit);
 
     /// Ready for the next response; `headRequest`: the response has no body whatever its headers say.
@@ -59,8 +61,8 @@ public:
     /// the server sent more than one response's worth).
     Progress feed(const char *data, std::size_t size, std::size_t &consumed);
     /// The server closed the connection: completes a body that the close delimits, fails any other response
-    /// that is not complete (headers cut short: Unparseable; nothing, part of a status line or a body cut short:
-    /// Transport, as libcurl's "empty reply" and "transfer closed").
+    /// that is not complete (headers cut short: Unparseable; nothing, part of a status line or a body cut
+    /// short: Transport, as libcurl's "empty reply" and "transfer closed").
     Progress closed();
 
     bool started() const { return m_started; } ///< any byte of the response arrived

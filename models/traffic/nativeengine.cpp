@@ -41,7 +41,8 @@ struct Connection
     };
     int fd = -1;
     Phase phase = Phase::Idle;
-    bool reused = false;  ///< it carried an earlier response: a close before any answer is the server's idle close
+    bool reused =
+        false; ///< it carried an earlier response: a close before any answer is the server's idle close
     bool retried = false; ///< this request was sent again on a new connection once already
     std::uint32_t watched = 0;
     std::size_t address = 0;
@@ -274,9 +275,9 @@ private:
         }
     }
 
-    /// The connection broke (a reset, a close, a failed send): the request fails with `error`. On a kept-alive connection before any byte of
-    /// the answer, that is the server closing it while idle: like libcurl, send the request again, once, on a
-    /// new connection.
+    /// The connection broke (a reset, a close, a failed send): the request fails with `error`. On a
+    /// kept-alive connection before any byte of the answer, that is the server closing it while idle: like
+    /// libcurl, send the request again, once, on a new connection.
     void broken(Connection &c, ErrorKind error)
     {
         if (c.reused && !c.retried && !c.parser.started()) {
