@@ -219,6 +219,17 @@ double ratio(double a, double b)
     return b > 0 ? a / b : 0.0;
 }
 
+/// A figure, or "-" where the comparison was not made (hey with more threads, the scaling of one thread).
+std::string cell(double value, const char *format)
+{
+    if (value <= 0) {
+        return "-";
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return buffer;
+}
+
 void printTable(const std::vector<Row> &rows, const Options &o)
 {
     std::printf(
@@ -228,13 +239,15 @@ void printTable(const std::vector<Row> &rows, const Options &o)
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto &r : rows) {
         std::printf(
-            "| %s | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f | "
-            "%.0f | %.2f | %llu, %llu |\n",
-            r.target.c_str(), r.connections, r.threads, r.loads.c_str(), r.native, r.curl, r.wrk, r.hey,
-            ratio(r.native, r.wrk), ratio(r.curl, r.wrk), ratio(r.native, r.hey), ratio(r.curl, r.hey),
-            r.nativeOneThread, ratio(r.native, r.nativeOneThread), r.curlOneThread,
-            ratio(r.curl, r.curlOneThread), static_cast<unsigned long long>(r.nativeErrors),
-            static_cast<unsigned long long>(r.curlErrors));
+            "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %llu, %llu "
+            "|\n",
+            r.target.c_str(), r.connections, r.threads, r.loads.c_str(), cell(r.native, "%.0f").c_str(),
+            cell(r.curl, "%.0f").c_str(), cell(r.wrk, "%.0f").c_str(), cell(r.hey, "%.0f").c_str(),
+            cell(ratio(r.native, r.wrk), "%.2f").c_str(), cell(ratio(r.curl, r.wrk), "%.2f").c_str(),
+            cell(ratio(r.native, r.hey), "%.2f").c_str(), cell(ratio(r.curl, r.hey), "%.2f").c_str(),
+            cell(r.nativeOneThread, "%.0f").c_str(), cell(ratio(r.native, r.nativeOneThread), "%.2f").c_str(),
+            cell(r.curlOneThread, "%.0f").c_str(), cell(ratio(r.curl, r.curlOneThread), "%.2f").c_str(),
+            static_cast<unsigned long long>(r.nativeErrors), static_cast<unsigned long long>(r.curlErrors));
     }
     std::printf("\n(medians of %d runs of %d s each, the tools interleaved within each run; wrk with as many "
                 "threads as the sampler)\n\n",
