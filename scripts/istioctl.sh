@@ -17,41 +17,23 @@ RECIPE=1
 
 die() { echo "istioctl.sh: $*" >&2; exit 1; }
 
-find_go() {
-  if [ -n "${GO:-}" ]; then echo "$GO"; return; fi
-  if command -v go >/dev/null 2>&1; then command -v go; return; fi
-  if [ -x /usr/local/go/bin/go ]; then echo /usr/local/go/bin/go; return; fi
-  die "no Go toolchain found (set GO=/path/to/go)"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/go-cache.sh"
 
 binary_path() { echo "$CACHE/istioctl/$VERSION-r$RECIPE/istioctl"; }
 
-do_build() {
-  local bin dir go tmp
-  bin="$(binary_path)"
-  if [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  dir="$(dirname "$bin")"
-  mkdir -p "$dir"
-  # Serialize concurrent builds (parallel test runners).
-  if command -v flock >/dev/null 2>&1; then
-    exec 9>"$dir/.lock"
-    flock 9
-    if [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  fi
-  go="$(find_go)"
-  tmp="$(mktemp -d "$dir/build.XXXXXX")"
-  echo "istioctl.sh: building $MODULE@$VERSION into $bin (a cold build takes about 15 minutes)" >&2
-  local t0=$SECONDS
+build_istioctl() { # GO OUT
+  local gobin
+  gobin="$(mktemp -d "$(dirname "$2")/gobin.XXXXXX")"
   # The same command as a plain `go install`, so Go's build cache from an earlier one is reused.
-  if ! (cd "$tmp" && GOBIN="$tmp" CGO_ENABLED=0 "$go" install -trimpath "$MODULE@$VERSION"); then
-    rm -rf "$tmp"
-    die "build failed"
+  if ! (cd "$gobin" && GOBIN="$gobin" CGO_ENABLED=0 "$1" install -trimpath "$MODULE@$VERSION"); then
+    rm -rf "$gobin"
+    return 1
   fi
-  mv -f "$tmp/istioctl" "$bin"
-  rm -rf "$tmp"
-  echo "istioctl.sh: built in $((SECONDS - t0))s" >&2
-  echo "$bin"
+  mv -f "$gobin/istioctl" "$2"
+  rm -rf "$gobin"
 }
+
+do_build() { cached_build "$(binary_path)" "$MODULE@$VERSION; a cold build takes about 15 minutes" build_istioctl; }
 
 cmd="${1:-}"
 case "$cmd" in

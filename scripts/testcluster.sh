@@ -21,12 +21,7 @@ RECIPE=1
 
 die() { echo "testcluster.sh: $*" >&2; exit 1; }
 
-find_go() {
-  if [ -n "${GO:-}" ]; then echo "$GO"; return; fi
-  if command -v go >/dev/null 2>&1; then command -v go; return; fi
-  if [ -x /usr/local/go/bin/go ]; then echo /usr/local/go/bin/go; return; fi
-  die "no Go toolchain found (set GO=/path/to/go)"
-}
+source "$ROOT/scripts/go-cache.sh"
 
 # Hash of everything that goes into the binary: go.mod, go.sum, *.go and the
 # embedded CRD files (plus the build recipe version).
@@ -43,26 +38,14 @@ source_hash() {
 
 binary_path() { echo "$CACHE/testcluster/$(source_hash)/testcluster"; }
 
-do_build() {
-  local bin dir go kver ktime ldflags tmp
-  bin="$(binary_path)"
-  if [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  dir="$(dirname "$bin")"
-  mkdir -p "$dir"
-  # Serialize concurrent builds of the same sources (parallel test runners).
-  if command -v flock >/dev/null 2>&1; then
-    exec 9>"$dir/.lock"
-    flock 9
-    if [ -x "$bin" ]; then echo "$bin"; return 0; fi
-  fi
-  go="$(find_go)"
+build_testcluster() { # GO OUT
+  local go="$1" out="$2" kver ktime ldflags major minor
   # The apiserver reports its version from ldflags (kubectl refuses to talk to
   # "v0.0.0-master+$Format:%H$"); take it from the k8s.io/kubernetes requirement.
   kver="$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v1\./ {print $2; exit}' "$SRC/go.mod")"
   [ -n "$kver" ] || die "cannot find the k8s.io/kubernetes version in go.mod"
   ktime="$(cd "$SRC" && GOFLAGS=-mod=readonly "$go" list -m -f '{{if .Time}}{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}{{end}}' k8s.io/kubernetes 2>/dev/null || true)"
   [ -n "$ktime" ] || ktime="1970-01-01T00:00:00Z"
-  local major minor
   major="$(echo "$kver" | sed -E 's/^v([0-9]+)\..*/\1/')"
   minor="$(echo "$kver" | sed -E 's/^v[0-9]+\.([0-9]+)\..*/\1/')"
   ldflags="-s -w"
@@ -70,18 +53,11 @@ do_build() {
     ldflags="$ldflags -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor"
     ldflags="$ldflags -X $pkg.gitTreeState=clean -X $pkg.gitCommit= -X $pkg.buildDate=$ktime"
   done
-  tmp="$dir/testcluster.tmp.$$"
-  echo "testcluster.sh: building $bin (kube-apiserver $kver; a cold build takes several minutes)" >&2
-  local t0=$SECONDS
   # go.sum is committed: -mod=readonly never edits the tree; modules come from GOPROXY.
-  if ! (cd "$SRC" && GOFLAGS=-mod=readonly CGO_ENABLED=0 "$go" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp" .); then
-    rm -f "$tmp"
-    die "build failed"
-  fi
-  mv -f "$tmp" "$bin"
-  echo "testcluster.sh: built in $((SECONDS - t0))s" >&2
-  echo "$bin"
+  (cd "$SRC" && GOFLAGS=-mod=readonly CGO_ENABLED=0 "$go" build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out" .)
 }
+
+do_build() { cached_build "$(binary_path)" "kube-apiserver; a cold build takes several minutes" build_testcluster; }
 
 is_testcluster_pid() {
   local pid="$1"

@@ -1,5 +1,6 @@
 #include "ui/clusterbar.h"
 
+#include "ui/elidedlabel.h"
 #include "ui/lanecolors.h"
 
 #include <QCheckBox>
@@ -16,7 +17,7 @@ ClusterBar::ClusterBar(QWidget *parent)
     : QWidget(parent), m_targets(new QComboBox(this)), m_destination(new QLabel(this)),
       m_override(new QCheckBox(tr("Into another:"), this)), m_namespace(new QLineEdit(this)),
       m_flavor(new QComboBox(this)), m_switchFlavor(new QPushButton(this)), m_adviceText(new QLabel(this)),
-      m_drift(new QLabel(this)), m_stateIcon(new QLabel(this)), m_stateText(new QLabel(this))
+      m_drift(new QLabel(this)), m_stateIcon(new QLabel(this)), m_stateText(new ElidedLabel(this))
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(6, 4, 6, 4);
@@ -59,9 +60,8 @@ ClusterBar::ClusterBar(QWidget *parent)
     m_drift->setVisible(false);
     m_stateText->setObjectName(QStringLiteral("clusterStateLabel"));
     m_stateText->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A long state (errors, warnings, lane problems) must not widen the window: it is clipped and the
-    // tooltip shows it whole.
-    m_stateText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // A long state (errors, warnings, lane problems) must not widen the window: it ends in "…" where it is
+    // cut, and the tooltip shows it whole.
     layout->addWidget(targetLabel);
     layout->addWidget(m_targets);
     layout->addSpacing(12);

@@ -13,6 +13,8 @@ class QPushButton;
 
 namespace lanedeck::ui {
 
+class ElidedLabel;
+
 /// The strip above the designer that says where the lane group would go: the target (local sandbox or a
 /// kubeconfig context), the namespace (the document's, unless the operator visibly chose another), the
 /// flavor the group is rendered in (with a one-click switch when the connected cluster cannot take it), and
@@ -78,7 +80,7 @@ private:
     QLabel *m_adviceText;
     QLabel *m_drift;
     QLabel *m_stateIcon;
-    QLabel *m_stateText;
+    ElidedLabel *m_stateText;
     QString m_documentNamespace;
     QString m_appliedOverride;
     FlavorAdvice m_advice;

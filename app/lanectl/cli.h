@@ -25,7 +25,8 @@ enum ExitCode : int
     IoError = 3,    ///< a file could not be read or written
     RolledBack = 4, ///< lanectl rollout: a gate failed (or --rollback) and the rollback weights are in force
     Aborted = 5,    ///< lanectl rollout: stopped without a decision; the step in force stays
-    Refused = 6,    ///< lanectl rollout: another rollout holds the group, the plan changed, nothing to resume
+    Refused = 6, ///< lanectl rollout: another rollout holds the group, the plan changed, nothing to resume,
+                 ///< the cluster's analysis found errors
 };
 
 /// One subcommand: its name, one line of help, and the function that runs it on the arguments after it.

@@ -1110,6 +1110,30 @@ void printTelemetry(const telemetry::MeshTelemetry &view)
     }
 }
 
+int preflightGate(kube::Client &client, const LaneGroup &group, const mesh::RenderOptions &render,
+                  bool ignoreErrors)
+{
+    auto analysis = kube::analyze(client, group, render);
+    if (!analysis) {
+        if (!ignoreErrors) {
+            err("lanectl: " + analysis.error().message + "\n");
+            return Failed;
+        }
+        err("note: no analysis: " + analysis.error().message + "\n");
+        return Ok;
+    }
+    printNotes(*analysis);
+    if (!analysis->findings.empty()) {
+        err(findingsText(*analysis));
+    }
+    if (analysis->hasErrors() && !ignoreErrors) {
+        err("lanectl: the analysis found errors; nothing was pushed. Fix them, or go on anyway with "
+            "--ignore-analysis\n");
+        return Failed;
+    }
+    return Ok;
+}
+
 std::vector<Command> clusterCommands()
 {
     return {

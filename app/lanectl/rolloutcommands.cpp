@@ -2,6 +2,7 @@
 
 #include "base/atomicfile.h"
 #include "kube/client.h"
+#include "kube/inventory.h"
 #include "kube/kubeconfig.h"
 #include "lanes/document.h"
 #include "mesh/render.h"
@@ -9,6 +10,8 @@
 #include "rollout/clustertarget.h"
 #include "rollout/runner.h"
 #include "sandbox/sandbox.h"
+#include "telemetry/localprometheus.h"
+#include "telemetry/meshtelemetry.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -25,6 +28,80 @@ namespace lanectl {
 namespace {
 
 using namespace lanedeck;
+
+/// The gates' reading of the mesh's telemetry: the lanes at the ingress over the time since the step was
+/// pushed, less its first second (the mesh takes the new weights, the previous step's requests finish), in
+/// whole seconds rounded down: a window reaching back before the push would mix the previous step's split
+/// in. While Prometheus has nothing for that time yet (the first scrapes of a step), or cannot answer, the
+/// gates wait and stderr says why; a step that waits too long is aborted by the runner.
+std::function<Result<std::optional<rollout::Observation>>(std::chrono::milliseconds)>
+meshObservation(telemetry::PrometheusClient &prometheus, const LaneGroup &group,
+                telemetry::WorkloadMap workloads)
+{
+    return [&prometheus, &group, workloads = std::move(workloads)](
+               std::chrono::milliseconds since) -> Result<std::optional<rollout::Observation>> {
+        telemetry::TelemetryWindow window;
+        window.window = std::chrono::floor<std::chrono::seconds>(since) - std::chrono::seconds(1);
+        if (window.window < std::chrono::seconds(2)) { // increase() needs two scrapes inside the window
+            return std::optional<rollout::Observation>{};
+        }
+        auto view = telemetry::observe(prometheus, group, workloads, window);
+        if (!view) {
+            err("telemetry: " + view.error().message + " (the gates wait)\n");
+            return std::optional<rollout::Observation>{};
+        }
+        if (view->stale || view->split.total == 0) {
+            return std::optional<rollout::Observation>{};
+        }
+        return std::optional(rollout::observationFromTelemetry(*view));
+    };
+}
+
+/// Where a plan with gatesFrom: telemetry reads: `url`; else, on the sandbox with `runLocal`, a Prometheus
+/// started to scrape it; else the cluster's own, found and reached through its API server. Sets `client`
+/// and returns which workload is which lane's (the sandbox's instances, or the cluster's inventory).
+Result<telemetry::WorkloadMap> telemetrySource(const std::string &url, bool runLocal, const LaneGroup &group,
+                                               sandbox::Sandbox *box, kube::Client *cluster,
+                                               telemetry::LocalPrometheus &local,
+                                               std::optional<telemetry::PrometheusClient> &client)
+{
+    telemetry::WorkloadMap workloads;
+    if (box) {
+        workloads = telemetry::workloadsFromSandbox(group, box->instances());
+    } else {
+        std::vector<std::string> namespaces;
+        for (const auto &service : group.services) {
+            if (std::find(namespaces.begin(), namespaces.end(), service.ns) == namespaces.end()) {
+                namespaces.push_back(service.ns);
+            }
+        }
+        auto inventory = kube::readInventory(*cluster, namespaces);
+        if (!inventory) {
+            return inventory.error();
+        }
+        workloads = telemetry::workloadsFromInventory(group, *inventory);
+    }
+    telemetry::PrometheusEndpoint endpoint;
+    endpoint.url = url;
+    if (box && runLocal) {
+        if (auto started = local.start({"127.0.0.1:" + std::to_string(box->metricsPort())}); !started) {
+            return Error{"--telemetry: " + started.error().message};
+        }
+        endpoint.url = local.url();
+    }
+    if (!endpoint.url.empty()) {
+        const std::string description = endpoint.describe();
+        client.emplace(telemetry::directTransport(std::move(endpoint)), description);
+        return workloads;
+    }
+    auto found = telemetry::discoverPrometheus(*cluster);
+    if (!found) {
+        return found.error();
+    }
+    client.emplace(telemetry::serviceProxyTransport(*cluster, found->ns, found->name, found->port),
+                   found->ref() + " via the API server");
+    return workloads;
+}
 
 /// The audit log: one JSON object per line, flushed after each so a crash loses nothing written.
 class AuditLog
@@ -109,7 +186,8 @@ int rolloutCommand(const QStringList &arguments)
         "Rolls a lane out in the steps of a Rollout plan: pushes each step's weights, samples through the "
         "ingress, judges the plan's gates every interval, rolls back on the first failure and promotes after "
         "the last step. Exit code 0 promoted, 4 rolled back, 5 aborted (Ctrl-C, too few requests, failed "
-        "push), 6 refused (another rollout holds the group, the plan changed, nothing to resume)."));
+        "push), 6 refused (another rollout holds the group, the plan changed, nothing to resume, the "
+        "analysis of the cluster found errors)."));
     parser.addPositionalArgument(QStringLiteral("PLAN"),
                                  QStringLiteral("The Rollout document (alone, or beside its LaneGroup)."));
     const QCommandLineOption target(
@@ -151,12 +229,26 @@ int rolloutCommand(const QStringList &arguments)
     const QCommandLineOption seed(QStringLiteral("seed"),
                                   QStringLiteral("Sandbox: seed the gateway's weighted choices."),
                                   QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption telemetryOption(
+        QStringLiteral("telemetry"),
+        QStringLiteral("Sandbox: run Debian's prometheus scraping it, for a plan whose gates read the "
+                       "mesh's telemetry (gatesFrom: telemetry)."));
+    const QCommandLineOption prometheusUrl(
+        QStringLiteral("prometheus"),
+        QStringLiteral("The Prometheus that gatesFrom: telemetry reads (default for a cluster: found in it "
+                       "and reached through the API server, as lanectl observe does)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption ignoreAnalysis(
+        QStringLiteral("ignore-analysis"),
+        QStringLiteral(
+            "Cluster: start even when the analysis of the cluster (lanectl analyze) finds errors."));
     parser.addOptions({target, kubeconfig, probeUrl, hostHeader, dryRun, resume, rollback, jsonLog, state,
-                       flavor, fault, seed});
+                       flavor, fault, seed, telemetryOption, prometheusUrl, ignoreAnalysis});
     const QString usage =
         QStringLiteral("lanectl rollout PLAN [--target sandbox|CONTEXT] [--kubeconfig FILE] [--probe-url URL "
                        "[--host H]] [--dry-run] [--resume | --rollback] [--json-log FILE] "
-                       "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N]");
+                       "[--state FILE] [--flavor asm|istio] [--fault SPEC]... [--seed N] [--telemetry | "
+                       "--prometheus URL] [--ignore-analysis]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -213,6 +305,20 @@ int rolloutCommand(const QStringList &arguments)
         return Failed;
     }
     const rollout::Plan &plan = loaded.plan;
+    const bool onSandbox = parser.value(target) == QLatin1String("sandbox");
+    if (parser.isSet(telemetryOption) && !onSandbox) {
+        return usageError("--telemetry: only the sandbox gets a Prometheus of its own; give the cluster's "
+                          "with --prometheus URL, or let lanectl find it");
+    }
+    if (parser.isSet(telemetryOption) && parser.isSet(prometheusUrl)) {
+        return usageError("--telemetry and --prometheus exclude each other");
+    }
+    if (plan.gatesFrom == rollout::GateSource::Telemetry && onSandbox && !parser.isSet(telemetryOption) &&
+        !parser.isSet(prometheusUrl) && !parser.isSet(dryRun)) {
+        return usageError(
+            "the plan's gates read the mesh's telemetry (gatesFrom: telemetry): give --telemetry "
+            "to run a Prometheus scraping the sandbox, or --prometheus URL");
+    }
     if (parser.isSet(dryRun)) {
         out("plan " + plan.name + ": lane " + plan.lane + " of group " + group->name + ", " +
             std::to_string(plan.steps.size()) + " steps, evaluated every " +
@@ -302,12 +408,31 @@ int rolloutCommand(const QStringList &arguments)
             return Failed;
         }
         client = std::move(*created);
+        // The push gate of lanectl apply, once before the first step (the steps change only weights, which
+        // the analysis does not judge). A rollback is never held up by it: it is the way out.
+        if (!parser.isSet(rollback) &&
+            preflightGate(*client, *group, {*f, {}}, parser.isSet(ignoreAnalysis)) != Ok) {
+            return Refused;
+        }
         rolloutTarget = std::make_unique<rollout::ClusterTarget>(*client, *group, mesh::RenderOptions{*f, {}},
                                                                  parser.value(probeUrl).toStdString(),
                                                                  parser.value(hostHeader).toStdString());
     }
     rollout::RunnerOptions runnerOptions;
     runnerOptions.resume = parser.isSet(resume);
+    telemetry::LocalPrometheus localPrometheus;
+    std::optional<telemetry::PrometheusClient> prometheus;
+    if (plan.gatesFrom == rollout::GateSource::Telemetry && !parser.isSet(rollback)) {
+        auto workloads =
+            telemetrySource(parser.value(prometheusUrl).toStdString(), parser.isSet(telemetryOption), *group,
+                            box.get(), client.get(), localPrometheus, prometheus);
+        if (!workloads) {
+            err("lanectl: " + workloads.error().message + "\n");
+            return Failed;
+        }
+        err("gates read the mesh's telemetry from " + prometheus->description() + "\n");
+        runnerOptions.meshObservation = meshObservation(*prometheus, *group, std::move(*workloads));
+    }
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     runnerOptions.holder = "lanectl@" + std::string(host) + ":" + std::to_string(::getpid());

@@ -1,7 +1,9 @@
 #include "rollout/gates.h"
 
+#include "telemetry/meshtelemetry.h"
 #include "traffic/statistics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,6 +39,14 @@ void LaneTally::merge(const LaneTally &other)
     served += other.served;
     errors += other.errors;
     latency.merge(other.latency);
+    if (other.measuredP99) {
+        measuredP99 = std::max(measuredP99.value_or(0.0), *other.measuredP99);
+    }
+}
+
+double LaneTally::p99() const
+{
+    return measuredP99 ? *measuredP99 : double(latency.percentile(99.0));
 }
 
 void Observation::merge(const Observation &other)
@@ -71,6 +81,26 @@ void addRun(Observation &observation, const traffic::SampleRun &run)
             tally.latency.record(sample.latencyMicros);
         }
     }
+}
+
+Observation observationFromTelemetry(const telemetry::MeshTelemetry &view)
+{
+    Observation observation;
+    observation.total = view.split.total;
+    observation.leaked = static_cast<std::uint64_t>(std::llround(std::max(0.0, view.leaked)));
+    for (std::size_t i = 0; i < view.split.lanes.size(); ++i) {
+        const auto &lane = view.split.lanes[i];
+        const double errorRate = i < view.laneErrorRates.size() ? view.laneErrorRates[i] : 0.0;
+        LaneTally tally;
+        tally.errors = std::min<std::uint64_t>(
+            lane.count, static_cast<std::uint64_t>(std::llround(double(lane.count) * errorRate)));
+        tally.served = lane.count - tally.errors;
+        if (lane.count > 0) {
+            tally.measuredP99 = double(lane.p99);
+        }
+        observation.lanes[lane.name] = std::move(tally);
+    }
+    return observation;
 }
 
 std::string toString(Verdict verdict)
@@ -122,7 +152,7 @@ GateResult judgeErrorIncrease(double maxIncrease, const std::string &lane, const
 
 GateResult judgeLatency(std::int64_t maxMicros, const std::string &lane, const LaneTally &tally)
 {
-    const double p99 = double(tally.latency.percentile(99.0));
+    const double p99 = tally.p99();
     GateResult result{"latencyP99", Verdict::Pass, p99, double(maxMicros), {}};
     result.verdict = p99 > double(maxMicros) ? Verdict::Fail : Verdict::Pass;
     result.text = lane + " p99 " + millis(p99) + (result.verdict == Verdict::Fail ? " > max " : " <= max ") +
@@ -133,10 +163,10 @@ GateResult judgeLatency(std::int64_t maxMicros, const std::string &lane, const L
 GateResult judgeLatencyRatio(double maxRatio, const std::string &lane, const LaneTally &tally,
                              const LaneTally &baseline)
 {
-    const double p99 = double(tally.latency.percentile(99.0));
-    const double base = double(baseline.latency.percentile(99.0));
+    const double p99 = tally.p99();
+    const double base = baseline.p99();
     GateResult result{"latencyP99/baseline", Verdict::Pass, base > 0.0 ? p99 / base : 0.0, maxRatio, {}};
-    if (baseline.latency.count() == 0) {
+    if (!baseline.hasLatency()) {
         result.text = "no baseline responses in this step: " + lane + " p99 not compared";
         return result;
     }

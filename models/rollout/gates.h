@@ -6,8 +6,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace lanedeck::telemetry {
+struct MeshTelemetry;
+}
 
 namespace lanedeck::rollout {
 
@@ -18,8 +23,14 @@ struct LaneTally
     std::uint64_t served = 0;
     std::uint64_t errors = 0;
     traffic::LatencyHistogram latency;
+    /// The p99 (µs) measured elsewhere, used instead of `latency`'s: the mesh's own duration histogram,
+    /// which Prometheus aggregates server-side. Merging tallies keeps the larger (the cautious choice).
+    std::optional<double> measuredP99;
 
     std::uint64_t requests() const { return served + errors; }
+    /// The p99 of the served responses in µs; hasLatency() says whether there is any.
+    double p99() const;
+    bool hasLatency() const { return measuredP99.has_value() || latency.count() > 0; }
     void merge(const LaneTally &other);
 };
 
@@ -36,6 +47,12 @@ struct Observation
 
 /// Adds a sampling run's samples to an observation (lanes by the run's lane names).
 void addRun(Observation &observation, const traffic::SampleRun &run);
+
+/// The mesh's telemetry over a window as an observation: each lane's requests at the ingress (errors by its
+/// entry workload's error rate, the rest served), its p99 from the duration histogram (measuredP99), the
+/// requests that left their lane on any hop as leaks, and the ingress total. Counts are rounded from
+/// Prometheus's extrapolated increases.
+Observation observationFromTelemetry(const telemetry::MeshTelemetry &view);
 
 enum class Verdict
 {

@@ -224,11 +224,27 @@ public:
         }
     }
 
+    void readGateSource(const std::string &path, const YAML::Node &node, GateSource &out)
+    {
+        std::string text;
+        if (!r.readString(path, node, text)) {
+            return;
+        }
+        if (text == "sampler") {
+            out = GateSource::Sampler;
+        } else if (text == "telemetry") {
+            out = GateSource::Telemetry;
+        } else {
+            r.problem(path, node, "must be sampler or telemetry, got '" + text + "'");
+        }
+    }
+
     void readSpec(const YAML::Node &node, Plan &plan)
     {
         r.forEachKey(
             "spec", node,
-            {"group", "groupFile", "lane", "interval", "rate", "steps", "gates", "onFailure", "onSuccess"},
+            {"group", "groupFile", "lane", "interval", "rate", "gatesFrom", "steps", "gates", "onFailure",
+             "onSuccess"},
             [&](const std::string &key, const YAML::Node &v, const std::string &p) {
                 if (key == "group") {
                     r.readString(p, v, plan.group);
@@ -240,6 +256,8 @@ public:
                     readDuration(p, v, plan.interval);
                 } else if (key == "rate") {
                     readNumber(p, v, plan.rate);
+                } else if (key == "gatesFrom") {
+                    readGateSource(p, v, plan.gatesFrom);
                 } else if (key == "steps") {
                     readSteps(p, v, plan.steps);
                 } else if (key == "gates") {
@@ -597,6 +615,11 @@ const Gates &gatesFor(const Plan &plan, const Step &step)
     return step.gates ? *step.gates : plan.gates;
 }
 
+std::string toString(GateSource source)
+{
+    return source == GateSource::Telemetry ? "telemetry" : "sampler";
+}
+
 nlohmann::ordered_json planJson(const Plan &plan)
 {
     nlohmann::ordered_json json;
@@ -605,6 +628,9 @@ nlohmann::ordered_json planJson(const Plan &plan)
     json["lane"] = plan.lane;
     json["intervalMs"] = plan.interval.count();
     json["rate"] = plan.rate;
+    if (plan.gatesFrom != GateSource::Sampler) { // absent for the sampler: older plans keep their hash
+        json["gatesFrom"] = toString(plan.gatesFrom);
+    }
     auto &steps = json["steps"] = nlohmann::ordered_json::array();
     for (const auto &step : plan.steps) {
         nlohmann::ordered_json s;

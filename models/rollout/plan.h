@@ -70,6 +70,16 @@ struct Step
     friend bool operator==(const Step &, const Step &) = default;
 };
 
+/// Where the gates read their numbers: the runner's own probes through the ingress (the sampler), or the
+/// mesh's own telemetry (Istio's metrics in Prometheus: every request the ingress served during the step,
+/// the operator's traffic included; the probes still send theirs).
+enum class GateSource
+{
+    Sampler,
+    Telemetry,
+};
+std::string toString(GateSource source);
+
 /// A rollout plan (kind Rollout): which lane of which group goes up in which steps, under which gates, and
 /// what happens on failure (roll back to given weights, default everything to the baseline) and on success
 /// (the last step's weights stay; optionally the lane becomes the baseline).
@@ -81,6 +91,7 @@ struct Plan
     std::string lane;
     std::chrono::milliseconds interval{5000}; ///< how often the gates are evaluated during a hold
     double rate = 200.0;                      ///< probe requests per second through the ingress
+    GateSource gatesFrom = GateSource::Sampler;
     std::vector<Step> steps;
     Gates gates;
     std::map<std::string, int> rollbackWeights; ///< empty: 100 to the baseline lane

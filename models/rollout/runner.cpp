@@ -410,6 +410,28 @@ struct Runner::State
         return evaluation;
     }
 
+    /// What the gates judge now: the latest probe windows that together hold the step's minimum requests
+    /// (fewer: they wait), or, when the plan's gates read the mesh's telemetry, everything the ingress served
+    /// since the step was pushed (the probes' windows are then only the traffic they sent).
+    Result<Observation> windowToJudge(std::deque<Observation> &windows, const Step &step,
+                                      std::chrono::steady_clock::time_point started)
+    {
+        const Observation probed = latestWindows(windows, step.minRequests);
+        if (plan.gatesFrom != GateSource::Telemetry) {
+            return probed;
+        }
+        if (!options.meshObservation) {
+            return Error{"the plan's gates read the mesh's telemetry, and no Prometheus was given"};
+        }
+        const auto since =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        auto mesh = options.meshObservation(since);
+        if (!mesh) {
+            return Error{"cannot read the mesh's telemetry: " + mesh.error().message};
+        }
+        return mesh->value_or(Observation{});
+    }
+
     /// Samples and judges windows until step `i` has held and passed; a result when the rollout ends here.
     std::optional<RunResult> holdStep(RolloutState &state, int i, const traffic::SamplerConfig &probe,
                                       const std::string &baseline, const std::map<std::string, int> &weights)
@@ -438,9 +460,12 @@ struct Runner::State
                 return end(Outcome::Aborted, i, "cannot sample: " + window.error().message, weights);
             }
             windows.push_back(std::move(*window));
-            // Judge the latest windows that together hold the minimum; fewer requests than that: wait.
-            const Evaluation evaluation = evaluateWindow(i, step, latestWindows(windows, step.minRequests),
-                                                         weights, baseline, started, judged);
+            auto judgedWindow = windowToJudge(windows, step, started);
+            if (!judgedWindow) {
+                return end(Outcome::Aborted, i, judgedWindow.error().message, weights);
+            }
+            const Evaluation evaluation =
+                evaluateWindow(i, step, *judgedWindow, weights, baseline, started, judged);
             if (evaluation.verdict == Verdict::Fail) {
                 return rollBackNow(state, i,
                                    "step " + std::to_string(i + 1) + " failed: " + evaluation.failed);

@@ -110,6 +110,11 @@ struct RunnerOptions
     int maxWaitHolds = 4;
     /// Probe connections in flight at most.
     int concurrency = 16;
+    /// For a plan whose gates read the mesh's telemetry (Plan::gatesFrom): the lanes' requests at the
+    /// ingress over the given time up to now (the time since the step was pushed), or nothing while the
+    /// telemetry has no sample for it yet (the gates wait). Called on the runner's thread each interval,
+    /// after that interval's probes; an Error aborts the rollout with the step in force.
+    std::function<Result<std::optional<Observation>>(std::chrono::milliseconds)> meshObservation;
 };
 
 enum class Outcome

@@ -1,6 +1,7 @@
 // The rollout gates as pure functions, against values worked out by hand (or with a calculator): Wilson
 // bounds, the two-proportion z-test, chi-square p-values, p99 from a histogram, and the waiting rule.
 #include "rollout/gates.h"
+#include "telemetry/meshtelemetry.h"
 #include "traffic/statistics.h"
 
 #include <QtTest>
@@ -151,6 +152,37 @@ private Q_SLOTS:
         const auto result = judgeLatency(max, "s2", t);
         QCOMPARE(result.measurement, 99.0);
         QCOMPARE(toString(result.verdict), toString(fails ? Verdict::Fail : Verdict::Pass));
+    }
+
+    // The mesh's telemetry as the gates see it: each lane's ingress requests split into errors (by its
+    // entry workload's rate) and served ones, the p99 Prometheus computed, the leaks of every hop.
+    void observationFromTheMeshsTelemetry()
+    {
+        telemetry::MeshTelemetry view;
+        view.split.total = 1000;
+        view.split.lanes.resize(3);
+        view.split.lanes[0].name = "s1";
+        view.split.lanes[0].count = 600;
+        view.split.lanes[0].p99 = 40'000;
+        view.split.lanes[1].name = "s2";
+        view.split.lanes[1].count = 200;
+        view.split.lanes[1].p99 = 310'000;
+        view.split.lanes[2].name = "s3"; // no requests: no latency either
+        view.laneErrorRates = {0.0, 0.25, 0.0};
+        view.leaked = 6.6;
+        const Observation o = observationFromTelemetry(view);
+        QCOMPARE(o.total, 1000u);
+        QCOMPARE(o.leaked, 7u);
+        QCOMPARE(o.lanes.at("s1").served, 600u);
+        QCOMPARE(o.lanes.at("s2").errors, 50u);
+        QCOMPARE(o.lanes.at("s2").served, 150u);
+        QCOMPARE(o.lanes.at("s2").p99(), 310'000.0);
+        QVERIFY(!o.lanes.at("s3").hasLatency());
+        // The gates judge those numbers as they judge the sampler's.
+        QCOMPARE(toString(judgeLatency(300'000, "s2", o.lanes.at("s2")).verdict), toString(Verdict::Fail));
+        QCOMPARE(judgeLatencyRatio(5.0, "s2", o.lanes.at("s2"), o.lanes.at("s1")).measurement, 7.75);
+        QCOMPARE(toString(judgeErrorRate(0.05, "s2", o.lanes.at("s2")).verdict), toString(Verdict::Fail));
+        QCOMPARE(toString(judgeLeaks(0, o).verdict), toString(Verdict::Fail));
     }
 
     void p99AgainstTheBaseline()

@@ -147,6 +147,45 @@ private Q_SLOTS:
         QCOMPARE(rollback[QLatin1String("weights")].toObject()[QLatin1String("s1")].toInt(), 100);
     }
 
+    // gatesFrom: telemetry: the gates judge what Debian's prometheus scraped from the sandbox's sidecars
+    // (lanectl starts it with --telemetry), over the time since each step was pushed.
+    void gatesReadTheMeshsTelemetry_data()
+    {
+        QTest::addColumn<QString>("fault");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("outcome");
+        QTest::addRow("promotes") << QString() << 0 << QStringLiteral("promoted: s1 38 / s2 50 / s3 12");
+        QTest::addRow("fault rolls back")
+            << QStringLiteral("mockc:v2:error=30%") << 4
+            << QStringLiteral("rolled back: step 1 failed: errorRate: s2 errors");
+    }
+    void gatesReadTheMeshsTelemetry()
+    {
+        QFETCH(QString, fault);
+        QFETCH(int, exitCode);
+        QFETCH(QString, outcome);
+        QTemporaryDir dir;
+        QString plan = writePlan(dir, QStringLiteral("5s"));
+        QFile file(plan);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray text =
+            file.readAll().replace("  interval: 300ms\n", "  interval: 1s\n  gatesFrom: telemetry\n");
+        QVERIFY(file.resize(0) && file.write(text) == text.size());
+        file.close();
+        const auto unsourced = runLanectl({QStringLiteral("rollout"), plan});
+        QCOMPARE(unsourced.exitCode, 2);
+        QVERIFY2(unsourced.err.contains(QLatin1String("give --telemetry")), qPrintable(unsourced.err));
+        QStringList arguments{QStringLiteral("rollout"), plan, QStringLiteral("--telemetry")};
+        if (!fault.isEmpty()) {
+            arguments << QStringLiteral("--fault") << fault;
+        }
+        const auto run = runLanectl(arguments);
+        QVERIFY2(run.exitCode == exitCode, qPrintable(run.out + run.err));
+        QVERIFY2(run.err.contains(QLatin1String("gates read the mesh's telemetry from http://127.0.0.1:")),
+                 qPrintable(run.err));
+        QVERIFY2(run.out.startsWith(outcome), qPrintable(run.out));
+    }
+
     void killedMidStepResumes()
     {
         QTemporaryDir dir;

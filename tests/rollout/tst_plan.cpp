@@ -69,6 +69,11 @@ private Q_SLOTS:
         QCOMPARE(plan.lane, std::string("s2"));
         QCOMPARE(plan.interval, std::chrono::milliseconds(1000));
         QCOMPARE(plan.rate, 100.0);
+        QCOMPARE(toString(plan.gatesFrom), std::string("sampler")); // the default
+        QCOMPARE(
+            toString(parsePlan(replaced(kPlan, "rate: 100", "rate: 100\n  gatesFrom: telemetry"), "t.yaml")
+                         .plan.gatesFrom),
+            std::string("telemetry"));
         QCOMPARE(plan.steps.size(), std::size_t(2));
         QCOMPARE(plan.steps[0].laneWeight, std::optional<int>(10));
         QCOMPARE(plan.steps[0].minRequests, 50u);
@@ -138,6 +143,10 @@ private Q_SLOTS:
         QTest::addRow("unknown-key") << "  rate: 100"
                                      << "  rate: 100\n  speed: 3"
                                      << "canary.yaml:10:3: spec.speed: unknown key 'speed'";
+        QTest::addRow("gates-from") << "  rate: 100"
+                                    << "  rate: 100\n  gatesFrom: prometheus"
+                                    << "canary.yaml:10:14: spec.gatesFrom: must be sampler or telemetry, got "
+                                       "'prometheus'";
         QTest::addRow("rollback-sum")
             << "weights: {s1: 100}"
             << "weights: {s1: 90}"
@@ -239,6 +248,10 @@ private Q_SLOTS:
         other.lanes[2].weight = 21;
         other.lanes[0].weight = 59;
         QVERIFY(planHash(plan, other) != hash);
+        // Where the gates read is part of the plan a resume must find unchanged.
+        Plan fromTelemetry = plan;
+        fromTelemetry.gatesFrom = GateSource::Telemetry;
+        QVERIFY(planHash(fromTelemetry, group) != hash);
     }
 };
 

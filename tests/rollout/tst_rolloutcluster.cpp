@@ -209,12 +209,24 @@ private Q_SLOTS:
                    "  gates:\n"
                    "    errorRate: {max: 5%}\n");
         file.close();
-        const Run r = run(QStringLiteral(LANECTL_PATH),
-                          {QStringLiteral("rollout"), plan, QStringLiteral("--target"),
-                           QStringLiteral("testcluster"), QStringLiteral("--kubeconfig"),
-                           m_cluster.kubeconfig(), QStringLiteral("--flavor"), QStringLiteral("istio"),
-                           QStringLiteral("--probe-url"), QString::fromStdString(box.gatewayUrl())});
+        const QStringList rollout{QStringLiteral("rollout"),      plan,
+                                  QStringLiteral("--target"),     QStringLiteral("testcluster"),
+                                  QStringLiteral("--kubeconfig"), m_cluster.kubeconfig(),
+                                  QStringLiteral("--flavor"),     QStringLiteral("istio"),
+                                  QStringLiteral("--probe-url"),  QString::fromStdString(box.gatewayUrl())};
+        // The push gate of lanectl apply: this cluster runs none of the group's workloads, so the analysis
+        // finds errors and the rollout does not start; nothing is pushed.
+        const Run gated = run(QStringLiteral(LANECTL_PATH), rollout);
+        QVERIFY2(gated.exitCode == 6, (gated.out + gated.err).constData());
+        QVERIFY2(gated.err.contains("Error [") &&
+                     gated.err.contains("the analysis found errors; nothing was pushed"),
+                 gated.err.constData());
+        QCOMPARE(liveWeights(group), (std::map<std::string, int>{{"s1", 60}, {"s2", 20}, {"s3", 20}}));
+        // Overridden, it runs; the findings are still printed.
+        const Run r =
+            run(QStringLiteral(LANECTL_PATH), rollout + QStringList{QStringLiteral("--ignore-analysis")});
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QVERIFY(r.err.contains("Error ["));
         QVERIFY(r.out.startsWith("promoted: s1 53 / s2 30 / s3 17"));
         QCOMPARE(liveWeights(group), (std::map<std::string, int>{{"s1", 53}, {"s2", 30}, {"s3", 17}}));
     }

@@ -4,6 +4,7 @@
 
 #include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
+#include "ui/elidedlabel.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -77,6 +78,36 @@ private Q_SLOTS:
         window.resize(minimum);
         QApplication::processEvents();
         QVERIFY(window.height() <= 700);
+    }
+
+    // At a laptop's width the cluster bar's state sentence does not fit whole: it ends in "…" where it is cut
+    // (not clipped mid-word), the label still holds it whole, and the tooltip shows it.
+    void clusterStateIsElidedNotClipped()
+    {
+        QTemporaryDir autosave;
+        MainWindow::Options options;
+        options.autosaveDirectory = autosave.path();
+        options.autosaveIdleMs = 3600 * 1000;
+        MainWindow window(options);
+        window.document()->newDocument(testing::seedGroup());
+        window.resize(1000, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *state = window.findChild<ElidedLabel *>(QStringLiteral("clusterStateLabel"));
+        QVERIFY(state);
+        QTRY_VERIFY(!state->text().isEmpty());
+        const QString whole = state->text();
+        QVERIFY2(state->fontMetrics().horizontalAdvance(whole) > state->width(), qPrintable(whole));
+        const QString shown = state->displayedText();
+        QVERIFY2(shown.endsWith(QChar(0x2026)), qPrintable(shown));
+        QVERIFY(whole.startsWith(shown.chopped(1)));
+        QCOMPARE(state->toolTip(), whole);
+        // Wide enough, it shows whole.
+        window.resize(3000, 700);
+        QApplication::processEvents();
+        if (state->fontMetrics().horizontalAdvance(whole) <= state->contentsRect().width()) {
+            QCOMPARE(state->displayedText(), whole);
+        }
     }
 };
 
