@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     requireFull(rollout::rollbackWeights(plan, doc.group), doc.group);
     const std::string hash = rollout::planHash(plan, doc.group);
-    if (hash.size() != 64 || rollout::planHash(rollout::parsePlan(text, "again.yaml").plan, doc.group) != hash) {
+    if (hash.size() != 64 ||
+        rollout::planHash(rollout::parsePlan(text, "again.yaml").plan, doc.group) != hash) {
         std::abort();
     }
     return 0;
