@@ -19,6 +19,7 @@
 #include "ui/qtconvert.h"
 #include "ui/resourcesview.h"
 #include "ui/resourcetreemodel.h"
+#include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
 #include "ui/topologyview.h"
@@ -316,6 +317,13 @@ void MainWindow::connectTargets()
         }
     });
     connect(m_clusterBar, &ClusterBar::targetChanged, this, &MainWindow::followTarget);
+    // The Rollout panel runs on the window's sandbox, and opens a plan's group in the window when asked.
+    m_traffic->rolloutPanel()->setSandbox(m_defaultSource);
+    connect(m_traffic->rolloutPanel(), &RolloutPanel::groupFileRequested, this, [this](const QString &path) {
+        if (m_document->filePath() != path && maybeSave()) {
+            openFile(path);
+        }
+    });
     connect(m_document, &DocumentController::groupChanged, this, [this] {
         if (m_ingressAsked && *m_ingressAsked != m_document->group().ingress) {
             requestIngress();
@@ -345,6 +353,8 @@ MainWindow::~MainWindow()
 {
     // ~QUndoStack clears the stack and signals indexChanged while this window is already half destroyed.
     m_document->undoStack()->disconnect(this);
+    // A running rollout pushes to this window's sandbox: it ends first.
+    m_traffic->rolloutPanel()->shutdown();
     // Background cluster work of this window ends with it.
     if (m_analysisJob) {
         m_analysisJob->cancel();

@@ -1,6 +1,7 @@
 #include "ui/sandboxtarget.h"
 
 #include "mesh/render.h"
+#include "rollout/runner.h"
 #include "sandbox/sandbox.h"
 #include "ui/qtconvert.h"
 #include "ui/whenfinished.h"
@@ -22,6 +23,9 @@ struct SandboxTargetSource::State
     LaneGroup group;
     std::vector<mesh::Resource> resources;
     std::uint64_t seed = 0;
+    mesh::RenderOptions render{mesh::Flavor::Asm, {}}; ///< how the last push rendered
+    /// Faults by (service, version), set again on a sandbox a push restarts.
+    std::map<std::pair<std::string, std::string>, sandbox::Fault> faults;
 };
 
 namespace {
@@ -131,8 +135,12 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
             result.error = toQString(started.error().message);
             return result;
         }
+        for (const auto &[workload, fault] : state.faults) {
+            (void)box->setFault(workload.first, workload.second, fault); // a workload no longer run has none
+        }
         state.box = std::move(box);
     }
+    state.render = render;
     state.group = group;
     state.resources = rendered->resources;
     result.gatewayUrl = toQString(state.box->gatewayUrl());
@@ -218,6 +226,78 @@ QList<ResourceDiff> diffResources(const std::vector<mesh::Resource> &live,
     }
     return diffs;
 }
+
+/// What a push did to one resource, in the words of the audit log (kubectl's).
+std::string outcomeWord(PushOutcome::Result result)
+{
+    switch (result) {
+    case PushOutcome::Result::Created:
+        return "created";
+    case PushOutcome::Result::Configured:
+        return "configured";
+    case PushOutcome::Result::Unchanged:
+        return "unchanged";
+    case PushOutcome::Result::Pruned:
+        return "pruned";
+    case PushOutcome::Result::Deleted:
+        return "deleted";
+    default:
+        break;
+    }
+    return "not applied";
+}
+
+/// The console's sandbox as a rollout target: a step is a push like the designer's (same rendering, same
+/// bookkeeping of what the sandbox runs), made on the runner's thread; the state and lease are files.
+class SandboxRolloutTarget final : public rollout::StateFileTarget
+{
+public:
+    SandboxRolloutTarget(std::shared_ptr<SandboxTargetSource::State> state, std::string statePath)
+        : StateFileTarget(std::move(statePath)), m_state(std::move(state))
+    {}
+
+    std::string describe() const override
+    {
+        std::lock_guard lock(m_state->mutex);
+        return "the local sandbox (" + mesh::toString(m_state->render.flavor) + ")" +
+               (m_state->box ? " at " + m_state->box->gatewayUrl() : std::string());
+    }
+
+    Result<std::vector<std::string>> push(const LaneGroup &weighted) override
+    {
+        mesh::RenderOptions render;
+        {
+            std::lock_guard lock(m_state->mutex);
+            render = m_state->render;
+        }
+        PushRequest request;
+        request.dryRun = false;
+        const std::atomic<bool> notCancelled{false};
+        const PushResult result = runPush(*m_state, weighted, render, request, notCancelled);
+        if (!result.applied) {
+            return Error{toStdString(result.error)};
+        }
+        std::vector<std::string> lines;
+        for (const auto &outcome : result.outcomes) {
+            lines.push_back(toStdString(outcome.resource) + " " + outcomeWord(outcome.result));
+        }
+        return lines;
+    }
+
+    Result<traffic::SamplerConfig> probe() override
+    {
+        std::lock_guard lock(m_state->mutex);
+        if (!m_state->box || !m_state->box->isRunning()) {
+            return Error{"the local sandbox is not running: push the group to it first"};
+        }
+        traffic::SamplerConfig config;
+        config.url = m_state->box->gatewayUrl();
+        return config;
+    }
+
+private:
+    std::shared_ptr<SandboxTargetSource::State> m_state;
+};
 
 } // namespace
 
@@ -327,6 +407,41 @@ std::vector<sandbox::SandboxInstance> SandboxTargetSource::instances() const
 {
     std::lock_guard lock(m_state->mutex);
     return m_state->box ? m_state->box->instances() : std::vector<sandbox::SandboxInstance>{};
+}
+
+std::unique_ptr<rollout::Target> SandboxTargetSource::rolloutTarget(const QString &statePath) const
+{
+    return std::make_unique<SandboxRolloutTarget>(m_state, toStdString(statePath));
+}
+
+void SandboxTargetSource::announceApplied(const LaneGroup &group)
+{
+    Q_EMIT applied(group);
+}
+
+QString SandboxTargetSource::setFault(const QString &service, const QString &version,
+                                      const sandbox::Fault &fault)
+{
+    std::lock_guard lock(m_state->mutex);
+    if (!m_state->box) {
+        return tr("The local sandbox is not running: push the group to it first.");
+    }
+    if (auto set = m_state->box->setFault(toStdString(service), toStdString(version), fault); !set) {
+        return toQString(set.error().message);
+    }
+    const auto key = std::make_pair(toStdString(service), toStdString(version));
+    if (fault.active()) {
+        m_state->faults[key] = fault;
+    } else {
+        m_state->faults.erase(key);
+    }
+    return {};
+}
+
+std::map<std::pair<std::string, std::string>, sandbox::Fault> SandboxTargetSource::faults() const
+{
+    std::lock_guard lock(m_state->mutex);
+    return m_state->faults;
 }
 
 void SandboxTargetSource::setSeed(quint64 seed)

@@ -4,11 +4,18 @@
 
 #include <QString>
 
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace lanedeck::sandbox {
 struct SandboxInstance;
+struct Fault;
+} // namespace lanedeck::sandbox
+namespace lanedeck::rollout {
+class Target;
 }
 
 namespace lanedeck::ui {
@@ -42,6 +49,17 @@ public:
     /// Seeds the gateway's weighted choices of sandboxes started from now on (reproducible splits for tests
     /// and screenshots); 0, the default, is random.
     void setSeed(quint64 seed);
+    /// A rollout target on this sandbox (for rollout::Runner, used from the runner's thread): each step is
+    /// a push as the designer's, rendered as the last push was; state and lease in files at `statePath`.
+    /// The source's state outlives the target; pushes it makes are not announced (announceApplied()).
+    std::unique_ptr<rollout::Target> rolloutTarget(const QString &statePath) const;
+    /// Says a push made elsewhere (a rollout step) took effect: applied(group), on the GUI thread.
+    void announceApplied(const LaneGroup &group);
+    /// Makes one workload of the running sandbox fail on purpose (a default Fault clears it); kept for
+    /// sandboxes a later push starts. An error in words, or empty. Waits for a push in progress.
+    QString setFault(const QString &service, const QString &version, const sandbox::Fault &fault);
+    /// The faults set, by (service, version).
+    std::map<std::pair<std::string, std::string>, sandbox::Fault> faults() const;
     /// Stops the sandbox (the window closing, or a test cleaning up). A later push starts it again.
     void stop();
 

@@ -9,6 +9,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QGraphicsLayout>
+#include <QGraphicsSimpleTextItem>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -96,6 +97,7 @@ TrafficChart::TrafficChart(const QString &title, QWidget *parent) : QChartView(n
     setFocusPolicy(Qt::NoFocus); // nothing to do with the keyboard; Tab passes by
     setAccessibleName(title);
     applyPalette();
+    connect(c, &QChart::plotAreaChanged, this, [this] { placeMarkLabels(); });
 }
 
 void TrafficChart::applyPalette()
@@ -149,15 +151,15 @@ void TrafficChart::resizeEvent(QResizeEvent *event)
     refresh();
 }
 
-void TrafficChart::updatePushMarks(const QList<int> &rows, QValueAxis *x, QAbstractAxis *y, double bottom,
-                                   double top)
+void TrafficChart::updatePushMarks(const QList<TrafficTimelineModel::Mark> &marks, QValueAxis *x,
+                                   QAbstractAxis *y, double bottom, double top)
 {
-    while (m_pushMarks.size() > rows.size()) {
+    while (m_pushMarks.size() > marks.size()) {
         QLineSeries *mark = m_pushMarks.takeLast();
         chart()->removeSeries(mark);
         delete mark;
     }
-    while (m_pushMarks.size() < rows.size()) {
+    while (m_pushMarks.size() < marks.size()) {
         auto *mark = new QLineSeries;
         mark->setName(tr("push"));
         QPen pen(palette().color(QPalette::WindowText), 1.5, Qt::DashLine);
@@ -170,8 +172,33 @@ void TrafficChart::updatePushMarks(const QList<int> &rows, QValueAxis *x, QAbstr
         }
         m_pushMarks.append(mark);
     }
-    for (int i = 0; i < rows.size(); ++i) {
-        m_pushMarks[i]->replace({QPointF(rows[i], bottom), QPointF(rows[i], top)});
+    while (m_markLabels.size() > marks.size()) {
+        delete m_markLabels.takeLast();
+    }
+    while (m_markLabels.size() < marks.size()) {
+        auto *label = new QGraphicsSimpleTextItem(chart());
+        label->setBrush(palette().color(QPalette::WindowText));
+        label->setZValue(10);
+        m_markLabels.append(label);
+    }
+    m_markTops.clear();
+    for (int i = 0; i < marks.size(); ++i) {
+        m_pushMarks[i]->replace({QPointF(marks[i].row, bottom), QPointF(marks[i].row, top)});
+        m_markLabels[i]->setText(marks[i].label);
+        m_markTops.append(QPointF(marks[i].row, top));
+    }
+    placeMarkLabels();
+}
+
+void TrafficChart::placeMarkLabels()
+{
+    // Beside its line at the top of the plot, every other one a line lower so neighbours do not overlap.
+    const QRectF plot = chart()->plotArea();
+    const int line = fontMetrics().height();
+    for (int i = 0; i < m_markLabels.size() && i < m_pushMarks.size() && i < m_markTops.size(); ++i) {
+        const QPointF at = chart()->mapToPosition(m_markTops[i], m_pushMarks[i]);
+        m_markLabels[i]->setPos(at.x() + 3, plot.top() + 2 + (i % 2) * line);
+        m_markLabels[i]->setVisible(plot.contains(QPointF(at.x(), plot.center().y())));
     }
 }
 
@@ -266,7 +293,7 @@ void ShareOverTimeChart::refresh()
         }
     }
     setNiceRange(m_x, first, std::max(first + 10, rows - 1));
-    updatePushMarks(m_model->runStartRows(), m_x, m_y, 0, 100);
+    updatePushMarks(m_model->marks(), m_x, m_y, 0, 100);
 }
 
 // ---- ShareVsWeightChart ----------------------------------------------------------------------------------
@@ -490,7 +517,7 @@ void ErrorsChart::refresh()
     setNiceRange(m_x, first, std::max(first + 10, rows - 1));
     setNiceTop(m_y, topRequests, tickBudget());
     setNiceTop(m_errorsY, topErrors, tickBudget());
-    updatePushMarks(m_model->runStartRows(), m_x, m_y, 0, m_y->max());
+    updatePushMarks(m_model->marks(), m_x, m_y, 0, m_y->max());
 }
 
 } // namespace lanedeck::ui

@@ -1,7 +1,12 @@
 #pragma once
 
+#include "ui/trafficmodels.h"
+
 #include <QChartView>
 #include <QList>
+#include <QPointF>
+
+class QGraphicsSimpleTextItem;
 
 class QAbstractItemModel;
 class QAbstractBarSeries;
@@ -34,10 +39,15 @@ protected:
     int tickBudget() const;
     void resizeEvent(QResizeEvent *event) override;
     QValueAxis *percentAxis(Qt::Alignment alignment);
-    /// A dashed vertical line from `bottom` to `top` at each of `rows` (seconds where a push restarted the
-    /// statistics), the first named "push" in the legend.
-    void updatePushMarks(const QList<int> &rows, QValueAxis *x, QAbstractAxis *y, double bottom, double top);
+    /// A dashed vertical line from `bottom` to `top` at each mark (seconds where a push restarted the
+    /// statistics, or a rollout step began), the first named "push" in the legend, with the mark's label at
+    /// the top of the plot.
+    void updatePushMarks(const QList<TrafficTimelineModel::Mark> &marks, QValueAxis *x, QAbstractAxis *y,
+                         double bottom, double top);
+    void placeMarkLabels();
     QList<QLineSeries *> m_pushMarks; ///< owned by the chart; a rebuild that removes all series clears this
+    QList<QGraphicsSimpleTextItem *> m_markLabels; ///< owned by the chart, a label per mark
+    QList<QPointF> m_markTops;
     void styleAxis(QAbstractAxis *axis);
     void hideFromLegend(QAbstractSeries *series);
 };

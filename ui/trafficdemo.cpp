@@ -3,6 +3,7 @@
 #include "ui/clusterbar.h"
 #include "ui/documentcontroller.h"
 #include "ui/mainwindow.h"
+#include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/telemetrypanel.h"
 #include "ui/trafficpage.h"
@@ -59,6 +60,7 @@ bool TrafficDemo::start(const QString &document, QString *error)
     page->setAmount(TrafficPage::Amount::UntilStopped);
     page->setClassification(TrafficPage::Classification::Chain);
     m_window->showTab(QStringLiteral("traffic"));
+    prepareRollout();
 
     push(QStringLiteral("start"));
     return true;
@@ -86,6 +88,9 @@ void TrafficDemo::push(const QString &step)
         if (message.isEmpty() && !m_options.canaryWeights.isEmpty()) {
             QTimer::singleShot(m_options.canaryAfterMs, this, &TrafficDemo::canaryStep);
         }
+        if (message.isEmpty() && !m_options.rollout.isEmpty()) {
+            QTimer::singleShot(m_options.rolloutAfterMs, this, &TrafficDemo::startRollout);
+        }
         Q_EMIT started(message);
     });
 }
@@ -99,6 +104,55 @@ void TrafficDemo::canaryStep()
     }
     document->edit(group, tr("Canary step"));
     push(QStringLiteral("canary"));
+}
+
+QString TrafficDemo::rolloutPlanPath()
+{
+    return QStringLiteral(":/lanedeck/examples/s2-canary.rollout.yaml");
+}
+
+bool TrafficDemo::parseRollout(const QString &text, Options *options)
+{
+    if (text != QLatin1String("promote") && text != QLatin1String("fault")) {
+        return false;
+    }
+    options->rollout = text;
+    return true;
+}
+
+/// Opens the demo plan in the Rollout panel; a scripted rollout starts s2 at 0%, as a canary does.
+void TrafficDemo::prepareRollout()
+{
+    RolloutPanel *panel = m_window->trafficPage()->rolloutPanel();
+    QString error;
+    if (!panel->openPlan(rolloutPlanPath(), &error)) {
+        Q_EMIT rolloutStarted(error);
+        return;
+    }
+    if (m_options.rollout.isEmpty()) {
+        return;
+    }
+    // The other lanes keep their proportions (60:20 is 75:25), so the plan's steps stay as documented.
+    DocumentController *document = m_window->document();
+    LaneGroup group = document->group();
+    for (auto &lane : group.lanes) {
+        lane.weight = lane.name == "s2" ? 0 : lane.name == "s1" ? 75 : 25;
+    }
+    document->edit(group, tr("Rollout demo: s2 starts at 0%"));
+    m_window->trafficPage()->setRolloutVisible(true);
+}
+
+void TrafficDemo::startRollout()
+{
+    RolloutPanel *panel = m_window->trafficPage()->rolloutPanel();
+    QString error;
+    if (m_options.rollout == QLatin1String("fault")) {
+        error = panel->setFault(QStringLiteral("mockc"), QStringLiteral("v2"), 0.2, 0);
+    }
+    if (error.isEmpty()) {
+        panel->start(&error);
+    }
+    Q_EMIT rolloutStarted(error);
 }
 
 bool TrafficDemo::parseCanary(const QString &text, Options *options)

@@ -17,7 +17,8 @@ class MainWindow;
 /// `lanedeck --demo`: the live canary demonstration in one step. Opens the seed scenario, pushes it to the
 /// local sandbox (which starts it), and samples the sandbox's gateway on the Traffic page until stopped, so
 /// the charts converge to the seed's 60/20/20 with its three chains. From there, changing a weight in the
-/// designer and pushing moves the split live.
+/// designer and pushing moves the split live. The Rollout panel holds the demo's rollout plan (s2 from 0 to
+/// 50% in three steps), which the demo can also run by itself, with or without a fault on mockc v2.
 class TrafficDemo final : public QObject
 {
     Q_OBJECT
@@ -30,6 +31,11 @@ public:
         /// starts (unattended demonstrations and screenshots; an operator does this in the designer).
         QList<int> canaryWeights;
         int canaryAfterMs = 10000;
+        /// "promote": once sampling runs, the Rollout panel runs the demo plan (s2 from 0 to 50% in three
+        /// steps); "fault": the same with mockc v2 failing 20% of its requests, so the gates roll it back.
+        /// Empty: the plan is only opened in the panel, for the operator to run.
+        QString rollout;
+        int rolloutAfterMs = 4000; ///< the split settles on the charts first
         /// Also run a Prometheus scraping the sandbox (when Debian's prometheus is installed), so the Traffic
         /// page can switch to "mesh telemetry".
         bool telemetry = true;
@@ -48,16 +54,24 @@ public:
 
     /// Parses "20/40/40@10" (weights, then seconds after the start) into `options`; false if malformed.
     static bool parseCanary(const QString &text, Options *options);
+    /// Parses "promote" or "fault" into `options`; false otherwise.
+    static bool parseRollout(const QString &text, Options *options);
+    /// The demo's rollout plan (in the binary's resources).
+    static QString rolloutPlanPath();
 
 Q_SIGNALS:
     /// Sampling started (`error` empty), or the push failed and says why.
     void started(const QString &error);
     /// The scripted canary step was pushed (`error` empty) or failed.
     void canaryPushed(const QString &error);
+    /// The scripted rollout started (`error` empty) or could not.
+    void rolloutStarted(const QString &error);
 
 private:
     void push(const QString &step);
     void canaryStep();
+    void prepareRollout();
+    void startRollout();
     void startTelemetry();
 
     MainWindow *m_window;

@@ -1,5 +1,7 @@
 #include "ui/trafficmodels.h"
 
+#include <QMap>
+
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
 
@@ -247,7 +249,32 @@ void TrafficTimelineModel::clear()
     m_laneNames.clear();
     m_base = 0;
     m_runStarts.clear();
+    m_labels.clear();
     endResetModel();
+}
+
+void TrafficTimelineModel::labelMark(const QString &label)
+{
+    const int last = std::max(0, rowCount() - 1);
+    // A push while sampling began a run at the last (unfinished) second, or the one before it.
+    const int row = !m_runStarts.isEmpty() && m_runStarts.back() >= last - 1 ? m_runStarts.back() : last;
+    m_labels.append({row, label});
+}
+
+QList<TrafficTimelineModel::Mark> TrafficTimelineModel::marks() const
+{
+    QMap<int, QStringList> byRow;
+    for (int row : m_runStarts) {
+        byRow[row];
+    }
+    for (const Mark &mark : m_labels) {
+        byRow[mark.row] << mark.label;
+    }
+    QList<Mark> out;
+    for (auto it = byRow.cbegin(); it != byRow.cend(); ++it) {
+        out.append({it.key(), it.value().join(QStringLiteral(" / "))});
+    }
+    return out;
 }
 
 quint64 TrafficTimelineModel::laneCount(int row, int lane) const

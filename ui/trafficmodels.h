@@ -90,6 +90,17 @@ public:
     int runStartRow() const { return m_base; }
     /// The rows where runs after the first began (pushes while sampling), in order.
     QList<int> runStartRows() const { return m_runStarts; }
+    /// A vertical mark on the time line: where a push restarted the run, or a labelled event (a rollout
+    /// step).
+    struct Mark
+    {
+        int row = 0;
+        QString label; ///< empty: an unnamed push
+    };
+    /// Names the latest push "label" (a rollout step): the run start it just made, else the last second.
+    void labelMark(const QString &label);
+    /// Every run start and every labelled mark, a mark per row, in order (labels at one row joined).
+    QList<Mark> marks() const;
     /// Classified responses of lane column `lane` (0-based among the lanes) in `row`.
     quint64 laneCount(int row, int lane) const;
 
@@ -109,6 +120,7 @@ private:
     QStringList m_laneNames;
     int m_base = 0;
     QList<int> m_runStarts;
+    QList<Mark> m_labels;
     bool m_running = false;
 };
 

@@ -3,6 +3,7 @@
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
+#include "ui/rolloutpanel.h"
 #include "ui/settings.h"
 #include "ui/telemetrypanel.h"
 #include "ui/trafficcharts.h"
@@ -63,13 +64,23 @@ TrafficPage::TrafficPage(DocumentController *document, QWidget *parent)
     // Created in this order, the widgets keep the tab order the page always had: settings, then results.
     QWidget *settings = createSettingsColumn();
     QWidget *results = createResultsColumn();
+    m_rollout = new RolloutPanel(document, this);
+    m_rollout->hide();
     auto *samplerView = new QWidget(this);
     auto *layout = new QHBoxLayout(samplerView);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(settings);
-    layout->addWidget(results, 1);
+    auto *rolloutSplit = new QSplitter(Qt::Horizontal, samplerView);
+    rolloutSplit->setObjectName(QStringLiteral("trafficRolloutSplit"));
+    rolloutSplit->addWidget(results);
+    rolloutSplit->addWidget(m_rollout);
+    rolloutSplit->setStretchFactor(0, 3);
+    rolloutSplit->setStretchFactor(1, 2);
+    rolloutSplit->setChildrenCollapsible(false);
+    layout->addWidget(rolloutSplit, 1);
     createSourceSwitch(samplerView);
     connectControls();
+    connectRollout();
     restoreSamplerSettings();
     updateControls();
 }
@@ -379,10 +390,17 @@ void TrafficPage::createSourceSwitch(QWidget *samplerView)
     m_sourceStack->addWidget(m_telemetry);
     auto *sourceLabel = new QLabel(tr("Source:"), this);
     sourceLabel->setBuddy(m_source);
+    m_rolloutToggle = new QPushButton(tr("Rollout"), this);
+    m_rolloutToggle->setObjectName(QStringLiteral("trafficRolloutToggle"));
+    m_rolloutToggle->setCheckable(true);
+    m_rolloutToggle->setAccessibleName(tr("Show the Rollout panel"));
+    m_rolloutToggle->setToolTip(
+        tr("Run a Rollout plan on the local sandbox: steps, gates, decisions, faults"));
     auto *sourceRow = new QHBoxLayout;
     sourceRow->addWidget(sourceLabel);
     sourceRow->addWidget(m_source);
     sourceRow->addStretch(1);
+    sourceRow->addWidget(m_rolloutToggle);
     auto *outer = new QVBoxLayout(this);
     outer->addLayout(sourceRow);
     outer->addWidget(m_sourceStack, 1);
@@ -390,6 +408,33 @@ void TrafficPage::createSourceSwitch(QWidget *samplerView)
     connect(m_source, &QComboBox::currentIndexChanged, m_sourceStack, &QStackedWidget::setCurrentIndex);
     connect(m_document, &DocumentController::groupChanged, m_telemetry,
             [this] { m_telemetry->setGroup(sampledGroup()); });
+}
+
+void TrafficPage::connectRollout()
+{
+    connect(m_rolloutToggle, &QPushButton::toggled, m_rollout, &QWidget::setVisible);
+    connect(m_rollout, &RolloutPanel::stepPushed, this, &TrafficPage::markStep);
+    connect(m_rollout, &RolloutPanel::statusMessage, this, &TrafficPage::statusMessage);
+}
+
+void TrafficPage::setRolloutVisible(bool visible)
+{
+    m_rolloutToggle->setChecked(visible);
+}
+
+bool TrafficPage::isRolloutVisible() const
+{
+    return m_rolloutToggle->isChecked();
+}
+
+void TrafficPage::markStep(const QString &label)
+{
+    m_timelineModel->labelMark(label);
+    if (isVisible()) {
+        refreshCharts();
+    } else {
+        m_chartsStale = true;
+    }
 }
 
 void TrafficPage::setSource(Source source)

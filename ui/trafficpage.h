@@ -30,6 +30,7 @@ class QTableView;
 namespace lanedeck::ui {
 
 class DocumentController;
+class RolloutPanel;
 class TelemetryPanel;
 class TrafficChainModel;
 class TrafficChart;
@@ -77,6 +78,12 @@ public:
     };
     void setSource(Source source);
     Source source() const;
+    /// The Rollout panel beside the results (hidden until shown with the Rollout button).
+    RolloutPanel *rolloutPanel() const { return m_rollout; }
+    void setRolloutVisible(bool visible);
+    bool isRolloutVisible() const;
+    /// Marks the time line charts where a rollout step (or the rollback) began.
+    void markStep(const QString &label);
     /// The core's verdict on the latest summary ("matches 60/20/20, p = 0.41"), empty before the first one.
     QString verdict() const;
     const traffic::Summary &summary() const { return m_summary; }
@@ -144,6 +151,7 @@ private:
     QWidget *createCharts();
     QTabWidget *createTables();
     void connectControls();
+    void connectRollout();
     void restoreSamplerSettings();
 
     bool startRun(const LaneGroup &group, bool continueTimeline, QString *error);
@@ -210,6 +218,8 @@ private:
     QComboBox *m_source = nullptr;
     QStackedWidget *m_sourceStack = nullptr;
     TelemetryPanel *m_telemetry = nullptr;
+    RolloutPanel *m_rollout = nullptr;
+    QPushButton *m_rolloutToggle = nullptr;
 };
 
 } // namespace lanedeck::ui

@@ -130,6 +130,13 @@ int main(int argc, char *argv[])
         QApplication::translate("main", "With --demo: set the lane weights W1/W2/... and push them S seconds "
                                         "after sampling starts (default 10), e.g. 20/40/40@10."),
         QStringLiteral("W1/W2/...@S"));
+    const QCommandLineOption rollout(
+        QStringLiteral("rollout"),
+        QApplication::translate("main",
+                                "With --demo: run the canary rollout of s2 (0 to 50% in three steps) on "
+                                "the Rollout panel: 'promote', or 'fault' (mockc v2 fails 20% of its "
+                                "requests, and the gates roll it back)."),
+        QStringLiteral("promote|fault"));
     const QCommandLineOption delay(
         QStringLiteral("delay"),
         QApplication::translate("main", "With --screenshot: wait MS milliseconds first."),
@@ -147,7 +154,7 @@ int main(int argc, char *argv[])
                                 "its Charts (PNG) export does."),
         QStringLiteral("FILE"));
     parser.addOptions(
-        {demo, canary, dark, light, screenshot, delay, tab, lane, size, kubeconfig, exportCharts});
+        {demo, canary, rollout, dark, light, screenshot, delay, tab, lane, size, kubeconfig, exportCharts});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -204,6 +211,11 @@ int main(int argc, char *argv[])
         std::fputs("lanedeck: --canary: expected weights and seconds like 20/40/40@10\n", stderr);
         return 2;
     }
+    if (parser.isSet(rollout) &&
+        !lanedeck::ui::TrafficDemo::parseRollout(parser.value(rollout), &demoOptions)) {
+        std::fputs("lanedeck: --rollout: expected promote or fault\n", stderr);
+        return 2;
+    }
     lanedeck::ui::TrafficDemo trafficDemo(&window, demoOptions);
     if (parser.isSet(demo)) {
         QString error;
@@ -220,6 +232,12 @@ int main(int argc, char *argv[])
                                      // A screenshot of a demo that did not start would hide the failure.
                                      QApplication::exit(1);
                                  }
+                             }
+                         });
+        QObject::connect(&trafficDemo, &lanedeck::ui::TrafficDemo::rolloutStarted, &window,
+                         [](const QString &why) {
+                             if (!why.isEmpty()) {
+                                 std::fprintf(stderr, "lanedeck: --rollout: %s\n", qPrintable(why));
                              }
                          });
     }

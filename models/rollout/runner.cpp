@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
@@ -89,9 +90,13 @@ std::string toString(Event::Kind kind)
     case Event::Kind::Aborted:
         return "aborted";
     case Event::Kind::Refused:
+        return "refused";
+    case Event::Kind::Paused:
+        return "paused";
+    case Event::Kind::Resumed:
         break;
     }
-    return "refused";
+    return "resumed";
 }
 
 nlohmann::ordered_json eventJson(const Event &event)
@@ -158,11 +163,13 @@ struct Runner::State
     RunnerOptions options;
     std::string hash;
 
-    std::mutex mutex; // guards sampler and the requests below
+    std::mutex mutex;             // guards sampler and the requests below
+    std::condition_variable wake; // a paused step waits on it for resume, abort, roll back or promote
     traffic::Sampler *sampler = nullptr;
     bool abortRequested = false;
     bool rollbackRequested = false;
     bool promoteRequested = false;
+    bool pauseRequested = false;
 
     State(Plan p, LaneGroup g, Target &t, RunnerOptions o)
         : plan(std::move(p)), group(std::move(g)), target(t), options(std::move(o))
@@ -432,6 +439,46 @@ struct Runner::State
         return mesh->value_or(Observation{});
     }
 
+    /// While the operator keeps step `i` paused: waits (renewing the lease every interval) and moves the
+    /// step's start by the time paused, so the hold time stands still. A result when the rollout ends here.
+    std::optional<RunResult> waitWhilePaused(int i, const Step &step,
+                                             const std::map<std::string, int> &weights,
+                                             std::chrono::steady_clock::time_point &started)
+    {
+        if (!requested(&State::pauseRequested)) {
+            return std::nullopt;
+        }
+        Event paused;
+        paused.kind = Event::Kind::Paused;
+        paused.step = i;
+        paused.weights = weights;
+        paused.message = "paused by the operator at step " + std::to_string(i + 1) + "; it stays in force";
+        emit(std::move(paused));
+        const auto pausedAt = std::chrono::steady_clock::now();
+        std::unique_lock lock(mutex);
+        while (pauseRequested && !abortRequested && !rollbackRequested) {
+            wake.wait_for(lock, plan.interval);
+            lock.unlock();
+            if (auto renewed = target.acquireLease(options.holder, leaseExpiry(step)); !renewed) {
+                return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message,
+                           weights);
+            }
+            lock.lock();
+        }
+        const bool resumed = !pauseRequested;
+        lock.unlock();
+        started += std::chrono::steady_clock::now() - pausedAt;
+        if (resumed) {
+            Event event;
+            event.kind = Event::Kind::Resumed;
+            event.step = i;
+            event.weights = weights;
+            event.message = "resumed by the operator at step " + std::to_string(i + 1);
+            emit(std::move(event));
+        }
+        return std::nullopt;
+    }
+
     /// Samples and judges windows until step `i` has held and passed; a result when the rollout ends here.
     std::optional<RunResult> holdStep(RolloutState &state, int i, const traffic::SamplerConfig &probe,
                                       const std::string &baseline, const std::map<std::string, int> &weights)
@@ -441,11 +488,14 @@ struct Runner::State
             std::lock_guard lock(mutex);
             promoteRequested = false;
         }
-        const auto started = std::chrono::steady_clock::now();
+        auto started = std::chrono::steady_clock::now();
         const auto maxWait = step.hold * std::max(1, options.maxWaitHolds);
         std::deque<Observation> windows;
         bool judged = false;
         for (;;) {
+            if (auto ended = waitWhilePaused(i, step, weights, started)) {
+                return ended;
+            }
             auto window = sampleWindow(probe, weights);
             if (requested(&State::abortRequested)) {
                 return end(Outcome::Aborted, i,
@@ -474,7 +524,9 @@ struct Runner::State
                 return end(Outcome::Aborted, i, "lost the rollout lease: " + renewed.error().message,
                            weights);
             }
-            if (evaluation.held && judged && evaluation.verdict == Verdict::Pass) {
+            // A pause asked for during the window keeps the step: the next one is not pushed meanwhile.
+            if (evaluation.held && judged && evaluation.verdict == Verdict::Pass &&
+                !requested(&State::pauseRequested)) {
                 return std::nullopt;
             }
             if (evaluation.verdict == Verdict::Wait && evaluation.elapsed >= maxWait) {
@@ -575,6 +627,7 @@ void Runner::requestAbort()
     if (m_state->sampler) {
         m_state->sampler->requestStop();
     }
+    m_state->wake.notify_all();
 }
 
 void Runner::requestRollback()
@@ -584,12 +637,34 @@ void Runner::requestRollback()
     if (m_state->sampler) {
         m_state->sampler->requestStop();
     }
+    m_state->wake.notify_all();
 }
 
 void Runner::requestPromote()
 {
     std::lock_guard lock(m_state->mutex);
     m_state->promoteRequested = true;
+    m_state->pauseRequested = false;
+    m_state->wake.notify_all();
+}
+
+void Runner::requestPause()
+{
+    std::lock_guard lock(m_state->mutex);
+    m_state->pauseRequested = true;
+}
+
+void Runner::requestResume()
+{
+    std::lock_guard lock(m_state->mutex);
+    m_state->pauseRequested = false;
+    m_state->wake.notify_all();
+}
+
+bool Runner::isPaused() const
+{
+    std::lock_guard lock(m_state->mutex);
+    return m_state->pauseRequested;
 }
 
 RunResult Runner::rollBackOnly()
@@ -617,10 +692,12 @@ RunResult Runner::rollBackOnly()
 }
 
 SandboxTarget::SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath)
-    : m_box(box), m_flavor(flavor), m_statePath(std::move(statePath))
+    : StateFileTarget(std::move(statePath)), m_box(box), m_flavor(flavor)
 {}
 
-SandboxTarget::~SandboxTarget()
+StateFileTarget::StateFileTarget(std::string statePath) : m_statePath(std::move(statePath)) {}
+
+StateFileTarget::~StateFileTarget()
 {
     if (m_lockFd >= 0) {
         ::close(m_lockFd);
@@ -658,7 +735,7 @@ Result<traffic::SamplerConfig> SandboxTarget::probe()
     return config;
 }
 
-Result<std::optional<RolloutState>> SandboxTarget::loadState()
+Result<std::optional<RolloutState>> StateFileTarget::loadState()
 {
     if (::access(m_statePath.c_str(), F_OK) != 0) {
         return std::optional<RolloutState>{};
@@ -678,12 +755,12 @@ Result<std::optional<RolloutState>> SandboxTarget::loadState()
     return std::optional<RolloutState>(std::move(*state));
 }
 
-Result<void> SandboxTarget::saveState(const RolloutState &state)
+Result<void> StateFileTarget::saveState(const RolloutState &state)
 {
     return writeFileAtomically(m_statePath, stateJson(state).dump(2) + '\n');
 }
 
-Result<void> SandboxTarget::acquireLease(const std::string &holder, std::int64_t)
+Result<void> StateFileTarget::acquireLease(const std::string &holder, std::int64_t)
 {
     if (m_lockFd >= 0) {
         return {}; // held by this target already: the kernel keeps it until release or exit
@@ -710,7 +787,7 @@ Result<void> SandboxTarget::acquireLease(const std::string &holder, std::int64_t
     return {};
 }
 
-void SandboxTarget::releaseLease(const std::string &)
+void StateFileTarget::releaseLease(const std::string &)
 {
     if (m_lockFd >= 0) {
         ::close(m_lockFd); // closing drops the flock

@@ -85,6 +85,8 @@ struct Event
         Promoted,
         Aborted, ///< stopped without a decision (operator, too few requests, failed push); the step stays
         Refused, ///< did not start: lease held, plan changed, nothing to resume
+        Paused,  ///< the operator paused the step: no sampling, no judging, its hold time stands still
+        Resumed, ///< the operator resumed a paused step
     };
     std::int64_t timeMs = 0; ///< ms since the epoch
     Kind kind = Kind::Started;
@@ -154,8 +156,15 @@ public:
     void requestAbort();
     /// Rolls back at the next opportunity, as a failed gate would.
     void requestRollback();
-    /// Ends the current step's hold as if it had passed (the gates still judge what was sampled).
+    /// Ends the current step's hold as if it had passed (the gates still judge what was sampled); resumes a
+    /// paused step.
     void requestPromote();
+    /// Pauses after the window being sampled has been judged: the step in force stays, nothing is sampled or
+    /// judged, the hold time stands still and no further step is pushed until requestResume(). Abort, roll
+    /// back and promote still act on a paused rollout.
+    void requestPause();
+    void requestResume();
+    bool isPaused() const;
     /// Instead of run(): pushes the rollback weights and records the rollout as rolled back, without
     /// sampling (lanectl rollout --rollback, the console's Roll back after a stop).
     RunResult rollBackOnly();
@@ -165,31 +174,42 @@ private:
     std::unique_ptr<State> m_state;
 };
 
-/// The sandbox as a target: a push renders the group (with the step's weights) and apply()s it, probes go
-/// to its gateway, and the state lives in a JSON file (written atomically) with a lock file beside it,
-/// flock'ed while a rollout runs, as the lease (the kernel drops it when the process dies).
-class SandboxTarget final : public Target
+/// A target whose rollout state lives in a JSON file (written atomically) with a lock file beside it,
+/// flock'ed while a rollout runs, as the lease (the kernel drops it when the process dies). Targets of a mesh
+/// in this process derive from it: the sandbox of lanectl, and the console's.
+class StateFileTarget : public Target
 {
 public:
-    /// `box` is borrowed and must be running while the rollout runs.
-    SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath);
-    ~SandboxTarget() override;
-    SandboxTarget(const SandboxTarget &) = delete;
-    SandboxTarget &operator=(const SandboxTarget &) = delete;
+    explicit StateFileTarget(std::string statePath);
+    ~StateFileTarget() override;
+    StateFileTarget(const StateFileTarget &) = delete;
+    StateFileTarget &operator=(const StateFileTarget &) = delete;
 
-    std::string describe() const override;
-    Result<std::vector<std::string>> push(const LaneGroup &weighted) override;
-    Result<traffic::SamplerConfig> probe() override;
     Result<std::optional<RolloutState>> loadState() override;
     Result<void> saveState(const RolloutState &state) override;
     Result<void> acquireLease(const std::string &holder, std::int64_t expiresMs) override;
     void releaseLease(const std::string &holder) override;
 
 private:
-    sandbox::Sandbox &m_box;
-    mesh::Flavor m_flavor;
     std::string m_statePath;
     int m_lockFd = -1;
+};
+
+/// The sandbox as a target: a push renders the group (with the step's weights) and apply()s it, probes go
+/// to its gateway, and the state lives in a file (StateFileTarget).
+class SandboxTarget final : public StateFileTarget
+{
+public:
+    /// `box` is borrowed and must be running while the rollout runs.
+    SandboxTarget(sandbox::Sandbox &box, mesh::Flavor flavor, std::string statePath);
+
+    std::string describe() const override;
+    Result<std::vector<std::string>> push(const LaneGroup &weighted) override;
+    Result<traffic::SamplerConfig> probe() override;
+
+private:
+    sandbox::Sandbox &m_box;
+    mesh::Flavor m_flavor;
 };
 
 /// The state file a sandbox rollout of `planPath` uses by default: beside the plan, "<plan>.state.json".

@@ -10,7 +10,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <thread>
 
 using namespace lanedeck;
 using namespace lanedeck::rollout;
@@ -290,6 +294,75 @@ private Q_SLOTS:
         QCOMPARE(toString(f.state()->phase), toString(RolloutState::Phase::RolledBack));
         QCOMPARE(f.state()->weights, (std::map<std::string, int>{{"s1", 75}, {"s2", 0}, {"s3", 25}}));
         QCOMPARE(f.servingLanes(), (std::set<std::string>{"s1", "s3"}));
+    }
+
+    void pauseHoldsTheStepUntilResumed()
+    {
+        // Paused during step 1, the runner pushes nothing further and judges nothing until resumed; then it
+        // goes on to promotion. A pause asked for before the run starts takes effect before the first window.
+        Fixture f;
+        QVERIFY(f.start());
+        std::mutex mutex;
+        std::condition_variable changed;
+        RunnerOptions options = f.options();
+        std::vector<Event> seen;
+        options.onEvent = [&](const Event &event) {
+            std::lock_guard lock(mutex);
+            seen.push_back(event);
+            changed.notify_all();
+        };
+        Runner runner(quickPlan(), f.group, f.target, options);
+        runner.requestPause();
+        QVERIFY(runner.isPaused());
+        RunResult result;
+        std::thread thread([&] { result = runner.run(); });
+        auto count = [&](Event::Kind kind) {
+            return std::count_if(seen.begin(), seen.end(), [kind](const Event &e) { return e.kind == kind; });
+        };
+        {
+            std::unique_lock lock(mutex);
+            QVERIFY(changed.wait_for(lock, std::chrono::seconds(120),
+                                     [&] { return count(Event::Kind::Paused) == 1; }));
+        }
+        // Several intervals go by paused: still one push, no evaluation.
+        std::this_thread::sleep_for(quickPlan().interval * 4);
+        {
+            std::lock_guard lock(mutex);
+            QCOMPARE(count(Event::Kind::Pushed), 1);
+            QCOMPARE(count(Event::Kind::Evaluated), 0);
+        }
+        runner.requestResume();
+        QVERIFY(!runner.isPaused());
+        thread.join();
+        QVERIFY2(result.outcome == Outcome::Promoted, result.message.c_str());
+        QCOMPARE(count(Event::Kind::Resumed), 1);
+        QCOMPARE(count(Event::Kind::Pushed), 3);
+        const auto paused = std::find_if(seen.begin(), seen.end(),
+                                         [](const Event &e) { return e.kind == Event::Kind::Paused; });
+        QCOMPARE(paused->step, 0);
+        QCOMPARE(eventJson(*paused).at("event").get<std::string>(), std::string("paused"));
+    }
+
+    void abortWhilePausedStopsAtOnce()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        Plan plan = quickPlan();
+        plan.interval = std::chrono::seconds(60); // a paused runner wakes for the abort, not the interval
+        plan.steps.resize(1);
+        plan.steps[0].hold = std::chrono::seconds(60);
+        Runner runner(plan, f.group, f.target, f.options());
+        runner.requestPause();
+        std::thread aborter([&runner] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            runner.requestAbort();
+        });
+        const RunResult result = runner.run();
+        aborter.join();
+        QVERIFY2(result.outcome == Outcome::Aborted, result.message.c_str());
+        QVERIFY(f.of(Event::Kind::Evaluated).empty());
+        QCOMPARE(f.of(Event::Kind::Paused).size(), std::size_t(1));
+        QVERIFY(f.of(Event::Kind::Resumed).empty());
     }
 
     void auditEventsAsJson()

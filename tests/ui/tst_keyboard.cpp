@@ -51,8 +51,14 @@ using namespace lanedeck::ui;
 namespace {
 
 constexpr int kTimeoutMs = 120000; // generous: the machine is shared; nothing here measures time
-const QStringList kPages = {QStringLiteral("designer"), QStringLiteral("paths"), QStringLiteral("resources"),
-                            QStringLiteral("traffic")};
+// "traffic-rollout": the Traffic page with its Rollout panel shown, on each of the panel's tabs.
+const QStringList kPages = {QStringLiteral("designer"),
+                            QStringLiteral("paths"),
+                            QStringLiteral("resources"),
+                            QStringLiteral("traffic"),
+                            QStringLiteral("traffic-rollout"),
+                            QStringLiteral("traffic-rollout-plan"),
+                            QStringLiteral("traffic-rollout-faults")};
 
 QStringList g_badMessages;
 QtMessageHandler g_previousHandler = nullptr;
@@ -188,6 +194,7 @@ private Q_SLOTS:
 private:
     void makeWindow();
     void backToWindow();
+    void showPage(const QString &page);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<MainWindow> m_window;
@@ -230,6 +237,21 @@ void TestKeyboard::makeWindow()
     QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
 }
 
+void TestKeyboard::showPage(const QString &page)
+{
+    if (!page.startsWith(QLatin1String("traffic-rollout"))) {
+        m_window->showTab(page);
+        return;
+    }
+    m_window->showTab(QStringLiteral("traffic"));
+    m_window->trafficPage()->setRolloutVisible(true);
+    auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("rolloutTabs"));
+    QVERIFY(tabs);
+    tabs->setCurrentIndex(page.endsWith(QLatin1String("plan"))     ? 1
+                          : page.endsWith(QLatin1String("faults")) ? 2
+                                                                   : 0);
+}
+
 void TestKeyboard::backToWindow()
 {
     // After a dialog closes, the window manager activates the window again; the offscreen platform does not.
@@ -259,7 +281,7 @@ void TestKeyboard::mnemonicsAreUnique()
     if (example) {
         QVERIFY(m_window->openExample());
     }
-    m_window->showTab(page);
+    showPage(page);
     QCoreApplication::processEvents();
     QMap<QString, QStringList> owners;
     auto add = [&owners](const QString &text, const QString &owner) {
@@ -358,7 +380,7 @@ void TestKeyboard::tabWalkNeverTraps()
     QFETCH(QString, page);
     makeWindow();
     QVERIFY(m_window->openExample());
-    m_window->showTab(page);
+    showPage(page);
     QCoreApplication::processEvents();
     auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("mainTabs"));
     QVERIFY(tabs);
@@ -426,7 +448,7 @@ void TestKeyboard::tabStopsHaveAccessibleNames()
     QFETCH(QString, page);
     makeWindow();
     QVERIFY(m_window->openExample());
-    m_window->showTab(page);
+    showPage(page);
     QCoreApplication::processEvents();
     QStringList unnamed;
     const QList<QWidget *> stops = tabStops(m_window.get());
