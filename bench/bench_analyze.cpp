@@ -1,9 +1,11 @@
 // Preflight analysis of a large lane group (default 1,000 services x 20 lanes) against an API server that
 // holds its workloads (one Deployment per lane x service, ready, in an injected namespace), and in the same
 // run `istioctl analyze -n NAMESPACE` on the same cluster. Prints every run: LaneDeck's read time, analysis
-// time (after the reads) and requests; istioctl's wall time; requests of each as the API server counts them
-// (apiserver_request_total from /metrics). docs/BENCHMARKS.md ("Preflight analysis") has the command and
-// results.
+// time (after the reads) and requests; istioctl's wall time; requests of each as the API server counts them:
+// from its audit log (--audit-log, one event per request at RequestReceived, told apart by user agent, by
+// verb), else from apiserver_request_total in /metrics (which misses requests still open, such as
+// istioctl's watches, and some non-resource paths). docs/BENCHMARKS.md ("Preflight analysis") has the
+// command and results.
 #include "kube/analysis.h"
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
@@ -14,6 +16,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -160,6 +164,52 @@ double serverRequests(kube::Client &client)
     return total;
 }
 
+/// Counts the requests the API server's audit log records from a mark on (policy: every request at stage
+/// RequestReceived, level Metadata; docs/BENCHMARKS.md has it). Blocking log mode (the default) writes the
+/// event before the request is served, so a request that has been answered is in the file.
+class AuditCount
+{
+public:
+    explicit AuditCount(std::string path) : m_path(std::move(path)) {}
+    bool enabled() const { return !m_path.empty(); }
+    void mark()
+    {
+        std::ifstream in(m_path, std::ios::ate);
+        m_offset = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    }
+    /// Requests since the mark by user agents that start with `agent` (or, with `others`, that do not),
+    /// leaving out the bench's own /metrics reads: "N (list a, get b, ...)".
+    std::string since(const std::string &agent, bool others) const
+    {
+        std::ifstream in(m_path);
+        in.seekg(m_offset);
+        std::map<std::string, int> verbs;
+        int total = 0;
+        std::string line;
+        while (std::getline(in, line)) {
+            const auto event = nlohmann::json::parse(line, nullptr, false);
+            if (!event.is_object() || event.value("stage", "") != "RequestReceived" ||
+                event.value("requestURI", "") == "/metrics") {
+                continue;
+            }
+            if ((event.value("userAgent", "").rfind(agent, 0) == 0) == others) {
+                continue;
+            }
+            ++verbs[event.value("verb", "?")];
+            ++total;
+        }
+        std::string text = std::to_string(total) + " (";
+        for (const auto &[verb, n] : verbs) {
+            text += (text.back() == '(' ? "" : ", ") + verb + " " + std::to_string(n);
+        }
+        return text + ")";
+    }
+
+private:
+    std::string m_path;
+    std::streamoff m_offset = 0;
+};
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -167,6 +217,7 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     std::string kubeconfig;
     std::string istioctl;
+    std::string auditLog;
     int services = 1000;
     int lanes = 20;
     int runs = 5;
@@ -178,6 +229,8 @@ int main(int argc, char *argv[])
             kubeconfig = next();
         } else if (a == "--istioctl") {
             istioctl = next();
+        } else if (a == "--audit-log") {
+            auditLog = next();
         } else if (a == "--services") {
             services = std::stoi(next());
         } else if (a == "--lanes") {
@@ -187,10 +240,9 @@ int main(int argc, char *argv[])
         } else if (a == "--no-setup") {
             setup = false;
         } else {
-            std::fprintf(
-                stderr,
-                "usage: bench_analyze --kubeconfig FILE [--istioctl PATH] [--services 1000] [--lanes 20] "
-                "[--runs 5] [--no-setup]\n");
+            std::fprintf(stderr, "usage: bench_analyze --kubeconfig FILE [--istioctl PATH] [--audit-log "
+                                 "FILE] [--services 1000] "
+                                 "[--lanes 20] [--runs 5] [--no-setup]\n");
             return 2;
         }
     }
@@ -216,11 +268,16 @@ int main(int argc, char *argv[])
         return 1;
     }
     std::vector<double> reads, analyses, istio, ratios;
-    std::printf("| run | LaneDeck reads | LaneDeck analysis | LaneDeck requests (server) | findings | "
-                "istioctl analyze | "
-                "istioctl requests (server) | istioctl messages |\n|---|---|---|---|---|---|---|---|\n");
+    AuditCount audit(auditLog);
+    const char *counted = audit.enabled() ? "audit log" : "apiserver_request_total";
+    std::printf(
+        "| run | load (1 min) | LaneDeck reads | LaneDeck analysis | LaneDeck requests (%s) | findings "
+        "| istioctl analyze | istioctl requests (%s) | istioctl messages |\n"
+        "|---|---|---|---|---|---|---|---|---|\n",
+        counted, counted);
     for (int run = 1; run <= runs; ++run) {
         double before = serverRequests(**client);
+        audit.mark();
         const auto t0 = Clock::now();
         auto state = kube::readClusterState(**client, group);
         const auto t1 = Clock::now();
@@ -230,7 +287,10 @@ int main(int argc, char *argv[])
         }
         const kube::Analysis analysis = kube::analyzeCluster(group, {mesh::Flavor::Istio, {}}, *state);
         const auto t2 = Clock::now();
-        const double ourRequests = serverRequests(**client) - before - 1; // minus the /metrics read itself
+        const std::string ourRequests =
+            audit.enabled() ? audit.since("lanedeck/", false)
+                            : std::to_string(static_cast<long>(serverRequests(**client) - before -
+                                                               1)); // minus the /metrics read itself
         reads.push_back(seconds(t1 - t0));
         analyses.push_back(seconds(t2 - t1));
         std::string istioTime = "-";
@@ -238,6 +298,7 @@ int main(int argc, char *argv[])
         std::string istioMessages = "-";
         if (!istioctl.empty()) {
             before = serverRequests(**client);
+            audit.mark();
             QProcess p;
             const auto t3 = Clock::now();
             p.start(QString::fromStdString(istioctl),
@@ -248,13 +309,24 @@ int main(int argc, char *argv[])
             const auto t4 = Clock::now();
             istio.push_back(seconds(t4 - t3));
             ratios.push_back(istio.back() / (reads.back() + analyses.back()));
-            istioTime = std::to_string(istio.back()) + " s";
-            istioRequests = std::to_string(static_cast<long>(serverRequests(**client) - before - 1));
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%.2f s", istio.back());
+            istioTime = buffer;
+            istioRequests = audit.enabled()
+                                ? audit.since("lanedeck/", true)
+                                : std::to_string(static_cast<long>(serverRequests(**client) - before - 1));
             const auto out = p.readAllStandardOutput();
             istioMessages = std::to_string(out.count("\"code\""));
         }
-        std::printf("| %d | %.2f s | %.3f s | %ld (client: %zu) | %zu | %s | %s | %s |\n", run, reads.back(),
-                    analyses.back(), static_cast<long>(ourRequests), state->requests,
+        double load = 0;
+        if (std::FILE *f = std::fopen("/proc/loadavg", "r")) {
+            if (std::fscanf(f, "%lf", &load) != 1) {
+                load = 0;
+            }
+            std::fclose(f);
+        }
+        std::printf("| %d | %.2f | %.2f s | %.3f s | %s (client: %zu) | %zu | %s | %s | %s |\n", run, load,
+                    reads.back(), analyses.back(), ourRequests.c_str(), state->requests,
                     analysis.findings.size(), istioTime.c_str(), istioRequests.c_str(),
                     istioMessages.c_str());
         std::fflush(stdout);

@@ -7,20 +7,30 @@
 // side in the same run: the same request counts fetched one query per lane and hop. docs/BENCHMARKS.md
 // ("Mesh telemetry") has the command and results.
 //
-//   bench_telemetry [--refreshes N]
+// Then the console: a Traffic page showing the mesh-telemetry source (TelemetryPanel: queries and mapping on
+// its own thread, models and charts on the GUI thread) refreshes N times while a heartbeat timer on the GUI
+// thread records the longest gap between its ticks: how long the GUI thread was kept from its events.
+//
+//   QT_QPA_PLATFORM=offscreen bench_telemetry [--refreshes N]
 #include "telemetry/localprometheus.h"
 #include "telemetry/meshtelemetry.h"
+#include "ui/documentcontroller.h"
 #include "ui/telemetrypanel.h"
 #include "ui/trafficmodels.h"
+#include "ui/trafficpage.h"
 
 #include <httplib.h>
 
-#include <QCoreApplication>
+#include <QApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QStandardPaths>
+#include <QTimer>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -97,11 +107,105 @@ double median(std::vector<double> values)
     return values.empty() ? 0 : values[values.size() / 2];
 }
 
+/// What the GUI thread saw over the console's refreshes: per refresh, the longest gap between two heartbeat
+/// ticks (a 1 ms timer) from refresh() to the panel's updated(), and the refresh's wall time.
+struct GuiRun
+{
+    std::vector<double> maxGap;
+    std::vector<double> wall;
+    std::vector<double> cpu; ///< the GUI thread's CPU time over the refresh
+    /// The peer: the same heartbeat over as long again with no refresh running (what the scheduler alone
+    /// does to it on this machine).
+    std::vector<double> idleMaxGap;
+    std::vector<double> idleCpu;
+    std::uint64_t total = 0;
+    QString error;
+};
+
+double threadCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
+}
+
+GuiRun guiRefreshes(const LaneGroup &group, const QString &url, int refreshes)
+{
+    ui::DocumentController document;
+    document.edit(group, QStringLiteral("bench"));
+    ui::TrafficPage page(&document);
+    ui::TelemetryPanel *panel = page.telemetryPanel();
+    panel->setGroup(group);
+    panel->setContext(QStringLiteral("bench_telemetry"));
+    panel->setPrometheusUrl(url);
+    panel->setWindowSeconds(30);
+    panel->setRefreshInterval(3'600'000); // only the refreshes asked for below
+    page.setSource(ui::TrafficPage::Source::MeshTelemetry);
+    page.resize(1280, 820);
+    page.show();
+
+    GuiRun run;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastTick = 0;
+    double gap = 0;
+    QTimer heartbeat;
+    heartbeat.setTimerType(Qt::PreciseTimer);
+    heartbeat.setInterval(1);
+    QObject::connect(&heartbeat, &QTimer::timeout, &heartbeat, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        gap = std::max(gap, double(now - lastTick) / 1e6);
+        lastTick = now;
+    });
+    heartbeat.start();
+    QEventLoop settle;
+    QTimer::singleShot(2000, &settle, &QEventLoop::quit); // the first show, its paint and refresh
+    settle.exec();
+    for (int r = 0; r < refreshes; ++r) {
+        QEventLoop loop;
+        const auto done = QObject::connect(panel, &ui::TelemetryPanel::updated, &loop, &QEventLoop::quit);
+        const auto failed =
+            QObject::connect(panel, &ui::TelemetryPanel::failed, &loop, [&](const QString &message) {
+                run.error = message;
+                loop.quit();
+            });
+        lastTick = clock.nsecsElapsed();
+        gap = 0;
+        const qint64 started = lastTick;
+        double cpu = threadCpuMs();
+        panel->refresh();
+        loop.exec();
+        // The charts repaint after the models changed: let the paint events run inside the measurement.
+        QCoreApplication::processEvents();
+        const double wall = double(clock.nsecsElapsed() - started) / 1e6;
+        run.wall.push_back(wall);
+        run.maxGap.push_back(std::max(gap, double(clock.nsecsElapsed() - lastTick) / 1e6));
+        run.cpu.push_back(threadCpuMs() - cpu);
+        QEventLoop idle;
+        QTimer::singleShot(int(wall) + 1, &idle, &QEventLoop::quit);
+        lastTick = clock.nsecsElapsed();
+        gap = 0;
+        cpu = threadCpuMs();
+        idle.exec();
+        run.idleMaxGap.push_back(std::max(gap, double(clock.nsecsElapsed() - lastTick) / 1e6));
+        run.idleCpu.push_back(threadCpuMs() - cpu);
+        QObject::disconnect(done);
+        QObject::disconnect(failed);
+        if (!run.error.isEmpty()) {
+            break;
+        }
+        run.total = panel->view() ? panel->view()->split.total : 0;
+    }
+    return run;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    QApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true); // the panel remembers its URL: not in the operator's settings
+    QApplication::setApplicationName(QStringLiteral("bench_telemetry"));
     int refreshes = 20;
     const QStringList args = app.arguments();
     if (const auto i = args.indexOf(QStringLiteral("--refreshes")); i > 0 && i + 1 < args.size()) {
@@ -211,8 +315,25 @@ int main(int argc, char **argv)
     std::printf("peer, one query per lane x hop (request counts only): median %.1f ms over 3; %d queries; "
                 "ratio peer/refresh %.1f\n",
                 median(naive), naiveQueries, median(naive) / median(refresh));
+
+    const GuiRun gui = guiRefreshes(group, QString::fromStdString(prometheus.url()), refreshes);
+    if (!gui.error.isEmpty()) {
+        std::fprintf(stderr, "bench_telemetry: the console's refresh failed: %s\n", qPrintable(gui.error));
+    } else {
+        std::printf(
+            "console (Traffic page, mesh telemetry shown): refresh median %.1f ms over %d; GUI thread's "
+            "longest gap between 1 ms heartbeats per refresh: median %.1f ms, max %.1f ms; GUI thread "
+            "CPU per refresh: median %.1f ms; %llu requests in the window\n",
+            median(gui.wall), refreshes, median(gui.maxGap),
+            *std::max_element(gui.maxGap.begin(), gui.maxGap.end()), median(gui.cpu),
+            static_cast<unsigned long long>(gui.total));
+        std::printf("peer, the same heartbeat as long again with no refresh: longest gap median %.1f ms, max "
+                    "%.1f ms; GUI thread CPU median %.1f ms\n",
+                    median(gui.idleMaxGap), *std::max_element(gui.idleMaxGap.begin(), gui.idleMaxGap.end()),
+                    median(gui.idleCpu));
+    }
     prometheus.stop();
     target.stop();
     serving.join();
-    return 0;
+    return gui.error.isEmpty() ? 0 : 1;
 }

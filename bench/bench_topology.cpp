@@ -2,7 +2,9 @@
 // (syntheticgroup.h). Per run, in a fresh process: the time until the main window is shown with every view
 // filled, until the topology's background layout is on the canvas, one dot layout on its own, the render of
 // the same group to YAML (bench_render's work, the peer), a cell toggle and a weight drag step (the edit plus
-// the repaint of every view, on the GUI thread), and RSS. The parent prints every run and the medians.
+// the repaint of every view, on the GUI thread), and RSS; then the same toggle with one view at a time on its
+// own document (view_*: designer, lane paths, problems, topology, resources, and the document's validation
+// alone), the resources' worker until its result is on screen. The parent prints every run and the medians.
 // docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
 //
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
@@ -12,19 +14,28 @@
 #include "lanes/validation.h"
 #include "mesh/render.h"
 #include "syntheticgroup.h"
+#include "ui/designerview.h"
 #include "ui/documentcontroller.h"
+#include "ui/lanepainting.h"
+#include "ui/lanepathsmodel.h"
 #include "ui/mainwindow.h"
+#include "ui/problemsmodel.h"
+#include "ui/resourcesview.h"
 #include "ui/topologyview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHeaderView>
 #include <QProcess>
+#include <QTableView>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <memory>
 #include <vector>
 
 using namespace lanedeck;
@@ -59,6 +70,78 @@ double median(std::vector<double> values)
 double ms(const QElapsedTimer &timer)
 {
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
+}
+
+/// Toggles a cell of a document that one view alone follows, 5 times: the median time until the view has
+/// repainted (validation included: the `none` view measures it alone). For the resources view, `applied` is
+/// the median time until a worker's rendering is on screen.
+double viewToggle(const LaneGroup &group, const std::function<QWidget *(DocumentController *)> &make,
+                  double *applied = nullptr)
+{
+    DocumentController doc;
+    doc.newDocument(group);
+    std::unique_ptr<QWidget> view(make(&doc));
+    view->resize(1360, 860);
+    view->show();
+    QApplication::processEvents();
+    if (auto *topology = qobject_cast<TopologyView *>(view.get())) {
+        while (topology->layoutPending()) {
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        }
+    }
+    auto *resources = qobject_cast<ResourcesView *>(view.get());
+    std::vector<double> times;
+    std::vector<double> latencies;
+    for (int i = 0; i < 5; ++i) {
+        LaneGroup after = doc.group();
+        const std::string service = "svc-" + std::to_string(i * 7 + 3);
+        edits::setLaneHasService(after, 2, service, !after.laneHas(after.lanes[2], service));
+        QElapsedTimer timer;
+        timer.start();
+        doc.edit(after, QStringLiteral("toggle"));
+        QApplication::processEvents();
+        times.push_back(ms(timer));
+        if (resources) {
+            while (resources->renderPending()) {
+                QApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+            }
+            latencies.push_back(ms(timer));
+        }
+    }
+    if (applied) {
+        *applied = median(latencies);
+    }
+    return median(times);
+}
+
+/// The per-view split of a toggle: "view_NAME_ms" figures.
+void printViewSplit(const LaneGroup &group)
+{
+    const auto table = [](QAbstractItemModel *model, QAbstractItemDelegate *delegate) {
+        auto *view = new QTableView;
+        model->setParent(view);
+        view->setModel(model);
+        if (delegate) {
+            delegate->setParent(view);
+            view->setItemDelegate(delegate);
+        }
+        view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        return view;
+    };
+    double applied = 0;
+    const double none = viewToggle(group, [](DocumentController *) { return new QWidget; });
+    const double designer = viewToggle(group, [](DocumentController *d) { return new DesignerView(d); });
+    const double paths = viewToggle(
+        group, [&](DocumentController *d) { return table(new LanePathsModel(d), new LanePathDelegate); });
+    const double problems =
+        viewToggle(group, [&](DocumentController *d) { return table(new ProblemsModel(d), nullptr); });
+    const double topology = viewToggle(group, [](DocumentController *d) { return new TopologyView(d); });
+    const double resources = viewToggle(
+        group, [](DocumentController *d) { return new ResourcesView(d); }, &applied);
+    std::printf("view_document_ms=%.1f view_designer_ms=%.1f view_paths_ms=%.1f view_problems_ms=%.1f "
+                "view_topology_ms=%.1f view_resources_ms=%.1f resources_applied_ms=%.1f ",
+                none, designer, paths, problems, topology, resources, applied);
 }
 
 int child(int services, int lanes)
@@ -128,14 +211,16 @@ int child(int services, int lanes)
     while (window.topology()->layoutPending()) {
         QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     }
+    const double rss = statusKiB("VmRSS:") / 1024.0;
+    const double peak = statusKiB("VmHWM:") / 1024.0;
+    printViewSplit(group);
     std::printf(
         "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
         "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f "
         "weight_ms=%.1f weight_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
         open, layoutReady, layoutAlone, draw, validation, render, median(toggles), median(toggleSignals),
         *std::max_element(toggles.begin(), toggles.end()), median(drags),
-        *std::max_element(drags.begin(), drags.end()), statusKiB("VmRSS:") / 1024.0,
-        statusKiB("VmHWM:") / 1024.0);
+        *std::max_element(drags.begin(), drags.end()), rss, peak);
     return 0;
 }
 

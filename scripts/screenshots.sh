@@ -3,8 +3,10 @@
 # docs/screenshots/*.png under Xvfb: each main view in the light palette, the designer in the dark palette, the
 # topology of the seed and of the branching example (resources/examples/shop.lanes.yaml),
 # and the designer at 200% scaling (QT_SCALE_FACTOR=2); then the Traffic page of `lanedeck --demo` sampling the
-# local sandbox live (light and dark, after 12 s), a canary step (20/40/40 pushed after 10 s, shot at 22 s)
-# with its charts PNG as the Export button writes it, and the Traffic page on a 1366x768 screen.
+# local sandbox live (light and dark, after 12 s), the Topology tab during the same demo, a canary step
+# (20/40/40 pushed after 10 s, shot at 22 s) with its charts PNG as the Export button writes it, the Traffic
+# page on a 1366x768 screen, and the telemetry view of the propagation-off demonstration (--source telemetry
+# --no-baggage mockb).
 #
 # usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
 set -euo pipefail
@@ -59,8 +61,13 @@ demo_shot() { # NAME ARGS...
 }
 demo_shot traffic-light --light --delay 12000
 demo_shot traffic-dark --dark --delay 12000
+# The topology while the demo samples: each call's requests/s, every service's error rate.
+demo_shot topology-demo-light --light --tab topology --delay 12000
 demo_shot traffic-canary-light --light --canary 20/40/40@10 --delay 22000 \
   --export-charts "$out/traffic-export-light.png"
 # A laptop screen with the Problems panel open: the charts keep their axis labels.
 xvfb-run -a -s "-screen 0 1366x768x24" "$app" --demo --screenshot "$out/traffic-1366x768-light.png" \
   --size 1366x740 --light --delay 12000
+# The mesh's telemetry (the demo's own Prometheus scraping the sandbox) with mockb dropping the baggage
+# header: the split still 60/20/20 at the ingress, s2's requests leaving their lane on mockb -> mockc.
+demo_shot traffic-telemetry-leak-light --light --source telemetry --no-baggage mockb --delay 25000

@@ -256,6 +256,9 @@ void ClusterGroupsDialog::showDetails()
     }
     lines << QString() << tr("Objects:");
     lines << g.objects;
+    if (!g.diff.isEmpty()) {
+        lines << QString() << tr("What differs (live → as the group generates it):") << g.diff;
+    }
     m_details->setPlainText(lines.join(QLatin1Char('\n')));
     // ASM's own lane groups are its controller's: LaneDeck opens them when it can, never deletes them.
     m_act->setEnabled(!isRunning() &&

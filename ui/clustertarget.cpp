@@ -146,4 +146,9 @@ void CompositeTargetSource::requestIngress(const Ingress &ingress)
     }
 }
 
+KubeClientFactory CompositeTargetSource::apiClientFactory() const
+{
+    return m_active ? m_active->apiClientFactory() : KubeClientFactory();
+}
+
 } // namespace lanedeck::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/result.h"
 #include "mesh/resource.h"
 
 #include <QList>
@@ -9,8 +10,15 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
+
+namespace lanedeck::kube {
+class Client;
+struct Inventory;
+} // namespace lanedeck::kube
 
 namespace lanedeck::ui {
 
@@ -48,6 +56,9 @@ struct ClusterInventory
 {
     QStringList services;
     QMap<QString, QStringList> labelValues;
+    /// All of what was read (each Service's workloads with their pod-template labels), for the mesh-telemetry
+    /// view's workload-to-lane mapping; null when the target has no inventory of that kind.
+    std::shared_ptr<const kube::Inventory> detail;
 
     friend bool operator==(const ClusterInventory &, const ClusterInventory &) = default;
 };
@@ -184,6 +195,8 @@ struct ClusterGroup
     QStringList drifted;
     QString problem;
     QStringList objects;
+    QString
+        diff; ///< unified diffs, live to generated, of the missing and drifted objects (as lanectl diff's)
 
     friend bool operator==(const ClusterGroup &, const ClusterGroup &) = default;
 };
@@ -249,6 +262,10 @@ Q_SIGNALS:
     void finished(const QList<lanedeck::ui::ClusterFinding> &findings, const QStringList &notes,
                   bool cancelled, const QString &error);
 };
+
+/// Opens a client of the connected cluster's API server, with the connection's credentials and exec
+/// approvals. Called on a worker thread; the caller owns the client.
+using KubeClientFactory = std::function<Result<std::unique_ptr<kube::Client>>()>;
 
 /// The seam between the console and whatever reaches clusters. The cluster client (kubeconfig contexts,
 /// merged as kubectl does) and the sandbox each provide one; the cluster bar only talks to this interface.
@@ -345,6 +362,9 @@ public:
     }
     /// Asks for the connected target's inventory; the answer comes as inventoryChanged().
     virtual void requestInventory() {}
+    /// How to reach the connected target's API server from a worker (the telemetry view's service proxy to
+    /// Prometheus); empty when not connected, or for a target without one (the sandbox).
+    virtual KubeClientFactory apiClientFactory() const { return {}; }
     /// Asks where the connected target takes the traffic of `ingress` (a cluster: its ingress gateway's
     /// Service); the answer comes as ingressResolved(), and a newer request supersedes an older one.
     virtual void requestIngress(const Ingress &ingress) { Q_UNUSED(ingress); }
@@ -390,6 +410,7 @@ public:
                                            QStringList *adopted) const override;
     void requestInventory() override;
     void requestIngress(const Ingress &ingress) override;
+    KubeClientFactory apiClientFactory() const override;
 
 private:
     QList<QPointer<ClusterTargetSource>> m_sources;

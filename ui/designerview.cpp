@@ -149,6 +149,24 @@ QToolButton *toolButton(QWidget *parent, const QString &objectName, QStyle::Stan
     return button;
 }
 
+/// Gives every row of `view` the height its first row wants, instead of measuring each row (a big group's
+/// table has a thousand rows, re-measured on every change with ResizeToContents). For tables whose rows are
+/// alike: one line of text, or the grid's cells of one height.
+void uniformRows(QTableView *view)
+{
+    QHeaderView *rows = view->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    const auto measure = [view, rows] {
+        if (view->model()->rowCount() > 0) {
+            rows->setDefaultSectionSize(std::max(static_cast<QAbstractItemView *>(view)->sizeHintForRow(0),
+                                                 rows->minimumSectionSize()));
+        }
+    };
+    QObject::connect(view->model(), &QAbstractItemModel::modelReset, view, measure);
+    QObject::connect(view->model(), &QAbstractItemModel::rowsInserted, view, measure);
+    measure();
+}
+
 void setupTable(QTableView *view)
 {
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -558,7 +576,7 @@ QGroupBox *DesignerView::createGridBox(QWidget *pane)
     m_grid->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_grid->horizontalHeader()->setMinimumSectionSize(
         m_grid->fontMetrics().horizontalAdvance(QLatin1Char('m')) * 10);
-    m_grid->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    uniformRows(m_grid);
     m_grid->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_grid->setShowGrid(true);
     gridLayout->addWidget(m_grid, 1);
@@ -723,6 +741,7 @@ void DesignerView::addServiceBox(QWidget *pane, QSplitter *stack)
     serviceDelegate->setColumnDelegate(ServiceTableModel::Calls, new CallsDelegate(m_controller, nullptr));
     m_services->setItemDelegate(serviceDelegate);
     setupTable(m_services);
+    uniformRows(m_services);
     m_services->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_services->horizontalHeader()->setStretchLastSection(true);
     serviceLayout->addWidget(m_services);

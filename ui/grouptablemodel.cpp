@@ -3,6 +3,8 @@
 #include "ui/documentcontroller.h"
 #include "ui/lanecolors.h"
 
+#include <utility>
+
 namespace lanedeck::ui {
 
 GroupTableModel::GroupTableModel(DocumentController *controller, QObject *parent)
@@ -48,13 +50,28 @@ void GroupTableModel::refresh()
     const bool sameShape = rowsOf(next) == rowsOf(m_group) && columnsOf(next) == columnsOf(m_group);
     if (!sameShape) {
         beginResetModel();
-    }
-    m_group = next;
-    m_diagnostics = m_controller->diagnostics();
-    if (!sameShape) {
+        m_group = next;
+        m_diagnostics = m_controller->diagnostics();
+        groupTaken();
         endResetModel();
         return;
     }
+    LaneGroup before = std::exchange(m_group, next);
+    const bool diagnosticsChanged = m_diagnostics.all() != m_controller->diagnostics().all();
+    if (diagnosticsChanged) {
+        m_diagnostics = m_controller->diagnostics();
+    }
+    groupTaken();
+    announceChanges(before, diagnosticsChanged);
+}
+
+void GroupTableModel::announceChanges(const LaneGroup &, bool)
+{
+    announceAll();
+}
+
+void GroupTableModel::announceAll()
+{
     const int rows = rowCount();
     const int columns = columnCount();
     if (rows > 0 && columns > 0) {

@@ -11,8 +11,10 @@ class DocumentController;
 
 /// The base of the editor's table models: each shows a part of the document a DocumentController holds and
 /// follows it. It keeps a copy of the group and its diagnostics, taken whenever the controller says the group
-/// changed. A change of shape (rows or columns) resets the model; any other change repaints every cell and
-/// header in place, so views keep their selection and scroll position while the user edits.
+/// changed. A change of shape (rows or columns) resets the model; any other change is announced in place
+/// (announceChanges: every cell and header unless a table names the cells it knows changed), so views keep
+/// their selection and scroll position while the user edits, and a big group's views repaint only what an
+/// edit touched.
 class GroupTableModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -41,6 +43,15 @@ protected:
     /// How a cell with these validation messages looks: red text on a tinted background. An empty QVariant
     /// for cells without problems and for roles other than Qt::ForegroundRole and Qt::BackgroundRole.
     static QVariant problemStyle(int role, const QStringList &problems);
+
+    /// Called when group() has just been replaced (inside the reset of a shape change too): for tables that
+    /// derive look-ups from it.
+    virtual void groupTaken() {}
+    /// Emits dataChanged and headerDataChanged for what changed from `before` to group() (same shape). The
+    /// default announces every cell and header.
+    virtual void announceChanges(const LaneGroup &before, bool diagnosticsChanged);
+    /// dataChanged for every cell and headerDataChanged for every section.
+    void announceAll();
 
 private:
     void refresh();

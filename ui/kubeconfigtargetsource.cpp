@@ -697,7 +697,10 @@ GroupListJob *KubeconfigTargetSource::listGroups(const QString &ns)
                 toQString(g.name),    toQString(g.ns),          toQString(mesh::toString(g.flavor)),
                 g.lanedeck,           toQStringList(g.lanes),   toQStringList(g.services),
                 toState(g.state),     toQStringList(g.missing), toQStringList(g.drifted),
-                toQString(g.problem), toQStringList(g.objects)};
+                toQString(g.problem), toQStringList(g.objects), {}};
+            for (const auto &d : g.diffs) {
+                answer.groups.back().diff += toQString(d.diff);
+            }
         }
         return answer;
     });
@@ -897,6 +900,7 @@ void KubeconfigTargetSource::requestInventory()
             }
             InventoryAnswer answer;
             answer.ok = true;
+            answer.inventory.detail = std::make_shared<const kube::Inventory>(*inventory);
             const auto summary = kube::summarizeInventory(*inventory);
             answer.inventory.services = toQStringList(summary.services);
             for (const auto &[key, values] : summary.labelValues) {
@@ -940,6 +944,16 @@ void KubeconfigTargetSource::requestInventory()
             Q_EMIT stateChanged(ConnectionState::Connected, message);
         }
     });
+}
+
+KubeClientFactory KubeconfigTargetSource::apiClientFactory() const
+{
+    if (!m_connection) {
+        return {};
+    }
+    return [connection = *m_connection, options = clientOptions()]() {
+        return kube::Client::create(connection, options);
+    };
 }
 
 void KubeconfigTargetSource::requestIngress(const Ingress &ingress)

@@ -81,6 +81,7 @@ public:
     void requestInventory() override;
     /// Looks the ingress gateway's address up with kube::resolveIngress, off the GUI thread.
     void requestIngress(const Ingress &ingress) override;
+    KubeClientFactory apiClientFactory() const override;
 
     /// The target shown when the kubeconfig cannot be read; connecting to it reports the error.
     static constexpr const char *kErrorTargetId = "lanedeck:kubeconfig-error";

@@ -9,7 +9,75 @@ namespace lanedeck::ui {
 
 LaneGridModel::LaneGridModel(DocumentController *controller, QObject *parent)
     : GroupTableModel(controller, parent)
-{}
+{
+    groupTaken();
+}
+
+void LaneGridModel::groupTaken()
+{
+    m_index.emplace(group());
+}
+
+namespace {
+
+/// Whether the cells of every lane read the same in both groups apart from the lanes' service lists: the
+/// lanes' names, labels and the baseline, the fallback mode and the services in their order.
+bool sameFrame(const LaneGroup &a, const LaneGroup &b)
+{
+    if (a.mode != b.mode || a.baseline != b.baseline || a.lanes.size() != b.lanes.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.lanes.size(); ++i) {
+        const Lane &x = a.lanes[i];
+        const Lane &y = b.lanes[i];
+        if (x.name != y.name || x.labelKey != y.labelKey || x.labelValue != y.labelValue) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+void LaneGridModel::announceChanges(const LaneGroup &before, bool diagnosticsChanged)
+{
+    const LaneGroup &after = group();
+    // Problems can mark any cell, and the frame (lane names, labels, baseline) shows in every cell.
+    if (diagnosticsChanged || !sameFrame(before, after)) {
+        announceAll();
+        return;
+    }
+    const int columns = columnCount();
+    for (std::size_t row = 0; row < after.services.size(); ++row) {
+        const Service &a = before.services[row];
+        const Service &b = after.services[row];
+        if (a.name != b.name || a.ns != b.ns || a.port != b.port) {
+            const int r = static_cast<int>(row);
+            Q_EMIT dataChanged(index(r, 0), index(r, columns - 1));
+            Q_EMIT headerDataChanged(Qt::Vertical, r, r);
+        }
+    }
+    const LaneGroupIndex old(before);
+    for (std::size_t lane = 0; lane < after.lanes.size(); ++lane) {
+        const Lane &a = before.lanes[lane];
+        const Lane &b = after.lanes[lane];
+        if (a.weight != b.weight) {
+            Q_EMIT headerDataChanged(Qt::Horizontal, static_cast<int>(lane), static_cast<int>(lane));
+        }
+        if (a.services == b.services) {
+            continue;
+        }
+        // Only the cells whose membership flipped (an edit reorders nothing the grid shows).
+        const int column = static_cast<int>(lane);
+        for (std::size_t row = 0; row < after.services.size(); ++row) {
+            const std::string &name = after.services[row].name;
+            if (old.laneHas(lane, name) != m_index->laneHas(lane, name)) {
+                const QModelIndex cell = index(static_cast<int>(row), column);
+                Q_EMIT dataChanged(cell, cell);
+            }
+        }
+    }
+}
 
 int LaneGridModel::rowsOf(const LaneGroup &group) const
 {
@@ -23,9 +91,12 @@ int LaneGridModel::columnsOf(const LaneGroup &group) const
 
 QStringList LaneGridModel::problems(int service, int lane) const
 {
+    if (diagnostics().isEmpty()) {
+        return {};
+    }
     const Lane &l = group().lanes[static_cast<std::size_t>(lane)];
     const std::string &name = group().services[static_cast<std::size_t>(service)].name;
-    const bool has = group().laneHas(l, name);
+    const bool has = m_index->laneHas(static_cast<std::size_t>(lane), name);
     const QString lanePath = QStringLiteral("spec.lanes[%1].services").arg(lane);
     QStringList out;
     if (!has) {
@@ -50,7 +121,7 @@ QVariant LaneGridModel::data(const QModelIndex &index, int role) const
     }
     const Lane &lane = group().lanes[static_cast<std::size_t>(index.column())];
     const Service &service = group().services[static_cast<std::size_t>(index.row())];
-    const bool has = group().laneHas(lane, service.name);
+    const bool has = m_index->laneHas(static_cast<std::size_t>(index.column()), service.name);
     const Lane *baseline = group().baselineLane();
     const bool fallsBack = !has && group().mode == LaneMode::Permissive && baseline && baseline != &lane;
     const QString fallback =

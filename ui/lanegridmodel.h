@@ -2,6 +2,8 @@
 
 #include "ui/grouptablemodel.h"
 
+#include <optional>
+
 namespace lanedeck::ui {
 
 /// The lane designer's grid: a row per service, a column per lane. A cell is checked when the lane has a
@@ -30,7 +32,12 @@ public:
 private:
     int rowsOf(const LaneGroup &group) const override;
     int columnsOf(const LaneGroup &group) const override;
+    void groupTaken() override;
+    void announceChanges(const LaneGroup &before, bool diagnosticsChanged) override;
     QStringList problems(int service, int lane) const;
+
+    /// Look-ups into group(), rebuilt with every change: data() asks "does the lane hold it" per cell.
+    std::optional<LaneGroupIndex> m_index;
 };
 
 } // namespace lanedeck::ui

@@ -234,6 +234,25 @@ QSize LanePathDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
         size.setHeight(QFontMetrics(option.font).height() * 2 + 4);
         return size;
     }
+    const QVariant revision = index.data(LanePathsModel::RevisionRole);
+    if (!revision.isValid()) {
+        return measurePath(option, index);
+    }
+    const QPair<qulonglong, QString> key(revision.toULongLong(), option.font.key());
+    if (const auto found = m_sizes.constFind(key); found != m_sizes.constEnd()) {
+        return *found;
+    }
+    // Revisions only grow: entries of rows changed since are dropped now and then.
+    if (m_sizes.size() > 4 * std::max(1, index.model()->rowCount()) + 16) {
+        m_sizes.clear();
+    }
+    const QSize size = measurePath(option, index);
+    m_sizes.insert(key, size);
+    return size;
+}
+
+QSize LanePathDelegate::measurePath(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
     const QFontMetrics fm(option.font);
     const int chipHeight = fm.height() + fm.height() / 2;
     const int indent = fm.height() * 3 / 2;

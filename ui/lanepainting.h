@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QHash>
+#include <QPair>
 #include <QStyledItemDelegate>
 
 namespace lanedeck::ui {
@@ -34,7 +36,8 @@ public:
 
 /// Paints LanePathsModel's path column as a tree of chips, one row per hop, each callee indented under its
 /// caller with a connector, in the colour of the lane that serves it; fallback hops are dashed and say where
-/// they went.
+/// they went. The size of a path is measured once per revision of its row (LanePathsModel::RevisionRole) and
+/// font: views ask for every row's size on each change, and a big group's path is a thousand hops.
 class LanePathDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -44,6 +47,11 @@ public:
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+private:
+    QSize measurePath(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+
+    mutable QHash<QPair<qulonglong, QString>, QSize> m_sizes;
 };
 
 } // namespace lanedeck::ui

@@ -49,41 +49,60 @@ void LanePathsModel::refresh()
     if (paths == m_paths && weights == m_weights && laneNames == m_laneNames) {
         return;
     }
-    std::vector<QVariantList> hopLists;
-    for (const auto &path : paths) {
-        QVariantList hops;
-        const std::vector<int> callers = path.callers();
-        for (std::size_t i = 0; i < path.hops.size(); ++i) {
-            const Hop &hop = path.hops[i];
-            hops << QVariantMap{
-                {QStringLiteral("service"), toQString(hop.service)},
-                {QStringLiteral("version"), toQString(hop.version)},
-                {QStringLiteral("servedBy"), toQString(hop.servedBy)},
-                {QStringLiteral("servedByIndex"),
-                 static_cast<int>(std::find(laneNames.begin(), laneNames.end(), hop.servedBy) -
-                                  laneNames.begin())},
-                {QStringLiteral("fallback"), hop.fallback},
-                {QStringLiteral("depth"), hop.depth},
-                {QStringLiteral("caller"), callers[i]}};
-        }
-        hopLists.push_back(hops);
-    }
-    if (paths.size() == m_paths.size()) {
-        m_hops = std::move(hopLists);
-        m_paths = std::move(paths);
-        m_weights = std::move(weights);
+    if (paths.size() != m_paths.size()) {
+        beginResetModel();
         m_laneNames = std::move(laneNames);
-        if (!m_paths.empty()) {
-            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        m_weights = std::move(weights);
+        m_paths = std::move(paths);
+        m_hops.clear();
+        m_revisions.clear();
+        for (const auto &path : m_paths) {
+            m_hops.push_back(hopList(path));
+            m_revisions.push_back(m_nextRevision++);
         }
+        endResetModel();
         return;
     }
-    beginResetModel();
-    m_hops = std::move(hopLists);
-    m_paths = std::move(paths);
-    m_weights = std::move(weights);
+    // Same rows: rebuild and announce only the rows whose path or weight changed, so views re-measure
+    // and repaint those (a path of a big group is a thousand hops).
+    const bool namesChanged = laneNames != m_laneNames;
+    std::vector<std::pair<int, int>> changed; // row, first column
+    for (std::size_t row = 0; row < paths.size(); ++row) {
+        if (namesChanged || !(paths[row] == m_paths[row])) {
+            changed.emplace_back(static_cast<int>(row), static_cast<int>(Lane));
+        } else if (weights[row] != m_weights[row]) {
+            changed.emplace_back(static_cast<int>(row), static_cast<int>(Weight));
+        }
+    }
     m_laneNames = std::move(laneNames);
-    endResetModel();
+    m_weights = std::move(weights);
+    for (const auto &[row, column] : changed) {
+        const auto r = static_cast<std::size_t>(row);
+        if (column == Lane) {
+            m_paths[r] = std::move(paths[r]);
+            m_hops[r] = hopList(m_paths[r]);
+            m_revisions[r] = m_nextRevision++;
+        }
+        Q_EMIT dataChanged(index(row, column), index(row, column == Lane ? ColumnCount - 1 : Weight));
+    }
+}
+
+QVariantList LanePathsModel::hopList(const LanePath &path) const
+{
+    QVariantList hops;
+    const std::vector<int> callers = path.callers();
+    for (std::size_t i = 0; i < path.hops.size(); ++i) {
+        const Hop &hop = path.hops[i];
+        const auto served = std::find(m_laneNames.begin(), m_laneNames.end(), hop.servedBy);
+        hops << QVariantMap{{QStringLiteral("service"), toQString(hop.service)},
+                            {QStringLiteral("version"), toQString(hop.version)},
+                            {QStringLiteral("servedBy"), toQString(hop.servedBy)},
+                            {QStringLiteral("servedByIndex"), static_cast<int>(served - m_laneNames.begin())},
+                            {QStringLiteral("fallback"), hop.fallback},
+                            {QStringLiteral("depth"), hop.depth},
+                            {QStringLiteral("caller"), callers[i]}};
+    }
+    return hops;
 }
 
 int LanePathsModel::rowCount(const QModelIndex &parent) const
@@ -128,6 +147,8 @@ QVariant LanePathsModel::data(const QModelIndex &index, int role) const
         return m_hops[static_cast<std::size_t>(index.row())];
     case LaneIndexRole:
         return index.row();
+    case RevisionRole:
+        return static_cast<qulonglong>(m_revisions[static_cast<std::size_t>(index.row())]);
     default:
         return {};
     }

@@ -27,6 +27,8 @@ public:
         HopsRole = Qt::UserRole + 1, ///< QVariantList of QVariantMap{service, version, servedBy,
                                      ///< servedByIndex, fallback, depth, caller (hop index, -1)}
         LaneIndexRole,               ///< int: the lane's index in the group, for its colour
+        RevisionRole,                ///< qulonglong: changes whenever the row's hops change (delegates cache
+                                     ///< what they measure of a path under it)
     };
 
     explicit LanePathsModel(DocumentController *controller, QObject *parent = nullptr);
@@ -38,13 +40,16 @@ public:
 
 private:
     void refresh();
+    QVariantList hopList(const LanePath &path) const;
 
     DocumentController *m_controller;
     std::vector<LanePath> m_paths;
     std::vector<int> m_weights;
     std::vector<std::string> m_laneNames;
-    /// HopsRole per row, built once per change: delegates ask for it on every paint and size hint.
+    /// HopsRole per row, built when the row's path changes: delegates ask for it on every paint.
     std::vector<QVariantList> m_hops;
+    std::vector<quint64> m_revisions;
+    quint64 m_nextRevision = 1;
 };
 
 } // namespace lanedeck::ui

@@ -22,6 +22,7 @@
 #include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
+#include "ui/telemetrypanel.h"
 #include "ui/topologyview.h"
 #include "ui/trafficpage.h"
 
@@ -571,8 +572,16 @@ void MainWindow::setTargetSource(ClusterTargetSource *source)
         disconnect(previous, nullptr, m_designer, nullptr);
     }
     connect(source, &ClusterTargetSource::inventoryChanged, m_designer, &DesignerView::setInventory);
+    // The mesh-telemetry view maps workloads to lanes through the connected cluster's inventory, and reaches
+    // its Prometheus through the cluster's API server when asked to.
+    connect(source, &ClusterTargetSource::inventoryChanged, this, [this](const ClusterInventory &inventory) {
+        m_traffic->telemetryPanel()->setInventory(inventory.detail);
+    });
     connect(source, &ClusterTargetSource::stateChanged, this,
             [this, source](ConnectionState state, const QString &message) {
+                m_traffic->telemetryPanel()->setCluster(
+                    m_clusterBar->currentTargetId(),
+                    state == ConnectionState::Connected ? source->apiClientFactory() : KubeClientFactory());
                 if (state == ConnectionState::Connected) {
                     source->requestInventory();
                     if (m_ingressWanted) {
@@ -623,7 +632,16 @@ void MainWindow::updateRecentMenu()
 
 void MainWindow::updatePushState()
 {
-    const auto &diagnostics = m_document->diagnostics().all();
+    // A group without a namespace is pushed, diffed and previewed into the one chosen in the cluster bar
+    // ("Into another namespace"): then its missing metadata.namespace is no obstacle (the choice is checked
+    // below); everything else is.
+    const bool namespaceChosen = !m_clusterBar->namespaceOverride().isEmpty();
+    std::vector<Diagnostic> diagnostics;
+    for (const auto &d : m_document->diagnostics().all()) {
+        if (!(namespaceChosen && d.field == "metadata.namespace" && m_document->group().ns.empty())) {
+            diagnostics.push_back(d);
+        }
+    }
     QString reason;
     if (!diagnostics.empty()) {
         reason = tr("The lane group has %n problem(s); fix them to push (first: %1)", nullptr,
@@ -687,9 +705,17 @@ void MainWindow::refreshDrift()
         m_driftJob.clear();
     }
     ClusterTargetSource *source = m_clusterBar->source();
-    if (!source || m_clusterBar->state() != ConnectionState::Connected || !source->canPush() ||
-        !m_document->diagnostics().all().empty() || !m_clusterBar->flavorAdvice().problem.isEmpty() ||
-        !m_resources->canRender()) {
+    const bool checkable = source && m_clusterBar->state() == ConnectionState::Connected &&
+                           source->canPush() && m_document->diagnostics().all().empty() &&
+                           m_clusterBar->flavorAdvice().problem.isEmpty();
+    if (checkable && m_resources->renderPending()) {
+        // The resources render on a worker; the check follows once they are there, not on this thread now.
+        m_resources->requestRender();
+        connect(m_resources, &ResourcesView::rendered, this, &MainWindow::refreshDrift,
+                static_cast<Qt::ConnectionType>(Qt::SingleShotConnection | Qt::UniqueConnection));
+        return;
+    }
+    if (!checkable || !m_resources->canRender()) {
         m_clusterBar->setDrift(QString(), false);
         return;
     }

@@ -5,6 +5,7 @@
 #include "ui/lanecolors.h"
 #include "ui/qtconvert.h"
 #include "ui/resourcetreemodel.h"
+#include "ui/whenfinished.h"
 #include "ui/yamlhighlighter.h"
 
 #include <QApplication>
@@ -22,8 +23,42 @@
 #include <QSplitter>
 #include <QTreeView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace lanedeck::ui {
+
+/// One rendering of the preview, made on a worker or on the GUI thread alike (QFuture wants a
+/// default-constructible value).
+struct ResourcesView::Outcome
+{
+    quint64 generation = 0;
+    std::string ns; ///< the namespace rendered into
+    QString error;  ///< empty: rendered
+    std::vector<mesh::Resource> resources;
+    QStringList notes;
+    QString yaml; ///< every resource as one YAML stream
+};
+
+namespace {
+
+ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
+                                     const mesh::RenderOptions &options)
+{
+    ResourcesView::Outcome out;
+    out.generation = generation;
+    out.ns = group.ns;
+    auto rendered = mesh::render(group, options);
+    if (!rendered) {
+        out.error = toQString(rendered.error().message);
+        return out;
+    }
+    out.notes = toQStringList(rendered->notes);
+    out.yaml = toQString(mesh::toYamlStream(rendered->resources));
+    out.resources = std::move(rendered->resources);
+    return out;
+}
+
+} // namespace
 
 ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     : QWidget(parent), m_controller(controller), m_model(new ResourceTreeModel(this)),
@@ -93,11 +128,11 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     connect(m_flavor, &QComboBox::currentIndexChanged, this, [this] {
-        invalidate();
+        renderAgain();
         Q_EMIT optionsChanged();
     });
     connect(m_apiVersion, &QComboBox::currentIndexChanged, this, [this] {
-        invalidate();
+        renderAgain();
         Q_EMIT optionsChanged();
     });
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -116,21 +151,65 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
 void ResourcesView::invalidate()
 {
     m_stale = true;
+    ++m_generation;
     if (isVisible()) {
-        rerender();
+        renderInBackground();
+    }
+}
+
+void ResourcesView::renderAgain()
+{
+    m_stale = true;
+    ++m_generation;
+    if (isVisible()) {
+        ensureRendered();
     }
 }
 
 void ResourcesView::ensureRendered()
 {
     if (m_stale) {
-        rerender();
+        // Asked now (export, push, a test): render here; a worker's result for the same generation is then
+        // dropped as no longer needed.
+        applyOutcome(renderOutcome(m_generation, targetGroup(), options()));
     }
+}
+
+void ResourcesView::requestRender()
+{
+    if (m_stale) {
+        renderInBackground();
+    }
+}
+
+void ResourcesView::renderInBackground()
+{
+    if (m_renderRunning) {
+        return; // the running one starts the next when it ends
+    }
+    m_renderRunning = true;
+    whenFinished(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options()), this,
+                 [this](const Outcome &outcome) {
+                     m_renderRunning = false;
+                     if (!m_stale) {
+                         return;
+                     }
+                     if (outcome.generation == m_generation) {
+                         applyOutcome(outcome);
+                     } else {
+                         renderInBackground(); // overtaken by an edit: render the newest group
+                     }
+                 });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)
 {
+    // Shown after edits made elsewhere: the view catches up before it is painted (once per showing, not per
+    // edit), so it never shows an older group.
     ensureRendered();
+    if (m_previewStale) {
+        fillPreview();
+    }
     QWidget::showEvent(event);
 }
 
@@ -172,7 +251,7 @@ void ResourcesView::setNamespaceOverride(const QString &ns)
 {
     if (ns != m_namespaceOverride) {
         m_namespaceOverride = ns;
-        invalidate();
+        renderAgain();
     }
 }
 
@@ -188,6 +267,9 @@ LaneGroup ResourcesView::targetGroup() const
 QString ResourcesView::previewText()
 {
     ensureRendered();
+    if (m_previewStale) {
+        fillPreview();
+    }
     return m_yaml->toPlainText();
 }
 
@@ -205,17 +287,13 @@ void ResourcesView::setDarkPalette(bool dark)
     m_highlighter->setDarkPalette(dark);
 }
 
-void ResourcesView::rerender()
+void ResourcesView::applyOutcome(const Outcome &outcome)
 {
     m_stale = false;
-    // Rendering a lane group is a pure, millisecond computation; it runs here so the preview never lags an
-    // edit.
-    const LaneGroup group = targetGroup();
-    auto rendered = mesh::render(group, options());
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
-    if (!rendered) {
-        m_renderError = toQString(rendered.error().message);
+    m_renderError = outcome.error;
+    if (!m_renderError.isEmpty()) {
         m_notes.clear();
         m_model->setResources({});
         m_yaml->clear();
@@ -225,21 +303,20 @@ void ResourcesView::rerender()
         palette.setColor(QPalette::WindowText, problemColor());
         m_banner->setPalette(palette);
     } else {
-        m_renderError.clear();
-        m_notes = toQStringList(rendered->notes);
+        m_notes = outcome.notes;
         QStringList lines = m_notes;
         if (lines.isEmpty()) {
             lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
-                        static_cast<int>(rendered->resources.size()));
+                        static_cast<int>(outcome.resources.size()));
         }
-        if (group.ns != m_controller->group().ns) {
+        if (outcome.ns != m_controller->group().ns) {
             lines.prepend(tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
                              "choice, which push and diff follow too.")
-                              .arg(toQString(group.ns), toQString(m_controller->group().ns)));
+                              .arg(toQString(outcome.ns), toQString(m_controller->group().ns)));
         }
         m_banner->setPalette(QPalette());
         m_banner->setText(lines.join(QLatin1Char('\n')));
-        m_model->setResources(rendered->resources);
+        m_model->setResources(outcome.resources, outcome.yaml);
         showSelection();
     }
     const QString reason =
@@ -252,10 +329,23 @@ void ResourcesView::rerender()
     m_exportDirectory->setToolTip(
         reason.isEmpty() ? tr("Write one file per resource and a kustomization.yaml into a directory")
                          : reason);
+    Q_EMIT rendered();
 }
 
 void ResourcesView::showSelection()
 {
+    // A hidden view (rendered for the drift check or push) skips the text: putting a big group's 7 MiB
+    // stream into the editor, highlighted, takes seconds of the GUI thread. It is filled when shown or read.
+    if (!isVisible()) {
+        m_previewStale = true;
+        return;
+    }
+    fillPreview();
+}
+
+void ResourcesView::fillPreview()
+{
+    m_previewStale = false;
     QModelIndex current = m_tree->currentIndex();
     if (!current.isValid()) {
         current = m_model->index(0, 0);

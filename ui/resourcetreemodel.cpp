@@ -14,13 +14,17 @@ constexpr quintptr kTopLevel = 0;
 
 ResourceTreeModel::ResourceTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
 
-void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources)
+void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml)
 {
     if (resources == m_resources) {
+        if (m_allYaml.isNull()) {
+            m_allYaml = allYaml;
+        }
         return;
     }
     beginResetModel();
     m_resources = resources;
+    m_allYaml = allYaml;
     m_kinds.clear();
     for (std::size_t i = 0; i < m_resources.size(); ++i) {
         const QString kind = toQString(m_resources[i].kind());
@@ -82,7 +86,7 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
             case Qt::ToolTipRole:
                 return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
             case YamlRole:
-                return toQString(mesh::toYamlStream(m_resources));
+                return m_allYaml.isNull() ? toQString(mesh::toYamlStream(m_resources)) : m_allYaml;
             default:
                 return {};
             }

@@ -20,8 +20,9 @@ public:
 
     explicit ResourceTreeModel(QObject *parent = nullptr);
 
-    /// Shows `resources`; an unchanged list keeps the tree (and its selection) as it is.
-    void setResources(const std::vector<mesh::Resource> &resources);
+    /// Shows `resources`; an unchanged list keeps the tree (and its selection) as it is. `allYaml`, when not
+    /// null, is their YAML stream already written (by a worker), which "All resources" shows.
+    void setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml = QString());
     const std::vector<mesh::Resource> &resources() const { return m_resources; }
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
@@ -40,6 +41,7 @@ private:
     };
 
     std::vector<mesh::Resource> m_resources;
+    QString m_allYaml;
     std::vector<Kind> m_kinds;
 };
 

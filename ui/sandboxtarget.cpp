@@ -12,6 +12,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace lanedeck::ui {
 
@@ -23,6 +24,7 @@ struct SandboxTargetSource::State
     LaneGroup group;
     std::vector<mesh::Resource> resources;
     std::uint64_t seed = 0;
+    std::set<std::string> withoutBaggage;              ///< services whose workloads drop the baggage header
     mesh::RenderOptions render{mesh::Flavor::Asm, {}}; ///< how the last push rendered
     /// Faults by (service, version), set again on a sandbox a push restarts.
     std::map<std::pair<std::string, std::string>, sandbox::Fault> faults;
@@ -124,11 +126,17 @@ PushResult runPush(SandboxTargetSource::State &state, const LaneGroup &group,
             state.box.reset();
         }
         auto box = std::make_unique<sandbox::Sandbox>(group, options);
+        for (const auto &service : state.withoutBaggage) {
+            box->setBaggagePropagation(service, false);
+        }
         auto started = box->start(rendered->resources);
         if (!started && options.gatewayPort != 0) {
             options.gatewayPort = 0;
             options.metricsPort = 0;
             box = std::make_unique<sandbox::Sandbox>(group, options);
+            for (const auto &service : state.withoutBaggage) {
+                box->setBaggagePropagation(service, false);
+            }
             started = box->start(rendered->resources);
         }
         if (!started) {
@@ -448,6 +456,19 @@ void SandboxTargetSource::setSeed(quint64 seed)
 {
     std::lock_guard lock(m_state->mutex);
     m_state->seed = seed;
+}
+
+void SandboxTargetSource::setBaggagePropagation(const QString &service, bool enabled)
+{
+    std::lock_guard lock(m_state->mutex);
+    if (enabled) {
+        m_state->withoutBaggage.erase(service.toStdString());
+    } else {
+        m_state->withoutBaggage.insert(service.toStdString());
+    }
+    if (m_state->box) {
+        m_state->box->setBaggagePropagation(service.toStdString(), enabled);
+    }
 }
 
 void SandboxTargetSource::stop()

@@ -49,6 +49,9 @@ public:
     /// Seeds the gateway's weighted choices of sandboxes started from now on (reproducible splits for tests
     /// and screenshots); 0, the default, is random.
     void setSeed(quint64 seed);
+    /// Whether a service's workloads forward the baggage header (sandbox::Sandbox::setBaggagePropagation), in
+    /// the running sandbox and in those started later: off shows the leak the seed's usage notes warn about.
+    void setBaggagePropagation(const QString &service, bool enabled);
     /// A rollout target on this sandbox (for rollout::Runner, used from the runner's thread): each step is
     /// a push as the designer's, rendered as the last push was; state and lease in files at `statePath`.
     /// The source's state outlives the target; pushes it makes are not announced (announceApplied()).

@@ -21,6 +21,21 @@ int ServiceTableModel::columnsOf(const LaneGroup &) const
     return ColumnCount;
 }
 
+void ServiceTableModel::announceChanges(const LaneGroup &before, bool diagnosticsChanged)
+{
+    if (diagnosticsChanged) {
+        announceAll();
+        return;
+    }
+    // A row shows its own service only (the headers are row numbers).
+    for (std::size_t row = 0; row < group().services.size(); ++row) {
+        if (before.services[row] != group().services[row]) {
+            const int r = static_cast<int>(row);
+            Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
+        }
+    }
+}
+
 QStringList ServiceTableModel::problems(int row, int column) const
 {
     const QString service = QStringLiteral("spec.services[%1]").arg(row);

@@ -33,6 +33,7 @@ public:
 private:
     int rowsOf(const LaneGroup &group) const override;
     int columnsOf(const LaneGroup &group) const override;
+    void announceChanges(const LaneGroup &before, bool diagnosticsChanged) override;
     QStringList problems(int row, int column) const;
 };
 

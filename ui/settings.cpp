@@ -130,18 +130,37 @@ int UiSettings::autosaveSeconds() const
     return QSettings().value(key("files/autosaveSeconds"), 30).toInt();
 }
 
-QString UiSettings::prometheusUrl(const QString &context) const
+namespace {
+/// A context's key under `group`: context names may hold '/', which QSettings reads as a group separator.
+QString contextKey(const char *group, const QString &context)
 {
-    // Context names may hold '/', which QSettings reads as a group separator.
-    return QSettings()
-        .value(key("telemetry/prometheus/") + QString::fromLatin1(QUrl::toPercentEncoding(context)))
-        .toString();
+    return key(group) + QString::fromLatin1(QUrl::toPercentEncoding(context));
+}
+} // namespace
+
+TelemetrySourceSettings TelemetrySourceSettings::load(const QString &context)
+{
+    const QSettings s;
+    TelemetrySourceSettings out;
+    out.url = s.value(contextKey("telemetry/prometheus/", context)).toString();
+    out.viaService = s.value(contextKey("telemetry/viaService/", context), false).toBool();
+    const int auth = s.value(contextKey("telemetry/auth/", context), 0).toInt();
+    out.auth = auth >= 0 && auth <= int(Auth::BasicAuthFile) ? Auth(auth) : Auth::None;
+    out.authFile = s.value(contextKey("telemetry/authFile/", context)).toString();
+    out.caFile = s.value(contextKey("telemetry/caFile/", context)).toString();
+    out.service = s.value(contextKey("telemetry/service/", context)).toString();
+    return out;
 }
 
-void UiSettings::setPrometheusUrl(const QString &context, const QString &url)
+void TelemetrySourceSettings::save(const QString &context) const
 {
-    QSettings().setValue(key("telemetry/prometheus/") + QString::fromLatin1(QUrl::toPercentEncoding(context)),
-                         url);
+    QSettings s;
+    s.setValue(contextKey("telemetry/prometheus/", context), url);
+    s.setValue(contextKey("telemetry/viaService/", context), viaService);
+    s.setValue(contextKey("telemetry/auth/", context), int(auth));
+    s.setValue(contextKey("telemetry/authFile/", context), authFile);
+    s.setValue(contextKey("telemetry/caFile/", context), caFile);
+    s.setValue(contextKey("telemetry/service/", context), service);
 }
 
 } // namespace lanedeck::ui

@@ -23,6 +23,29 @@ struct SamplerSettings
     friend bool operator==(const SamplerSettings &, const SamplerSettings &) = default;
 };
 
+/// Where the mesh-telemetry view reads Prometheus for one cluster context (or the sandbox's id): at a URL, or
+/// through the API server's service proxy. Credentials are never kept: only the files that hold them (as
+/// lanectl observe's --bearer-token-file and --basic-auth-file).
+struct TelemetrySourceSettings
+{
+    enum class Auth
+    {
+        None,
+        BearerTokenFile,
+        BasicAuthFile ///< one line user:password
+    };
+    bool viaService = false;
+    QString url;
+    Auth auth = Auth::None;
+    QString authFile;
+    QString caFile;  ///< PEM to verify an https URL with; empty: the system's CAs
+    QString service; ///< NS/NAME:PORT for the service proxy; empty: discovered
+
+    static TelemetrySourceSettings load(const QString &context);
+    void save(const QString &context) const;
+    friend bool operator==(const TelemetrySourceSettings &, const TelemetrySourceSettings &) = default;
+};
+
 /// The console's remembered state, typed: each accessor reads or writes one QSettings key, so key names and
 /// defaults live here only.
 class UiSettings final
@@ -54,10 +77,6 @@ public:
     /// Exec credential commands the operator allowed (ExecApprovalPrompt::key()).
     QStringList approvedExecCommands() const;
     void addApprovedExecCommand(const QString &key);
-
-    /// The Prometheus URL the mesh-telemetry view last used with a cluster context (or sandbox id).
-    QString prometheusUrl(const QString &context) const;
-    void setPrometheusUrl(const QString &context, const QString &url);
 
     /// Seconds of idle time after an edit before the document is autosaved.
     int autosaveSeconds() const;

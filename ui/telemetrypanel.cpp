@@ -5,8 +5,12 @@
 #include "ui/trafficmodels.h"
 #include "ui/whenfinished.h"
 
+#include "kube/client.h"
+#include "kube/inventory.h"
+
 #include <QComboBox>
 #include <QDateTimeEdit>
+#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -19,6 +23,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QShowEvent>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
 #include <QThreadPool>
@@ -34,7 +39,131 @@ struct Outcome
 {
     QString error;
     std::optional<telemetry::MeshTelemetry> view;
+    QString discovered; ///< the Service discovery found, NS/NAME:PORT
 };
+
+/// A credential file's content without its final line break; never shown, even in an error.
+std::optional<std::string> readSecret(const QString &path, const QString &what, QString &error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        error = QObject::tr("Cannot read the %1 file %2: %3").arg(what, path, file.errorString());
+        return std::nullopt;
+    }
+    std::string text = file.readAll().toStdString();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    if (text.empty()) {
+        error = QObject::tr("The %1 file %2 is empty.").arg(what, path);
+        return std::nullopt;
+    }
+    return text;
+}
+
+/// The endpoint of a URL source, its credentials read from their files.
+std::optional<telemetry::PrometheusEndpoint> endpointOf(const TelemetrySourceSettings &source, QString &error)
+{
+    telemetry::PrometheusEndpoint endpoint;
+    endpoint.url = source.url.toStdString();
+    endpoint.caFile = source.caFile.toStdString();
+    endpoint.timeout = std::chrono::seconds(8);
+    using Auth = TelemetrySourceSettings::Auth;
+    if (source.auth == Auth::BearerTokenFile) {
+        auto token = readSecret(source.authFile, QObject::tr("bearer token"), error);
+        if (!token) {
+            return std::nullopt;
+        }
+        endpoint.bearerToken = std::move(*token);
+    } else if (source.auth == Auth::BasicAuthFile) {
+        auto pair = readSecret(source.authFile, QObject::tr("basic auth"), error);
+        if (!pair) {
+            return std::nullopt;
+        }
+        const auto colon = pair->find(':');
+        if (colon == std::string::npos) {
+            error =
+                QObject::tr("The basic auth file %1 must hold one line user:password.").arg(source.authFile);
+            return std::nullopt;
+        }
+        endpoint.username = pair->substr(0, colon);
+        endpoint.password = pair->substr(colon + 1);
+    }
+    return endpoint;
+}
+
+} // namespace
+
+/// The API server client of the service-proxy source: made on the panel's worker at its first use and kept
+/// for the next refreshes of the same cluster (the pool runs one refresh at a time).
+struct TelemetryApiClient
+{
+    KubeClientFactory factory;
+    std::unique_ptr<kube::Client> client;
+};
+
+namespace {
+
+/// What one refresh needs, copied for the worker.
+struct RefreshJob
+{
+    TelemetrySourceSettings source;
+    std::shared_ptr<TelemetryApiClient> api;
+    telemetry::TelemetryWindow window;
+    LaneGroup group;
+    std::shared_ptr<const kube::Inventory> inventory; ///< the cluster's; null: `workloads`
+    telemetry::WorkloadMap workloads;
+};
+
+/// One refresh, on the worker: the Prometheus client of the source (the service found if none was given),
+/// then the core's observe().
+Outcome observeOnce(const RefreshJob &job)
+{
+    Outcome outcome;
+    std::optional<telemetry::PrometheusClient> client;
+    if (job.source.viaService) {
+        TelemetryApiClient &api = *job.api;
+        if (!api.client) {
+            auto made = api.factory();
+            if (!made) {
+                outcome.error = QString::fromStdString(made.error().message);
+                return outcome;
+            }
+            api.client = std::move(*made);
+        }
+        kube::Client &kube = *api.client;
+        auto service = job.source.service.isEmpty()
+                           ? telemetry::discoverPrometheus(kube)
+                           : telemetry::parseServiceRef(job.source.service.toStdString());
+        if (!service) {
+            outcome.error = QString::fromStdString(service.error().message);
+            return outcome;
+        }
+        if (job.source.service.isEmpty()) {
+            outcome.discovered = QString::fromStdString(service->ref());
+        }
+        client.emplace(telemetry::serviceProxyTransport(kube, service->ns, service->name, service->port),
+                       service->ref() + " via the API server of context '" + kube.connection().context + "'");
+    } else {
+        auto endpoint = endpointOf(job.source, outcome.error);
+        if (!endpoint) {
+            return outcome;
+        }
+        const std::string description = endpoint->describe();
+        client.emplace(telemetry::directTransport(std::move(*endpoint)), description);
+    }
+    // The cluster's inventory read with the group's label keys as they are now, here rather than on the GUI
+    // thread: a cluster may hold thousands of workloads.
+    const auto workloads =
+        job.inventory ? telemetry::workloadsFromInventory(job.group, *job.inventory) : job.workloads;
+    auto view = telemetry::observe(*client, job.group, workloads, job.window);
+    if (view) {
+        outcome.view = std::move(*view);
+    } else {
+        outcome.error = QString::fromStdString(view.error().message);
+    }
+    return outcome;
+}
 
 bool writeFile(const QString &path, const QByteArray &data, QString *error)
 {
@@ -89,6 +218,9 @@ QVariant TelemetryHopModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ForegroundRole && index.column() == Leaked && row.lane.leaked > 0) {
         return QColor(Qt::red);
+    }
+    if (role == Qt::BackgroundRole && row.lane.leaked > 0) {
+        return QColor(220, 0, 0, 48); // the whole row: the hop where the lane leaks (light and dark palettes)
     }
     if (role != Qt::DisplayRole) {
         return {};
@@ -151,10 +283,7 @@ void TelemetryPanel::createControls()
 {
     auto *form = new QGroupBox(tr("Mesh telemetry (Istio's metrics in Prometheus)"), this);
     auto *formLayout = new QFormLayout(form);
-    m_url = new QLineEdit(form);
-    m_url->setObjectName(QStringLiteral("telemetryUrl"));
-    m_url->setPlaceholderText(tr("http://prometheus:9090"));
-    formLayout->addRow(tr("&Prometheus:"), m_url);
+    createSourceRows(form, formLayout);
     m_window = new QComboBox(form);
     m_window->setObjectName(QStringLiteral("telemetryWindow"));
     for (const auto &[label, seconds] : {std::pair{tr("1 minute"), 60},
@@ -164,7 +293,6 @@ void TelemetryPanel::createControls()
         m_window->addItem(label, seconds);
     }
     m_window->setCurrentIndex(1);
-    formLayout->addRow(tr("&Window:"), m_window);
     m_mode = new QComboBox(form);
     m_mode->setObjectName(QStringLiteral("telemetryMode"));
     m_mode->addItem(tr("Live (refreshed every 5 s)"));
@@ -173,20 +301,25 @@ void TelemetryPanel::createControls()
     m_end->setObjectName(QStringLiteral("telemetryEnd"));
     m_end->setCalendarPopup(true);
     m_end->setEnabled(false);
-    auto *modeBox = new QHBoxLayout;
-    modeBox->addWidget(m_mode);
-    modeBox->addWidget(m_end, 1);
-    formLayout->addRow(tr("&Range:"), modeBox);
     m_refresh = new QPushButton(tr("&Refresh"), form);
     m_refresh->setObjectName(QStringLiteral("telemetryRefresh"));
     m_exportCsv = new QPushButton(tr("Export CSV…"), form);
     m_exportJson = new QPushButton(tr("Export JSON…"), form);
-    auto *buttons = new QHBoxLayout;
-    buttons->addWidget(m_refresh);
-    buttons->addStretch(1);
-    buttons->addWidget(m_exportCsv);
-    buttons->addWidget(m_exportJson);
-    formLayout->addRow(buttons);
+    // Window, range and the buttons on one row: the page must fit a laptop's screen (tst_windowfit).
+    auto *rangeLabel = new QLabel(tr("&Range:"), form);
+    rangeLabel->setBuddy(m_mode);
+    auto *rangeRow = new QHBoxLayout;
+    rangeRow->addWidget(m_window);
+    rangeRow->addWidget(rangeLabel);
+    rangeRow->addWidget(m_mode);
+    rangeRow->addWidget(m_end, 1);
+    rangeRow->addWidget(m_refresh);
+    rangeRow->addStretch(1);
+    rangeRow->addWidget(m_exportCsv);
+    rangeRow->addWidget(m_exportJson);
+    auto *windowLabel = new QLabel(tr("&Window:"), form);
+    windowLabel->setBuddy(m_window);
+    formLayout->addRow(windowLabel, rangeRow);
 
     m_verdict = new QLabel(this);
     m_verdict->setObjectName(QStringLiteral("telemetryVerdict"));
@@ -213,12 +346,14 @@ void TelemetryPanel::createControls()
     m_hops->setObjectName(QStringLiteral("telemetryHops"));
     m_hops->setModel(m_hopModel);
     m_hops->verticalHeader()->hide();
+    m_hops->setWordWrap(false);
+    m_hops->verticalHeader()->setDefaultSectionSize(m_hops->fontMetrics().height() + 6);
     m_hops->horizontalHeader()->setStretchLastSection(true);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(charts);
     split->addWidget(m_hops);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -237,10 +372,122 @@ void TelemetryPanel::createControls()
         refresh();
     });
     connect(m_window, &QComboBox::currentIndexChanged, this, &TelemetryPanel::refresh);
-    connect(m_url, &QLineEdit::editingFinished, this, [this] {
-        UiSettings().setPrometheusUrl(m_context, m_url->text().trimmed());
-        refresh();
+}
+
+void TelemetryPanel::createSourceRows(QWidget *form, QFormLayout *layout)
+{
+    m_sourceForm = layout;
+    m_reach = new QComboBox(form);
+    m_reach->setObjectName(QStringLiteral("telemetryReach"));
+    m_reach->addItem(tr("At a URL"));
+    m_reach->addItem(tr("Through the cluster's API server"));
+    m_reach->setToolTip(tr("The service proxy reaches a Prometheus inside the cluster with the kubeconfig's "
+                           "credentials: /api/v1/namespaces/NS/services/NAME:PORT/proxy/"));
+    m_url = new QLineEdit(form);
+    m_url->setObjectName(QStringLiteral("telemetryUrl"));
+    m_url->setPlaceholderText(tr("http://prometheus:9090"));
+    m_service = new QLineEdit(form);
+    m_service->setObjectName(QStringLiteral("telemetryService"));
+    m_service->setPlaceholderText(
+        tr("Service NS/NAME:PORT; empty: istio-system/prometheus or a Service labelled app=prometheus"));
+    m_discover = new QPushButton(tr("Find"), form);
+    m_discover->setObjectName(QStringLiteral("telemetryDiscover"));
+    m_discover->setToolTip(tr("Look for Prometheus in the cluster again"));
+    auto *prometheusRow = new QHBoxLayout;
+    prometheusRow->addWidget(m_reach);
+    prometheusRow->addWidget(m_url, 1);
+    prometheusRow->addWidget(m_service, 1);
+    prometheusRow->addWidget(m_discover);
+    auto *prometheusLabel = new QLabel(tr("&Prometheus:"), form);
+    prometheusLabel->setBuddy(m_reach);
+    layout->addRow(prometheusLabel, prometheusRow);
+
+    m_auth = new QComboBox(form);
+    m_auth->setObjectName(QStringLiteral("telemetryAuth"));
+    m_auth->addItem(tr("No authentication"));
+    m_auth->addItem(tr("Bearer token from file"));
+    m_auth->addItem(tr("Basic auth from file (user:password)"));
+    m_authFile = new QLineEdit(form);
+    m_authFile->setObjectName(QStringLiteral("telemetryAuthFile"));
+    m_authFile->setPlaceholderText(tr("file holding the credential (never stored)"));
+    m_caFile = new QLineEdit(form);
+    m_caFile->setObjectName(QStringLiteral("telemetryCaFile"));
+    m_caFile->setPlaceholderText(tr("PEM file; empty: the system's CAs"));
+    auto *caLabel = new QLabel(tr("CA file:"), form);
+    caLabel->setBuddy(m_caFile);
+    auto *authRow = new QHBoxLayout;
+    authRow->addWidget(m_auth);
+    authRow->addWidget(m_authFile, 1);
+    authRow->addWidget(caLabel);
+    authRow->addWidget(m_caFile, 1);
+    auto *authLabel = new QLabel(tr("Authentication:"), form);
+    authLabel->setBuddy(m_auth);
+    layout->addRow(authLabel, authRow);
+    updateSourceRows();
+
+    connect(m_reach, &QComboBox::currentIndexChanged, this, &TelemetryPanel::sourceEdited);
+    connect(m_auth, &QComboBox::currentIndexChanged, this, &TelemetryPanel::sourceEdited);
+    for (QLineEdit *edit : {m_url, m_authFile, m_caFile, m_service}) {
+        connect(edit, &QLineEdit::editingFinished, this, [this, edit] {
+            if (edit->isModified()) {
+                edit->setModified(false);
+                sourceEdited();
+            }
+        });
+    }
+    connect(m_discover, &QPushButton::clicked, this, [this] {
+        m_service->clear();
+        sourceEdited();
     });
+}
+
+void TelemetryPanel::updateSourceRows()
+{
+    const bool viaService = m_reach->currentIndex() == 1;
+    m_url->setVisible(!viaService);
+    m_service->setVisible(viaService);
+    m_discover->setVisible(viaService);
+    m_sourceForm->setRowVisible(1, !viaService); // authentication and CA: createSourceRows()'s second row
+    m_authFile->setEnabled(m_auth->currentIndex() != 0);
+    m_discover->setEnabled(bool(m_apiClient));
+}
+
+void TelemetryPanel::sourceEdited()
+{
+    updateSourceRows();
+    source().save(m_context);
+    refresh();
+}
+
+TelemetrySourceSettings TelemetryPanel::source() const
+{
+    TelemetrySourceSettings source;
+    source.viaService = m_reach->currentIndex() == 1;
+    source.url = m_url->text().trimmed();
+    source.auth = TelemetrySourceSettings::Auth(m_auth->currentIndex());
+    source.authFile = m_authFile->text().trimmed();
+    source.caFile = m_caFile->text().trimmed();
+    source.service = m_service->text().trimmed();
+    return source;
+}
+
+void TelemetryPanel::showSource(const TelemetrySourceSettings &source)
+{
+    const QSignalBlocker reach(m_reach);
+    const QSignalBlocker auth(m_auth);
+    m_reach->setCurrentIndex(source.viaService ? 1 : 0);
+    m_url->setText(source.url);
+    m_auth->setCurrentIndex(int(source.auth));
+    m_authFile->setText(source.authFile);
+    m_caFile->setText(source.caFile);
+    m_service->setText(source.service);
+    updateSourceRows();
+}
+
+void TelemetryPanel::setSource(const TelemetrySourceSettings &source)
+{
+    showSource(source);
+    source.save(m_context);
 }
 
 void TelemetryPanel::setGroup(const LaneGroup &group)
@@ -253,19 +500,38 @@ void TelemetryPanel::setWorkloads(const telemetry::WorkloadMap &workloads)
     m_workloads = workloads;
 }
 
+void TelemetryPanel::setInventory(std::shared_ptr<const kube::Inventory> inventory)
+{
+    m_inventory = std::move(inventory);
+}
+
+void TelemetryPanel::setCluster(const QString &context, KubeClientFactory apiClient)
+{
+    if (context != m_context || bool(apiClient) != bool(m_apiClient)) {
+        ++m_generation; // an answer for the previous cluster is not this one's
+        m_busy = false;
+        m_inventory.reset();
+    }
+    m_context = context;
+    m_apiClient = std::move(apiClient);
+    m_client = m_apiClient ? std::make_shared<TelemetryApiClient>(TelemetryApiClient{m_apiClient, nullptr})
+                           : nullptr;
+    auto remembered = TelemetrySourceSettings::load(context);
+    showSource(remembered);
+    m_reach->setItemData(1, m_apiClient ? QVariant() : QVariant(0), Qt::UserRole - 1); // enabled only then
+}
+
 void TelemetryPanel::setContext(const QString &context)
 {
-    m_context = context;
-    const QString remembered = UiSettings().prometheusUrl(context);
-    if (!remembered.isEmpty()) {
-        m_url->setText(remembered);
-    }
+    setCluster(context, {});
 }
 
 void TelemetryPanel::setPrometheusUrl(const QString &url)
 {
-    m_url->setText(url);
-    UiSettings().setPrometheusUrl(m_context, url);
+    auto changed = source();
+    changed.viaService = false;
+    changed.url = url;
+    setSource(changed);
 }
 
 QString TelemetryPanel::prometheusUrl() const
@@ -341,8 +607,15 @@ void TelemetryPanel::updateTimer()
 
 void TelemetryPanel::refresh()
 {
-    const QString url = prometheusUrl();
-    if (url.isEmpty() || m_group.lanes.empty()) {
+    const TelemetrySourceSettings source = this->source();
+    if (m_group.lanes.empty() || (!source.viaService && source.url.isEmpty())) {
+        return;
+    }
+    if (source.viaService && !m_apiClient) {
+        apply(++m_generation,
+              tr("The service proxy needs a connected cluster: connect to one in the cluster bar, or give "
+                 "Prometheus's URL."),
+              std::nullopt);
         return;
     }
     if (m_busy && isLive()) {
@@ -350,34 +623,32 @@ void TelemetryPanel::refresh()
     }
     m_busy = true;
     const quint64 generation = ++m_generation;
-    telemetry::PrometheusEndpoint endpoint;
-    endpoint.url = url.toStdString();
-    endpoint.timeout = std::chrono::seconds(8);
-    telemetry::TelemetryWindow window;
-    window.window = std::chrono::seconds(m_window->currentData().toInt());
+    RefreshJob job;
+    job.source = source;
+    job.api = m_client;
+    job.window.window = std::chrono::seconds(m_window->currentData().toInt());
     if (!isLive()) {
-        window.end = double(m_end->dateTime().toMSecsSinceEpoch()) / 1000.0;
+        job.window.end = double(m_end->dateTime().toMSecsSinceEpoch()) / 1000.0;
     }
-    const auto future =
-        QtConcurrent::run(m_pool.get(), [endpoint, window, group = m_group, workloads = m_workloads] {
-            const std::string description = endpoint.describe();
-            telemetry::PrometheusClient client(telemetry::directTransport(endpoint), description);
-            auto view = telemetry::observe(client, group, workloads, window);
-            Outcome outcome;
-            if (view) {
-                outcome.view = std::move(*view);
-            } else {
-                outcome.error = QString::fromStdString(view.error().message);
-            }
-            return outcome;
-        });
+    job.group = m_group;
+    job.inventory = m_inventory;
+    job.workloads = m_workloads;
+    const auto future = QtConcurrent::run(m_pool.get(), [job = std::move(job)] { return observeOnce(job); });
     whenFinished(future, this, [this, generation](const Outcome &outcome) {
         if (generation == m_generation) {
             m_busy = false;
+            if (!outcome.discovered.isEmpty() && m_service->text().trimmed().isEmpty()) {
+                m_service->setText(outcome.discovered);
+                this->source().save(m_context);
+            }
         }
         apply(generation, outcome.error, outcome.view);
     });
-    m_status->setText(tr("Querying %1…").arg(url));
+    m_status->setText(
+        source.viaService
+            ? tr("Querying %1 through the API server…")
+                  .arg(source.service.isEmpty() ? tr("the Prometheus found in the cluster") : source.service)
+            : tr("Querying %1…").arg(source.url));
 }
 
 void TelemetryPanel::apply(quint64 generation, const QString &error,
@@ -413,6 +684,15 @@ void TelemetryPanel::apply(quint64 generation, const QString &error,
     m_view = view;
     m_laneModel->setSummary(view->split);
     m_hopModel->setHops(view->hops);
+    m_hops->resizeColumnToContents(TelemetryHopModel::Hop);
+    // The first hop where a lane leaks, in sight.
+    for (int row = 0; row < m_hopModel->rowCount(); ++row) {
+        if (m_hopModel->index(row, TelemetryHopModel::Leaked).data(ValueRole).toDouble() > 0) {
+            m_hops->scrollTo(m_hopModel->index(row, TelemetryHopModel::Hop),
+                             QAbstractItemView::PositionAtTop);
+            break;
+        }
+    }
     for (auto *chart : m_charts) {
         chart->refresh();
     }

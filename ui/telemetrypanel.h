@@ -2,6 +2,8 @@
 
 #include "lanes/lanegroup.h"
 #include "telemetry/meshtelemetry.h"
+#include "ui/clustertarget.h"
+#include "ui/settings.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -12,6 +14,7 @@
 
 class QComboBox;
 class QDateTimeEdit;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -23,6 +26,7 @@ namespace lanedeck::ui {
 
 class TrafficChart;
 class TrafficLaneModel;
+struct TelemetryApiClient;
 
 /// The hops of a telemetry view, a row per hop and lane: requests/s, requests, errors and leaked requests.
 class TelemetryHopModel final : public QAbstractTableModel
@@ -60,7 +64,9 @@ private:
 /// and leaks, read from Istio's metrics in Prometheus by the core's telemetry::observe. Live (refreshed every
 /// few seconds over a trailing window) or a past range. Queries run on a thread of its own; a refresh
 /// superseded by a newer one is dropped when it ends. A stale or failed refresh empties the charts and says
-/// why: nothing old is ever shown as live. The Prometheus URL is remembered per cluster context.
+/// why: nothing old is ever shown as live. Prometheus is read at a URL (optionally with a bearer token or
+/// basic auth read from a file, and a CA) or, connected to a cluster, through its API server's service proxy
+/// (the Service given, or discovered); the choice is remembered per cluster context.
 class TelemetryPanel final : public QWidget
 {
     Q_OBJECT
@@ -69,10 +75,21 @@ public:
     ~TelemetryPanel() override;
 
     void setGroup(const LaneGroup &group);
-    /// Which workload is which lane's (the inventory, or the sandbox's instances).
+    /// Which workload is which lane's, for a target without an inventory (the sandbox's instances).
     void setWorkloads(const telemetry::WorkloadMap &workloads);
-    /// The cluster context (or sandbox id) the page targets: the Prometheus URL last used with it comes back.
+    /// The connected cluster's inventory (null: none): while set, workloads map to lanes by their pod
+    /// templates' values of the group's label keys, read from it at each refresh.
+    void setInventory(std::shared_ptr<const kube::Inventory> inventory);
+    /// The cluster context (or sandbox id) the page targets and how to reach its API server (empty: the
+    /// target has none, and the service proxy is not offered). Where Prometheus was read for it comes back.
+    void setCluster(const QString &context, KubeClientFactory apiClient);
+    /// setCluster() without an API server (the sandbox).
     void setContext(const QString &context);
+    /// Where to read Prometheus; remembered for the context.
+    void setSource(const TelemetrySourceSettings &source);
+    TelemetrySourceSettings source() const;
+    /// Whether the service proxy can be chosen (connected to a cluster).
+    bool canUseServiceProxy() const { return bool(m_apiClient); }
     void setPrometheusUrl(const QString &url);
     QString prometheusUrl() const;
     void setWindowSeconds(int seconds);
@@ -105,13 +122,20 @@ protected:
 
 private:
     void createControls();
+    void createSourceRows(QWidget *form, QFormLayout *layout);
+    void showSource(const TelemetrySourceSettings &source);
+    void sourceEdited();
+    void updateSourceRows();
     void apply(quint64 generation, const QString &error, const std::optional<telemetry::MeshTelemetry> &view);
     void updateTimer();
     void exportInteractively(bool json);
 
     LaneGroup m_group;
     telemetry::WorkloadMap m_workloads;
+    std::shared_ptr<const kube::Inventory> m_inventory;
     QString m_context;
+    KubeClientFactory m_apiClient;
+    std::shared_ptr<TelemetryApiClient> m_client; ///< made on the worker at the first service-proxy refresh
     std::optional<telemetry::MeshTelemetry> m_view;
     quint64 m_generation = 0;
     bool m_busy = false;
@@ -120,7 +144,14 @@ private:
 
     TrafficLaneModel *m_laneModel = nullptr;
     TelemetryHopModel *m_hopModel = nullptr;
+    QFormLayout *m_sourceForm = nullptr;
+    QComboBox *m_reach = nullptr;
     QLineEdit *m_url = nullptr;
+    QComboBox *m_auth = nullptr;
+    QLineEdit *m_authFile = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QLineEdit *m_service = nullptr;
+    QPushButton *m_discover = nullptr;
     QComboBox *m_window = nullptr;
     QComboBox *m_mode = nullptr;
     QDateTimeEdit *m_end = nullptr;

@@ -32,6 +32,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
+#include <utility>
 
 namespace lanedeck::ui {
 namespace {
@@ -72,6 +73,17 @@ struct Look
     std::vector<std::string> laneNames;
 };
 
+std::shared_ptr<const Look> makeLook(const graph::Style &style, const QFont &font,
+                                     const graph::Drawing &drawing)
+{
+    auto look = std::make_shared<Look>();
+    look->style = style;
+    look->font = font;
+    look->lane = drawing.lane;
+    look->laneNames = drawing.laneNames;
+    return look;
+}
+
 class NodeItem final : public QGraphicsItem
 {
 public:
@@ -86,6 +98,15 @@ public:
     }
 
     const graph::DrawnNode &node() const { return m_node; }
+
+    /// Takes the node's new state in place (same box): a lane, traffic or membership change.
+    void setNode(graph::DrawnNode node, std::shared_ptr<const Look> look)
+    {
+        m_node = std::move(node);
+        m_look = std::move(look);
+        setToolTip(qs(m_node.description));
+        update();
+    }
 
     QRectF boundingRect() const override
     {
@@ -128,15 +149,20 @@ public:
         painter->setFont(nameFont);
         painter->setPen(rgb(style.text));
         const QRectF nameRow(b.x + Metrics::kPadding, b.y + Metrics::kPadding, inner, Metrics::kRow);
-        painter->drawText(nameRow, Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, inner));
+        double nameWidth = inner;
         if (m_node.errorRate >= 0) {
+            // The box keeps Metrics::kErrorLabel for it; the name gets what the label leaves.
             const QFont small = fontOfSize(m_look->font, 10);
+            const QString errors = QObject::tr("%1% err").arg(m_node.errorRate * 100, 0, 'f', 1);
+            nameWidth = inner - QFontMetricsF(small).horizontalAdvance(errors) - 4;
             painter->setFont(small);
             painter->setPen(rgb(m_node.errorRate > 0 ? style.problem : style.mutedText));
-            painter->drawText(nameRow, Qt::AlignRight | Qt::AlignVCenter,
-                              QObject::tr("%1% err").arg(m_node.errorRate * 100, 0, 'f', 1));
+            painter->drawText(nameRow, Qt::AlignRight | Qt::AlignVCenter, errors);
+            painter->setFont(nameFont);
+            painter->setPen(rgb(style.text));
         }
+        painter->drawText(nameRow, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetricsF(nameFont).elidedText(qs(b.service), Qt::ElideRight, nameWidth));
         const QFont small = fontOfSize(m_look->font, 11);
         painter->setFont(small);
         painter->setPen(rgb(style.mutedText));
@@ -183,25 +209,17 @@ public:
         setData(kKindKey, kEdgeKind);
         setData(kNameKey, from);
         setData(kCalleeKey, to);
-        setToolTip(qs(m_edge.description));
-        const auto &s = m_edge.route.spline;
-        if (!s.empty()) {
-            m_path.moveTo(s[0].x, s[0].y);
-            for (std::size_t i = 1; i + 2 < s.size(); i += 3) {
-                m_path.cubicTo(s[i].x, s[i].y, s[i + 1].x, s[i + 1].y, s[i + 2].x, s[i + 2].y);
-            }
-        }
-        for (const auto &p : graph::arrowHead(m_edge.route, 6 + width())) {
-            m_arrow << QPointF(p.x, p.y);
-        }
-        QPainterPathStroker stroker;
-        stroker.setWidth(std::max(10.0, width() + 6));
-        m_shape = stroker.createStroke(m_path);
-        m_shape.addPolygon(m_arrow);
-        m_bounds = m_shape.boundingRect();
-        if (!m_edge.label.empty()) {
-            m_bounds = m_bounds.united(labelRect());
-        }
+        shapeEdge();
+    }
+
+    /// Takes the edge's new state in place (same route): its width and label follow the traffic.
+    void setEdge(graph::DrawnEdge edge, std::shared_ptr<const Look> look)
+    {
+        prepareGeometryChange();
+        m_edge = std::move(edge);
+        m_look = std::move(look);
+        shapeEdge();
+        update();
     }
 
     QRectF boundingRect() const override { return m_bounds.adjusted(-2, -2, 2, 2); }
@@ -260,6 +278,31 @@ public:
     }
 
 private:
+    void shapeEdge()
+    {
+        setToolTip(qs(m_edge.description));
+        m_path.clear();
+        m_arrow.clear();
+        const auto &s = m_edge.route.spline;
+        if (!s.empty()) {
+            m_path.moveTo(s[0].x, s[0].y);
+            for (std::size_t i = 1; i + 2 < s.size(); i += 3) {
+                m_path.cubicTo(s[i].x, s[i].y, s[i + 1].x, s[i + 1].y, s[i + 2].x, s[i + 2].y);
+            }
+        }
+        for (const auto &p : graph::arrowHead(m_edge.route, 6 + width())) {
+            m_arrow << QPointF(p.x, p.y);
+        }
+        QPainterPathStroker stroker;
+        stroker.setWidth(std::max(10.0, width() + 6));
+        m_shape = stroker.createStroke(m_path);
+        m_shape.addPolygon(m_arrow);
+        m_bounds = m_shape.boundingRect();
+        if (!m_edge.label.empty()) {
+            m_bounds = m_bounds.united(labelRect());
+        }
+    }
+
     double width() const
     {
         double w = m_edge.strokeWidth;
@@ -733,8 +776,12 @@ void TopologyView::redraw()
     if (drawing == m_drawing && !m_scene->items().isEmpty()) {
         return;
     }
-    m_drawing = std::move(drawing);
-    rebuildScene();
+    const graph::Drawing before = std::exchange(m_drawing, std::move(drawing));
+    // A change of lanes in a service, of the lane shown or of traffic keeps every box and route where it
+    // was: the items take their new state in place instead of a new scene of a thousand items.
+    if (!restyleScene(before)) {
+        rebuildScene();
+    }
     QString legend;
     if (m_lane < 0) {
         legend = tr("Every lane's versions as coloured chips. Pick a lane to light up its path.");
@@ -763,20 +810,21 @@ void TopologyView::rebuildScene()
     }();
     const QSignalBlocker blocker(m_scene);
     m_scene->clear();
-    auto look = std::make_shared<Look>();
-    look->style = style();
-    look->font = font();
-    look->lane = m_drawing.lane;
-    look->laneNames = m_drawing.laneNames;
+    const auto look = makeLook(style(), font(), m_drawing);
     m_scene->setBackgroundBrush(rgb(look->style.background));
     m_scene->setSceneRect(0, 0, m_drawing.width, m_drawing.height);
+    m_edgeItems.clear();
+    m_nodeItems.clear();
     for (const auto &edge : m_drawing.edges) {
         auto *item = new EdgeItem(edge, qs(m_drawing.nodes[edge.route.from].box.service),
                                   qs(m_drawing.nodes[edge.route.to].box.service), look);
         m_scene->addItem(item);
+        m_edgeItems.push_back(item);
     }
     for (const auto &node : m_drawing.nodes) {
-        m_scene->addItem(new NodeItem(node, look));
+        auto *item = new NodeItem(node, look);
+        m_scene->addItem(item);
+        m_nodeItems.push_back(item);
     }
     for (QGraphicsItem *item : m_scene->items()) {
         const QString key = item->data(kKindKey).toString() + QLatin1Char(':') +
@@ -791,6 +839,41 @@ void TopologyView::rebuildScene()
         fitToView();
     }
     updateAccessibleDescription();
+}
+
+bool TopologyView::restyleScene(const graph::Drawing &before)
+{
+    const graph::Drawing &now = m_drawing;
+    if (m_nodeItems.size() != now.nodes.size() || m_edgeItems.size() != now.edges.size() ||
+        before.nodes.size() != now.nodes.size() || before.edges.size() != now.edges.size() ||
+        before.lane != now.lane || before.laneNames != now.laneNames || before.width != now.width ||
+        before.height != now.height) {
+        return false;
+    }
+    for (std::size_t i = 0; i < now.nodes.size(); ++i) {
+        if (!(before.nodes[i].box == now.nodes[i].box)) {
+            return false;
+        }
+    }
+    for (std::size_t i = 0; i < now.edges.size(); ++i) {
+        if (!(before.edges[i].route == now.edges[i].route)) {
+            return false;
+        }
+    }
+    const auto look = makeLook(style(), font(), now);
+    for (std::size_t i = 0; i < now.nodes.size(); ++i) {
+        if (!(before.nodes[i] == now.nodes[i])) {
+            static_cast<NodeItem *>(m_nodeItems[i])->setNode(now.nodes[i], look);
+        }
+    }
+    for (std::size_t i = 0; i < now.edges.size(); ++i) {
+        if (!(before.edges[i] == now.edges[i])) {
+            static_cast<EdgeItem *>(m_edgeItems[i])->setEdge(now.edges[i], look);
+        }
+    }
+    m_canvas->setAccessibleDescription(qs(now.title));
+    updateAccessibleDescription();
+    return true;
 }
 
 QGraphicsItem *TopologyView::nodeItem(const QString &service) const

@@ -87,6 +87,8 @@ private:
     void takeLayout(const graph::GraphLayout &layout, const std::vector<std::string> &key);
     void redraw();
     void rebuildScene();
+    /// Brings the scene's items to m_drawing in place, if it has the same boxes and routes as `before`.
+    bool restyleScene(const graph::Drawing &before);
     void updateLanes();
     void updateAccessibleDescription();
     void showContextMenu(const QPoint &globalPos);
@@ -107,6 +109,9 @@ private:
     quint64 m_generation = 0;
     quint64 m_pendingGeneration = 0;
     graph::Drawing m_drawing;
+    /// The scene's items in m_drawing's order (owned by the scene).
+    std::vector<QGraphicsItem *> m_nodeItems;
+    std::vector<QGraphicsItem *> m_edgeItems;
     bool m_fitPending = true;
 };
 

@@ -3,6 +3,7 @@
 #include "ui/clusterbar.h"
 #include "ui/documentcontroller.h"
 #include "ui/mainwindow.h"
+#include "ui/resourcesview.h"
 #include "ui/rolloutpanel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/telemetrypanel.h"
@@ -53,6 +54,16 @@ bool TrafficDemo::start(const QString &document, QString *error)
         }
         return false;
     }
+    for (const QString &service : m_options.noBaggage) {
+        if (!m_window->document()->group().service(service.toStdString())) {
+            *error = tr("no service '%1' in the group").arg(service);
+            return false;
+        }
+        m_window->sandboxTarget()->setBaggagePropagation(service, false);
+    }
+    if (!m_options.noBaggage.isEmpty()) {
+        m_window->resources()->setOptions(QStringLiteral("istio"), QString()); // what push() runs
+    }
     m_window->clusterBar()->selectTarget(QString::fromLatin1(kLocalSandboxId));
     TrafficPage *page = m_window->trafficPage();
     page->setRate(m_options.rate);
@@ -69,10 +80,14 @@ bool TrafficDemo::start(const QString &document, QString *error)
 void TrafficDemo::push(const QString &step)
 {
     // The sandbox runs the asm flavor (the seed's); a push applies at once, with no dialog to confirm.
+    // Without baggage, asm's lanes lose the header they route by and the calls fail; Istio's subsets fall
+    // back to the baseline, so the requests leave their lane: the propagation-off demonstration runs the
+    // istio flavor.
+    const mesh::Flavor flavor = m_options.noBaggage.isEmpty() ? mesh::Flavor::Asm : mesh::Flavor::Istio;
     PushRequest request;
     request.dryRun = false;
     PushJob *job = m_window->sandboxTarget()->push(m_window->document()->group(),
-                                                   mesh::RenderOptions{mesh::Flavor::Asm, {}}, request);
+                                                   mesh::RenderOptions{flavor, {}}, request);
     job->setParent(this);
     connect(job, &PushJob::finished, this, [this, job, step](bool, const QString &pushError) {
         job->deleteLater();
@@ -84,6 +99,9 @@ void TrafficDemo::push(const QString &step)
         if (message.isEmpty()) {
             startTelemetry();
             m_window->trafficPage()->start(&message);
+            if (m_options.showTelemetry) {
+                m_window->trafficPage()->setSource(TrafficPage::Source::MeshTelemetry);
+            }
         }
         if (message.isEmpty() && !m_options.canaryWeights.isEmpty()) {
             QTimer::singleShot(m_options.canaryAfterMs, this, &TrafficDemo::canaryStep);

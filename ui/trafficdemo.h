@@ -3,6 +3,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -39,6 +40,12 @@ public:
         /// Also run a Prometheus scraping the sandbox (when Debian's prometheus is installed), so the Traffic
         /// page can switch to "mesh telemetry".
         bool telemetry = true;
+        /// Services whose workloads drop the baggage header (the propagation-off demonstration: requests
+        /// leave their lane after them). The demo then runs the istio flavor, where they leak rather than
+        /// fail as asm's header routing does.
+        QStringList noBaggage;
+        /// Show the Traffic page's mesh-telemetry source instead of the sampler's charts.
+        bool showTelemetry = false;
     };
 
     TrafficDemo(MainWindow *window, Options options, QObject *parent = nullptr);

@@ -53,9 +53,12 @@ int parseArguments(QCommandLineParser &parser, const QStringList &arguments, con
     return -1;
 }
 
-std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode)
+std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode, const std::string &ns)
 {
-    const lanedeck::LoadedDocument doc = lanedeck::loadLaneGroupFile(path.toStdString());
+    lanedeck::LoadedDocument doc = lanedeck::loadLaneGroupFile(path.toStdString());
+    if (!ns.empty()) {
+        doc.group.ns = ns;
+    }
     const auto problems = lanedeck::checkDocument(doc);
     if (problems.empty()) {
         return doc.group;

@@ -50,7 +50,10 @@ int fail(const lanedeck::Error &error);
 
 /// Loads and validates a lane group document, printing every problem to stderr. Returns the group only
 /// when it is valid; otherwise sets `exitCode` (IoError when the file could not be read at all, else Failed).
-std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode);
+/// A non-empty `ns` (the -n of apply, diff, analyze) replaces the document's namespace before the check, so
+/// that a document without one can be pushed into a namespace the command line names.
+std::optional<lanedeck::LaneGroup> loadValidGroup(const QString &path, int &exitCode,
+                                                  const std::string &ns = {});
 
 /// "10s", "500ms", "2m", "1.5" (seconds); nothing when the text is not a positive duration.
 std::optional<std::chrono::milliseconds> parseDuration(const QString &text);

@@ -145,11 +145,8 @@ struct FlavorOptions
 std::optional<LaneGroup> loadGroup(const QString &path, const QCommandLineParser &parser,
                                    const ConnectionOptions &connection, int &exitCode)
 {
-    auto group = loadValidGroup(path, exitCode);
-    if (group && parser.isSet(connection.ns)) {
-        group->ns = parser.value(connection.ns).toStdString();
-    }
-    return group;
+    return loadValidGroup(path, exitCode,
+                          parser.isSet(connection.ns) ? parser.value(connection.ns).toStdString() : "");
 }
 
 /// What apply and diff work on: the group document, how to render it, and a client for the cluster.
@@ -254,8 +251,13 @@ int contextsCommand(const QStringList &arguments)
         if (auto ok = kube::useContext(*config, parser.value(use).toStdString()); !ok) {
             return fail(ok.error());
         }
-        out("switched to context \"" + config->currentContext + "\"\n");
-        return Ok;
+        const std::string switched = "switched to context \"" + config->currentContext + "\"\n";
+        if (output.text()) {
+            out(switched);
+            return Ok;
+        }
+        // For a pipeline: the note on stderr, the contexts as they are now on stdout.
+        err(switched);
     }
     std::vector<std::vector<std::string>> rows{
         {"CURRENT", "NAME", "CLUSTER", "SERVER", "USER", "AUTH", "NAMESPACE"}};

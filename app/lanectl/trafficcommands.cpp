@@ -341,12 +341,17 @@ int sampleCommand(const QStringList &arguments)
     SampleOptions o;
     parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.threads, o.engine, o.header,
                        o.method, o.body, o.timeout, o.classify, o.csv, o.json});
+    OutputOption output;
+    output.addTo(parser);
     const QString usage =
         QStringLiteral("lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [--threads N] "
                        "[--engine auto|curl|native] [-H 'K: V']... [--classify chain|header:NAME|regex:RE] "
-                       "[--csv F] [--json F]");
+                       "[--csv F] [--json F] [-o text|json|yaml]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
+    }
+    if (!output.read(parser)) {
+        return Usage;
     }
     auto usageError = [&](const std::string &message) {
         err("lanectl: " + message + "\nusage: " + usage.toStdString() + "\n");
@@ -423,7 +428,12 @@ int sampleCommand(const QStringList &arguments)
     if (progress) {
         err("\n");
     }
-    printSummary(run.summary);
+    if (output.text()) {
+        printSummary(run.summary);
+    } else {
+        // The summary as --json writes it, without the samples (those are for --json F and --csv F).
+        output.print(traffic::toJson(run.summary));
+    }
     if (int written = writeExports(run, parser.value(o.csv), parser.value(o.json)); written != Ok) {
         return written;
     }

@@ -153,8 +153,19 @@ int main(int argc, char *argv[])
                                 "With --screenshot: also write the Traffic page's charts PNG to FILE, as "
                                 "its Charts (PNG) export does."),
         QStringLiteral("FILE"));
-    parser.addOptions(
-        {demo, canary, rollout, dark, light, screenshot, delay, tab, lane, size, kubeconfig, exportCharts});
+    const QCommandLineOption noBaggage(
+        QStringLiteral("no-baggage"),
+        QApplication::translate("main",
+                                "With --demo: SERVICE's workloads drop the baggage header, so requests "
+                                "leave their lane after it (repeatable)."),
+        QStringLiteral("SERVICE"));
+    const QCommandLineOption source(
+        QStringLiteral("source"),
+        QApplication::translate("main", "With --demo: show the Traffic page's source NAME: sampler (the "
+                                        "default) or telemetry (the mesh's telemetry in Prometheus)."),
+        QStringLiteral("NAME"), QStringLiteral("sampler"));
+    parser.addOptions({demo, canary, rollout, noBaggage, source, dark, light, screenshot, delay, tab, lane,
+                       size, kubeconfig, exportCharts});
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fputs("lanedeck: at most one FILE\n", stderr);
@@ -211,6 +222,13 @@ int main(int argc, char *argv[])
         std::fputs("lanedeck: --canary: expected weights and seconds like 20/40/40@10\n", stderr);
         return 2;
     }
+    demoOptions.noBaggage = parser.values(noBaggage);
+    if (parser.value(source) != QLatin1String("sampler") &&
+        parser.value(source) != QLatin1String("telemetry")) {
+        std::fputs("lanedeck: --source: expected sampler or telemetry\n", stderr);
+        return 2;
+    }
+    demoOptions.showTelemetry = parser.value(source) == QLatin1String("telemetry");
     if (parser.isSet(rollout) &&
         !lanedeck::ui::TrafficDemo::parseRollout(parser.value(rollout), &demoOptions)) {
         std::fputs("lanedeck: --rollout: expected promote or fault\n", stderr);

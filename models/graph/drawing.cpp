@@ -131,8 +131,8 @@ std::vector<NodeSize> nodeSizes(const LaneGroup &group)
     sizes.reserve(group.services.size());
     const auto chipsOf = allLaneChips(group);
     for (const auto &service : group.services) {
-        double width =
-            std::max({textWidth(service.name, 1.1), textWidth(service.ns, 0.9), fallbackChip, 60.0});
+        double width = std::max(
+            {textWidth(service.name, 1.1) + M::kErrorLabel, textWidth(service.ns, 0.9), fallbackChip, 60.0});
         static const std::vector<Chip> none;
         const auto found = chipsOf.find(service.name);
         const auto &chips = found == chipsOf.end() ? none : found->second;

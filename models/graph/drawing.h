@@ -136,6 +136,9 @@ struct Metrics
     static constexpr double kChipGap = 4;
     static constexpr std::size_t kChipsPerRow = 5;
     static constexpr double kMargin = 12;
+    /// Room kept at the right of the name row for the error rate ("100.0% err" at 10 px), so traffic
+    /// arriving never moves a node.
+    static constexpr double kErrorLabel = 64;
 };
 
 /// The box sizes for layoutGraph(): wide enough for the name, the namespace and every lane's version chip

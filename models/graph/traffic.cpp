@@ -3,10 +3,62 @@
 #include "lanes/lanepaths.h"
 #include "traffic/classifier.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
 namespace lanedeck::graph {
+namespace {
+
+/// Requests and failures per service, from the chains the responses carried.
+std::vector<NodeTraffic> nodeTraffic(const LaneGroup &group, const traffic::Summary &summary)
+{
+    std::map<std::string, std::pair<double, double>> seen; // service: requests, failures
+    double failedWithChain = 0;
+    const auto walk = [&](const traffic::ChainCount &chain, bool failed) {
+        const auto hops = traffic::parseChain(chain.chain);
+        if (!hops || hops->empty()) {
+            return false;
+        }
+        const auto count = static_cast<double>(chain.count);
+        for (const auto &hop : *hops) {
+            seen[hop.service].first += count;
+        }
+        if (failed) {
+            seen[hops->back().service].second += count;
+        }
+        return true;
+    };
+    for (const auto &chain : summary.chains) {
+        walk(chain, false);
+    }
+    for (const auto &chain : summary.failedChains) {
+        if (walk(chain, true)) {
+            failedWithChain += static_cast<double>(chain.count);
+        }
+    }
+    const std::string &entry = group.ingress.entryService;
+    if (seen.empty()) {
+        // No chains (header classification): the ingress's totals are all there is.
+        seen[entry] = {static_cast<double>(summary.total), static_cast<double>(summary.errorCount())};
+    } else {
+        const double unplaced = std::max(0.0, static_cast<double>(summary.errorCount()) - failedWithChain);
+        seen[entry].first += unplaced;
+        seen[entry].second += unplaced;
+    }
+    std::vector<NodeTraffic> out;
+    for (const auto &service : group.services) {
+        const auto it = seen.find(service.name);
+        if (it == seen.end() || it->second.first <= 0) {
+            continue;
+        }
+        const auto [requests, failures] = it->second;
+        out.push_back({service.name, requests / summary.elapsedSeconds, failures / requests});
+    }
+    return out;
+}
+
+} // namespace
 
 Traffic trafficFromSummary(const LaneGroup &group, const traffic::Summary &summary)
 {
@@ -65,16 +117,19 @@ Traffic trafficFromSummary(const LaneGroup &group, const traffic::Summary &summa
             }
         }
         if (best && bestDepart > 0 && bestDepart < best->hops.size()) {
-            charge(*best, bestDepart, static_cast<double>(chain.count) / summary.elapsedSeconds, true);
+            // The calls before the departure carried the requests in their lane; the departing one leaks.
+            const double perSecond = static_cast<double>(chain.count) / summary.elapsedSeconds;
+            for (std::size_t hop = 1; hop < bestDepart; ++hop) {
+                charge(*best, hop, perSecond, false);
+            }
+            charge(*best, bestDepart, perSecond, true);
         }
     }
     for (auto &[key, edge] : edges) {
         out.edges.push_back(std::move(edge));
     }
-    if (summary.total > 0 && !group.ingress.entryService.empty()) {
-        out.nodes.push_back({group.ingress.entryService,
-                             static_cast<double>(summary.total) / summary.elapsedSeconds,
-                             static_cast<double>(summary.errorCount()) / static_cast<double>(summary.total)});
+    if (summary.total > 0) {
+        out.nodes = nodeTraffic(group, summary);
     }
     return out;
 }

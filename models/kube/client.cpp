@@ -407,7 +407,7 @@ std::vector<Response> Client::sendWithRetries(const std::vector<Request> &reques
     for (std::size_t i = 0; i < all.size(); ++i) {
         all[i] = i;
     }
-    sendOnce(requests, all, *auth, out);
+    sendOnceResendingRefused(requests, all, *auth, out);
     // 429: the server sheds load or a resource's storage is still initializing (fresh CRDs); client-go
     // retries after Retry-After (1s from the apiserver), up to 10 times.
     for (int attempt = 0; attempt < 10 && !m_cancelled; ++attempt) {
@@ -421,7 +421,7 @@ std::vector<Response> Client::sendWithRetries(const std::vector<Request> &reques
             break;
         }
         std::this_thread::sleep_for(std::chrono::seconds(1));
-        sendOnce(requests, throttled, *auth, out);
+        sendOnceResendingRefused(requests, throttled, *auth, out);
     }
     if (auth->fromExec) {
         std::vector<std::size_t> unauthorized;
@@ -441,7 +441,7 @@ std::vector<Response> Client::sendWithRetries(const std::vector<Request> &reques
                 return out;
             }
             credentialsUsed.insert(credentialsUsed.end(), {fresh->token, fresh->clientKeyData});
-            sendOnce(requests, unauthorized, *fresh, out);
+            sendOnceResendingRefused(requests, unauthorized, *fresh, out);
         }
     }
     return out;
@@ -494,8 +494,8 @@ void Client::configureTls(CURL *e, const Auth &auth) const
     }
 }
 
-std::unique_ptr<Client::Transfer> Client::configure(const Request &r, std::size_t index,
-                                                    const Auth &auth) const
+std::unique_ptr<Client::Transfer> Client::configure(const Request &r, std::size_t index, const Auth &auth,
+                                                    bool http1) const
 {
     const UserConfig &user = m_connection.user;
     auto t = std::make_unique<Transfer>();
@@ -515,8 +515,9 @@ std::unique_ptr<Client::Transfer> Client::configure(const Request &r, std::size_
     // HTTP/2 inside the TLS connection to an https proxy stalls now and then with libcurl 7.88 (Debian
     // 12): a stream gets no response until the request timeout (libcurl's known problem, curl/curl#6936).
     // HTTP/1.1 through the same proxy does not stall (tst_clusterproxy).
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
-                     static_cast<long>(m_proxy.tls ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
+    curl_easy_setopt(
+        e, CURLOPT_HTTP_VERSION,
+        static_cast<long>(m_proxy.tls || http1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connectTimeout.count()));
@@ -618,8 +619,27 @@ Response Client::toResponse(const Request &request, Transfer &transfer, CURLcode
     return resp;
 }
 
+void Client::sendOnceResendingRefused(const std::vector<Request> &requests,
+                                      const std::vector<std::size_t> &which, const Auth &auth,
+                                      std::vector<Response> &out)
+{
+    std::vector<std::size_t> refused;
+    sendOnce(requests, which, auth, out, &refused);
+    // kube-apiserver closes the HTTP/2 connection of an anonymous client after its first answer (feature gate
+    // UnauthenticatedHTTP2DOSMitigation, beta and on by default), and --goaway-chance does so to anyone
+    // now and then: streams sent alongside that answer get a GOAWAY and no answer, which libcurl 7.88 reports
+    // as a framing error. They were not processed; sent again over HTTP/1.1, each gets its own connection.
+    std::erase_if(refused, [&requests](std::size_t i) {
+        return writes(requests[i]) && requests[i].contentType != "application/apply-patch+yaml";
+    });
+    if (!refused.empty() && !m_cancelled) {
+        sendOnce(requests, refused, auth, out, nullptr, true);
+    }
+}
+
 void Client::sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
-                      const Auth &auth, std::vector<Response> &out)
+                      const Auth &auth, std::vector<Response> &out, std::vector<std::size_t> *refused,
+                      bool http1)
 {
     m_requestsSent += which.size();
     CURLM *multi = m_multi.get();
@@ -633,7 +653,7 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
         while (!pending.empty() && static_cast<int>(running.size()) < std::max(1, m_options.maxParallel)) {
             const std::size_t index = pending.front();
             pending.pop_front();
-            auto t = configure(requests[index], index, auth);
+            auto t = configure(requests[index], index, auth, http1);
             if (!t) {
                 out[index] = Response{};
                 out[index].error = "libcurl: out of memory for a transfer";
@@ -674,6 +694,11 @@ void Client::sendOnce(const std::vector<Request> &requests, const std::vector<st
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
             const CURLcode code = msg->data.result;
             out[t->index] = toResponse(requests[t->index], *t, code, auth);
+            long status = 0;
+            curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+            if (refused && status == 0 && (code == CURLE_HTTP2 || code == CURLE_HTTP2_STREAM)) {
+                refused->push_back(t->index);
+            }
             curl_multi_remove_handle(multi, t->easy.get());
             ++done;
             if (m_progress) {

@@ -116,10 +116,20 @@ private:
     /// send() without the redaction; `credentialsUsed` gets the token and key of each credential it used.
     std::vector<Response> sendWithRetries(const std::vector<Request> &requests,
                                           std::vector<std::string> &credentialsUsed);
+    /// sendOnce, then once more over HTTP/1.1 for every request that may be repeated (reads, dry runs,
+    /// server-side apply) whose HTTP/2 stream ended without an answer: a server that closes the connection
+    /// gracefully (GOAWAY) leaves the streams it did not take unanswered, and libcurl 7.88 reports them as
+    /// "Error in the HTTP2 framing layer" instead of sending them again (docs/RELIABILITY.md).
+    void sendOnceResendingRefused(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
+                                  const Auth &auth, std::vector<Response> &out);
+    /// `refused` (when given) gets the indices whose HTTP/2 stream ended without any answer.
     void sendOnce(const std::vector<Request> &requests, const std::vector<std::size_t> &which,
-                  const Auth &auth, std::vector<Response> &out);
-    /// A transfer for requests[index], configured and ready to add to the multi handle (null: out of memory).
-    std::unique_ptr<Transfer> configure(const Request &request, std::size_t index, const Auth &auth) const;
+                  const Auth &auth, std::vector<Response> &out, std::vector<std::size_t> *refused = nullptr,
+                  bool http1 = false);
+    /// A transfer for requests[index], configured and ready to add to the multi handle (null: out of memory);
+    /// `http1` keeps it to HTTP/1.1.
+    std::unique_ptr<Transfer> configure(const Request &request, std::size_t index, const Auth &auth,
+                                        bool http1 = false) const;
     void configureTls(CURL *easy, const Auth &auth) const;
     /// What a finished transfer means for the caller: the answer, or an error that says where it failed.
     Response toResponse(const Request &request, Transfer &transfer, CURLcode code, const Auth &auth) const;

@@ -98,6 +98,10 @@ GroupSummary summarize(const std::string &name, const std::string &ns, const std
         for (auto &lane : whole.lanes) {
             lane.services = all;
             lane.weight = &lane == &whole.lanes.front() ? 100 : 0;
+            // A lane whose every object went lost has no label left; the names do not depend on it either.
+            if (lane.labelValue.empty()) {
+                lane.labelValue = lane.name;
+            }
         }
         whole.baseline.clear();
         if (const auto expected = mesh::render(whole, options)) {
@@ -112,21 +116,13 @@ GroupSummary summarize(const std::string &name, const std::string &ns, const std
         summary.problem = "the live objects no longer make a valid group: " + rendered.error().message;
         return summary;
     }
-    std::set<std::string> generated;
-    for (const auto &resource : rendered->resources) {
-        const std::string id = resource.displayName();
-        generated.insert(id);
-        const auto found = live.find(id);
-        if (found == live.end()) {
-            summary.missing.push_back(id);
-        } else if (withoutServerFields(*found->second) != resource.object) {
-            summary.drifted.push_back(id);
+    // The same comparison as lanectl diff and the console's diff: "in sync" here is "identical" there.
+    for (auto &d : diffObjects(rendered->resources, objects)) {
+        if (d.state == ResourceDiff::State::Identical) {
+            continue;
         }
-    }
-    for (const auto &[id, object] : live) {
-        if (!generated.contains(id)) {
-            summary.drifted.push_back(id);
-        }
+        (d.state == ResourceDiff::State::New ? summary.missing : summary.drifted).push_back(d.resource);
+        summary.diffs.push_back(std::move(d));
     }
     summary.state = !summary.missing.empty()   ? GroupSummary::State::PartlyMissing
                     : !summary.drifted.empty() ? GroupSummary::State::Drifted

@@ -32,6 +32,7 @@ struct GroupSummary
     State state = State::InSync;
     std::vector<std::string> missing; ///< "Kind ns/name" the group generates and the cluster lacks
     std::vector<std::string> drifted; ///< "Kind ns/name" whose live object differs, or is no longer generated
+    std::vector<ResourceDiff> diffs;  ///< the diff engine's (diffObjects) for every missing or drifted object
     std::string problem;
     std::vector<std::string> objects; ///< the live objects, "Kind ns/name", sorted
 };

@@ -455,35 +455,58 @@ static Result<std::vector<ResourceDiff>> diffGroupUnguarded(Client &client, cons
         }
         gets.push_back({"GET", objectPath(*info, r.ns(), r.name()), {}, {}});
     }
-    const auto live = client.send(gets);
-    std::vector<ResourceDiff> out;
-    std::set<std::string> generated;
-    for (std::size_t i = 0; i < live.size(); ++i) {
-        const auto &r = rendered->resources[i];
-        generated.insert(identity(r.object));
-        const std::string name = r.displayName();
-        const std::string wanted = toYaml(r.object);
-        if (live[i].notFound()) {
-            out.push_back(
-                {name, ResourceDiff::State::New, unifiedDiff({}, wanted, "/dev/null", "generated/" + name)});
+    const auto answers = client.send(gets);
+    std::vector<json> live;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        if (answers[i].notFound()) {
             continue;
         }
-        if (!live[i].ok()) {
-            return Error{name + ": " + live[i].message(), live[i].errorKind()};
+        if (!answers[i].ok()) {
+            return Error{rendered->resources[i].displayName() + ": " + answers[i].message(),
+                         answers[i].errorKind()};
         }
-        const std::string have = toYaml(withoutServerFields(live[i].json()));
-        std::string d = unifiedDiff(have, wanted, "live/" + name, "generated/" + name);
-        out.push_back({name, d.empty() ? ResourceDiff::State::Identical : ResourceDiff::State::Changed, d});
+        live.push_back(answers[i].json());
     }
     auto objects = liveGroupObjects(client, *meshInfo, group.name, group.ns);
     if (!objects) {
         return objects.error();
     }
-    for (const auto &o : *objects) {
-        if (!generated.count(identity(o))) {
-            const std::string name = displayName(o);
+    live.insert(live.end(), objects->begin(), objects->end());
+    return diffObjects(rendered->resources, live);
+}
+
+std::vector<ResourceDiff> diffObjects(const std::vector<mesh::Resource> &generated,
+                                      const std::vector<json> &live)
+{
+    std::map<std::string, const json *> byIdentity;
+    std::vector<const json *> inOrder;
+    for (const auto &o : live) {
+        if (byIdentity.emplace(identity(o), &o).second) {
+            inOrder.push_back(&o);
+        }
+    }
+    std::vector<ResourceDiff> out;
+    std::set<std::string> names;
+    for (const auto &r : generated) {
+        const std::string id = identity(r.object);
+        names.insert(id);
+        const std::string name = r.displayName();
+        const std::string wanted = toYaml(r.object);
+        const auto found = byIdentity.find(id);
+        if (found == byIdentity.end()) {
+            out.push_back(
+                {name, ResourceDiff::State::New, unifiedDiff({}, wanted, "/dev/null", "generated/" + name)});
+            continue;
+        }
+        const std::string have = toYaml(withoutServerFields(*found->second));
+        std::string d = unifiedDiff(have, wanted, "live/" + name, "generated/" + name);
+        out.push_back({name, d.empty() ? ResourceDiff::State::Identical : ResourceDiff::State::Changed, d});
+    }
+    for (const json *o : inOrder) {
+        if (!names.contains(identity(*o))) {
+            const std::string name = displayName(*o);
             out.push_back({name, ResourceDiff::State::Removed,
-                           unifiedDiff(toYaml(withoutServerFields(o)), {}, "live/" + name, "/dev/null")});
+                           unifiedDiff(toYaml(withoutServerFields(*o)), {}, "live/" + name, "/dev/null")});
         }
     }
     return out;

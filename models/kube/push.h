@@ -96,6 +96,14 @@ struct ResourceDiff
 Result<std::vector<ResourceDiff>> diffGroup(Client &client, const LaneGroup &group,
                                             const mesh::RenderOptions &render);
 
+/// The diff engine behind diffGroup and listGroups' states, on objects already read: each generated resource
+/// against the live object of the same kind, namespace and name (Identical, Changed or New, in the order
+/// generated), then each live object that nothing generates (Removed). `live` holds objects as the server
+/// returns them: the fields it populates are ignored (withoutServerFields); an object given twice counts
+/// once.
+std::vector<ResourceDiff> diffObjects(const std::vector<mesh::Resource> &generated,
+                                      const std::vector<nlohmann::json> &live);
+
 /// An object without the fields the server populates, for comparing and showing.
 nlohmann::json withoutServerFields(nlohmann::json object);
 

@@ -291,6 +291,10 @@ LoadedDocument parseLaneGroup(const std::string &text, const std::string &source
         std::string apiVersion;
         std::string kind;
         YAML::Node spec;
+        // No namespace in the document is no namespace in the group: LaneGroup's default (for a group
+        // designed from scratch) must not silently decide where a file's group goes. validate() reports it;
+        // lanectl's -n or the console's "Into another namespace" chooses one, visibly.
+        out.group.ns.clear();
         r.forEachKey("", root, {"apiVersion", "kind", "metadata", "spec"},
                      [&](const std::string &key, const YAML::Node &v, const std::string &p) {
                          if (key == "apiVersion") {
@@ -356,7 +360,10 @@ std::string serializeLaneGroup(const LaneGroup &group)
     Json doc;
     doc["apiVersion"] = kDocumentApiVersion;
     doc["kind"] = kDocumentKind;
-    doc["metadata"] = Json{{"name", group.name}, {"namespace", group.ns}};
+    doc["metadata"] = Json{{"name", group.name}};
+    if (!group.ns.empty()) {
+        doc["metadata"]["namespace"] = group.ns;
+    }
     Json spec;
     spec["mode"] = toString(group.mode);
     spec["passThrough"] = toString(group.passThrough);

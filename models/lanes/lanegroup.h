@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace lanedeck {
@@ -133,6 +135,37 @@ struct LaneGroup
     const Lane *lane(const std::string &name) const;
     const Service *service(const std::string &name) const;
     bool laneHas(const Lane &lane, const std::string &service) const;
+};
+
+/// Hash look-ups over one group, for code that asks "which service is called X" or "does lane L hold X" once
+/// per service or cell (validation, lane paths, the drawing, the grid): LaneGroup's own look-ups are linear,
+/// which makes such loops quadratic in the group's size. The index is a snapshot: it keeps pointers into
+/// `group`, so it is valid while that group lives unchanged and unmoved. Cheap to build (a hash map of the
+/// service names and a bit per lane and service). Immutable after construction, so threads may share it.
+class LaneGroupIndex final
+{
+public:
+    explicit LaneGroupIndex(const LaneGroup &group);
+
+    /// The service's position in group.services, or -1.
+    int serviceIndex(std::string_view name) const;
+    const Service *service(std::string_view name) const;
+    /// Whether lane number `lane` lists `service` (same answer as LaneGroup::laneHas).
+    bool laneHas(std::size_t lane, std::string_view service) const;
+    bool laneHas(const Lane &lane, std::string_view service) const;
+
+private:
+    struct Hash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    const LaneGroup *m_group;
+    std::unordered_map<std::string, int, Hash, std::equal_to<>> m_services;
+    /// m_members[lane][service index]: the lane lists the service.
+    std::vector<std::vector<bool>> m_members;
+    /// Names a lane lists that are no service of the group (an invalid group still answers laneHas).
+    std::vector<std::vector<std::string>> m_strays;
 };
 
 std::string toString(LaneMode mode);

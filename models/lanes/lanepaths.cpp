@@ -3,8 +3,8 @@
 namespace lanedeck {
 namespace {
 
-void walk(const LaneGroup &group, const Lane &lane, const Lane &baseline, const Service &service, int depth,
-          std::vector<Hop> &hops)
+void walk(const LaneGroupIndex &group, const Lane &lane, const Lane &baseline, const Service &service,
+          int depth, std::vector<Hop> &hops)
 {
     const bool inLane = group.laneHas(lane, service.name);
     const Lane &serving = inLane ? lane : baseline;
@@ -89,9 +89,10 @@ std::vector<LanePath> lanePaths(const LaneGroup &group)
     if (!baseline || !entry) {
         return paths;
     }
+    const LaneGroupIndex index(group);
     for (const auto &lane : group.lanes) {
         LanePath path{lane.name, {}};
-        walk(group, lane, *baseline, *entry, 0, path.hops);
+        walk(index, lane, *baseline, *entry, 0, path.hops);
         paths.push_back(std::move(path));
     }
     return paths;

@@ -16,7 +16,7 @@ namespace {
 class Checker
 {
 public:
-    explicit Checker(const LaneGroup &group) : m_group(group) {}
+    explicit Checker(const LaneGroup &group) : m_group(group), m_index(group) {}
 
     std::vector<Diagnostic> run()
     {
@@ -49,7 +49,13 @@ private:
     {
         check("metadata.name", k8s::checkDns1123Label(m_group.name), "the group name");
         check("metadata.name", k8s::checkLabelValue(m_group.name), "the group name (a label value)");
-        check("metadata.namespace", k8s::checkDns1123Label(m_group.ns), "the namespace");
+        if (m_group.ns.empty()) {
+            add("metadata.namespace",
+                "missing: name the namespace the group's resources go into (LaneDeck does not pick one; for "
+                "a push, lanectl's -n or the console's \"Into another namespace\" can choose it)");
+        } else {
+            check("metadata.namespace", k8s::checkDns1123Label(m_group.ns), "the namespace");
+        }
     }
 
     void checkHeaders()
@@ -110,7 +116,7 @@ private:
         }
         if (in.entryService.empty()) {
             add("spec.ingress.entryService", "must name the service that ingress traffic enters");
-        } else if (!m_group.service(in.entryService)) {
+        } else if (!m_index.service(in.entryService)) {
             add("spec.ingress.entryService",
                 "unknown service " + quoted(in.entryService) + "; it must be one of spec.services");
         }
@@ -140,7 +146,7 @@ private:
             std::set<std::string> seen;
             for (std::size_t c = 0; c < s.calls.size(); ++c) {
                 const std::string callField = field + ".calls[" + std::to_string(c) + "]";
-                if (!m_group.service(s.calls[c])) {
+                if (!m_index.service(s.calls[c])) {
                     add(callField, "calls unknown service " + quoted(s.calls[c]));
                 } else if (s.calls[c] == s.name) {
                     add(callField, "a service cannot call itself in the call graph");
@@ -170,7 +176,7 @@ private:
             stack.push_back(s.name);
             const auto index = static_cast<std::size_t>(&s - m_group.services.data());
             for (std::size_t c = 0; c < s.calls.size(); ++c) {
-                const Service *callee = m_group.service(s.calls[c]);
+                const Service *callee = m_index.service(s.calls[c]);
                 if (!callee || callee == &s) {
                     continue;
                 }
@@ -231,7 +237,7 @@ private:
             std::set<std::string> seen;
             for (std::size_t s = 0; s < l.services.size(); ++s) {
                 const std::string serviceField = field + ".services[" + std::to_string(s) + "]";
-                if (!m_group.service(l.services[s])) {
+                if (!m_index.service(l.services[s])) {
                     add(serviceField,
                         "names service " + quoted(l.services[s]) + " that the group does not have");
                 } else if (!seen.insert(l.services[s]).second) {
@@ -268,7 +274,7 @@ private:
             }
             std::string missing;
             for (const auto &s : m_group.services) {
-                if (!m_group.laneHas(l, s.name)) {
+                if (!m_index.laneHas(l, s.name)) {
                     missing += (missing.empty() ? "" : ", ") + s.name;
                 }
             }
@@ -289,6 +295,7 @@ private:
     }
 
     const LaneGroup &m_group;
+    const LaneGroupIndex m_index;
     std::vector<Diagnostic> m_found;
 };
 

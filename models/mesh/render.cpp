@@ -15,7 +15,7 @@ class Generator
 {
 public:
     Generator(const LaneGroup &group, const RenderOptions &options)
-        : m_group(group), m_flavor(options.flavor),
+        : m_group(group), m_index(group), m_flavor(options.flavor),
           m_version(options.istioVersion.value_or(defaultIstioVersion(options.flavor))),
           m_baseline(*group.baselineLane())
     {}
@@ -70,7 +70,7 @@ private:
     /// The subset a lane's traffic for `service` is sent to on a mesh without fallback.
     const Lane &resolvedLane(const Lane &lane, const Service &service) const
     {
-        return m_group.laneHas(lane, service.name) ? lane : m_baseline;
+        return m_index.laneHas(lane, service.name) ? lane : m_baseline;
     }
 
     json destination(const Service &service, const Lane &lane) const
@@ -92,7 +92,7 @@ private:
     {
         json subsets = json::array();
         for (const auto &lane : m_group.lanes) {
-            if (m_group.laneHas(lane, service.name)) {
+            if (m_index.laneHas(lane, service.name)) {
                 subsets.push_back({{"labels", {{lane.labelKey, lane.labelValue}}}, {"name", lane.name}});
             }
         }
@@ -182,7 +182,7 @@ private:
 
     json ingressRoute(const Lane &lane, std::optional<int> weight) const
     {
-        json route = destination(*m_group.service(m_group.ingress.entryService), lane);
+        json route = destination(*m_index.service(m_group.ingress.entryService), lane);
         route["headers"] = laneHeaders(lane);
         if (weight) {
             route["weight"] = *weight;
@@ -231,7 +231,7 @@ private:
     {
         json refs = json::array();
         for (const auto &name : names) {
-            const Service &s = *m_group.service(name);
+            const Service &s = *m_index.service(name);
             refs.push_back({{"name", s.name}, {"namespace", s.ns}});
         }
         return refs;
@@ -276,7 +276,7 @@ private:
                                         {"kind", "ASMSwimLaneGroup"},
                                         {"metadata", groupMeta},
                                         {"spec", spec}}});
-        const Service &entry = *m_group.service(m_group.ingress.entryService);
+        const Service &entry = *m_index.service(m_group.ingress.entryService);
         for (const auto &lane : m_group.lanes) {
             json laneSpec{{"labelSelector", {{lane.labelKey, lane.labelValue}}},
                           {"services", serviceRefs(lane.services)},
@@ -293,6 +293,7 @@ private:
     }
 
     const LaneGroup &m_group;
+    const LaneGroupIndex m_index;
     Flavor m_flavor;
     IstioVersion m_version;
     const Lane &m_baseline;

@@ -82,6 +82,12 @@ void IstioMetrics::record(const char *reporter, const Peer &source, const Peer &
     }
 }
 
+void IstioMetrics::restart()
+{
+    std::lock_guard lock(m_mutex);
+    m_series.clear();
+}
+
 std::string IstioMetrics::render() const
 {
     std::map<std::string, Series> series;

@@ -46,6 +46,9 @@ public:
                 const std::string &flags, std::chrono::nanoseconds duration);
 
     std::string render() const;
+    /// Forgets every series, as a restarted proxy does: counters start again from zero and a series shows up
+    /// again only with its next request.
+    void restart();
 
 private:
     struct Series

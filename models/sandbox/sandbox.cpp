@@ -735,6 +735,11 @@ std::string Sandbox::metricsText() const
     return m_state->metrics.render();
 }
 
+void Sandbox::restartMetrics()
+{
+    m_state->metrics.restart();
+}
+
 std::vector<SandboxInstance> Sandbox::instances() const
 {
     std::lock_guard lifecycle(m_state->lifecycle);

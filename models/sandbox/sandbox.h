@@ -105,6 +105,9 @@ public:
     int metricsPort() const;
     /// What /metrics serves now.
     std::string metricsText() const;
+    /// Restarts every hop's counters from zero, as restarted Istio proxies do (a counter reset in
+    /// Prometheus).
+    void restartMetrics();
     std::vector<SandboxInstance> instances() const;
     SandboxCounters counters() const;
 

@@ -5,11 +5,13 @@
 #include "sandbox/sandbox.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <string_view>
 
 namespace lanedeck::telemetry {
 
@@ -65,6 +67,12 @@ std::string namespacesRegex(const LaneGroup &group)
         regex += (regex.empty() ? "" : "|") + name;
     }
     return regex;
+}
+
+/// The calls the source proxies report into the group's namespaces.
+std::string sourceSelector(const LaneGroup &group)
+{
+    return "reporter=\"source\",destination_service_namespace=~\"" + namespacesRegex(group) + "\"";
 }
 
 /// counter now minus counter `window` earlier, per group; a group that did not exist then counts from 0.
@@ -563,6 +571,130 @@ void hopsAndLeaks(Analysis &a, MeshTelemetry &view)
         view.hops.push_back(std::move(traffic));
     }
 }
+
+/// Prometheus's default lookback (--query.lookback-delta): `x offset W` is the newest sample of x at most
+/// this long before the window's start.
+constexpr double kLookbackSeconds = 300.0;
+
+using PairKey =
+    std::array<std::string, 4>; ///< source namespace and workload, destination namespace and workload
+
+PairKey pairOf(const PromSample &sample)
+{
+    return {label(sample, "source_workload_namespace"), label(sample, "source_workload"),
+            label(sample, "destination_workload_namespace"), label(sample, "destination_workload")};
+}
+
+std::string regexQuoted(const std::string &text)
+{
+    std::string out;
+    for (char c : text) {
+        if (std::string_view(".^$*+?()[]{}|\\").find(c) != std::string_view::npos) {
+            out += "\\\\"; // a backslash for the regex, escaped for PromQL's string
+        } else if (c == '"') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
+/// A counter's increase after `from` out of its raw samples: the plain difference against the newest sample
+/// at or before `from` (0 when the series did not exist then, as query 1 counts it), except that a sample
+/// below its predecessor is a counter that started again from zero, so all of it is new.
+double increaseAcrossRestarts(const std::vector<std::pair<double, double>> &points, double from)
+{
+    std::optional<double> previous;
+    double increase = 0.0;
+    for (const auto &[time, value] : points) {
+        if (time <= from) {
+            previous = value;
+            continue;
+        }
+        const double base = previous.value_or(0.0);
+        increase += value >= base ? value - base : value;
+        previous = value;
+    }
+    return increase;
+}
+
+/// The rows of a difference query (`metric` summed by `by` over the window) recomputed from the raw samples
+/// of the workload pairs whose counters restarted: one query for all of them.
+Result<std::vector<PromSample>> rowsAcrossRestarts(PrometheusClient &client, const std::string &metric,
+                                                   const std::string &selector,
+                                                   const std::vector<std::string> &by,
+                                                   const std::set<PairKey> &pairs, double window, double end,
+                                                   std::string &query)
+{
+    std::array<std::set<std::string>, 4> values;
+    for (const auto &pair : pairs) {
+        for (std::size_t i = 0; i < pair.size(); ++i) {
+            values[i].insert(pair[i]);
+        }
+    }
+    static constexpr std::array<const char *, 4> kNames = {"source_workload_namespace", "source_workload",
+                                                           "destination_workload_namespace",
+                                                           "destination_workload"};
+    std::string matchers = selector;
+    for (std::size_t i = 0; i < kNames.size(); ++i) {
+        std::string alternatives;
+        for (const auto &value : values[i]) {
+            alternatives += (alternatives.empty() ? "" : "|") + regexQuoted(value);
+        }
+        matchers += std::string(",") + kNames[i] + "=~\"" + alternatives + "\"";
+    }
+    // The range reaches back to the sample `offset W` would take at the window's start.
+    query = metric + "{" + matchers + "}[" + std::to_string(std::llround(window + kLookbackSeconds)) + "s]";
+    auto series = client.querySamples(query, end);
+    if (!series) {
+        return series.error();
+    }
+    std::map<std::map<std::string, std::string>, double> sums;
+    for (const auto &one : *series) {
+        PromSample probe;
+        probe.labels = one.labels;
+        if (!pairs.count(pairOf(probe))) {
+            continue; // the regexes of several pairs also match their cross products
+        }
+        std::map<std::string, std::string> key;
+        for (const auto &name : by) {
+            if (const auto it = one.labels.find(name); it != one.labels.end()) {
+                key[name] = it->second;
+            }
+        }
+        sums[key] += increaseAcrossRestarts(one.points, end - window);
+    }
+    std::vector<PromSample> rows;
+    for (const auto &[labels, value] : sums) {
+        rows.push_back({labels, value});
+    }
+    return rows;
+}
+
+/// `rows` with those of `pairs` replaced by `corrected`.
+void replacePairs(std::vector<PromSample> &rows, const std::set<PairKey> &pairs,
+                  std::vector<PromSample> corrected)
+{
+    std::erase_if(rows, [&](const PromSample &row) { return pairs.count(pairOf(row)) > 0; });
+    rows.insert(rows.end(), std::make_move_iterator(corrected.begin()),
+                std::make_move_iterator(corrected.end()));
+}
+
+std::vector<std::string> splitLabels(const std::string &list)
+{
+    std::vector<std::string> names;
+    std::string::size_type start = 0;
+    while (start <= list.size()) {
+        const auto comma = list.find(',', start);
+        names.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    return names;
+}
+
 } // namespace
 
 WorkloadMap workloadsFromInventory(const LaneGroup &group, const kube::Inventory &inventory)
@@ -595,8 +727,7 @@ WorkloadMap workloadsFromSandbox(const LaneGroup &group,
 
 std::vector<std::string> telemetryQueries(const LaneGroup &group, const TelemetryWindow &window)
 {
-    const std::string selector =
-        "reporter=\"source\",destination_service_namespace=~\"" + namespacesRegex(group) + "\"";
+    const std::string selector = sourceSelector(group);
     const long long seconds = std::max<long long>(1, window.window.count());
     const std::string pairs = kPairLabels;
     const Service *entry = group.service(group.ingress.entryService);
@@ -607,8 +738,11 @@ std::vector<std::string> telemetryQueries(const LaneGroup &group, const Telemetr
               selector, seconds),
         // Latency is read at the ingress hop only: the lane's entry workload.
         delta("istio_request_duration_milliseconds_bucket", pairs + ",le", entrySelector, seconds),
+        // Restarted counters: a series that went down, or one that was there in the window and is gone now
+        // (its proxy restarted or its pod was replaced: the plain difference would lose its requests).
         "sum by (" + pairs + ") (resets(istio_requests_total{" + selector + "}[" + std::to_string(seconds) +
-            "s])) > 0",
+            "s])) > 0 or sum by (" + pairs + ") (count_over_time(istio_requests_total{" + selector + "}[" +
+            std::to_string(seconds) + "s]) unless istio_requests_total{" + selector + "})",
         "max by (destination_service_namespace) (timestamp(istio_requests_total{reporter=\"source\"}))",
     };
 }
@@ -629,8 +763,59 @@ Result<MeshTelemetry> observe(PrometheusClient &client, const LaneGroup &group, 
         }
         answers.push_back(std::move(*answer));
     }
+    // Counters that restarted (a proxy restarted or was replaced) make the plain difference wrong: those of a
+    // series that went down (resets) or of a group whose series changed (a negative difference). Their pairs
+    // are counted again from the raw samples; everything else keeps the cheap difference.
+    std::set<PairKey> restarted;
+    for (const auto &row : answers[2]) {
+        restarted.insert(pairOf(row));
+    }
+    for (const auto *rows : {&answers[0], &answers[1]}) {
+        for (const auto &row : *rows) {
+            if (row.value < 0) {
+                restarted.insert(pairOf(row));
+            }
+        }
+    }
+    std::vector<std::string> extraQueries;
+    if (!restarted.empty()) {
+        const std::string selector = sourceSelector(group);
+        const Service *entry = group.service(group.ingress.entryService);
+        const std::string entrySelector =
+            selector + ",destination_service=\"" + (entry ? mesh::serviceHost(*entry) : std::string()) + "\"";
+        auto by = splitLabels(kPairLabels);
+        auto requestsBy = by;
+        requestsBy.insert(requestsBy.end(), {"destination_service", "destination_version", "response_code"});
+        auto bucketsBy = by;
+        bucketsBy.push_back("le");
+        const double seconds = double(std::max<long long>(1, window.window.count()));
+        std::string query;
+        auto requests = rowsAcrossRestarts(client, "istio_requests_total", selector, requestsBy, restarted,
+                                           seconds, end, query);
+        if (!requests) {
+            return requests.error();
+        }
+        extraQueries.push_back(query);
+        auto buckets = rowsAcrossRestarts(client, "istio_request_duration_milliseconds_bucket", entrySelector,
+                                          bucketsBy, restarted, seconds, end, query);
+        if (!buckets) {
+            return buckets.error();
+        }
+        extraQueries.push_back(query);
+        replacePairs(answers[0], restarted, std::move(*requests));
+        replacePairs(answers[1], restarted, std::move(*buckets));
+        answers[2].clear();
+        for (const auto &pair : restarted) {
+            answers[2].push_back({{{"source_workload_namespace", pair[0]},
+                                   {"source_workload", pair[1]},
+                                   {"destination_workload_namespace", pair[2]},
+                                   {"destination_workload", pair[3]}},
+                                  1.0});
+        }
+    }
     MeshTelemetry view =
         analyse(group, workloads, window, end, answers[0], answers[1], answers[2], answers[3]);
+    view.queries.insert(view.queries.end(), extraQueries.begin(), extraQueries.end());
     view.source = client.description();
     return view;
 }
@@ -659,8 +844,9 @@ MeshTelemetry analyse(const LaneGroup &group, const WorkloadMap &workloads, cons
         view.problems.push_back(
             "the counters of " + id(label(row, "source_workload_namespace"), label(row, "source_workload")) +
             " -> " + id(label(row, "destination_workload_namespace"), label(row, "destination_workload")) +
-            " were reset within the window (a proxy restarted): its requests before the "
-            "restart are not counted");
+            " restarted within the window (a proxy restarted or was replaced): counted across the restart "
+            "from Prometheus's raw samples; requests it served after its last scrape before the restart were "
+            "never scraped and are missing");
     }
     if (!view.stale && analysis.ingressRequests == 0.0 && view.problems.empty()) {
         view.problems.push_back("no requests entered the lane group in the window");

@@ -109,11 +109,14 @@ std::vector<std::string> telemetryQueries(const LaneGroup &group, const Telemetr
 /// Queries Prometheus and maps the answers to lanes. Errors: Prometheus unreachable, slow, refusing, not
 /// Prometheus, or without any Istio metrics for the group's namespaces; milder doubts (no lane workload in
 /// the series, a stale newest sample, counter resets, lanes that cannot be told apart) are `problems`.
+/// Counters that restarted within the window (a series that went down, or a difference below zero where a
+/// proxy was replaced) are counted across the restart from their raw samples: two more queries, only then.
 Result<MeshTelemetry> observe(PrometheusClient &client, const LaneGroup &group, const WorkloadMap &workloads,
                               const TelemetryWindow &window);
 
 /// The mapping and arithmetic of observe() on answers already fetched (for tests and benchmarks): the rows
-/// of the request query, the bucket query, the resets query and the freshness query.
+/// of the request query, the bucket query (both already counted across restarts, as observe() does), the
+/// pairs whose counters restarted and the freshness query.
 MeshTelemetry analyse(const LaneGroup &group, const WorkloadMap &workloads, const TelemetryWindow &window,
                       double end, const std::vector<PromSample> &requests,
                       const std::vector<PromSample> &buckets, const std::vector<PromSample> &resets,

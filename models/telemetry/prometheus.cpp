@@ -274,6 +274,44 @@ Result<std::vector<PromSample>> PrometheusClient::query(const std::string &expre
     return samples;
 }
 
+namespace {
+
+/// The series of a matrix result.
+Result<std::vector<PromSeries>> readMatrix(const nlohmann::json &result, const std::string &description)
+{
+    std::vector<PromSeries> matrix;
+    for (const auto &item : result) {
+        PromSeries series;
+        if (!item.is_object() || !readLabels(item, series.labels) || !item.contains("values") ||
+            !item["values"].is_array()) {
+            return Error{"Prometheus at " + description + ": a series of the answer is malformed"};
+        }
+        for (const auto &value : item["values"]) {
+            std::pair<double, double> point;
+            if (!readPoint(value, point)) {
+                return Error{"Prometheus at " + description + ": a point of the answer is malformed"};
+            }
+            series.points.push_back(point);
+        }
+        matrix.push_back(std::move(series));
+    }
+    return matrix;
+}
+
+} // namespace
+
+Result<std::vector<PromSeries>> PrometheusClient::querySamples(const std::string &expression, double time)
+{
+    const std::string path =
+        "/api/v1/query?query=" + kube::urlEncode(expression) + "&time=" + formatSeconds(time);
+    ++m_sent;
+    const auto result = resultOf(m_transport(path), "Prometheus at " + m_description, "matrix");
+    if (!result) {
+        return result.error();
+    }
+    return readMatrix(*result, m_description);
+}
+
 Result<std::vector<PromSeries>> PrometheusClient::queryRange(const std::string &expression, double start,
                                                              double end, double step)
 {
@@ -285,23 +323,7 @@ Result<std::vector<PromSeries>> PrometheusClient::queryRange(const std::string &
     if (!result) {
         return result.error();
     }
-    std::vector<PromSeries> matrix;
-    for (const auto &item : *result) {
-        PromSeries series;
-        if (!item.is_object() || !readLabels(item, series.labels) || !item.contains("values") ||
-            !item["values"].is_array()) {
-            return Error{"Prometheus at " + m_description + ": a series of the answer is malformed"};
-        }
-        for (const auto &value : item["values"]) {
-            std::pair<double, double> point;
-            if (!readPoint(value, point)) {
-                return Error{"Prometheus at " + m_description + ": a point of the answer is malformed"};
-            }
-            series.points.push_back(point);
-        }
-        matrix.push_back(std::move(series));
-    }
-    return matrix;
+    return readMatrix(*result, m_description);
 }
 
 Result<PrometheusService> parseServiceRef(const std::string &text)

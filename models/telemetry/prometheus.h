@@ -80,6 +80,9 @@ public:
 
     /// An instant query evaluated at `time` (unix seconds; empty: now). The result must be a vector.
     Result<std::vector<PromSample>> query(const std::string &expression, std::optional<double> time = {});
+    /// An instant query of a range vector ("metric{...}[5m]") at `time`: each series' raw samples in the
+    /// range. The result must be a matrix.
+    Result<std::vector<PromSeries>> querySamples(const std::string &expression, double time);
     /// A range query from `start` to `end` every `step` seconds. The result must be a matrix.
     Result<std::vector<PromSeries>> queryRange(const std::string &expression, double start, double end,
                                                double step);

@@ -306,6 +306,9 @@ struct Sampler::State
                 if (meaning.parsed && meaning.lane >= 0) {
                     sample.lane = meaning.lane;
                 }
+                if (meaning.parsed) {
+                    sample.chain = meaning.chain; // which hop failed, for the topology's error rates
+                }
             }
             if (sample.error == ErrorKind::None) {
                 const Meaning meaning =

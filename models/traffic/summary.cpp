@@ -71,6 +71,7 @@ std::int32_t Aggregate::chainIndexOf(const std::string &chain)
     const auto index = static_cast<std::int32_t>(chainTexts.size());
     chainTexts.push_back(chain);
     chainCounts.push_back(0);
+    chainFailures.push_back(0);
     chainIndex.emplace(chain, index);
     return index;
 }
@@ -85,6 +86,9 @@ void Aggregate::add(const Sample &sample)
     Second &bucket = seconds[second];
     if (sample.error != ErrorKind::None) {
         ++errors[static_cast<std::size_t>(sample.error)];
+        if (sample.chain >= 0) {
+            ++chainFailures[static_cast<std::size_t>(sample.chain)];
+        }
         ++bucket.failed;
         return;
     }
@@ -127,6 +131,7 @@ Aggregate::IndexMap Aggregate::merge(const Aggregate &other)
         const std::int32_t index = chainIndexOf(other.chainTexts[i]);
         if (index >= 0) {
             chainCounts[static_cast<std::size_t>(index)] += other.chainCounts[i];
+            chainFailures[static_cast<std::size_t>(index)] += other.chainFailures[i];
         } else {
             otherChains += other.chainCounts[i];
         }
@@ -209,10 +214,17 @@ Summary summarize(const Aggregate &aggregate, double alpha)
     summary.chiSquare = chiSquareGoodnessOfFit(observed, weights);
 
     for (std::size_t i = 0; i < aggregate.chainTexts.size(); ++i) {
-        summary.chains.push_back({aggregate.chainTexts[i], aggregate.chainCounts[i]});
+        // A chain seen only in failed responses is no answered path: failedChains has it.
+        if (aggregate.chainCounts[i] > 0) {
+            summary.chains.push_back({aggregate.chainTexts[i], aggregate.chainCounts[i]});
+        }
+        if (aggregate.chainFailures[i] > 0) {
+            summary.failedChains.push_back({aggregate.chainTexts[i], aggregate.chainFailures[i]});
+        }
     }
-    std::stable_sort(summary.chains.begin(), summary.chains.end(),
-                     [](const ChainCount &a, const ChainCount &b) { return a.count > b.count; });
+    const auto byCount = [](const ChainCount &a, const ChainCount &b) { return a.count > b.count; };
+    std::stable_sort(summary.chains.begin(), summary.chains.end(), byCount);
+    std::stable_sort(summary.failedChains.begin(), summary.failedChains.end(), byCount);
 
     std::string split;
     for (const auto &lane : aggregate.lanes) {

@@ -68,6 +68,9 @@ struct Aggregate
     std::vector<Second> seconds;
     std::vector<std::string> chainTexts;
     std::vector<std::uint64_t> chainCounts;
+    /// By chain index: failed responses (HTTP 5xx/4xx) that still carried the chain, as the sandbox's faults
+    /// and asm-mock's errors do: the chain ends with the workload that failed.
+    std::vector<std::uint64_t> chainFailures;
     std::unordered_map<std::string, std::int32_t> chainIndex;
     std::uint64_t otherChains = 0; ///< responses whose chain arrived after the cap
     std::int64_t elapsedMicros = 0;
@@ -125,6 +128,9 @@ struct Summary
     bool matches = false;
     std::string verdict;            ///< "matches 60/20/20, p = 0.41" or which lane deviates and by how much
     std::vector<ChainCount> chains; ///< most frequent first
+    /// Failed responses by the chain they carried (ending with the workload that failed), most frequent
+    /// first.
+    std::vector<ChainCount> failedChains;
     std::vector<Aggregate::Second> perSecond;
     std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;
 

@@ -1,4 +1,7 @@
+#include "base/yamljson.h"
+
 #include "testsupport.h"
+#include <nlohmann/json.hpp>
 
 #include <QDir>
 #include <QProcess>
@@ -193,6 +196,42 @@ private Q_SLOTS:
                               QStringLiteral("  └─ mockb v1"), QStringLiteral("     └─ mockc v1")}));
         QVERIFY(run.out.contains(QStringLiteral("s3, weight 20%\n  mocka v1 (fallback to s1)\n  └─ mockb v3\n"
                                                 "     └─ mockc v1 (fallback to s1)\n")));
+    }
+
+    void pathsAsJsonOrYaml_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addRow("json") << QStringLiteral("json");
+        QTest::addRow("yaml") << QStringLiteral("yaml");
+    }
+
+    // docs/CLI.md's shape: {lanes: [{lane, baseline, weight, hops: [{service, version, servedBy, fallback,
+    // depth, calledBy}]}]}, on the seed's s3 (its own mockb, the rest falling back to s1).
+    void pathsAsJsonOrYaml()
+    {
+        QFETCH(QString, format);
+        const Run run = lanectl({QStringLiteral("paths"), example(), QStringLiteral("-o"), format});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        auto parsed = parseYamlStream(run.out.toStdString(), "stdout");
+        QVERIFY2(parsed && parsed->size() == 1, qPrintable(run.out));
+        const nlohmann::json &lanes = parsed->front()["lanes"];
+        QCOMPARE(lanes.size(), std::size_t(3));
+        QVERIFY(lanes[0]["lane"] == nlohmann::json("s1"));
+        QVERIFY(lanes[0]["baseline"] == nlohmann::json(true));
+        QVERIFY(lanes[0]["weight"] == nlohmann::json(60));
+        const nlohmann::json &s3 = lanes[2];
+        QVERIFY(s3["baseline"] == nlohmann::json(false));
+        QVERIFY(s3["weight"] == nlohmann::json(20));
+        const nlohmann::json expected = nlohmann::json::parse(R"([
+            {"service": "mocka", "version": "v1", "servedBy": "s1", "fallback": true, "depth": 0, "calledBy": null},
+            {"service": "mockb", "version": "v3", "servedBy": "s3", "fallback": false, "depth": 1, "calledBy": 0},
+            {"service": "mockc", "version": "v1", "servedBy": "s1", "fallback": true, "depth": 2, "calledBy": 1}
+        ])");
+        QCOMPARE(QString::fromStdString(s3["hops"].dump()), QString::fromStdString(expected.dump()));
+        const Run bad =
+            lanectl({QStringLiteral("paths"), example(), QStringLiteral("-o"), QStringLiteral("xml")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains(QStringLiteral("unknown output format 'xml'")));
     }
 
     // The branching group: each callee under its caller (scripts/update-golden.sh regenerates the file).

@@ -223,13 +223,17 @@ private Q_SLOTS:
         QVERIFY(!edge(*lane, "web", "cart").leaking);
     }
 
-    // Each lane's responses walked its path; a leaked chain marks the call into its first wrong version.
+    // Each lane's responses walked its path; a leaked chain counts on its lane's calls up to the call into
+    // its first wrong version, which it marks. Every service the chains name gets its requests/s and the
+    // share that failed there (a failed chain's last service); failures without a chain go to the entry
+    // service.
     void trafficFromTheSamplersSummary()
     {
         traffic::Summary summary;
         summary.elapsedSeconds = 10;
         summary.total = 1000;
-        summary.errors[1] = 50;
+        summary.errors[1] = 30;                                                        // connect: no chain
+        summary.errors[static_cast<std::size_t>(traffic::ErrorKind::HttpStatus)] = 20; // db failed
         traffic::LaneSummary base;
         base.name = "base";
         base.count = 700;
@@ -247,6 +251,8 @@ private Q_SLOTS:
                            "search(version: v1, "
                            "ip: d)",
                            30}};
+        summary.failedChains = {
+            {"-> web(version: v1, ip: a)-> cart(version: v1, ip: b)-> db(version: v1, ip: c)", 20}};
         const Traffic t = trafficFromSummary(testing::shopGroup(), summary);
         const auto find = [&t](const std::string &from, const std::string &to, const std::string &lane) {
             for (const auto &e : t.edges) {
@@ -258,17 +264,38 @@ private Q_SLOTS:
         };
         QCOMPARE(find("web", "cart", "base").requestsPerSecond, 70.0);
         QCOMPARE(find("web", "search", "base").requestsPerSecond, 70.0);
-        QCOMPARE(find("web", "cart", "cart-v2").requestsPerSecond, 20.0);
+        QCOMPARE(find("web", "cart", "cart-v2").requestsPerSecond, 23.0); // 20 in the lane, 3 that leak later
         QVERIFY(!find("web", "cart", "cart-v2").leaking);
         QCOMPARE(find("cart", "db", "cart-v2").requestsPerSecond, 23.0);
         QVERIFY(find("cart", "db", "cart-v2").leaking);
         QVERIFY(!find("cart", "db", "base").leaking);
         QCOMPARE(find("web", "search", "search-v2").requestsPerSecond, 0.0); // no responses: no edges
         QCOMPARE(t.edges.size(), std::size_t(6));
-        QCOMPARE(t.nodes.size(), std::size_t(1));
-        QCOMPARE(t.nodes[0].service, std::string("web"));
-        QCOMPARE(t.nodes[0].errorRate, 0.05);
-        QCOMPARE(t.nodes[0].requestsPerSecond, 100.0);
+        const auto node = [&t](const std::string &service) {
+            for (const auto &n : t.nodes) {
+                if (n.service == service) {
+                    return n;
+                }
+            }
+            return NodeTraffic{};
+        };
+        QCOMPARE(t.nodes.size(), std::size_t(4));
+        QCOMPARE(node("web").requestsPerSecond, 78.0); // 730 answered, 20 failed at db, 30 without a chain
+        QCOMPARE(node("web").errorRate, 30.0 / 780.0);
+        QCOMPARE(node("cart").requestsPerSecond, 75.0);
+        QCOMPARE(node("cart").errorRate, 0.0);
+        QCOMPARE(node("db").errorRate, 20.0 / 750.0);
+        QCOMPARE(node("search").requestsPerSecond, 73.0);
+        QCOMPARE(node("search").errorRate, 0.0);
+
+        // Classified by header: no chains, so only the ingress's totals, on the entry service.
+        summary.chains.clear();
+        summary.failedChains.clear();
+        const Traffic byHeader = trafficFromSummary(testing::shopGroup(), summary);
+        QCOMPARE(byHeader.nodes.size(), std::size_t(1));
+        QCOMPARE(byHeader.nodes[0].service, std::string("web"));
+        QCOMPARE(byHeader.nodes[0].errorRate, 0.05);
+        QCOMPARE(byHeader.nodes[0].requestsPerSecond, 100.0);
         summary.elapsedSeconds = 0;
         QVERIFY(trafficFromSummary(testing::shopGroup(), summary).empty());
     }

@@ -5,6 +5,7 @@
 #include "base/atomicfile.h"
 #include "base/yamljson.h"
 #include "kube/client.h"
+#include "kube/discovery.h"
 #include "kube/importer.h"
 #include "kube/ingress.h"
 #include "kube/inventory.h"
@@ -136,6 +137,8 @@ private Q_SLOTS:
     void importRoundTrip_data();
     void importRoundTrip();
     void readOnlyUserGetsClear403();
+    void anonymousClientGetsEveryAnswer_data();
+    void anonymousClientGetsEveryAnswer();
     void oidcIdTokenUser();
     void expiredExecCredentialIsRefreshed();
     void refusesFlavorsTheMeshCannotTake();
@@ -145,6 +148,8 @@ private Q_SLOTS:
     void ingressAddress();
     void deleteGroup();
     void lanectlEndToEnd();
+    void machineReadableOutput_data();
+    void machineReadableOutput();
     void clientCertificateOutsideItsValidity_data();
     void clientCertificateOutsideItsValidity();
     void misbehavingExecPluginThroughLanectl_data();
@@ -552,6 +557,44 @@ void TestCluster_::readOnlyUserGetsClear403()
     }
     // Reading is allowed: the inventory works for the same user.
     QVERIFY(kube::readInventory(*client, {"default"}).ok());
+}
+
+void TestCluster_::anonymousClientGetsEveryAnswer_data()
+{
+    QTest::addColumn<QByteArray>("user"); // the kubeconfig's users: entry
+    QTest::addRow("basic-auth") << QByteArray("    username: someone\n    password: not-checked\n");
+    QTest::addRow("no-credential") << QByteArray("    {}\n");
+}
+
+// kube-apiserver closes an anonymous client's HTTP/2 connection after one answer (GOAWAY; feature gate
+// UnauthenticatedHTTP2DOSMitigation). The requests multiplexed beside it used to end in libcurl's "Error in
+// the HTTP2 framing layer" in about one discovery in eight (docs/RELIABILITY.md); now each gets its 403.
+void TestCluster_::anonymousClientGetsEveryAnswer()
+{
+    QFETCH(QByteArray, user);
+    QTemporaryDir dir;
+    const QString kubeconfig = writeKubeconfig(dir, m_istio, user.toStdString());
+    QVERIFY(!kubeconfig.isEmpty());
+    for (int attempt = 0; attempt < 25; ++attempt) {
+        auto client = clientFor(kubeconfig); // a new connection each time, as each lanectl run has
+        QVERIFY(client);
+        const auto mesh = kube::discoverMesh(*client);
+        QVERIFY(!mesh);
+        QVERIFY2(mesh.error().message.find("a permission problem") != std::string::npos,
+                 (std::to_string(attempt) + ": " + mesh.error().message).c_str());
+        // Eight reads at once: each is answered (403), none is lost with the closed connection.
+        std::vector<kube::Request> reads;
+        for (const char *path :
+             {"/api/v1/namespaces", "/api/v1/services", "/api/v1/pods", "/apis/apps/v1/deployments",
+              "/apis/apps/v1/statefulsets", "/apis/apps/v1/daemonsets", "/apis/apps/v1/replicasets",
+              "/apis/networking.istio.io"}) {
+            reads.push_back({"GET", path, {}, {}});
+        }
+        for (const auto &r : client->send(reads)) {
+            QVERIFY2(r.error.empty() && r.status == 403,
+                     (std::to_string(attempt) + ": " + r.message()).c_str());
+        }
+    }
 }
 
 void TestCluster_::oidcIdTokenUser()
@@ -967,6 +1010,105 @@ void TestCluster_::lanectlEndToEnd()
     }
     QCOMPARE(checked, 3);
     QVERIFY(!everything.contains("BEGIN"));
+}
+
+void TestCluster_::machineReadableOutput_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::addRow("json") << QStringLiteral("json");
+    QTest::addRow("yaml") << QStringLiteral("yaml");
+}
+
+// contexts, apply, diff and delete with -o json|yaml: stdout parses alone and has docs/CLI.md's shape.
+void TestCluster_::machineReadableOutput()
+{
+    QFETCH(QString, format);
+    const QString lanectl = QStringLiteral(LANECTL_PATH);
+    const QStringList kc{QStringLiteral("--kubeconfig"), m_istio.kubeconfig()};
+    const QStringList o{QStringLiteral("-o"), format};
+    const std::string groupName = "machine-" + format.toStdString();
+    QTemporaryDir dir;
+    const QString doc = dir.filePath(QStringLiteral("g.lanes.yaml"));
+    QVERIFY(saveLaneGroupFile(mockGroup(groupName), doc.toStdString()).ok());
+    auto parsed = [](const Run &r) {
+        auto values = parseYamlStream(r.out.toStdString(), "stdout");
+        return values && values->size() == 1 ? values->front() : json();
+    };
+
+    const Run contexts = run(lanectl, QStringList{QStringLiteral("contexts")} + kc + o);
+    QVERIFY2(contexts.exitCode == 0, contexts.err.constData());
+    const json c = parsed(contexts);
+    QVERIFY2(c.is_object() && c["contexts"].size() == 1, contexts.out.constData());
+    QVERIFY(c["contexts"][0]["current"] == json(true));
+    QVERIFY(c["contexts"][0]["name"] == c["currentContext"]);
+    QVERIFY(c["contexts"][0]["server"].get<std::string>().rfind("https://127.0.0.1:", 0) == 0);
+    QVERIFY(c["contexts"][0]["auth"] == json("token"));
+
+    const QStringList push{QStringLiteral("apply"), doc, QStringLiteral("--flavor"), QStringLiteral("istio"),
+                           QStringLiteral("--ignore-analysis")};
+    const Run dryRun = run(lanectl, push + QStringList{QStringLiteral("--dry-run")} + kc + o);
+    QVERIFY2(dryRun.exitCode == 0, dryRun.err.constData());
+    const json d = parsed(dryRun);
+    QVERIFY(d["dryRun"] == json(true));
+    QVERIFY(d["ok"] == json(true));
+    const auto rendered = mesh::render(mockGroup(groupName), {mesh::Flavor::Istio, {}});
+    VERIFY_RESULT(rendered);
+    QVERIFY2(d["results"].size() == rendered->resources.size(), dryRun.out.constData());
+    for (const auto &r : d["results"]) {
+        QVERIFY(r["result"] == json("created"));
+    }
+    QVERIFY(d["analysis"]["findings"].is_array());
+    QVERIFY(d["deletedAdopted"].is_array());
+
+    const Run applied = run(lanectl, push + kc + o);
+    QVERIFY2(applied.exitCode == 0, applied.err.constData());
+    QVERIFY(parsed(applied)["dryRun"] == json(false));
+    QCOMPARE(parsed(applied)["results"].size(), d["results"].size());
+
+    const Run same = run(lanectl, QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"),
+                                              QStringLiteral("istio")} +
+                                      kc + o);
+    QCOMPARE(same.exitCode, 0);
+    const json identical = parsed(same);
+    QVERIFY(identical["changed"] == json(false));
+    QCOMPARE(identical["resources"].size(), d["results"].size());
+    for (const auto &r : identical["resources"]) {
+        QVERIFY(r["state"] == json("identical"));
+        QVERIFY(r["diff"] == json(""));
+    }
+    // One lane's weight changed in the document: that VirtualService is "changed", with its diff.
+    LaneGroup changedGroup = mockGroup(groupName);
+    changedGroup.lanes[0].weight = 40;
+    changedGroup.lanes[1].weight = 40;
+    QVERIFY(saveLaneGroupFile(changedGroup, doc.toStdString()).ok());
+    const Run differs = run(lanectl, QStringList{QStringLiteral("diff"), doc, QStringLiteral("--flavor"),
+                                                 QStringLiteral("istio")} +
+                                         kc + o);
+    QCOMPARE(differs.exitCode, 1);
+    const json changed = parsed(differs);
+    QVERIFY(changed["changed"] == json(true));
+    int changedResources = 0;
+    for (const auto &r : changed["resources"]) {
+        if (r["state"] == "changed") {
+            ++changedResources;
+            QVERIFY(r["diff"].get<std::string>().find("weight") != std::string::npos);
+        }
+    }
+    QVERIFY2(changedResources >= 1, differs.out.constData());
+
+    const QStringList del{QStringLiteral("delete"), QString::fromStdString(groupName), QStringLiteral("-n"),
+                          QStringLiteral("istio-system")};
+    const Run deleteDry = run(lanectl, del + QStringList{QStringLiteral("--dry-run")} + kc + o);
+    QVERIFY2(deleteDry.exitCode == 0, deleteDry.err.constData());
+    QVERIFY(parsed(deleteDry)["dryRun"] == json(true));
+    const Run deleted = run(lanectl, del + kc + o);
+    QVERIFY2(deleted.exitCode == 0, deleted.err.constData());
+    const json gone = parsed(deleted);
+    QVERIFY(gone["ok"] == json(true));
+    QCOMPARE(gone["results"].size(), d["results"].size());
+    for (const auto &r : gone["results"]) {
+        QVERIFY(r["result"] == json("deleted"));
+    }
 }
 
 void TestCluster_::clientCertificateOutsideItsValidity_data()

@@ -71,6 +71,12 @@ void TestClusterGroups::stateOfOneGroup_data()
         QTest::addRow("%s-one-deleted", f.c_str())
             << flavor << "delete" << (flavor == mesh::Flavor::AsmCrd ? "drifted" : "partly missing");
     }
+    // The DestinationRule of mockb, the one service of lane s3: the rebuilt s3 has no label left.
+    for (auto flavor : {mesh::Flavor::Asm, mesh::Flavor::Istio}) {
+        QTest::addRow("%s-lone-lane-service-rule-deleted", mesh::toString(flavor).c_str())
+            << flavor << "delete-mockb-rule"
+            << "partly missing";
+    }
     QTest::addRow("istio-without-ingress-route-is-unreadable") << mesh::Flavor::Istio << "ingress"
                                                                << "unreadable";
 }
@@ -92,6 +98,14 @@ void TestClusterGroups::stateOfOneGroup()
         const auto victim = std::find_if(objects.begin(), objects.end(), [&group](const json &o) {
             return o["kind"] != "ASMSwimLaneGroup" &&
                    o["metadata"]["name"] != mesh::ingressVirtualServiceName(group);
+        });
+        QVERIFY(victim != objects.end());
+        touched = mesh::Resource{*victim}.displayName();
+        objects.erase(victim);
+    } else if (change == QLatin1String("delete-mockb-rule")) {
+        const std::string rule = mesh::destinationRuleName(group, *group.service("mockb"));
+        const auto victim = std::find_if(objects.begin(), objects.end(), [&rule](const json &o) {
+            return o["kind"] == "DestinationRule" && o["metadata"]["name"] == rule;
         });
         QVERIFY(victim != objects.end());
         touched = mesh::Resource{*victim}.displayName();

@@ -220,6 +220,58 @@ private Q_SLOTS:
         QVERIFY(!lanedeck::testing::processRunning(pid));
         QVERIFY(!QDir(directory).exists());
     }
+
+    // Every proxy restarts between two runs: its counters start again from zero, and Prometheus sees each
+    // series drop (a reset) or vanish. The requests of both runs still count, and the view says why.
+    void countsAcrossACounterRestart()
+    {
+        const LaneGroup group = lanedeck::testing::seedGroup();
+        sandbox::SandboxOptions options;
+        options.seed = 11;
+        sandbox::Sandbox box(group, options);
+        QVERIFY(box.start(istioResources(group)).ok());
+        PrometheusProcess prometheus;
+        QVERIFY2(prometheus.start({QString::fromStdString(metricsTarget(box))}),
+                 qPrintable(prometheus.error()));
+        QVERIFY2(prometheus.waitReady(), qPrintable(prometheus.error()));
+        telemetry::PrometheusEndpoint endpoint;
+        endpoint.url = prometheus.url();
+        telemetry::PrometheusClient client(telemetry::directTransport(endpoint), endpoint.describe());
+
+        const auto before = sample(box, group, 300);
+        QCOMPARE(before.summary.total, std::uint64_t(300));
+        QTRY_COMPARE_WITH_TIMEOUT(scrapedGatewayRequests(client), 300.0, 30'000);
+        box.restartMetrics();
+        // Scraped without its series: Prometheus marks them stale.
+        QTRY_COMPARE_WITH_TIMEOUT(scrapedGatewayRequests(client), -1.0, 30'000);
+        const auto after = sample(box, group, 200);
+        QCOMPARE(after.summary.total, std::uint64_t(200));
+        QTRY_COMPARE_WITH_TIMEOUT(scrapedGatewayRequests(client), 200.0, 30'000);
+
+        const auto workloads = telemetry::workloadsFromSandbox(group, box.instances());
+        telemetry::TelemetryWindow window;
+        window.window = std::chrono::seconds(600);
+        const auto view = telemetry::observe(client, group, workloads, window);
+        QVERIFY2(view.ok(), view.ok() ? "" : view.error().message.c_str());
+        QVERIFY(!view->stale);
+        QCOMPARE(view->split.total, std::uint64_t(500));
+        for (const auto &lane : group.lanes) {
+            QCOMPARE(laneCount(view->split, lane.name),
+                     laneCount(before.summary, lane.name) + laneCount(after.summary, lane.name));
+        }
+        QCOMPARE(view->leaked, 0.0);
+        // The two queries that count the restarted pairs from their raw samples, in the export too.
+        QCOMPARE(view->queries.size(), std::size_t(6));
+        QVERIFY(QString::fromStdString(view->queries[4]).startsWith(QStringLiteral("istio_requests_total{")));
+        bool said = false;
+        for (const auto &problem : view->problems) {
+            said = said || (problem.find("istio-system/istio-ingressgateway -> default/mocka-v1 restarted "
+                                         "within the window") != std::string::npos &&
+                            problem.find("counted across the restart") != std::string::npos);
+        }
+        QVERIFY2(said, view->problems.empty() ? "no problem" : view->problems.front().c_str());
+        QVERIFY(view->split.lanes[0].p50 > 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMeshTelemetry)

@@ -1,4 +1,8 @@
 // lanectl sandbox, sample and demo as a user runs them: separate processes talking over loopback.
+#include "base/yamljson.h"
+
+#include <nlohmann/json.hpp>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -121,6 +125,35 @@ private Q_SLOTS:
         QVERIFY2(byRegex.out.contains(QRegularExpression(QStringLiteral("^s2 +\\d+ +100\\.0%"),
                                                          QRegularExpression::MultilineOption)),
                  qPrintable(byRegex.out));
+
+        // -o json|yaml: the summary alone on stdout, as --json F writes it without the samples.
+        for (const QString &format : {QStringLiteral("json"), QStringLiteral("yaml")}) {
+            const auto machine = runLanectl(
+                {QStringLiteral("sample"), url, QStringLiteral("--group"), kExample, QStringLiteral("-n"),
+                 QStringLiteral("40"), QStringLiteral("-H"), QStringLiteral("x-asm-prefer-tag: s2"),
+                 QStringLiteral("-o"), format, QStringLiteral("--timeout"), QStringLiteral("30s")});
+            QCOMPARE(machine.exitCode, 1);
+            auto parsed = lanedeck::parseYamlStream(machine.out.toStdString(), "stdout");
+            QVERIFY2(parsed && parsed->size() == 1, qPrintable(machine.out));
+            const nlohmann::json &summary = parsed->front();
+            QVERIFY(summary["total"] == nlohmann::json(40));
+            QVERIFY(summary["matches"] == nlohmann::json(false));
+            QVERIFY(summary["verdict"].get<std::string>().find("does not match 60/20/20") !=
+                    std::string::npos);
+            QVERIFY(!summary.contains("samples"));
+            bool s2 = false;
+            for (const auto &lane : summary["lanes"]) {
+                if (lane["lane"] == "s2") {
+                    s2 = true;
+                    QVERIFY(lane["count"] == nlohmann::json(40));
+                    QVERIFY(lane["weight"] == nlohmann::json(20));
+                }
+            }
+            QVERIFY2(s2, qPrintable(machine.out));
+        }
+        const auto badFormat = runLanectl({QStringLiteral("sample"), url, QStringLiteral("--group"), kExample,
+                                           QStringLiteral("-o"), QStringLiteral("table")});
+        QCOMPARE(badFormat.exitCode, 2);
 
         sandbox.terminate(); // SIGTERM: a clean stop
         QVERIFY(sandbox.waitForFinished(10000));

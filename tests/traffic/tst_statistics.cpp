@@ -204,6 +204,42 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(summary.verdict).contains(verdict), summary.verdict.c_str());
         QCOMPARE(summary.lanes[1].p50, 1001);
     }
+
+    // A failed response that carried a chain counts under failedChains, not as an answered path; merging two
+    // threads' totals adds both.
+    void failedChainsAreKeptApart()
+    {
+        Aggregate first({{"s1", 100}});
+        Aggregate second({{"s1", 100}});
+        const std::int32_t ok = first.chainIndexOf("-> a(version: v1, ip: x)");
+        const std::int32_t failedAtB =
+            second.chainIndexOf("-> a(version: v1, ip: x)-> b(version: v1, ip: y)");
+        for (int i = 0; i < 3; ++i) {
+            Sample s;
+            s.lane = 0;
+            s.outcome = Outcome::InLane;
+            s.chain = ok;
+            first.add(s);
+        }
+        for (int i = 0; i < 2; ++i) {
+            Sample s;
+            s.error = ErrorKind::HttpStatus;
+            s.chain = failedAtB;
+            second.add(s);
+        }
+        Sample unchained;
+        unchained.error = ErrorKind::Connect;
+        second.add(unchained);
+        first.merge(second);
+        const Summary summary = summarize(first);
+        QCOMPARE(summary.chains.size(), std::size_t(1));
+        QCOMPARE(summary.chains[0].count, std::uint64_t(3));
+        QCOMPARE(summary.failedChains.size(), std::size_t(1));
+        QCOMPARE(summary.failedChains[0].chain,
+                 std::string("-> a(version: v1, ip: x)-> b(version: v1, ip: y)"));
+        QCOMPARE(summary.failedChains[0].count, std::uint64_t(2));
+        QCOMPARE(summary.errorCount(), std::uint64_t(3));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestStatistics)

@@ -2,6 +2,7 @@
 // cluster bar lists the kubeconfig's contexts, connects, and the push and diff dialogs work through
 // KubeconfigTargetSource. If the server cannot be built or started, the test fails.
 #include "base/atomicfile.h"
+#include "kube/push.h"
 #include "kube/testcluster.h"
 #include "lanes/document.h"
 #include "mesh/naming.h"
@@ -100,10 +101,12 @@ private Q_SLOTS:
     void unreadableKubeconfigSaysWhy();
     void trafficPageFollowsTheIngressGateway();
     void oneNamespaceForPreviewDiffAndPush();
+    void groupWithoutNamespaceIsAVisibleChoice();
     void flavorAdvice_data();
     void flavorAdvice();
     void flavorFollowsTheCluster();
     void groupsInTheClusterOpenDeleteAndDrift();
+    void openFromClusterShowsEachState();
     void clusterFindingsInProblemsAndPush();
     void noSecretInWhatTheConsoleShowsOrWrites();
 
@@ -911,6 +914,48 @@ void TestClusterGui::oneNamespaceForPreviewDiffAndPush()
     QVERIFY(allIn(diffOnce(*console), QStringLiteral("istio-system")));
 }
 
+// A document without metadata.namespace (the parser no longer reads it as istio-system): nothing goes
+// anywhere until the operator names a namespace; named in the cluster bar, the preview and the push follow
+// it.
+void TestClusterGui::groupWithoutNamespaceIsAVisibleChoice()
+{
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    window->resources()->setOptions(QStringLiteral("istio"), QString());
+    QVERIFY(window->openExample());
+    LaneGroup group = window->document()->group();
+    group.ns.clear();
+    window->document()->edit(group, QStringLiteral("group"));
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    auto *destination = window->findChild<QLabel *>(QStringLiteral("clusterDestinationLabel"));
+    auto *other = window->findChild<QCheckBox *>(QStringLiteral("clusterOtherNamespaceCheck"));
+    auto *otherEdit = window->findChild<QLineEdit *>(QStringLiteral("clusterNamespaceEdit"));
+    auto *push = window->findChild<QAction *>(QStringLiteral("pushAction"));
+    QVERIFY(destination && other && otherEdit && push);
+    QCOMPARE(destination->text(), QStringLiteral("(none: the group has no namespace)"));
+    QTRY_VERIFY(!push->isEnabled());
+    QVERIFY2(push->toolTip().contains(QStringLiteral("metadata.namespace: missing")),
+             qPrintable(push->toolTip()));
+    QVERIFY(window->resources()->resources().empty());
+
+    const QString ns = QStringLiteral("lanedeck-chosen");
+    QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
+    QTest::keyClicks(otherEdit, ns);
+    QTest::keyClick(otherEdit, Qt::Key_Return);
+    QCOMPARE(window->clusterBar()->targetNamespace(), ns);
+    QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
+    QTRY_VERIFY2(push->isEnabled(), qPrintable(push->toolTip()));
+    QStringList previewed;
+    for (const auto &resource : window->resources()->resources()) {
+        previewed << QString::fromStdString(resource.displayName());
+    }
+    QVERIFY(!previewed.isEmpty());
+    QVERIFY2(allIn(previewed, ns), qPrintable(previewed.join(QLatin1Char('\n'))));
+    // Clearing the choice takes the push away again.
+    QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
+    QTRY_VERIFY(!push->isEnabled());
+}
+
 void TestClusterGui::flavorAdvice_data()
 {
     QTest::addColumn<QString>("cluster");
@@ -1181,6 +1226,108 @@ void TestClusterGui::groupsInTheClusterOpenDeleteAndDrift()
     QCOMPARE(findRow(remove->model(), QStringLiteral("shop-lanes"), ns), -1);
     delete remove;
     QTRY_COMPARE_WITH_TIMEOUT(drift->text(), QStringLiteral("Not in the cluster yet"), kNetworkTimeoutMs);
+}
+
+// Three groups pushed alike, then one left alone, one edited by hand (still a valid group: a field the
+// generator does not write) and one with an object deleted: Open from Cluster lists them in sync, drifted and
+// partly missing, as lanectl diff sees them, and its details show what differs.
+void TestClusterGui::openFromClusterShowsEachState()
+{
+    const QString kubeconfig = m_cluster.filePath(QStringLiteral("admin.kubeconfig"));
+    const QStringList kc{QStringLiteral("--kubeconfig"), kubeconfig};
+    const QString ns = QStringLiteral("lanedeck-states");
+    const Run created =
+        run(m_kubectl, kc + QStringList{QStringLiteral("create"), QStringLiteral("namespace"), ns});
+    QVERIFY2(created.exitCode == 0, created.err.constData());
+    auto client = clientFor(kubeconfig);
+    QVERIFY(client);
+    const mesh::RenderOptions istio{mesh::Flavor::Istio, {}};
+    auto groupNamed = [&ns](const std::string &name) {
+        LaneGroup group = loadLaneGroupFile(LANEDECK_SOURCE_DIR "/resources/examples/mock.lanes.yaml").group;
+        group.name = name;
+        group.ns = ns.toStdString();
+        return group;
+    };
+    for (const char *name : {"as-pushed", "edited", "thinned"}) {
+        auto pushed = kube::push(*client, groupNamed(name), istio, {});
+        QVERIFY2(pushed && pushed->ok(), name);
+    }
+    const auto drName = [&](const std::string &group) {
+        const LaneGroup g = groupNamed(group);
+        return QString::fromStdString(mesh::destinationRuleName(g, *g.service("mockb")));
+    };
+    const Run edit = run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("patch"),
+                                                     QStringLiteral("destinationrule"), drName("edited"),
+                                                     QStringLiteral("--type=merge"), QStringLiteral("-p"),
+                                                     QStringLiteral(R"({"spec":{"exportTo":["."]}})")});
+    QVERIFY2(edit.exitCode == 0, (edit.out + edit.err).constData());
+    const Run removed =
+        run(m_kubectl, kc + QStringList{QStringLiteral("-n"), ns, QStringLiteral("delete"),
+                                        QStringLiteral("destinationrule"), drName("thinned")});
+    QVERIFY2(removed.exitCode == 0, (removed.out + removed.err).constData());
+    // lanectl diff's engine agrees: identical, one changed, one new.
+    for (const auto &[name, state] : std::vector<std::pair<std::string, kube::ResourceDiff::State>>{
+             {"as-pushed", kube::ResourceDiff::State::Identical},
+             {"edited", kube::ResourceDiff::State::Changed},
+             {"thinned", kube::ResourceDiff::State::New}}) {
+        auto diffs = kube::diffGroup(*client, groupNamed(name), istio);
+        QVERIFY2(diffs, name.c_str());
+        QCOMPARE(std::count_if(diffs->begin(), diffs->end(),
+                               [](const kube::ResourceDiff &d) {
+                                   return d.state != kube::ResourceDiff::State::Identical;
+                               }),
+                 state == kube::ResourceDiff::State::Identical ? 0 : 1);
+    }
+
+    auto console = makeConsole();
+    MainWindow *window = console->window.get();
+    QVERIFY(connectTo(*console, QStringLiteral("lanedeck-admin")));
+    ClusterGroupsDialog *open = window->openFromCluster();
+    QVERIFY(open);
+    QAbstractItemModelTester tester(open->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(!open->isRunning(), kNetworkTimeoutMs);
+    QMap<QString, int> rows;
+    for (int row = 0; row < open->model()->rowCount(); ++row) {
+        if (open->model()->groups()[row].ns == ns) {
+            rows[open->model()->groups()[row].name] = row;
+        }
+    }
+    QCOMPARE(rows.keys(), (QList<QString>{QStringLiteral("as-pushed"), QStringLiteral("edited"),
+                                          QStringLiteral("thinned")}));
+    const auto stateOf = [&](const char *name) {
+        return open->model()->index(rows[QLatin1String(name)], ClusterGroupsModel::State).data().toString();
+    };
+    QCOMPARE(stateOf("as-pushed"), QStringLiteral("in sync"));
+    QCOMPARE(stateOf("edited"), QStringLiteral("drifted"));
+    QCOMPARE(stateOf("thinned"), QStringLiteral("partly missing"));
+    const QString dr = QStringLiteral("DestinationRule ") + ns + QLatin1Char('/');
+    const ClusterGroup &edited = open->model()->groups()[rows[QStringLiteral("edited")]];
+    QCOMPARE(edited.drifted, QStringList{dr + drName("edited")});
+    QVERIFY(edited.missing.isEmpty());
+    const ClusterGroup &thinned = open->model()->groups()[rows[QStringLiteral("thinned")]];
+    QCOMPARE(thinned.missing, QStringList{dr + drName("thinned")});
+    QVERIFY(thinned.drifted.isEmpty());
+    QVERIFY(open->model()->groups()[rows[QStringLiteral("as-pushed")]].diff.isEmpty());
+
+    // The details pane: the state, what differs, and the diff itself (the hand-added exportTo goes).
+    auto *details = open->findChild<QPlainTextEdit *>();
+    QVERIFY(details);
+    open->selectGroup(rows[QStringLiteral("edited")]);
+    QVERIFY2(details->toPlainText().startsWith(QStringLiteral("edited: drifted\ndiffers: ") + dr +
+                                               drName("edited")),
+             qPrintable(details->toPlainText()));
+    QVERIFY2(details->toPlainText().contains(
+                 QRegularExpression(QStringLiteral("^-  exportTo:"), QRegularExpression::MultilineOption)),
+             qPrintable(details->toPlainText()));
+    open->selectGroup(rows[QStringLiteral("thinned")]);
+    // mockb's rule held lane s3's only service: what is left is no valid group, and the dialog says so.
+    QVERIFY2(details->toPlainText().startsWith(QStringLiteral("thinned: partly missing\n")) &&
+                 details->toPlainText().contains(QStringLiteral("\nmissing: ") + dr + drName("thinned") +
+                                                 QLatin1Char('\n')),
+             qPrintable(details->toPlainText()));
+    open->selectGroup(rows[QStringLiteral("as-pushed")]);
+    QVERIFY(!details->toPlainText().contains(QStringLiteral("What differs")));
+    delete open;
 }
 
 void TestClusterGui::clusterFindingsInProblemsAndPush()

@@ -123,7 +123,8 @@ public:
     {
         Q_EMIT inventoryChanged(
             ClusterInventory{{QStringLiteral("mocka"), QStringLiteral("mockd")},
-                             {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}}});
+                             {{QStringLiteral("ASM_TRAFFIC_TAG"), {QStringLiteral("v1")}}},
+                             nullptr});
     }
     PushJob *push(const LaneGroup &group, const mesh::RenderOptions &render,
                   const PushRequest &request) override

@@ -3,7 +3,11 @@
 #include "testsupport.h"
 
 #include "graph/svg.h"
+#include "graph/traffic.h"
 #include "lanes/groupedits.h"
+#include "mesh/render.h"
+#include "sandbox/sandbox.h"
+#include "traffic/sampler.h"
 #include "ui/documentcontroller.h"
 #include "ui/servicetablemodel.h"
 #include "ui/topologyview.h"
@@ -35,6 +39,36 @@ LaneGroup withServices(std::size_t count)
         group.lanes[0].services.push_back(name);
     }
     return group;
+}
+
+const graph::DrawnNode *drawnNode(const TopologyView &view, const std::string &service)
+{
+    for (const auto &node : view.drawing().nodes) {
+        if (node.box.service == service) {
+            return &node;
+        }
+    }
+    return nullptr;
+}
+
+const graph::DrawnEdge *drawnEdge(const TopologyView &view, const std::string &from, const std::string &to)
+{
+    for (const auto &edge : view.drawing().edges) {
+        if (view.drawing().nodes[edge.route.from].box.service == from &&
+            view.drawing().nodes[edge.route.to].box.service == to) {
+            return &edge;
+        }
+    }
+    return nullptr;
+}
+
+/// The requests/s an edge's label says ("12.5/s"), or -1.
+double labelRate(const graph::DrawnEdge *edge)
+{
+    if (!edge || edge->label.size() < 3 || edge->label.substr(edge->label.size() - 2) != "/s") {
+        return -1;
+    }
+    return std::stod(edge->label.substr(0, edge->label.size() - 2));
 }
 
 QPoint centerOf(TopologyView &view, const QString &service)
@@ -391,6 +425,67 @@ private Q_SLOTS:
         QVERIFY(!m_view->edgeItem(QStringLiteral("web"), QStringLiteral("cart"))
                      ->toolTip()
                      .contains(QStringLiteral("/s")));
+    }
+
+    // The sampler's figures on the canvas, from a real sandbox: each lane's requests/s on the calls of its
+    // path, the call where a lane leaks (mockb forwards no baggage, so lane s2's requests reach mockc's
+    // baseline version) marked, and every node's error rate (mockc v1 fails half its requests on purpose;
+    // mocka and mockb only pass those failures on).
+    void samplerTrafficFillsTheEdges()
+    {
+        const LaneGroup group = testing::seedGroup();
+        m_doc->newDocument(group);
+        auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
+        QVERIFY(rendered.ok());
+        sandbox::Sandbox box(group, {});
+        box.setBaggagePropagation("mockb", false);
+        sandbox::Fault fault;
+        fault.errorRate = 0.5;
+        fault.status = 503;
+        QVERIFY(box.setFault("mockc", "v1", fault).ok());
+        QVERIFY(box.start(rendered->resources).ok());
+        traffic::SamplerConfig config;
+        config.url = box.gatewayUrl();
+        config.count = 600;
+        config.concurrency = 4;
+        traffic::Sampler sampler(config, traffic::Classifier::chain(group));
+        const auto run = sampler.run();
+        QVERIFY(run.ok());
+        const traffic::Summary &summary = run->summary;
+        QVERIFY(summary.errorCount() > 0);
+        QVERIFY(summary.leaked > 0);
+
+        m_view->setTraffic(graph::trafficFromSummary(group, summary));
+        for (std::size_t lane = 0; lane < 2; ++lane) {
+            m_view->setLane(static_cast<int>(lane));
+            // Lane s2's leaked requests went through mocka -> mockb in their lane before they left it.
+            const std::uint64_t requests = summary.lanes[lane].count + (lane == 1 ? summary.leaked : 0);
+            const double expected = static_cast<double>(requests) / summary.elapsedSeconds;
+            const double shown = labelRate(drawnEdge(*m_view, "mocka", "mockb"));
+            QVERIFY2(
+                std::abs(shown - expected) <= 0.05 * expected + 0.1,
+                qPrintable(
+                    QStringLiteral("lane %1: %2/s shown, %3/s sampled").arg(lane).arg(shown).arg(expected)));
+            QVERIFY(!drawnEdge(*m_view, "mocka", "mockb")->leaking);
+        }
+        // Lane s2 (selected last) leaks on the call into mockc, and the canvas item says so.
+        QVERIFY(drawnEdge(*m_view, "mockb", "mockc")->leaking);
+        const QGraphicsItem *leak = m_view->edgeItem(QStringLiteral("mockb"), QStringLiteral("mockc"));
+        QVERIFY(leak);
+        QVERIFY2(leak->toolTip().contains(QStringLiteral("leaking out of its lane")),
+                 qPrintable(leak->toolTip()));
+
+        const graph::DrawnNode *mocka = drawnNode(*m_view, "mocka");
+        const graph::DrawnNode *mockb = drawnNode(*m_view, "mockb");
+        const graph::DrawnNode *mockc = drawnNode(*m_view, "mockc");
+        QVERIFY(mocka && mockb && mockc);
+        QCOMPARE(mocka->errorRate, 0.0);
+        QCOMPARE(mockb->errorRate, 0.0);
+        QVERIFY2(mockc->errorRate > 0.2 && mockc->errorRate < 0.8,
+                 qPrintable(QString::number(mockc->errorRate)));
+        m_view->setTraffic({});
+        QCOMPARE(drawnNode(*m_view, "mockc")->errorRate, -1.0);
+        QVERIFY(drawnEdge(*m_view, "mocka", "mockb")->label.empty());
     }
 
     // From kBackgroundLayout services on, layout runs on a worker; an edit made meanwhile supersedes it.
