@@ -1,8 +1,8 @@
-// The sampler's throughput next to wrk and hey on the same loopback URLs (nginx serving the seed's response
-// line with one worker and with two, and the sandbox end to end), one sampling thread against wrk -t1 and two
-// against wrk -t2, its rate accuracy in open-model mode at 20,000/s, and its memory after 100,000 kept
-// samples. Each run notes the load average. docs/BENCHMARKS.md ("Sandbox and sampler") has the command and
-// results.
+// The sampler's throughput, on both its engines (native and libcurl), next to wrk and hey on the same
+// loopback URLs (nginx serving the seed's response line with one worker and with two, and the sandbox end to
+// end), one sampling thread against wrk -t1 and two against wrk -t2, its rate accuracy in open-model mode at
+// 20,000/s, and its memory after 100,000 kept samples. Each run notes the load average. docs/BENCHMARKS.md
+// ("Sandbox and sampler") has the command and results.
 //
 //   bench_sampler [--seconds S] [--runs R] [--example FILE] [--no-sandbox]
 #include "lanes/document.h"
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,10 +82,51 @@ bool nothingLost(const traffic::Summary &s)
     return s.classified + s.leaked + s.errorCount() == s.total;
 }
 
+const char kUsage[] = "usage: bench_sampler [--seconds S] [--runs R] [--example FILE] [--no-sandbox]\n"
+                      "  --seconds S     length of each measured run (default 5)\n"
+                      "  --runs R        runs of each comparison; medians are reported (default 3)\n"
+                      "  --example FILE  the lane group to classify with (default: the mock example)\n"
+                      "  --no-sandbox    leave out the sandbox end-to-end row\n";
+
+/// The options, or an exit code (0 for --help, 2 for bad arguments).
+std::optional<int> parseOptions(int argc, char **argv, Options &o)
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        if (flag == "--no-sandbox") {
+            o.sandbox = false;
+            continue;
+        }
+        if ((flag == "--seconds" || flag == "--runs" || flag == "--example") && i + 1 < argc) {
+            const std::string value = argv[++i];
+            if (flag == "--example") {
+                o.example = value;
+                continue;
+            }
+            const int number = std::atoi(value.c_str());
+            if (number < 1) {
+                std::fprintf(stderr, "bench_sampler: %s: expected a positive number, got '%s'\n%s",
+                             flag.c_str(), value.c_str(), kUsage);
+                return 2;
+            }
+            (flag == "--seconds" ? o.seconds : o.runs) = number;
+            continue;
+        }
+        std::fprintf(stderr, "bench_sampler: unknown or incomplete argument '%s'\n%s", flag.c_str(), kUsage);
+        return 2;
+    }
+    return std::nullopt;
+}
+
 double samplerRate(const std::string &url, const Options &o, int connections, int threads,
-                   const LaneGroup &group, traffic::Summary *summary = nullptr)
+                   const LaneGroup &group, traffic::SamplerEngine engine, traffic::Summary *summary = nullptr)
 {
     traffic::SamplerConfig config;
+    config.engine = engine;
     config.url = url;
     config.duration = std::chrono::seconds(o.seconds);
     config.concurrency = connections;
@@ -112,26 +154,38 @@ struct Row
     std::string target;
     int connections = 0;
     int threads = 1;
-    double sampler = 0, wrk = 0, hey = 0, samplerOneThread = 0;
-    double loadLow = 1e9, loadHigh = 0;
-    std::uint64_t samplerErrors = 0;
+    double native = 0, curl = 0, wrk = 0, hey = 0, nativeOneThread = 0, curlOneThread = 0;
+    std::string loads; ///< the load average before each run
+    std::uint64_t nativeErrors = 0, curlErrors = 0;
 };
 
-/// Sampler with `threads` threads, wrk with as many, hey (for one thread) or the sampler with one thread (for
-/// more), interleaved, `o.runs` times.
+std::string formatLoad(double load)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f", load);
+    return buffer;
+}
+
+/// Both engines with `threads` threads, wrk with as many, hey (for one thread) or both engines with one
+/// thread (for more: the scaling), interleaved, `o.runs` times.
 Row compare(const std::string &name, const std::string &url, const Options &o, int connections, int threads,
             const LaneGroup &group)
 {
-    std::vector<double> s, w, h, one;
-    Row row{name, connections, threads};
+    using traffic::SamplerEngine;
+    std::vector<double> native, curl, w, h, nativeOne, curlOne;
+    Row row;
+    row.target = name;
+    row.connections = connections;
+    row.threads = threads;
     const std::string c = std::to_string(connections), d = std::to_string(o.seconds);
     for (int i = 0; i < o.runs; ++i) {
         const double load = loadAverage();
-        row.loadLow = std::min(row.loadLow, load);
-        row.loadHigh = std::max(row.loadHigh, load);
+        row.loads += (row.loads.empty() ? "" : ", ") + formatLoad(load);
         traffic::Summary summary;
-        s.push_back(samplerRate(url, o, connections, threads, group, &summary));
-        row.samplerErrors += summary.errorCount();
+        native.push_back(samplerRate(url, o, connections, threads, group, SamplerEngine::Native, &summary));
+        row.nativeErrors += summary.errorCount();
+        curl.push_back(samplerRate(url, o, connections, threads, group, SamplerEngine::Curl, &summary));
+        row.curlErrors += summary.errorCount();
         if (have("wrk")) {
             w.push_back(requestsPerSecond(
                 runCommand("wrk -t" + std::to_string(threads) + " -c" + c + " -d" + d + "s " + url)));
@@ -140,19 +194,64 @@ Row compare(const std::string &name, const std::string &url, const Options &o, i
             h.push_back(requestsPerSecond(runCommand("hey -c " + c + " -z " + d + "s " + url)));
         }
         if (threads > 1) {
-            one.push_back(samplerRate(url, o, connections, 1, group));
+            nativeOne.push_back(samplerRate(url, o, connections, 1, group, SamplerEngine::Native));
+            curlOne.push_back(samplerRate(url, o, connections, 1, group, SamplerEngine::Curl));
         }
-        std::fprintf(stderr,
-                     "  %s, %d connections, %d thread(s), run %d (load %.1f): sampler %.0f/s, wrk %.0f/s, "
-                     "hey %.0f/s, sampler with 1 thread %.0f/s\n",
-                     name.c_str(), connections, threads, i + 1, load, s.back(), w.empty() ? 0.0 : w.back(),
-                     h.empty() ? 0.0 : h.back(), one.empty() ? 0.0 : one.back());
+        std::fprintf(
+            stderr,
+            "  %s, %d connections, %d thread(s), run %d (load %.1f): native %.0f/s, curl %.0f/s, wrk "
+            "%.0f/s, hey %.0f/s, with 1 thread: native %.0f/s, curl %.0f/s\n",
+            name.c_str(), connections, threads, i + 1, load, native.back(), curl.back(),
+            w.empty() ? 0.0 : w.back(), h.empty() ? 0.0 : h.back(),
+            nativeOne.empty() ? 0.0 : nativeOne.back(), curlOne.empty() ? 0.0 : curlOne.back());
     }
-    row.sampler = median(s);
+    row.native = median(native);
+    row.curl = median(curl);
     row.wrk = median(w);
     row.hey = median(h);
-    row.samplerOneThread = median(one);
+    row.nativeOneThread = median(nativeOne);
+    row.curlOneThread = median(curlOne);
     return row;
+}
+
+double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+/// A figure, or "-" where the comparison was not made (hey with more threads, the scaling of one thread).
+std::string cell(double value, const char *format)
+{
+    if (value <= 0) {
+        return "-";
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, format, value);
+    return buffer;
+}
+
+void printTable(const std::vector<Row> &rows, const Options &o)
+{
+    std::printf(
+        "| target | connections | threads | load before each run | native req/s | curl req/s | wrk req/s | "
+        "hey req/s | native/wrk | curl/wrk | native/hey | curl/hey | native, 1 thread | native "
+        "scaling 1->N | curl, 1 thread | curl scaling 1->N | errors (native, curl) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const auto &r : rows) {
+        std::printf(
+            "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %llu, %llu "
+            "|\n",
+            r.target.c_str(), r.connections, r.threads, r.loads.c_str(), cell(r.native, "%.0f").c_str(),
+            cell(r.curl, "%.0f").c_str(), cell(r.wrk, "%.0f").c_str(), cell(r.hey, "%.0f").c_str(),
+            cell(ratio(r.native, r.wrk), "%.2f").c_str(), cell(ratio(r.curl, r.wrk), "%.2f").c_str(),
+            cell(ratio(r.native, r.hey), "%.2f").c_str(), cell(ratio(r.curl, r.hey), "%.2f").c_str(),
+            cell(r.nativeOneThread, "%.0f").c_str(), cell(ratio(r.native, r.nativeOneThread), "%.2f").c_str(),
+            cell(r.curlOneThread, "%.0f").c_str(), cell(ratio(r.curl, r.curlOneThread), "%.2f").c_str(),
+            static_cast<unsigned long long>(r.nativeErrors), static_cast<unsigned long long>(r.curlErrors));
+    }
+    std::printf("\n(medians of %d runs of %d s each, the tools interleaved within each run; wrk with as many "
+                "threads as the sampler)\n\n",
+                o.runs, o.seconds);
 }
 
 /// nginx on a free loopback port returning the seed's s1 line, in the foreground; its pid, or -1.
@@ -198,20 +297,8 @@ long rssKiB(const char *field)
 int main(int argc, char **argv)
 {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        if (std::string(argv[i]) == "--no-sandbox") {
-            o.sandbox = false;
-        }
-    }
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const std::string flag = argv[i];
-        if (flag == "--seconds") {
-            o.seconds = std::atoi(argv[i + 1]);
-        } else if (flag == "--runs") {
-            o.runs = std::atoi(argv[i + 1]);
-        } else if (flag == "--example") {
-            o.example = argv[i + 1];
-        }
+    if (const auto exitCode = parseOptions(argc, argv, o)) {
+        return *exitCode;
     }
     const LaneGroup group = loadLaneGroupFile(o.example).group;
     auto rendered = mesh::render(group, {mesh::Flavor::Asm, {}});
@@ -260,19 +347,7 @@ int main(int argc, char **argv)
         std::printf("sandbox start %.1f ms, stop %.1f ms (after the load)\n\n", startMs, stopMs);
     }
 
-    std::printf(
-        "| target | connections | threads | load | sampler req/s | wrk req/s | hey req/s | sampler/wrk | "
-        "sampler/hey | sampler 1 thread req/s | scaling 1->N | sampler errors |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (const auto &r : rows) {
-        std::printf("| %s | %d | %d | %.1f-%.1f | %.0f | %.0f | %.0f | %.2f | %.2f | %.0f | %.2f | %llu |\n",
-                    r.target.c_str(), r.connections, r.threads, r.loadLow, r.loadHigh, r.sampler, r.wrk,
-                    r.hey, r.wrk > 0 ? r.sampler / r.wrk : 0.0, r.hey > 0 ? r.sampler / r.hey : 0.0,
-                    r.samplerOneThread, r.samplerOneThread > 0 ? r.sampler / r.samplerOneThread : 0.0,
-                    static_cast<unsigned long long>(r.samplerErrors));
-    }
-    std::printf("\n(medians of %d runs of %d s each; wrk with as many threads as the sampler)\n\n", o.runs,
-                o.seconds);
+    printTable(rows, o);
 
     nginx = startNginx(dir, nginxPort, 1);
     if (nginx > 0) {
@@ -287,15 +362,17 @@ int main(int argc, char **argv)
         auto run = traffic::Sampler(config, traffic::Classifier::chain(group)).run();
         if (run) {
             const auto &s = run->summary;
+            const auto engine = traffic::samplingEngine(config);
             std::printf(
-                "rate accuracy (load %.1f, %d threads): target 20000/s for 10 s: %llu requests in %.3f s "
+                "rate accuracy (load %.1f, %s engine, %d threads): target 20000/s for 10 s: %llu requests in "
+                "%.3f s "
                 "= %.1f/s completed (%+.2f%%); sent on schedule: %.2f%% of 200000; p50 %lld us, p99 %lld "
                 "us, max %lld us from the scheduled time; %llu errors; nothing lost: %s\n\n",
-                load, traffic::samplingThreads(config), static_cast<unsigned long long>(s.total),
-                s.elapsedSeconds, s.achievedRate, (s.achievedRate - 20000.0) / 200.0,
-                double(s.total) / 2000.0, static_cast<long long>(s.p50), static_cast<long long>(s.p99),
-                static_cast<long long>(s.max), static_cast<unsigned long long>(s.errorCount()),
-                nothingLost(s) ? "yes" : "NO");
+                load, engine ? traffic::toString(*engine).c_str() : "?", traffic::samplingThreads(config),
+                static_cast<unsigned long long>(s.total), s.elapsedSeconds, s.achievedRate,
+                (s.achievedRate - 20000.0) / 200.0, double(s.total) / 2000.0, static_cast<long long>(s.p50),
+                static_cast<long long>(s.p99), static_cast<long long>(s.max),
+                static_cast<unsigned long long>(s.errorCount()), nothingLost(s) ? "yes" : "NO");
         }
 
         // Memory: 100,000 kept samples at maximum rate.

@@ -10,7 +10,8 @@ work=$(mktemp -d /tmp/tsan-sampler-XXXXXX)
 trap 'kill "$(cat "$work/nginx.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
 m=models
 g++ -std=c++20 -O1 -g -fsanitize=thread -I$m tests/traffic/tsan_sampler.cpp \
-  $m/traffic/sampler.cpp $m/traffic/summary.cpp $m/traffic/classifier.cpp $m/traffic/histogram.cpp \
+  $m/traffic/sampler.cpp $m/traffic/curlengine.cpp $m/traffic/nativeengine.cpp \
+  $m/traffic/http1.cpp $m/traffic/summary.cpp $m/traffic/classifier.cpp $m/traffic/histogram.cpp \
   $m/traffic/statistics.cpp $m/base/curl.cpp $m/lanes/lanepaths.cpp $m/lanes/lanegroup.cpp \
   -lcurl -lre2 -o "$work/tsan_sampler"
 port=$((20000 + $$ % 20000))

@@ -29,6 +29,7 @@ public:
         std::string method;
         std::string path; ///< with its query
         std::string body;
+        std::string bytes; ///< the whole request as it arrived: line, headers, body
     };
     struct Reply
     {
@@ -139,6 +140,7 @@ private:
                 buffer.append(chunk, static_cast<std::size_t>(n));
             }
             request.body = buffer.substr(0, bodySize);
+            request.bytes = head + "\r\n\r\n" + request.body;
             buffer.erase(0, bodySize);
             {
                 std::lock_guard lock(m_mutex);

@@ -257,6 +257,11 @@ struct SampleOptions
                                QStringLiteral("Sampling threads (default: one per core, at most one per "
                                               "connection)."),
                                QStringLiteral("N"), QStringLiteral("0")};
+    QCommandLineOption engine{
+        QStringLiteral("engine"),
+        QStringLiteral("What sends the requests: auto (default: native for plain http:// "
+                       "without a proxy, libcurl otherwise), curl or native."),
+        QStringLiteral("ENGINE"), QStringLiteral("auto")};
     QCommandLineOption header{QStringList{QStringLiteral("H"), QStringLiteral("header")},
                               QStringLiteral("A request header 'Name: value' (repeatable)."),
                               QStringLiteral("HEADER")};
@@ -334,13 +339,14 @@ int sampleCommand(const QStringList &arguments)
                        "Exit code 0 when the split matches the weights and no request failed, 1 otherwise."));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The gateway URL."));
     SampleOptions o;
-    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.threads, o.header, o.method,
-                       o.body, o.timeout, o.classify, o.csv, o.json});
+    parser.addOptions({o.group, o.count, o.duration, o.rate, o.concurrency, o.threads, o.engine, o.header,
+                       o.method, o.body, o.timeout, o.classify, o.csv, o.json});
     OutputOption output;
     output.addTo(parser);
-    const QString usage = QStringLiteral(
-        "lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [--threads N] [-H 'K: V']... "
-        "[--classify chain|header:NAME|regex:RE] [--csv F] [--json F] [-o text|json|yaml]");
+    const QString usage =
+        QStringLiteral("lanectl sample URL --group FILE [-n N | -d DURATION] [--rate R] [-c C] [--threads N] "
+                       "[--engine auto|curl|native] [-H 'K: V']... [--classify chain|header:NAME|regex:RE] "
+                       "[--csv F] [--json F] [-o text|json|yaml]");
     if (int code = parseArguments(parser, arguments, usage, 1, 1); code >= 0) {
         return code;
     }
@@ -387,6 +393,11 @@ int sampleCommand(const QStringList &arguments)
     if (!ok || config.threads < 0 || config.threads > 256) {
         return usageError("--threads: expected 1..256 (0: one per core)");
     }
+    const auto engine = traffic::parseSamplerEngine(parser.value(o.engine).toStdString());
+    if (!engine) {
+        return usageError("--" + engine.error().message);
+    }
+    config.engine = *engine;
     const auto timeout = parseDuration(parser.value(o.timeout));
     if (!timeout) {
         return usageError("--timeout: expected a duration like 5s");

@@ -1,23 +1,17 @@
 #include "traffic/sampler.h"
 
 #include "base/curl.h"
+#include "traffic/engine.h"
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
-
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 namespace lanedeck::traffic {
 
@@ -29,91 +23,6 @@ std::int64_t micros(Clock::duration d)
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
-
-/// One connection's request slot: an easy handle reused for every request it carries, so that libcurl keeps
-/// its connection alive between them, and buffers that keep their capacity from one request to the next.
-struct Transfer
-{
-    curl::Easy easy;
-    std::string body;
-    std::size_t bodyLimit = 0;
-    std::string headerName; ///< lowercase; empty: headers are not read
-    std::string headerValue;
-    std::uint64_t sequence = 0;
-    Clock::time_point scheduled;
-    Clock::time_point started;
-};
-
-std::size_t onBody(char *data, std::size_t size, std::size_t count, void *user)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    const std::size_t bytes = size * count;
-    // Keep what classification needs; drain the rest so that huge bodies cost time, not memory.
-    const std::size_t room = transfer->bodyLimit - std::min(transfer->bodyLimit, transfer->body.size());
-    transfer->body.append(data, std::min(room, bytes));
-    return bytes;
-}
-
-std::size_t onHeader(char *data, std::size_t size, std::size_t count, void *user)
-{
-    auto *transfer = static_cast<Transfer *>(user);
-    const std::size_t bytes = size * count;
-    const std::string_view line(data, bytes);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos && colon == transfer->headerName.size()) {
-        bool same = true;
-        for (std::size_t i = 0; i < colon && same; ++i) {
-            same = std::tolower(static_cast<unsigned char>(line[i])) == transfer->headerName[i];
-        }
-        if (same) {
-            std::string_view value = line.substr(colon + 1);
-            while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) {
-                value.remove_prefix(1);
-            }
-            while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) {
-                value.remove_suffix(1);
-            }
-            transfer->headerValue.assign(value.substr(0, 1024));
-        }
-    }
-    return bytes;
-}
-
-ErrorKind errorKind(CURLcode code)
-{
-    switch (code) {
-    case CURLE_OK:
-        return ErrorKind::None;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return ErrorKind::Connect;
-    case CURLE_OPERATION_TIMEDOUT:
-        return ErrorKind::Timeout;
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_HTTP2:
-        return ErrorKind::Unparseable;
-    default:
-        return ErrorKind::Transport;
-    }
-}
-
-/// A file descriptor that closes itself.
-struct FileDescriptor
-{
-    int fd = -1;
-    explicit FileDescriptor(int f = -1) : fd(f) {}
-    FileDescriptor(const FileDescriptor &) = delete;
-    FileDescriptor &operator=(const FileDescriptor &) = delete;
-    ~FileDescriptor()
-    {
-        if (fd >= 0) {
-            close(fd);
-        }
-    }
-};
 
 /// What a response means for the statistics, by the indexes of one thread's Aggregate.
 struct Meaning
@@ -171,7 +80,105 @@ private:
 const char *const kProxyVariables[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
                                        "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
 
+bool proxyFromEnvironment()
+{
+    return std::any_of(std::begin(kProxyVariables), std::end(kProxyVariables),
+                       [](const char *name) { return std::getenv(name) != nullptr; });
+}
+
+/// The URL as libcurl parses it; null when it is not one.
+curl::Url parseUrl(const std::string &text)
+{
+    curl::globalInit();
+    curl::Url url(curl_url());
+    if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
+        return {};
+    }
+    return url;
+}
+
+Result<void> validate(const SamplerConfig &c)
+{
+    if (!(c.url.starts_with("http://") || c.url.starts_with("https://"))) {
+        return Error{"URL: expected http://... or https://..., got '" + c.url + "'"};
+    }
+    if (c.concurrency < 1 || c.concurrency > 10000) {
+        return Error{"concurrency: must be 1..10000, got " + std::to_string(c.concurrency)};
+    }
+    if (c.threads < 0 || c.threads > 256) {
+        return Error{"threads: must be 1..256 (or 0: one per core), got " + std::to_string(c.threads)};
+    }
+    if (c.rate < 0) {
+        return Error{"rate: must be positive"};
+    }
+    if (c.timeout.count() <= 0 || c.connectTimeout.count() <= 0) {
+        return Error{"timeout: must be positive"};
+    }
+    for (const auto &header : c.headers) {
+        const auto colon = header.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            return Error{"header '" + header + "': expected 'Name: value'"};
+        }
+    }
+    return {};
+}
+
+/// Native where it serves the configuration exactly (and `native` is then its target), libcurl otherwise.
+Result<SamplerEngine> chooseEngine(const SamplerConfig &config, CURLU *url, bool proxy,
+                                   std::optional<engine::NativeTarget> &native)
+{
+    if (config.engine == SamplerEngine::Curl) {
+        return SamplerEngine::Curl;
+    }
+    auto target = engine::nativeTarget(config, url, proxy);
+    if (target) {
+        native = std::move(*target);
+        return SamplerEngine::Native;
+    }
+    if (config.engine == SamplerEngine::Native) {
+        return Error{"engine native cannot serve '" + config.url + "': " + target.error().message +
+                     " (engine auto or curl can)"};
+    }
+    return SamplerEngine::Curl;
+}
+
 } // namespace
+
+std::string toString(SamplerEngine engine)
+{
+    switch (engine) {
+    case SamplerEngine::Auto:
+        return "auto";
+    case SamplerEngine::Curl:
+        return "curl";
+    case SamplerEngine::Native:
+        return "native";
+    }
+    return {};
+}
+
+Result<SamplerEngine> parseSamplerEngine(std::string_view text)
+{
+    for (const auto engine : {SamplerEngine::Auto, SamplerEngine::Curl, SamplerEngine::Native}) {
+        if (text == toString(engine)) {
+            return engine;
+        }
+    }
+    return Error{"engine: expected auto, curl or native, got '" + std::string(text) + "'"};
+}
+
+Result<SamplerEngine> samplingEngine(const SamplerConfig &config)
+{
+    if (auto valid = validate(config); !valid) {
+        return valid.error();
+    }
+    const curl::Url url = parseUrl(config.url);
+    if (!url) {
+        return Error{"URL: '" + config.url + "' is not a valid URL"};
+    }
+    std::optional<engine::NativeTarget> native;
+    return chooseEngine(config, url.get(), proxyFromEnvironment(), native);
+}
 
 int samplingThreads(const SamplerConfig &config)
 {
@@ -183,26 +190,27 @@ int samplingThreads(const SamplerConfig &config)
 
 struct Sampler::State
 {
-    /// One sampling thread: its connections, its multi handle, its share of the schedule (requests
-    /// first, first + stride, ...) and its own statistics. Only its thread touches it while it runs, except
-    /// for `multi` (woken by requestStop) and the snapshot hand-off, which is under State::snapshotMutex.
-    struct Worker
+    /// One sampling thread: its connections (on its own engine), its share of the schedule (requests first,
+    /// first + stride, ...) and its own statistics. Only its thread touches it while it runs, except for
+    /// `engine` (interrupted by requestStop) and the snapshot hand-off, which is under State::snapshotMutex.
+    struct Worker final : engine::Sink
     {
+        /// What the request on a slot is, for its sample.
+        struct Slot
+        {
+            std::uint64_t sequence = 0;
+            Clock::time_point scheduled;
+        };
+
         State &state;
         const SamplerConfig &config;
         std::uint64_t first = 0;
         std::uint64_t stride = 1;
         std::size_t connections = 1;
-        curl::Multi multi;
+        std::unique_ptr<engine::Engine> engine;
         std::thread thread;
-        // libcurl's socket interface: it says which sockets to watch (onSocket) and when to call it back
-        // (onTimer); epoll says which are ready, so that each turn works on those alone instead of every
-        // transfer. `wake` is how requestStop() interrupts epoll_wait.
-        FileDescriptor epoll{epoll_create1(EPOLL_CLOEXEC)};
-        FileDescriptor wake{eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
-        Clock::time_point curlTimer = Clock::time_point::max();
 
-        std::vector<Transfer> transfers;
+        std::vector<Slot> slots;
         std::vector<std::size_t> idle;
         std::size_t inFlight = 0;
         std::uint64_t next = 0; ///< sequence of the next request
@@ -220,66 +228,9 @@ struct Sampler::State
         Worker(State &s, std::uint64_t index, std::uint64_t threads, std::size_t share)
             : state(s), config(s.config), first(index), stride(threads), connections(share), next(index),
               aggregate(s.classifier.lanes())
-        {}
-
-        static int onSocket(CURL *, curl_socket_t socket, int what, void *user, void *)
         {
-            auto *worker = static_cast<Worker *>(user);
-            if (what == CURL_POLL_REMOVE) {
-                epoll_ctl(worker->epoll.fd, EPOLL_CTL_DEL, socket, nullptr);
-                return 0;
-            }
-            epoll_event event{};
-            event.data.fd = socket;
-            event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-            if (epoll_ctl(worker->epoll.fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
-                epoll_ctl(worker->epoll.fd, EPOLL_CTL_ADD, socket, &event);
-            }
-            return 0;
-        }
-
-        static int onTimer(CURLM *, long millis, void *user)
-        {
-            auto *worker = static_cast<Worker *>(user);
-            worker->curlTimer =
-                millis < 0 ? Clock::time_point::max() : Clock::now() + std::chrono::milliseconds(millis);
-            return 0;
-        }
-
-        /// The multi handle's event set-up; false when the system refuses an epoll or event descriptor.
-        bool setUpEvents()
-        {
-            if (epoll.fd < 0 || wake.fd < 0) {
-                return false;
-            }
-            epoll_event event{};
-            event.events = EPOLLIN;
-            event.data.fd = wake.fd;
-            epoll_ctl(epoll.fd, EPOLL_CTL_ADD, wake.fd, &event);
-            curl_multi_setopt(multi.get(), CURLMOPT_SOCKETFUNCTION, &onSocket);
-            curl_multi_setopt(multi.get(), CURLMOPT_SOCKETDATA, this);
-            curl_multi_setopt(multi.get(), CURLMOPT_TIMERFUNCTION, &onTimer);
-            curl_multi_setopt(multi.get(), CURLMOPT_TIMERDATA, this);
-            return true;
-        }
-
-        /// Interrupts the thread's wait, from any thread.
-        void interrupt()
-        {
-            const std::uint64_t one = 1;
-            [[maybe_unused]] auto written = write(wake.fd, &one, sizeof one);
-        }
-
-        /// The easy handles, configured once: a request only adds its handle to the multi handle.
-        void setUp()
-        {
-            transfers.resize(connections);
+            slots.resize(connections);
             for (std::size_t i = 0; i < connections; ++i) {
-                Transfer &transfer = transfers[i];
-                transfer.easy = curl::makeEasy();
-                transfer.bodyLimit = config.bodyLimit;
-                transfer.headerName = state.classifier.headerName();
-                state.configure(transfer);
                 idle.push_back(connections - 1 - i);
             }
             if (config.keepSamples && config.count) {
@@ -307,16 +258,12 @@ struct Sampler::State
 
         void launch(Clock::time_point scheduled, Clock::time_point now)
         {
-            Transfer &transfer = transfers[idle.back()];
+            const std::size_t slot = idle.back();
             idle.pop_back();
-            transfer.sequence = next;
+            slots[slot] = {next, scheduled};
             next += stride;
-            transfer.scheduled = scheduled;
-            transfer.started = now;
-            transfer.body.clear();
-            transfer.headerValue.clear();
-            curl_multi_add_handle(multi.get(), transfer.easy.get());
             ++inFlight;
+            engine->start(slot, now);
         }
 
         /// Starts every request that is due (open model) or that a free connection can carry (closed model).
@@ -338,36 +285,24 @@ struct Sampler::State
             }
         }
 
-        Sample complete(const Transfer &transfer, CURLcode code)
+        /// A request ended (the engine calls this from poll()): its sample, into the thread's statistics.
+        void finished(const engine::Completion &completion) override
         {
+            const Slot &slot = slots[completion.slot];
             Sample sample;
-            sample.sequence = transfer.sequence;
-            sample.scheduledMicros = micros(transfer.scheduled - state.start);
-            curl_off_t total = 0;
-            curl_easy_getinfo(transfer.easy.get(), CURLINFO_TOTAL_TIME_T, &total);
-            long status = 0;
-            curl_easy_getinfo(transfer.easy.get(), CURLINFO_RESPONSE_CODE, &status);
-            sample.status = static_cast<std::int16_t>(std::clamp<long>(status, 0, 999));
-            sample.latencyMicros =
-                micros(transfer.started - transfer.scheduled) + static_cast<std::int64_t>(total);
-            sample.error = errorKind(code);
-            if (sample.error == ErrorKind::Connect) {
-                long osError = 0;
-                curl_easy_getinfo(transfer.easy.get(), CURLINFO_OS_ERRNO, &osError);
-                if (osError == ECONNRESET) {
-                    // The handshake completed and the server reset the connection before curl saw it
-                    // established: a broken connection, not a refused one.
-                    sample.error = ErrorKind::Transport;
-                }
-            }
-            if (sample.error == ErrorKind::None && (status < 200 || status > 299)) {
+            sample.sequence = slot.sequence;
+            sample.scheduledMicros = micros(slot.scheduled - state.start);
+            sample.latencyMicros = micros(completion.finished - slot.scheduled);
+            sample.status = static_cast<std::int16_t>(std::clamp(completion.status, 0, 999));
+            sample.error = completion.error;
+            if (sample.error == ErrorKind::None && (completion.status < 200 || completion.status > 299)) {
                 sample.error = ErrorKind::HttpStatus;
             }
             if (sample.error == ErrorKind::HttpStatus) {
                 // A failed answer that still names its lane (the sandbox's injected faults do) counts against
                 // that lane, so a rollout can judge the lane's error rate.
                 const Meaning meaning =
-                    meanings.classify(state.classifier, aggregate, transfer.body, transfer.headerValue);
+                    meanings.classify(state.classifier, aggregate, completion.body, completion.headerValue);
                 if (meaning.parsed && meaning.lane >= 0) {
                     sample.lane = meaning.lane;
                 }
@@ -377,7 +312,7 @@ struct Sampler::State
             }
             if (sample.error == ErrorKind::None) {
                 const Meaning meaning =
-                    meanings.classify(state.classifier, aggregate, transfer.body, transfer.headerValue);
+                    meanings.classify(state.classifier, aggregate, completion.body, completion.headerValue);
                 if (meaning.parsed) {
                     sample.outcome = meaning.outcome;
                     sample.lane = meaning.lane;
@@ -386,65 +321,12 @@ struct Sampler::State
                     sample.error = ErrorKind::Unparseable;
                 }
             }
-            return sample;
-        }
-
-        /// Runs libcurl's expired timers (they start the transfers just added) and takes in the transfers
-        /// that finished.
-        void collectFinished()
-        {
-            int stillRunning = 0;
-            if (Clock::now() >= curlTimer) {
-                curlTimer = Clock::time_point::max(); // onTimer sets the next one
-                curl_multi_socket_action(multi.get(), CURL_SOCKET_TIMEOUT, 0, &stillRunning);
+            aggregate.add(sample);
+            if (config.keepSamples) {
+                samples.push_back(sample);
             }
-            int queued = 0;
-            while (CURLMsg *message = curl_multi_info_read(multi.get(), &queued)) {
-                if (message->msg != CURLMSG_DONE) {
-                    continue;
-                }
-                Transfer *transfer = nullptr;
-                curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE,
-                                  reinterpret_cast<char **>(&transfer));
-                const CURLcode code = message->data.result;
-                curl_multi_remove_handle(multi.get(), transfer->easy.get());
-                --inFlight;
-                const Sample sample = complete(*transfer, code);
-                aggregate.add(sample);
-                if (config.keepSamples) {
-                    samples.push_back(sample);
-                }
-                idle.push_back(static_cast<std::size_t>(transfer - transfers.data()));
-            }
-        }
-
-        /// Sleeps until a socket is ready, the next request is due, the next snapshot is, libcurl's timer
-        /// expires, or requestStop() wakes it; then hands the ready sockets to libcurl.
-        void waitForNextEvent(Clock::time_point now)
-        {
-            auto wakeAt = nextSnapshot;
-            if (sending && !idle.empty()) {
-                wakeAt = std::min(wakeAt, config.rate > 0 ? dueTime(next) : now);
-            }
-            wakeAt = std::min(wakeAt, curlTimer);
-            const auto waitMs = std::clamp<std::int64_t>(
-                std::chrono::duration_cast<std::chrono::milliseconds>(wakeAt - now).count(), 0, 100);
-            epoll_event events[64];
-            const int ready = epoll_wait(epoll.fd, events, 64, static_cast<int>(waitMs));
-            for (int i = 0; i < ready; ++i) {
-                const int fd = events[i].data.fd;
-                if (fd == wake.fd) {
-                    std::uint64_t count = 0;
-                    [[maybe_unused]] auto read = ::read(wake.fd, &count, sizeof count);
-                    continue;
-                }
-                const auto flags = events[i].events;
-                const int mask = ((flags & EPOLLIN) ? CURL_CSELECT_IN : 0) |
-                                 ((flags & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-                                 ((flags & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
-                int stillRunning = 0;
-                curl_multi_socket_action(multi.get(), fd, mask, &stillRunning);
-            }
+            --inFlight;
+            idle.push_back(completion.slot);
         }
 
         void run()
@@ -453,7 +335,6 @@ struct Sampler::State
             nextSnapshot = state.start + interval;
             while (!state.stopRequested) {
                 launchDue(Clock::now());
-                collectFinished();
                 const auto now = Clock::now();
                 if (now >= nextSnapshot) {
                     publish(now, false);
@@ -464,13 +345,16 @@ struct Sampler::State
                 if (!sending && inFlight == 0) {
                     break;
                 }
-                waitForNextEvent(now);
+                // Until a socket is ready, the next request is due, the next snapshot is, the engine's own
+                // timers expire, or requestStop() wakes it.
+                auto wakeAt = nextSnapshot;
+                if (sending && !idle.empty()) {
+                    wakeAt = std::min(wakeAt, config.rate > 0 ? dueTime(next) : now);
+                }
+                engine->poll(now, wakeAt, *this);
             }
-            for (auto &transfer : transfers) {
-                // Requests still in flight when stopped are abandoned, not counted.
-                curl_multi_remove_handle(multi.get(), transfer.easy.get());
-            }
-            transfers.clear();
+            // Requests still in flight when stopped are abandoned, not counted.
+            engine->abandon();
             publish(Clock::now(), true);
         }
 
@@ -500,8 +384,10 @@ struct Sampler::State
     curl::Slist headers;
     curl::Url url;
     bool proxyFromEnvironment = false;
+    SamplerEngine engine = SamplerEngine::Curl; ///< Curl or Native, as start() chose
+    std::optional<engine::NativeTarget> native;
     std::vector<std::unique_ptr<Worker>> workers;
-    std::mutex multiMutex; // requestStop() may wake the workers from any thread while wait() tears down
+    std::mutex engineMutex; // requestStop() may wake the workers from any thread while wait() tears down
     std::thread reporting;
     std::atomic<bool> stopRequested{false};
     std::atomic<bool> running{false};
@@ -516,38 +402,16 @@ struct Sampler::State
 
     State(SamplerConfig c, Classifier k) : config(std::move(c)), classifier(std::move(k)) {}
 
-    void configure(Transfer &transfer)
+    /// The engine for one thread's share of the connections.
+    Result<std::unique_ptr<engine::Engine>> makeEngine(std::size_t share)
     {
-        CURL *easy = transfer.easy.get();
-        // Parsed once: libcurl copies the parsed form for each request instead of parsing the text again.
-        curl_easy_setopt(easy, CURLOPT_CURLU, url.get());
-        if (!proxyFromEnvironment) {
-            // The same as libcurl's default without a proxy variable set, minus its look-ups at every
-            // request.
-            curl_easy_setopt(easy, CURLOPT_PROXY, "");
+        const std::string &headerName = classifier.headerName();
+        if (engine == SamplerEngine::Native) {
+            return engine::makeNativeEngine(config, *native, headerName,
+                                            classifier.kind() != Classifier::Kind::Header, share);
         }
-        curl_easy_setopt(easy, CURLOPT_PRIVATE, static_cast<void *>(&transfer));
-        curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &onBody);
-        curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-        if (!transfer.headerName.empty()) {
-            curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &onHeader);
-            curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
-        }
-        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(config.timeout.count()));
-        curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(config.connectTimeout.count()));
-        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
-        curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, config.keepAlive ? 0L : 1L);
-        if (config.method == "HEAD") {
-            curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-        } else if (config.method != "GET" || !config.body.empty()) {
-            if (!config.body.empty()) {
-                curl_easy_setopt(easy, CURLOPT_POSTFIELDS, config.body.data());
-                curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(config.body.size()));
-            }
-            curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, config.method.c_str());
-        }
+        return engine::makeCurlEngine(config, {url.get(), headers.get(), proxyFromEnvironment}, headerName,
+                                      share);
     }
 
     /// The threads' latest totals as one, and, once every thread is done, the run's results. Under
@@ -665,26 +529,8 @@ Result<void> Sampler::start()
     if (s.started) {
         return Error{"the sampler has already run; create a new one"};
     }
-    if (!(c.url.starts_with("http://") || c.url.starts_with("https://"))) {
-        return Error{"URL: expected http://... or https://..., got '" + c.url + "'"};
-    }
-    if (c.concurrency < 1 || c.concurrency > 10000) {
-        return Error{"concurrency: must be 1..10000, got " + std::to_string(c.concurrency)};
-    }
-    if (c.threads < 0 || c.threads > 256) {
-        return Error{"threads: must be 1..256 (or 0: one per core), got " + std::to_string(c.threads)};
-    }
-    if (c.rate < 0) {
-        return Error{"rate: must be positive"};
-    }
-    if (c.timeout.count() <= 0 || c.connectTimeout.count() <= 0) {
-        return Error{"timeout: must be positive"};
-    }
-    for (const auto &header : c.headers) {
-        const auto colon = header.find(':');
-        if (colon == std::string::npos || colon == 0) {
-            return Error{"header '" + header + "': expected 'Name: value'"};
-        }
+    if (auto valid = validate(c); !valid) {
+        return valid;
     }
     for (const auto &header : c.headers) {
         s.headers.append(header);
@@ -694,30 +540,28 @@ Result<void> Sampler::start()
         // wait.
         s.headers.append("Expect:");
     }
-    s.url.reset(curl_url());
-    if (!s.url || curl_url_set(s.url.get(), CURLUPART_URL, c.url.c_str(), 0) != CURLUE_OK) {
+    s.url = parseUrl(c.url);
+    if (!s.url) {
         return Error{"URL: '" + c.url + "' is not a valid URL"};
     }
-    s.proxyFromEnvironment = std::any_of(std::begin(kProxyVariables), std::end(kProxyVariables),
-                                         [](const char *name) { return std::getenv(name) != nullptr; });
+    s.proxyFromEnvironment = proxyFromEnvironment();
+    auto chosen = chooseEngine(c, s.url.get(), s.proxyFromEnvironment, s.native);
+    if (!chosen) {
+        return chosen.error();
+    }
+    s.engine = *chosen;
     const auto threads = static_cast<std::size_t>(samplingThreads(c));
     const auto connections = static_cast<std::size_t>(c.concurrency);
-    std::lock_guard lock(s.multiMutex);
+    std::lock_guard lock(s.engineMutex);
     for (std::size_t i = 0; i < threads; ++i) {
         const std::size_t share = connections / threads + (i < connections % threads ? 1 : 0);
         auto worker = std::make_unique<State::Worker>(s, i, threads, share);
-        worker->multi = curl::makeMulti();
-        if (!worker->multi) {
+        auto engine = s.makeEngine(share);
+        if (!engine) {
             s.workers.clear();
-            return Error{"libcurl: cannot create a multi handle"};
+            return engine.error();
         }
-        curl_multi_setopt(worker->multi.get(), CURLMOPT_MAXCONNECTS, long(share));
-        if (!worker->setUpEvents()) {
-            s.workers.clear();
-            return Error{std::string("cannot create the sampler's event descriptors: ") +
-                         std::strerror(errno)};
-        }
-        worker->setUp();
+        worker->engine = std::move(*engine);
         s.workers.push_back(std::move(worker));
     }
     s.result.config = c;
@@ -735,10 +579,10 @@ Result<void> Sampler::start()
 void Sampler::requestStop()
 {
     m_state->stopRequested = true;
-    std::lock_guard lock(m_state->multiMutex);
+    std::lock_guard lock(m_state->engineMutex);
     for (auto &worker : m_state->workers) {
-        if (worker->multi) {
-            worker->interrupt();
+        if (worker->engine) {
+            worker->engine->interrupt();
         }
     }
 }
@@ -755,9 +599,9 @@ SampleRun Sampler::wait()
         s.reporting.join();
     }
     {
-        std::lock_guard lock(s.multiMutex);
+        std::lock_guard lock(s.engineMutex);
         for (auto &worker : s.workers) {
-            worker->multi.reset(); // closes the connections
+            worker->engine.reset(); // closes the connections
         }
     }
     return s.result;

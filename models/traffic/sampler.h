@@ -8,9 +8,23 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lanedeck::traffic {
+
+/// What sends the requests. Both give the same samples: the same error kinds for the same server behaviour,
+/// the same classification; the native engine does a fraction of libcurl's work per request.
+enum class SamplerEngine : std::uint8_t
+{
+    Auto,   ///< native where it serves the target exactly, libcurl otherwise
+    Curl,   ///< libcurl's multi interface: every scheme, proxy and server libcurl handles
+    Native, ///< the sampler's own HTTP/1.1 client: plain http://, no proxy, a host that resolves at start
+};
+
+std::string toString(SamplerEngine engine);
+/// "auto", "curl" or "native".
+Result<SamplerEngine> parseSamplerEngine(std::string_view text);
 
 /// What to send, how much, and how fast.
 struct SamplerConfig
@@ -33,6 +47,7 @@ struct SamplerConfig
     bool keepSamples = true;           ///< keep every Sample for export (40 bytes each)
     std::size_t bodyLimit = 64 * 1024; ///< bytes of each body kept for classification; the rest is drained
     std::chrono::milliseconds snapshotInterval{100};
+    SamplerEngine engine = SamplerEngine::Auto;
 };
 
 /// Everything a finished (or stopped) run produced.
@@ -48,8 +63,15 @@ struct SampleRun
 /// The sampling threads a configuration runs on: `threads` (0: one per core), at most one per connection.
 int samplingThreads(const SamplerConfig &config);
 
-/// A lane-aware HTTP load generator on libcurl's multi interface. Each sampling thread drives its share of
-/// the connections with its own multi handle, classifies each response into a lane and adds it to its own
+/// The engine a configuration runs on (Curl or Native, never Auto), decided as start() decides it: the native
+/// engine serves an http:// URL without user name or password, with no proxy variable set (http_proxy,
+/// HTTP_PROXY, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY: with one set, libcurl applies it and no_proxy)
+/// and a host that resolves now. An error when `engine` is Native and the native engine cannot serve it.
+Result<SamplerEngine> samplingEngine(const SamplerConfig &config);
+
+/// A lane-aware HTTP load generator, on libcurl's multi interface or on its own HTTP/1.1 client
+/// (SamplerConfig::engine). Each sampling thread drives its share of the connections with its own multi
+/// handle or epoll set, classifies each response into a lane and adds it to its own
 /// statistics (no lock per request); the open-model schedule is dealt out round robin (request i goes to
 /// thread i mod N), so the rate and the scheduled times are those of one schedule. A reporting thread merges
 /// the threads' latest totals into Summary snapshots for the callback, so a slow callback never delays a

@@ -179,17 +179,31 @@ private Q_SLOTS:
                            QStringLiteral("--group"),    kExample,
                            QStringLiteral("--classify"), QStringLiteral("body")}
             << 2;
+        QTest::addRow("sample-bad-engine")
+            << QStringList{QStringLiteral("sample"),   QStringLiteral("http://127.0.0.1:1/"),
+                           QStringLiteral("--group"),  kExample,
+                           QStringLiteral("--engine"), QStringLiteral("fast")}
+            << 2;
+        // The native engine serves plain http:// only; asked for by name, it refuses instead of falling back.
+        QTest::addRow("sample-native-https")
+            << QStringList{QStringLiteral("sample"),   QStringLiteral("https://127.0.0.1:1/"),
+                           QStringLiteral("--group"),  kExample,
+                           QStringLiteral("--engine"), QStringLiteral("native")}
+            << 2;
         QTest::addRow("sandbox-asm-crd") << QStringList{QStringLiteral("sandbox"), kExample,
                                                         QStringLiteral("--flavor"), QStringLiteral("asm-crd")}
                                          << 2;
         QTest::addRow("demo-missing-file")
             << QStringList{QStringLiteral("demo"), QStringLiteral("/nonexistent.lanes.yaml")} << 3;
-        // Nothing listens: every request is a connect error, and no split can match.
-        QTest::addRow("sample-refused")
-            << QStringList{QStringLiteral("sample"),  QStringLiteral("http://127.0.0.1:1/"),
-                           QStringLiteral("--group"), kExample,
-                           QStringLiteral("-n"),      QStringLiteral("3")}
-            << 1;
+        // Nothing listens: every request is a connect error, and no split can match; on either engine.
+        for (const char *engine : {"auto", "curl", "native"}) {
+            QTest::addRow("sample-refused-%s", engine)
+                << QStringList{QStringLiteral("sample"),   QStringLiteral("http://127.0.0.1:1/"),
+                               QStringLiteral("--group"),  kExample,
+                               QStringLiteral("-n"),       QStringLiteral("3"),
+                               QStringLiteral("--engine"), QString::fromLatin1(engine)}
+                << 1;
+        }
     }
 
     void usageErrors()

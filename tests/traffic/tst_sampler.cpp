@@ -1,6 +1,7 @@
 // The sampler against real loopback servers, well-behaved and not: error kinds, classification, the
 // open-model schedule and coordinated omission, stopping, snapshots, and the CSV/JSON exports.
 #include "lanes/document.h"
+#include "rawhttpserver.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
 
@@ -21,6 +22,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -28,6 +31,7 @@ using namespace lanedeck;
 using namespace lanedeck::traffic;
 
 Q_DECLARE_METATYPE(lanedeck::traffic::ErrorKind)
+Q_DECLARE_METATYPE(lanedeck::traffic::SamplerEngine)
 
 namespace {
 
@@ -219,9 +223,19 @@ void checkNothingLost(const SampleRun &run, std::uint64_t sent)
     }
 }
 
-SamplerConfig configFor(const std::string &url, std::uint64_t count)
+/// The engines every behaviour test runs on: both must give the same results.
+const SamplerEngine kEngines[] = {SamplerEngine::Curl, SamplerEngine::Native};
+
+const char *engineName(SamplerEngine engine)
+{
+    return engine == SamplerEngine::Curl ? "curl" : "native";
+}
+
+SamplerConfig configFor(const std::string &url, std::uint64_t count,
+                        SamplerEngine engine = SamplerEngine::Auto)
 {
     SamplerConfig config;
+    config.engine = engine;
     config.url = url;
     config.count = count;
     config.concurrency = 2;
@@ -237,23 +251,56 @@ class TestSampler : public QObject
 {
     Q_OBJECT
 
+    static void engines()
+    {
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            QTest::addRow("%s", engineName(engine)) << engine;
+        }
+    }
+
+    static void threadsAndEngines()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            for (const int threads : {1, 2, 4}) {
+                QTest::addRow("%d-threads-%s", threads, engineName(engine)) << threads << engine;
+            }
+        }
+    }
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // A known environment: the engine choice depends on the proxy variables.
+        for (const char *name :
+             {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+            qunsetenv(name);
+        }
+    }
+
     void errorKinds_data()
     {
         QTest::addColumn<QString>("server");
         QTest::addColumn<ErrorKind>("kind");
         QTest::addColumn<int>("threads");
-        for (const int threads : {1, 2, 4}) {
-            const auto row = [threads](const char *name) -> QTestData & {
-                return QTest::addRow("%s-%d-threads", name, threads);
-            };
-            row("connection-refused") << QStringLiteral("refused") << ErrorKind::Connect << threads;
-            row("hangs") << QStringLiteral("hang") << ErrorKind::Timeout << threads;
-            row("trickles-bytes") << QStringLiteral("trickle") << ErrorKind::Timeout << threads;
-            row("resets") << QStringLiteral("reset") << ErrorKind::Transport << threads;
-            row("garbage") << QStringLiteral("garbage") << ErrorKind::Unparseable << threads;
-            row("status-500") << QStringLiteral("500") << ErrorKind::HttpStatus << threads;
-            row("body-not-a-chain") << QStringLiteral("hello") << ErrorKind::Unparseable << threads;
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            for (const int threads : {1, 2, 4}) {
+                const auto row = [threads, engine](const char *name) -> QTestData & {
+                    return QTest::addRow("%s-%d-threads-%s", name, threads, engineName(engine));
+                };
+                row("connection-refused")
+                    << QStringLiteral("refused") << ErrorKind::Connect << threads << engine;
+                row("hangs") << QStringLiteral("hang") << ErrorKind::Timeout << threads << engine;
+                row("trickles-bytes") << QStringLiteral("trickle") << ErrorKind::Timeout << threads << engine;
+                row("resets") << QStringLiteral("reset") << ErrorKind::Transport << threads << engine;
+                row("garbage") << QStringLiteral("garbage") << ErrorKind::Unparseable << threads << engine;
+                row("status-500") << QStringLiteral("500") << ErrorKind::HttpStatus << threads << engine;
+                row("body-not-a-chain")
+                    << QStringLiteral("hello") << ErrorKind::Unparseable << threads << engine;
+            }
         }
     }
 
@@ -262,6 +309,7 @@ private Q_SLOTS:
         QFETCH(QString, server);
         QFETCH(ErrorKind, kind);
         QFETCH(int, threads);
+        QFETCH(SamplerEngine, engine);
         std::unique_ptr<RawServer> raw;
         std::unique_ptr<HttpServer> http;
         std::string url;
@@ -283,7 +331,7 @@ private Q_SLOTS:
             url = "http://127.0.0.1:" + std::to_string(raw->port()) + "/";
         }
         const int n = 8;
-        auto config = configFor(url, n);
+        auto config = configFor(url, n, engine);
         config.concurrency = 4;
         config.threads = threads;
         if (kind == ErrorKind::Timeout) {
@@ -312,21 +360,16 @@ private Q_SLOTS:
         }
     }
 
-    void hugeBodiesAreDrainedNotKept_data()
-    {
-        QTest::addColumn<int>("threads");
-        QTest::addRow("1-thread") << 1;
-        QTest::addRow("2-threads") << 2;
-        QTest::addRow("4-threads") << 4;
-    }
+    void hugeBodiesAreDrainedNotKept_data() { threadsAndEngines(); }
 
     void hugeBodiesAreDrainedNotKept()
     {
         QFETCH(int, threads);
+        QFETCH(SamplerEngine, engine);
         HttpServer server([](const httplib::Request &, httplib::Response &res) {
             res.set_content(kS1 + std::string(8 << 20, ' '), "text/plain"); // 8 MiB
         });
-        auto config = configFor(server.url(), 4);
+        auto config = configFor(server.url(), 4, engine);
         config.concurrency = 4;
         config.threads = threads;
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
@@ -340,9 +383,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("threads");
         QTest::addColumn<double>("rate");
-        for (const int threads : {1, 2, 4}) {
-            QTest::addRow("closed-%d-threads", threads) << threads << 0.0;
-            QTest::addRow("open-%d-threads", threads) << threads << 2000.0;
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            for (const int threads : {1, 2, 4}) {
+                QTest::addRow("closed-%d-threads-%s", threads, engineName(engine))
+                    << threads << 0.0 << engine;
+                QTest::addRow("open-%d-threads-%s", threads, engineName(engine))
+                    << threads << 2000.0 << engine;
+            }
         }
     }
 
@@ -352,12 +400,13 @@ private Q_SLOTS:
         // however the requests are spread over threads and connections: 6 in 10 s1, 3 s2, 1 leaked.
         QFETCH(int, threads);
         QFETCH(double, rate);
+        QFETCH(SamplerEngine, engine);
         std::atomic<int> counter{0};
         HttpServer server([&counter](const httplib::Request &, httplib::Response &res) {
             const int n = counter++ % 10;
             res.set_content(n < 6 ? kS1 : n < 9 ? kS2 : kLeak, "text/plain");
         });
-        auto config = configFor(server.url(), 400);
+        auto config = configFor(server.url(), 400, engine);
         config.concurrency = 8;
         config.threads = threads;
         config.rate = rate;
@@ -405,13 +454,17 @@ private Q_SLOTS:
     void classifiesByHeaderAndRegex_data()
     {
         QTest::addColumn<QString>("spec");
-        QTest::addRow("header") << QStringLiteral("header:x-lane");
-        QTest::addRow("regex") << QStringLiteral("regex:lane=(\\w+)");
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            QTest::addRow("header-%s", engineName(engine)) << QStringLiteral("header:x-lane") << engine;
+            QTest::addRow("regex-%s", engineName(engine)) << QStringLiteral("regex:lane=(\\w+)") << engine;
+        }
     }
 
     void classifiesByHeaderAndRegex()
     {
         QFETCH(QString, spec);
+        QFETCH(SamplerEngine, engine);
         std::atomic<int> counter{0};
         HttpServer server([&counter](const httplib::Request &, httplib::Response &res) {
             const std::string lane = counter++ % 4 == 0 ? "s2" : "v1"; // a lane name, or a label value
@@ -420,7 +473,7 @@ private Q_SLOTS:
         });
         auto classifier = Classifier::parse(exampleGroup(), spec.toStdString());
         QVERIFY(classifier.ok());
-        auto run = Sampler(configFor(server.url(), 40), std::move(*classifier)).run();
+        auto run = Sampler(configFor(server.url(), 40, engine), std::move(*classifier)).run();
         QVERIFY(run.ok());
         QCOMPARE(run->summary.errorCount(), 0u);
         QCOMPARE(run->summary.lanes[0].name, std::string("s1"));
@@ -429,8 +482,11 @@ private Q_SLOTS:
         QCOMPARE(run->summary.lanes[2].count, 0u);
     }
 
+    void sendsMethodHeadersAndBody_data() { engines(); }
+
     void sendsMethodHeadersAndBody()
     {
+        QFETCH(SamplerEngine, engine);
         std::mutex mutex;
         std::vector<std::string> seen;
         HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
@@ -440,7 +496,7 @@ private Q_SLOTS:
                            "|" + req.body);
             res.set_content(kS1, "text/plain");
         });
-        auto config = configFor(server.url(), 3);
+        auto config = configFor(server.url(), 3, engine);
         config.method = "POST";
         config.body = "payload";
         config.headers = {"Host: shop.example.com", "x-asm-prefer-tag: s2", "baggage: x-asm-prefer-tag=s2"};
@@ -454,14 +510,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<bool>("keepAlive");
         QTest::addColumn<int>("connections");
-        QTest::addRow("keep-alive") << true << 1;
-        QTest::addRow("new-connection-each") << false << 30;
+        QTest::addColumn<SamplerEngine>("engine");
+        for (const auto engine : kEngines) {
+            QTest::addRow("keep-alive-%s", engineName(engine)) << true << 1 << engine;
+            QTest::addRow("new-connection-each-%s", engineName(engine)) << false << 30 << engine;
+        }
     }
 
     void keepAliveReusesConnections()
     {
         QFETCH(bool, keepAlive);
         QFETCH(int, connections);
+        QFETCH(SamplerEngine, engine);
         std::mutex mutex;
         std::set<std::string> clientPorts;
         HttpServer server([&](const httplib::Request &req, httplib::Response &res) {
@@ -469,7 +529,7 @@ private Q_SLOTS:
             clientPorts.insert(req.get_header_value("REMOTE_PORT"));
             res.set_content(kS1, "text/plain");
         });
-        auto config = configFor(server.url(), 30);
+        auto config = configFor(server.url(), 30, engine);
         config.concurrency = 1;
         config.keepAlive = keepAlive;
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
@@ -478,8 +538,11 @@ private Q_SLOTS:
         QCOMPARE(int(clientPorts.size()), connections);
     }
 
+    void openModelCountsStallsAsLatency_data() { engines(); }
+
     void openModelCountsStallsAsLatency()
     {
+        QFETCH(SamplerEngine, engine);
         // Request 10 stalls 300 ms. With one connection at 100/s, requests 11.. are due while it stalls; they
         // are sent late, and their latency counts from when they were due (no coordinated omission).
         std::atomic<int> counter{0};
@@ -489,7 +552,7 @@ private Q_SLOTS:
             }
             res.set_content(kS1, "text/plain");
         });
-        auto config = configFor(server.url(), 20);
+        auto config = configFor(server.url(), 20, engine);
         config.concurrency = 1;
         config.rate = 100;
         auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
@@ -504,20 +567,15 @@ private Q_SLOTS:
         QVERIFY2(late.latencyMicros >= 250000, std::to_string(late.latencyMicros).c_str());
     }
 
-    void stopsAtAnyMoment_data()
-    {
-        QTest::addColumn<int>("threads");
-        QTest::addRow("1-thread") << 1;
-        QTest::addRow("2-threads") << 2;
-        QTest::addRow("4-threads") << 4;
-    }
+    void stopsAtAnyMoment_data() { threadsAndEngines(); }
 
     void stopsAtAnyMoment()
     {
         QFETCH(int, threads);
+        QFETCH(SamplerEngine, engine);
         HttpServer server(
             [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
-        auto config = configFor(server.url(), 0);
+        auto config = configFor(server.url(), 0, engine);
         config.duration = std::chrono::minutes(10);
         config.rate = 200;
         config.concurrency = 4;
@@ -547,11 +605,14 @@ private Q_SLOTS:
         QCOMPARE(run.summary.lanes[0].count, run.summary.total);
     }
 
+    void streamsSnapshots_data() { engines(); }
+
     void streamsSnapshots()
     {
+        QFETCH(SamplerEngine, engine);
         HttpServer server(
             [](const httplib::Request &, httplib::Response &res) { res.set_content(kS1, "text/plain"); });
-        auto config = configFor(server.url(), 150);
+        auto config = configFor(server.url(), 150, engine);
         config.rate = 100; // 1.5 s
         Sampler sampler(config, Classifier::chain(exampleGroup()));
         std::vector<std::uint64_t> totals; // only the snapshot thread writes, wait() joins it
@@ -567,6 +628,238 @@ private Q_SLOTS:
         QCOMPARE(run.summary.perSecond[0].succeeded, 100u);
         QCOMPARE(run.summary.perSecond[1].succeeded, 50u);
         QCOMPARE(run.summary.perSecond[1].lanes.at(0), 50u); // all s1
+    }
+
+    void answersOnTheWire_data()
+    {
+        // Answers as bytes on the wire, each read by both engines: framing by length, by chunks and by the
+        // close, and the broken ones, with the error kind libcurl gives for each (the native engine must give
+        // the same).
+        QTest::addColumn<QByteArray>("answer");
+        QTest::addColumn<QString>("after"); // keep, close or reset the connection after the answer
+        QTest::addColumn<ErrorKind>("kind");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<SamplerEngine>("engine");
+        const std::string ok = "HTTP/1.1 200 OK\r\n";
+        const std::string length = "Content-Length: " + std::to_string(kS1.size()) + "\r\n";
+        const std::string chunkedHead = ok + "Transfer-Encoding: chunked\r\n\r\n";
+        const auto hex = [](std::size_t n, bool upper) {
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, upper ? "%zX" : "%zx", n);
+            return std::string(buffer);
+        };
+        const std::string threeChunks = hex(10, false) + "\r\n" + kS1.substr(0, 10) + "\r\n" +
+                                        hex(20, false) + "\r\n" + kS1.substr(10, 20) + "\r\n" +
+                                        hex(kS1.size() - 30, false) + "\r\n" + kS1.substr(30) +
+                                        "\r\n0\r\n\r\n";
+        const std::string bigHeader = "X-Big: " + std::string(200 * 1024, 'a') + "\r\n";
+        struct Case
+        {
+            const char *name;
+            std::string answer;
+            const char *after;
+            ErrorKind kind;
+            int status;
+        };
+        const std::vector<Case> cases{
+            {"content-length", ok + length + "\r\n" + kS1, "keep", ErrorKind::None, 200},
+            {"content-length-lowercase-spaced",
+             ok + "content-length:   " + std::to_string(kS1.size()) + "  \r\n\r\n" + kS1, "keep",
+             ErrorKind::None, 200},
+            {"chunked", chunkedHead + threeChunks, "keep", ErrorKind::None, 200},
+            {"chunked-uppercase-extension-trailer",
+             chunkedHead + hex(kS1.size(), true) + ";name=value\r\n" + kS1 + "\r\n0\r\nX-Trailer: 1\r\n\r\n",
+             "keep", ErrorKind::None, 200},
+            {"chunked-wins-over-content-length",
+             ok + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + threeChunks, "keep",
+             ErrorKind::None, 200},
+            {"chunked-bad-size", chunkedHead + "zz\r\n" + kS1 + "\r\n0\r\n\r\n", "close",
+             ErrorKind::Transport, 200},
+            {"chunked-data-overruns-its-size", chunkedHead + "5\r\n" + kS1 + "\r\n0\r\n\r\n", "close",
+             ErrorKind::Transport, 200},
+            {"chunked-cut-off", chunkedHead + hex(kS1.size(), false) + "\r\n" + kS1 + "\r\n", "close",
+             ErrorKind::Transport, 200},
+            {"content-length-cut-off", ok + "Content-Length: 1000\r\n\r\n" + kS1, "close",
+             ErrorKind::Transport, 200},
+            {"content-length-cut-off-by-reset", ok + "Content-Length: 1000\r\n\r\n" + kS1, "reset",
+             ErrorKind::Transport, 200},
+            {"content-length-not-a-number", ok + "Content-Length: abc\r\n\r\n" + kS1, "close",
+             ErrorKind::Unparseable, 200},
+            {"delimited-by-close", ok + "\r\n" + kS1, "close", ErrorKind::None, 200},
+            {"http-1.0-delimited-by-close", "HTTP/1.0 200 OK\r\n\r\n" + kS1, "close", ErrorKind::None, 200},
+            {"http-1.0-with-length", "HTTP/1.0 200 OK\r\n" + length + "\r\n" + kS1, "keep", ErrorKind::None,
+             200},
+            {"connection-close", ok + length + "Connection: close\r\n\r\n" + kS1, "close", ErrorKind::None,
+             200},
+            {"closes-silently-after-each", ok + length + "\r\n" + kS1, "close", ErrorKind::None, 200},
+            {"bytes-after-the-answer", ok + length + "\r\n" + kS1 + "junk", "keep", ErrorKind::None, 200},
+            {"continue-then-answer", "HTTP/1.1 100 Continue\r\n\r\n" + ok + length + "\r\n" + kS1, "keep",
+             ErrorKind::None, 200},
+            {"no-content", "HTTP/1.1 204 No Content\r\n\r\n", "keep", ErrorKind::Unparseable, 204},
+            {"status-503", "HTTP/1.1 503 Unavailable\r\n" + length + "\r\n" + kS1, "keep",
+             ErrorKind::HttpStatus, 503},
+            {"four-digit-status", "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", "close",
+             ErrorKind::Unparseable, 0},
+            {"http-1.2", "HTTP/1.2 200 OK\r\n" + length + "\r\n" + kS1, "close", ErrorKind::Unparseable, 0},
+            {"head-cut-off", ok + "Content-Le", "close", ErrorKind::Unparseable, 200},
+            {"status-line-cut-off", "HTTP/1.1 20", "close", ErrorKind::Transport, 0},
+            {"empty-reply", "", "close", ErrorKind::Transport, 0},
+            {"header-line-over-100-KiB", ok + bigHeader + length + "\r\n" + kS1, "close",
+             ErrorKind::Transport, 200},
+        };
+        for (const auto engine : kEngines) {
+            for (const auto &c : cases) {
+                QTest::addRow("%s-%s", c.name, engineName(engine))
+                    << QByteArray::fromStdString(c.answer) << QString::fromLatin1(c.after) << c.kind
+                    << c.status << engine;
+            }
+        }
+    }
+
+    void answersOnTheWire()
+    {
+        QFETCH(QByteArray, answer);
+        QFETCH(QString, after);
+        QFETCH(ErrorKind, kind);
+        QFETCH(int, status);
+        QFETCH(SamplerEngine, engine);
+        using testing::RawHttpServer;
+        RawHttpServer server([&](const RawHttpServer::Request &) {
+            return RawHttpServer::Reply{answer.toStdString(), after == QLatin1String("close"),
+                                        after == QLatin1String("reset")};
+        });
+        const int n = 6;
+        auto config = configFor(server.url() + "/", n, engine);
+        config.concurrency = 2;
+        config.threads = 1;
+        auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
+        QVERIFY(run.ok());
+        std::string kinds;
+        for (std::size_t k = 0; k < kErrorKinds; ++k) {
+            kinds += toString(ErrorKind(k)) + "=" + std::to_string(run->summary.errors[k]) + " ";
+        }
+        if (kind == ErrorKind::None) {
+            QVERIFY2(run->summary.errorCount() == 0, kinds.c_str());
+            QCOMPARE(run->summary.lanes[0].count, std::uint64_t(n)); // all s1
+        } else {
+            QVERIFY2(run->summary.errors[std::size_t(kind)] == std::uint64_t(n), kinds.c_str());
+        }
+        for (const auto &sample : run->samples) {
+            QCOMPARE(int(sample.status), status);
+        }
+        checkNothingLost(*run, n);
+    }
+
+    void sendsTheSameBytesAsLibcurl_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QStringList>("headers");
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<QString>("path");
+        QTest::addRow("get") << QStringLiteral("GET") << QStringList() << QString() << QStringLiteral("/");
+        QTest::addRow("get-path-and-query")
+            << QStringLiteral("GET") << QStringList() << QString() << QStringLiteral("/a/b?x=1&y=%20z");
+        QTest::addRow("post-with-lane-headers") << QStringLiteral("POST")
+                                                << QStringList{QStringLiteral("x-asm-prefer-tag: s2"),
+                                                               QStringLiteral("baggage: x-asm-prefer-tag=s2")}
+                                                << QStringLiteral("payload") << QStringLiteral("/");
+        QTest::addRow("host-replaced")
+            << QStringLiteral("GET") << QStringList{QStringLiteral("Host: shop.example.com")} << QString()
+            << QStringLiteral("/");
+        QTest::addRow("accept-and-content-type-replaced")
+            << QStringLiteral("PUT")
+            << QStringList{QStringLiteral("Accept: text/plain"),
+                           QStringLiteral("Content-Type: application/json")}
+            << QStringLiteral("{}") << QStringLiteral("/");
+        QTest::addRow("empty-value-suppresses")
+            << QStringLiteral("GET") << QStringList{QStringLiteral("Accept:"), QStringLiteral("X-Empty:")}
+            << QString() << QStringLiteral("/");
+        QTest::addRow("head") << QStringLiteral("HEAD") << QStringList() << QString() << QStringLiteral("/");
+        QTest::addRow("delete-without-body")
+            << QStringLiteral("DELETE") << QStringList() << QString() << QStringLiteral("/");
+    }
+
+    void sendsTheSameBytesAsLibcurl()
+    {
+        QFETCH(QString, method);
+        QFETCH(QStringList, headers);
+        QFETCH(QString, body);
+        QFETCH(QString, path);
+        using testing::RawHttpServer;
+        std::map<SamplerEngine, std::string> sent;
+        RawHttpServer server([](const RawHttpServer::Request &) {
+            return RawHttpServer::Reply{RawHttpServer::response(200, "text/plain", kS1)};
+        });
+        for (const auto engine : kEngines) {
+            auto config = configFor(server.url() + path.toStdString(), 1, engine);
+            config.method = method.toStdString();
+            for (const auto &header : headers) {
+                config.headers.push_back(header.toStdString());
+            }
+            config.body = body.toStdString();
+            auto run = Sampler(config, Classifier::chain(exampleGroup())).run();
+            QVERIFY(run.ok());
+            const auto requests = server.requests();
+            QCOMPARE(requests.size(), sent.size() + 1);
+            sent[engine] = requests.back().bytes;
+        }
+        QVERIFY(sent[SamplerEngine::Curl].starts_with(method.toStdString() + " " + path.toStdString() +
+                                                      " HTTP/1.1\r\n"));
+        QCOMPARE(QString::fromStdString(sent[SamplerEngine::Native]),
+                 QString::fromStdString(sent[SamplerEngine::Curl]));
+    }
+
+    void choosesTheEngine_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<SamplerEngine>("requested");
+        QTest::addColumn<QString>("proxyVariable");
+        QTest::addColumn<QString>("chosen"); // curl, native, or error
+        const QString plain = QStringLiteral("http://127.0.0.1:1/");
+        QTest::addRow("auto-plain-http")
+            << plain << SamplerEngine::Auto << QString() << QStringLiteral("native");
+        QTest::addRow("auto-https") << QStringLiteral("https://127.0.0.1:1/") << SamplerEngine::Auto
+                                    << QString() << QStringLiteral("curl");
+        QTest::addRow("auto-http_proxy")
+            << plain << SamplerEngine::Auto << QStringLiteral("http_proxy") << QStringLiteral("curl");
+        QTest::addRow("auto-ALL_PROXY")
+            << plain << SamplerEngine::Auto << QStringLiteral("ALL_PROXY") << QStringLiteral("curl");
+        QTest::addRow("auto-credentials") << QStringLiteral("http://user:secret@127.0.0.1:1/")
+                                          << SamplerEngine::Auto << QString() << QStringLiteral("curl");
+        QTest::addRow("curl-plain-http")
+            << plain << SamplerEngine::Curl << QString() << QStringLiteral("curl");
+        QTest::addRow("native-plain-http")
+            << plain << SamplerEngine::Native << QString() << QStringLiteral("native");
+        QTest::addRow("native-https") << QStringLiteral("https://127.0.0.1:1/") << SamplerEngine::Native
+                                      << QString() << QStringLiteral("error");
+        QTest::addRow("native-http_proxy")
+            << plain << SamplerEngine::Native << QStringLiteral("http_proxy") << QStringLiteral("error");
+    }
+
+    void choosesTheEngine()
+    {
+        QFETCH(QString, url);
+        QFETCH(SamplerEngine, requested);
+        QFETCH(QString, proxyVariable);
+        QFETCH(QString, chosen);
+        auto config = configFor(url.toStdString(), 1, requested);
+        if (!proxyVariable.isEmpty()) {
+            qputenv(proxyVariable.toLatin1().constData(), "http://127.0.0.1:9/");
+        }
+        const auto engine = samplingEngine(config);
+        if (!proxyVariable.isEmpty()) {
+            qunsetenv(proxyVariable.toLatin1().constData());
+        }
+        if (chosen == QLatin1String("error")) {
+            QVERIFY(!engine.ok());
+            QVERIFY2(engine.error().message.starts_with("engine native cannot serve"),
+                     engine.error().message.c_str());
+            QVERIFY(!Sampler(config, Classifier::chain(exampleGroup())).start().ok() ||
+                    !proxyVariable.isEmpty());
+        } else {
+            QVERIFY2(engine.ok(), engine.ok() ? "" : engine.error().message.c_str());
+            QCOMPARE(QString::fromStdString(toString(*engine)), chosen);
+        }
     }
 
     void refusesBadConfigurations_data()
