@@ -4,7 +4,8 @@
 // the same group to YAML (bench_render's work, the peer), a cell toggle and a weight drag step (the edit plus
 // the repaint of every view, on the GUI thread), and RSS; then the same toggle with one view at a time on its
 // own document (view_*: designer, lane paths, problems, topology, resources, and the document's validation
-// alone), the resources' worker until its result is on screen. The parent prints every run and the medians.
+// alone), the resources' worker until its result is on screen, the longest GUI-thread pass meanwhile and the
+// peak RSS of that part. The parent prints every run and the medians.
 // docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
 //
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
@@ -72,11 +73,20 @@ double ms(const QElapsedTimer &timer)
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
+/// The resources view's figures of viewToggle: `applied` the median time until a worker's rendering is on
+/// screen (wall time), `guiMax` the longest single event loop pass while waiting for it (the GUI thread's
+/// cost of applying the result, whatever the worker's pace).
+struct ResourcesFigures
+{
+    double applied = 0;
+    double guiMax = 0;
+};
+
 /// Toggles a cell of a document that one view alone follows, 5 times: the median time until the view has
-/// repainted (validation included: the `none` view measures it alone). For the resources view, `applied` is
-/// the median time until a worker's rendering is on screen.
+/// repainted (validation included: the `none` view measures it alone). For the resources view, `resourcesOut`
+/// gets the figures of the worker's result being applied.
 double viewToggle(const LaneGroup &group, const std::function<QWidget *(DocumentController *)> &make,
-                  double *applied = nullptr)
+                  ResourcesFigures *resourcesOut = nullptr)
 {
     DocumentController doc;
     doc.newDocument(group);
@@ -92,6 +102,7 @@ double viewToggle(const LaneGroup &group, const std::function<QWidget *(Document
     auto *resources = qobject_cast<ResourcesView *>(view.get());
     std::vector<double> times;
     std::vector<double> latencies;
+    double guiMax = 0;
     for (int i = 0; i < 5; ++i) {
         LaneGroup after = doc.group();
         const std::string service = "svc-" + std::to_string(i * 7 + 3);
@@ -103,13 +114,19 @@ double viewToggle(const LaneGroup &group, const std::function<QWidget *(Document
         times.push_back(ms(timer));
         if (resources) {
             while (resources->renderPending()) {
-                QApplication::processEvents(QEventLoop::WaitForMoreEvents, 20);
+                // processEvents(flags, ms) never sleeps (Qt drops WaitForMoreEvents there): each pass is
+                // GUI-thread work, so the longest is the longest stall an operator would feel.
+                QElapsedTimer pass;
+                pass.start();
+                QApplication::processEvents(QEventLoop::AllEvents, 20);
+                guiMax = std::max(guiMax, ms(pass));
             }
             latencies.push_back(ms(timer));
         }
     }
-    if (applied) {
-        *applied = median(latencies);
+    if (resourcesOut) {
+        resourcesOut->applied = median(latencies);
+        resourcesOut->guiMax = guiMax;
     }
     return median(times);
 }
@@ -129,7 +146,7 @@ void printViewSplit(const LaneGroup &group)
         view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
         return view;
     };
-    double applied = 0;
+    ResourcesFigures applied;
     const double none = viewToggle(group, [](DocumentController *) { return new QWidget; });
     const double designer = viewToggle(group, [](DocumentController *d) { return new DesignerView(d); });
     const double paths = viewToggle(
@@ -137,11 +154,18 @@ void printViewSplit(const LaneGroup &group)
     const double problems =
         viewToggle(group, [&](DocumentController *d) { return table(new ProblemsModel(d), nullptr); });
     const double topology = viewToggle(group, [](DocumentController *d) { return new TopologyView(d); });
+    // Peak RSS of the resources view's part alone: writing 5 to clear_refs resets VmHWM to the current RSS.
+    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
+    const bool peakReset = clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
+    clearRefs.close();
     const double resources = viewToggle(
         group, [](DocumentController *d) { return new ResourcesView(d); }, &applied);
+    const double resourcesPeak = peakReset ? statusKiB("VmHWM:") / 1024.0 : 0;
     std::printf("view_document_ms=%.1f view_designer_ms=%.1f view_paths_ms=%.1f view_problems_ms=%.1f "
-                "view_topology_ms=%.1f view_resources_ms=%.1f resources_applied_ms=%.1f ",
-                none, designer, paths, problems, topology, resources, applied);
+                "view_topology_ms=%.1f view_resources_ms=%.1f resources_applied_ms=%.1f "
+                "resources_gui_max_ms=%.1f resources_peak_rss_mib=%.1f ",
+                none, designer, paths, problems, topology, resources, applied.applied, applied.guiMax,
+                resourcesPeak);
 }
 
 int child(int services, int lanes)
