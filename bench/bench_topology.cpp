@@ -5,7 +5,7 @@
 // the repaint of every view, on the GUI thread), and RSS; then the same toggle with one view at a time on its
 // own document (view_*: designer, lane paths, problems, topology, resources, and the document's validation
 // alone), the resources' worker until its result is on screen, the longest GUI-thread pass meanwhile and the
-// peak RSS of that part. The parent prints every run and the medians.
+// RSS before that part and its peak. The parent prints every run and the medians.
 // docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
 //
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
@@ -158,14 +158,15 @@ void printViewSplit(const LaneGroup &group)
     QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
     const bool peakReset = clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
     clearRefs.close();
+    const double resourcesBase = statusKiB("VmRSS:") / 1024.0;
     const double resources = viewToggle(
         group, [](DocumentController *d) { return new ResourcesView(d); }, &applied);
     const double resourcesPeak = peakReset ? statusKiB("VmHWM:") / 1024.0 : 0;
     std::printf("view_document_ms=%.1f view_designer_ms=%.1f view_paths_ms=%.1f view_problems_ms=%.1f "
                 "view_topology_ms=%.1f view_resources_ms=%.1f resources_applied_ms=%.1f "
-                "resources_gui_max_ms=%.1f resources_peak_rss_mib=%.1f ",
+                "resources_gui_max_ms=%.1f resources_rss_before_mib=%.1f resources_peak_rss_mib=%.1f ",
                 none, designer, paths, problems, topology, resources, applied.applied, applied.guiMax,
-                resourcesPeak);
+                resourcesBase, resourcesPeak);
 }
 
 int child(int services, int lanes)
