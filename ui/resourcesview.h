@@ -2,12 +2,12 @@
 
 #include "lanes/lanegroup.h"
 #include "mesh/resource.h"
+#include "ui/yamltextview.h"
 
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
-class QPlainTextEdit;
 class QPushButton;
 class QTreeView;
 
@@ -15,16 +15,17 @@ namespace lanedeck::ui {
 
 class DocumentController;
 class ResourceTreeModel;
-class YamlHighlighter;
 
-/// The generated resources: a tree by kind, the selected node's YAML (highlighted), the flavor and API
+/// The generated resources: a tree by kind, the selected node's YAML (a YamlTextView), the flavor and API
 /// version to render for, and copy and export. An invalid group renders nothing; the view says why and
 /// disables export.
 ///
 /// Rendering a big group and writing its YAML take a while (a quarter of a second for 1,000 services x 20
 /// lanes), so the shown view renders on a worker after each edit and applies the result when it is ready; a
-/// result overtaken by a newer edit is dropped. The accessors below that need the resources (previewText,
-/// canRender, resources, export) render on the spot when the view is behind the document.
+/// result overtaken by a newer edit is dropped. The worker also indexes the stream's lines, so showing it
+/// costs the GUI thread a pointer swap, and the preview paints only the lines in sight. The accessors below
+/// that need the resources (previewText, canRender, resources, export) render on the spot when the view is
+/// behind the document.
 class ResourcesView final : public QWidget
 {
     Q_OBJECT
@@ -97,8 +98,9 @@ private:
     QComboBox *m_apiVersion;
     QLabel *m_banner;
     QTreeView *m_tree;
-    QPlainTextEdit *m_yaml;
-    YamlHighlighter *m_highlighter;
+    YamlTextView *m_yaml;
+    SharedTextLines m_allLines; ///< "All resources" with its line index, made with the rendering
+    QString m_shownNode;        ///< which tree node the text shows (its rows), to keep the scroll position
     QPushButton *m_copy;
     QPushButton *m_exportFile;
     QPushButton *m_exportDirectory;

@@ -1,13 +1,12 @@
 #pragma once
 
-#include <QRegularExpression>
 #include <QSyntaxHighlighter>
-#include <QTextCharFormat>
 
 namespace lanedeck::ui {
 
-/// Highlights the YAML LaneDeck generates (block style): keys, document separators, comments, quoted strings,
-/// numbers and booleans. Colours derive from the document's palette so light and dark themes both read well.
+/// Highlights the YAML LaneDeck generates (block style) in an editable QTextDocument, by the rules of
+/// yamlLineSpans (ui/yamlsyntax.h): keys, document separators, comments, quoted strings, numbers and
+/// booleans.
 class YamlHighlighter final : public QSyntaxHighlighter
 {
     Q_OBJECT
@@ -20,14 +19,7 @@ protected:
     void highlightBlock(const QString &text) override;
 
 private:
-    QTextCharFormat m_key;
-    QTextCharFormat m_string;
-    QTextCharFormat m_number;
-    QTextCharFormat m_keyword;
-    QTextCharFormat m_comment;
-    QTextCharFormat m_separator;
-    QRegularExpression m_keyPattern;
-    QRegularExpression m_scalarPattern;
+    bool m_dark = false;
 };
 
 } // namespace lanedeck::ui

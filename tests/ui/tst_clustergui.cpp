@@ -21,6 +21,7 @@
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
 #include "ui/trafficpage.h"
+#include "ui/yamltextview.h"
 
 #include <QAbstractItemModelTester>
 #include <QAbstractItemView>
@@ -365,6 +366,8 @@ static QStringList shownTexts()
             texts << text->toPlainText();
         } else if (auto *plain = qobject_cast<QPlainTextEdit *>(w)) {
             texts << plain->toPlainText();
+        } else if (auto *yaml = qobject_cast<YamlTextView *>(w)) {
+            texts << yaml->text();
         } else if (auto *bar = qobject_cast<QStatusBar *>(w)) {
             texts << bar->currentMessage();
         } else if (auto *combo = qobject_cast<QComboBox *>(w)) {

@@ -20,6 +20,7 @@
 #include "ui/resourcesview.h"
 #include "ui/resourcetreemodel.h"
 #include "ui/servicetablemodel.h"
+#include "ui/yamltextview.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -374,17 +375,17 @@ void TestMainWindow::buildSeedByClickingAndTyping()
     window->showTab(QStringLiteral("resources"));
     const auto expected = mesh::render(loadLaneGroupFile(seedPath).group, {});
     QVERIFY(expected.ok());
-    auto *preview = child<QPlainTextEdit>(window.get(), "yamlPreview");
-    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
+    auto *preview = child<YamlTextView>(window.get(), "yamlPreview");
+    QCOMPARE(preview->text(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
     QVERIFY(window->findChild<QAction *>(QStringLiteral("exportFileAction"))->isEnabled());
 
     // Flavor switch re-renders; back to asm gives the same text.
     auto *flavor = child<QComboBox>(window.get(), "flavorCombo");
     flavor->setCurrentIndex(flavor->findData(QStringLiteral("istio")));
     const auto istio = mesh::render(doc->group(), {mesh::Flavor::Istio, {}});
-    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(istio->resources)));
+    QCOMPARE(preview->text(), QString::fromStdString(mesh::toYamlStream(istio->resources)));
     flavor->setCurrentIndex(flavor->findData(QStringLiteral("asm")));
-    QCOMPARE(preview->toPlainText(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
+    QCOMPARE(preview->text(), QString::fromStdString(mesh::toYamlStream(expected->resources)));
 
     // Undo everything: the empty document; redo everything: the seed again, exactly.
     const LaneGroup built = doc->group();
