@@ -178,7 +178,8 @@ void printViewSplit(const LaneGroup &group)
     const double resourcesPeak = peakReset ? statusKiB("VmHWM:") / 1024.0 : 0;
     std::printf("view_document_ms=%.1f view_designer_ms=%.1f view_paths_ms=%.1f view_problems_ms=%.1f "
                 "view_topology_ms=%.1f view_resources_ms=%.1f resources_applied_ms=%.1f "
-                "resources_gui_max_ms=%.1f resources_gui_max_cpu_ms=%.1f resources_rss_before_mib=%.1f resources_peak_rss_mib=%.1f ",
+                "resources_gui_max_ms=%.1f resources_gui_max_cpu_ms=%.1f resources_rss_before_mib=%.1f "
+                "resources_peak_rss_mib=%.1f ",
                 none, designer, paths, problems, topology, resources, applied.applied, applied.guiMax,
                 applied.guiMaxCpu, resourcesBase, resourcesPeak);
 }

@@ -48,15 +48,15 @@ QList<YamlSpan> yamlLineSpans(QStringView line)
     QList<YamlSpan> spans;
     const auto key = keyPattern.match(line);
     if (key.hasMatch()) {
-        spans.append({static_cast<int>(key.capturedStart(2)), static_cast<int>(key.capturedLength(2)),
-                      YamlRole::Key});
+        spans.append(
+            {static_cast<int>(key.capturedStart(2)), static_cast<int>(key.capturedLength(2)), YamlRole::Key});
     }
     // From the key's colon on, so that "key: value" and "- value" are both found.
     const auto scalar = scalarPattern.match(line, key.hasMatch() ? key.capturedEnd(0) - 1 : 0);
     if (scalar.hasMatch()) {
         if (const auto role = scalarRole(scalar.capturedView(1))) {
-            spans.append({static_cast<int>(scalar.capturedStart(1)), static_cast<int>(scalar.capturedLength(1)),
-                          *role});
+            spans.append({static_cast<int>(scalar.capturedStart(1)),
+                          static_cast<int>(scalar.capturedLength(1)), *role});
         }
     }
     return spans;

@@ -44,7 +44,8 @@ bool isWordCharacter(QChar c)
 class YamlTextViewAccessible final : public QAccessibleWidget, public QAccessibleTextInterface
 {
 public:
-    explicit YamlTextViewAccessible(YamlTextView *view) : QAccessibleWidget(view, QAccessible::EditableText) {}
+    explicit YamlTextViewAccessible(YamlTextView *view) : QAccessibleWidget(view, QAccessible::EditableText)
+    {}
 
     void *interface_cast(QAccessible::InterfaceType type) override
     {
@@ -134,7 +135,8 @@ private:
 
 QAccessibleInterface *accessibleFactory(const QString &className, QObject *object)
 {
-    if (object && object->isWidgetType() && className == QLatin1String(YamlTextView::staticMetaObject.className())) {
+    if (object && object->isWidgetType() &&
+        className == QLatin1String(YamlTextView::staticMetaObject.className())) {
         return new YamlTextViewAccessible(static_cast<YamlTextView *>(object));
     }
     return nullptr;
@@ -467,7 +469,8 @@ bool YamlTextView::scrollByKey(const QKeyEvent *event)
         vertical->triggerAction(QAbstractSlider::SliderPageStepAdd);
         return true;
     case Qt::Key_Space: // as in a read-only QPlainTextEdit and a browser
-        vertical->triggerAction(shift ? QAbstractSlider::SliderPageStepSub : QAbstractSlider::SliderPageStepAdd);
+        vertical->triggerAction(shift ? QAbstractSlider::SliderPageStepSub
+                                      : QAbstractSlider::SliderPageStepAdd);
         return true;
     case Qt::Key_Left:
         horizontal->triggerAction(QAbstractSlider::SliderSingleStepSub);
