@@ -34,15 +34,19 @@ struct ResourcesView::Outcome
     quint64 generation = 0;
     std::string ns; ///< the namespace rendered into
     QString error;  ///< empty: rendered
-    std::vector<mesh::Resource> resources;
+    ResourceTreeModel::Resources resources;
     QStringList notes;
     QString yaml; ///< every resource as one YAML stream
 };
 
 namespace {
 
+/// Renders `group`. When the resources come out equal to `previous` (the shown rendering; the edit did not
+/// change them), the outcome shares `previous` instead, so the GUI thread sees an unchanged pointer and
+/// neither compares nor frees a big list; the duplicate is freed here, on the worker.
 ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
-                                     const mesh::RenderOptions &options)
+                                     const mesh::RenderOptions &options,
+                                     const ResourceTreeModel::Resources &previous)
 {
     ResourcesView::Outcome out;
     out.generation = generation;
@@ -54,7 +58,11 @@ ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
     }
     out.notes = toQStringList(rendered->notes);
     out.yaml = toQString(mesh::toYamlStream(rendered->resources));
-    out.resources = std::move(rendered->resources);
+    if (previous && *previous == rendered->resources) {
+        out.resources = previous;
+    } else {
+        out.resources = std::make_shared<const std::vector<mesh::Resource>>(std::move(rendered->resources));
+    }
     return out;
 }
 
@@ -171,7 +179,7 @@ void ResourcesView::ensureRendered()
     if (m_stale) {
         // Asked now (export, push, a test): render here; a worker's result for the same generation is then
         // dropped as no longer needed.
-        applyOutcome(renderOutcome(m_generation, targetGroup(), options()));
+        applyOutcome(renderOutcome(m_generation, targetGroup(), options(), m_model->sharedResources()));
     }
 }
 
@@ -188,18 +196,19 @@ void ResourcesView::renderInBackground()
         return; // the running one starts the next when it ends
     }
     m_renderRunning = true;
-    whenFinished(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options()), this,
-                 [this](const Outcome &outcome) {
-                     m_renderRunning = false;
-                     if (!m_stale) {
-                         return;
-                     }
-                     if (outcome.generation == m_generation) {
-                         applyOutcome(outcome);
-                     } else {
-                         renderInBackground(); // overtaken by an edit: render the newest group
-                     }
-                 });
+    // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
+    // replaces its pointer, so the read is safe.
+    whenFinishedTaking(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(),
+                                         m_model->sharedResources()),
+                       this, [this](Outcome outcome) {
+                           m_renderRunning = false;
+                           if (m_stale && outcome.generation == m_generation) {
+                               applyOutcome(outcome);
+                           } else if (m_stale) {
+                               renderInBackground(); // overtaken by an edit: render the newest group
+                           }
+                           releaseOnWorker(std::move(outcome.resources));
+                       });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)
@@ -295,7 +304,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
     m_renderError = outcome.error;
     if (!m_renderError.isEmpty()) {
         m_notes.clear();
-        m_model->setResources({});
+        m_model->setSharedResources(nullptr);
         m_yaml->clear();
         m_banner->setText(tr("Nothing to render until the problems are fixed (see the Problems panel):\n%1")
                               .arg(m_renderError));
@@ -307,7 +316,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         QStringList lines = m_notes;
         if (lines.isEmpty()) {
             lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
-                        static_cast<int>(outcome.resources.size()));
+                        static_cast<int>(outcome.resources->size()));
         }
         if (outcome.ns != m_controller->group().ns) {
             lines.prepend(tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
@@ -316,7 +325,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         }
         m_banner->setPalette(QPalette());
         m_banner->setText(lines.join(QLatin1Char('\n')));
-        m_model->setResources(outcome.resources, outcome.yaml);
+        m_model->setSharedResources(outcome.resources, outcome.yaml);
         showSelection();
     }
     const QString reason =

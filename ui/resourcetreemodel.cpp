@@ -2,6 +2,7 @@
 
 #include "base/yamljson.h"
 #include "ui/qtconvert.h"
+#include "ui/whenfinished.h"
 
 #include <QIcon>
 
@@ -12,10 +13,27 @@ namespace {
 constexpr quintptr kTopLevel = 0;
 } // namespace
 
-ResourceTreeModel::ResourceTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
+ResourceTreeModel::ResourceTreeModel(QObject *parent)
+    : QAbstractItemModel(parent), m_resources(std::make_shared<const std::vector<mesh::Resource>>())
+{
+}
 
 void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml)
 {
+    if (resources == *m_resources) {
+        if (m_allYaml.isNull()) {
+            m_allYaml = allYaml;
+        }
+        return;
+    }
+    setSharedResources(std::make_shared<const std::vector<mesh::Resource>>(resources), allYaml);
+}
+
+void ResourceTreeModel::setSharedResources(Resources resources, const QString &allYaml)
+{
+    if (!resources) {
+        resources = std::make_shared<const std::vector<mesh::Resource>>();
+    }
     if (resources == m_resources) {
         if (m_allYaml.isNull()) {
             m_allYaml = allYaml;
@@ -23,11 +41,12 @@ void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resource
         return;
     }
     beginResetModel();
-    m_resources = resources;
+    releaseOnWorker(std::exchange(m_resources, std::move(resources)));
     m_allYaml = allYaml;
     m_kinds.clear();
-    for (std::size_t i = 0; i < m_resources.size(); ++i) {
-        const QString kind = toQString(m_resources[i].kind());
+    const std::vector<mesh::Resource> &all = *m_resources;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const QString kind = toQString(all[i].kind());
         auto it = std::find_if(m_kinds.begin(), m_kinds.end(), [&](const Kind &k) { return k.name == kind; });
         if (it == m_kinds.end()) {
             m_kinds.push_back({kind, {}});
@@ -60,7 +79,7 @@ QModelIndex ResourceTreeModel::parent(const QModelIndex &child) const
 int ResourceTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (!parent.isValid()) {
-        return m_resources.empty() ? 0 : static_cast<int>(m_kinds.size()) + 1;
+        return m_resources->empty() ? 0 : static_cast<int>(m_kinds.size()) + 1;
     }
     if (parent.column() != 0 || parent.internalId() != kTopLevel || parent.row() == 0) {
         return 0;
@@ -82,11 +101,11 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
         if (index.row() == 0) {
             switch (role) {
             case Qt::DisplayRole:
-                return tr("All resources (%1)").arg(m_resources.size());
+                return tr("All resources (%1)").arg(m_resources->size());
             case Qt::ToolTipRole:
                 return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
             case YamlRole:
-                return m_allYaml.isNull() ? toQString(mesh::toYamlStream(m_resources)) : m_allYaml;
+                return m_allYaml.isNull() ? toQString(mesh::toYamlStream(*m_resources)) : m_allYaml;
             default:
                 return {};
             }
@@ -98,7 +117,7 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
         case YamlRole: {
             std::vector<mesh::Resource> members;
             for (auto i : kind.members) {
-                members.push_back(m_resources[i]);
+                members.push_back((*m_resources)[i]);
             }
             return toQString(mesh::toYamlStream(members));
         }
@@ -107,7 +126,7 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
         }
     }
     const Kind &kind = m_kinds[static_cast<std::size_t>(index.internalId() - 1)];
-    const mesh::Resource &resource = m_resources[kind.members[static_cast<std::size_t>(index.row())]];
+    const mesh::Resource &resource = (*m_resources)[kind.members[static_cast<std::size_t>(index.row())]];
     switch (role) {
     case Qt::DisplayRole:
         return toQString(resource.name());

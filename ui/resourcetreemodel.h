@@ -4,6 +4,9 @@
 
 #include <QAbstractItemModel>
 
+#include <memory>
+#include <vector>
+
 namespace lanedeck::ui {
 
 /// The generated resources of one rendering as a tree: "All resources" first, then one node per kind with
@@ -20,10 +23,16 @@ public:
 
     explicit ResourceTreeModel(QObject *parent = nullptr);
 
+    using Resources = std::shared_ptr<const std::vector<mesh::Resource>>;
+
     /// Shows `resources`; an unchanged list keeps the tree (and its selection) as it is. `allYaml`, when not
     /// null, is their YAML stream already written (by a worker), which "All resources" shows.
     void setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml = QString());
-    const std::vector<mesh::Resource> &resources() const { return m_resources; }
+    /// setResources() without a copy: the model shares `resources` (a worker's rendering). The same pointer
+    /// as before counts as unchanged without comparing; the list replaced is freed on a worker.
+    void setSharedResources(Resources resources, const QString &allYaml = QString());
+    const std::vector<mesh::Resource> &resources() const { return *m_resources; }
+    const Resources &sharedResources() const { return m_resources; }
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -40,7 +49,7 @@ private:
         std::vector<std::size_t> members;
     };
 
-    std::vector<mesh::Resource> m_resources;
+    Resources m_resources;
     QString m_allYaml;
     std::vector<Kind> m_kinds;
 };
