@@ -271,15 +271,16 @@ int child(int services, int lanes)
     const double rss = statusKiB("VmRSS:") / 1024.0;
     const double peak = statusKiB("VmHWM:") / 1024.0;
     printViewSplit(group);
-    std::printf("open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
-                "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f toggle_cpu_ms=%.1f toggle_cpu_max_ms=%.1f "
-                "toggle_settle_gap_ms=%.1f toggle_settle_gap_max_ms=%.1f "
-                "weight_ms=%.1f weight_max_ms=%.1f weight_cpu_ms=%.1f weight_cpu_max_ms=%.1f "
-                "weight_settle_gap_ms=%.1f weight_settle_gap_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
-                open, layoutReady, layoutAlone, draw, validation, render, median(toggles.wall),
-                median(toggles.signalsOnly), maxOf(toggles.wall), median(toggles.cpu), maxOf(toggles.cpu),
-                median(toggles.settleGap), maxOf(toggles.settleGap), median(drags.wall), maxOf(drags.wall),
-                median(drags.cpu), maxOf(drags.cpu), median(drags.settleGap), maxOf(drags.settleGap), rss, peak);
+    std::printf(
+        "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
+        "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f toggle_cpu_ms=%.1f toggle_cpu_max_ms=%.1f "
+        "toggle_settle_gap_ms=%.1f toggle_settle_gap_max_ms=%.1f "
+        "weight_ms=%.1f weight_max_ms=%.1f weight_cpu_ms=%.1f weight_cpu_max_ms=%.1f "
+        "weight_settle_gap_ms=%.1f weight_settle_gap_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
+        open, layoutReady, layoutAlone, draw, validation, render, median(toggles.wall),
+        median(toggles.signalsOnly), maxOf(toggles.wall), median(toggles.cpu), maxOf(toggles.cpu),
+        median(toggles.settleGap), maxOf(toggles.settleGap), median(drags.wall), maxOf(drags.wall),
+        median(drags.cpu), maxOf(drags.cpu), median(drags.settleGap), maxOf(drags.settleGap), rss, peak);
     return 0;
 }
 

@@ -198,17 +198,17 @@ void ResourcesView::renderInBackground()
     m_renderRunning = true;
     // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
     // replaces its pointer, so the read is safe.
-    whenFinishedTaking(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(),
-                                         m_model->sharedResources()),
-                       this, [this](Outcome outcome) {
-                           m_renderRunning = false;
-                           if (m_stale && outcome.generation == m_generation) {
-                               applyOutcome(outcome);
-                           } else if (m_stale) {
-                               renderInBackground(); // overtaken by an edit: render the newest group
-                           }
-                           releaseOnWorker(std::move(outcome.resources));
-                       });
+    whenFinishedTaking(
+        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->sharedResources()),
+        this, [this](Outcome outcome) {
+            m_renderRunning = false;
+            if (m_stale && outcome.generation == m_generation) {
+                applyOutcome(outcome);
+            } else if (m_stale) {
+                renderInBackground(); // overtaken by an edit: render the newest group
+            }
+            releaseOnWorker(std::move(outcome.resources));
+        });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)

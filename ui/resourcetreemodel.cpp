@@ -15,8 +15,7 @@ constexpr quintptr kTopLevel = 0;
 
 ResourceTreeModel::ResourceTreeModel(QObject *parent)
     : QAbstractItemModel(parent), m_resources(std::make_shared<const std::vector<mesh::Resource>>())
-{
-}
+{}
 
 void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml)
 {
