@@ -29,9 +29,9 @@ namespace lanedeck::ui {
 struct ResourcesView::Outcome
 {
     quint64 generation = 0;
-    std::string ns;                               ///< the namespace rendered into
-    QString error;                                ///< empty: rendered
-    ResourceTreeModel::SharedResources resources; ///< null when the group does not render
+    std::string ns; ///< the namespace rendered into
+    QString error;  ///< empty: rendered
+    ResourceTreeModel::Resources resources;
     QStringList notes;
     QString yaml;          ///< every resource as one YAML stream
     SharedTextLines lines; ///< the same text (shared) with its line index
@@ -39,8 +39,12 @@ struct ResourcesView::Outcome
 
 namespace {
 
+/// Renders `group`. When the resources come out equal to `previous` (the shown rendering; the edit did not
+/// change them), the outcome shares `previous` instead, so the GUI thread sees an unchanged pointer and
+/// neither compares nor frees a big list; the duplicate is freed here, on the worker.
 ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
-                                     const mesh::RenderOptions &options)
+                                     const mesh::RenderOptions &options,
+                                     const ResourceTreeModel::Resources &previous)
 {
     ResourcesView::Outcome out;
     out.generation = generation;
@@ -53,17 +57,12 @@ ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
     out.notes = toQStringList(rendered->notes);
     out.yaml = toQString(mesh::toYamlStream(rendered->resources));
     out.lines = std::make_shared<const TextLines>(out.yaml);
-    out.resources = std::make_shared<const std::vector<mesh::Resource>>(std::move(rendered->resources));
-    return out;
-}
-
-/// Drops a reference on a worker, so that when it is the last one, the thousands of small allocations of a
-/// big rendering are freed there and not on the GUI thread (a tenth of a second at 1,000 services).
-void releaseOnWorker(ResourceTreeModel::SharedResources resources)
-{
-    if (resources) {
-        (void)QtConcurrent::run([](ResourceTreeModel::SharedResources) {}, std::move(resources));
+    if (previous && *previous == rendered->resources) {
+        out.resources = previous;
+    } else {
+        out.resources = std::make_shared<const std::vector<mesh::Resource>>(std::move(rendered->resources));
     }
+    return out;
 }
 
 } // namespace
@@ -174,7 +173,7 @@ void ResourcesView::ensureRendered()
     if (m_stale) {
         // Asked now (export, push, a test): render here; a worker's result for the same generation is then
         // dropped as no longer needed.
-        applyOutcome(renderOutcome(m_generation, targetGroup(), options()));
+        applyOutcome(renderOutcome(m_generation, targetGroup(), options(), m_model->sharedResources()));
     }
 }
 
@@ -191,18 +190,19 @@ void ResourcesView::renderInBackground()
         return; // the running one starts the next when it ends
     }
     m_renderRunning = true;
-    whenFinished(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options()), this,
-                 [this](const Outcome &outcome) {
-                     m_renderRunning = false;
-                     if (!m_stale) {
-                         return;
-                     }
-                     if (outcome.generation == m_generation) {
-                         applyOutcome(outcome);
-                     } else {
-                         renderInBackground(); // overtaken by an edit: render the newest group
-                     }
-                 });
+    // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
+    // replaces its pointer, so the read is safe.
+    whenFinishedTaking(
+        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->sharedResources()),
+        this, [this](Outcome outcome) {
+            m_renderRunning = false;
+            if (m_stale && outcome.generation == m_generation) {
+                applyOutcome(outcome);
+            } else if (m_stale) {
+                renderInBackground(); // overtaken by an edit: render the newest group
+            }
+            releaseOnWorker(std::move(outcome.resources));
+        });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)
@@ -292,7 +292,6 @@ void ResourcesView::setDarkPalette(bool dark)
 
 void ResourcesView::applyOutcome(const Outcome &outcome)
 {
-    ResourceTreeModel::SharedResources previous = m_model->sharedResources();
     m_stale = false;
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
@@ -300,7 +299,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
     if (!m_renderError.isEmpty()) {
         m_notes.clear();
         m_allLines.reset();
-        m_model->setResources(nullptr);
+        m_model->setSharedResources(nullptr);
         m_yaml->clear();
         m_banner->setText(tr("Nothing to render until the problems are fixed (see the Problems panel):\n%1")
                               .arg(m_renderError));
@@ -321,11 +320,12 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         }
         m_banner->setPalette(QPalette());
         m_banner->setText(lines.join(QLatin1Char('\n')));
-        m_allLines = outcome.lines;
-        m_model->setResources(outcome.resources, outcome.yaml);
+        if (!m_allLines || outcome.resources != m_model->sharedResources()) {
+            m_allLines = outcome.lines; // an unchanged rendering keeps the text it shows, not a second copy
+        }
+        m_model->setSharedResources(outcome.resources, outcome.yaml);
         showSelection();
     }
-    releaseOnWorker(std::move(previous));
     const QString reason =
         m_renderError.isEmpty() ? QString() : tr("The lane group has problems: %1").arg(m_renderError);
     for (QPushButton *button : {m_copy, m_exportFile, m_exportDirectory}) {

@@ -2,6 +2,7 @@
 
 #include "base/yamljson.h"
 #include "ui/qtconvert.h"
+#include "ui/whenfinished.h"
 
 #include <QIcon>
 
@@ -16,26 +17,35 @@ ResourceTreeModel::ResourceTreeModel(QObject *parent)
     : QAbstractItemModel(parent), m_resources(std::make_shared<const std::vector<mesh::Resource>>())
 {}
 
-void ResourceTreeModel::setResources(SharedResources resources, const QString &allYaml)
+void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml)
+{
+    if (resources == *m_resources) {
+        if (m_allYaml.isNull()) {
+            m_allYaml = allYaml;
+        }
+        return;
+    }
+    setSharedResources(std::make_shared<const std::vector<mesh::Resource>>(resources), allYaml);
+}
+
+void ResourceTreeModel::setSharedResources(Resources resources, const QString &allYaml)
 {
     if (!resources) {
         resources = std::make_shared<const std::vector<mesh::Resource>>();
     }
-    if (resources == m_resources || *resources == *m_resources) {
-        // Equal lists: the tree stays; holding the newer one lets the caller release the older elsewhere.
-        m_resources = std::move(resources);
+    if (resources == m_resources) {
         if (m_allYaml.isNull()) {
             m_allYaml = allYaml;
         }
         return;
     }
     beginResetModel();
-    m_resources = std::move(resources);
+    releaseOnWorker(std::exchange(m_resources, std::move(resources)));
     m_allYaml = allYaml;
     m_kinds.clear();
-    const std::vector<mesh::Resource> &list = *m_resources;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        const QString kind = toQString(list[i].kind());
+    const std::vector<mesh::Resource> &all = *m_resources;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const QString kind = toQString(all[i].kind());
         auto it = std::find_if(m_kinds.begin(), m_kinds.end(), [&](const Kind &k) { return k.name == kind; });
         if (it == m_kinds.end()) {
             m_kinds.push_back({kind, {}});

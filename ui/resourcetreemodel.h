@@ -23,17 +23,16 @@ public:
 
     explicit ResourceTreeModel(QObject *parent = nullptr);
 
-    /// An immutable list shared with the worker that rendered it: the GUI thread neither copies nor frees
-    /// its thousands of resources one by one (it took a tenth of a second per edit at 1,000 services).
-    using SharedResources = std::shared_ptr<const std::vector<mesh::Resource>>;
+    using Resources = std::shared_ptr<const std::vector<mesh::Resource>>;
 
-    /// Shows `resources` (null: none); an unchanged list keeps the tree (and its selection) as it is.
-    /// `allYaml`, when not null, is their YAML stream already written (by a worker), which "All resources"
-    /// shows.
-    void setResources(SharedResources resources, const QString &allYaml = QString());
+    /// Shows `resources`; an unchanged list keeps the tree (and its selection) as it is. `allYaml`, when not
+    /// null, is their YAML stream already written (by a worker), which "All resources" shows.
+    void setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml = QString());
+    /// setResources() without a copy: the model shares `resources` (a worker's rendering). The same pointer
+    /// as before counts as unchanged without comparing; the list replaced is freed on a worker.
+    void setSharedResources(Resources resources, const QString &allYaml = QString());
     const std::vector<mesh::Resource> &resources() const { return *m_resources; }
-    /// The list itself, to share or to release elsewhere.
-    const SharedResources &sharedResources() const { return m_resources; }
+    const Resources &sharedResources() const { return m_resources; }
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -50,7 +49,7 @@ private:
         std::vector<std::size_t> members;
     };
 
-    SharedResources m_resources; ///< never null
+    Resources m_resources;
     QString m_allYaml;
     std::vector<Kind> m_kinds;
 };

@@ -3,6 +3,9 @@
 #include <QFuture>
 #include <QFutureWatcher>
 #include <QObject>
+#include <QThreadPool>
+
+#include <memory>
 
 #include <utility>
 
@@ -26,6 +29,29 @@ template <class T, class F> void whenFinished(const QFuture<T> &future, QObject 
         f(watcher->result());
     });
     watcher->setFuture(future);
+}
+
+/// whenFinished() that moves the result out of the future into `f(T &&result)` instead of copying it: for
+/// results that are costly to copy or to free, which `f` then owns alone (and may hand to releaseOnWorker).
+/// The future must have no other reader of its result.
+template <class T, class F> void whenFinishedTaking(const QFuture<T> &future, QObject *context, F f)
+{
+    auto *watcher = new QFutureWatcher<T>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, watcher, [watcher, f = std::move(f)] {
+        watcher->deleteLater();
+        f(watcher->future().takeResult());
+    });
+    watcher->setFuture(future);
+}
+
+/// Drops `data` on a pool thread: freeing a big value (a group's rendered resources are a few hundred
+/// thousand JSON nodes, ~0.2 s to free) must not stall the GUI thread. The caller must hold no other
+/// reference it will drop later; readers elsewhere keep theirs and the value lives until the last is gone.
+template <class T> void releaseOnWorker(std::shared_ptr<T> data)
+{
+    if (data && data.use_count() == 1) {
+        QThreadPool::globalInstance()->start([data = std::move(data)]() mutable { data.reset(); });
+    }
 }
 
 } // namespace lanedeck::ui

@@ -261,7 +261,7 @@ void TestUiModels::resourceTreeByKind()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const auto rendered = mesh::render(m_doc->group(), {});
     QVERIFY(rendered.ok());
-    model.setResources(std::make_shared<const std::vector<mesh::Resource>>(rendered->resources));
+    model.setResources(rendered->resources);
     QCOMPARE(model.index(0, 0).data(ResourceTreeModel::YamlRole).toString(),
              QString::fromStdString(mesh::toYamlStream(rendered->resources)));
     int leaves = 0;
@@ -278,7 +278,7 @@ void TestUiModels::resourceTreeByKind()
     QCOMPARE(leaves, static_cast<int>(rendered->resources.size()));
     const QModelIndex dr = model.index(0, 0, model.index(1, 0));
     QCOMPARE(dr.data().toString(), QStringLiteral("trafficlabel-dr-test-default-mocka"));
-    model.setResources(nullptr);
+    model.setResources({});
     QCOMPARE(model.rowCount(), 0);
 }
 
