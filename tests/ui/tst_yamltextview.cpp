@@ -4,6 +4,7 @@
 #include "testsupport.h"
 
 #include "ui/documentcontroller.h"
+#include "ui/mainwindow.h"
 #include "ui/resourcesview.h"
 #include "ui/yamlhighlighter.h"
 #include "ui/yamlsyntax.h"
@@ -12,9 +13,12 @@
 #include <QAccessible>
 #include <QApplication>
 #include <QClipboard>
+#include <QFocusFrame>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>
@@ -86,6 +90,7 @@ class TestYamlTextView : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void spans_data();
     void spans();
     void highlighterUsesTheSpans();
@@ -99,6 +104,7 @@ private Q_SLOTS:
     void tabMovesFocusOn();
     void accessibleText();
     void resourcesPreview();
+    void focusRingInTheWindow();
 };
 
 void TestYamlTextView::spans_data()
@@ -403,6 +409,28 @@ void TestYamlTextView::resourcesPreview()
     QVERIFY(copy);
     copy->click();
     QCOMPARE(QApplication::clipboard()->text(), stream);
+}
+
+void TestYamlTextView::focusRingInTheWindow()
+{
+    // The view draws no focus frame of its own: the main window's ring marks it, as every scroll area.
+    QTemporaryDir autosave;
+    MainWindow::Options options;
+    options.autosaveDirectory = autosave.path();
+    MainWindow window(options);
+    window.document()->newDocument(testing::seedGroup());
+    window.showTab(QStringLiteral("resources"));
+    window.resize(1280, 820);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto *preview = window.findChild<YamlTextView *>(QStringLiteral("yamlPreview"));
+    QVERIFY(preview);
+    preview->setFocus(Qt::TabFocusReason);
+    QVERIFY(preview->hasFocus());
+    auto *ring = window.findChild<QFocusFrame *>(QStringLiteral("focusRing"));
+    QVERIFY(ring);
+    QCOMPARE(ring->widget(), preview);
+    QVERIFY(ring->isVisible());
 }
 
 QTEST_MAIN(TestYamlTextView)
