@@ -232,6 +232,25 @@ int child(int services, int lanes)
     QApplication::processEvents();
     const double layoutReady = ms(clock);
 
+    DocumentController *doc = window.document();
+    EditTimes toggles;
+    for (int i = 0; i < 10; ++i) {
+        LaneGroup after = doc->group();
+        const std::string service = "svc-" + std::to_string(i * 7 + 1);
+        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
+        toggles.measure([&] { doc->edit(after, QStringLiteral("toggle")); });
+    }
+    EditTimes drags;
+    for (int w = 1; w <= 10; ++w) {
+        drags.measure([&] { doc->setLaneWeight(1, w, true); });
+    }
+    while (window.topology()->layoutPending()) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    const double rss = statusKiB("VmRSS:") / 1024.0;
+    const double peak = statusKiB("VmHWM:") / 1024.0;
+
+    // The peers and the core's parts alone, after the RSS figures so that they hold only the console's.
     QElapsedTimer timer;
     timer.start();
     const auto layout = graph::layoutGraph(group, graph::nodeSizes(group));
@@ -253,23 +272,6 @@ int child(int services, int lanes)
     const std::string yaml = rendered ? mesh::toYamlStream(rendered->resources) : std::string();
     const double render = ms(timer);
 
-    DocumentController *doc = window.document();
-    EditTimes toggles;
-    for (int i = 0; i < 10; ++i) {
-        LaneGroup after = doc->group();
-        const std::string service = "svc-" + std::to_string(i * 7 + 1);
-        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
-        toggles.measure([&] { doc->edit(after, QStringLiteral("toggle")); });
-    }
-    EditTimes drags;
-    for (int w = 1; w <= 10; ++w) {
-        drags.measure([&] { doc->setLaneWeight(1, w, true); });
-    }
-    while (window.topology()->layoutPending()) {
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    }
-    const double rss = statusKiB("VmRSS:") / 1024.0;
-    const double peak = statusKiB("VmHWM:") / 1024.0;
     printViewSplit(group);
     std::printf(
         "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
