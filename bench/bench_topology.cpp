@@ -15,6 +15,7 @@
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
 #include "graph/drawing.h"
 #include "graph/layout.h"
+#include "guithread.h"
 #include "lanes/groupedits.h"
 #include "lanes/validation.h"
 #include "mesh/render.h"
@@ -39,13 +40,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
 #include <vector>
-
-#include <time.h>
 
 using namespace lanedeck;
 using namespace lanedeck::ui;
@@ -81,35 +79,16 @@ double ms(const QElapsedTimer &timer)
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
-/// CPU time of the calling thread (the GUI thread here), in ms.
-double threadCpuMs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-/// Runs the event loop for `milliseconds` with a 1 ms heartbeat and returns the longest gap between two
-/// beats: the longest stretch the GUI thread spent on other work (a timer's or a worker's result).
+/// Runs the event loop for `milliseconds` and returns the longest stretch the GUI thread spent on other work
+/// (a timer's or a worker's result) meanwhile.
 double longestGap(int milliseconds)
 {
+    bench::Heartbeat heartbeat;
     QEventLoop loop;
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = 0;
-    qint64 longest = 0;
-    QTimer beat;
-    beat.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&beat, &QTimer::timeout, &loop, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        longest = std::max(longest, now - last);
-        last = now;
-    });
-    beat.start(1);
     QTimer::singleShot(milliseconds, &loop, &QEventLoop::quit);
+    heartbeat.reset();
     loop.exec();
-    longest = std::max(longest, clock.nsecsElapsed() - last);
-    return static_cast<double>(longest) / 1e6;
+    return heartbeat.longestGapMs();
 }
 
 /// One edit's figures: the edit and repaint (wall and GUI-thread CPU), then the settling after it.
@@ -123,13 +102,13 @@ struct EditTimes
     void measure(const std::function<void()> &edit)
     {
         QElapsedTimer timer;
-        const double cpuBefore = threadCpuMs();
+        const double cpuBefore = bench::threadCpuMs();
         timer.start();
         edit();
         signalsOnly.push_back(ms(timer));
         QApplication::processEvents();
         wall.push_back(ms(timer));
-        cpu.push_back(threadCpuMs() - cpuBefore);
+        cpu.push_back(bench::threadCpuMs() - cpuBefore);
         settleGap.push_back(longestGap(600));
     }
 };
@@ -186,10 +165,10 @@ double viewToggle(const LaneGroup &group, const std::function<QWidget *(Document
                 // GUI-thread work, so the longest is the longest stall an operator would feel.
                 QElapsedTimer pass;
                 pass.start();
-                const double cpuBefore = threadCpuMs();
+                const double cpuBefore = bench::threadCpuMs();
                 QApplication::processEvents(QEventLoop::AllEvents, 20);
                 guiMax = std::max(guiMax, ms(pass));
-                guiMaxCpu = std::max(guiMaxCpu, threadCpuMs() - cpuBefore);
+                guiMaxCpu = std::max(guiMaxCpu, bench::threadCpuMs() - cpuBefore);
             }
             latencies.push_back(ms(timer));
         }
@@ -264,6 +243,25 @@ int child(int services, int lanes)
     QApplication::processEvents();
     const double layoutReady = ms(clock);
 
+    DocumentController *doc = window.document();
+    EditTimes toggles;
+    for (int i = 0; i < 10; ++i) {
+        LaneGroup after = doc->group();
+        const std::string service = "svc-" + std::to_string(i * 7 + 1);
+        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
+        toggles.measure([&] { doc->edit(after, QStringLiteral("toggle")); });
+    }
+    EditTimes drags;
+    for (int w = 1; w <= 10; ++w) {
+        drags.measure([&] { doc->setLaneWeight(1, w, true); });
+    }
+    while (window.topology()->layoutPending()) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    const double rss = statusKiB("VmRSS:") / 1024.0;
+    const double peak = statusKiB("VmHWM:") / 1024.0;
+
+    // The peers and the core's parts alone, after the RSS figures so that they hold only the console's.
     QElapsedTimer timer;
     timer.start();
     const auto layout = graph::layoutGraph(group, graph::nodeSizes(group));
@@ -285,23 +283,6 @@ int child(int services, int lanes)
     const std::string yaml = rendered ? mesh::toYamlStream(rendered->resources) : std::string();
     const double render = ms(timer);
 
-    DocumentController *doc = window.document();
-    EditTimes toggles;
-    for (int i = 0; i < 10; ++i) {
-        LaneGroup after = doc->group();
-        const std::string service = "svc-" + std::to_string(i * 7 + 1);
-        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
-        toggles.measure([&] { doc->edit(after, QStringLiteral("toggle")); });
-    }
-    EditTimes drags;
-    for (int w = 1; w <= 10; ++w) {
-        drags.measure([&] { doc->setLaneWeight(1, w, true); });
-    }
-    while (window.topology()->layoutPending()) {
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    }
-    const double rss = statusKiB("VmRSS:") / 1024.0;
-    const double peak = statusKiB("VmHWM:") / 1024.0;
     printViewSplit(group);
     std::printf(
         "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "

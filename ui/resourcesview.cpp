@@ -31,20 +31,19 @@ struct ResourcesView::Outcome
     quint64 generation = 0;
     std::string ns; ///< the namespace rendered into
     QString error;  ///< empty: rendered
-    ResourceTreeModel::Resources resources;
+    ResourceTreeModel::Rendering rendering;
     QStringList notes;
-    QString yaml;          ///< every resource as one YAML stream
-    SharedTextLines lines; ///< the same text (shared) with its line index
+    SharedTextLines lines; ///< the rendering's stream (shared) with its line index; null when unchanged
 };
 
 namespace {
 
-/// Renders `group`. When the resources come out equal to `previous` (the shown rendering; the edit did not
-/// change them), the outcome shares `previous` instead, so the GUI thread sees an unchanged pointer and
-/// neither compares nor frees a big list; the duplicate is freed here, on the worker.
+/// Renders `group` and writes its YAML; the resources' JSON is freed here, on the worker. When the YAML comes
+/// out equal to `previous` (the shown rendering; the edit did not change it), the outcome shares `previous`
+/// instead, so the GUI thread sees an unchanged pointer and neither compares nor frees anything.
 ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
                                      const mesh::RenderOptions &options,
-                                     const ResourceTreeModel::Resources &previous)
+                                     const ResourceTreeModel::Rendering &previous)
 {
     ResourcesView::Outcome out;
     out.generation = generation;
@@ -55,12 +54,12 @@ ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
         return out;
     }
     out.notes = toQStringList(rendered->notes);
-    out.yaml = toQString(mesh::toYamlStream(rendered->resources));
-    out.lines = std::make_shared<const TextLines>(out.yaml);
-    if (previous && *previous == rendered->resources) {
-        out.resources = previous;
+    auto rendering = std::make_shared<const RenderedYaml>(RenderedYaml::from(rendered->resources));
+    if (previous && *previous == *rendering) {
+        out.rendering = previous;
     } else {
-        out.resources = std::make_shared<const std::vector<mesh::Resource>>(std::move(rendered->resources));
+        out.lines = std::make_shared<const TextLines>(rendering->stream);
+        out.rendering = std::move(rendering);
     }
     return out;
 }
@@ -173,7 +172,7 @@ void ResourcesView::ensureRendered()
     if (m_stale) {
         // Asked now (export, push, a test): render here; a worker's result for the same generation is then
         // dropped as no longer needed.
-        applyOutcome(renderOutcome(m_generation, targetGroup(), options(), m_model->sharedResources()));
+        applyOutcome(renderOutcome(m_generation, targetGroup(), options(), m_model->rendering()));
     }
 }
 
@@ -193,15 +192,15 @@ void ResourcesView::renderInBackground()
     // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
     // replaces its pointer, so the read is safe.
     whenFinishedTaking(
-        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->sharedResources()),
-        this, [this](Outcome outcome) {
+        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->rendering()), this,
+        [this](Outcome outcome) {
             m_renderRunning = false;
             if (m_stale && outcome.generation == m_generation) {
                 applyOutcome(outcome);
             } else if (m_stale) {
                 renderInBackground(); // overtaken by an edit: render the newest group
             }
-            releaseOnWorker(std::move(outcome.resources));
+            releaseOnWorker(std::move(outcome.rendering));
         });
 }
 
@@ -216,10 +215,10 @@ void ResourcesView::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
 }
 
-const std::vector<mesh::Resource> &ResourcesView::resources()
+const RenderedYaml &ResourcesView::rendering()
 {
     ensureRendered();
-    return m_model->resources();
+    return *m_model->rendering();
 }
 
 mesh::RenderOptions ResourcesView::options() const
@@ -292,14 +291,19 @@ void ResourcesView::setDarkPalette(bool dark)
 
 void ResourcesView::applyOutcome(const Outcome &outcome)
 {
+    // A new text (or none, on an error) replaces the indexed stream; an unchanged rendering (no lines) keeps
+    // it. The one replaced is freed on a worker once the preview shows the new one.
+    SharedTextLines replaced;
+    if (outcome.lines || !outcome.error.isEmpty()) {
+        replaced = std::exchange(m_allLines, outcome.lines);
+    }
     m_stale = false;
     const bool apiVersionApplies = flavorName() != QLatin1String("asm-crd");
     m_apiVersion->setEnabled(apiVersionApplies);
     m_renderError = outcome.error;
     if (!m_renderError.isEmpty()) {
         m_notes.clear();
-        m_allLines.reset();
-        m_model->setSharedResources(nullptr);
+        m_model->setRendering(nullptr);
         m_yaml->clear();
         m_banner->setText(tr("Nothing to render until the problems are fixed (see the Problems panel):\n%1")
                               .arg(m_renderError));
@@ -311,7 +315,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         QStringList lines = m_notes;
         if (lines.isEmpty()) {
             lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
-                        static_cast<int>(outcome.resources->size()));
+                        static_cast<int>(outcome.rendering->documents.size()));
         }
         if (outcome.ns != m_controller->group().ns) {
             lines.prepend(tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
@@ -320,12 +324,10 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         }
         m_banner->setPalette(QPalette());
         m_banner->setText(lines.join(QLatin1Char('\n')));
-        if (!m_allLines || outcome.resources != m_model->sharedResources()) {
-            m_allLines = outcome.lines; // an unchanged rendering keeps the text it shows, not a second copy
-        }
-        m_model->setSharedResources(outcome.resources, outcome.yaml);
+        m_model->setRendering(outcome.rendering);
         showSelection();
     }
+    releaseOnWorker(std::move(replaced));
     const QString reason =
         m_renderError.isEmpty() ? QString() : tr("The lane group has problems: %1").arg(m_renderError);
     for (QPushButton *button : {m_copy, m_exportFile, m_exportDirectory}) {
@@ -388,7 +390,7 @@ bool ResourcesView::exportToFile(const QString &path, QString *error)
         *error = m_renderError;
         return false;
     }
-    const QByteArray data = QByteArray::fromStdString(mesh::toYamlStream(m_model->resources()));
+    const QByteArray data = m_model->rendering()->stream.toUtf8();
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
         *error = tr("%1: %2").arg(path, file.errorString());
@@ -404,7 +406,14 @@ bool ResourcesView::exportToDirectory(const QString &directory, QStringList *wri
         *error = m_renderError;
         return false;
     }
-    const auto result = mesh::writeResourceDirectory(m_model->resources(), toStdString(directory));
+    // The preview keeps the YAML, not the resources: render them again for the files (the document has not
+    // changed since ensureRendered(), on this thread).
+    const auto rendered = mesh::render(targetGroup(), options());
+    if (!rendered) {
+        *error = toQString(rendered.error().message);
+        return false;
+    }
+    const auto result = mesh::writeResourceDirectory(rendered->resources, toStdString(directory));
     if (!result) {
         *error = toQString(result.error().message);
         return false;
@@ -427,9 +436,7 @@ void ResourcesView::exportFileInteractively()
         QMessageBox::warning(this, tr("Export failed"), error);
         return;
     }
-    Q_EMIT statusMessage(
-        tr("Exported %n resource(s) to %1", nullptr, static_cast<int>(m_model->resources().size()))
-            .arg(path));
+    Q_EMIT statusMessage(tr("Exported %n resource(s) to %1", nullptr, m_model->resourceCount()).arg(path));
 }
 
 void ResourcesView::exportDirectoryInteractively()

@@ -15,6 +15,7 @@ namespace lanedeck::ui {
 
 class DocumentController;
 class ResourceTreeModel;
+struct RenderedYaml;
 
 /// The generated resources: a tree by kind, the selected node's YAML (a YamlTextView), the flavor and API
 /// version to render for, and copy and export. An invalid group renders nothing; the view says why and
@@ -55,8 +56,9 @@ public:
     bool renderPending() const { return m_stale; }
     /// Renders on a worker if the view is behind the document, hidden or not; rendered() says when done.
     void requestRender();
-    /// The resources of the current group (empty when it does not render).
-    const std::vector<mesh::Resource> &resources();
+    /// The current group's rendering: its YAML and each resource's place in it (empty when it does not
+    /// render). The view keeps no mesh::Resource: export to a directory and push render again.
+    const RenderedYaml &rendering();
     ResourceTreeModel *model() const { return m_model; }
 
     /// Writes every resource as one YAML stream to `path`; false with `error` set on failure.

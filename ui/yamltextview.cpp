@@ -199,6 +199,9 @@ void YamlTextView::setText(const QString &text)
 
 void YamlTextView::setLines(SharedTextLines lines, bool keepPosition)
 {
+    if (keepPosition && lines && lines == m_lines) {
+        return; // the same text: the selection stays too
+    }
     const bool hadSelection = hasSelection();
     const SharedTextLines old = std::exchange(m_lines, lines ? std::move(lines) : emptyText());
     m_anchor = 0;

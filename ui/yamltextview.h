@@ -63,6 +63,7 @@ public:
     void setText(const QString &text);
     /// Shows `lines` (null shows nothing). The selection is cleared; with `keepPosition` the scroll
     /// position stays where it was (clamped), as for a new rendering of the same node; else the top left.
+    /// The same `lines` again with `keepPosition` changes nothing.
     void setLines(SharedTextLines lines, bool keepPosition = false);
     const QString &text() const { return m_lines->text(); }
     const SharedTextLines &lines() const { return m_lines; }
