@@ -214,8 +214,15 @@ void YamlTextView::setLines(SharedTextLines lines, bool keepPosition)
     }
     viewport()->update();
     if (QAccessible::isActive()) {
-        QAccessibleTextUpdateEvent event(this, 0, old->text(), m_lines->text());
-        QAccessible::updateAccessibility(&event);
+        // A text update carries both texts to the screen reader; for megabytes, say only that it changed.
+        constexpr qsizetype kUpdateLimit = 1 << 20;
+        if (old->text().size() + m_lines->text().size() <= kUpdateLimit) {
+            QAccessibleTextUpdateEvent event(this, 0, old->text(), m_lines->text());
+            QAccessible::updateAccessibility(&event);
+        } else {
+            QAccessibleEvent event(this, QAccessible::VisibleDataChanged);
+            QAccessible::updateAccessibility(&event);
+        }
     }
     if (hadSelection) {
         Q_EMIT selectionChanged();
