@@ -4,7 +4,11 @@
 // the same group to YAML (bench_render's work, the peer), a cell toggle and a weight drag step (the edit plus
 // the repaint of every view, on the GUI thread), and RSS; then the same toggle with one view at a time on its
 // own document (view_*: designer, lane paths, problems, topology, resources, and the document's validation
-// alone), the resources' worker until its result is on screen. The parent prints every run and the medians.
+// alone), the resources' worker until its result is on screen. Each toggle and weight step also reports the
+// GUI thread's CPU time (`*_cpu_ms`: what the edit costs that thread, whatever else the machine runs) and
+// the longest stretch the GUI thread was busy in the 600 ms after it (`*_settle_gap_ms`, a 1 ms heartbeat's
+// longest gap: deferred work such as a worker's result being applied). The parent prints every run and the
+// medians.
 // docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
 //
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
@@ -30,6 +34,7 @@
 #include <QProcess>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -37,6 +42,8 @@
 #include <map>
 #include <memory>
 #include <vector>
+
+#include <time.h>
 
 using namespace lanedeck;
 using namespace lanedeck::ui;
@@ -70,6 +77,64 @@ double median(std::vector<double> values)
 double ms(const QElapsedTimer &timer)
 {
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
+}
+
+/// CPU time of the calling thread (the GUI thread here), in ms.
+double threadCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+/// Runs the event loop for `milliseconds` with a 1 ms heartbeat and returns the longest gap between two
+/// beats: the longest stretch the GUI thread spent on other work (a timer's or a worker's result).
+double longestGap(int milliseconds)
+{
+    QEventLoop loop;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0;
+    qint64 longest = 0;
+    QTimer beat;
+    beat.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&beat, &QTimer::timeout, &loop, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        longest = std::max(longest, now - last);
+        last = now;
+    });
+    beat.start(1);
+    QTimer::singleShot(milliseconds, &loop, &QEventLoop::quit);
+    loop.exec();
+    longest = std::max(longest, clock.nsecsElapsed() - last);
+    return static_cast<double>(longest) / 1e6;
+}
+
+/// One edit's figures: the edit and repaint (wall and GUI-thread CPU), then the settling after it.
+struct EditTimes
+{
+    std::vector<double> wall;
+    std::vector<double> signalsOnly; ///< the edit's synchronous part (signals to every view)
+    std::vector<double> cpu;
+    std::vector<double> settleGap;
+
+    void measure(const std::function<void()> &edit)
+    {
+        QElapsedTimer timer;
+        const double cpuBefore = threadCpuMs();
+        timer.start();
+        edit();
+        signalsOnly.push_back(ms(timer));
+        QApplication::processEvents();
+        wall.push_back(ms(timer));
+        cpu.push_back(threadCpuMs() - cpuBefore);
+        settleGap.push_back(longestGap(600));
+    }
+};
+
+double maxOf(const std::vector<double> &values)
+{
+    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
 /// Toggles a cell of a document that one view alone follows, 5 times: the median time until the view has
@@ -167,6 +232,25 @@ int child(int services, int lanes)
     QApplication::processEvents();
     const double layoutReady = ms(clock);
 
+    DocumentController *doc = window.document();
+    EditTimes toggles;
+    for (int i = 0; i < 10; ++i) {
+        LaneGroup after = doc->group();
+        const std::string service = "svc-" + std::to_string(i * 7 + 1);
+        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
+        toggles.measure([&] { doc->edit(after, QStringLiteral("toggle")); });
+    }
+    EditTimes drags;
+    for (int w = 1; w <= 10; ++w) {
+        drags.measure([&] { doc->setLaneWeight(1, w, true); });
+    }
+    while (window.topology()->layoutPending()) {
+        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    }
+    const double rss = statusKiB("VmRSS:") / 1024.0;
+    const double peak = statusKiB("VmHWM:") / 1024.0;
+
+    // The peers and the core's parts alone, after the RSS figures so that they hold only the console's.
     QElapsedTimer timer;
     timer.start();
     const auto layout = graph::layoutGraph(group, graph::nodeSizes(group));
@@ -188,39 +272,17 @@ int child(int services, int lanes)
     const std::string yaml = rendered ? mesh::toYamlStream(rendered->resources) : std::string();
     const double render = ms(timer);
 
-    DocumentController *doc = window.document();
-    std::vector<double> toggles;
-    std::vector<double> toggleSignals;
-    for (int i = 0; i < 10; ++i) {
-        LaneGroup after = doc->group();
-        const std::string service = "svc-" + std::to_string(i * 7 + 1);
-        edits::setLaneHasService(after, 1, service, !after.laneHas(after.lanes[1], service));
-        timer.restart();
-        doc->edit(after, QStringLiteral("toggle"));
-        toggleSignals.push_back(ms(timer));
-        QApplication::processEvents();
-        toggles.push_back(ms(timer));
-    }
-    std::vector<double> drags;
-    for (int w = 1; w <= 10; ++w) {
-        timer.restart();
-        doc->setLaneWeight(1, w, true);
-        QApplication::processEvents();
-        drags.push_back(ms(timer));
-    }
-    while (window.topology()->layoutPending()) {
-        QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
-    }
-    const double rss = statusKiB("VmRSS:") / 1024.0;
-    const double peak = statusKiB("VmHWM:") / 1024.0;
     printViewSplit(group);
     std::printf(
         "open_ms=%.1f layout_ready_ms=%.1f layout_ms=%.1f draw_ms=%.1f validate_ms=%.1f render_ms=%.1f "
-        "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f "
-        "weight_ms=%.1f weight_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
-        open, layoutReady, layoutAlone, draw, validation, render, median(toggles), median(toggleSignals),
-        *std::max_element(toggles.begin(), toggles.end()), median(drags),
-        *std::max_element(drags.begin(), drags.end()), rss, peak);
+        "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f toggle_cpu_ms=%.1f toggle_cpu_max_ms=%.1f "
+        "toggle_settle_gap_ms=%.1f toggle_settle_gap_max_ms=%.1f "
+        "weight_ms=%.1f weight_max_ms=%.1f weight_cpu_ms=%.1f weight_cpu_max_ms=%.1f "
+        "weight_settle_gap_ms=%.1f weight_settle_gap_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
+        open, layoutReady, layoutAlone, draw, validation, render, median(toggles.wall),
+        median(toggles.signalsOnly), maxOf(toggles.wall), median(toggles.cpu), maxOf(toggles.cpu),
+        median(toggles.settleGap), maxOf(toggles.settleGap), median(drags.wall), maxOf(drags.wall),
+        median(drags.cpu), maxOf(drags.cpu), median(drags.settleGap), maxOf(drags.settleGap), rss, peak);
     return 0;
 }
 

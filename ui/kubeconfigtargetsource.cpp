@@ -853,14 +853,17 @@ DiffJob *KubeconfigTargetSource::diff(const LaneGroup &group, const mesh::Render
             if (!session) {
                 return {toQString(session.error().message), {}};
             }
-            auto diffs = kube::diffGroup(*(*session)->client, target, render);
-            if (!diffs) {
-                return {toQString(diffs.error().message), {}};
-            }
             DiffAnswer answer;
-            for (const auto &d : *diffs) {
-                answer.diffs << toUi(d);
+            {
+                auto diffs = kube::diffGroup(*(*session)->client, target, render);
+                if (!diffs) {
+                    return {toQString(diffs.error().message), {}};
+                }
+                for (const auto &d : *diffs) {
+                    answer.diffs << toUi(d);
+                }
             }
+            returnFreedMemory(); // a big group's rendering and its live objects, freed on this worker
             return answer;
         });
     whenFinished(compared, job, [job, cancellation](const DiffAnswer &answer) {

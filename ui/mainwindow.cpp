@@ -930,14 +930,15 @@ PushDialog *MainWindow::push()
         return nullptr;
     }
     auto *dialog = new PushDialog(source, m_resources->targetGroup(), m_resources->options(),
-                                  static_cast<int>(m_resources->resources().size()),
+                                  static_cast<int>(m_resources->rendering().documents.size()),
                                   m_clusterBar->currentTargetName(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &PushDialog::analyzed, m_problemsModel, &ProblemsModel::setClusterFindings);
     connect(dialog, &PushDialog::flavorSwitchRequested, this, [this, dialog](const FlavorAdvice &advice) {
         takeFlavorAdvice(advice);
         if (m_resources->canRender()) {
-            dialog->setRender(m_resources->options(), static_cast<int>(m_resources->resources().size()));
+            dialog->setRender(m_resources->options(),
+                              static_cast<int>(m_resources->rendering().documents.size()));
         }
     });
     dialog->open();

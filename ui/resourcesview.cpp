@@ -34,15 +34,18 @@ struct ResourcesView::Outcome
     quint64 generation = 0;
     std::string ns; ///< the namespace rendered into
     QString error;  ///< empty: rendered
-    std::vector<mesh::Resource> resources;
+    ResourceTreeModel::Rendering rendering;
     QStringList notes;
-    QString yaml; ///< every resource as one YAML stream
 };
 
 namespace {
 
+/// Renders `group` and writes its YAML; the resources' JSON is freed here, on the worker. When the YAML comes
+/// out equal to `previous` (the shown rendering; the edit did not change it), the outcome shares `previous`
+/// instead, so the GUI thread sees an unchanged pointer and neither compares nor frees anything.
 ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
-                                     const mesh::RenderOptions &options)
+                                     const mesh::RenderOptions &options,
+                                     const ResourceTreeModel::Rendering &previous)
 {
     ResourcesView::Outcome out;
     out.generation = generation;
@@ -53,8 +56,8 @@ ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
         return out;
     }
     out.notes = toQStringList(rendered->notes);
-    out.yaml = toQString(mesh::toYamlStream(rendered->resources));
-    out.resources = std::move(rendered->resources);
+    auto rendering = std::make_shared<const RenderedYaml>(RenderedYaml::from(rendered->resources));
+    out.rendering = previous && *previous == *rendering ? previous : std::move(rendering);
     return out;
 }
 
@@ -171,7 +174,7 @@ void ResourcesView::ensureRendered()
     if (m_stale) {
         // Asked now (export, push, a test): render here; a worker's result for the same generation is then
         // dropped as no longer needed.
-        applyOutcome(renderOutcome(m_generation, targetGroup(), options()));
+        applyOutcome(renderOutcome(m_generation, targetGroup(), options(), m_model->rendering()));
     }
 }
 
@@ -188,18 +191,19 @@ void ResourcesView::renderInBackground()
         return; // the running one starts the next when it ends
     }
     m_renderRunning = true;
-    whenFinished(QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options()), this,
-                 [this](const Outcome &outcome) {
-                     m_renderRunning = false;
-                     if (!m_stale) {
-                         return;
-                     }
-                     if (outcome.generation == m_generation) {
-                         applyOutcome(outcome);
-                     } else {
-                         renderInBackground(); // overtaken by an edit: render the newest group
-                     }
-                 });
+    // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
+    // replaces its pointer, so the read is safe.
+    whenFinishedTaking(
+        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->rendering()), this,
+        [this](Outcome outcome) {
+            m_renderRunning = false;
+            if (m_stale && outcome.generation == m_generation) {
+                applyOutcome(outcome);
+            } else if (m_stale) {
+                renderInBackground(); // overtaken by an edit: render the newest group
+            }
+            releaseOnWorker(std::move(outcome.rendering));
+        });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)
@@ -213,10 +217,10 @@ void ResourcesView::showEvent(QShowEvent *event)
     QWidget::showEvent(event);
 }
 
-const std::vector<mesh::Resource> &ResourcesView::resources()
+const RenderedYaml &ResourcesView::rendering()
 {
     ensureRendered();
-    return m_model->resources();
+    return *m_model->rendering();
 }
 
 mesh::RenderOptions ResourcesView::options() const
@@ -295,7 +299,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
     m_renderError = outcome.error;
     if (!m_renderError.isEmpty()) {
         m_notes.clear();
-        m_model->setResources({});
+        m_model->setRendering(nullptr);
         m_yaml->clear();
         m_banner->setText(tr("Nothing to render until the problems are fixed (see the Problems panel):\n%1")
                               .arg(m_renderError));
@@ -307,7 +311,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         QStringList lines = m_notes;
         if (lines.isEmpty()) {
             lines << tr("%n resource(s), as lanectl render prints them.", nullptr,
-                        static_cast<int>(outcome.resources.size()));
+                        static_cast<int>(outcome.rendering->documents.size()));
         }
         if (outcome.ns != m_controller->group().ns) {
             lines.prepend(tr("⚠ In namespace %1, not the group's %2: the cluster bar's \"Into another\" "
@@ -316,7 +320,7 @@ void ResourcesView::applyOutcome(const Outcome &outcome)
         }
         m_banner->setPalette(QPalette());
         m_banner->setText(lines.join(QLatin1Char('\n')));
-        m_model->setResources(outcome.resources, outcome.yaml);
+        m_model->setRendering(outcome.rendering);
         showSelection();
     }
     const QString reason =
@@ -370,7 +374,7 @@ bool ResourcesView::exportToFile(const QString &path, QString *error)
         *error = m_renderError;
         return false;
     }
-    const QByteArray data = QByteArray::fromStdString(mesh::toYamlStream(m_model->resources()));
+    const QByteArray data = m_model->rendering()->stream.toUtf8();
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
         *error = tr("%1: %2").arg(path, file.errorString());
@@ -386,7 +390,14 @@ bool ResourcesView::exportToDirectory(const QString &directory, QStringList *wri
         *error = m_renderError;
         return false;
     }
-    const auto result = mesh::writeResourceDirectory(m_model->resources(), toStdString(directory));
+    // The preview keeps the YAML, not the resources: render them again for the files (the document has not
+    // changed since ensureRendered(), on this thread).
+    const auto rendered = mesh::render(targetGroup(), options());
+    if (!rendered) {
+        *error = toQString(rendered.error().message);
+        return false;
+    }
+    const auto result = mesh::writeResourceDirectory(rendered->resources, toStdString(directory));
     if (!result) {
         *error = toQString(result.error().message);
         return false;
@@ -409,9 +420,7 @@ void ResourcesView::exportFileInteractively()
         QMessageBox::warning(this, tr("Export failed"), error);
         return;
     }
-    Q_EMIT statusMessage(
-        tr("Exported %n resource(s) to %1", nullptr, static_cast<int>(m_model->resources().size()))
-            .arg(path));
+    Q_EMIT statusMessage(tr("Exported %n resource(s) to %1", nullptr, m_model->resourceCount()).arg(path));
 }
 
 void ResourcesView::exportDirectoryInteractively()

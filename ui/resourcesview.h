@@ -15,6 +15,7 @@ namespace lanedeck::ui {
 
 class DocumentController;
 class ResourceTreeModel;
+struct RenderedYaml;
 class YamlHighlighter;
 
 /// The generated resources: a tree by kind, the selected node's YAML (highlighted), the flavor and API
@@ -54,8 +55,9 @@ public:
     bool renderPending() const { return m_stale; }
     /// Renders on a worker if the view is behind the document, hidden or not; rendered() says when done.
     void requestRender();
-    /// The resources of the current group (empty when it does not render).
-    const std::vector<mesh::Resource> &resources();
+    /// The current group's rendering: its YAML and each resource's place in it (empty when it does not
+    /// render). The view keeps no mesh::Resource: export to a directory and push render again.
+    const RenderedYaml &rendering();
     ResourceTreeModel *model() const { return m_model; }
 
     /// Writes every resource as one YAML stream to `path`; false with `error` set on failure.

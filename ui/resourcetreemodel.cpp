@@ -2,6 +2,7 @@
 
 #include "base/yamljson.h"
 #include "ui/qtconvert.h"
+#include "ui/whenfinished.h"
 
 #include <QIcon>
 
@@ -12,22 +13,47 @@ namespace {
 constexpr quintptr kTopLevel = 0;
 } // namespace
 
-ResourceTreeModel::ResourceTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
-
-void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources, const QString &allYaml)
+RenderedYaml RenderedYaml::from(const std::vector<mesh::Resource> &resources)
 {
-    if (resources == m_resources) {
-        if (m_allYaml.isNull()) {
-            m_allYaml = allYaml;
+    RenderedYaml out;
+    out.documents.reserve(resources.size());
+    for (const mesh::Resource &resource : resources) {
+        if (!out.documents.empty()) {
+            out.stream += QLatin1String("---\n");
         }
+        const QString yaml = toQString(toYaml(resource.object));
+        out.documents.push_back({toQString(resource.kind()), toQString(resource.name()),
+                                 toQString(resource.displayName()), toQString(resource.apiVersion()),
+                                 toQString(resource.fileName()), out.stream.size(), yaml.size()});
+        out.stream += yaml;
+    }
+    return out;
+}
+
+ResourceTreeModel::ResourceTreeModel(QObject *parent)
+    : QAbstractItemModel(parent), m_rendering(std::make_shared<const RenderedYaml>())
+{}
+
+void ResourceTreeModel::setResources(const std::vector<mesh::Resource> &resources)
+{
+    auto rendering = std::make_shared<const RenderedYaml>(RenderedYaml::from(resources));
+    setRendering(*rendering == *m_rendering ? m_rendering : std::move(rendering));
+}
+
+void ResourceTreeModel::setRendering(Rendering rendering)
+{
+    if (!rendering) {
+        rendering = std::make_shared<const RenderedYaml>();
+    }
+    if (rendering == m_rendering) {
         return;
     }
     beginResetModel();
-    m_resources = resources;
-    m_allYaml = allYaml;
+    releaseOnWorker(std::exchange(m_rendering, std::move(rendering)));
     m_kinds.clear();
-    for (std::size_t i = 0; i < m_resources.size(); ++i) {
-        const QString kind = toQString(m_resources[i].kind());
+    const auto &documents = m_rendering->documents;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const QString &kind = documents[i].kind;
         auto it = std::find_if(m_kinds.begin(), m_kinds.end(), [&](const Kind &k) { return k.name == kind; });
         if (it == m_kinds.end()) {
             m_kinds.push_back({kind, {}});
@@ -60,7 +86,7 @@ QModelIndex ResourceTreeModel::parent(const QModelIndex &child) const
 int ResourceTreeModel::rowCount(const QModelIndex &parent) const
 {
     if (!parent.isValid()) {
-        return m_resources.empty() ? 0 : static_cast<int>(m_kinds.size()) + 1;
+        return m_rendering->documents.empty() ? 0 : static_cast<int>(m_kinds.size()) + 1;
     }
     if (parent.column() != 0 || parent.internalId() != kTopLevel || parent.row() == 0) {
         return 0;
@@ -79,44 +105,55 @@ QVariant ResourceTreeModel::data(const QModelIndex &index, int role) const
         return {};
     }
     if (index.internalId() == kTopLevel) {
-        if (index.row() == 0) {
-            switch (role) {
-            case Qt::DisplayRole:
-                return tr("All resources (%1)").arg(m_resources.size());
-            case Qt::ToolTipRole:
-                return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
-            case YamlRole:
-                return m_allYaml.isNull() ? toQString(mesh::toYamlStream(m_resources)) : m_allYaml;
-            default:
-                return {};
-            }
-        }
-        const Kind &kind = m_kinds[static_cast<std::size_t>(index.row() - 1)];
-        switch (role) {
-        case Qt::DisplayRole:
-            return tr("%1 (%2)").arg(kind.name).arg(kind.members.size());
-        case YamlRole: {
-            std::vector<mesh::Resource> members;
-            for (auto i : kind.members) {
-                members.push_back(m_resources[i]);
-            }
-            return toQString(mesh::toYamlStream(members));
-        }
-        default:
-            return {};
-        }
+        return index.row() == 0 ? allData(role)
+                                : kindData(m_kinds[static_cast<std::size_t>(index.row() - 1)], role);
     }
     const Kind &kind = m_kinds[static_cast<std::size_t>(index.internalId() - 1)];
-    const mesh::Resource &resource = m_resources[kind.members[static_cast<std::size_t>(index.row())]];
+    const std::size_t member = kind.members[static_cast<std::size_t>(index.row())];
+    const RenderedYaml::Document &document = m_rendering->documents[member];
     switch (role) {
     case Qt::DisplayRole:
-        return toQString(resource.name());
+        return document.name;
     case Qt::ToolTipRole:
-        return toQString(resource.displayName() + " (" + resource.apiVersion() + ")");
+        return tr("%1 (%2)").arg(document.displayName, document.apiVersion);
     case YamlRole:
-        return toQString(toYaml(resource.object));
+        return m_rendering->document(member).toString();
     case FileNameRole:
-        return toQString(resource.fileName());
+        return document.fileName;
+    default:
+        return {};
+    }
+}
+
+QVariant ResourceTreeModel::allData(int role) const
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return tr("All resources (%1)").arg(m_rendering->documents.size());
+    case Qt::ToolTipRole:
+        return tr("Every generated resource as one YAML stream, as lanectl render prints it.");
+    case YamlRole:
+        return m_rendering->stream;
+    default:
+        return {};
+    }
+}
+
+QVariant ResourceTreeModel::kindData(const Kind &kind, int role) const
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return tr("%1 (%2)").arg(kind.name).arg(kind.members.size());
+    case YamlRole: {
+        QString yaml;
+        for (std::size_t i : kind.members) {
+            if (!yaml.isEmpty()) {
+                yaml += QLatin1String("---\n");
+            }
+            yaml += m_rendering->document(i);
+        }
+        return yaml;
+    }
     default:
         return {};
     }

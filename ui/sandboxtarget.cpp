@@ -379,16 +379,21 @@ DiffJob *SandboxTargetSource::diff(const LaneGroup &group, const mesh::RenderOpt
     auto *job = new SandboxDiffJob;
     const auto compared =
         QtConcurrent::run([state = m_state, group, render]() -> std::pair<QList<ResourceDiff>, QString> {
-            auto rendered = mesh::render(group, render);
-            if (!rendered) {
-                return {{}, toQString(rendered.error().message)};
-            }
-            std::vector<mesh::Resource> live;
-            {
-                std::lock_guard lock(state->mutex);
-                live = state->resources;
-            }
-            return {diffResources(live, rendered->resources), QString()};
+            const auto compare = [&]() -> std::pair<QList<ResourceDiff>, QString> {
+                auto rendered = mesh::render(group, render);
+                if (!rendered) {
+                    return {{}, toQString(rendered.error().message)};
+                }
+                std::vector<mesh::Resource> live;
+                {
+                    std::lock_guard lock(state->mutex);
+                    live = state->resources;
+                }
+                return {diffResources(live, rendered->resources), QString()};
+            };
+            auto answer = compare();
+            returnFreedMemory(); // a big group's rendering, freed on this worker
+            return answer;
         });
     // Reported from the event loop even when the comparison is done before this returns, so the caller can
     // connect to the job first.

@@ -18,6 +18,7 @@
 #include "ui/problemsmodel.h"
 #include "ui/pushdialog.h"
 #include "ui/resourcesview.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/sandboxtarget.h"
 #include "ui/settings.h"
 #include "ui/trafficpage.h"
@@ -846,8 +847,8 @@ void TestClusterGui::oneNamespaceForPreviewDiffAndPush()
              qPrintable(destination->text()));
     QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
     QStringList previewed;
-    for (const auto &resource : window->resources()->resources()) {
-        previewed << QString::fromStdString(resource.displayName());
+    for (const auto &document : window->resources()->rendering().documents) {
+        previewed << document.displayName;
     }
     QVERIFY2(allIn(previewed, ns), qPrintable(previewed.join(QLatin1Char('\n'))));
     QVERIFY(window->findChild<QLabel *>(QStringLiteral("renderStatusLabel"))->text().contains(ns));
@@ -936,7 +937,7 @@ void TestClusterGui::groupWithoutNamespaceIsAVisibleChoice()
     QTRY_VERIFY(!push->isEnabled());
     QVERIFY2(push->toolTip().contains(QStringLiteral("metadata.namespace: missing")),
              qPrintable(push->toolTip()));
-    QVERIFY(window->resources()->resources().empty());
+    QVERIFY(window->resources()->rendering().documents.empty());
 
     const QString ns = QStringLiteral("lanedeck-chosen");
     QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(4, other->height() / 2));
@@ -946,8 +947,8 @@ void TestClusterGui::groupWithoutNamespaceIsAVisibleChoice()
     QTRY_COMPARE_WITH_TIMEOUT(window->clusterBar()->state(), ConnectionState::Connected, kNetworkTimeoutMs);
     QTRY_VERIFY2(push->isEnabled(), qPrintable(push->toolTip()));
     QStringList previewed;
-    for (const auto &resource : window->resources()->resources()) {
-        previewed << QString::fromStdString(resource.displayName());
+    for (const auto &document : window->resources()->rendering().documents) {
+        previewed << document.displayName;
     }
     QVERIFY(!previewed.isEmpty());
     QVERIFY2(allIn(previewed, ns), qPrintable(previewed.join(QLatin1Char('\n'))));

@@ -2,6 +2,7 @@
 #include "mesh/render.h"
 #include "testsupport.h"
 
+#include "base/yamljson.h"
 #include "lanes/groupedits.h"
 #include "mesh/resource.h"
 #include "ui/documentcontroller.h"
@@ -278,6 +279,8 @@ void TestUiModels::resourceTreeByKind()
     QCOMPARE(leaves, static_cast<int>(rendered->resources.size()));
     const QModelIndex dr = model.index(0, 0, model.index(1, 0));
     QCOMPARE(dr.data().toString(), QStringLiteral("trafficlabel-dr-test-default-mocka"));
+    QCOMPARE(dr.data(ResourceTreeModel::YamlRole).toString(),
+             QString::fromStdString(toYaml(rendered->resources.front().object)));
     model.setResources({});
     QCOMPARE(model.rowCount(), 0);
 }
