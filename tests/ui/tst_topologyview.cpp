@@ -77,6 +77,38 @@ double labelRate(const graph::DrawnEdge *edge)
     return std::stod(edge->label.substr(0, edge->label.size() - 2));
 }
 
+/// The seed in the sandbox as the propagation-off demonstration runs it (the Istio flavor, mockb dropping the
+/// baggage header, so lane s2 leaks on mockb -> mockc), with mockc v1 failing half its requests; null if it
+/// does not start.
+std::unique_ptr<sandbox::Sandbox> leakingSandbox(const LaneGroup &group)
+{
+    auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
+    if (!rendered.ok()) {
+        return nullptr;
+    }
+    std::unique_ptr<sandbox::Sandbox> box(new sandbox::Sandbox(group, {}));
+    box->setBaggagePropagation("mockb", false);
+    sandbox::Fault fault;
+    fault.errorRate = 0.5;
+    fault.status = 503;
+    if (!box->setFault("mockc", "v1", fault).ok() || !box->start(rendered->resources).ok()) {
+        return nullptr;
+    }
+    return box;
+}
+
+/// 600 requests sampled through the sandbox's gateway, classified by their chains.
+std::optional<traffic::Summary> sample600(const sandbox::Sandbox &box, const LaneGroup &group)
+{
+    traffic::SamplerConfig config;
+    config.url = box.gatewayUrl();
+    config.count = 600;
+    config.concurrency = 4;
+    traffic::Sampler sampler(config, traffic::Classifier::chain(group));
+    auto run = sampler.run();
+    return run.ok() ? std::optional(run->summary) : std::nullopt;
+}
+
 QPoint centerOf(TopologyView &view, const QString &service)
 {
     const QGraphicsItem *item = view.nodeItem(service);
@@ -447,23 +479,11 @@ private Q_SLOTS:
     {
         const LaneGroup group = testing::seedGroup();
         m_doc->newDocument(group);
-        auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
-        QVERIFY(rendered.ok());
-        sandbox::Sandbox box(group, {});
-        box.setBaggagePropagation("mockb", false);
-        sandbox::Fault fault;
-        fault.errorRate = 0.5;
-        fault.status = 503;
-        QVERIFY(box.setFault("mockc", "v1", fault).ok());
-        QVERIFY(box.start(rendered->resources).ok());
-        traffic::SamplerConfig config;
-        config.url = box.gatewayUrl();
-        config.count = 600;
-        config.concurrency = 4;
-        traffic::Sampler sampler(config, traffic::Classifier::chain(group));
-        const auto run = sampler.run();
-        QVERIFY(run.ok());
-        const traffic::Summary &summary = run->summary;
+        const auto box = leakingSandbox(group);
+        QVERIFY(box);
+        const auto sampled = sample600(*box, group);
+        QVERIFY(sampled);
+        const traffic::Summary &summary = *sampled;
         QVERIFY(summary.errorCount() > 0);
         QVERIFY(summary.leaked > 0);
 
@@ -511,26 +531,14 @@ private Q_SLOTS:
             QSKIP("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
         }
         const LaneGroup group = testing::seedGroup();
-        auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
-        QVERIFY(rendered.ok());
-        sandbox::Sandbox box(group, {});
-        box.setBaggagePropagation("mockb", false);
-        sandbox::Fault fault;
-        fault.errorRate = 0.5;
-        fault.status = 503;
-        QVERIFY(box.setFault("mockc", "v1", fault).ok());
-        QVERIFY(box.start(rendered->resources).ok());
+        const auto box = leakingSandbox(group);
+        QVERIFY(box);
         telemetry::LocalPrometheus prometheus;
-        const auto started = prometheus.start({"127.0.0.1:" + std::to_string(box.metricsPort())});
+        const auto started = prometheus.start({"127.0.0.1:" + std::to_string(box->metricsPort())});
         QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-        traffic::SamplerConfig config;
-        config.url = box.gatewayUrl();
-        config.count = 600;
-        config.concurrency = 4;
-        traffic::Sampler sampler(config, traffic::Classifier::chain(group));
-        const auto run = sampler.run();
-        QVERIFY(run.ok());
-        const traffic::Summary &summary = run->summary;
+        const auto sampled = sample600(*box, group);
+        QVERIFY(sampled);
+        const traffic::Summary &summary = *sampled;
         QVERIFY(summary.leaked > 0);
 
         QTemporaryDir autosaves;
@@ -538,7 +546,7 @@ private Q_SLOTS:
         window.document()->newDocument(group);
         TrafficPage *page = window.trafficPage();
         TelemetryPanel *panel = page->telemetryPanel();
-        panel->setWorkloads(telemetry::workloadsFromSandbox(group, box.instances()));
+        panel->setWorkloads(telemetry::workloadsFromSandbox(group, box->instances()));
         panel->setContext(QString::fromLatin1(kLocalSandboxId)); // the window's target, as the demo does
         panel->setPrometheusUrl(QString::fromStdString(prometheus.url()));
         panel->setWindowSeconds(300);
