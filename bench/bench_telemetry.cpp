@@ -12,6 +12,7 @@
 // thread records the longest gap between its ticks: how long the GUI thread was kept from its events.
 //
 //   QT_QPA_PLATFORM=offscreen bench_telemetry [--refreshes N]
+#include "guithread.h"
 #include "telemetry/localprometheus.h"
 #include "telemetry/meshtelemetry.h"
 #include "ui/documentcontroller.h"
@@ -122,13 +123,6 @@ struct GuiRun
     QString error;
 };
 
-double threadCpuMs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return double(now.tv_sec) * 1e3 + double(now.tv_nsec) / 1e6;
-}
-
 GuiRun guiRefreshes(const LaneGroup &group, const QString &url, int refreshes)
 {
     ui::DocumentController document;
@@ -147,17 +141,7 @@ GuiRun guiRefreshes(const LaneGroup &group, const QString &url, int refreshes)
     GuiRun run;
     QElapsedTimer clock;
     clock.start();
-    qint64 lastTick = 0;
-    double gap = 0;
-    QTimer heartbeat;
-    heartbeat.setTimerType(Qt::PreciseTimer);
-    heartbeat.setInterval(1);
-    QObject::connect(&heartbeat, &QTimer::timeout, &heartbeat, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        gap = std::max(gap, double(now - lastTick) / 1e6);
-        lastTick = now;
-    });
-    heartbeat.start();
+    bench::Heartbeat heartbeat;
     QEventLoop settle;
     QTimer::singleShot(2000, &settle, &QEventLoop::quit); // the first show, its paint and refresh
     settle.exec();
@@ -169,26 +153,24 @@ GuiRun guiRefreshes(const LaneGroup &group, const QString &url, int refreshes)
                 run.error = message;
                 loop.quit();
             });
-        lastTick = clock.nsecsElapsed();
-        gap = 0;
-        const qint64 started = lastTick;
-        double cpu = threadCpuMs();
+        heartbeat.reset();
+        const qint64 started = clock.nsecsElapsed();
+        double cpu = bench::threadCpuMs();
         panel->refresh();
         loop.exec();
         // The charts repaint after the models changed: let the paint events run inside the measurement.
         QCoreApplication::processEvents();
         const double wall = double(clock.nsecsElapsed() - started) / 1e6;
         run.wall.push_back(wall);
-        run.maxGap.push_back(std::max(gap, double(clock.nsecsElapsed() - lastTick) / 1e6));
-        run.cpu.push_back(threadCpuMs() - cpu);
+        run.maxGap.push_back(heartbeat.longestGapMs());
+        run.cpu.push_back(bench::threadCpuMs() - cpu);
         QEventLoop idle;
         QTimer::singleShot(int(wall) + 1, &idle, &QEventLoop::quit);
-        lastTick = clock.nsecsElapsed();
-        gap = 0;
-        cpu = threadCpuMs();
+        heartbeat.reset();
+        cpu = bench::threadCpuMs();
         idle.exec();
-        run.idleMaxGap.push_back(std::max(gap, double(clock.nsecsElapsed() - lastTick) / 1e6));
-        run.idleCpu.push_back(threadCpuMs() - cpu);
+        run.idleMaxGap.push_back(heartbeat.longestGapMs());
+        run.idleCpu.push_back(bench::threadCpuMs() - cpu);
         QObject::disconnect(done);
         QObject::disconnect(failed);
         if (!run.error.isEmpty()) {

@@ -14,6 +14,7 @@
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
 #include "graph/drawing.h"
 #include "graph/layout.h"
+#include "guithread.h"
 #include "lanes/groupedits.h"
 #include "lanes/validation.h"
 #include "mesh/render.h"
@@ -42,8 +43,6 @@
 #include <map>
 #include <memory>
 #include <vector>
-
-#include <time.h>
 
 using namespace lanedeck;
 using namespace lanedeck::ui;
@@ -79,35 +78,16 @@ double ms(const QElapsedTimer &timer)
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
-/// CPU time of the calling thread (the GUI thread here), in ms.
-double threadCpuMs()
-{
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
-}
-
-/// Runs the event loop for `milliseconds` with a 1 ms heartbeat and returns the longest gap between two
-/// beats: the longest stretch the GUI thread spent on other work (a timer's or a worker's result).
+/// Runs the event loop for `milliseconds` and returns the longest stretch the GUI thread spent on other work
+/// (a timer's or a worker's result) meanwhile.
 double longestGap(int milliseconds)
 {
+    bench::Heartbeat heartbeat;
     QEventLoop loop;
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = 0;
-    qint64 longest = 0;
-    QTimer beat;
-    beat.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&beat, &QTimer::timeout, &loop, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        longest = std::max(longest, now - last);
-        last = now;
-    });
-    beat.start(1);
     QTimer::singleShot(milliseconds, &loop, &QEventLoop::quit);
+    heartbeat.reset();
     loop.exec();
-    longest = std::max(longest, clock.nsecsElapsed() - last);
-    return static_cast<double>(longest) / 1e6;
+    return heartbeat.longestGapMs();
 }
 
 /// One edit's figures: the edit and repaint (wall and GUI-thread CPU), then the settling after it.
@@ -121,13 +101,13 @@ struct EditTimes
     void measure(const std::function<void()> &edit)
     {
         QElapsedTimer timer;
-        const double cpuBefore = threadCpuMs();
+        const double cpuBefore = bench::threadCpuMs();
         timer.start();
         edit();
         signalsOnly.push_back(ms(timer));
         QApplication::processEvents();
         wall.push_back(ms(timer));
-        cpu.push_back(threadCpuMs() - cpuBefore);
+        cpu.push_back(bench::threadCpuMs() - cpuBefore);
         settleGap.push_back(longestGap(600));
     }
 };

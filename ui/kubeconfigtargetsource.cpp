@@ -125,50 +125,21 @@ std::shared_ptr<ProgressRelay> makeRelay()
     return {new ProgressRelay, [](ProgressRelay *relay) { relay->deleteLater(); }};
 }
 
-class KubePushJob final : public PushJob
+/// A job run on the cluster threads: cancelling it cancels its session's requests. (No Q_OBJECT: it adds no
+/// signal to its base.)
+template <class Base> class KubeJob final : public Base
 {
-    Q_OBJECT
 public:
-    explicit KubePushJob(QObject *parent = nullptr) : PushJob(parent) {}
+    explicit KubeJob(QObject *parent = nullptr) : Base(parent) {}
     void cancel() override { m_cancellation->cancel(); }
     std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
 };
 
-class KubeDiffJob final : public DiffJob
-{
-    Q_OBJECT
-public:
-    explicit KubeDiffJob(QObject *parent = nullptr) : DiffJob(parent) {}
-    void cancel() override { m_cancellation->cancel(); }
-    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
-};
-
-class KubeGroupListJob final : public GroupListJob
-{
-    Q_OBJECT
-public:
-    explicit KubeGroupListJob(QObject *parent = nullptr) : GroupListJob(parent) {}
-    void cancel() override { m_cancellation->cancel(); }
-    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
-};
-
-class KubeImportJob final : public ImportJob
-{
-    Q_OBJECT
-public:
-    explicit KubeImportJob(QObject *parent = nullptr) : ImportJob(parent) {}
-    void cancel() override { m_cancellation->cancel(); }
-    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
-};
-
-class KubeAnalysisJob final : public AnalysisJob
-{
-    Q_OBJECT
-public:
-    explicit KubeAnalysisJob(QObject *parent = nullptr) : AnalysisJob(parent) {}
-    void cancel() override { m_cancellation->cancel(); }
-    std::shared_ptr<Cancellation> m_cancellation = std::make_shared<Cancellation>();
-};
+using KubePushJob = KubeJob<PushJob>;
+using KubeDiffJob = KubeJob<DiffJob>;
+using KubeGroupListJob = KubeJob<GroupListJob>;
+using KubeImportJob = KubeJob<ImportJob>;
+using KubeAnalysisJob = KubeJob<AnalysisJob>;
 
 struct AnalysisAnswer
 {

@@ -4,8 +4,10 @@
 #include "graph/svg.h"
 #include "lanes/groupedits.h"
 #include "ui/documentcontroller.h"
+#include "ui/topologyaccessible.h"
 #include "ui/whenfinished.h"
 
+#include <QAccessible>
 #include <QAction>
 #include <QComboBox>
 #include <QContextMenuEvent>
@@ -586,10 +588,12 @@ private:
     QGraphicsLineItem *m_line = nullptr;
 };
 
+// Qt makes a widget's accessible interface as the widget is created: the canvas's factory must be in place
+// before the canvas is, hence its installation in the base's initializer.
 TopologyView::TopologyView(DocumentController *controller, QWidget *parent)
-    : QWidget(parent), m_controller(controller), m_laneBox(new QComboBox(this)),
-      m_newService(new QLineEdit(this)), m_legend(new QLabel(this)), m_scene(new QGraphicsScene(this)),
-      m_canvas(new TopologyCanvas(m_scene, this))
+    : QWidget((installTopologyAccessibility(), parent)), m_controller(controller),
+      m_laneBox(new QComboBox(this)), m_newService(new QLineEdit(this)), m_legend(new QLabel(this)),
+      m_scene(new QGraphicsScene(this)), m_canvas(new TopologyCanvas(m_scene, this))
 {
     auto *layout = new QVBoxLayout(this);
     auto *tools = new QHBoxLayout;
@@ -840,6 +844,11 @@ void TopologyView::rebuildScene()
     if (m_fitPending && m_canvas->isVisible()) {
         fitToView();
     }
+    if (QAccessible::isActive()) {
+        QAccessibleEvent reorder(m_canvas,
+                                 QAccessible::ObjectReorder); // new items: assistive tools read again
+        QAccessible::updateAccessibility(&reorder);
+    }
     updateAccessibleDescription();
 }
 
@@ -932,11 +941,66 @@ void TopologyView::selectService(const QString &service)
 
 void TopologyView::updateAccessibleDescription()
 {
-    QString text = qs(m_drawing.title);
-    for (const QGraphicsItem *item : m_scene->selectedItems()) {
-        text = item->toolTip();
+    QGraphicsItem *selected = selectedItem();
+    m_canvas->setAccessibleDescription(selected ? selected->toolTip() : qs(m_drawing.title));
+    const int index = graphItemIndex(selected);
+    if (index >= 0 && QAccessible::isActive()) {
+        // Assistive tools follow the selection from item to item (the arrow keys move it).
+        QAccessibleEvent selection(m_canvas, QAccessible::Selection);
+        selection.setChild(index);
+        QAccessible::updateAccessibility(&selection);
+        if (m_canvas->hasFocus()) {
+            QAccessibleEvent focus(m_canvas, QAccessible::Focus);
+            focus.setChild(index);
+            QAccessible::updateAccessibility(&focus);
+        }
     }
-    m_canvas->setAccessibleDescription(text);
+}
+
+int TopologyView::graphItemCount() const
+{
+    return static_cast<int>(m_nodeItems.size() + m_edgeItems.size());
+}
+
+QGraphicsItem *TopologyView::graphItem(int index) const
+{
+    const auto i = static_cast<std::size_t>(index);
+    if (index < 0 || i >= m_nodeItems.size() + m_edgeItems.size()) {
+        return nullptr;
+    }
+    return i < m_nodeItems.size() ? m_nodeItems[i] : m_edgeItems[i - m_nodeItems.size()];
+}
+
+int TopologyView::graphItemIndex(const QGraphicsItem *item) const
+{
+    if (!item) {
+        return -1;
+    }
+    const auto node = std::find(m_nodeItems.begin(), m_nodeItems.end(), item);
+    if (node != m_nodeItems.end()) {
+        return static_cast<int>(node - m_nodeItems.begin());
+    }
+    const auto edge = std::find(m_edgeItems.begin(), m_edgeItems.end(), item);
+    return edge != m_edgeItems.end() ? static_cast<int>(m_nodeItems.size() + (edge - m_edgeItems.begin()))
+                                     : -1;
+}
+
+QGraphicsItem *TopologyView::selectedItem() const
+{
+    const QList<QGraphicsItem *> selected = m_scene->selectedItems();
+    return selected.isEmpty() ? nullptr : selected.front();
+}
+
+QString TopologyView::accessibleNameOf(const QGraphicsItem *item)
+{
+    if (!item) {
+        return {};
+    }
+    if (item->data(kKindKey).toString() == kEdgeKind) {
+        return tr("%1 → %2", "a call on the topology")
+            .arg(item->data(kNameKey).toString(), item->data(kCalleeKey).toString());
+    }
+    return item->data(kNameKey).toString();
 }
 
 void TopologyView::zoomBy(double factor)

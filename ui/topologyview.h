@@ -56,6 +56,17 @@ public:
     std::optional<std::pair<QString, QString>> selectedCall() const;
     void selectService(const QString &service);
 
+    /// The canvas's services, then its calls, in the drawing's order: what assistive tools list (see
+    /// topologyaccessible.h). Null past the end.
+    int graphItemCount() const;
+    QGraphicsItem *graphItem(int index) const;
+    /// The index of a service's or call's item, or -1.
+    int graphItemIndex(const QGraphicsItem *item) const;
+    /// The selected service or call's item, or null.
+    QGraphicsItem *selectedItem() const;
+    /// What assistive tools call a service or a call of the canvas: "mockb", "mocka → mockb".
+    static QString accessibleNameOf(const QGraphicsItem *item);
+
     /// Writes the picture as SVG (the same as `lanectl graph`) or, for a .png path, as an image at twice the
     /// drawing's size.
     bool exportTo(const QString &path, QString *error) const;

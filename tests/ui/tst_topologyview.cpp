@@ -17,6 +17,7 @@
 #include "ui/topologyview.h"
 #include "ui/trafficpage.h"
 
+#include <QAccessible>
 #include <QComboBox>
 #include <QGraphicsItem>
 #include <QGraphicsView>
@@ -393,6 +394,54 @@ private Q_SLOTS:
         QTest::keyClick(canvas, Qt::Key_Delete);
         QVERIFY(!m_doc->group().service("db"));
         QCOMPARE(m_doc->undoStack()->count(), 2);
+    }
+
+    void assistiveToolsListEachServiceAndCall()
+    {
+        QGraphicsView *canvas = m_view->canvas();
+        QAccessibleInterface *list = QAccessible::queryAccessibleInterface(canvas);
+        QVERIFY(list);
+        QCOMPARE(list->role(), QAccessible::List);
+        const auto &drawing = m_view->drawing();
+        QCOMPARE(list->childCount(), static_cast<int>(drawing.nodes.size() + drawing.edges.size()));
+        QStringList names;
+        const QRect canvasOnScreen(canvas->mapToGlobal(QPoint(0, 0)), canvas->size());
+        for (int i = 0; i < list->childCount(); ++i) {
+            QAccessibleInterface *item = list->child(i);
+            QVERIFY(item && item->isValid());
+            QCOMPARE(item->role(), QAccessible::ListItem);
+            QCOMPARE(item->parent(), list);
+            QCOMPARE(list->indexOfChild(item), i);
+            QVERIFY2(!item->text(QAccessible::Description).isEmpty(),
+                     qPrintable(item->text(QAccessible::Name)));
+            QVERIFY2(canvasOnScreen.intersects(item->rect()), qPrintable(item->text(QAccessible::Name)));
+            names << item->text(QAccessible::Name);
+        }
+        names.sort();
+        QCOMPARE(names, QStringList({QStringLiteral("cart"), QStringLiteral("cart → db"),
+                                     QStringLiteral("db"), QStringLiteral("search"), QStringLiteral("web"),
+                                     QStringLiteral("web → cart"), QStringLiteral("web → search")}));
+
+        // The selection moves from item to item with the arrow keys; the list's focus child follows it. (The
+        // events that tell assistive tools are sent only while one is attached: QAccessible::isActive() is
+        // false on the offscreen platform, so they are not checked here.)
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QCOMPARE(m_view->selectedService(), QStringLiteral("web"));
+        QAccessibleInterface *selected = list->focusChild();
+        QVERIFY(selected);
+        QCOMPARE(selected->text(QAccessible::Name), QStringLiteral("web"));
+        QVERIFY(selected->state().selected);
+        QCOMPARE(list->indexOfChild(selected), 0); // services first, in the drawing's order: web is the entry
+
+        // A redrawn graph (one service fewer) leaves no item pointing at a deleted one.
+        m_view->selectService(QStringLiteral("db"));
+        m_view->removeSelected();
+        QCOMPARE(list->childCount(), 5);
+        QVERIFY(!list->child(6));
+        for (int i = 0; i < list->childCount(); ++i) {
+            QVERIFY(list->child(i)->text(QAccessible::Name) != QStringLiteral("db"));
+        }
     }
 
     void zoomAndFit()
