@@ -6,7 +6,8 @@
 # local sandbox live (light and dark, after 12 s), the Topology tab during the same demo, a canary step
 # (20/40/40 pushed after 10 s, shot at 22 s) with its charts PNG as the Export button writes it, the Rollout
 # panel during the demo's rollout and after its fault rolled it back, the Traffic page on a 1366x768 screen,
-# and the telemetry view of the propagation-off demonstration (--source telemetry --no-baggage mockb).
+# and the telemetry view of the propagation-off demonstration (--source telemetry --no-baggage mockb) on the
+# Traffic page and on the Topology tab (lane s2 lit).
 #
 # usage: scripts/screenshots.sh [BUILD_DIR]      (default: build/dev; needs xvfb-run and xauth)
 set -euo pipefail
@@ -81,3 +82,6 @@ xvfb-run -a -s "-screen 0 1366x768x24" "$app" --demo --screenshot "$out/traffic-
 # The mesh's telemetry (the demo's own Prometheus scraping the sandbox) with mockb dropping the baggage
 # header: the split still 60/20/20 at the ingress, s2's requests leaving their lane on mockb -> mockc.
 demo_shot traffic-telemetry-leak-light --light --source telemetry --no-baggage mockb --delay 25000
+# The same from the Topology tab: the mesh's per-hop figures on the edges, s2's leaking call marked.
+demo_shot topology-telemetry-leak-light --light --tab topology --lane s2 --source telemetry --no-baggage mockb \
+  --delay 25000

@@ -8,6 +8,7 @@
 
 #include "kube/client.h"
 #include "kube/testcluster.h"
+#include "prometheusprocess.h"
 #include "sandbox/sandbox.h"
 
 #include <httplib.h>
@@ -17,6 +18,9 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+#include <unistd.h>
+
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -31,6 +35,19 @@ inline bool ip(const QStringList &arguments, QString *error = nullptr)
                  QString::fromUtf8(r.err);
     }
     return r.exitCode == 0;
+}
+
+/// Why a test cannot run Prometheus in a network namespace here (the reason for QSKIP), or empty.
+inline QString netnsPrometheusUnavailable()
+{
+    if (::geteuid() != 0) {
+        return QStringLiteral(
+            "needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
+    }
+    if (PrometheusProcess::binary().isEmpty()) {
+        return QStringLiteral("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
+    }
+    return {};
 }
 
 /// A network namespace joined to this one by a veth pair on a private /30; removed on destruction.
@@ -115,6 +132,31 @@ private:
     int m_port = 0;
     std::thread m_thread;
 };
+
+/// Starts `prometheus` inside `netns` on its address, port 9090, scraping the relay on the host's end of the
+/// pair, and waits until it is ready. Empty on success, else why not.
+inline QString startInNamespace(PrometheusProcess &prometheus, const NetworkNamespace &netns,
+                                const MetricsRelay &relay)
+{
+    if (!prometheus.start(
+            {netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
+            netns.innerAddress + QStringLiteral(":9090"),
+            {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), netns.name}) ||
+        !prometheus.waitReady()) {
+        return prometheus.error();
+    }
+    return {};
+}
+
+/// Whether `prometheus` has scraped `requests` requests through the sandbox's gateway (its own query, not
+/// LaneDeck's: the test's yardstick).
+inline bool scrapedGatewayRequests(const PrometheusProcess &prometheus, std::uint64_t requests)
+{
+    httplib::Client direct(prometheus.host(), prometheus.port());
+    const auto answer = direct.Get("/api/v1/query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2C"
+                                   "source_workload%3D%22istio-ingressgateway%22%7D)");
+    return answer && answer->body.find('"' + std::to_string(requests) + '"') != std::string::npos;
+}
 
 inline kube::Request post(const std::string &path, const nlohmann::json &body)
 {

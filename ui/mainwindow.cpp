@@ -1,7 +1,6 @@
 #include "ui/mainwindow.h"
 
 #include "base/k8snames.h"
-#include "graph/traffic.h"
 #include "lanes/document.h"
 #include "ui/clusterbar.h"
 #include "ui/clustergroupsdialog.h"
@@ -300,10 +299,12 @@ void MainWindow::connectPages()
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
     connect(m_topology, &TopologyView::statusMessage, this,
             [this](const QString &m) { statusBar()->showMessage(m, 5000); });
-    // The sampler's figures on the topology's edges, refreshed with every snapshot.
-    connect(m_traffic, &TrafficPage::summaryUpdated, m_topology, [this] {
-        m_topology->setTraffic(graph::trafficFromSummary(m_document->group(), m_traffic->summary()));
-    });
+    // The topology's edges carry the Traffic page's active source: the sampler's snapshots or the mesh's
+    // telemetry, which keeps refreshing while the Topology tab shows it.
+    connect(m_traffic, &TrafficPage::liveTrafficChanged, m_topology,
+            [this] { m_topology->setTraffic(m_traffic->liveTraffic()); });
+    connect(m_tabs, &QTabWidget::currentChanged, m_traffic,
+            [this] { m_traffic->setWatchedElsewhere(m_tabs->currentWidget() == m_topology); });
 }
 
 /// The traffic page's target, the saved target and the push state follow the cluster bar.

@@ -596,9 +596,21 @@ void TelemetryPanel::hideEvent(QHideEvent *event)
     updateTimer();
 }
 
+void TelemetryPanel::setWatchedElsewhere(bool watched)
+{
+    if (watched == m_watchedElsewhere) {
+        return;
+    }
+    m_watchedElsewhere = watched;
+    updateTimer();
+    if (watched && !isVisible()) {
+        refresh(); // the view it shows may be from long ago
+    }
+}
+
 void TelemetryPanel::updateTimer()
 {
-    if (isVisible() && isLive()) {
+    if ((isVisible() || m_watchedElsewhere) && isLive()) {
         m_timer->start();
     } else {
         m_timer->stop();

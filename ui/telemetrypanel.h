@@ -99,6 +99,10 @@ public:
     bool isLive() const;
     /// Live refreshes run while the panel is shown and live.
     void setRefreshInterval(int milliseconds);
+    /// Another view shows this panel's numbers while the panel itself is hidden (the topology canvas): live
+    /// refreshes run then too, starting with one at once.
+    void setWatchedElsewhere(bool watched);
+    bool isWatchedElsewhere() const { return m_watchedElsewhere; }
 
     /// Starts a refresh now (off the GUI thread); updated() or failed() follows.
     void refresh();
@@ -139,6 +143,7 @@ private:
     std::optional<telemetry::MeshTelemetry> m_view;
     quint64 m_generation = 0;
     bool m_busy = false;
+    bool m_watchedElsewhere = false;
     std::unique_ptr<QThreadPool> m_pool;
     QTimer *m_timer = nullptr;
 

@@ -796,7 +796,9 @@ void TopologyView::redraw()
                 .arg(qs(group.lanes[static_cast<std::size_t>(m_lane)].name));
     }
     if (!m_traffic.empty()) {
-        legend += QLatin1Char(' ') + tr("Edges carry the sampled requests/s; red: traffic leaving its lane.");
+        legend += QLatin1Char(' ') +
+                  tr("Edges carry requests/s from the Traffic page's source (the sampler or the mesh's "
+                     "telemetry); red: traffic leaving its lane.");
     }
     m_legend->setText(legend);
     Q_EMIT drawingChanged();

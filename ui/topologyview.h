@@ -21,9 +21,9 @@ class TopologyCanvas;
 
 /// The topology tab: the group's call graph as Graphviz's dot lays it out (models/graph), drawn on a
 /// QGraphicsView from the same display-free Drawing that `lanectl graph` writes as SVG. Pick a lane and its
-/// path lights up; the sampler's traffic widens the edges. Every edit made on the canvas (a service, a call
-/// dragged from node to node, the entry service, a service in the selected lane) is one undoable edit of the
-/// document, like the tables' edits.
+/// path lights up; live traffic (the sampler's, or the mesh's telemetry) widens the edges. Every edit made on
+/// the canvas (a service, a call dragged from node to node, the entry service, a service in the selected
+/// lane) is one undoable edit of the document, like the tables' edits.
 ///
 /// Layout runs on the GUI thread for small groups and on a worker for large ones (kBackgroundLayout services
 /// and up); a layout overtaken by a newer edit is dropped. Picking a lane or new traffic only redraws.

@@ -10,6 +10,8 @@
 #include "ui/trafficmodels.h"
 #include "ui/trafficrun.h"
 
+#include "graph/traffic.h"
+
 #include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
@@ -408,6 +410,18 @@ void TrafficPage::createSourceSwitch(QWidget *samplerView)
     connect(m_source, &QComboBox::currentIndexChanged, m_sourceStack, &QStackedWidget::setCurrentIndex);
     connect(m_document, &DocumentController::groupChanged, m_telemetry,
             [this] { m_telemetry->setGroup(sampledGroup()); });
+    connect(m_source, &QComboBox::currentIndexChanged, this, [this] {
+        m_telemetry->setWatchedElsewhere(m_watchedElsewhere && source() == Source::MeshTelemetry);
+        Q_EMIT sourceChanged(source());
+        Q_EMIT liveTrafficChanged();
+    });
+    const auto telemetryChanged = [this] {
+        if (source() == Source::MeshTelemetry) {
+            Q_EMIT liveTrafficChanged();
+        }
+    };
+    connect(m_telemetry, &TelemetryPanel::updated, this, telemetryChanged);
+    connect(m_telemetry, &TelemetryPanel::failed, this, telemetryChanged);
 }
 
 void TrafficPage::connectRollout()
@@ -445,6 +459,21 @@ void TrafficPage::setSource(Source source)
 TrafficPage::Source TrafficPage::source() const
 {
     return m_source->currentIndex() == 0 ? Source::Sampler : Source::MeshTelemetry;
+}
+
+graph::Traffic TrafficPage::liveTraffic() const
+{
+    if (source() == Source::Sampler) {
+        return graph::trafficFromSummary(m_document->group(), m_summary);
+    }
+    const auto &view = m_telemetry->view();
+    return view ? graph::trafficFromTelemetry(*view) : graph::Traffic{};
+}
+
+void TrafficPage::setWatchedElsewhere(bool watched)
+{
+    m_watchedElsewhere = watched;
+    m_telemetry->setWatchedElsewhere(watched && source() == Source::MeshTelemetry);
 }
 
 QString TrafficPage::verdict() const
@@ -715,6 +744,9 @@ void TrafficPage::takeSnapshot(quint64 generation, const traffic::Summary &summa
         m_chartsStale = true;
     }
     Q_EMIT summaryUpdated();
+    if (source() == Source::Sampler) {
+        Q_EMIT liveTrafficChanged();
+    }
 }
 
 void TrafficPage::runFinished(quint64 generation, quint64 session, std::size_t slot,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "graph/drawing.h"
 #include "lanes/lanegroup.h"
 #include "traffic/export.h"
 #include "traffic/sampler.h"
@@ -79,6 +80,14 @@ public:
     };
     void setSource(Source source);
     Source source() const;
+    /// The traffic for the topology's edges from the active source: the sampler's latest summary
+    /// (graph::trafficFromSummary), or the telemetry panel's current view (graph::trafficFromTelemetry; empty
+    /// while it has none, after a failure or a stale answer). Switching the source switches what it reads, so
+    /// the other source's numbers go.
+    graph::Traffic liveTraffic() const;
+    /// Whether another view shows liveTraffic() while this page is hidden (the Topology tab): the telemetry
+    /// source then keeps refreshing live, as when its panel is shown.
+    void setWatchedElsewhere(bool watched);
     /// The Rollout panel beside the results (hidden until shown with the Rollout button).
     RolloutPanel *rolloutPanel() const { return m_rollout; }
     void setRolloutVisible(bool visible);
@@ -137,6 +146,10 @@ Q_SIGNALS:
     void runningChanged(bool running);
     /// The models took a new summary.
     void summaryUpdated();
+    void sourceChanged(lanedeck::ui::TrafficPage::Source source);
+    /// liveTraffic() has new figures: a snapshot of the sampler, a view (or failure) of the telemetry source,
+    /// or the other source chosen.
+    void liveTrafficChanged();
     void statusMessage(const QString &message);
 
 protected:
@@ -219,6 +232,7 @@ private:
     QComboBox *m_source = nullptr;
     QStackedWidget *m_sourceStack = nullptr;
     TelemetryPanel *m_telemetry = nullptr;
+    bool m_watchedElsewhere = false;
     RolloutPanel *m_rollout = nullptr;
     QPushButton *m_rolloutToggle = nullptr;
     QSplitter *m_rolloutSplit = nullptr;

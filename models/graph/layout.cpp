@@ -114,7 +114,9 @@ Result<GraphLayout> layoutGraph(const LaneGroup &group, const std::vector<NodeSi
     Agraph_t *g = agopen(const_cast<char *>("lanes"), Agdirected, nullptr);
     set(g, "rankdir", "LR");
     set(g, "nodesep", "0.35");
-    set(g, "ranksep", "0.7");
+    // Room between ranks for an edge's traffic label ("250/s leak" at 11 px is about 60 pt): the label sits
+    // above the edge's middle and must not slip under the boxes.
+    set(g, "ranksep", "1.0");
     set(g, "ordering", "out");
     set(g, "splines", "spline");
     std::vector<Agnode_t *> nodes(group.services.size(), nullptr);

@@ -1,11 +1,13 @@
 #include "graph/traffic.h"
 
 #include "lanes/lanepaths.h"
+#include "telemetry/meshtelemetry.h"
 #include "traffic/classifier.h"
 
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 namespace lanedeck::graph {
 namespace {
@@ -130,6 +132,52 @@ Traffic trafficFromSummary(const LaneGroup &group, const traffic::Summary &summa
     }
     if (summary.total > 0) {
         out.nodes = nodeTraffic(group, summary);
+    }
+    return out;
+}
+
+Traffic trafficFromTelemetry(const telemetry::MeshTelemetry &view)
+{
+    Traffic out;
+    if (view.stale || view.windowSeconds <= 0) {
+        return out;
+    }
+    struct Seen
+    {
+        double requests = 0;
+        double failedIn = 0;  ///< failures of the calls into the service
+        double failedOut = 0; ///< failures its own calls answered with
+    };
+    std::vector<std::pair<std::string, Seen>> services; // in the order the hops name them (breadth first)
+    std::unordered_map<std::string, std::size_t> index;
+    const auto seen = [&](const std::string &service) -> Seen & {
+        const auto [it, added] = index.try_emplace(service, services.size());
+        if (added) {
+            services.push_back({service, {}});
+        }
+        return services[it->second].second;
+    };
+    for (const auto &hop : view.hops) {
+        Seen &callee = seen(hop.callee);
+        callee.requests += hop.requests;
+        callee.failedIn += hop.errors;
+        if (hop.caller == telemetry::kIngressCaller) {
+            continue; // the gateway's hop: no call edge, as with the sampler
+        }
+        seen(hop.caller).failedOut += hop.errors;
+        for (const auto &lane : hop.lanes) {
+            const double requests = lane.requests + lane.leaked;
+            if (requests > 0) {
+                out.edges.push_back(
+                    {hop.caller, hop.callee, lane.name, requests / view.windowSeconds, lane.leaked > 0});
+            }
+        }
+    }
+    for (const auto &[service, figures] : services) {
+        if (figures.requests > 0) {
+            const double own = std::clamp(figures.failedIn - figures.failedOut, 0.0, figures.requests);
+            out.nodes.push_back({service, figures.requests / view.windowSeconds, own / figures.requests});
+        }
     }
     return out;
 }

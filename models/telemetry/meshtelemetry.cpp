@@ -17,7 +17,7 @@ namespace lanedeck::telemetry {
 
 namespace {
 
-constexpr const char *kIngress = "ingress";
+constexpr const char *kIngress = kIngressCaller;
 constexpr const char *kUnknown = "unknown";
 constexpr const char *kPairLabels = "source_workload,source_workload_namespace,destination_workload,"
                                     "destination_workload_namespace";

@@ -72,7 +72,10 @@ struct WorkloadEdge
     bool unexpected = false; ///< no lane sends traffic this way
 };
 
-/// One hop of the call graph: caller service -> callee service ("ingress" for the gateway's hop).
+/// The caller a HopTraffic names for the gateway's hop into the entry service.
+inline constexpr const char *kIngressCaller = "ingress";
+
+/// One hop of the call graph: caller service -> callee service (kIngressCaller for the gateway's hop).
 struct HopTraffic
 {
     std::string caller;

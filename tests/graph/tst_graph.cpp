@@ -3,6 +3,7 @@
 #include "graph/svg.h"
 #include "graph/traffic.h"
 #include "lanes/validation.h"
+#include "telemetry/meshtelemetry.h"
 #include "testsupport.h"
 
 #include <QTest>
@@ -13,7 +14,50 @@
 using namespace lanedeck;
 using namespace lanedeck::graph;
 
+// QCOMPARE prints a Traffic that differs (found by argument-dependent lookup).
+namespace lanedeck::graph {
+char *toString(const Traffic &traffic)
+{
+    std::string text;
+    for (const auto &e : traffic.edges) {
+        text += e.from + "->" + e.to + " " + e.lane + " " + std::to_string(e.requestsPerSecond) + "/s" +
+                (e.leaking ? " leaking" : "") + "; ";
+    }
+    for (const auto &n : traffic.nodes) {
+        text += n.service + " " + std::to_string(n.requestsPerSecond) + "/s err " +
+                std::to_string(n.errorRate) + "; ";
+    }
+    return qstrdup(text.c_str());
+}
+} // namespace lanedeck::graph
+
 namespace {
+
+/// A hop of a telemetry view: its totals and, per lane, {requests, errors, leaked}.
+telemetry::HopTraffic hop(const std::string &caller, const std::string &callee, double errors,
+                          const std::vector<std::pair<std::string, std::array<double, 3>>> &lanes)
+{
+    telemetry::HopTraffic h;
+    h.caller = caller;
+    h.callee = callee;
+    h.errors = errors;
+    for (const auto &[name, figures] : lanes) {
+        h.lanes.push_back({name, figures[0], figures[0] / 10.0, figures[1], figures[2]});
+        h.requests += figures[0] + figures[2];
+        h.leaked += figures[2];
+    }
+    return h;
+}
+
+/// A current telemetry view over 10 s.
+telemetry::MeshTelemetry view(std::vector<telemetry::HopTraffic> hops)
+{
+    telemetry::MeshTelemetry v;
+    v.windowSeconds = 10;
+    v.stale = false;
+    v.hops = std::move(hops);
+    return v;
+}
 
 const NodeBox &node(const GraphLayout &layout, const std::string &service)
 {
@@ -298,6 +342,82 @@ private Q_SLOTS:
         QCOMPARE(byHeader.nodes[0].requestsPerSecond, 100.0);
         summary.elapsedSeconds = 0;
         QVERIFY(trafficFromSummary(testing::shopGroup(), summary).empty());
+    }
+
+    // The mesh's view, hop by hop: each lane's requests/s (with those that left the lane there) on the call
+    // it took, leaks marked, the ingress hop on the entry service's node only, and each node's own failures
+    // (those its calls answered with are counted where they began).
+    void trafficFromTheMeshsTelemetry_data()
+    {
+        QTest::addColumn<telemetry::MeshTelemetry>("telemetry");
+        QTest::addColumn<Traffic>("expected");
+        // The seed: mocka -> mockb -> mockc; mockc fails 10 of lane s1's requests, mockb and mocka pass them
+        // on.
+        const auto chain =
+            view({hop("ingress", "mocka", 10, {{"s1", {60, 10, 0}}, {"s2", {20, 0, 0}}, {"s3", {20, 0, 0}}}),
+                  hop("mocka", "mockb", 10, {{"s1", {60, 10, 0}}, {"s2", {20, 0, 0}}, {"s3", {20, 0, 0}}}),
+                  hop("mockb", "mockc", 10, {{"s1", {60, 10, 0}}, {"s2", {20, 0, 0}}, {"s3", {20, 0, 0}}})});
+        QTest::addRow("straight chain") << chain
+                                        << Traffic{{{"mocka", "mockb", "s1", 6, false},
+                                                    {"mocka", "mockb", "s2", 2, false},
+                                                    {"mocka", "mockb", "s3", 2, false},
+                                                    {"mockb", "mockc", "s1", 6, false},
+                                                    {"mockb", "mockc", "s2", 2, false},
+                                                    {"mockb", "mockc", "s3", 2, false}},
+                                                   {{"mocka", 10, 0}, {"mockb", 10, 0}, {"mockc", 10, 0.1}}};
+        // shop.lanes.yaml: web -> {cart, search}, cart -> db; web calls both. db fails 5 of base's requests,
+        // cart and web pass them on. search-v2's requests did not reach db in this window: no edge for them.
+        QTest::addRow("branching group")
+            << view({hop("ingress", "web", 5,
+                         {{"base", {70, 5, 0}}, {"cart-v2", {20, 0, 0}}, {"search-v2", {10, 0, 0}}}),
+                     hop("web", "cart", 5,
+                         {{"base", {70, 5, 0}}, {"cart-v2", {20, 0, 0}}, {"search-v2", {10, 0, 0}}}),
+                     hop("web", "search", 0,
+                         {{"base", {70, 0, 0}}, {"cart-v2", {20, 0, 0}}, {"search-v2", {10, 0, 0}}}),
+                     hop("cart", "db", 5,
+                         {{"base", {70, 5, 0}}, {"cart-v2", {20, 0, 0}}, {"search-v2", {0, 0, 0}}})})
+            << Traffic{{{"web", "cart", "base", 7, false},
+                        {"web", "cart", "cart-v2", 2, false},
+                        {"web", "cart", "search-v2", 1, false},
+                        {"web", "search", "base", 7, false},
+                        {"web", "search", "cart-v2", 2, false},
+                        {"web", "search", "search-v2", 1, false},
+                        {"cart", "db", "base", 7, false},
+                        {"cart", "db", "cart-v2", 2, false}},
+                       {{"web", 10, 0}, {"cart", 10, 0}, {"search", 10, 0}, {"db", 9, 5.0 / 90}}};
+        // mockb forwards no baggage: lane s2's requests to mockc all reach the baseline's version. They still
+        // took the call, in s2's colour, marked.
+        QTest::addRow("leak")
+            << view({hop("ingress", "mocka", 0, {{"s1", {60, 0, 0}}, {"s2", {20, 0, 0}}, {"s3", {20, 0, 0}}}),
+                     hop("mocka", "mockb", 0, {{"s1", {60, 0, 0}}, {"s2", {20, 0, 0}}, {"s3", {20, 0, 0}}}),
+                     hop("mockb", "mockc", 0, {{"s1", {60, 0, 0}}, {"s2", {0, 0, 20}}, {"s3", {20, 0, 0}}})})
+            << Traffic{{{"mocka", "mockb", "s1", 6, false},
+                        {"mocka", "mockb", "s2", 2, false},
+                        {"mocka", "mockb", "s3", 2, false},
+                        {"mockb", "mockc", "s1", 6, false},
+                        {"mockb", "mockc", "s2", 2, true},
+                        {"mockb", "mockc", "s3", 2, false}},
+                       {{"mocka", 10, 0}, {"mockb", 10, 0}, {"mockc", 10, 0}}};
+        // mocka retries mockb's failures (more failed calls out than in) and fails 2 of its own: never below
+        // 0.
+        QTest::addRow("retries") << view({hop("ingress", "mocka", 2, {{"s1", {100, 2, 0}}}),
+                                          hop("mocka", "mockb", 30, {{"s1", {130, 30, 0}}})})
+                                 << Traffic{{{"mocka", "mockb", "s1", 13, false}},
+                                            {{"mocka", 10, 0}, {"mockb", 13, 30.0 / 130}}};
+        // No samples near the end: nothing is current, and the canvas clears.
+        auto stale = chain;
+        stale.stale = true;
+        QTest::addRow("stale") << stale << Traffic{};
+        auto empty = chain;
+        empty.windowSeconds = 0;
+        QTest::addRow("empty window") << empty << Traffic{};
+    }
+
+    void trafficFromTheMeshsTelemetry()
+    {
+        QFETCH(telemetry::MeshTelemetry, telemetry);
+        QFETCH(Traffic, expected);
+        QCOMPARE(trafficFromTelemetry(telemetry), expected);
     }
 
     void svgParsesAndNamesEveryService_data()

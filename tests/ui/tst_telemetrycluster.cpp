@@ -35,8 +35,6 @@
 
 #include <regex>
 
-#include <unistd.h>
-
 using namespace lanedeck;
 using namespace lanedeck::testing;
 using namespace lanedeck::ui;
@@ -102,12 +100,8 @@ private Q_SLOTS:
 
     void serviceProxyAndInventoryFromTheConsole()
     {
-        if (::geteuid() != 0) {
-            QSKIP(
-                "needs root: the Prometheus behind the service proxy runs in a network namespace (ip netns)");
-        }
-        if (PrometheusProcess::binary().isEmpty()) {
-            QSKIP("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
+        if (const QString why = netnsPrometheusUnavailable(); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
         NetworkNamespace netns;
         QString error;
@@ -134,20 +128,9 @@ private Q_SLOTS:
         });
         QVERIFY(relay.port() > 0);
         PrometheusProcess prometheus;
-        QVERIFY2(prometheus.start(
-                     {netns.hostAddress + QStringLiteral(":%1").arg(relay.port())},
-                     netns.innerAddress + QStringLiteral(":9090"),
-                     {QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), netns.name}),
-                 qPrintable(prometheus.error()));
-        QVERIFY2(prometheus.waitReady(), qPrintable(prometheus.error()));
-        httplib::Client direct(prometheus.host(), prometheus.port());
-        auto scraped = [&] {
-            auto answer =
-                direct.Get("/api/v1/query?query=sum(istio_requests_total%7Breporter%3D%22source%22%2C"
-                           "source_workload%3D%22istio-ingressgateway%22%7D)");
-            return answer && answer->body.find("\"400\"") != std::string::npos;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(scraped(), 30'000);
+        const QString notStarted = startInNamespace(prometheus, netns, relay);
+        QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
+        QTRY_VERIFY_WITH_TIMEOUT(scrapedGatewayRequests(prometheus, 400), 30'000);
 
         TestCluster cluster;
         QVERIFY2(cluster.start(error), qPrintable(error));

@@ -7,10 +7,15 @@
 #include "lanes/groupedits.h"
 #include "mesh/render.h"
 #include "sandbox/sandbox.h"
+#include "telemetry/localprometheus.h"
 #include "traffic/sampler.h"
+#include "ui/clustertarget.h"
 #include "ui/documentcontroller.h"
+#include "ui/mainwindow.h"
 #include "ui/servicetablemodel.h"
+#include "ui/telemetrypanel.h"
 #include "ui/topologyview.h"
+#include "ui/trafficpage.h"
 
 #include <QAccessible>
 #include <QComboBox>
@@ -18,6 +23,7 @@
 #include <QGraphicsView>
 #include <QImage>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -72,6 +78,38 @@ double labelRate(const graph::DrawnEdge *edge)
     return std::stod(edge->label.substr(0, edge->label.size() - 2));
 }
 
+/// The seed in the sandbox as the propagation-off demonstration runs it (the Istio flavor, mockb dropping the
+/// baggage header, so lane s2 leaks on mockb -> mockc), with mockc v1 failing half its requests; null if it
+/// does not start.
+std::unique_ptr<sandbox::Sandbox> leakingSandbox(const LaneGroup &group)
+{
+    auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
+    if (!rendered.ok()) {
+        return nullptr;
+    }
+    std::unique_ptr<sandbox::Sandbox> box(new sandbox::Sandbox(group, {}));
+    box->setBaggagePropagation("mockb", false);
+    sandbox::Fault fault;
+    fault.errorRate = 0.5;
+    fault.status = 503;
+    if (!box->setFault("mockc", "v1", fault).ok() || !box->start(rendered->resources).ok()) {
+        return nullptr;
+    }
+    return box;
+}
+
+/// 600 requests sampled through the sandbox's gateway, classified by their chains.
+std::optional<traffic::Summary> sample600(const sandbox::Sandbox &box, const LaneGroup &group)
+{
+    traffic::SamplerConfig config;
+    config.url = box.gatewayUrl();
+    config.count = 600;
+    config.concurrency = 4;
+    traffic::Sampler sampler(config, traffic::Classifier::chain(group));
+    auto run = sampler.run();
+    return run.ok() ? std::optional(run->summary) : std::nullopt;
+}
+
 QPoint centerOf(TopologyView &view, const QString &service)
 {
     const QGraphicsItem *item = view.nodeItem(service);
@@ -85,6 +123,12 @@ class TestTopologyView : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the telemetry source remembers its Prometheus per context
+        QCoreApplication::setOrganizationName(QStringLiteral("lanedeck-test-topologyview"));
+    }
+
     void init()
     {
         m_doc = std::make_unique<DocumentController>();
@@ -484,23 +528,11 @@ private Q_SLOTS:
     {
         const LaneGroup group = testing::seedGroup();
         m_doc->newDocument(group);
-        auto rendered = mesh::render(group, {mesh::Flavor::Istio, {}});
-        QVERIFY(rendered.ok());
-        sandbox::Sandbox box(group, {});
-        box.setBaggagePropagation("mockb", false);
-        sandbox::Fault fault;
-        fault.errorRate = 0.5;
-        fault.status = 503;
-        QVERIFY(box.setFault("mockc", "v1", fault).ok());
-        QVERIFY(box.start(rendered->resources).ok());
-        traffic::SamplerConfig config;
-        config.url = box.gatewayUrl();
-        config.count = 600;
-        config.concurrency = 4;
-        traffic::Sampler sampler(config, traffic::Classifier::chain(group));
-        const auto run = sampler.run();
-        QVERIFY(run.ok());
-        const traffic::Summary &summary = run->summary;
+        const auto box = leakingSandbox(group);
+        QVERIFY(box);
+        const auto sampled = sample600(*box, group);
+        QVERIFY(sampled);
+        const traffic::Summary &summary = *sampled;
         QVERIFY(summary.errorCount() > 0);
         QVERIFY(summary.leaked > 0);
 
@@ -535,6 +567,90 @@ private Q_SLOTS:
         m_view->setTraffic({});
         QCOMPARE(drawnNode(*m_view, "mockc")->errorRate, -1.0);
         QVERIFY(drawnEdge(*m_view, "mocka", "mockb")->label.empty());
+    }
+
+    // The mesh's figures on the canvas, through the main window: a real Prometheus scrapes the sandbox's
+    // Istio metrics, the Traffic page's telemetry source is chosen and the Topology tab is shown (the panel
+    // itself hidden, so only the topology keeps it refreshing). Every call gets each lane's requests/s, the
+    // leaking call (mockb forwards no baggage) is marked, mockc shows the failures it makes (mocka and mockb
+    // only pass them on); the sampler chosen instead clears the mesh's numbers, and so does Prometheus gone.
+    void telemetryTrafficFillsTheEdges()
+    {
+        if (telemetry::LocalPrometheus::binary().empty()) {
+            QSKIP("Debian's prometheus is not installed (scripts/install-deps.sh installs it)");
+        }
+        const LaneGroup group = testing::seedGroup();
+        const auto box = leakingSandbox(group);
+        QVERIFY(box);
+        telemetry::LocalPrometheus prometheus;
+        const auto started = prometheus.start({"127.0.0.1:" + std::to_string(box->metricsPort())});
+        QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+        const auto sampled = sample600(*box, group);
+        QVERIFY(sampled);
+        const traffic::Summary &summary = *sampled;
+        QVERIFY(summary.leaked > 0);
+
+        QTemporaryDir autosaves;
+        MainWindow window({autosaves.path(), 60000});
+        window.document()->newDocument(group);
+        TrafficPage *page = window.trafficPage();
+        TelemetryPanel *panel = page->telemetryPanel();
+        panel->setWorkloads(telemetry::workloadsFromSandbox(group, box->instances()));
+        panel->setContext(QString::fromLatin1(kLocalSandboxId)); // the window's target, as the demo does
+        panel->setPrometheusUrl(QString::fromStdString(prometheus.url()));
+        panel->setWindowSeconds(300);
+        panel->setRefreshInterval(500);
+        page->setSource(TrafficPage::Source::MeshTelemetry);
+        window.showTab(QStringLiteral("topology"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!panel->isVisible());
+        TopologyView &view = *window.topology();
+        // Until Prometheus has scraped every request (1 s scrape interval); refreshed by the watched panel.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->view() && panel->view()->split.total == summary.total &&
+                                     drawnEdge(view, "mockb", "mockc")->leaking,
+                                 90'000);
+        // Each lane's requests at the ingress (failed ones too, which the sampler's lanes leave out) took
+        // both calls in its colour, lane s2's leaked ones included.
+        const telemetry::MeshTelemetry mesh = *panel->view();
+        for (std::size_t lane = 0; lane < 3; ++lane) {
+            view.setLane(static_cast<int>(lane));
+            const double expected = static_cast<double>(mesh.split.lanes[lane].count) / mesh.windowSeconds;
+            for (const auto &[from, to] : {std::pair{"mocka", "mockb"}, std::pair{"mockb", "mockc"}}) {
+                const double shown = labelRate(drawnEdge(view, from, to));
+                QVERIFY2(std::abs(shown - expected) <= 0.05 * expected + 0.06,
+                         qPrintable(QStringLiteral("lane %1, %2 -> %3: %4/s shown, %5/s sampled")
+                                        .arg(lane)
+                                        .arg(QLatin1String(from), QLatin1String(to))
+                                        .arg(shown)
+                                        .arg(expected)));
+            }
+            QCOMPARE(drawnEdge(view, "mockb", "mockc")->leaking, lane == 1);
+            QVERIFY(!drawnEdge(view, "mocka", "mockb")->leaking);
+        }
+        view.setLane(1); // s2: its leak, said on the canvas item
+        QVERIFY2(view.edgeItem(QStringLiteral("mockb"), QStringLiteral("mockc"))
+                     ->toolTip()
+                     .contains(QStringLiteral("leaking out of its lane")),
+                 qPrintable(view.edgeItem(QStringLiteral("mockb"), QStringLiteral("mockc"))->toolTip()));
+        QCOMPARE(drawnNode(view, "mocka")->errorRate, 0.0);
+        QCOMPARE(drawnNode(view, "mockb")->errorRate, 0.0);
+        const double mockc = drawnNode(view, "mockc")->errorRate;
+        QVERIFY2(mockc > 0.2 && mockc < 0.8, qPrintable(QString::number(mockc)));
+
+        // The sampler chosen (it has not sampled in this window): the mesh's numbers go at once.
+        page->setSource(TrafficPage::Source::Sampler);
+        QVERIFY(drawnEdge(view, "mocka", "mockb")->label.empty());
+        QCOMPARE(drawnNode(view, "mockc")->errorRate, -1.0);
+        page->setSource(TrafficPage::Source::MeshTelemetry);
+        QVERIFY(!drawnEdge(view, "mocka", "mockb")->label.empty());
+
+        // Prometheus gone: the next refresh fails and the canvas keeps no old numbers.
+        prometheus.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->view(), 60'000);
+        QVERIFY(drawnEdge(view, "mocka", "mockb")->label.empty());
+        QVERIFY(drawnEdge(view, "mockb", "mockc")->label.empty());
+        QCOMPARE(drawnNode(view, "mockc")->errorRate, -1.0);
     }
 
     // From kBackgroundLayout services on, layout runs on a worker; an edit made meanwhile supersedes it.
