@@ -138,9 +138,16 @@ ResourcesView::ResourcesView(DocumentController *controller, QWidget *parent)
     });
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ResourcesView::showSelection);
+    // A new rendering keeps the node the operator picked (the same kind or resource), if it is still there.
+    connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this,
+            [this] { m_pickedNode = m_model->nodeKey(m_tree->currentIndex()); });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_tree->expandAll();
-        m_tree->setCurrentIndex(m_model->index(0, 0));
+        const QModelIndex picked = m_model->indexOfKey(m_pickedNode);
+        m_tree->setCurrentIndex(picked.isValid() ? picked : m_model->index(0, 0));
+        if (picked.isValid()) {
+            m_tree->scrollTo(picked);
+        }
         showSelection();
     });
     connect(m_copy, &QPushButton::clicked, this, &ResourcesView::copyToClipboard);

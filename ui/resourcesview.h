@@ -107,6 +107,7 @@ private:
     QPushButton *m_exportFile;
     QPushButton *m_exportDirectory;
     QString m_namespaceOverride;
+    QString m_pickedNode; ///< ResourceTreeModel::nodeKey of the node shown, kept across renderings
     QString m_renderError;
     QStringList m_notes;
     bool m_stale = true;

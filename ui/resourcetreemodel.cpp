@@ -64,6 +64,35 @@ void ResourceTreeModel::setRendering(Rendering rendering)
     endResetModel();
 }
 
+QString ResourceTreeModel::nodeKey(const QModelIndex &index) const
+{
+    if (!index.isValid() || (index.internalId() == kTopLevel && index.row() == 0)) {
+        return {};
+    }
+    if (index.internalId() == kTopLevel) {
+        return QLatin1String("kind:") + m_kinds[static_cast<std::size_t>(index.row() - 1)].name;
+    }
+    const Kind &kind = m_kinds[static_cast<std::size_t>(index.internalId() - 1)];
+    return m_rendering->documents[kind.members[static_cast<std::size_t>(index.row())]].displayName;
+}
+
+QModelIndex ResourceTreeModel::indexOfKey(const QString &key) const
+{
+    for (std::size_t k = 0; k < m_kinds.size(); ++k) {
+        const QModelIndex kindIndex = index(static_cast<int>(k + 1), 0);
+        if (key == QLatin1String("kind:") + m_kinds[k].name) {
+            return kindIndex;
+        }
+        const auto &members = m_kinds[k].members;
+        for (std::size_t r = 0; r < members.size(); ++r) {
+            if (m_rendering->documents[members[r]].displayName == key) {
+                return index(static_cast<int>(r), 0, kindIndex);
+            }
+        }
+    }
+    return key.isEmpty() ? index(0, 0) : QModelIndex();
+}
+
 QModelIndex ResourceTreeModel::index(int row, int column, const QModelIndex &parent) const
 {
     if (!hasIndex(row, column, parent)) {

@@ -62,6 +62,10 @@ public:
     void setRendering(Rendering rendering);
     const Rendering &rendering() const { return m_rendering; }
     int resourceCount() const { return static_cast<int>(m_rendering->documents.size()); }
+    /// A node's identity across renderings ("" for All resources, the kind for a kind's node, the resource's
+    /// display name for a resource), and the node of that identity in this rendering (invalid if gone).
+    QString nodeKey(const QModelIndex &index) const;
+    QModelIndex indexOfKey(const QString &key) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;

@@ -1,11 +1,13 @@
 // The read-only YAML view of the Resources preview (ui/yamltextview.h) and the highlighting rules it shares
 // with YamlHighlighter (ui/yamlsyntax.h).
+#include "lanes/groupedits.h"
 #include "mesh/render.h"
 #include "testsupport.h"
 
 #include "ui/documentcontroller.h"
 #include "ui/mainwindow.h"
 #include "ui/resourcesview.h"
+#include "ui/resourcetreemodel.h"
 #include "ui/yamlhighlighter.h"
 #include "ui/yamlsyntax.h"
 #include "ui/yamltextview.h"
@@ -22,6 +24,7 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 using namespace lanedeck;
@@ -104,6 +107,7 @@ private Q_SLOTS:
     void tabMovesFocusOn();
     void accessibleText();
     void resourcesPreview();
+    void editKeepsThePickedResource();
     void focusRingInTheWindow();
 };
 
@@ -409,6 +413,56 @@ void TestYamlTextView::resourcesPreview()
     QVERIFY(copy);
     copy->click();
     QCOMPARE(QApplication::clipboard()->text(), stream);
+}
+
+void TestYamlTextView::editKeepsThePickedResource()
+{
+    DocumentController doc;
+    doc.newDocument(testing::seedGroup());
+    ResourcesView resources(&doc);
+    resources.resize(900, 600);
+    resources.show();
+    auto *tree = resources.findChild<QTreeView *>(QStringLiteral("resourceTree"));
+    QVERIFY(tree);
+    ResourceTreeModel *model = resources.model();
+    // The DestinationRule of mockb: picked in the tree, its YAML shown.
+    QModelIndex picked;
+    for (int k = 1; k < model->rowCount() && !picked.isValid(); ++k) {
+        const QModelIndex kind = model->index(k, 0);
+        for (int r = 0; r < model->rowCount(kind); ++r) {
+            const QString key = model->nodeKey(model->index(r, 0, kind));
+            if (key.startsWith(QStringLiteral("DestinationRule")) && key.contains(QStringLiteral("mockb"))) {
+                picked = model->index(r, 0, kind);
+            }
+        }
+    }
+    QVERIFY(picked.isValid());
+    const QString key = model->nodeKey(picked);
+    tree->setCurrentIndex(picked);
+    const QString before = resources.previewText();
+    QVERIFY(before.contains(QStringLiteral("kind: DestinationRule")));
+
+    // An edit that changes it (lane s3's label value, which mockb's s3 subset selects): after the rendering,
+    // the same resource is picked and shows its new YAML.
+    LaneGroup after = doc.group();
+    after.lanes[2].labelValue = "v3next";
+    doc.edit(after, QStringLiteral("relabel"));
+    QTRY_VERIFY(!resources.renderPending());
+    QCOMPARE(model->nodeKey(tree->currentIndex()), key);
+    const QString changed = resources.previewText();
+    QVERIFY(changed != before && changed.contains(QStringLiteral("v3next")));
+    QCOMPARE(changed, tree->currentIndex().data(ResourceTreeModel::YamlRole).toString());
+
+    // A resource the group no longer generates: back to All resources.
+    after = doc.group();
+    edits::removeService(after, 1); // mockb
+    QCOMPARE(doc.group().services[1].name, std::string("mockb"));
+    doc.edit(after, QStringLiteral("remove mockb"));
+    QTRY_VERIFY(!resources.renderPending());
+    QVERIFY(resources.canRender());
+    QVERIFY(!model->indexOfKey(key).isValid());
+    QCOMPARE(model->nodeKey(tree->currentIndex()), QString());
+    QCOMPARE(resources.previewText(), model->index(0, 0).data(ResourceTreeModel::YamlRole).toString());
 }
 
 void TestYamlTextView::focusRingInTheWindow()
