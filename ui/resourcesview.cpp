@@ -198,17 +198,21 @@ void ResourcesView::renderInBackground()
     m_renderRunning = true;
     // The worker reads the shown rendering to compare with; the model never changes a list it shares, only
     // replaces its pointer, so the read is safe.
-    whenFinishedTaking(
-        QtConcurrent::run(renderOutcome, m_generation, targetGroup(), options(), m_model->rendering()), this,
-        [this](Outcome outcome) {
-            m_renderRunning = false;
-            if (m_stale && outcome.generation == m_generation) {
-                applyOutcome(outcome);
-            } else if (m_stale) {
-                renderInBackground(); // overtaken by an edit: render the newest group
-            }
-            releaseOnWorker(std::move(outcome.rendering));
-        });
+    const auto render = [generation = m_generation, group = targetGroup(), options = options(),
+                         previous = m_model->rendering()] {
+        Outcome outcome = renderOutcome(generation, group, options, previous);
+        returnFreedMemory(); // the resources' JSON, ~100 MiB for a big group, freed on this worker
+        return outcome;
+    };
+    whenFinishedTaking(QtConcurrent::run(render), this, [this](Outcome outcome) {
+        m_renderRunning = false;
+        if (m_stale && outcome.generation == m_generation) {
+            applyOutcome(outcome);
+        } else if (m_stale) {
+            renderInBackground(); // overtaken by an edit: render the newest group
+        }
+        releaseOnWorker(std::move(outcome.rendering));
+    });
 }
 
 void ResourcesView::showEvent(QShowEvent *event)
