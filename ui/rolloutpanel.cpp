@@ -644,6 +644,9 @@ void RolloutPanel::applyEvent(const rollout::Event &event)
     case Kind::Aborted:
         m_steps->setStepState(event.step, State::Stopped);
         break;
+    case Kind::Promoted:
+        takePromotedWeights(event.weights);
+        break;
     case Kind::Paused:
         m_steps->setStepState(event.step, State::Paused);
         setPhase(Phase::Paused);
@@ -660,6 +663,27 @@ void RolloutPanel::applyEvent(const rollout::Event &event)
     }
     m_status->setText(toQString(event.message));
     Q_EMIT eventShown(event);
+}
+
+void RolloutPanel::takePromotedWeights(const std::map<std::string, int> &weights)
+{
+    // The document follows the promotion: left at its old weights, the next push from the console would
+    // undo the rollout without a word, and the drift indicator would call the promoted sandbox drifted.
+    if (weights.empty()) {
+        return;
+    }
+    const LaneGroup &group = m_document->group();
+    LaneGroup after = group;
+    for (Lane &lane : after.lanes) {
+        if (const auto it = weights.find(lane.name); it != weights.end()) {
+            lane.weight = it->second;
+        }
+    }
+    if (after == group) {
+        return;
+    }
+    m_document->edit(after, tr("Take the weights rollout %1 promoted").arg(toQString(m_runPlan.name)));
+    Q_EMIT statusMessage(tr("The document now has the promoted weights (Undo restores the old ones)"));
 }
 
 void RolloutPanel::finished(quint64 generation, const rollout::RunResult &result)

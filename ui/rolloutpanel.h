@@ -116,6 +116,8 @@ Q_SIGNALS:
 
 private:
     struct Job;
+    /// Makes the promoted weights the document's, one undoable edit.
+    void takePromotedWeights(const std::map<std::string, int> &weights);
 
     QWidget *createPlanBar();
     QWidget *createProgressTab();

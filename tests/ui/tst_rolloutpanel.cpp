@@ -268,6 +268,15 @@ void TestRolloutPanel::demoRolloutPromotes()
              qPrintable(log.last()));
     const auto last = nlohmann::json::parse(panel()->auditLines().last().toStdString());
     QCOMPARE(last.at("event").get<std::string>(), std::string("promoted"));
+    // The document took the promoted weights, as one undoable edit: a push from the console now keeps them.
+    DocumentController *document = m_window->document();
+    QCOMPARE(document->group().lane("s1")->weight, 38);
+    QCOMPARE(document->group().lane("s2")->weight, 50);
+    QCOMPARE(document->group().lane("s3")->weight, 12);
+    QVERIFY2(document->undoStack()->undoText().contains(QStringLiteral("promoted")),
+             qPrintable(document->undoStack()->undoText()));
+    document->undoStack()->undo();
+    QCOMPARE(document->group().lane("s2")->weight, 0);
     // The charts mark where each step began; the Traffic page compares with the pushed weights.
     TrafficPage *page = m_window->trafficPage();
     QCOMPARE(markLabels(page->timelineModel()),
