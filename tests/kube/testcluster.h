@@ -59,8 +59,20 @@ struct TestCluster
 
     QString path(const QString &name) const { return dir.filePath(name); }
 
+    TestCluster() = default;
+    TestCluster(const TestCluster &) = delete;
+    TestCluster &operator=(const TestCluster &) = delete;
+    /// A cluster started and not stopped is stopped here, so a test that fails half way leaves no server.
+    ~TestCluster()
+    {
+        if (m_started) {
+            stop();
+        }
+    }
+
     bool start(QString &error)
     {
+        m_started = true; // even a failed start may have left a process behind
         QStringList args{QStringLiteral("start"), dir.path()};
         if (mesh == QLatin1String("asm")) {
             args << QStringLiteral("--mesh") << QStringLiteral("asm");
@@ -80,10 +92,17 @@ struct TestCluster
         return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toLongLong() : 0;
     }
 
-    bool stop() { return run(testclusterScript(), {QStringLiteral("stop"), dir.path()}).exitCode == 0; }
+    bool stop()
+    {
+        m_started = false;
+        return run(testclusterScript(), {QStringLiteral("stop"), dir.path()}).exitCode == 0;
+    }
 
     QString kubeconfig(const QString &name) const { return path(name + QStringLiteral(".kubeconfig")); }
     QString kubeconfig(const char *name = "admin") const { return kubeconfig(QString::fromLatin1(name)); }
+
+private:
+    bool m_started = false;
 };
 
 /// A client for the current context of a kubeconfig file; null (with a warning) when it cannot be made.

@@ -53,11 +53,6 @@ private Q_SLOTS:
 
         TestCluster cluster;
         QVERIFY2(cluster.start(error), qPrintable(error));
-        struct StopOnExit
-        {
-            TestCluster &cluster;
-            ~StopOnExit() { cluster.stop(); }
-        } stopOnExit{cluster};
         auto client = clientFor(cluster.kubeconfig());
         QVERIFY(client);
         const std::string exposed = exposePrometheus(*client, netns.innerAddress.toStdString());

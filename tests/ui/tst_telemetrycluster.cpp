@@ -134,11 +134,6 @@ private Q_SLOTS:
 
         TestCluster cluster;
         QVERIFY2(cluster.start(error), qPrintable(error));
-        struct StopOnExit
-        {
-            TestCluster &cluster;
-            ~StopOnExit() { cluster.stop(); }
-        } stopOnExit{cluster};
         auto client = clientFor(cluster.kubeconfig());
         QVERIFY(client);
         std::string failure = exposePrometheus(*client, netns.innerAddress.toStdString());
