@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache (found by CMakeLists.txt) shares objects between the presets and checkouts of the same sources.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+# A fresh checkout's builds (ci, fuzz, asan) take about 11 GiB; say so now rather than fail a link 10 minutes in.
+need_gib=$((12 - $(du -s --block-size=1G build 2>/dev/null | cut -f1 || echo 0)))
+free_gib=$(df --output=avail --block-size=1G . | tail -1 | tr -d ' ')
+if ((free_gib < need_gib)); then
+  echo "test-all: ${free_gib} GiB free on $(df --output=target . | tail -1), the builds need about ${need_gib} GiB more" >&2
+  exit 1
+fi
 bash scripts/install-deps.sh
 # Formatting first: a drift fails the run before anything is built.
 bash scripts/check-format.sh
