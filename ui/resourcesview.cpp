@@ -54,7 +54,7 @@ ResourcesView::Outcome renderOutcome(quint64 generation, const LaneGroup &group,
         return out;
     }
     out.notes = toQStringList(rendered->notes);
-    auto rendering = std::make_shared<const RenderedYaml>(RenderedYaml::from(rendered->resources));
+    auto rendering = std::make_shared<const RenderedYaml>(RenderedYaml::from(std::move(rendered->resources)));
     if (previous && *previous == *rendering) {
         out.rendering = previous;
     } else {

@@ -13,20 +13,53 @@ namespace {
 constexpr quintptr kTopLevel = 0;
 } // namespace
 
+namespace {
+/// The documents' names, without their place in the stream yet.
+std::vector<RenderedYaml::Document> describe(const std::vector<mesh::Resource> &resources)
+{
+    std::vector<RenderedYaml::Document> documents;
+    documents.reserve(resources.size());
+    for (const mesh::Resource &resource : resources) {
+        documents.push_back({toQString(resource.kind()), toQString(resource.name()),
+                             toQString(resource.displayName()), toQString(resource.apiVersion()),
+                             toQString(resource.fileName()), 0, 0});
+    }
+    return documents;
+}
+
+void appendYaml(RenderedYaml &out, std::size_t i, const mesh::Resource &resource)
+{
+    if (i > 0) {
+        out.stream += QLatin1String("---\n");
+    }
+    const QString yaml = toQString(toYaml(resource.object));
+    out.documents[i].start = out.stream.size();
+    out.documents[i].length = yaml.size();
+    out.stream += yaml;
+}
+} // namespace
+
 RenderedYaml RenderedYaml::from(const std::vector<mesh::Resource> &resources)
 {
-    RenderedYaml out;
-    out.documents.reserve(resources.size());
-    for (const mesh::Resource &resource : resources) {
-        if (!out.documents.empty()) {
-            out.stream += QLatin1String("---\n");
-        }
-        const QString yaml = toQString(toYaml(resource.object));
-        out.documents.push_back({toQString(resource.kind()), toQString(resource.name()),
-                                 toQString(resource.displayName()), toQString(resource.apiVersion()),
-                                 toQString(resource.fileName()), out.stream.size(), yaml.size()});
-        out.stream += yaml;
+    RenderedYaml out{{}, describe(resources)};
+    for (std::size_t i = 0; i < resources.size(); ++i) {
+        appendYaml(out, i, resources[i]);
     }
+    out.stream.squeeze(); // kept as long as it is shown: without the growth's slack
+    return out;
+}
+
+RenderedYaml RenderedYaml::from(std::vector<mesh::Resource> &&resources)
+{
+    // The names first, while the JSON is whole: allocated in the holes that freed JSON leaves, those small
+    // strings would keep its pages from going back to the system.
+    RenderedYaml out{{}, describe(resources)};
+    for (std::size_t i = 0; i < resources.size(); ++i) {
+        appendYaml(out, i, resources[i]);
+        resources[i].object = nullptr; // the JSON goes as its YAML comes: the two never peak together
+    }
+    resources = {};
+    out.stream.squeeze();
     return out;
 }
 

@@ -32,6 +32,8 @@ struct RenderedYaml
 
     /// Writes `resources` as one stream (what mesh::toYamlStream writes) and indexes it.
     static RenderedYaml from(const std::vector<mesh::Resource> &resources);
+    /// The same, freeing each resource's JSON as soon as its YAML is written; `resources` is left empty.
+    static RenderedYaml from(std::vector<mesh::Resource> &&resources);
     QStringView document(std::size_t i) const
     {
         return QStringView(stream).mid(documents[i].start, documents[i].length);

@@ -281,6 +281,10 @@ void TestUiModels::resourceTreeByKind()
     QCOMPARE(dr.data().toString(), QStringLiteral("trafficlabel-dr-test-default-mocka"));
     QCOMPARE(dr.data(ResourceTreeModel::YamlRole).toString(),
              QString::fromStdString(toYaml(rendered->resources.front().object)));
+    // The worker's way (consuming the JSON as it writes) gives the same rendering and leaves nothing behind.
+    auto consumed = rendered->resources;
+    QCOMPARE(RenderedYaml::from(std::move(consumed)), *model.rendering());
+    QVERIFY(consumed.empty());
     model.setResources({});
     QCOMPARE(model.rowCount(), 0);
 }
