@@ -11,9 +11,7 @@ namespace {
 // internalId 0 marks top-level nodes; a resource's internalId is its kind's row (1-based, the row of "All" is
 // 0).
 constexpr quintptr kTopLevel = 0;
-} // namespace
 
-namespace {
 /// The documents' names, without their place in the stream yet.
 std::vector<RenderedYaml::Document> describe(const std::vector<mesh::Resource> &resources)
 {
