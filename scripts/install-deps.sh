@@ -4,11 +4,13 @@
 # wrk, hey and nginx-light are for bench/bench_sampler only (docs/BENCHMARKS.md); nothing else needs them.
 # prometheus (with promtool) is for the telemetry tests and bench_telemetry, and lets the demo show
 # "mesh telemetry" (docs/TELEMETRY.md).
+# qt6-base-private-dev is for tst_topologyview only: it turns Qt's accessibility on offscreen, as Qt's own
+# accessibility tests do, to hear the canvas's events.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ccache
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-qpa-plugins
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 qt6-qpa-plugins qt6-base-private-dev
   libgl-dev libxkbcommon-dev
   libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libcpp-httplib-dev libssl-dev
   libgraphviz-dev

@@ -1,5 +1,6 @@
 // The topology canvas: nodes and edges from Graphviz's layout, lane highlighting, every canvas edit as one
 // undoable step shared with the tables, keyboard use, export, and layout off the GUI thread for big groups.
+#include "accessibleevents.h"
 #include "testsupport.h"
 
 #include "graph/svg.h"
@@ -422,9 +423,8 @@ private Q_SLOTS:
                                      QStringLiteral("db"), QStringLiteral("search"), QStringLiteral("web"),
                                      QStringLiteral("web → cart"), QStringLiteral("web → search")}));
 
-        // The selection moves from item to item with the arrow keys; the list's focus child follows it. (The
-        // events that tell assistive tools are sent only while one is attached: QAccessible::isActive() is
-        // false on the offscreen platform, so they are not checked here.)
+        // The selection moves from item to item with the arrow keys; the list's focus child follows it (the
+        // events that tell assistive tools: assistiveToolsHearTheSelectionMove).
         canvas->setFocus();
         QTest::keyClick(canvas, Qt::Key_Right);
         QCOMPARE(m_view->selectedService(), QStringLiteral("web"));
@@ -442,6 +442,44 @@ private Q_SLOTS:
         for (int i = 0; i < list->childCount(); ++i) {
             QVERIFY(list->child(i)->text(QAccessible::Name) != QStringLiteral("db"));
         }
+    }
+
+    void assistiveToolsHearTheSelectionMove()
+    {
+        QGraphicsView *canvas = m_view->canvas();
+        QAccessibleInterface *list = QAccessible::queryAccessibleInterface(canvas);
+        testing::AccessibleEvents events;
+        QVERIFY(QAccessible::isActive());
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QCOMPARE(m_view->selectedService(), QStringLiteral("web"));
+        QCOMPARE(events.children(QAccessible::Selection, canvas), std::vector<int>{0});
+        events.clear();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        const int next = list->indexOfChild(list->focusChild());
+        QCOMPARE(list->child(next)->text(QAccessible::Name), m_view->selectedService());
+        QVERIFY(next > 0);
+        QVERIFY(!events.children(QAccessible::Selection, canvas).empty());
+        QCOMPARE(events.children(QAccessible::Selection, canvas).back(), next);
+
+        // Focus events follow the selection only while the canvas has the keyboard.
+        events.clear();
+        m_view->selectService(QStringLiteral("db"));
+        const int db = list->indexOfChild(list->focusChild());
+        QCOMPARE(list->child(db)->text(QAccessible::Name), QStringLiteral("db"));
+        QVERIFY(canvas->hasFocus());
+        QCOMPARE(events.children(QAccessible::Focus, canvas), std::vector<int>{db});
+        canvas->clearFocus(); // Qt sends a focus event of its own for the widget that lost the focus
+        events.clear();
+        m_view->selectService(QStringLiteral("cart"));
+        QCOMPARE(events.children(QAccessible::Selection, canvas).size(), std::size_t(1));
+        QVERIFY(events.children(QAccessible::Focus, canvas).empty());
+
+        // A redrawn graph tells them to read the list again.
+        events.clear();
+        m_view->selectService(QStringLiteral("db"));
+        m_view->removeSelected();
+        QVERIFY(!events.children(QAccessible::ObjectReorder, canvas).empty());
     }
 
     void zoomAndFit()

@@ -1,5 +1,6 @@
 // The read-only YAML view of the Resources preview (ui/yamltextview.h) and the highlighting rules it shares
 // with YamlHighlighter (ui/yamlsyntax.h).
+#include "accessibleevents.h"
 #include "lanes/groupedits.h"
 #include "mesh/render.h"
 #include "testsupport.h"
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void newTextKeepsOrResetsPosition();
     void tabMovesFocusOn();
     void accessibleText();
+    void assistiveToolsHearTextAndCursor();
     void resourcesPreview();
     void editKeepsThePickedResource();
     void focusRingInTheWindow();
@@ -386,6 +388,34 @@ void TestYamlTextView::accessibleText()
     textInterface->setSelection(0, 0, 4);
     QCOMPARE(view.selectedText(), QStringLiteral("kind"));
     QCOMPARE(textInterface->selectionCount(), 1);
+}
+
+void TestYamlTextView::assistiveToolsHearTextAndCursor()
+{
+    YamlTextView view;
+    view.show();
+    testing::AccessibleEvents events;
+    const QString text = QStringLiteral("kind: Service\nmetadata:\n  name: web\n");
+    view.setText(text);
+    auto updates = events.heard(QAccessible::TextUpdated, &view);
+    QCOMPARE(updates.size(), std::size_t(1));
+    QCOMPARE(updates.front().inserted, text);
+
+    events.clear();
+    view.select(6, 13);
+    const auto caret = events.heard(QAccessible::TextCaretMoved, &view);
+    QCOMPARE(caret.size(), std::size_t(1));
+    QCOMPARE(caret.front().position, 13);
+    const auto selection = events.heard(QAccessible::TextSelectionChanged, &view);
+    QCOMPARE(selection.size(), std::size_t(1));
+    QCOMPARE(selection.front().position, 6);
+    QCOMPARE(selection.front().end, 13);
+
+    // Megabytes are not sent along: the tool hears that the text changed and reads what it needs.
+    events.clear();
+    view.setText(QString(1100 * 1024, QLatin1Char('a')));
+    QVERIFY(events.heard(QAccessible::TextUpdated, &view).empty());
+    QCOMPARE(events.heard(QAccessible::VisibleDataChanged, &view).size(), std::size_t(1));
 }
 
 void TestYamlTextView::resourcesPreview()
