@@ -5,12 +5,12 @@
 // the repaint of every view, on the GUI thread), and RSS; then the same toggle with one view at a time on its
 // own document (view_*: designer, lane paths, problems, topology, resources, and the document's validation
 // alone), the resources' worker until its result is on screen, the longest GUI-thread pass meanwhile (wall
-// and CPU) and the RSS before that part and its peak. Each toggle and weight step also reports the
-// GUI thread's CPU time (`*_cpu_ms`: what the edit costs that thread, whatever else the machine runs) and
-// the longest stretch the GUI thread was busy in the 600 ms after it (`*_settle_gap_ms`, a 1 ms heartbeat's
-// longest gap: deferred work such as a worker's result being applied). The parent prints every run and the
-// medians.
-// docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
+// and CPU) and the RSS before that part and its peak; and the main window's own peak with its Resources tab
+// shown through 5 more toggles (`shown_peak_rss_mib`, the window an operator has). Each toggle and weight
+// step also reports the GUI thread's CPU time (`*_cpu_ms`: what the edit costs that thread, whatever else the
+// machine runs) and the longest stretch the GUI thread was busy in the 600 ms after it (`*_settle_gap_ms`, a
+// 1 ms heartbeat's longest gap: deferred work such as a worker's result being applied). The parent prints
+// every run and the medians. docs/BENCHMARKS.md ("Topology and big groups") has the command and results.
 //
 //   xvfb-run -a -s "-screen 0 1400x900x24" bench_topology [--runs R] [SERVICES] [LANES]
 #include "graph/drawing.h"
@@ -81,6 +81,14 @@ double ms(const QElapsedTimer &timer)
 
 /// Runs the event loop for `milliseconds` and returns the longest stretch the GUI thread spent on other work
 /// (a timer's or a worker's result) meanwhile.
+/// Resets VmHWM to the current RSS (writing 5 to clear_refs), so that the next VmHWM read is the peak of what
+/// runs in between; false where the kernel does not allow it.
+bool resetPeakRss()
+{
+    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
+    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
+}
+
 double longestGap(int milliseconds)
 {
     bench::Heartbeat heartbeat;
@@ -204,10 +212,8 @@ void printViewSplit(const LaneGroup &group)
     const double problems =
         viewToggle(group, [&](DocumentController *d) { return table(new ProblemsModel(d), nullptr); });
     const double topology = viewToggle(group, [](DocumentController *d) { return new TopologyView(d); });
-    // Peak RSS of the resources view's part alone: writing 5 to clear_refs resets VmHWM to the current RSS.
-    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
-    const bool peakReset = clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
-    clearRefs.close();
+    // Peak RSS of the resources view's part alone.
+    const bool peakReset = resetPeakRss();
     const double resourcesBase = statusKiB("VmRSS:") / 1024.0;
     const double resources = viewToggle(
         group, [](DocumentController *d) { return new ResourcesView(d); }, &applied);
@@ -218,6 +224,31 @@ void printViewSplit(const LaneGroup &group)
                 "resources_peak_rss_mib=%.1f ",
                 none, designer, paths, problems, topology, resources, applied.applied, applied.guiMax,
                 applied.guiMaxCpu, resourcesBase, resourcesPeak);
+}
+
+/// The main window's peak RSS with its Resources tab shown: the preview rendered, then 5 toggles, each until
+/// the preview has the new rendering and the deferred work after it (the drift check) has run. 0 where the
+/// peak cannot be reset.
+double resourcesShownPeak(MainWindow &window)
+{
+    const bool peakReset = resetPeakRss();
+    window.showTab(QStringLiteral("resources"));
+    const auto settle = [&] {
+        while (window.resources()->renderPending()) {
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        }
+        longestGap(600);
+    };
+    settle();
+    DocumentController *doc = window.document();
+    for (int i = 0; i < 5; ++i) {
+        LaneGroup after = doc->group();
+        const std::string service = "svc-" + std::to_string(i * 11 + 5);
+        edits::setLaneHasService(after, 3, service, !after.laneHas(after.lanes[3], service));
+        doc->edit(after, QStringLiteral("toggle"));
+        settle();
+    }
+    return peakReset ? statusKiB("VmHWM:") / 1024.0 : 0;
 }
 
 int child(int services, int lanes)
@@ -260,6 +291,7 @@ int child(int services, int lanes)
     }
     const double rss = statusKiB("VmRSS:") / 1024.0;
     const double peak = statusKiB("VmHWM:") / 1024.0;
+    const double shownPeak = resourcesShownPeak(window);
 
     // The peers and the core's parts alone, after the RSS figures so that they hold only the console's.
     QElapsedTimer timer;
@@ -289,11 +321,13 @@ int child(int services, int lanes)
         "toggle_ms=%.1f toggle_edit_ms=%.1f toggle_max_ms=%.1f toggle_cpu_ms=%.1f toggle_cpu_max_ms=%.1f "
         "toggle_settle_gap_ms=%.1f toggle_settle_gap_max_ms=%.1f "
         "weight_ms=%.1f weight_max_ms=%.1f weight_cpu_ms=%.1f weight_cpu_max_ms=%.1f "
-        "weight_settle_gap_ms=%.1f weight_settle_gap_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f\n",
+        "weight_settle_gap_ms=%.1f weight_settle_gap_max_ms=%.1f rss_mib=%.1f peak_rss_mib=%.1f "
+        "shown_peak_rss_mib=%.1f\n",
         open, layoutReady, layoutAlone, draw, validation, render, median(toggles.wall),
         median(toggles.signalsOnly), maxOf(toggles.wall), median(toggles.cpu), maxOf(toggles.cpu),
         median(toggles.settleGap), maxOf(toggles.settleGap), median(drags.wall), maxOf(drags.wall),
-        median(drags.cpu), maxOf(drags.cpu), median(drags.settleGap), maxOf(drags.settleGap), rss, peak);
+        median(drags.cpu), maxOf(drags.cpu), median(drags.settleGap), maxOf(drags.settleGap), rss, peak,
+        shownPeak);
     return 0;
 }
 
