@@ -371,9 +371,7 @@ void ResourcesView::fillPreview()
         current = m_model->index(0, 0);
     }
     // A new rendering of the node already shown keeps the operator's place in it.
-    const QString node = current.isValid()
-                             ? QStringLiteral("%1/%2").arg(current.parent().row()).arg(current.row())
-                             : QString();
+    const QString node = m_model->nodeKey(current);
     const bool keepPosition = node == m_shownNode;
     m_shownNode = node;
     if (!current.isValid()) {

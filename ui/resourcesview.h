@@ -102,7 +102,7 @@ private:
     QTreeView *m_tree;
     YamlTextView *m_yaml;
     SharedTextLines m_allLines; ///< "All resources" with its line index, made with the rendering
-    QString m_shownNode;        ///< which tree node the text shows (its rows), to keep the scroll position
+    QString m_shownNode;        ///< the nodeKey of what the text shows, to keep the scroll position
     QPushButton *m_copy;
     QPushButton *m_exportFile;
     QPushButton *m_exportDirectory;

@@ -411,7 +411,7 @@ void TrafficPage::createSourceSwitch(QWidget *samplerView)
     connect(m_document, &DocumentController::groupChanged, m_telemetry,
             [this] { m_telemetry->setGroup(sampledGroup()); });
     connect(m_source, &QComboBox::currentIndexChanged, this, [this] {
-        m_telemetry->setWatchedElsewhere(m_watchedElsewhere && source() == Source::MeshTelemetry);
+        setWatchedElsewhere(m_watchedElsewhere); // the telemetry refreshes for the canvas only as the source
         Q_EMIT sourceChanged(source());
         Q_EMIT liveTrafficChanged();
     });
